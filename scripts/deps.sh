@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Install the Debian packages the build and the tests need, only those that
+# are missing. Works as root and, for other users, through sudo. With
+# arguments, installs those packages instead of the default list.
+set -euo pipefail
+
+# gcc and libc6-dev: cgo, needed by mattn/go-sqlite3 and by -race.
+default=(gcc libc6-dev)
+want=("${@:-${default[@]}}")
+
+missing=()
+for p in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -eq 0 ]; then
+  sudo=()
+elif command -v sudo >/dev/null 2>&1; then
+  sudo=(sudo)
+else
+  echo "deps: need root or sudo to install: ${missing[*]}" >&2
+  exit 1
+fi
+echo "deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -qq
+"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
