@@ -1,0 +1,132 @@
+package archtest
+
+import (
+	"encoding/json"
+	"errors"
+	"go/parser"
+	"go/token"
+	"io"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/shcommunity/kiosk"
+
+type pkg struct {
+	ImportPath string
+	Dir        string
+	Name       string
+	GoFiles    []string
+	Imports    []string
+	Deps       []string
+}
+
+// listPackages runs `go list` on the module: the same view of imports the
+// compiler has, including build-tagged files for this platform.
+func listPackages(t *testing.T) []pkg {
+	t.Helper()
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatalf("go command not found: %v", err)
+	}
+	cmd := exec.Command(goBin, "list", "-json", module+"/...")
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	var pkgs []pkg
+	dec := json.NewDecoder(strings.NewReader(string(out)))
+	for {
+		var p pkg
+		if err := dec.Decode(&p); errors.Is(err, io.EOF) {
+			break
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		pkgs = append(pkgs, p)
+	}
+	if len(pkgs) < 5 {
+		t.Fatalf("go list found only %d packages; is the test running inside the module?", len(pkgs))
+	}
+	return pkgs
+}
+
+func rel(path string) string { return strings.TrimPrefix(strings.TrimPrefix(path, module), "/") }
+
+func under(path, dir string) bool {
+	r := rel(path)
+	return r == dir || strings.HasPrefix(r, dir+"/")
+}
+
+// rule: packages under from may not depend (directly or not) on any
+// package whose path starts with one of the forbidden prefixes.
+type rule struct {
+	from      string
+	forbidden []string
+	why       string
+}
+
+var rules = []rule{
+	{"devices", []string{"fyne.io/", module + "/codesvc", module + "/sync", module + "/app"},
+		"the device layer knows nothing of the GUI, the service or the sync engine"},
+	{"codesvc", []string{"fyne.io/", module + "/devices", module + "/sync", module + "/app"},
+		"the code service is a separate program; it shares only pii, sealbox and assets with the kiosk"},
+	{"pii", []string{"fyne.io/", module + "/"}, "pii is a leaf: everyone imports it"},
+	{"sealbox", []string{"fyne.io/", module + "/"}, "sealbox is a leaf"},
+	{"sync", []string{"fyne.io/", module + "/app", module + "/devices"},
+		"the sync engine talks to the store and the service, never to the GUI or the hardware"},
+	{"internal", []string{"fyne.io/"}, "only the GUI imports Fyne"},
+	{"cmd/devsim", []string{"fyne.io/"}, "the simulators run headless"},
+	{"cmd/kioskctl", []string{"fyne.io/"}, "the field tool runs on a text console"},
+	{"cmd/codeservice", []string{"fyne.io/"}, "the service runs headless"},
+}
+
+func TestImportRules(t *testing.T) {
+	for _, p := range listPackages(t) {
+		for _, r := range rules {
+			if !under(p.ImportPath, r.from) {
+				continue
+			}
+			for _, d := range p.Deps {
+				for _, f := range r.forbidden {
+					if strings.HasPrefix(d, f) && !under(d, rel(p.ImportPath)) {
+						t.Errorf("%s depends on %s: %s", rel(p.ImportPath), d, r.why)
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestNoTestingInProductionCode(t *testing.T) {
+	for _, p := range listPackages(t) {
+		for _, imp := range p.Imports {
+			if imp == "testing" || strings.HasPrefix(imp, "testing/") {
+				t.Errorf("%s imports %s in non-test code", rel(p.ImportPath), imp)
+			}
+		}
+	}
+}
+
+func TestOnePackageComment(t *testing.T) {
+	for _, p := range listPackages(t) {
+		var with []string
+		for _, f := range p.GoFiles {
+			af, err := parser.ParseFile(token.NewFileSet(), filepath.Join(p.Dir, f), nil, parser.PackageClauseOnly|parser.ParseComments)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if af.Doc != nil {
+				with = append(with, f)
+			}
+		}
+		switch {
+		case len(with) == 0:
+			t.Errorf("%s has no package comment", rel(p.ImportPath))
+		case len(with) > 1 && p.Name != "main":
+			t.Errorf("%s has a package comment in %d files (%v); keep one, in doc.go", rel(p.ImportPath), len(with), with)
+		}
+	}
+}

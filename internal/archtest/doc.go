@@ -1,0 +1,4 @@
+// Package archtest holds no code: its test enforces the rules of
+// ARCHITECTURE.md on the whole module (which packages may import which,
+// one package comment per package, no test helpers in production code).
+package archtest
