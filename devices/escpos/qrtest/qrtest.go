@@ -1,0 +1,84 @@
+package qrtest
+
+import (
+	"fmt"
+	"image"
+	"image/color"
+
+	"github.com/makiuchi-d/gozxing"
+	"github.com/makiuchi-d/gozxing/qrcode"
+)
+
+// Decode returns the content of the QR code in img. It first looks at the
+// tallest block of ink (a slip's QR is taller than any line of text) with
+// a white margin around it, as a scanner aimed at the code sees it, and
+// falls back to searching the whole image.
+func Decode(img image.Image) (string, error) {
+	if crop := tallestBlock(img); crop != nil {
+		if s, err := decode(crop, nil); err == nil {
+			return s, nil
+		}
+	}
+	return decode(img, map[gozxing.DecodeHintType]any{gozxing.DecodeHintType_TRY_HARDER: true})
+}
+
+func decode(img image.Image, hints map[gozxing.DecodeHintType]any) (string, error) {
+	bmp, err := gozxing.NewBinaryBitmapFromImage(img)
+	if err != nil {
+		return "", fmt.Errorf("qrtest: bitmap: %w", err)
+	}
+	res, err := qrcode.NewQRCodeReader().Decode(bmp, hints)
+	if err != nil {
+		return "", fmt.Errorf("qrtest: decode: %w", err)
+	}
+	return res.GetText(), nil
+}
+
+func dark(img image.Image, x, y int) bool {
+	r, _, _, _ := img.At(x, y).RGBA()
+	return r < 0x8000
+}
+
+// tallestBlock copies the tallest run of rows with ink, with a 32-dot
+// white margin, or returns nil if there is none worth trying.
+func tallestBlock(img image.Image) image.Image {
+	b := img.Bounds()
+	best, start := image.Rectangle{}, -1
+	minX, maxX := b.Max.X, b.Min.X
+	for y := b.Min.Y; y <= b.Max.Y; y++ {
+		inked := false
+		if y < b.Max.Y {
+			for x := b.Min.X; x < b.Max.X; x++ {
+				if dark(img, x, y) {
+					inked = true
+					minX, maxX = min(minX, x), max(maxX, x+1)
+				}
+			}
+		}
+		switch {
+		case inked && start < 0:
+			start = y
+		case !inked && start >= 0:
+			if y-start > best.Dy() {
+				best = image.Rect(minX, start, maxX, y)
+			}
+			start, minX, maxX = -1, b.Max.X, b.Min.X
+		}
+	}
+	if best.Dy() < 21 {
+		return nil
+	}
+	const margin = 32
+	out := image.NewGray(image.Rect(0, 0, best.Dx()+2*margin, best.Dy()+2*margin))
+	for i := range out.Pix {
+		out.Pix[i] = 0xFF
+	}
+	for y := best.Min.Y; y < best.Max.Y; y++ {
+		for x := best.Min.X; x < best.Max.X; x++ {
+			if dark(img, x, y) {
+				out.SetGray(x-best.Min.X+margin, y-best.Min.Y+margin, color.Gray{})
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,241 @@
+package slip
+
+import (
+	"errors"
+	"fmt"
+	"image"
+	"time"
+
+	"github.com/shcommunity/kiosk/devices/escpos"
+	"github.com/shcommunity/kiosk/devices/escpos/render"
+	"github.com/shcommunity/kiosk/pii"
+)
+
+// DefaultTitle is the heading when Slip.Title is empty.
+const DefaultTitle = "随申码 · 纸质离线码"
+
+// Colour is the health-code colour as of a time. It is printed as a word,
+// never as a colour alone: the paper is black on white and some residents
+// cannot tell colours apart.
+type Colour int
+
+// The colours. ColourNone prints no colour line.
+const (
+	ColourNone Colour = iota
+	ColourGreen
+	ColourYellow
+	ColourRed
+)
+
+// Word is how the colour is printed.
+func (c Colour) Word() string {
+	switch c {
+	case ColourGreen:
+		return "绿码"
+	case ColourYellow:
+		return "黄码"
+	case ColourRed:
+		return "红码"
+	}
+	return ""
+}
+
+// Slip is what one paper slip says.
+type Slip struct {
+	// Title is the heading; DefaultTitle when empty.
+	Title string
+	// Name and ID are printed masked (张*丰, 3*************0019).
+	Name pii.Name
+	ID   pii.IDNumber
+	// QR is the code's content, an opaque token (base45 text of up to
+	// about 200 characters). Required unless Pending.
+	QR string
+	// IssuedAt is when the slip was printed (or, pending, registered);
+	// ValidUntil is when the token stops being valid (required unless
+	// Pending).
+	IssuedAt, ValidUntil time.Time
+	// Centre is the name of the service point that printed it.
+	Centre string
+	// Serial identifies the printed slip.
+	Serial string
+	// Colour, when set, is printed as a word with ColourAsOf, the time the
+	// service said so. A pending slip has none.
+	Colour     Colour
+	ColourAsOf time.Time
+	// Pending marks an offline enrolment: no colour, a receipt number,
+	// and a QR only if QR is set (a receipt code, say).
+	Pending bool
+	// Receipt is the receipt number of a pending slip.
+	Receipt string
+}
+
+// Errors from Encode and Preview.
+var (
+	// ErrInvalid: the slip lacks something it must have or has something
+	// it must not; the message says which field.
+	ErrInvalid = errors.New("invalid slip")
+	// ErrQRTooLarge: the content needs a symbol that cannot be printed at
+	// least MinQRDots wide with its quiet zone on the paper.
+	ErrQRTooLarge = errors.New("qr content too long for the paper")
+)
+
+// QR sizing, in dots at 203 dpi (8 dots/mm).
+const (
+	// MinQRDots is the narrowest symbol printed: 30 mm, which phone
+	// cameras and venue scanners read at arm's length.
+	MinQRDots = 240
+	// MaxQRDots is the widest: 40 mm. Bigger only costs paper.
+	MaxQRDots = 320
+	// QuietZone is the blank margin the symbol needs, in modules.
+	QuietZone = 4
+	// QRLevel is the error correction level: M survives a crease.
+	QRLevel = escpos.QRLevelM
+	// maxQRContent bounds the content; tokens are about 200 characters.
+	maxQRContent = 1000
+)
+
+// Shanghai keeps China Standard Time all year; the slip prints times in
+// it whatever the kiosk's own time zone.
+var shanghai = time.FixedZone("CST", 8*3600)
+
+const timeLayout = "2006-01-02 15:04"
+
+// QRModule chooses the module size for content on profile p: the largest
+// that keeps the symbol within MaxQRDots and, with its quiet zone, within
+// the paper; the symbol must still be MinQRDots wide. It returns the
+// module size and the symbol's width in dots.
+func QRModule(content string, p escpos.Profile) (module, width int, err error) {
+	sym, err := escpos.QRSymbol([]byte(content), QRLevel)
+	if err != nil {
+		return 0, 0, fmt.Errorf("slip: %w", err)
+	}
+	n := len(sym)
+	module = min(MaxQRDots/n, p.Dots/(n+2*QuietZone), escpos.QRMaxModule)
+	if module < 1 || n*module < MinQRDots {
+		return 0, 0, fmt.Errorf("slip: %d-module symbol on %d-dot paper: %w", n, p.Dots, ErrQRTooLarge)
+	}
+	return module, n * module, nil
+}
+
+func (s Slip) validate() error {
+	bad := func(what string) error { return fmt.Errorf("slip: %s: %w", what, ErrInvalid) }
+	if s.Name == "" {
+		return bad("name missing")
+	}
+	if s.ID == "" {
+		return bad("id number missing")
+	}
+	for _, c := range s.QR {
+		if c < 0x20 || c > 0x7E {
+			return bad("qr content must be printable ascii")
+		}
+	}
+	if len(s.QR) > maxQRContent {
+		return bad("qr content too long")
+	}
+	if s.Pending {
+		if s.Colour != ColourNone {
+			return bad("a pending slip has no colour")
+		}
+		if s.Receipt == "" {
+			return bad("pending slip without receipt number")
+		}
+		return nil
+	}
+	switch {
+	case s.QR == "":
+		return bad("qr content missing")
+	case s.ValidUntil.IsZero():
+		return bad("valid-until missing")
+	case s.Colour < ColourNone || s.Colour > ColourRed:
+		return bad("unknown colour")
+	case s.Colour != ColourNone && s.ColourAsOf.IsZero():
+		return bad("colour without its as-of time")
+	}
+	return nil
+}
+
+func stamp(t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return t.In(shanghai).Format(timeLayout)
+}
+
+// Encode returns the ESC/POS bytes of s for a printer of profile p, with
+// the QR native or as a raster image as the profile says.
+func Encode(s Slip, p escpos.Profile) ([]byte, error) {
+	if err := s.validate(); err != nil {
+		return nil, err
+	}
+	title := s.Title
+	if title == "" {
+		title = DefaultTitle
+	}
+	b := escpos.NewBuilder(p).Init().Chinese(true)
+	b.Align(escpos.AlignCenter).Bold(true).Size(1, 2).Line(title).Size(1, 1).Bold(false)
+	if s.Pending {
+		b.Feed(1).Size(2, 2).Bold(true).Line("待同步").Size(1, 1).Bold(false)
+		b.Line("回执号 " + s.Receipt)
+	} else if s.Colour != ColourNone {
+		b.Feed(1).Size(2, 2).Bold(true).Line(s.Colour.Word()).Size(1, 1).Bold(false)
+		b.Line("状态截至 " + stamp(s.ColourAsOf))
+	}
+	if s.QR != "" {
+		module, _, err := QRModule(s.QR, p)
+		if err != nil {
+			return nil, err
+		}
+		// A blank line above and below keeps the quiet zone: 30 dots
+		// plus the 6-dot gap under text is more than 4 modules of 5 dots.
+		b.Feed(1).QR(s.QR, module, QRLevel).Feed(1)
+	} else {
+		b.Feed(1)
+	}
+	b.Align(escpos.AlignLeft)
+	b.Line("姓名：" + s.Name.Masked())
+	b.Line("证件号：" + s.ID.Masked())
+	if s.Pending {
+		b.Line("登记时间：" + stamp(s.IssuedAt))
+	} else {
+		b.Line("打印时间：" + stamp(s.IssuedAt))
+		b.Line("有效期至：" + stamp(s.ValidUntil))
+	}
+	if s.Centre != "" {
+		b.Line("服务点：" + s.Centre)
+	}
+	if s.Serial != "" {
+		b.Line("编号：" + s.Serial)
+	}
+	b.Feed(1).Align(escpos.AlignCenter)
+	if s.Pending {
+		b.Line("网络恢复并同步后随申码方可使用，")
+		b.Line("请凭回执号到服务点领取。")
+	} else {
+		b.Line("本码仅用于核验身份，")
+		b.Line("健康状态以扫码查询结果为准。")
+	}
+	b.Align(escpos.AlignLeft).FeedAndCut(escpos.CutPartial, 48)
+	out, err := b.Bytes()
+	if err != nil {
+		return nil, fmt.Errorf("slip: %w", err)
+	}
+	return out, nil
+}
+
+// Preview returns the image of s exactly as the printer of profile p
+// prints it: Encode's bytes through the renderer the simulator uses.
+func Preview(s Slip, p escpos.Profile) (image.Image, error) {
+	data, err := Encode(s, p)
+	if err != nil {
+		return nil, err
+	}
+	imgs, err := render.Render(data, p)
+	if err != nil {
+		return nil, fmt.Errorf("slip: render: %w", err)
+	}
+	if len(imgs) != 1 {
+		return nil, fmt.Errorf("slip: rendered %d images, want 1", len(imgs))
+	}
+	return imgs[0], nil
+}

@@ -1,0 +1,342 @@
+package slip_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"flag"
+	"image"
+	"image/png"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/text/encoding/simplifiedchinese"
+
+	"github.com/shcommunity/kiosk/assets"
+	"github.com/shcommunity/kiosk/devices/escpos"
+	"github.com/shcommunity/kiosk/devices/escpos/qrtest"
+	"github.com/shcommunity/kiosk/devices/slip"
+	"github.com/shcommunity/kiosk/pii"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+var cst = time.FixedZone("CST", 8*3600)
+
+// deckCard returns the name and ID number of a card in the sample deck.
+func deckCard(t testing.TB, label string) (pii.Name, pii.IDNumber) {
+	t.Helper()
+	var deck struct {
+		Cards []struct {
+			Label    string `json:"label"`
+			Name     string `json:"name"`
+			IDNumber string `json:"id_number"`
+		} `json:"cards"`
+	}
+	if err := json.Unmarshal(assets.SampleDeck, &deck); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range deck.Cards {
+		if c.Label == label {
+			return pii.Name(c.Name), pii.IDNumber(c.IDNumber)
+		}
+	}
+	t.Fatalf("no card %q in the sample deck", label)
+	return "", ""
+}
+
+// token is a stand-in for the service's token: 200 characters of the
+// base45 alphabet, as long as the real ones get.
+func token() string {
+	const b45 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
+	var sb strings.Builder
+	x := uint32(2463534242)
+	for range 200 {
+		x ^= x << 13
+		x ^= x >> 17
+		x ^= x << 5
+		sb.WriteByte(b45[x%45])
+	}
+	return "HC1:" + sb.String()[4:]
+}
+
+func issued(t testing.TB) slip.Slip {
+	name, id := deckCard(t, "resident-green")
+	at := time.Date(2026, 5, 1, 9, 30, 0, 0, cst)
+	return slip.Slip{
+		Name: name, ID: id, QR: token(),
+		IssuedAt: at, ValidUntil: at.AddDate(0, 0, 30),
+		Centre: "黄浦区南京东路街道社区事务受理服务中心", Serial: "K07-20260501-0042",
+		Colour: slip.ColourGreen, ColourAsOf: at.Add(-5 * time.Minute),
+	}
+}
+
+func pending(t testing.TB) slip.Slip {
+	name, id := deckCard(t, "resident-yellow")
+	return slip.Slip{
+		Name: name, ID: id, Pending: true, Receipt: "R-0042-7731",
+		IssuedAt: time.Date(2026, 5, 1, 9, 30, 0, 0, cst),
+		Centre:   "徐汇区田林街道社区事务受理服务中心", Serial: "K03-20260501-0007",
+	}
+}
+
+var raster58 = escpos.Profile{Name: "58mm-raster", Dots: 384, Baud: 115200}
+var raster80 = escpos.Profile{Name: "80mm-raster", Dots: 576, Baud: 115200}
+
+func TestGolden(t *testing.T) {
+	tests := []struct {
+		name    string
+		slip    slip.Slip
+		profile escpos.Profile
+		png     bool
+	}{
+		{"issued-58mm", issued(t), escpos.Profile58, true},
+		{"issued-58mm-raster", issued(t), raster58, false},
+		{"issued-80mm", issued(t), escpos.Profile80, true},
+		{"pending-58mm", pending(t), escpos.Profile58, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			data, err := slip.Encode(tt.slip, tt.profile)
+			if err != nil {
+				t.Fatal(err)
+			}
+			img, err := slip.Preview(tt.slip, tt.profile)
+			if err != nil {
+				t.Fatal(err)
+			}
+			binPath := filepath.Join("testdata", tt.name+".bin")
+			pngPath := filepath.Join("testdata", tt.name+".png")
+			if *update {
+				if err := os.WriteFile(binPath, data, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				if tt.png {
+					var buf bytes.Buffer
+					if err := png.Encode(&buf, img); err != nil {
+						t.Fatal(err)
+					}
+					if err := os.WriteFile(pngPath, buf.Bytes(), 0o644); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			want, err := os.ReadFile(binPath)
+			if err != nil {
+				t.Fatalf("%v (run with -update to create it)", err)
+			}
+			if !bytes.Equal(data, want) {
+				i := 0
+				for i < len(data) && i < len(want) && data[i] == want[i] {
+					i++
+				}
+				t.Errorf("bytes differ from %s at offset %d (got %d bytes, want %d); run with -update if intended", binPath, i, len(data), len(want))
+			}
+			if tt.png {
+				f, err := os.Open(pngPath)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer f.Close()
+				gold, err := png.Decode(f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if d := diff(img, gold); d != "" {
+					t.Errorf("preview differs from %s: %s", pngPath, d)
+				}
+			}
+		})
+	}
+}
+
+// diff describes the first difference between two 1-bit images, "" if none.
+func diff(a, b image.Image) string {
+	if a.Bounds() != b.Bounds() {
+		return "size " + a.Bounds().String() + " vs " + b.Bounds().String()
+	}
+	r := a.Bounds()
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		for x := r.Min.X; x < r.Max.X; x++ {
+			ca, _, _, _ := a.At(x, y).RGBA()
+			cb, _, _, _ := b.At(x, y).RGBA()
+			if (ca < 0x8000) != (cb < 0x8000) {
+				return image.Pt(x, y).String()
+			}
+		}
+	}
+	return ""
+}
+
+func TestQRScans(t *testing.T) {
+	s := issued(t)
+	for _, p := range []escpos.Profile{escpos.Profile58, raster58, escpos.Profile80, raster80} {
+		t.Run(p.Name, func(t *testing.T) {
+			img, err := slip.Preview(s, p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := qrtest.Decode(img)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != s.QR {
+				t.Errorf("decoded %q, want %q", got, s.QR)
+			}
+			_, width, err := slip.QRModule(s.QR, p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if width < 240 {
+				t.Errorf("symbol %d dots wide, want at least 240 (30 mm)", width)
+			}
+		})
+	}
+}
+
+func TestQRModule(t *testing.T) {
+	tests := []struct {
+		n       int // characters of alphanumeric content
+		profile escpos.Profile
+		module  int
+	}{
+		{10, escpos.Profile58, 13}, // version 1, 21 modules: the paper and quiet zone bind
+		{10, escpos.Profile80, 15}, // the 40 mm cap binds
+		{100, escpos.Profile58, 8}, // version 5, 37 modules
+		{200, escpos.Profile58, 6}, // version 8, 49 modules: 294 dots, 36.75 mm
+		{200, escpos.Profile80, 6}, // the same symbol on wider paper
+		{400, escpos.Profile58, 4}, // version 12 or so: still 30 mm
+	}
+	for _, tt := range tests {
+		content := strings.Repeat("A", tt.n)
+		sym, err := escpos.QRSymbol([]byte(content), slip.QRLevel)
+		if err != nil {
+			t.Fatal(err)
+		}
+		module, width, err := slip.QRModule(content, tt.profile)
+		if err != nil {
+			t.Fatalf("%d characters: %v", tt.n, err)
+		}
+		if module != tt.module {
+			t.Errorf("%d characters on %s: module %d, want %d", tt.n, tt.profile.Name, module, tt.module)
+		}
+		if width != len(sym)*module || width < slip.MinQRDots || width > slip.MaxQRDots ||
+			(len(sym)+2*slip.QuietZone)*module > tt.profile.Dots {
+			t.Errorf("%d characters on %s: module %d, width %d for %d modules breaks the sizing rules", tt.n, tt.profile.Name, module, width, len(sym))
+		}
+	}
+	if _, _, err := slip.QRModule(strings.Repeat("A", 1200), escpos.Profile58); !errors.Is(err, slip.ErrQRTooLarge) {
+		t.Errorf("1200 characters: err = %v, want ErrQRTooLarge", err)
+	}
+}
+
+func TestMaskedOnPaper(t *testing.T) {
+	tests := []struct {
+		name string
+		slip slip.Slip
+	}{
+		{"issued", issued(t)},
+		{"pending", pending(t)},
+	}
+	dec := simplifiedchinese.GBK.NewDecoder()
+	for _, tt := range tests {
+		for _, p := range []escpos.Profile{escpos.Profile58, raster80} {
+			t.Run(tt.name+"/"+p.Name, func(t *testing.T) {
+				data, err := slip.Encode(tt.slip, p)
+				if err != nil {
+					t.Fatal(err)
+				}
+				text, err := dec.String(string(data))
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, want := range []string{tt.slip.Name.Masked(), tt.slip.ID.Masked()} {
+					if !strings.Contains(text, want) {
+						t.Errorf("masked %q not on the slip", want)
+					}
+				}
+				for _, plain := range []string{tt.slip.Name.Reveal(), tt.slip.ID.Reveal(), tt.slip.ID.Reveal()[6:14]} {
+					if strings.Contains(text, plain) || bytes.Contains(data, []byte(plain)) {
+						t.Errorf("plain personal data %q is in the byte stream", plain)
+					}
+				}
+			})
+		}
+	}
+}
+
+func TestColourWords(t *testing.T) {
+	dec := simplifiedchinese.GBK.NewDecoder()
+	for c, word := range map[slip.Colour]string{slip.ColourGreen: "绿码", slip.ColourYellow: "黄码", slip.ColourRed: "红码"} {
+		s := issued(t)
+		s.Colour = c
+		data, err := slip.Encode(s, escpos.Profile58)
+		if err != nil {
+			t.Fatal(err)
+		}
+		text, _ := dec.String(string(data))
+		if !strings.Contains(text, word) || !strings.Contains(text, "状态截至 2026-05-01 09:25") {
+			t.Errorf("colour %d: %q with its as-of time not on the slip", c, word)
+		}
+	}
+	s := issued(t)
+	s.Colour = slip.ColourNone
+	data, _ := slip.Encode(s, escpos.Profile58)
+	text, _ := dec.String(string(data))
+	if strings.Contains(text, "码\n") && strings.Contains(text, "状态截至") {
+		t.Errorf("a slip without colour prints a colour line")
+	}
+}
+
+func TestRareCharacterIsDrawn(t *testing.T) {
+	// 王小䶮 masks to 王*䶮; 䶮 is outside GBK, so the name line is a raster.
+	s := issued(t)
+	s.Name = "王小䶮"
+	data, err := slip.Encode(s, escpos.Profile58)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(data, []byte{0xFE, 0x9F}) || bytes.Contains(data, []byte("姓名")) {
+		t.Errorf("the name line went out as text")
+	}
+	text, _ := simplifiedchinese.GBK.NewDecoder().String(string(data))
+	if strings.Contains(text, "王小䶮") {
+		t.Errorf("plain name in the stream")
+	}
+	if _, err := slip.Preview(s, escpos.Profile58); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestInvalid(t *testing.T) {
+	tests := []struct {
+		name   string
+		modify func(*slip.Slip)
+	}{
+		{"no name", func(s *slip.Slip) { s.Name = "" }},
+		{"no id", func(s *slip.Slip) { s.ID = "" }},
+		{"no qr", func(s *slip.Slip) { s.QR = "" }},
+		{"no valid-until", func(s *slip.Slip) { s.ValidUntil = time.Time{} }},
+		{"control byte in qr", func(s *slip.Slip) { s.QR = "AB\x1b@" }},
+		{"colour without as-of", func(s *slip.Slip) { s.ColourAsOf = time.Time{} }},
+		{"unknown colour", func(s *slip.Slip) { s.Colour = 9 }},
+		{"pending with colour", func(s *slip.Slip) { s.Pending, s.Receipt = true, "R1" }},
+		{"pending without receipt", func(s *slip.Slip) { s.Pending, s.Colour = true, slip.ColourNone }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := issued(t)
+			tt.modify(&s)
+			_, err := slip.Encode(s, escpos.Profile58)
+			if !errors.Is(err, slip.ErrInvalid) {
+				t.Fatalf("err = %v, want ErrInvalid", err)
+			}
+			if (s.ID != "" && strings.Contains(err.Error(), s.ID.Reveal())) || (s.Name != "" && strings.Contains(err.Error(), s.Name.Reveal())) {
+				t.Errorf("error %q holds personal data", err)
+			}
+		})
+	}
+}
