@@ -1,0 +1,431 @@
+// Command codeservice runs the reference central code service and its
+// admin commands (docs/api.md). Every subcommand works on the same SQLite
+// database:
+//
+//	codeservice serve [--addr 127.0.0.1:8443] [--db codes.db] [--dev] [--rules rules.json]
+//	codeservice admin --db codes.db event --id <ID number> --kind arrival_key_area [--at RFC3339]
+//	codeservice admin --db codes.db device provision [--note text] | revoke --id D... | list
+//	codeservice admin --db codes.db worker add --id w1 --name 王社工 (password on stdin)
+//	codeservice admin --db codes.db correction list | resolve --id 3 (--accept [--kind k] | --reject) --note text
+//	codeservice admin --db codes.db rotate-key
+//	codeservice verify [--db codes.db | --url http://host:port --root-key <b64>] <token text>
+//	codeservice --version
+package main
+
+import (
+	"bufio"
+	"context"
+	"crypto/ed25519"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/shcommunity/kiosk/assets"
+	"github.com/shcommunity/kiosk/codesvc/client"
+	"github.com/shcommunity/kiosk/codesvc/rules"
+	"github.com/shcommunity/kiosk/codesvc/server"
+	"github.com/shcommunity/kiosk/codesvc/store/sqlitestore"
+	"github.com/shcommunity/kiosk/codesvc/token"
+	"github.com/shcommunity/kiosk/codesvc/verify"
+	"github.com/shcommunity/kiosk/internal/version"
+	"github.com/shcommunity/kiosk/pii"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdin, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "codeservice:", err)
+		os.Exit(1)
+	}
+}
+
+const usage = `usage: codeservice serve|admin|verify|--version (see the package documentation)`
+
+func run(ctx context.Context, args []string, stdin io.Reader, out io.Writer) error {
+	if len(args) == 0 {
+		return errors.New(usage)
+	}
+	switch args[0] {
+	case "--version", "-version", "version":
+		fmt.Fprintln(out, "codeservice", version.Version)
+		return nil
+	case "serve":
+		return serve(ctx, args[1:], out)
+	case "admin":
+		return admin(ctx, args[1:], stdin, out)
+	case "verify":
+		return verifyCmd(ctx, args[1:], out)
+	}
+	return errors.New(usage)
+}
+
+func openService(ctx context.Context, db, rulesFile string, logger *slog.Logger) (*server.Service, func(), error) {
+	st, err := sqlitestore.Open(ctx, db)
+	if err != nil {
+		return nil, nil, err
+	}
+	opt := server.Options{Logger: logger}
+	if rulesFile != "" {
+		b, err := os.ReadFile(rulesFile)
+		if err != nil {
+			st.Close()
+			return nil, nil, err
+		}
+		if err := json.Unmarshal(b, &opt.Rules); err != nil {
+			st.Close()
+			return nil, nil, fmt.Errorf("rules %s: %w", rulesFile, err)
+		}
+	}
+	svc, err := server.New(ctx, st, opt)
+	if err != nil {
+		st.Close()
+		return nil, nil, err
+	}
+	return svc, func() { st.Close() }, nil
+}
+
+func serve(ctx context.Context, args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	addr := fs.String("addr", "127.0.0.1:8443", "listen address")
+	db := fs.String("db", "", "SQLite database file (with --dev: a temporary one if empty)")
+	dev := fs.Bool("dev", false, "development mode: seed the sample deck, a demo worker and a provisioning code")
+	rulesFile := fs.String("rules", "", "rules JSON (default: rules.Default)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *db == "" {
+		if !*dev {
+			return errors.New("serve: --db is required (or use --dev)")
+		}
+		dir, err := os.MkdirTemp("", "codeservice-dev-")
+		if err != nil {
+			return err
+		}
+		*db = filepath.Join(dir, "codes.db")
+	}
+	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	svc, closeDB, err := openService(ctx, *db, *rulesFile, logger)
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	if *dev {
+		if err := seedDev(ctx, svc, out); err != nil {
+			return fmt.Errorf("seed dev data: %w", err)
+		}
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "database: %s\nlistening on http://%s\n", *db, ln.Addr())
+	srv := server.NewHTTPServer(*addr, server.NewHandler(svc))
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return srv.Shutdown(shutdown)
+}
+
+type deckCard struct {
+	Label    string `json:"label"`
+	Name     string `json:"name"`
+	IDNumber string `json:"id_number"`
+	Note     string `json:"note"`
+}
+
+// devEvents gives each deck label the events that produce its note.
+var devEvents = map[string]struct {
+	kind rules.EventKind
+	ago  time.Duration
+}{
+	"resident-yellow": {rules.ArrivalKeyArea, 3 * 24 * time.Hour},
+	"resident-red":    {rules.MedicalStart, 2 * 24 * time.Hour},
+}
+
+func seedDev(ctx context.Context, svc *server.Service, out io.Writer) error {
+	var deck struct {
+		Cards []deckCard `json:"cards"`
+	}
+	if err := json.Unmarshal(assets.SampleDeck, &deck); err != nil {
+		return err
+	}
+	now := svc.Now()
+	for _, c := range deck.Cards {
+		id, err := pii.ParseIDNumber(c.IDNumber, now)
+		if err != nil {
+			return fmt.Errorf("deck card %s: %w", c.Label, err)
+		}
+		r, err := svc.SeedResident(ctx, id, pii.Name(c.Name), "13800138000")
+		if err != nil {
+			return err
+		}
+		if ev, ok := devEvents[c.Label]; ok {
+			if _, evs, err := svc.Store.ResidentByKey(ctx, r.Key); err == nil && len(evs) == 0 {
+				if _, err := svc.AddEvent(ctx, id, ev.kind, now.Add(-ev.ago), "dev"); err != nil {
+					return err
+				}
+			}
+		}
+		st, err := svc.StatusFor(ctx, id)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "resident %-16s %s %s %-6s (%s)\n", c.Label, id.Masked(), pii.Name(c.Name).Masked(), st.Status.Colour, c.Note)
+	}
+	if err := svc.AddWorker(ctx, "demo", "演示社工", "demo1234"); err != nil {
+		return err
+	}
+	fmt.Fprintln(out, "worker demo / password demo1234")
+	code, exp, err := svc.ProvisionDevice(ctx, "dev")
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "provisioning code: %s (until %s)\n", code, exp.Format(time.RFC3339))
+	return nil
+}
+
+func admin(ctx context.Context, args []string, stdin io.Reader, out io.Writer) error {
+	fs := flag.NewFlagSet("admin", flag.ContinueOnError)
+	db := fs.String("db", "", "SQLite database file")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	rest := fs.Args()
+	if *db == "" || len(rest) == 0 {
+		return errors.New("admin: usage: codeservice admin --db FILE event|device|worker|correction|rotate-key ...")
+	}
+	svc, closeDB, err := openService(ctx, *db, "", slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	switch rest[0] {
+	case "event":
+		return adminEvent(ctx, svc, rest[1:], out)
+	case "device":
+		return adminDevice(ctx, svc, rest[1:], out)
+	case "worker":
+		return adminWorker(ctx, svc, rest[1:], stdin, out)
+	case "correction":
+		return adminCorrection(ctx, svc, rest[1:], out)
+	case "rotate-key":
+		id, err := svc.RotateKey(ctx)
+		if err == nil {
+			fmt.Fprintln(out, "new signing key:", id)
+		}
+		return err
+	}
+	return fmt.Errorf("admin: unknown command %q", rest[0])
+}
+
+func adminEvent(ctx context.Context, svc *server.Service, args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("event", flag.ContinueOnError)
+	idText := fs.String("id", "", "resident ID number")
+	kind := fs.String("kind", "", "event kind: "+kindList())
+	at := fs.String("at", "", "when it happened, RFC 3339 (default now)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	id, err := pii.ParseIDNumber(*idText, svc.Now())
+	if err != nil {
+		return err
+	}
+	var t time.Time
+	if *at != "" {
+		if t, err = time.Parse(time.RFC3339, *at); err != nil {
+			return fmt.Errorf("--at: %w", err)
+		}
+	}
+	e, err := svc.AddEvent(ctx, id, rules.EventKind(*kind), t, "admin")
+	if err != nil {
+		return err
+	}
+	st, err := svc.StatusFor(ctx, id)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "event %d %s for %s; status now %s (%s)\n", e.Seq, e.Kind, id.Masked(), st.Status.Colour, st.Status.Reason)
+	return nil
+}
+
+func kindList() string {
+	var s []string
+	for _, k := range rules.EventKinds {
+		s = append(s, string(k))
+	}
+	return strings.Join(s, ", ")
+}
+
+func adminDevice(ctx context.Context, svc *server.Service, args []string, out io.Writer) error {
+	if len(args) == 0 {
+		return errors.New("device: provision|revoke|list")
+	}
+	fs := flag.NewFlagSet("device", flag.ContinueOnError)
+	note := fs.String("note", "", "where the device goes")
+	id := fs.String("id", "", "device ID")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	switch args[0] {
+	case "provision":
+		code, exp, err := svc.ProvisionDevice(ctx, *note)
+		if err == nil {
+			fmt.Fprintf(out, "provisioning code: %s (single use, until %s)\n", code, exp.Format(time.RFC3339))
+		}
+		return err
+	case "revoke":
+		err := svc.Store.RevokeDevice(ctx, *id, svc.Now())
+		if err == nil {
+			fmt.Fprintln(out, "revoked", *id)
+		}
+		return err
+	case "list":
+		ds, err := svc.Store.Devices(ctx)
+		for _, d := range ds {
+			state := "active"
+			if !d.RevokedAt.IsZero() {
+				state = "revoked " + d.RevokedAt.Format(time.RFC3339)
+			}
+			fmt.Fprintf(out, "%s\t%s\t%s\t%s\n", d.ID, d.Name, d.RegisteredAt.Format(time.RFC3339), state)
+		}
+		return err
+	}
+	return fmt.Errorf("device: unknown command %q", args[0])
+}
+
+func adminWorker(ctx context.Context, svc *server.Service, args []string, stdin io.Reader, out io.Writer) error {
+	if len(args) == 0 || args[0] != "add" {
+		return errors.New("worker: add --id ID --name NAME (password on stdin)")
+	}
+	fs := flag.NewFlagSet("worker", flag.ContinueOnError)
+	id := fs.String("id", "", "worker ID")
+	name := fs.String("name", "", "display name")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	line, err := bufio.NewReader(stdin).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return err
+	}
+	if err := svc.AddWorker(ctx, *id, *name, strings.TrimRight(line, "\r\n")); err != nil {
+		return err
+	}
+	fmt.Fprintln(out, "worker", *id, "saved")
+	return nil
+}
+
+func adminCorrection(ctx context.Context, svc *server.Service, args []string, out io.Writer) error {
+	if len(args) == 0 {
+		return errors.New("correction: list|resolve")
+	}
+	fs := flag.NewFlagSet("correction", flag.ContinueOnError)
+	id := fs.Int64("id", 0, "correction ID")
+	accept := fs.Bool("accept", false, "accept")
+	reject := fs.Bool("reject", false, "reject")
+	kind := fs.String("kind", "", "with --accept: event to add")
+	at := fs.String("at", "", "with --kind: when, RFC 3339 (default now)")
+	note := fs.String("note", "", "resolution note")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	switch args[0] {
+	case "list":
+		cs, err := svc.Store.Corrections(ctx, "", "")
+		for _, c := range cs {
+			fmt.Fprintf(out, "%d\t%s\t%s\t%s\t%s\t%q\t%q\n", c.ID, c.State, c.ResidentRef, c.DeviceID, c.FiledAt.Format(time.RFC3339), c.Reason, c.Note)
+		}
+		return err
+	case "resolve":
+		if *accept == *reject {
+			return errors.New("correction resolve: give exactly one of --accept and --reject")
+		}
+		var t time.Time
+		if *at != "" {
+			var err error
+			if t, err = time.Parse(time.RFC3339, *at); err != nil {
+				return fmt.Errorf("--at: %w", err)
+			}
+		}
+		c, err := svc.ResolveCorrection(ctx, *id, *accept, *note, rules.EventKind(*kind), t)
+		if err == nil {
+			fmt.Fprintf(out, "correction %d %s\n", c.ID, c.State)
+		}
+		return err
+	}
+	return fmt.Errorf("correction: unknown command %q", args[0])
+}
+
+func verifyCmd(ctx context.Context, args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
+	db := fs.String("db", "", "database to take the trust list from (offline)")
+	url := fs.String("url", "", "service URL: fetch the trust list")
+	rootKey := fs.String("root-key", "", "with --url: the pinned root key (base64url)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return errors.New("verify: usage: codeservice verify [--db FILE | --url URL --root-key KEY] TOKEN")
+	}
+	text := fs.Arg(0)
+	var tl *token.TrustList
+	switch {
+	case *db != "":
+		svc, closeDB, err := openService(ctx, *db, "", slog.New(slog.NewTextHandler(io.Discard, nil)))
+		if err != nil {
+			return err
+		}
+		defer closeDB()
+		raw, _, err := svc.SignedTrustList(ctx)
+		if err != nil {
+			return err
+		}
+		if tl, err = token.ParseTrustList(raw, svc.RootPublicKey()); err != nil {
+			return err
+		}
+	case *url != "":
+		root, err := base64.RawURLEncoding.DecodeString(*rootKey)
+		if err != nil || len(root) != ed25519.PublicKeySize {
+			return errors.New("verify: --root-key must be the 32-byte root key in base64url")
+		}
+		c := &client.Client{BaseURL: *url, HTTP: &http.Client{Timeout: 10 * time.Second}}
+		raw, err := c.TrustList(ctx)
+		if err != nil {
+			return err
+		}
+		if tl, err = token.ParseTrustList(raw, ed25519.PublicKey(root)); err != nil {
+			return err
+		}
+	default:
+		return errors.New("verify: give --db or --url")
+	}
+	// Live status needs a registered device; this command checks offline
+	// (signature, lifetime, fresh status claim).
+	v := &verify.Verifier{Trust: tl, Now: time.Now}
+	res, err := v.Verify(ctx, text)
+	if err != nil {
+		return fmt.Errorf("%w (%s)", err, verify.Explain(err))
+	}
+	fmt.Fprintf(out, "token %s by key %s, masked name %s, expires %s\ncolour: %q (source %s)\n%s\n",
+		res.Claims.TokenIDString(), res.Claims.KeyID, res.Claims.MaskedName, res.Claims.ExpiresAt.Format(time.RFC3339),
+		res.Colour, res.Source, res.Explanation)
+	return nil
+}

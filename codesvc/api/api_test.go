@@ -1,0 +1,47 @@
+package api_test
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/shcommunity/kiosk/codesvc/api"
+)
+
+func TestCanonicalString(t *testing.T) {
+	got := api.CanonicalString("GET", "/v1/feed?limit=5", 1772355600, "q3Zc9xU1pQ0fW2bN8kLr", nil)
+	want := "KSV1\nGET\n/v1/feed?limit=5\n1772355600\nq3Zc9xU1pQ0fW2bN8kLr\ne3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+	if got != want {
+		t.Errorf("CanonicalString = %q, want %q", got, want)
+	}
+}
+
+func TestDecodeStrict(t *testing.T) {
+	var v api.StatusRequest
+	for _, tt := range []struct {
+		in      string
+		wantErr bool
+	}{{`{"id_number":"x"}`, false}, {`{"id_number":"x","y":1}`, true}, {`{"id_number":"x"} {}`, true}, {`{`, true}} {
+		if err := api.DecodeBytes([]byte(tt.in), &v); (err != nil) != tt.wantErr {
+			t.Errorf("Decode(%q) err = %v, want error %v", tt.in, err, tt.wantErr)
+		}
+	}
+}
+
+func TestPassword(t *testing.T) {
+	p := api.Argon2Params{Time: 1, Memory: 64, Threads: 1}
+	h, err := api.HashPassword("s3cret!", p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		pw   string
+		want bool
+	}{{"s3cret!", true}, {"s3cret", false}} {
+		if ok, err := api.CheckPassword(h, tt.pw); ok != tt.want || err != nil {
+			t.Errorf("CheckPassword(%q) = %v, %v; want %v", tt.pw, ok, err, tt.want)
+		}
+	}
+	if _, err := api.CheckPassword("$argon2id$v=19$m=99999999,t=1,p=1$AAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAA", "x"); !errors.Is(err, api.ErrBadHash) {
+		t.Errorf("hostile parameters: %v, want ErrBadHash", err)
+	}
+}

@@ -1,0 +1,262 @@
+package client
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/shcommunity/kiosk/codesvc/api"
+	"github.com/shcommunity/kiosk/codesvc/rules"
+	"github.com/shcommunity/kiosk/codesvc/verify"
+	"github.com/shcommunity/kiosk/pii"
+)
+
+// Client calls the service as one registered device.
+type Client struct {
+	BaseURL  string       // e.g. "http://127.0.0.1:8443"
+	HTTP     *http.Client // default http.DefaultClient
+	DeviceID string
+	Key      ed25519.PrivateKey
+	// Now is the device's clock; default time.Now. The client adds the
+	// skew it has observed from the service's X-Server-Time.
+	Now func() time.Time
+
+	skew atomic.Int64 // service minus device, in seconds
+}
+
+var _ verify.Live = (*Client)(nil)
+
+// Skew is the service's clock minus the device's, as last observed.
+func (c *Client) Skew() time.Duration { return time.Duration(c.skew.Load()) * time.Second }
+
+func (c *Client) now() time.Time {
+	if c.Now != nil {
+		return c.Now()
+	}
+	return time.Now()
+}
+
+func (c *Client) httpc() *http.Client {
+	if c.HTTP != nil {
+		return c.HTTP
+	}
+	return http.DefaultClient
+}
+
+// Register enrols a new device with a one-time provisioning code and
+// returns a client for it.
+func Register(ctx context.Context, baseURL string, httpc *http.Client, code, name string, key ed25519.PrivateKey) (*Client, api.RegisterResponse, error) {
+	c := &Client{BaseURL: baseURL, HTTP: httpc, Key: key}
+	req := api.RegisterRequest{Code: code, Name: name, PublicKey: base64.RawURLEncoding.EncodeToString(key.Public().(ed25519.PublicKey))}
+	var resp api.RegisterResponse
+	if err := c.do(ctx, http.MethodPost, "/v1/devices/register", req, &resp, false); err != nil {
+		return nil, resp, err
+	}
+	c.DeviceID = resp.DeviceID
+	return c, resp, nil
+}
+
+// Sign sets the four signed-request headers on r for body.
+func (c *Client) Sign(r *http.Request, body []byte) error {
+	var nb [18]byte
+	if _, err := rand.Read(nb[:]); err != nil {
+		return err
+	}
+	nonce := base64.RawURLEncoding.EncodeToString(nb[:])
+	ts := c.now().Add(c.Skew()).Unix()
+	msg := api.CanonicalString(r.Method, r.URL.RequestURI(), ts, nonce, body)
+	r.Header.Set(api.HeaderDeviceID, c.DeviceID)
+	r.Header.Set(api.HeaderTimestamp, strconv.FormatInt(ts, 10))
+	r.Header.Set(api.HeaderNonce, nonce)
+	r.Header.Set(api.HeaderSignature, base64.RawURLEncoding.EncodeToString(ed25519.Sign(c.Key, []byte(msg))))
+	return nil
+}
+
+// do sends one request. A clock_skew answer updates the skew and is
+// retried once with a fresh timestamp and nonce.
+func (c *Client) do(ctx context.Context, method, path string, in, out any, signed bool) error {
+	var body []byte
+	if in != nil {
+		var err error
+		if body, err = json.Marshal(in); err != nil {
+			return err
+		}
+	}
+	for attempt := 0; ; attempt++ {
+		err := c.once(ctx, method, path, body, out, signed)
+		var ae *api.Error
+		if attempt == 0 && signed && errors.As(err, &ae) && ae.Code == api.CodeClockSkew {
+			continue
+		}
+		return err
+	}
+}
+
+func (c *Client) once(ctx context.Context, method, path string, body []byte, out any, signed bool) error {
+	req, err := http.NewRequestWithContext(ctx, method, c.BaseURL+path, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	} else {
+		req.Body, req.ContentLength = http.NoBody, 0
+	}
+	if signed {
+		if err := c.Sign(req, body); err != nil {
+			return err
+		}
+	}
+	resp, err := c.httpc().Do(req)
+	if err != nil {
+		return fmt.Errorf("code service: %w", err)
+	}
+	defer resp.Body.Close()
+	if st, err := strconv.ParseInt(resp.Header.Get(api.HeaderServerTime), 10, 64); err == nil {
+		c.skew.Store(st - c.now().Unix())
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 8<<20))
+	if err != nil {
+		return fmt.Errorf("code service: read response: %w", err)
+	}
+	if resp.StatusCode/100 != 2 {
+		var eb api.ErrorBody
+		if json.Unmarshal(data, &eb) != nil || eb.Error == nil {
+			return &api.Error{Status: resp.StatusCode, Code: api.CodeInternal, Message: http.StatusText(resp.StatusCode)}
+		}
+		eb.Error.Status = resp.StatusCode
+		return eb.Error
+	}
+	if out == nil {
+		return nil
+	}
+	if raw, ok := out.(*[]byte); ok {
+		*raw = data
+		return nil
+	}
+	if err := json.Unmarshal(data, out); err != nil {
+		return fmt.Errorf("code service: decode response: %w", err)
+	}
+	return nil
+}
+
+// Status looks up a resident's status. The ID number goes in the signed
+// body only.
+func (c *Client) Status(ctx context.Context, id pii.IDNumber) (api.StatusResponse, error) {
+	var out api.StatusResponse
+	err := c.do(ctx, http.MethodPost, "/v1/status", api.StatusRequest{IDNumber: id.Reveal()}, &out, true)
+	return out, err
+}
+
+// Enrol sends a batch of sealed enrolments.
+func (c *Client) Enrol(ctx context.Context, items []api.EnrolmentItem) (api.EnrolmentResponse, error) {
+	var out api.EnrolmentResponse
+	err := c.do(ctx, http.MethodPost, "/v1/enrolments", api.EnrolmentBatch{Items: items}, &out, true)
+	return out, err
+}
+
+// IssueToken asks for a new paper code.
+func (c *Client) IssueToken(ctx context.Context, req api.IssueTokenRequest) (api.TokenResponse, error) {
+	var out api.TokenResponse
+	err := c.do(ctx, http.MethodPost, "/v1/tokens", req, &out, true)
+	return out, err
+}
+
+// ReissueToken supersedes tokenID with a new paper code.
+func (c *Client) ReissueToken(ctx context.Context, tokenID string, req api.ReissueRequest) (api.TokenResponse, error) {
+	var out api.TokenResponse
+	err := c.do(ctx, http.MethodPost, "/v1/tokens/"+url.PathEscape(tokenID)+"/reissue", req, &out, true)
+	return out, err
+}
+
+// ReportLost revokes a resident's active paper codes.
+func (c *Client) ReportLost(ctx context.Context, req api.LostRequest) (api.LostResponse, error) {
+	var out api.LostResponse
+	err := c.do(ctx, http.MethodPost, "/v1/tokens/lost", req, &out, true)
+	return out, err
+}
+
+// Token returns the live state of a token.
+func (c *Client) Token(ctx context.Context, tokenID string) (api.TokenStatusResponse, error) {
+	var out api.TokenStatusResponse
+	err := c.do(ctx, http.MethodGet, "/v1/tokens/"+url.PathEscape(tokenID), nil, &out, true)
+	return out, err
+}
+
+// TokenStatus implements verify.Live.
+func (c *Client) TokenStatus(ctx context.Context, tokenID string) (verify.LiveStatus, error) {
+	t, err := c.Token(ctx, tokenID)
+	if err != nil {
+		return verify.LiveStatus{}, err
+	}
+	return verify.LiveStatus{State: t.State, MaskedName: t.MaskedName, Status: RulesStatus(t.Status)}, nil
+}
+
+// RulesStatus converts a wire status back to rules.Status.
+func RulesStatus(s api.Status) rules.Status {
+	return rules.Status{Colour: rules.Colour(s.Colour), Reason: s.Reason, AsOf: s.AsOf, ValidUntil: s.ValidUntil, Version: s.Version}
+}
+
+// RecordPrint records a printed slip.
+func (c *Client) RecordPrint(ctx context.Context, req api.PrintRequest) (api.PrintResponse, error) {
+	var out api.PrintResponse
+	err := c.do(ctx, http.MethodPost, "/v1/prints", req, &out, true)
+	return out, err
+}
+
+// Feed reads one page of the device's feed.
+func (c *Client) Feed(ctx context.Context, cursor string, limit int) (api.FeedResponse, error) {
+	q := url.Values{}
+	if cursor != "" {
+		q.Set("cursor", cursor)
+	}
+	if limit > 0 {
+		q.Set("limit", strconv.Itoa(limit))
+	}
+	path := "/v1/feed"
+	if len(q) > 0 {
+		path += "?" + q.Encode()
+	}
+	var out api.FeedResponse
+	err := c.do(ctx, http.MethodGet, path, nil, &out, true)
+	return out, err
+}
+
+// TrustList fetches the signed trust list (unauthenticated).
+func (c *Client) TrustList(ctx context.Context) ([]byte, error) {
+	var raw []byte
+	err := c.do(ctx, http.MethodGet, "/v1/trust-list", nil, &raw, false)
+	return raw, err
+}
+
+// Workers lists the community workers with their password hashes.
+func (c *Client) Workers(ctx context.Context) (api.WorkerList, error) {
+	var out api.WorkerList
+	err := c.do(ctx, http.MethodGet, "/v1/workers", nil, &out, true)
+	return out, err
+}
+
+// FileCorrection files a correction request.
+func (c *Client) FileCorrection(ctx context.Context, req api.CorrectionRequest) (api.Correction, error) {
+	var out api.Correction
+	err := c.do(ctx, http.MethodPost, "/v1/corrections", req, &out, true)
+	return out, err
+}
+
+// Corrections lists the corrections this device filed.
+func (c *Client) Corrections(ctx context.Context) (api.CorrectionList, error) {
+	var out api.CorrectionList
+	err := c.do(ctx, http.MethodGet, "/v1/corrections", nil, &out, true)
+	return out, err
+}

@@ -1,0 +1,495 @@
+package server_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/shcommunity/kiosk/codesvc/api"
+	"github.com/shcommunity/kiosk/codesvc/client"
+	"github.com/shcommunity/kiosk/codesvc/rules"
+	"github.com/shcommunity/kiosk/codesvc/server"
+	"github.com/shcommunity/kiosk/codesvc/store"
+	"github.com/shcommunity/kiosk/codesvc/token"
+	"github.com/shcommunity/kiosk/codesvc/verify"
+)
+
+func TestRegistration(t *testing.T) {
+	e := newEnv(t, server.Options{})
+	ctx := context.Background()
+	if e.reg.DeviceID == "" || e.reg.ServerTime.IsZero() || len(e.reg.TrustList) == 0 {
+		t.Fatalf("register response incomplete: %+v", e.reg)
+	}
+	if _, err := token.ParseTrustList(e.reg.TrustList, e.root); err != nil {
+		t.Errorf("trust list from registration does not verify: %v", err)
+	}
+	code, _, err := e.svc.ProvisionDevice(ctx, "x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	newKey := func() ed25519.PrivateKey { _, k, _ := ed25519.GenerateKey(rand.Reader); return k }
+	if _, _, err := client.Register(ctx, e.srv.URL, nil, code, "a", newKey()); err != nil {
+		t.Fatalf("first use of a code: %v", err)
+	}
+	expiring, _, _ := e.svc.ProvisionDevice(ctx, "y")
+	e.clk.Add(25 * time.Hour)
+	tests := []struct {
+		name, code string
+		key        ed25519.PrivateKey
+		want       api.Code
+	}{
+		{"reused code", code, newKey(), api.CodeCodeUsed},
+		{"expired code", expiring, newKey(), api.CodeCodeExpired},
+		{"unknown code", "AAAA-BBBB-CCCC-DDDD", newKey(), api.CodeCodeInvalid},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := client.Register(ctx, e.srv.URL, nil, tt.code, "z", tt.key)
+			if got := apiCode(err); got != tt.want {
+				t.Errorf("register err = %v, want code %s", err, tt.want)
+			}
+		})
+	}
+}
+
+// rawSigned sends a request signed by c with the given timestamp and
+// nonce, optionally sending a different body than the one signed.
+func rawSigned(t *testing.T, e *env, c *client.Client, method, path string, signed, sent []byte, ts time.Time, nonce string) (int, api.Code) {
+	t.Helper()
+	req, _ := http.NewRequest(method, e.srv.URL+path, bytes.NewReader(sent))
+	msg := api.CanonicalString(method, req.URL.RequestURI(), ts.Unix(), nonce, signed)
+	req.Header.Set(api.HeaderDeviceID, c.DeviceID)
+	req.Header.Set(api.HeaderTimestamp, strconv.FormatInt(ts.Unix(), 10))
+	req.Header.Set(api.HeaderNonce, nonce)
+	req.Header.Set(api.HeaderSignature, base64.RawURLEncoding.EncodeToString(ed25519.Sign(c.Key, []byte(msg))))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var eb api.ErrorBody
+	if resp.StatusCode != 200 {
+		if err := api.Decode(resp.Body, &eb); err != nil {
+			t.Fatalf("error body is not {\"error\":...}: %v", err)
+		}
+		return resp.StatusCode, eb.Error.Code
+	}
+	return resp.StatusCode, ""
+}
+
+func TestAuth(t *testing.T) {
+	e := newEnv(t, server.Options{})
+	ctx := context.Background()
+	id := idNumber(t, "19480314", 1)
+	body := []byte(`{"id_number":"` + id.Reveal() + `"}`)
+	now := e.clk.Now()
+
+	if st, code := rawSigned(t, e, e.c, "POST", "/v1/status", body, body, now, "nonce-aaaaaaaaaaaaaaaa"); st != 200 {
+		t.Fatalf("good request: %d %s", st, code)
+	}
+	revoked, _ := e.register("kiosk-revoked")
+	if err := e.svc.Store.RevokeDevice(ctx, revoked.DeviceID, now); err != nil {
+		t.Fatal(err)
+	}
+	stranger := &client.Client{DeviceID: "DUNKNOWN", Key: e.c.Key}
+	tampered := []byte(strings.Replace(string(body), "3101", "3102", 1))
+	tests := []struct {
+		name       string
+		c          *client.Client
+		sent       []byte
+		ts         time.Time
+		nonce      string
+		wantStatus int
+		want       api.Code
+	}{
+		{"replay", e.c, body, now, "nonce-aaaaaaaaaaaaaaaa", 401, api.CodeReplay},
+		{"unknown device", stranger, body, now, "nonce-bbbbbbbbbbbbbbbb", 401, api.CodeUnknownDevice},
+		{"revoked device", revoked, body, now, "nonce-cccccccccccccccc", 403, api.CodeDeviceRevoked},
+		{"clock behind", e.c, body, now.Add(-6 * time.Minute), "nonce-dddddddddddddddd", 401, api.CodeClockSkew},
+		{"clock ahead", e.c, body, now.Add(6 * time.Minute), "nonce-eeeeeeeeeeeeeeee", 401, api.CodeClockSkew},
+		{"tampered body", e.c, tampered, now, "nonce-ffffffffffffffff", 401, api.CodeBadSignature},
+		{"short nonce", e.c, body, now, "short", 401, api.CodeAuthMalformed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			st, code := rawSigned(t, e, tt.c, "POST", "/v1/status", body, tt.sent, tt.ts, tt.nonce)
+			if st != tt.wantStatus || code != tt.want {
+				t.Errorf("got %d %s, want %d %s", st, code, tt.wantStatus, tt.want)
+			}
+		})
+	}
+	t.Run("missing headers", func(t *testing.T) {
+		resp, err := http.Post(e.srv.URL+"/v1/status", "application/json", bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 401 {
+			t.Errorf("status = %d, want 401", resp.StatusCode)
+		}
+	})
+	t.Run("client corrects its skew", func(t *testing.T) {
+		c := &client.Client{BaseURL: e.c.BaseURL, DeviceID: e.c.DeviceID, Key: e.c.Key,
+			Now: func() time.Time { return e.clk.Now().Add(-time.Hour) }}
+		if _, err := c.Status(ctx, id); err != nil {
+			t.Fatalf("status with a clock an hour slow: %v", err)
+		}
+		if got := c.Skew(); got < 59*time.Minute || got > 61*time.Minute {
+			t.Errorf("Skew = %v, want about 1h", got)
+		}
+	})
+}
+
+func TestEnrolIdempotentUnderConcurrentRetries(t *testing.T) {
+	e := newEnv(t, server.Options{})
+	ctx := context.Background()
+	const items, workers = 5, 12
+	payloads := make([]api.EnrolmentPayload, items)
+	for i := range payloads {
+		payloads[i] = e.payload(idNumber(t, "19500101", i), "张小三")
+	}
+	var mu sync.Mutex
+	accepted := map[string]int{}
+	refs := map[string]map[string]bool{}
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var batch []api.EnrolmentItem
+			for i, p := range payloads {
+				batch = append(batch, e.sealItem("item-"+strconv.Itoa(i)+"-xyz", p)) // fresh seal every retry
+			}
+			resp, err := e.c.Enrol(ctx, batch)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			for _, r := range resp.Results {
+				switch {
+				case r.Outcome == api.OutcomeAccepted:
+					accepted[r.ClientID]++
+				case r.Outcome == api.OutcomeDuplicate && r.Original == api.OutcomeAccepted:
+				default:
+					t.Errorf("%s: outcome %s/%s (%s)", r.ClientID, r.Outcome, r.Original, r.Reason)
+				}
+				if refs[r.ClientID] == nil {
+					refs[r.ClientID] = map[string]bool{}
+				}
+				refs[r.ClientID][r.ResidentRef] = true
+			}
+		}()
+	}
+	wg.Wait()
+	for i := 0; i < items; i++ {
+		cid := "item-" + strconv.Itoa(i) + "-xyz"
+		if accepted[cid] != 1 {
+			t.Errorf("%s accepted %d times, want exactly 1", cid, accepted[cid])
+		}
+		if len(refs[cid]) != 1 {
+			t.Errorf("%s got %d different resident refs, want 1", cid, len(refs[cid]))
+		}
+	}
+	// Same client ID, different content: a per-item conflict.
+	other := payloads[0]
+	other.Phone = "13900000000"
+	resp, err := e.c.Enrol(ctx, []api.EnrolmentItem{e.sealItem("item-0-xyz", other), e.sealItem("item-1-xyz", payloads[1])})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := resp.Results[0].Outcome; got != api.OutcomeConflict {
+		t.Errorf("changed content: outcome %s, want conflict", got)
+	}
+	if got := resp.Results[1].Outcome; got != api.OutcomeDuplicate {
+		t.Errorf("unchanged item beside a conflict: outcome %s, want duplicate", got)
+	}
+}
+
+func TestEnrolRejections(t *testing.T) {
+	e := newEnv(t, server.Options{})
+	ctx := context.Background()
+	if err := e.svc.AddWorker(ctx, "w1", "王社工", "secret123"); err != nil {
+		t.Fatal(err)
+	}
+	id := idNumber(t, "19550922", 7)
+	mod := func(f func(*api.EnrolmentPayload)) api.EnrolmentPayload {
+		p := e.payload(id, "李秀英")
+		f(&p)
+		return p
+	}
+	tests := []struct {
+		name string
+		item api.EnrolmentItem
+		want string // outcome or rejection reason
+	}{
+		{"bad check digit", e.sealItem("r-idnum-1", mod(func(p *api.EnrolmentPayload) { p.IDNumber = p.IDNumber[:17] + "0" })), api.ReasonInvalidIDNumber},
+		{"bad phone", e.sealItem("r-phone-1", mod(func(p *api.EnrolmentPayload) { p.Phone = "12345" })), api.ReasonInvalidPhone},
+		{"no consent", e.sealItem("r-consent", mod(func(p *api.EnrolmentPayload) { p.Consent.Given = false })), api.ReasonConsentMissing},
+		{"other device", e.sealItem("r-device1", mod(func(p *api.EnrolmentPayload) { p.DeviceID = "DOTHER" })), api.ReasonDeviceMismatch},
+		{"unknown worker", e.sealItem("r-worker1", mod(func(p *api.EnrolmentPayload) { p.Actor = api.Actor{Kind: api.ActorWorker, WorkerID: "nobody"} })), api.ReasonUnknownWorker},
+		{"family is self", e.sealItem("r-family1", mod(func(p *api.EnrolmentPayload) { p.Actor = api.Actor{Kind: api.ActorFamily, FamilyIDNumber: id.Reveal()} })), api.ReasonInvalidActor},
+		{"unknown field", e.sealItem("r-field01", map[string]any{"id_number": id.Reveal(), "extra": 1}), api.ReasonBadPayload},
+		{"not sealed", api.EnrolmentItem{ClientID: "r-seal001", Sealed: "AAAA"}, api.ReasonUnsealable},
+		{"bad client id", e.sealItem("x", e.payload(id, "李秀英")), api.ReasonInvalidClientID},
+		{"worker ok", e.sealItem("r-worker2", mod(func(p *api.EnrolmentPayload) { p.Actor = api.Actor{Kind: api.ActorWorker, WorkerID: "w1"} })), api.OutcomeAccepted},
+		{"landline ok", e.sealItem("r-phone-2", mod(func(p *api.EnrolmentPayload) { p.Phone = "021-6432 1234" })), api.OutcomeAccepted},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp, err := e.c.Enrol(ctx, []api.EnrolmentItem{tt.item})
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := resp.Results[0]
+			got := r.Outcome
+			if got == api.OutcomeRejected {
+				got = r.Reason
+			}
+			if got != tt.want {
+				t.Errorf("got %s (%+v), want %s", got, r, tt.want)
+			}
+		})
+	}
+}
+
+func TestProxyCaps(t *testing.T) {
+	e := newEnv(t, server.Options{})
+	ctx := context.Background()
+	family := func(n int) string { return idNumber(t, "19860512", 500+n).Reveal() }
+	enrolBy := func(cid string, resident int, fam string) api.EnrolmentResult {
+		t.Helper()
+		p := e.payload(idNumber(t, "19400101", resident), "赵桂兰")
+		p.Actor = api.Actor{Kind: api.ActorFamily, FamilyIDNumber: fam}
+		p.Consent.By = api.ActorFamily
+		resp, err := e.c.Enrol(ctx, []api.EnrolmentItem{e.sealItem(cid, p)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp.Results[0]
+	}
+	for i := 0; i < 8; i++ {
+		if r := enrolBy("proxy-a-"+strconv.Itoa(i), i, family(0)); r.Outcome != api.OutcomeAccepted {
+			t.Fatalf("resident %d of 8 by one proxy: %+v", i, r)
+		}
+	}
+	if r := enrolBy("proxy-a-8", 8, family(0)); r.Reason != api.ReasonProxyCapExceeded {
+		t.Errorf("9th resident by one proxy: %+v, want proxy_cap_exceeded", r)
+	}
+	// Resident 20 gets proxies 1..3, then a 4th is refused.
+	for p := 1; p <= 3; p++ {
+		if r := enrolBy("proxy-b-"+strconv.Itoa(p), 20, family(p)); r.Outcome != api.OutcomeAccepted {
+			t.Fatalf("proxy %d of 3: %+v", p, r)
+		}
+	}
+	if r := enrolBy("proxy-b-4", 20, family(4)); r.Reason != api.ReasonProxyCapExceeded {
+		t.Errorf("4th proxy: %+v, want proxy_cap_exceeded", r)
+	}
+	// An existing link is not counted again.
+	if r := enrolBy("proxy-b-5", 20, family(1)); r.Outcome != api.OutcomeAccepted {
+		t.Errorf("re-enrolment by an existing proxy: %+v", r)
+	}
+}
+
+func TestStatusTokensAndVerify(t *testing.T) {
+	e := newEnv(t, server.Options{})
+	ctx := context.Background()
+	green := idNumber(t, "19480314", 11)
+	yellow := idNumber(t, "19550922", 12)
+	red := idNumber(t, "19600118", 13)
+	e.enrol(green, "张三丰")
+	e.enrol(yellow, "李秀英")
+	e.enrol(red, "周建国")
+	if _, err := e.svc.AddEvent(ctx, yellow, rules.ArrivalKeyArea, e.clk.Now().Add(-3*24*time.Hour), "test"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.AddEvent(ctx, red, rules.MedicalStart, e.clk.Now().Add(-time.Hour), "test"); err != nil {
+		t.Fatal(err)
+	}
+	st, err := e.c.Status(ctx, yellow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Status.Colour != "yellow" || !st.Status.ValidUntil.Equal(start.Add(11*24*time.Hour)) || !st.Known || st.MaskedName != "李*英" {
+		t.Errorf("yellow status = %+v", st)
+	}
+	if st, _ := e.c.Status(ctx, red); st.Status.Colour != "red" || st.Status.Reason != rules.ReasonMedicalManagement {
+		t.Errorf("red status = %+v", st.Status)
+	}
+	unknown := idNumber(t, "19700101", 99)
+	if st, _ := e.c.Status(ctx, unknown); st.Known || st.Status.Colour != "green" || st.Status.Reason != rules.ReasonNoEvents {
+		t.Errorf("unknown resident status = %+v", st)
+	}
+	// Status is computed per request: 11 days later yellow has turned green.
+	e.clk.Add(11 * 24 * time.Hour)
+	if st, _ := e.c.Status(ctx, yellow); st.Status.Colour != "green" {
+		t.Errorf("after 14 days: %s, want green", st.Status.Colour)
+	}
+
+	// Paper codes.
+	tok, err := e.c.IssueToken(ctx, api.IssueTokenRequest{IDNumber: red.Reveal()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.c.IssueToken(ctx, api.IssueTokenRequest{IDNumber: red.Reveal()}); apiCode(err) != api.CodeActiveToken {
+		t.Errorf("second issue: %v, want active_token_exists", err)
+	}
+	if _, err := e.c.IssueToken(ctx, api.IssueTokenRequest{IDNumber: unknown.Reveal()}); apiCode(err) != api.CodeNotEnrolled {
+		t.Errorf("issue for unknown: %v, want resident_not_enrolled", err)
+	}
+	if pr, err := e.c.RecordPrint(ctx, api.PrintRequest{ClientID: "print-0001", TokenID: tok.TokenID, PrintedAt: e.clk.Now()}); err != nil || pr.Duplicate {
+		t.Errorf("print record: %+v, %v", pr, err)
+	}
+	if pr, err := e.c.RecordPrint(ctx, api.PrintRequest{ClientID: "print-0001", TokenID: tok.TokenID, PrintedAt: e.clk.Now()}); err != nil || !pr.Duplicate {
+		t.Errorf("repeated print record: %+v, %v, want duplicate", pr, err)
+	}
+	raw, err := e.c.TrustList(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tl, err := token.ParseTrustList(raw, e.root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := &verify.Verifier{Trust: tl, Live: e.c, Now: e.clk.Now}
+	res, err := v.Verify(ctx, tok.Text)
+	if err != nil || res.Colour != rules.Red || res.Source != "live" {
+		t.Fatalf("verify fresh token: %+v, %v; want red from live", res, err)
+	}
+	claims, err := tl.Verify(tok.Text, token.VerifyOptions{Now: e.clk.Now()})
+	if err != nil || claims.MaskedName != "周*国" || claims.Status == nil || claims.Status.Colour != rules.Red {
+		t.Errorf("claims = %+v, %v", claims, err)
+	}
+
+	// Re-issue: the old token is superseded and refused.
+	re, err := e.c.ReissueToken(ctx, tok.TokenID, api.ReissueRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(re.Superseded) != 1 || re.Superseded[0] != tok.TokenID {
+		t.Errorf("reissue superseded %v, want [%s]", re.Superseded, tok.TokenID)
+	}
+	if _, err := v.Verify(ctx, tok.Text); !errors.Is(err, verify.ErrSuperseded) {
+		t.Errorf("verify superseded token: %v, want ErrSuperseded", err)
+	}
+	if _, err := e.c.ReissueToken(ctx, tok.TokenID, api.ReissueRequest{}); apiCode(err) != api.CodeTokenNotActive {
+		t.Errorf("reissue of a superseded token: %v, want token_not_active", err)
+	}
+	// Lost: every active token revoked.
+	lost, err := e.c.ReportLost(ctx, api.LostRequest{IDNumber: red.Reveal()})
+	if err != nil || len(lost.Revoked) != 1 || lost.Revoked[0] != re.TokenID {
+		t.Fatalf("lost = %+v, %v", lost, err)
+	}
+	if _, err := v.Verify(ctx, re.Text); !errors.Is(err, verify.ErrRevoked) {
+		t.Errorf("verify revoked token: %v, want ErrRevoked", err)
+	}
+	if _, err := e.c.IssueToken(ctx, api.IssueTokenRequest{IDNumber: red.Reveal()}); err != nil {
+		t.Errorf("issue after lost: %v", err)
+	}
+	if _, err := e.c.Token(ctx, "AAAAAAAAAAAAAAAAAAAA"); apiCode(err) != api.CodeUnknownToken {
+		t.Errorf("unknown token: %v", err)
+	}
+}
+
+func TestKeyRotation(t *testing.T) {
+	e := newEnv(t, server.Options{})
+	ctx := context.Background()
+	a, b := idNumber(t, "19480314", 31), idNumber(t, "19480314", 32)
+	e.enrol(a, "张三丰")
+	e.enrol(b, "张三")
+	t1, err := e.c.IssueToken(ctx, api.IssueTokenRequest{IDNumber: a.Reveal()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.clk.Add(time.Hour)
+	newID, err := e.svc.RotateKey(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.clk.Add(time.Second)
+	t2, err := e.c.IssueToken(ctx, api.IssueTokenRequest{IDNumber: b.Reveal()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if t2.KeyID != newID || t1.KeyID == newID {
+		t.Errorf("key IDs: first %s, second %s, new %s", t1.KeyID, t2.KeyID, newID)
+	}
+	raw, _ := e.c.TrustList(ctx)
+	tl, err := token.ParseTrustList(raw, e.root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tl.Keys) != 2 {
+		t.Errorf("trust list has %d keys, want 2", len(tl.Keys))
+	}
+	for _, tok := range []api.TokenResponse{t1, t2} {
+		if _, err := tl.Verify(tok.Text, token.VerifyOptions{Now: e.clk.Now()}); err != nil {
+			t.Errorf("token by %s: %v", tok.KeyID, err)
+		}
+	}
+	// After the old key's tokens have all expired it leaves the list.
+	e.clk.Add(181 * 24 * time.Hour)
+	tl2, _ := e.svc.TrustList(ctx)
+	if len(tl2.Keys) != 1 || tl2.Version <= tl.Version {
+		t.Errorf("after expiry: %d keys, version %d (was %d); want 1 key and a higher version", len(tl2.Keys), tl2.Version, tl.Version)
+	}
+}
+
+func TestCorrections(t *testing.T) {
+	e := newEnv(t, server.Options{})
+	ctx := context.Background()
+	id := idNumber(t, "19600118", 41)
+	e.enrol(id, "周建国")
+	c, err := e.c.FileCorrection(ctx, api.CorrectionRequest{ClientID: "corr-0001", IDNumber: id.Reveal(), Reason: "has returned from hospital"})
+	if err != nil || c.State != api.CorrectionOpen {
+		t.Fatalf("file: %+v, %v", c, err)
+	}
+	if again, err := e.c.FileCorrection(ctx, api.CorrectionRequest{ClientID: "corr-0001", IDNumber: id.Reveal(), Reason: "has returned from hospital"}); err != nil || again.ID != c.ID {
+		t.Errorf("repeat filing: %+v, %v; want the same correction", again, err)
+	}
+	got, err := e.svc.ResolveCorrection(ctx, c.ID, true, "checked with the hospital", rules.MedicalStart, time.Time{})
+	if err != nil || got.State != api.CorrectionAccepted || got.EventKind != string(rules.MedicalStart) {
+		t.Fatalf("resolve: %+v, %v", got, err)
+	}
+	if _, err := e.svc.ResolveCorrection(ctx, c.ID, false, "again", "", time.Time{}); !errors.Is(err, store.ErrNotOpen) {
+		t.Errorf("second resolve: %v, want ErrNotOpen", err)
+	}
+	if st, _ := e.c.Status(ctx, id); st.Status.Colour != "red" {
+		t.Errorf("status after accepted correction: %s, want red", st.Status.Colour)
+	}
+	list, err := e.c.Corrections(ctx)
+	if err != nil || len(list.Corrections) != 1 || list.Corrections[0].Note != "checked with the hospital" {
+		t.Errorf("list: %+v, %v", list, err)
+	}
+}
+
+func TestWorkers(t *testing.T) {
+	e := newEnv(t, server.Options{})
+	ctx := context.Background()
+	if err := e.svc.AddWorker(ctx, "w7", "陈社工", "correct horse"); err != nil {
+		t.Fatal(err)
+	}
+	list, err := e.c.Workers(ctx)
+	if err != nil || len(list.Workers) != 1 {
+		t.Fatalf("workers: %+v, %v", list, err)
+	}
+	for _, tt := range []struct {
+		pw   string
+		want bool
+	}{{"correct horse", true}, {"wrong", false}} {
+		ok, err := api.CheckPassword(list.Workers[0].PasswordHash, tt.pw)
+		if err != nil || ok != tt.want {
+			t.Errorf("CheckPassword(%q) = %v, %v; want %v", tt.pw, ok, err, tt.want)
+		}
+	}
+}

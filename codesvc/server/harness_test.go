@@ -1,0 +1,159 @@
+package server_test
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/shcommunity/kiosk/codesvc/api"
+	"github.com/shcommunity/kiosk/codesvc/client"
+	"github.com/shcommunity/kiosk/codesvc/server"
+	"github.com/shcommunity/kiosk/codesvc/store/sqlitestore"
+	"github.com/shcommunity/kiosk/pii"
+	"github.com/shcommunity/kiosk/sealbox"
+)
+
+// clock is an injectable service clock.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) Add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+var start = time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+
+type env struct {
+	t    testing.TB
+	clk  *clock
+	svc  *server.Service
+	srv  *httptest.Server
+	h    *server.Handler
+	c    *client.Client // registered device "kiosk-1"
+	seal *sealbox.PublicKey
+	root ed25519.PublicKey
+	reg  api.RegisterResponse
+}
+
+func newEnv(t testing.TB, opt server.Options) *env {
+	t.Helper()
+	ctx := context.Background()
+	st, err := sqlitestore.Open(ctx, filepath.Join(t.TempDir(), "codes.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	clk := &clock{t: start}
+	opt.Now = clk.Now
+	if opt.Argon2 == (api.Argon2Params{}) {
+		opt.Argon2 = api.Argon2Params{Time: 1, Memory: 64, Threads: 1}
+	}
+	if opt.Logger == nil {
+		opt.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	svc, err := server.New(ctx, st, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := server.NewHandler(svc)
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	e := &env{t: t, clk: clk, svc: svc, srv: srv, h: h}
+	e.c, e.reg = e.register("kiosk-1")
+	e.seal, err = sealbox.DecodePublicKey(e.reg.SealingKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	root, _ := base64.RawURLEncoding.DecodeString(e.reg.TrustRootKey)
+	e.root = ed25519.PublicKey(root)
+	return e
+}
+
+func (e *env) register(name string) (*client.Client, api.RegisterResponse) {
+	e.t.Helper()
+	code, _, err := e.svc.ProvisionDevice(context.Background(), name)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	_, key, _ := ed25519.GenerateKey(rand.Reader)
+	c, reg, err := client.Register(context.Background(), e.srv.URL, e.srv.Client(), code, name, key)
+	if err != nil {
+		e.t.Fatalf("register %s: %v", name, err)
+	}
+	c.Now = e.clk.Now
+	return c, reg
+}
+
+// idNumber makes a valid 18-digit number for a Shanghai resident born on
+// the given day with sequence n.
+func idNumber(t testing.TB, birth string, n int) pii.IDNumber {
+	t.Helper()
+	first := fmt.Sprintf("310101%s%03d", birth, n%1000)
+	cd, err := pii.CheckDigit(first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := pii.ParseIDNumber(first+string(cd), start)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+// payload is a valid self-enrolment by the env's device.
+func (e *env) payload(id pii.IDNumber, name string) api.EnrolmentPayload {
+	return api.EnrolmentPayload{
+		IDNumber: id.Reveal(), Name: name, Phone: "13812345678",
+		Consent:  api.Consent{Given: true, By: api.ActorSelf, At: e.clk.Now()},
+		Actor:    api.Actor{Kind: api.ActorSelf},
+		DeviceID: e.c.DeviceID, CreatedAt: e.clk.Now(),
+	}
+}
+
+func (e *env) sealItem(clientID string, p any) api.EnrolmentItem {
+	e.t.Helper()
+	b, err := json.Marshal(p)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	box, err := sealbox.Seal(e.seal, b, []byte(api.SealInfo))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return api.EnrolmentItem{ClientID: clientID, Sealed: base64.RawURLEncoding.EncodeToString(box)}
+}
+
+// enrol enrols id with a self enrolment and fails the test unless accepted.
+func (e *env) enrol(id pii.IDNumber, name string) api.EnrolmentResult {
+	e.t.Helper()
+	resp, err := e.c.Enrol(context.Background(), []api.EnrolmentItem{e.sealItem("c-"+id.Reveal(), e.payload(id, name))})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if r := resp.Results[0]; r.Outcome != api.OutcomeAccepted {
+		e.t.Fatalf("enrol: outcome %s (%s), want accepted", r.Outcome, r.Reason)
+	}
+	return resp.Results[0]
+}
+
+func apiCode(err error) api.Code {
+	if ae, ok := err.(*api.Error); ok {
+		return ae.Code
+	}
+	return ""
+}

@@ -1,0 +1,544 @@
+package server
+
+import (
+	"context"
+	"crypto/ed25519"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/shcommunity/kiosk/codesvc/api"
+	"github.com/shcommunity/kiosk/codesvc/store"
+	"github.com/shcommunity/kiosk/codesvc/token"
+	"github.com/shcommunity/kiosk/pii"
+)
+
+// Body limits. Enrolment batches are the only large bodies.
+const (
+	MaxBody      = 16 << 10
+	MaxBatchBody = 1 << 20
+)
+
+// Handler serves the /v1 API.
+type Handler struct {
+	svc     *Service
+	log     *slog.Logger
+	mux     *http.ServeMux
+	nonces  nonceCache
+	started int64 // unix seconds; older timestamps are refused (replays across a restart)
+}
+
+// NewHandler returns the API handler for svc.
+func NewHandler(svc *Service) *Handler {
+	h := &Handler{svc: svc, log: svc.opt.Logger, mux: http.NewServeMux(), started: svc.Now().Unix()}
+	h.mux.HandleFunc("GET /v1/health", h.health)
+	h.mux.HandleFunc("POST /v1/devices/register", h.register)
+	h.mux.HandleFunc("GET /v1/trust-list", h.trustList)
+	h.handle("POST /v1/status", MaxBody, h.status)
+	h.handle("POST /v1/enrolments", MaxBatchBody, h.enrol)
+	h.handle("POST /v1/tokens", MaxBody, h.issue)
+	h.handle("POST /v1/tokens/lost", MaxBody, h.lost)
+	h.handle("POST /v1/tokens/{token_id}/reissue", MaxBody, h.reissue)
+	h.handle("GET /v1/tokens/{token_id}", 0, h.tokenStatus)
+	h.handle("POST /v1/prints", MaxBody, h.print)
+	h.handle("GET /v1/feed", 0, h.feed)
+	h.handle("GET /v1/workers", 0, h.workers)
+	h.handle("POST /v1/corrections", MaxBody, h.fileCorrection)
+	h.handle("GET /v1/corrections", 0, h.corrections)
+	h.handle("GET /v1/corrections/{id}", 0, h.correction)
+	return h
+}
+
+// ServeHTTP adds the service time header, turns a panic into a 500 that
+// reveals nothing, and answers unknown routes in JSON.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set(api.HeaderServerTime, strconv.FormatInt(h.svc.Now().Unix(), 10))
+	defer func() {
+		if p := recover(); p != nil {
+			if p == http.ErrAbortHandler {
+				panic(p)
+			}
+			// The panic value may hold request data: log its type only.
+			h.log.Error("Handler panic", "route", r.Pattern, "panicType", fmt.Sprintf("%T", p))
+			writeError(w, http.StatusInternalServerError, api.CodeInternal, "internal error")
+		}
+	}()
+	if _, pattern := h.mux.Handler(r); pattern == "" {
+		for _, m := range []string{http.MethodGet, http.MethodPost} {
+			r2 := r.Clone(r.Context())
+			r2.Method = m
+			if _, p := h.mux.Handler(r2); p != "" {
+				writeError(w, http.StatusMethodNotAllowed, api.CodeMethodNotAllowed, "method not allowed on this path")
+				return
+			}
+		}
+		writeError(w, http.StatusNotFound, api.CodeNotFound, "no such endpoint")
+		return
+	}
+	h.mux.ServeHTTP(w, r)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+func writeError(w http.ResponseWriter, status int, code api.Code, msg string) {
+	writeJSON(w, status, api.ErrorBody{Error: &api.Error{Code: code, Message: msg}})
+}
+
+// call is an authenticated request.
+type call struct {
+	device store.Device
+	body   []byte
+}
+
+func (h *Handler) handle(pattern string, limit int64, fn func(http.ResponseWriter, *http.Request, *call)) {
+	h.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		var body []byte
+		if limit > 0 {
+			var err error
+			if body, err = readBody(w, r, limit); err != nil {
+				h.fail(w, err)
+				return
+			}
+		} else if r.ContentLength > 0 {
+			writeError(w, http.StatusBadRequest, api.CodeBadRequest, "this endpoint takes no body")
+			return
+		}
+		d, err := h.authenticate(r, body)
+		if err != nil {
+			h.fail(w, err)
+			return
+		}
+		fn(w, r, &call{device: d, body: body})
+	})
+}
+
+type tooLarge struct{}
+
+func (tooLarge) Error() string { return "body too large" }
+
+func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
+	if r.ContentLength > limit {
+		return nil, tooLarge{}
+	}
+	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &mbe):
+		return nil, tooLarge{}
+	case err != nil:
+		return nil, &authError{http.StatusBadRequest, api.CodeBadRequest, "cannot read body"}
+	}
+	return b, nil
+}
+
+// authenticate checks a signed request: headers, clock window, device,
+// signature, then the nonce (last, so that only a correctly signed
+// request can use up a nonce).
+func (h *Handler) authenticate(r *http.Request, body []byte) (store.Device, error) {
+	a, err := ParseAuthHeaders(r.Header)
+	if err != nil {
+		return store.Device{}, err
+	}
+	now := h.svc.Now()
+	skew := time.Duration(now.Unix()-a.Timestamp) * time.Second
+	if skew > Window || skew < -Window || a.Timestamp < h.started-1 {
+		return store.Device{}, &authError{http.StatusUnauthorized, api.CodeClockSkew, "X-Timestamp is outside the service's window; correct the clock by X-Server-Time"}
+	}
+	d, err := h.svc.Store.Device(r.Context(), a.DeviceID)
+	if errors.Is(err, store.ErrNotFound) {
+		return d, &authError{http.StatusUnauthorized, api.CodeUnknownDevice, "unknown device"}
+	}
+	if err != nil {
+		return d, err
+	}
+	if !d.RevokedAt.IsZero() {
+		return d, &authError{http.StatusForbidden, api.CodeDeviceRevoked, "device revoked"}
+	}
+	msg := api.CanonicalString(r.Method, r.URL.RequestURI(), a.Timestamp, a.Nonce, body)
+	if !ed25519.Verify(d.PublicKey, []byte(msg), a.Signature) {
+		return d, &authError{http.StatusUnauthorized, api.CodeBadSignature, "signature does not verify"}
+	}
+	exp := time.Unix(a.Timestamp, 0).Add(Window + time.Second).UnixNano()
+	if !h.nonces.add(a.DeviceID+"\x00"+a.Nonce, exp, now.UnixNano()) {
+		return d, &authError{http.StatusUnauthorized, api.CodeReplay, "nonce already used"}
+	}
+	return d, nil
+}
+
+// fail maps an error to a response. Unknown errors are logged (they carry
+// no personal data: the store and service wrap none into errors) and
+// answered with a bare 500.
+func (h *Handler) fail(w http.ResponseWriter, err error) {
+	var ae *authError
+	var synErr *json.SyntaxError
+	var typErr *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &ae):
+		if ae.code == api.CodeClockSkew {
+			writeJSON(w, ae.status, api.ErrorBody{Error: &api.Error{Code: ae.code, Message: ae.msg, ServerTime: h.svc.Now().Truncate(time.Second)}})
+			return
+		}
+		writeError(w, ae.status, ae.code, ae.msg)
+	case errors.As(err, new(tooLarge)):
+		writeError(w, http.StatusRequestEntityTooLarge, api.CodeBodyTooLarge, "request body too large")
+	case errors.As(err, &synErr), errors.Is(err, api.ErrTrailingData):
+		writeError(w, http.StatusBadRequest, api.CodeBadRequest, "malformed JSON")
+	case errors.As(err, &typErr):
+		writeError(w, http.StatusBadRequest, api.CodeBadRequest, "wrong type for field "+typErr.Field)
+	case errors.Is(err, errBadJSON):
+		writeError(w, http.StatusBadRequest, api.CodeBadRequest, err.Error())
+	case errors.Is(err, pii.ErrInvalidID):
+		writeError(w, http.StatusBadRequest, api.CodeInvalidID, err.Error())
+	case errors.Is(err, store.ErrCodeInvalid):
+		writeError(w, http.StatusForbidden, api.CodeCodeInvalid, "provisioning code unknown")
+	case errors.Is(err, store.ErrCodeExpired):
+		writeError(w, http.StatusForbidden, api.CodeCodeExpired, "provisioning code expired")
+	case errors.Is(err, store.ErrCodeUsed):
+		writeError(w, http.StatusForbidden, api.CodeCodeUsed, "provisioning code already used")
+	case errors.Is(err, store.ErrKeyInUse):
+		writeError(w, http.StatusConflict, api.CodeKeyInUse, "this public key is registered to another device")
+	case errors.Is(err, ErrNotEnrolled):
+		writeError(w, http.StatusNotFound, api.CodeNotEnrolled, "resident not enrolled")
+	case errors.Is(err, ErrUnknownWorker):
+		writeError(w, http.StatusBadRequest, api.CodeUnknownWorker, "unknown or disabled worker")
+	case errors.Is(err, store.ErrActiveToken):
+		writeError(w, http.StatusConflict, api.CodeActiveToken, "the resident has an active paper code; re-issue it or set replace")
+	case errors.Is(err, store.ErrTokenNotActive):
+		writeError(w, http.StatusConflict, api.CodeTokenNotActive, "token is not active")
+	case errors.Is(err, store.ErrConflict):
+		writeError(w, http.StatusConflict, api.CodeConflict, "client ID already used with different content")
+	case errors.Is(err, ErrBadCursor):
+		writeError(w, http.StatusBadRequest, api.CodeBadCursor, "cursor not recognised")
+	case errors.Is(err, store.ErrNotFound):
+		writeError(w, http.StatusNotFound, api.CodeNotFound, "not found")
+	case errors.Is(err, context.Canceled):
+		writeError(w, http.StatusServiceUnavailable, api.CodeInternal, "request cancelled")
+	default:
+		h.log.Error("Request failed", "err", err)
+		writeError(w, http.StatusInternalServerError, api.CodeInternal, "internal error")
+	}
+}
+
+var errBadJSON = errors.New("bad request")
+
+// decode reads one JSON body strictly (unknown fields refused).
+func decode(body []byte, v any) error {
+	if err := api.DecodeBytes(body, v); err != nil {
+		var synErr *json.SyntaxError
+		var typErr *json.UnmarshalTypeError
+		if errors.As(err, &synErr) || errors.As(err, &typErr) || errors.Is(err, api.ErrTrailingData) {
+			return err
+		}
+		return fmt.Errorf("%w: %s", errBadJSON, sanitize(err.Error()))
+	}
+	return nil
+}
+
+// sanitize keeps decoder messages ("json: unknown field \"x\"") but caps
+// their length; they never contain field values.
+func sanitize(s string) string {
+	if len(s) > 120 {
+		return s[:120]
+	}
+	return s
+}
+
+func parseID(s string, now time.Time) (pii.IDNumber, error) { return pii.ParseIDNumber(s, now) }
+
+func (h *Handler) health(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "server_time": h.svc.Now().Truncate(time.Second)})
+}
+
+func (h *Handler) register(w http.ResponseWriter, r *http.Request) {
+	body, err := readBody(w, r, MaxBody)
+	if err != nil {
+		h.fail(w, err)
+		return
+	}
+	var req api.RegisterRequest
+	if err := decode(body, &req); err != nil {
+		h.fail(w, err)
+		return
+	}
+	pub, err := base64.RawURLEncoding.DecodeString(req.PublicKey)
+	if err != nil || len(pub) != ed25519.PublicKeySize {
+		writeError(w, http.StatusBadRequest, api.CodeInvalidKey, "public_key must be a 32-byte Ed25519 key in unpadded base64url")
+		return
+	}
+	if req.Name == "" || len(req.Name) > 100 || req.Code == "" || len(req.Code) > 64 {
+		writeError(w, http.StatusBadRequest, api.CodeInvalidField, "name (1-100 bytes) and code are required")
+		return
+	}
+	d, err := h.svc.RegisterDevice(r.Context(), req.Code, req.Name, pub)
+	if err != nil {
+		h.fail(w, err)
+		return
+	}
+	tl, _, err := h.svc.SignedTrustList(r.Context())
+	if err != nil {
+		h.fail(w, err)
+		return
+	}
+	h.log.Info("Device registered", "device", d.ID)
+	writeJSON(w, http.StatusCreated, api.RegisterResponse{DeviceID: d.ID, ServerTime: h.svc.Now().Truncate(time.Second),
+		SealingKey: h.svc.SealingKey().String(), TrustRootKey: base64.RawURLEncoding.EncodeToString(h.svc.RootPublicKey()), TrustList: tl})
+}
+
+func (h *Handler) trustList(w http.ResponseWriter, r *http.Request) {
+	b, _, err := h.svc.SignedTrustList(r.Context())
+	if err != nil {
+		h.fail(w, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Write(b)
+}
+
+func (h *Handler) status(w http.ResponseWriter, r *http.Request, c *call) {
+	var req api.StatusRequest
+	if err := decode(c.body, &req); err != nil {
+		h.fail(w, err)
+		return
+	}
+	id, err := parseID(req.IDNumber, h.svc.Now())
+	if err != nil {
+		h.fail(w, err)
+		return
+	}
+	resp, err := h.svc.StatusFor(r.Context(), id)
+	if err != nil {
+		h.fail(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, resp)
+}
+
+func (h *Handler) enrol(w http.ResponseWriter, r *http.Request, c *call) {
+	var req api.EnrolmentBatch
+	if err := decode(c.body, &req); err != nil {
+		h.fail(w, err)
+		return
+	}
+	if len(req.Items) == 0 || len(req.Items) > api.MaxBatchItems {
+		writeError(w, http.StatusBadRequest, api.CodeTooManyItems, fmt.Sprintf("a batch has 1 to %d items", api.MaxBatchItems))
+		return
+	}
+	res, err := h.svc.Enrol(r.Context(), c.device.ID, req.Items)
+	if err != nil {
+		h.fail(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, api.EnrolmentResponse{Results: res})
+}
+
+func (h *Handler) issue(w http.ResponseWriter, r *http.Request, c *call) {
+	var req api.IssueTokenRequest
+	if err := decode(c.body, &req); err != nil {
+		h.fail(w, err)
+		return
+	}
+	id, err := parseID(req.IDNumber, h.svc.Now())
+	if err != nil {
+		h.fail(w, err)
+		return
+	}
+	resp, err := h.svc.IssueToken(r.Context(), c.device.ID, req.WorkerID, id, req.Replace)
+	if err != nil {
+		h.fail(w, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, resp)
+}
+
+func (h *Handler) reissue(w http.ResponseWriter, r *http.Request, c *call) {
+	var req api.ReissueRequest
+	if err := decode(c.body, &req); err != nil {
+		h.fail(w, err)
+		return
+	}
+	tid := r.PathValue("token_id")
+	if _, err := token.ParseTokenID(tid); err != nil {
+		writeError(w, http.StatusNotFound, api.CodeUnknownToken, "unknown token")
+		return
+	}
+	resp, err := h.svc.ReissueToken(r.Context(), c.device.ID, req.WorkerID, tid)
+	if errors.Is(err, store.ErrNotFound) {
+		writeError(w, http.StatusNotFound, api.CodeUnknownToken, "unknown token")
+		return
+	}
+	if err != nil {
+		h.fail(w, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, resp)
+}
+
+func (h *Handler) lost(w http.ResponseWriter, r *http.Request, c *call) {
+	var req api.LostRequest
+	if err := decode(c.body, &req); err != nil {
+		h.fail(w, err)
+		return
+	}
+	id, err := parseID(req.IDNumber, h.svc.Now())
+	if err != nil {
+		h.fail(w, err)
+		return
+	}
+	revoked, err := h.svc.ReportLost(r.Context(), req.WorkerID, id)
+	if err != nil {
+		h.fail(w, err)
+		return
+	}
+	if revoked == nil {
+		revoked = []string{}
+	}
+	writeJSON(w, http.StatusOK, api.LostResponse{Revoked: revoked})
+}
+
+func (h *Handler) tokenStatus(w http.ResponseWriter, r *http.Request, c *call) {
+	tid := r.PathValue("token_id")
+	if _, err := token.ParseTokenID(tid); err != nil {
+		writeError(w, http.StatusNotFound, api.CodeUnknownToken, "unknown token")
+		return
+	}
+	resp, err := h.svc.TokenStatus(r.Context(), tid)
+	if errors.Is(err, store.ErrNotFound) {
+		writeError(w, http.StatusNotFound, api.CodeUnknownToken, "unknown token")
+		return
+	}
+	if err != nil {
+		h.fail(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, resp)
+}
+
+func (h *Handler) print(w http.ResponseWriter, r *http.Request, c *call) {
+	var req api.PrintRequest
+	if err := decode(c.body, &req); err != nil {
+		h.fail(w, err)
+		return
+	}
+	if !api.ValidClientID(req.ClientID) || req.PrintedAt.IsZero() {
+		writeError(w, http.StatusBadRequest, api.CodeInvalidField, "client_id (8-64 of [A-Za-z0-9_-]) and printed_at are required")
+		return
+	}
+	dup, err := h.svc.RecordPrint(r.Context(), c.device.ID, req)
+	if errors.Is(err, store.ErrNotFound) {
+		writeError(w, http.StatusNotFound, api.CodeUnknownToken, "unknown token")
+		return
+	}
+	if err != nil {
+		h.fail(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, api.PrintResponse{ClientID: req.ClientID, Duplicate: dup})
+}
+
+func (h *Handler) feed(w http.ResponseWriter, r *http.Request, c *call) {
+	q := r.URL.Query()
+	limit := 0
+	if s := q.Get("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 {
+			writeError(w, http.StatusBadRequest, api.CodeInvalidField, "limit must be a positive integer")
+			return
+		}
+		limit = n
+	}
+	resp, err := h.svc.Feed(r.Context(), c.device.ID, q.Get("cursor"), limit)
+	if err != nil {
+		h.fail(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, resp)
+}
+
+func (h *Handler) workers(w http.ResponseWriter, r *http.Request, c *call) {
+	ws, err := h.svc.Store.Workers(r.Context())
+	if err != nil {
+		h.fail(w, err)
+		return
+	}
+	out := api.WorkerList{Workers: []api.Worker{}}
+	for _, x := range ws {
+		out.Workers = append(out.Workers, api.Worker{WorkerID: x.ID, DisplayName: x.DisplayName, PasswordHash: x.PasswordHash,
+			Disabled: x.Disabled, UpdatedAt: x.UpdatedAt})
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (h *Handler) fileCorrection(w http.ResponseWriter, r *http.Request, c *call) {
+	var req api.CorrectionRequest
+	if err := decode(c.body, &req); err != nil {
+		h.fail(w, err)
+		return
+	}
+	if !api.ValidClientID(req.ClientID) || req.Reason == "" || len(req.Reason) > 2000 {
+		writeError(w, http.StatusBadRequest, api.CodeInvalidField, "client_id and a reason (at most 2000 bytes) are required")
+		return
+	}
+	id, err := parseID(req.IDNumber, h.svc.Now())
+	if err != nil {
+		h.fail(w, err)
+		return
+	}
+	resp, err := h.svc.FileCorrection(r.Context(), c.device.ID, req, id)
+	if err != nil {
+		h.fail(w, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, resp)
+}
+
+func (h *Handler) corrections(w http.ResponseWriter, r *http.Request, c *call) {
+	cs, err := h.svc.Store.Corrections(r.Context(), c.device.ID, "")
+	if err != nil {
+		h.fail(w, err)
+		return
+	}
+	out := api.CorrectionList{Corrections: []api.Correction{}}
+	for _, x := range cs {
+		out.Corrections = append(out.Corrections, apiCorrection(x))
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (h *Handler) correction(w http.ResponseWriter, r *http.Request, c *call) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		writeError(w, http.StatusNotFound, api.CodeNotFound, "no such correction")
+		return
+	}
+	x, err := h.svc.Store.Correction(r.Context(), id)
+	if err != nil || x.DeviceID != c.device.ID {
+		writeError(w, http.StatusNotFound, api.CodeNotFound, "no such correction")
+		return
+	}
+	writeJSON(w, http.StatusOK, apiCorrection(x))
+}
+
+// NewHTTPServer wraps h in an http.Server with timeouts that bound slow
+// clients: headers in 5 s, a whole request in 30 s.
+func NewHTTPServer(addr string, h http.Handler) *http.Server {
+	return &http.Server{
+		Addr:              addr,
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    16 << 10,
+	}
+}

@@ -1,0 +1,185 @@
+package server
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/shcommunity/kiosk/codesvc/api"
+	"github.com/shcommunity/kiosk/codesvc/store"
+	"github.com/shcommunity/kiosk/pii"
+	"github.com/shcommunity/kiosk/sealbox"
+)
+
+// Enrol processes a batch item by item; each item is its own transaction,
+// so a failure in one never leaves another half-written. The error is
+// returned only for a storage failure, after which the batch stops (the
+// kiosk retries it whole: the items already done answer "duplicate").
+func (s *Service) Enrol(ctx context.Context, deviceID string, items []api.EnrolmentItem) ([]api.EnrolmentResult, error) {
+	out := make([]api.EnrolmentResult, 0, len(items))
+	for _, it := range items {
+		res, err := s.enrolOne(ctx, deviceID, it)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, res)
+	}
+	return out, nil
+}
+
+func (s *Service) enrolOne(ctx context.Context, deviceID string, it api.EnrolmentItem) (api.EnrolmentResult, error) {
+	rejected := func(reason string) api.EnrolmentResult {
+		return api.EnrolmentResult{ClientID: it.ClientID, Outcome: api.OutcomeRejected, Reason: reason}
+	}
+	if !api.ValidClientID(it.ClientID) {
+		return rejected(api.ReasonInvalidClientID), nil
+	}
+	box, err := base64.RawURLEncoding.DecodeString(it.Sealed)
+	if err != nil {
+		return rejected(api.ReasonUnsealable), nil
+	}
+	plain, err := sealbox.Open(s.sealing, box, []byte(api.SealInfo))
+	if err != nil {
+		return rejected(api.ReasonUnsealable), nil
+	}
+	digest := sha256.Sum256(plain)
+	now := s.Now()
+	req := store.IntakeRequest{
+		Enrolment: store.Enrolment{ClientID: it.ClientID, DeviceID: deviceID, Digest: digest[:], CreatedAt: now},
+		Caps:      s.opt.Caps,
+	}
+	var p api.EnrolmentPayload
+	reason := ""
+	if err := api.DecodeBytes(plain, &p); err != nil {
+		reason = api.ReasonBadPayload
+	} else {
+		reason = s.validate(ctx, deviceID, &p, &req)
+	}
+	if reason != "" {
+		req.Enrolment.Outcome, req.Enrolment.Reason = store.Rejected, reason
+	}
+	e, dup, err := s.Store.Intake(ctx, req)
+	switch {
+	case errors.Is(err, store.ErrConflict):
+		return api.EnrolmentResult{ClientID: it.ClientID, Outcome: api.OutcomeConflict, Reason: string(api.CodeConflict)}, nil
+	case err != nil:
+		return api.EnrolmentResult{}, err
+	case dup:
+		return api.EnrolmentResult{ClientID: it.ClientID, Outcome: api.OutcomeDuplicate, Original: e.Outcome, Reason: e.Reason, ResidentRef: e.ResidentRef}, nil
+	}
+	return api.EnrolmentResult{ClientID: it.ClientID, Outcome: e.Outcome, Reason: e.Reason, ResidentRef: e.ResidentRef}, nil
+}
+
+// validate checks a payload and fills the resident part of req; it
+// returns a rejection reason or "".
+func (s *Service) validate(ctx context.Context, deviceID string, p *api.EnrolmentPayload, req *store.IntakeRequest) string {
+	now := s.Now()
+	id, err := pii.ParseIDNumber(p.IDNumber, now)
+	if err != nil {
+		return api.ReasonInvalidIDNumber
+	}
+	name := pii.Name(strings.TrimSpace(p.Name))
+	if !ValidName(name.Reveal()) {
+		return api.ReasonInvalidName
+	}
+	phone, ok := NormalizePhone(p.Phone)
+	if !ok {
+		return api.ReasonInvalidPhone
+	}
+	if !p.Consent.Given || p.Consent.At.IsZero() ||
+		p.Consent.By != api.ActorSelf && p.Consent.By != api.ActorFamily && p.Consent.By != api.ActorWorker {
+		return api.ReasonConsentMissing
+	}
+	if p.DeviceID != deviceID {
+		return api.ReasonDeviceMismatch
+	}
+	if p.CreatedAt.IsZero() {
+		return api.ReasonBadPayload
+	}
+	switch p.Actor.Kind {
+	case api.ActorSelf:
+		if p.Actor.WorkerID != "" || p.Actor.FamilyIDNumber != "" {
+			return api.ReasonInvalidActor
+		}
+	case api.ActorWorker:
+		if p.Actor.FamilyIDNumber != "" || p.Actor.WorkerID == "" {
+			return api.ReasonInvalidActor
+		}
+		if err := s.checkWorker(ctx, p.Actor.WorkerID); err != nil {
+			return api.ReasonUnknownWorker
+		}
+	case api.ActorFamily:
+		fam, err := pii.ParseIDNumber(p.Actor.FamilyIDNumber, now)
+		if err != nil || fam == id {
+			return api.ReasonInvalidActor
+		}
+		req.ProxyKey = s.ResidentKey(fam)
+	default:
+		return api.ReasonInvalidActor
+	}
+	sealed, err := s.sealContact(name, phone)
+	if err != nil {
+		return api.ReasonBadPayload
+	}
+	ref, err := s.randomString("R", 10)
+	if err != nil {
+		return api.ReasonBadPayload
+	}
+	req.Resident = store.Resident{Key: s.ResidentKey(id), Ref: ref, MaskedName: name.Masked(), MaskedID: id.Masked(),
+		ContactSealed: sealed, CreatedAt: now}
+	return ""
+}
+
+// ValidName accepts 1 to 40 characters of letters, marks, spaces and the
+// middle dots of minority and foreign names.
+func ValidName(s string) bool {
+	n := utf8.RuneCountInString(s)
+	if n < 1 || n > 40 {
+		return false
+	}
+	for _, r := range s {
+		if !unicode.IsLetter(r) && !unicode.Is(unicode.Mn, r) && r != ' ' && r != '·' && r != '•' && r != '.' && r != '-' {
+			return false
+		}
+	}
+	return true
+}
+
+// NormalizePhone accepts a mainland mobile number (11 digits, 1[3-9]...,
+// with an optional +86 or 86 prefix) or a landline (an area code 0xx or
+// 0xxx and a 7- or 8-digit number whose first digit is 2-9, or such a
+// local number alone, as Shanghai's 8 digits), ignoring spaces and
+// dashes. It returns the digits only.
+func NormalizePhone(s string) (string, bool) {
+	s = strings.NewReplacer(" ", "", "-", "", "(", "", ")", "").Replace(strings.TrimSpace(s))
+	s = strings.TrimPrefix(s, "+86")
+	if len(s) == 13 && strings.HasPrefix(s, "86") && s[2] == '1' {
+		s = s[2:]
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return "", false
+		}
+	}
+	switch {
+	case len(s) == 11 && s[0] == '1' && s[1] >= '3':
+		return s, true
+	case len(s) >= 10 && len(s) <= 12 && s[0] == '0' && s[1] != '0':
+		// Area codes: 010 and 02x are three digits, the rest four.
+		area := 4
+		if s[1] == '1' || s[1] == '2' {
+			area = 3
+		}
+		local := s[area:]
+		if (len(local) == 7 || len(local) == 8) && local[0] >= '2' {
+			return s, true
+		}
+	case (len(s) == 7 || len(s) == 8) && s[0] >= '2':
+		return s, true
+	}
+	return "", false
+}

@@ -1,0 +1,195 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/shcommunity/kiosk/codesvc/api"
+	"github.com/shcommunity/kiosk/codesvc/rules"
+	"github.com/shcommunity/kiosk/codesvc/store"
+	"github.com/shcommunity/kiosk/codesvc/token"
+	"github.com/shcommunity/kiosk/pii"
+)
+
+// IssueToken signs a new paper code for the resident with this ID number.
+// With replace, the resident's active tokens are superseded; without it an
+// active token fails with store.ErrActiveToken.
+func (s *Service) IssueToken(ctx context.Context, deviceID, workerID string, id pii.IDNumber, replace bool) (api.TokenResponse, error) {
+	if err := s.checkWorker(ctx, workerID); err != nil {
+		return api.TokenResponse{}, err
+	}
+	r, evs, err := s.Store.ResidentByKey(ctx, s.ResidentKey(id))
+	if errors.Is(err, store.ErrNotFound) || err == nil && r.MaskedName == "" {
+		return api.TokenResponse{}, ErrNotEnrolled
+	}
+	if err != nil {
+		return api.TokenResponse{}, err
+	}
+	return s.issue(ctx, deviceID, workerID, r, evs, replace, "")
+}
+
+// ReissueToken supersedes an active token with a new one for the same
+// resident.
+func (s *Service) ReissueToken(ctx context.Context, deviceID, workerID, tokenID string) (api.TokenResponse, error) {
+	if err := s.checkWorker(ctx, workerID); err != nil {
+		return api.TokenResponse{}, err
+	}
+	old, err := s.Store.Token(ctx, tokenID)
+	if err != nil {
+		return api.TokenResponse{}, err
+	}
+	r, evs, _, err := s.Store.ResidentByID(ctx, old.ResidentID)
+	if err != nil {
+		return api.TokenResponse{}, err
+	}
+	return s.issue(ctx, deviceID, workerID, r, evs, false, tokenID)
+}
+
+func (s *Service) issue(ctx context.Context, deviceID, workerID string, r store.Resident, evs []store.Event, replace bool, supersede string) (api.TokenResponse, error) {
+	sg, err := s.currentSigner(ctx)
+	if err != nil {
+		return api.TokenResponse{}, err
+	}
+	now := s.Now().Truncate(time.Second)
+	st := s.Evaluate(evs, now)
+	tid, err := token.NewTokenID(s.opt.Rand)
+	if err != nil {
+		return api.TokenResponse{}, err
+	}
+	c := token.Claims{TokenID: tid, IssuedAt: now, ExpiresAt: now.Add(s.opt.TokenValidity), MaskedName: r.MaskedName,
+		Status: &token.StatusClaim{Colour: st.Colour, AsOf: now, Version: st.Version}}
+	text, err := signFitting(sg, c)
+	if err != nil {
+		return api.TokenResponse{}, fmt.Errorf("sign token: %w", err)
+	}
+	t := store.Token{ID: c.TokenIDString(), ResidentID: r.ID, KeyID: sg.KeyID(), IssuedAt: now, ExpiresAt: c.ExpiresAt,
+		DeviceID: deviceID, WorkerID: workerID}
+	superseded, err := s.Store.IssueToken(ctx, t, replace, supersede)
+	if err != nil {
+		return api.TokenResponse{}, err
+	}
+	return api.TokenResponse{TokenID: t.ID, Text: text, IssuedAt: now, ExpiresAt: t.ExpiresAt, KeyID: t.KeyID,
+		ResidentRef: r.Ref, MaskedName: r.MaskedName, MaskedID: r.MaskedID, Status: s.APIStatus(st), Superseded: superseded}, nil
+}
+
+// signFitting signs c, shortening a long masked name (token.CompactName)
+// and at last dropping the status claim until the token fits its QR code.
+func signFitting(sg *token.Signer, c token.Claims) (string, error) {
+	c.MaskedName = token.CompactName(c.MaskedName, token.MaxNameBytes)
+	for _, budget := range []int{token.MaxNameBytes, 9, 6, 3} {
+		c.MaskedName = token.CompactName(c.MaskedName, budget)
+		text, err := sg.Sign(c)
+		if !errors.Is(err, token.ErrTooLarge) {
+			return text, err
+		}
+	}
+	c.Status = nil
+	return sg.Sign(c)
+}
+
+// ReportLost revokes every active token of the resident.
+func (s *Service) ReportLost(ctx context.Context, workerID string, id pii.IDNumber) ([]string, error) {
+	if err := s.checkWorker(ctx, workerID); err != nil {
+		return nil, err
+	}
+	r, _, err := s.Store.ResidentByKey(ctx, s.ResidentKey(id))
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, ErrNotEnrolled
+	}
+	if err != nil {
+		return nil, err
+	}
+	return s.Store.RevokeTokens(ctx, r.ID, s.Now())
+}
+
+// tokenState is the state a verifier sees: a stored state, or "expired".
+func tokenState(t store.Token, now time.Time) string {
+	if t.State == api.StateActive && !now.Before(t.ExpiresAt) {
+		return api.StateExpired
+	}
+	return t.State
+}
+
+// TokenStatus is the live answer for a token ID.
+func (s *Service) TokenStatus(ctx context.Context, tokenID string) (api.TokenStatusResponse, error) {
+	now := s.Now()
+	t, err := s.Store.Token(ctx, tokenID)
+	if err != nil {
+		return api.TokenStatusResponse{}, err
+	}
+	r, evs, _, err := s.Store.ResidentByID(ctx, t.ResidentID)
+	if err != nil {
+		return api.TokenStatusResponse{}, err
+	}
+	return api.TokenStatusResponse{TokenID: t.ID, State: tokenState(t, now), IssuedAt: t.IssuedAt, ExpiresAt: t.ExpiresAt,
+		MaskedName: r.MaskedName, Status: s.APIStatus(s.Evaluate(evs, now))}, nil
+}
+
+// RecordPrint stores a print record.
+func (s *Service) RecordPrint(ctx context.Context, deviceID string, p api.PrintRequest) (bool, error) {
+	if err := s.checkWorker(ctx, p.WorkerID); err != nil {
+		return false, err
+	}
+	return s.Store.RecordPrint(ctx, store.Print{ClientID: p.ClientID, TokenID: p.TokenID, DeviceID: deviceID,
+		WorkerID: p.WorkerID, PrintedAt: p.PrintedAt.UTC(), RecordedAt: s.Now()})
+}
+
+func (s *Service) checkWorker(ctx context.Context, id string) error {
+	if id == "" {
+		return nil
+	}
+	w, err := s.Store.Worker(ctx, id)
+	if errors.Is(err, store.ErrNotFound) || err == nil && w.Disabled {
+		return ErrUnknownWorker
+	}
+	return err
+}
+
+// FileCorrection records a correction request for a resident.
+func (s *Service) FileCorrection(ctx context.Context, deviceID string, req api.CorrectionRequest, id pii.IDNumber) (api.Correction, error) {
+	if err := s.checkWorker(ctx, req.WorkerID); err != nil {
+		return api.Correction{}, err
+	}
+	r, _, err := s.Store.ResidentByKey(ctx, s.ResidentKey(id))
+	if errors.Is(err, store.ErrNotFound) {
+		return api.Correction{}, ErrNotEnrolled
+	}
+	if err != nil {
+		return api.Correction{}, err
+	}
+	c, _, err := s.Store.FileCorrection(ctx, store.Correction{ClientID: req.ClientID, ResidentID: r.ID, DeviceID: deviceID,
+		WorkerID: req.WorkerID, Reason: req.Reason, FiledAt: s.Now()})
+	return apiCorrection(c), err
+}
+
+// ResolveCorrection accepts (optionally adding an event of kind at at) or
+// rejects an open correction, with a note.
+func (s *Service) ResolveCorrection(ctx context.Context, id int64, accept bool, note string, kind rules.EventKind, at time.Time) (api.Correction, error) {
+	now := s.Now()
+	state := api.CorrectionRejected
+	var ev *store.Event
+	if accept {
+		state = api.CorrectionAccepted
+		if kind != "" {
+			if !kind.Valid() {
+				return api.Correction{}, fmt.Errorf("%w: kind %q", ErrInvalidEvent, kind)
+			}
+			if at.IsZero() {
+				at = now
+			}
+			if at.After(now) {
+				return api.Correction{}, fmt.Errorf("%w: dated in the future", ErrInvalidEvent)
+			}
+			ev = &store.Event{Kind: string(kind), At: at.UTC(), RecordedAt: now, Source: fmt.Sprintf("correction:%d", id)}
+		}
+	}
+	c, err := s.Store.ResolveCorrection(ctx, id, state, note, now, ev, s.schedule(now))
+	return apiCorrection(c), err
+}
+
+func apiCorrection(c store.Correction) api.Correction {
+	return api.Correction{ID: c.ID, ClientID: c.ClientID, ResidentRef: c.ResidentRef, DeviceID: c.DeviceID, WorkerID: c.WorkerID,
+		Reason: c.Reason, FiledAt: c.FiledAt, State: c.State, ResolvedAt: c.ResolvedAt, Note: c.Note, EventKind: c.EventKind}
+}

@@ -1,0 +1,12 @@
+// Package sqlitestore implements store.Store on SQLite through
+// mattn/go-sqlite3, following the project's storage rules (style guide
+// §32, §34): SQLite is opened in one place (open.go) with each setting
+// explained, every write goes through one inTx helper, and the schema is a
+// set of numbered, embedded migrations (migrations/README.md).
+//
+// It keeps two pools on the same file: a single-connection writer (writes
+// are serialised anyway, and BEGIN IMMEDIATE takes the write lock up front
+// so two writers never deadlock on a lock upgrade) and a read-only pool for
+// the hot read path (status lookups, device checks), whose statements are
+// prepared once. WAL lets readers run beside the writer.
+package sqlitestore

@@ -1,0 +1,238 @@
+package store
+
+import (
+	"context"
+	"crypto/ed25519"
+	"errors"
+	"time"
+)
+
+// Sentinel errors; match them with errors.Is.
+var (
+	ErrNotFound       = errors.New("not found")
+	ErrCodeInvalid    = errors.New("provisioning code unknown")
+	ErrCodeExpired    = errors.New("provisioning code expired")
+	ErrCodeUsed       = errors.New("provisioning code already used")
+	ErrKeyInUse       = errors.New("public key registered to another device")
+	ErrConflict       = errors.New("same client id with different content")
+	ErrActiveToken    = errors.New("resident has an active token")
+	ErrTokenNotActive = errors.New("token is not active")
+	ErrExists         = errors.New("already exists")
+	ErrNotOpen        = errors.New("correction is not open")
+)
+
+// ProvisioningCode is a one-time code an admin hands to an installer. Only
+// its SHA-256 is stored.
+type ProvisioningCode struct {
+	Hash      []byte
+	Note      string
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}
+
+// Device is a registered kiosk.
+type Device struct {
+	ID           string
+	Name         string
+	PublicKey    ed25519.PublicKey
+	RegisteredAt time.Time
+	RevokedAt    time.Time // zero while active
+}
+
+// Resident is what the service keeps about a person.
+type Resident struct {
+	ID            int64  // internal row ID
+	Key           []byte // HMAC-SHA256(service secret, ID number)
+	Ref           string // opaque public reference
+	MaskedName    string
+	MaskedID      string
+	ContactSealed []byte // sealbox box of the name and phone, to the service's key
+	CreatedAt     time.Time
+}
+
+// Event is one recorded fact about a resident. Kind is a rules.EventKind
+// wire name; the store does not interpret it.
+type Event struct {
+	Seq        int64
+	Kind       string
+	At         time.Time
+	RecordedAt time.Time
+	Source     string // "admin", "correction:<id>", "dev"
+}
+
+// Enrolment outcomes as stored.
+const (
+	Accepted = "accepted"
+	Rejected = "rejected"
+)
+
+// Enrolment is the recorded outcome of one intake item.
+type Enrolment struct {
+	ClientID    string
+	DeviceID    string
+	Digest      []byte // SHA-256 of the opened plaintext
+	Outcome     string // Accepted or Rejected
+	Reason      string
+	ResidentRef string
+	CreatedAt   time.Time
+}
+
+// ProxyCaps bounds family proxies.
+type ProxyCaps struct {
+	ResidentsPerProxy  int // one proxy may act for at most this many residents
+	ProxiesPerResident int // one resident may have at most this many proxies
+}
+
+// IntakeRequest is one enrolment item after validation. If Enrolment.Outcome
+// is Rejected it is only recorded; otherwise the resident is created or
+// updated, the proxy link checked against Caps, and the device starts
+// serving the resident.
+type IntakeRequest struct {
+	Enrolment Enrolment
+	Resident  Resident // Key, MaskedName, MaskedID, ContactSealed, Ref (used if new)
+	ProxyKey  []byte   // HMAC of the family member's ID number; nil unless a family proxy
+	Caps      ProxyCaps
+}
+
+// Token is a paper code as stored (the signed text is not kept).
+type Token struct {
+	ID           string
+	ResidentID   int64
+	KeyID        string
+	IssuedAt     time.Time
+	ExpiresAt    time.Time
+	State        string // "active", "revoked", "superseded"
+	StateAt      time.Time
+	SupersededBy string
+	DeviceID     string
+	WorkerID     string
+}
+
+// Print is one printed slip.
+type Print struct {
+	ClientID   string
+	TokenID    string
+	DeviceID   string
+	WorkerID   string
+	PrintedAt  time.Time
+	RecordedAt time.Time
+}
+
+// Change is a feed row: something about a resident changed at Seq.
+type Change struct {
+	Seq        int64
+	ResidentID int64
+}
+
+// Boundary is a scheduled instant at which a resident's colour changes by
+// rule alone.
+type Boundary struct {
+	At         time.Time
+	ResidentID int64
+}
+
+// Correction is a 纠错 request.
+type Correction struct {
+	ID          int64
+	ClientID    string
+	ResidentID  int64
+	ResidentRef string
+	DeviceID    string
+	WorkerID    string
+	Reason      string
+	FiledAt     time.Time
+	State       string // "open", "accepted", "rejected"
+	ResolvedAt  time.Time
+	Note        string
+	EventKind   string
+}
+
+// Worker is a community worker.
+type Worker struct {
+	ID           string
+	DisplayName  string
+	PasswordHash string
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+	Disabled     bool
+}
+
+// SigningKey is a token-signing key. RetiredAt is zero for the key in use.
+type SigningKey struct {
+	KeyID      string
+	Issuer     string
+	PrivateKey ed25519.PrivateKey
+	CreatedAt  time.Time
+	RetiredAt  time.Time
+}
+
+// Scheduler returns the future instants at which a resident's colour
+// changes by rule alone, given all its events.
+type Scheduler func(events []Event) []time.Time
+
+// Store is the service's storage.
+type Store interface {
+	// Secret returns a named service secret, creating it with gen on first
+	// use (in one transaction, so two processes agree on it).
+	Secret(ctx context.Context, name string, gen func() ([]byte, error)) ([]byte, error)
+
+	CreateProvisioningCode(ctx context.Context, c ProvisioningCode) error
+	// RegisterDevice consumes the code with this hash and stores d, or
+	// fails with ErrCodeInvalid, ErrCodeExpired, ErrCodeUsed or ErrKeyInUse.
+	RegisterDevice(ctx context.Context, codeHash []byte, d Device) error
+	Device(ctx context.Context, id string) (Device, error)
+	Devices(ctx context.Context) ([]Device, error)
+	RevokeDevice(ctx context.Context, id string, at time.Time) error
+
+	// ResidentByKey returns the resident and its events in Seq order.
+	ResidentByKey(ctx context.Context, key []byte) (Resident, []Event, error)
+	// ResidentByID is ResidentByKey by row ID, with the resident's tokens.
+	ResidentByID(ctx context.Context, id int64) (Resident, []Event, []Token, error)
+	// EnsureResident returns the resident with r.Key, creating it from r.
+	EnsureResident(ctx context.Context, r Resident) (Resident, error)
+	// AddEvent records e for the resident, replaces its boundaries after
+	// e.RecordedAt with those schedule computes from all its events
+	// (including e), and logs a change, in one transaction.
+	AddEvent(ctx context.Context, residentID int64, e Event, schedule Scheduler) (Event, error)
+
+	// Intake records one enrolment item. An existing client ID with the
+	// same digest returns the stored enrolment and dup=true; with another
+	// digest it fails with ErrConflict.
+	Intake(ctx context.Context, req IntakeRequest) (e Enrolment, dup bool, err error)
+
+	// IssueToken stores t as active. Active tokens of the resident make it
+	// fail with ErrActiveToken unless replace, in which case they become
+	// superseded by t (returned). The issuing device starts serving the
+	// resident. supersede, if set, must be an active token of the same
+	// resident and is superseded whatever replace says.
+	IssueToken(ctx context.Context, t Token, replace bool, supersede string) (superseded []string, err error)
+	Token(ctx context.Context, id string) (Token, error)
+	// RevokeTokens revokes every active token of the resident.
+	RevokeTokens(ctx context.Context, residentID int64, at time.Time) ([]string, error)
+	// RecordPrint stores p once per client ID; dup reports a repeat.
+	RecordPrint(ctx context.Context, p Print) (dup bool, err error)
+
+	// Changes returns up to limit changes after seq for residents the
+	// device serves, in Seq order.
+	Changes(ctx context.Context, deviceID string, afterSeq int64, limit int) ([]Change, error)
+	// Boundaries returns up to limit boundaries of residents the device
+	// serves with after < At <= through, ordered by (At, ResidentID) and
+	// strictly after the position (posAt, posResident).
+	Boundaries(ctx context.Context, deviceID string, after, through time.Time, posAt time.Time, posResident int64, limit int) ([]Boundary, error)
+
+	FileCorrection(ctx context.Context, c Correction) (Correction, bool, error)
+	Correction(ctx context.Context, id int64) (Correction, error)
+	Corrections(ctx context.Context, deviceID string, state string) ([]Correction, error)
+	// ResolveCorrection closes an open correction; an accepted one with a
+	// non-nil event adds it as AddEvent does, in the same transaction.
+	ResolveCorrection(ctx context.Context, id int64, state, note string, at time.Time, e *Event, schedule Scheduler) (Correction, error)
+
+	PutWorker(ctx context.Context, w Worker) error
+	Worker(ctx context.Context, id string) (Worker, error)
+	Workers(ctx context.Context) ([]Worker, error)
+
+	AddSigningKey(ctx context.Context, k SigningKey, retireOthersAt time.Time) error
+	SigningKeys(ctx context.Context) ([]SigningKey, error)
+
+	Close() error
+}
