@@ -1,0 +1,366 @@
+package idcardsim_test
+
+import (
+	"context"
+	"errors"
+	"net"
+	"reflect"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/shcommunity/kiosk/devices/idcard"
+	"github.com/shcommunity/kiosk/devices/idcard/idcardsim"
+	"github.com/shcommunity/kiosk/devices/serialport"
+	"github.com/shcommunity/kiosk/internal/ptypair"
+)
+
+// servePty runs sim on the master of a new pty and returns the pair; the
+// program under test opens pair.Path. Closing the pair unplugs the reader.
+func servePty(tb testing.TB, sim *idcardsim.Sim) *ptypair.Pair {
+	tb.Helper()
+	pair, err := ptypair.Open()
+	if errors.Is(err, ptypair.ErrUnsupported) {
+		tb.Skip("no pseudo-terminals on this platform; the net.Pipe tests cover the same code")
+	}
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- sim.Serve(ctx, pair.Master) }()
+	tb.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil && !errors.Is(err, context.Canceled) {
+			tb.Errorf("Serve = %v", err)
+		}
+		pair.Close()
+	})
+	return pair
+}
+
+func openPort(tb testing.TB, path string) *serialport.Port {
+	tb.Helper()
+	p, err := serialport.Open(path, &serialport.Options{Baud: 115200})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { p.Close() })
+	return p
+}
+
+var quick = idcard.Timeouts{Find: 300 * time.Millisecond, Select: 300 * time.Millisecond, Read: time.Second, SAM: 300 * time.Millisecond}
+
+// Every card of the deck, read through a real port on a pty at a paced
+// 115200 baud, decodes to the deck's card.
+func TestEveryCardOverPty(t *testing.T) {
+	sim := idcardsim.New(idcardsim.SampleDeck(), nil)
+	pair := servePty(t, sim)
+	r := idcard.NewReader(openPort(t, pair.Path), &idcard.Options{Now: func() time.Time { return now }})
+	ctx := context.Background()
+	if err := r.SAMStatus(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, dc := range sim.Deck().Cards {
+		t.Run(dc.Label, func(t *testing.T) {
+			if err := sim.Place(dc.Label); err != nil {
+				t.Fatal(err)
+			}
+			got, err := r.ReadCard(ctx)
+			want, _ := dc.Card()
+			if dc.Label == "expired" {
+				var ce *idcard.CardError
+				if !errors.As(err, &ce) || !errors.Is(err, idcard.ErrCardExpired) {
+					t.Fatalf("ReadCard = %v, want a *CardError for an expired card", err)
+				}
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("ReadCard = %#v\nwant %#v", *got, *want)
+			}
+		})
+	}
+	sim.Remove()
+	if _, err := r.ReadCard(ctx); !errors.Is(err, idcard.ErrNoCard) {
+		t.Fatalf("ReadCard with no card = %v, want ErrNoCard", err)
+	}
+}
+
+func TestFaultsOverPty(t *testing.T) {
+	sim := idcardsim.New(idcardsim.SampleDeck(), nil)
+	pair := servePty(t, sim)
+	r := idcard.NewReader(openPort(t, pair.Path), &idcard.Options{Timeouts: quick, Now: func() time.Time { return now }})
+	ctx := context.Background()
+	sim.Place("resident-green")
+	want, _ := sim.Deck().Cards[0].Card()
+
+	tests := []struct {
+		name  string
+		fault idcardsim.Fault
+		n     int
+	}{
+		{"checksum retried", idcardsim.FaultBadChecksum, 1},
+		{"truncated frame times out and recovers", idcardsim.FaultTruncate, 1},
+		{"garbage resyncs", idcardsim.FaultGarbage, 3},
+		{"silence times out and recovers", idcardsim.FaultSilence, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sim.Inject(tt.fault, tt.n)
+			got, err := r.ReadCard(ctx)
+			if err != nil {
+				t.Fatalf("ReadCard = %v, want success after %s", err, tt.fault)
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Fatal("card differs from the deck after recovery")
+			}
+			if sim.PendingFaults() != 0 {
+				t.Fatalf("%d faults left unused", sim.PendingFaults())
+			}
+		})
+	}
+	t.Run("silence beyond retries", func(t *testing.T) {
+		sim.Inject(idcardsim.FaultSilence, 3)
+		_, err := r.Find(ctx)
+		if !errors.Is(err, idcard.ErrTimeout) {
+			t.Fatalf("Find = %v, want ErrTimeout", err)
+		}
+		if found, err := r.Find(ctx); !found || err != nil {
+			t.Fatalf("next Find = %v, %v; want the reader back", found, err)
+		}
+	})
+}
+
+func TestSetBaudOverPty(t *testing.T) {
+	sim := idcardsim.New(idcardsim.SampleDeck(), nil)
+	pair := servePty(t, sim)
+	port := openPort(t, pair.Path)
+	r := idcard.NewReader(port, &idcard.Options{Timeouts: quick})
+	if err := r.SetBaud(context.Background(), 38400); err != nil {
+		t.Fatal(err)
+	}
+	if port.Baud() != 38400 {
+		t.Errorf("port at %d baud, want 38400", port.Baud())
+	}
+	if err := r.SAMStatus(context.Background()); err != nil {
+		t.Fatalf("SAMStatus at the new rate = %v", err)
+	}
+	if sim.Baud() != 38400 {
+		t.Errorf("simulator at %d baud, want 38400", sim.Baud())
+	}
+}
+
+// collector gathers a Watcher's events for a test.
+type collector struct {
+	t  *testing.T
+	ch <-chan idcard.Event
+}
+
+func (c collector) next(want idcard.EventKind) idcard.Event {
+	c.t.Helper()
+	select {
+	case e, ok := <-c.ch:
+		if !ok {
+			c.t.Fatalf("events closed, want %v", want)
+		}
+		if e.Kind != want {
+			c.t.Fatalf("event %v (err %v), want %v", e.Kind, e.Err, want)
+		}
+		return e
+	case <-time.After(10 * time.Second):
+		c.t.Fatalf("no event, want %v", want)
+	}
+	return idcard.Event{}
+}
+
+// quiet checks that no event arrives while the watcher polls n more
+// times: the debounce holds.
+func (c collector) quiet(sim *idcardsim.Sim, n int) {
+	c.t.Helper()
+	start := sim.Count("find")
+	give := time.After(10 * time.Second)
+	for sim.Count("find") < start+n {
+		select {
+		case e := <-c.ch:
+			c.t.Fatalf("unexpected event %v (card %v, err %v)", e.Kind, e.Card, e.Err)
+		case <-give:
+			c.t.Fatalf("the watcher stopped polling (%d finds, want %d)", sim.Count("find")-start, n)
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+}
+
+// waitFinds waits until the watcher has polled n more times.
+func waitFinds(t *testing.T, sim *idcardsim.Sim, n int) {
+	t.Helper()
+	end := time.Now().Add(10 * time.Second)
+	for start := sim.Count("find"); sim.Count("find") < start+n; time.Sleep(time.Millisecond) {
+		if time.Now().After(end) {
+			t.Fatal("the watcher stopped polling")
+		}
+	}
+}
+
+func startWatcher(t *testing.T, open idcard.Opener) collector {
+	w := idcard.NewWatcher(open, &idcard.WatcherOptions{
+		Reader:     idcard.Options{Timeouts: quick},
+		Interval:   10 * time.Millisecond,
+		MinBackoff: 10 * time.Millisecond,
+		MaxBackoff: 40 * time.Millisecond,
+		Now:        func() time.Time { return now },
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- w.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		for range w.Events() {
+		}
+		if err := <-done; !errors.Is(err, context.Canceled) {
+			t.Errorf("Run = %v, want context.Canceled", err)
+		}
+	})
+	return collector{t: t, ch: w.Events()}
+}
+
+func TestWatcherOverPtyWithUnplug(t *testing.T) {
+	sim := idcardsim.New(idcardsim.SampleDeck(), nil)
+	var mu sync.Mutex
+	pair := servePty(t, sim)
+	path := pair.Path
+	open := func(ctx context.Context) (serialport.Conn, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		return serialport.Open(path, nil)
+	}
+	ev := startWatcher(t, open)
+	ev.next(idcard.ReaderConnected)
+
+	sim.Place("hk-permit")
+	e := ev.next(idcard.CardPlaced)
+	if e.Err != nil || e.Card == nil || e.Card.PassNumber.Reveal() != "H12345678" {
+		t.Fatalf("placed event: card %v, err %v", e.Card, e.Err)
+	}
+	ev.quiet(sim, 5)
+	sim.Remove()
+	ev.next(idcard.CardRemoved)
+
+	sim.Place("expired")
+	e = ev.next(idcard.CardPlaced)
+	if !errors.Is(e.Err, idcard.ErrCardExpired) || e.Card == nil {
+		t.Fatalf("expired card: card %v, err %v; want both", e.Card, e.Err)
+	}
+
+	// Unplug: the pty vanishes under the open port.
+	pair.Close()
+	ev.next(idcard.CardRemoved)
+	if e := ev.next(idcard.ReaderDisconnected); !errors.Is(e.Err, idcard.ErrDisconnected) && !errors.Is(e.Err, serialport.ErrNotFound) {
+		t.Fatalf("disconnected event error %v, want ErrDisconnected", e.Err)
+	}
+	// Plug it back in: a new pty, as a USB adapter comes back as a new
+	// device node.
+	sim2 := idcardsim.New(idcardsim.SampleDeck(), nil)
+	pair2 := servePty(t, sim2)
+	mu.Lock()
+	path = pair2.Path
+	mu.Unlock()
+	ev.next(idcard.ReaderConnected)
+	sim2.Place("resident-red")
+	if e := ev.next(idcard.CardPlaced); e.Err != nil || e.Card.Name.Reveal() != "周建国" {
+		t.Fatalf("after reconnect: card %v, err %v", e.Card, e.Err)
+	}
+}
+
+// pipeOpener serves sim in-process: each open is a fresh net.Pipe, as on
+// Windows where there are no ptys. The latest sim end is kept so a test
+// can unplug it.
+type pipeOpener struct {
+	sim *idcardsim.Sim
+	mu  sync.Mutex
+	dev net.Conn
+	ok  bool
+}
+
+func (p *pipeOpener) open(ctx context.Context) (serialport.Conn, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.ok {
+		return nil, serialport.ErrNotFound
+	}
+	host, dev := net.Pipe()
+	p.dev = dev
+	go p.sim.Serve(ctx, dev)
+	return host, nil
+}
+
+func (p *pipeOpener) unplug() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.ok = false
+	p.dev.Close()
+}
+
+func (p *pipeOpener) plug() {
+	p.mu.Lock()
+	p.ok = true
+	p.mu.Unlock()
+}
+
+func TestWatcherOverPipe(t *testing.T) {
+	sim := idcardsim.New(idcardsim.SampleDeck(), &idcardsim.Options{Unpaced: true, FlakyAfterRead: true})
+	po := &pipeOpener{sim: sim, ok: true}
+	ev := startWatcher(t, po.open)
+	ev.next(idcard.ReaderConnected)
+
+	sim.Place("resident-green")
+	if e := ev.next(idcard.CardPlaced); e.Card == nil || e.Card.Name.Reveal() != "张三丰" {
+		t.Fatalf("placed: %v, %v", e.Card, e.Err)
+	}
+	// The reader says "no card" once after the read although the card
+	// is still there: no removal.
+	ev.quiet(sim, 6)
+
+	// A quick swap: lifted for one poll, then another card.
+	sim.Remove()
+	waitFinds(t, sim, 1)
+	sim.Place("minority")
+	ev.next(idcard.CardRemoved)
+	if e := ev.next(idcard.CardPlaced); e.Card == nil || e.Card.Nation != "05" {
+		t.Fatalf("swapped card: %v, %v", e.Card, e.Err)
+	}
+
+	sim.Remove()
+	ev.next(idcard.CardRemoved)
+	sim.Place("foreign-2017")
+	e := ev.next(idcard.CardPlaced)
+	if e.Card == nil || e.Card.OtherName.Reveal() != "玛丽" {
+		t.Fatalf("foreign card: %v, %v", e.Card, e.Err)
+	}
+
+	po.unplug()
+	ev.next(idcard.CardRemoved)
+	ev.next(idcard.ReaderDisconnected)
+	po.plug()
+	ev.next(idcard.ReaderConnected)
+}
+
+func TestWatcherUnreadableCard(t *testing.T) {
+	sim := idcardsim.New(idcardsim.SampleDeck(), &idcardsim.Options{Unpaced: true})
+	po := &pipeOpener{sim: sim, ok: true}
+	ev := startWatcher(t, po.open)
+	ev.next(idcard.ReaderConnected)
+	// Three polls fail to read (the default ReadAttempts): one event.
+	sim.FailReads(3)
+	sim.Place("resident-yellow")
+	e := ev.next(idcard.CardPlaced)
+	if e.Card != nil || !errors.Is(e.Err, idcard.ErrReadFailed) {
+		t.Fatalf("placed: card %v, err %v; want no card and ErrReadFailed", e.Card, e.Err)
+	}
+	if got := sim.Count("read"); got != 3 {
+		t.Fatalf("%d reads before giving up, want 3", got)
+	}
+	ev.quiet(sim, 5)
+	sim.Remove()
+	ev.next(idcard.CardRemoved)
+}

@@ -1,0 +1,291 @@
+package idcard
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/shcommunity/kiosk/devices/serialport"
+)
+
+// EventKind says what happened on the reader.
+type EventKind int
+
+// The events a Watcher reports.
+const (
+	// ReaderConnected: the port is open (at start, and after a
+	// disconnection).
+	ReaderConnected EventKind = iota + 1
+	// ReaderDisconnected: the port vanished or the reader stopped
+	// answering; the Watcher keeps trying to reopen it.
+	ReaderDisconnected
+	// CardPlaced: a card was put on the reader. Card is set when it was
+	// read; Err is set when it could not be read or failed validation
+	// (a *CardError for expired and similar, with Card set too).
+	CardPlaced
+	// CardRemoved: the card was taken away.
+	CardRemoved
+)
+
+func (k EventKind) String() string {
+	switch k {
+	case ReaderConnected:
+		return "reader connected"
+	case ReaderDisconnected:
+		return "reader disconnected"
+	case CardPlaced:
+		return "card placed"
+	case CardRemoved:
+		return "card removed"
+	}
+	return fmt.Sprintf("EventKind(%d)", int(k))
+}
+
+// Event is one report from a Watcher. Err never holds personal data.
+type Event struct {
+	Kind EventKind
+	At   time.Time
+	Card *Card // CardPlaced
+	Err  error // CardPlaced (unreadable, invalid) or ReaderDisconnected (why)
+}
+
+// LogValue implements slog.LogValuer: the kind, the card's redacted form
+// and the error.
+func (e Event) LogValue() slog.Value {
+	attrs := []slog.Attr{slog.String("kind", e.Kind.String())}
+	if e.Card != nil {
+		attrs = append(attrs, slog.Any("card", e.Card.LogValue()))
+	}
+	if e.Err != nil {
+		attrs = append(attrs, slog.String("err", e.Err.Error()))
+	}
+	return slog.GroupValue(attrs...)
+}
+
+// Opener opens the connection to the reader: serialport.Open on a fixed
+// name, a VID:PID look-up, or a pipe in tests.
+type Opener func(ctx context.Context) (serialport.Conn, error)
+
+// WatcherOptions configure a Watcher. The zero value is the default.
+type WatcherOptions struct {
+	// Reader configures the driver made on each connection.
+	Reader Options
+	// Interval between two polls; 0 means 300 ms.
+	Interval time.Duration
+	// MinBackoff and MaxBackoff bound the wait between attempts to reopen
+	// the port; 0 means 250 ms and 5 s.
+	MinBackoff, MaxBackoff time.Duration
+	// ReadAttempts is how many polls try to read a card that is found but
+	// cannot be selected or read before it is reported as unreadable; 0
+	// means 3.
+	ReadAttempts int
+	// FailuresToDisconnect is how many polls in a row may fail (timeouts,
+	// damaged replies) before the reader counts as disconnected and the
+	// port is reopened; 0 means 5.
+	FailuresToDisconnect int
+	// Now stamps events; nil means time.Now.
+	Now func() time.Time
+}
+
+// Watcher polls a reader (find → select → read) and reports cards placed
+// and removed. A card left on the reader is reported once. Because some
+// readers fail find for a card still there right after reading it
+// (§1.6), a card counts as removed only after two "no card" answers in a
+// row. When the port vanishes the Watcher reports it, reopens it through
+// the Opener with backoff, and reports it back.
+type Watcher struct {
+	open   Opener
+	opts   WatcherOptions
+	events chan Event
+}
+
+// NewWatcher returns a Watcher; Run starts it.
+func NewWatcher(open Opener, opts *WatcherOptions) *Watcher {
+	w := &Watcher{open: open, events: make(chan Event, 16)}
+	if opts != nil {
+		w.opts = *opts
+	}
+	o := &w.opts
+	if o.Interval <= 0 {
+		o.Interval = 300 * time.Millisecond
+	}
+	if o.MinBackoff <= 0 {
+		o.MinBackoff = 250 * time.Millisecond
+	}
+	if o.MaxBackoff < o.MinBackoff {
+		o.MaxBackoff = max(5*time.Second, o.MinBackoff)
+	}
+	if o.ReadAttempts <= 0 {
+		o.ReadAttempts = 3
+	}
+	if o.FailuresToDisconnect <= 0 {
+		o.FailuresToDisconnect = 5
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Reader.Now == nil {
+		o.Reader.Now = o.Now
+	}
+	return w
+}
+
+// Events returns the channel of events. It is closed when Run returns.
+// Run waits for each event to be received: keep reading.
+func (w *Watcher) Events() <-chan Event { return w.events }
+
+// watch is the state of one Run.
+type watch struct {
+	*Watcher
+	reader   *Reader
+	present  bool   // a card has been reported placed
+	key      string // the number of the card reported, for debounce
+	noCard   int    // "no card" answers in a row while present
+	attempts int    // failed polls on a found card not yet reported
+	failures int    // failed polls in a row
+}
+
+// Run polls until ctx ends, then closes the port and the Events channel
+// and returns ctx's error. Call it once.
+func (w *Watcher) Run(ctx context.Context) error {
+	defer close(w.events)
+	s := &watch{Watcher: w}
+	defer func() {
+		if s.reader != nil {
+			s.reader.Close()
+		}
+	}()
+	backoff := w.opts.MinBackoff
+	reportedDown := false
+	for ctx.Err() == nil {
+		if s.reader == nil {
+			conn, err := w.open(ctx)
+			if err != nil {
+				if ctx.Err() != nil {
+					break
+				}
+				if !reportedDown {
+					s.emit(ctx, Event{Kind: ReaderDisconnected, Err: err})
+					reportedDown = true
+				}
+				sleep(ctx, backoff)
+				backoff = min(2*backoff, w.opts.MaxBackoff)
+				continue
+			}
+			s.reader = NewReader(conn, &w.opts.Reader)
+			backoff = w.opts.MinBackoff
+			reportedDown = false
+			s.failures = 0
+			s.emit(ctx, Event{Kind: ReaderConnected})
+		}
+		if err := s.poll(ctx); err != nil && ctx.Err() == nil {
+			s.failures++
+			if errors.Is(err, ErrDisconnected) || s.failures >= w.opts.FailuresToDisconnect {
+				s.disconnect(ctx, err)
+				reportedDown = true
+				continue // reopen at once: a replug is often immediate
+			}
+		} else {
+			s.failures = 0
+		}
+		sleep(ctx, w.opts.Interval)
+	}
+	return ctx.Err()
+}
+
+func (s *watch) disconnect(ctx context.Context, err error) {
+	s.reader.Close()
+	s.reader = nil
+	if s.present {
+		s.removed(ctx)
+	}
+	s.emit(ctx, Event{Kind: ReaderDisconnected, Err: err})
+	sleep(ctx, s.opts.MinBackoff)
+}
+
+func (s *watch) removed(ctx context.Context) {
+	s.present, s.key, s.noCard, s.attempts = false, "", 0, 0
+	s.emit(ctx, Event{Kind: CardRemoved})
+}
+
+// poll runs one find, and select and read when a new card is there. It
+// returns an error only for failures of the link (not for "no card").
+func (s *watch) poll(ctx context.Context) error {
+	found, err := s.reader.Find(ctx)
+	if err != nil {
+		return err
+	}
+	if !found {
+		s.attempts = 0
+		if s.present {
+			if s.noCard++; s.noCard >= 2 {
+				s.removed(ctx)
+			}
+		}
+		return nil
+	}
+	recheck := s.present && s.noCard > 0
+	s.noCard = 0
+	if s.present && !recheck {
+		return nil // the same card, still there
+	}
+	// A new card, or a card found again after one "no card": it may have
+	// been swapped for another, so read it and compare.
+	if err := s.reader.Select(ctx); err != nil {
+		if recheck && errors.Is(err, ErrSelectFailed) {
+			return nil // readers refuse to reselect a card already read
+		}
+		return s.failedRead(ctx, err)
+	}
+	c, err := s.reader.readSelected(ctx)
+	if c == nil {
+		return s.failedRead(ctx, err)
+	}
+	key := c.Number.Reveal()
+	if recheck && key == s.key {
+		return nil
+	}
+	if s.present {
+		s.removed(ctx)
+	}
+	s.present, s.key, s.attempts = true, key, 0
+	s.emit(ctx, Event{Kind: CardPlaced, Card: c, Err: err})
+	return nil
+}
+
+// failedRead counts a failed select or read of a found card. Link errors
+// go up; after ReadAttempts polls the card is reported unreadable once.
+func (s *watch) failedRead(ctx context.Context, err error) error {
+	if errors.Is(err, ErrDisconnected) {
+		return err
+	}
+	s.attempts++
+	if s.attempts < s.opts.ReadAttempts {
+		return nil
+	}
+	if s.present {
+		s.removed(ctx)
+	}
+	s.present, s.key, s.attempts = true, "", 0
+	s.emit(ctx, Event{Kind: CardPlaced, Err: fmt.Errorf("idcard: card unreadable: %w", err)})
+	return nil
+}
+
+func (s *watch) emit(ctx context.Context, e Event) {
+	e.At = s.opts.Now()
+	select {
+	case s.events <- e:
+	case <-ctx.Done():
+	}
+}
+
+func sleep(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
+}
