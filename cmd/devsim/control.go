@@ -1,0 +1,109 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+)
+
+// controller runs one text command ("place resident-green") and returns
+// what to print back.
+type controller func(line string) (string, error)
+
+// errQuit ends the simulator from a control command.
+var errQuit = errors.New("quit")
+
+// serveStdin feeds lines from r to c until r ends, ctx ends or a command
+// asks to quit. Replies and errors go to w, one line each.
+func serveStdin(ctx context.Context, r io.Reader, w io.Writer, mu *sync.Mutex, c controller) error {
+	lines := make(chan string)
+	go func() {
+		defer close(lines)
+		sc := bufio.NewScanner(r)
+		for sc.Scan() {
+			select {
+			case lines <- sc.Text():
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case line, ok := <-lines:
+			if !ok {
+				// Standard input closed (for example under a supervisor):
+				// keep serving until ctx ends.
+				<-ctx.Done()
+				return nil
+			}
+			if strings.TrimSpace(line) == "" {
+				continue
+			}
+			out, err := c(line)
+			mu.Lock()
+			switch {
+			case errors.Is(err, errQuit):
+				mu.Unlock()
+				return errQuit
+			case err != nil:
+				fmt.Fprintln(w, "error:", err)
+			case out != "":
+				fmt.Fprintln(w, out)
+			}
+			mu.Unlock()
+		}
+	}
+}
+
+// serveHTTP exposes c as POST /control (the body is one command line) on a
+// loopback address, so a test or the demo window in another process can
+// place cards and switch faults. It returns the address it listens on.
+func serveHTTP(ctx context.Context, addr string, c controller) (string, error) {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "", fmt.Errorf("control address %q: %w", addr, err)
+	}
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		// The control port can change what the kiosk reads: never expose it.
+		return "", fmt.Errorf("control address %q: only loopback addresses are allowed", addr)
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return "", fmt.Errorf("control listen: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /control", func(w http.ResponseWriter, r *http.Request) {
+		body, err := io.ReadAll(io.LimitReader(r.Body, 1024))
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		out, err := c(strings.TrimSpace(string(body)))
+		if errors.Is(err, errQuit) {
+			http.Error(w, "quit is only accepted on standard input", http.StatusForbidden)
+			return
+		}
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		fmt.Fprintln(w, out)
+	})
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go srv.Serve(ln)
+	go func() {
+		<-ctx.Done()
+		srv.Close()
+	}()
+	return ln.Addr().String(), nil
+}

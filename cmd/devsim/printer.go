@@ -1,0 +1,155 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"sync"
+
+	"github.com/shcommunity/kiosk/devices/escpos"
+	"github.com/shcommunity/kiosk/devices/escpos/escpossim"
+	"github.com/shcommunity/kiosk/internal/ptypair"
+)
+
+const printerHelp = `commands:
+  paper out|low|ok     run out of paper, nearly out, or load a new roll
+  cover open|closed    open or close the cover
+  offline on|off       take the printer offline
+  cutter on|off        a jammed cutter
+  mute on|off          stop answering status requests
+  state                the printer's status and slips printed
+  quit                 stop the simulator`
+
+// profileFlag resolves --profile and --raster into a printer profile.
+func profileFlag(name string, raster bool, baud int) (escpos.Profile, error) {
+	p, ok := escpos.ProfileByName(name)
+	if !ok {
+		p, ok = escpos.ProfileByName(name + "mm")
+	}
+	if !ok {
+		return p, usageError(fmt.Sprintf("unknown printer profile %q: use 58 or 80", name))
+	}
+	if raster {
+		p.NativeQR = false
+	}
+	if baud > 0 {
+		p.Baud = baud
+	}
+	return p, nil
+}
+
+func runPrinter(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("devsim printer", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	profile := fs.String("profile", "58", "paper width: 58 or 80 (mm)")
+	raster := fs.Bool("raster", false, "a printer without native QR (GS ( k)")
+	baud := fs.Int("baud", 0, "line rate (default: the profile's, 115200)")
+	out := fs.String("out", "out/slips", "directory for the PNG of each printed slip")
+	control := fs.String("control", "", "also take commands as POST /control on this loopback `address`")
+	if err := fs.Parse(args); err != nil {
+		return usageError(err.Error())
+	}
+	p, err := profileFlag(*profile, *raster, *baud)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(*out, 0o755); err != nil {
+		return err
+	}
+	var mu sync.Mutex
+	sim := escpossim.New(p)
+	sim.Dir = *out
+	sim.Logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	sim.OnSlip = func(s escpossim.Slip) {
+		mu.Lock()
+		defer mu.Unlock()
+		fmt.Fprintf(stdout, "printed slip %d: %s (%d bytes)\n", s.Seq, s.Path, len(s.Raw))
+	}
+	pair, err := ptypair.Open()
+	if err != nil {
+		return err
+	}
+	defer pair.Close()
+
+	c := printerController(sim)
+	fmt.Fprintf(stdout, "printer: %s (%s, %d baud, slips to %s; type help)\n", pair.Path, p.Name, p.Baud, *out)
+	if *control != "" {
+		addr, err := serveHTTP(ctx, *control, c)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "control: http://%s/control\n", addr)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	served := make(chan error, 1)
+	go func() { served <- sim.Serve(ctx, pair.Master) }()
+	err = serveStdin(ctx, stdin, stdout, &mu, c)
+	cancel()
+	if serr := <-served; serr != nil && !errors.Is(serr, context.Canceled) && err == nil {
+		err = serr
+	}
+	if errors.Is(err, errQuit) {
+		return nil
+	}
+	return err
+}
+
+func printerController(sim *escpossim.Printer) controller {
+	onOff := func(f []string, on, off string, set func(bool)) (string, error) {
+		if len(f) != 2 || (f[1] != on && f[1] != off) {
+			return "", fmt.Errorf("usage: %s %s|%s", f[0], on, off)
+		}
+		set(f[1] == on)
+		return f[0] + " " + f[1], nil
+	}
+	return func(line string) (string, error) {
+		f := strings.Fields(line)
+		switch f[0] {
+		case "help":
+			return printerHelp, nil
+		case "paper":
+			if len(f) != 2 {
+				return "", errors.New("usage: paper out|low|ok")
+			}
+			switch f[1] {
+			case "out":
+				sim.SetPaperOut(true)
+			case "low":
+				sim.SetPaperOut(false)
+				sim.SetPaperNearEnd(true)
+			case "ok":
+				sim.SetPaperOut(false)
+				sim.SetPaperNearEnd(false)
+			default:
+				return "", errors.New("usage: paper out|low|ok")
+			}
+			return "paper " + f[1], nil
+		case "cover":
+			return onOff(f, "open", "closed", sim.SetCoverOpen)
+		case "offline":
+			return onOff(f, "on", "off", sim.SetOffline)
+		case "cutter":
+			return onOff(f, "on", "off", sim.SetCutterError)
+		case "mute":
+			return onOff(f, "on", "off", sim.SetMute)
+		case "state":
+			st := sim.Status()
+			state := "ready"
+			if err := st.Err(); err != nil {
+				state = err.Error()
+			} else if st.PaperNearEnd {
+				state = "ready, paper low"
+			}
+			return fmt.Sprintf("%s; printed %d, spoiled %d", state, sim.Printed(), sim.Spoiled()), nil
+		case "quit", "exit":
+			return "", errQuit
+		}
+		return "", fmt.Errorf("unknown command %q (type help)", f[0])
+	}
+}

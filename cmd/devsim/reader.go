@@ -1,0 +1,144 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/shcommunity/kiosk/devices/idcard/idcardsim"
+	"github.com/shcommunity/kiosk/internal/ptypair"
+)
+
+const readerHelp = `commands:
+  list                 the cards in the deck
+  place LABEL          put a card on the reader
+  remove               take the card off
+  fault KIND [N]       spoil the next N replies (default 1); KIND is
+                       checksum, truncate, silence or garbage
+  state                the card on the reader and the line rate
+  quit                 stop the simulator`
+
+func runReader(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("devsim reader", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	baud := fs.Int("baud", 115200, "starting line rate (the reader's `set baud` command changes it)")
+	deckPath := fs.String("deck", "", "JSON deck of cards (default: the sample deck in assets/deck.json)")
+	control := fs.String("control", "", "also take commands as POST /control on this loopback `address` (e.g. 127.0.0.1:7101)")
+	place := fs.String("place", "", "card `label` to place at start")
+	silent := fs.Bool("silent-bad-checksum", false, "ignore requests with a bad checksum instead of answering SW3=10")
+	if err := fs.Parse(args); err != nil {
+		return usageError(err.Error())
+	}
+	deck := idcardsim.SampleDeck()
+	if *deckPath != "" {
+		var err error
+		if deck, err = idcardsim.LoadDeck(*deckPath); err != nil {
+			return err
+		}
+	}
+	sim := idcardsim.New(deck, &idcardsim.Options{
+		Baud:                *baud,
+		SilentOnBadChecksum: *silent,
+		Logger:              slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
+	})
+	if *place != "" {
+		if err := sim.Place(*place); err != nil {
+			return err
+		}
+	}
+	pair, err := ptypair.Open()
+	if err != nil {
+		return err
+	}
+	defer pair.Close()
+
+	var mu sync.Mutex
+	c := readerController(sim)
+	fmt.Fprintf(stdout, "reader: %s (%d baud, %d cards; type help)\n", pair.Path, *baud, len(deck.Cards))
+	if *control != "" {
+		addr, err := serveHTTP(ctx, *control, c)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "control: http://%s/control\n", addr)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	served := make(chan error, 1)
+	go func() { served <- sim.Serve(ctx, pair.Master) }()
+	err = serveStdin(ctx, stdin, stdout, &mu, c)
+	cancel()
+	if serr := <-served; serr != nil && !errors.Is(serr, context.Canceled) && err == nil {
+		err = serr
+	}
+	if errors.Is(err, errQuit) {
+		return nil
+	}
+	return err
+}
+
+var faultNames = map[string]idcardsim.Fault{
+	"checksum": idcardsim.FaultBadChecksum,
+	"truncate": idcardsim.FaultTruncate,
+	"silence":  idcardsim.FaultSilence,
+	"garbage":  idcardsim.FaultGarbage,
+}
+
+func readerController(sim *idcardsim.Sim) controller {
+	return func(line string) (string, error) {
+		f := strings.Fields(line)
+		switch f[0] {
+		case "help":
+			return readerHelp, nil
+		case "list":
+			var b strings.Builder
+			for _, c := range sim.Deck().Cards {
+				fmt.Fprintf(&b, "%-16s %-12s %s\n", c.Label, c.Type, c.Note)
+			}
+			return strings.TrimRight(b.String(), "\n"), nil
+		case "place":
+			if len(f) != 2 {
+				return "", errors.New("usage: place LABEL (list shows the labels)")
+			}
+			if err := sim.Place(f[1]); err != nil {
+				return "", err
+			}
+			return "placed " + f[1], nil
+		case "remove":
+			sim.Remove()
+			return "removed", nil
+		case "fault":
+			if len(f) < 2 || len(f) > 3 {
+				return "", errors.New("usage: fault checksum|truncate|silence|garbage [N]")
+			}
+			kind, ok := faultNames[f[1]]
+			if !ok {
+				return "", fmt.Errorf("unknown fault %q: checksum, truncate, silence or garbage", f[1])
+			}
+			n := 1
+			if len(f) == 3 {
+				var err error
+				if n, err = strconv.Atoi(f[2]); err != nil || n < 1 {
+					return "", fmt.Errorf("fault count %q: want a positive number", f[2])
+				}
+			}
+			sim.Inject(kind, n)
+			return fmt.Sprintf("next %d replies: %s", n, kind), nil
+		case "state":
+			placed := sim.Placed()
+			if placed == "" {
+				placed = "(none)"
+			}
+			return fmt.Sprintf("card: %s, baud: %d, pending faults: %d", placed, sim.Baud(), sim.PendingFaults()), nil
+		case "quit", "exit":
+			return "", errQuit
+		}
+		return "", fmt.Errorf("unknown command %q (type help)", f[0])
+	}
+}

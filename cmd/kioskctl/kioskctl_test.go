@@ -1,0 +1,175 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shcommunity/kiosk/devices/escpos"
+	"github.com/shcommunity/kiosk/devices/escpos/escpossim"
+	"github.com/shcommunity/kiosk/devices/escpos/qrtest"
+	"github.com/shcommunity/kiosk/devices/idcard/idcardsim"
+	"github.com/shcommunity/kiosk/internal/ptypair"
+)
+
+// startReader serves the reader simulator on a fresh pty and returns the
+// path kioskctl opens.
+func startReader(t *testing.T) (*idcardsim.Sim, string) {
+	t.Helper()
+	pair, err := ptypair.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sim := idcardsim.New(idcardsim.SampleDeck(), nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { sim.Serve(ctx, pair.Master); close(done) }()
+	t.Cleanup(func() { cancel(); <-done; pair.Close() })
+	return sim, pair.Path
+}
+
+func startPrinter(t *testing.T) (*escpossim.Printer, <-chan escpossim.Slip, string) {
+	t.Helper()
+	pair, err := ptypair.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sim := escpossim.New(escpos.Profile58)
+	slips := make(chan escpossim.Slip, 4)
+	sim.OnSlip = func(s escpossim.Slip) { slips <- s }
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { sim.Serve(ctx, pair.Master); close(done) }()
+	t.Cleanup(func() { cancel(); <-done; pair.Close() })
+	return sim, slips, pair.Path
+}
+
+func runCtl(args ...string) (code int, stdout, stderr string) {
+	var out, errOut bytes.Buffer
+	code = run(context.Background(), args, &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+func TestReadCard(t *testing.T) {
+	sim, path := startReader(t)
+	if err := sim.Place("resident-green"); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runCtl("read-card", "--port", path, "--wait", "5s")
+	if code != exitOK {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	var got cardJSON
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("output is not JSON: %v\n%s", err, out)
+	}
+	want := cardJSON{Type: "resident", Name: "张*丰", Gender: got.Gender, Nation: "汉", Number: "3*************0019",
+		Authority: "上海市公安局黄浦分局", ValidFrom: "2012-06-01", ValidTo: "长期", Valid: true, PhotoLen: 1024}
+	if got != want {
+		t.Errorf("card JSON\n got %+v\nwant %+v", got, want)
+	}
+	if strings.Contains(out, "310101194803140019") || strings.Contains(out, "张三丰") || strings.Contains(out, "福州路") {
+		t.Errorf("personal data printed without --reveal:\n%s", out)
+	}
+
+	code, out, _ = runCtl("read-card", "--port", path, "--reveal")
+	if code != exitOK || !strings.Contains(out, `"number": "310101194803140019"`) || !strings.Contains(out, "张三丰") {
+		t.Errorf("--reveal: exit %d\n%s", code, out)
+	}
+}
+
+func TestReadCardExpired(t *testing.T) {
+	sim, path := startReader(t)
+	sim.Place("expired")
+	code, out, errOut := runCtl("read-card", "--port", path)
+	if code != exitBadCard {
+		t.Fatalf("expired card: exit %d, want %d; stderr %q", code, exitBadCard, errOut)
+	}
+	if !strings.Contains(out, `"valid": false`) || !strings.Contains(errOut, "renew") {
+		t.Errorf("expired card: stdout %q stderr %q", out, errOut)
+	}
+}
+
+func TestReadCardNoCard(t *testing.T) {
+	_, path := startReader(t)
+	code, _, errOut := runCtl("read-card", "--port", path, "--wait", "400ms")
+	if code != exitNoCard || !strings.Contains(errOut, "place the ID card") {
+		t.Fatalf("no card: exit %d, stderr %q", code, errOut)
+	}
+}
+
+func TestReadCardSilentReader(t *testing.T) {
+	sim, path := startReader(t)
+	sim.Inject(idcardsim.FaultSilence, 100)
+	code, _, errOut := runCtl("read-card", "--port", path, "--wait", "1s")
+	if code != exitNoCard || !strings.Contains(errOut, "what to do") {
+		t.Fatalf("silent reader: exit %d, stderr %q", code, errOut)
+	}
+}
+
+func TestPortErrors(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		code int
+	}{
+		{[]string{"read-card", "--port", "/dev/does-not-exist-kiosk"}, exitPort},
+		{[]string{"printer-status", "--port", "/dev/does-not-exist-kiosk"}, exitPort},
+		{[]string{"read-card"}, exitUsage},
+		{[]string{"read-card", "--port", "a", "--usb", "1A86:7523"}, exitUsage},
+		{[]string{"print-sample", "--port", "x", "--profile", "57"}, exitUsage},
+		{[]string{"dance"}, exitUsage},
+		{nil, exitUsage},
+	} {
+		code, _, errOut := runCtl(tt.args...)
+		if code != tt.code {
+			t.Errorf("%v: exit %d, want %d (stderr %q)", tt.args, code, tt.code, errOut)
+		}
+	}
+}
+
+func TestPrinterStatus(t *testing.T) {
+	sim, _, path := startPrinter(t)
+	code, out, errOut := runCtl("printer-status", "--port", path)
+	if code != exitOK || !strings.Contains(out, "ready") {
+		t.Fatalf("ready printer: exit %d, out %q, err %q", code, out, errOut)
+	}
+	sim.SetPaperOut(true)
+	code, _, errOut = runCtl("printer-status", "--port", path)
+	if code != exitPrinterBad || !strings.Contains(errOut, "paper") {
+		t.Fatalf("no paper: exit %d, stderr %q", code, errOut)
+	}
+}
+
+func TestPrintSample(t *testing.T) {
+	sim, slips, path := startPrinter(t)
+	start := time.Now()
+	code, out, errOut := runCtl("print-sample", "--port", path, "--profile", "58")
+	if code != exitOK {
+		t.Fatalf("print-sample: exit %d, stderr %q", code, errOut)
+	}
+	if !strings.Contains(out, "printed a sample slip") {
+		t.Errorf("output %q", out)
+	}
+	select {
+	case s := <-slips:
+		text, err := qrtest.Decode(s.Image)
+		if err != nil {
+			t.Fatalf("sample slip's QR: %v", err)
+		}
+		if want := sampleSlip(start).QR; !strings.HasPrefix(text, "SAMPLE SLIP FROM KIOSKCTL") || len(text) != len(want) {
+			t.Errorf("QR = %q, want the sample content", text)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the simulator printed no slip")
+	}
+	sim.SetCoverOpen(true)
+	if code, _, errOut := runCtl("print-sample", "--port", path); code != exitPrinterBad || !strings.Contains(errOut, "cover") {
+		t.Fatalf("cover open: exit %d, stderr %q", code, errOut)
+	}
+	if sim.Printed() != 1 {
+		t.Errorf("printed %d slips, want 1", sim.Printed())
+	}
+}

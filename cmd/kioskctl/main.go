@@ -1,0 +1,107 @@
+// Command kioskctl is the field tool for technicians: it lists serial
+// ports, reads one ID card, asks a printer for its status and prints a
+// sample slip, each with messages and exit codes a technician can act on
+// over the phone.
+//
+//	kioskctl ports
+//	kioskctl read-card      --port P | --usb VID:PID [--baud B] [--reveal] [--wait 15s]
+//	kioskctl printer-status --port P | --usb VID:PID [--profile 58|80]
+//	kioskctl print-sample   --port P | --usb VID:PID [--profile 58|80] [--raster]
+//
+// Exit status: 0 all good; 1 an unexpected error; 2 a mistake on the
+// command line; 3 the port cannot be used (not found, busy, no permission,
+// unplugged); 4 the reader did not give a card (none placed, no reply,
+// unreadable); 5 a card was read but is expired or inconsistent; 6 the
+// printer is not ready (paper, cover, offline, not answering).
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/shcommunity/kiosk/internal/version"
+)
+
+// Exit codes, documented above and in the README.
+const (
+	exitOK         = 0
+	exitInternal   = 1
+	exitUsage      = 2
+	exitPort       = 3
+	exitNoCard     = 4
+	exitBadCard    = 5
+	exitPrinterBad = 6
+)
+
+// exitError carries the exit code a failure maps to and the advice to print.
+type exitError struct {
+	code   int
+	advice string
+	err    error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+func fail(code int, advice string, err error) error {
+	return &exitError{code: code, advice: advice, err: err}
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+const usage = `usage: kioskctl COMMAND [flags]   (kioskctl COMMAND -h for flags)
+  ports           serial ports with USB VID:PID
+  read-card       read one ID card and print it as JSON
+  printer-status  ask the printer for its status
+  print-sample    print a sample paper-code slip
+  version         print the version`
+
+// run executes one command and returns the process exit code.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprintln(stderr, usage)
+		return exitUsage
+	}
+	var err error
+	switch args[0] {
+	case "ports":
+		err = cmdPorts(args[1:], stdout, stderr)
+	case "read-card":
+		err = cmdReadCard(ctx, args[1:], stdout, stderr)
+	case "printer-status":
+		err = cmdPrinterStatus(ctx, args[1:], stdout, stderr)
+	case "print-sample":
+		err = cmdPrintSample(ctx, args[1:], stdout, stderr)
+	case "version", "--version":
+		fmt.Fprintln(stdout, "kioskctl", version.Version)
+		return exitOK
+	case "help", "-h", "--help":
+		fmt.Fprintln(stdout, usage)
+		return exitOK
+	default:
+		fmt.Fprintf(stderr, "kioskctl: unknown command %q\n%s\n", args[0], usage)
+		return exitUsage
+	}
+	if err == nil {
+		return exitOK
+	}
+	var ee *exitError
+	if !errors.As(err, &ee) {
+		fmt.Fprintln(stderr, "kioskctl:", err)
+		return exitInternal
+	}
+	fmt.Fprintln(stderr, "kioskctl:", ee.err)
+	if ee.advice != "" {
+		fmt.Fprintln(stderr, "what to do:", ee.advice)
+	}
+	return ee.code
+}
