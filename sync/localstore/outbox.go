@@ -1,0 +1,239 @@
+package localstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Outbox item states.
+const (
+	StatePending     = "pending"     // waiting to be pushed (or being pushed)
+	StateAcked       = "acked"       // the service gave a final answer
+	StateQuarantined = "quarantined" // the service refused it; needs a person
+)
+
+// NewItem is a change to enqueue.
+type NewItem struct {
+	ClientID string // idempotency key, unique per item
+	Kind     string // what the body is; the sync engine picks the endpoint by it
+	// Body is sent as it is. For anything holding personal data it must
+	// be a box sealed to the service (the kiosk cannot open it again).
+	Body     []byte
+	Resident ResidentKey // the resident concerned, or zero
+	Receipt  string      // shown to the resident while the item is pending
+}
+
+// Item is an outbox row.
+type Item struct {
+	Seq         int64
+	ClientID    string
+	Kind        string
+	Body        []byte
+	Resident    ResidentKey
+	Receipt     string
+	State       string
+	Attempts    int
+	Reason      string // why it is quarantined
+	Outcome     string // the service's outcome once acked
+	ResidentRef string // the service's reference, once known
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+	AckedAt     time.Time
+}
+
+const itemCols = `seq, client_id, kind, body, resident_key, receipt, state, attempts, reason,
+	outcome, resident_ref, created_at, updated_at, coalesce(acked_at, 0)`
+
+type scanner interface{ Scan(...any) error }
+
+func scanItem(r scanner) (Item, error) {
+	var it Item
+	var key []byte
+	var created, updated, acked int64
+	err := r.Scan(&it.Seq, &it.ClientID, &it.Kind, &it.Body, &key, &it.Receipt, &it.State, &it.Attempts,
+		&it.Reason, &it.Outcome, &it.ResidentRef, &created, &updated, &acked)
+	it.Resident = keyFrom(key)
+	it.CreatedAt, it.UpdatedAt, it.AckedAt = fromMS(created), fromMS(updated), fromMS(acked)
+	return it, err
+}
+
+// Enqueue adds an item at the end of the outbox. Call it in the same
+// transaction as the local change it reports.
+func (tx *Tx) Enqueue(n NewItem) (Item, error) {
+	if n.ClientID == "" || n.Kind == "" || n.Receipt == "" {
+		return Item{}, fmt.Errorf("enqueue: client id, kind and receipt are required")
+	}
+	if len(n.Body) == 0 {
+		return Item{}, fmt.Errorf("enqueue %s: empty body", n.Kind)
+	}
+	row := tx.queryRow(`INSERT INTO outbox (client_id, kind, body, resident_key, receipt, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING `+itemCols,
+		n.ClientID, n.Kind, n.Body, keyArg(n.Resident), n.Receipt, tx.nowMS(), tx.nowMS())
+	it, err := scanItem(row)
+	if err != nil {
+		return Item{}, fmt.Errorf("enqueue %s: %w", n.Kind, err)
+	}
+	return it, nil
+}
+
+// Pending returns up to limit pending items in outbox order.
+func (s *Store) Pending(ctx context.Context, limit int) ([]Item, error) {
+	return s.items(ctx, "SELECT "+itemCols+" FROM outbox WHERE state = 'pending' ORDER BY seq LIMIT ?", limit)
+}
+
+// Quarantined returns every quarantined item, oldest first.
+func (s *Store) Quarantined(ctx context.Context) ([]Item, error) {
+	return s.items(ctx, "SELECT "+itemCols+" FROM outbox WHERE state = 'quarantined' ORDER BY seq")
+}
+
+// Item returns the item with the given sequence number.
+func (s *Store) Item(ctx context.Context, seq int64) (Item, error) {
+	it, err := scanItem(s.db.QueryRowContext(ctx, "SELECT "+itemCols+" FROM outbox WHERE seq = ?", seq))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Item{}, fmt.Errorf("outbox item %d: %w", seq, ErrNotFound)
+	}
+	if err != nil {
+		return Item{}, s.classify("read outbox item", err)
+	}
+	return it, nil
+}
+
+// PendingFor returns the newest not-yet-acknowledged item of the given
+// kind for a resident (pending or quarantined): what the kiosk answers
+// with a receipt number instead of a colour.
+func (s *Store) PendingFor(ctx context.Context, kind string, k ResidentKey) (Item, bool, error) {
+	it, err := scanItem(s.db.QueryRowContext(ctx, "SELECT "+itemCols+
+		" FROM outbox WHERE resident_key = ? AND kind = ? AND state != 'acked' ORDER BY seq DESC LIMIT 1", k[:], kind))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Item{}, false, nil
+	}
+	if err != nil {
+		return Item{}, false, s.classify("read outbox", err)
+	}
+	return it, true, nil
+}
+
+func (s *Store) items(ctx context.Context, query string, args ...any) ([]Item, error) {
+	rows, err := s.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, s.classify("read outbox", err)
+	}
+	defer rows.Close()
+	var out []Item
+	for rows.Next() {
+		it, err := scanItem(rows)
+		if err != nil {
+			return nil, s.classify("read outbox", err)
+		}
+		out = append(out, it)
+	}
+	return out, s.classify("read outbox", rows.Err())
+}
+
+// Counts is the outbox by state.
+type Counts struct {
+	Pending, Quarantined, Acked int
+}
+
+// Counts counts the outbox's items by state.
+func (s *Store) Counts(ctx context.Context) (Counts, error) {
+	var c Counts
+	err := s.db.QueryRowContext(ctx, `SELECT
+		coalesce(sum(state = 'pending'), 0), coalesce(sum(state = 'quarantined'), 0), coalesce(sum(state = 'acked'), 0)
+		FROM outbox`).Scan(&c.Pending, &c.Quarantined, &c.Acked)
+	return c, s.classify("count outbox", err)
+}
+
+// NoteAttempt counts one more push attempt for each item.
+func (tx *Tx) NoteAttempt(clientIDs ...string) error {
+	for _, id := range clientIDs {
+		if _, err := tx.exec("UPDATE outbox SET attempts = attempts + 1, updated_at = ? WHERE client_id = ?", tx.nowMS(), id); err != nil {
+			return fmt.Errorf("note attempt: %w", err)
+		}
+	}
+	return nil
+}
+
+// Ack records the service's final answer for an item. Acknowledging an
+// already acknowledged item is a no-op, so a result applied twice (a
+// crash between the service's answer and the commit) does no harm.
+func (tx *Tx) Ack(clientID, outcome, residentRef string) error {
+	res, err := tx.exec(`UPDATE outbox SET state = 'acked', outcome = ?, resident_ref = ?, reason = '',
+		updated_at = ?, acked_at = ? WHERE client_id = ? AND state = 'pending'`,
+		outcome, residentRef, tx.nowMS(), tx.nowMS(), clientID)
+	if err != nil {
+		return fmt.Errorf("ack outbox item: %w", err)
+	}
+	return tx.mustExist(res, clientID)
+}
+
+// Quarantine sets an item aside with the service's reason. It stays in
+// the outbox, shown to a worker, until Retry.
+func (tx *Tx) Quarantine(clientID, reason string) error {
+	res, err := tx.exec(`UPDATE outbox SET state = 'quarantined', reason = ?, updated_at = ?
+		WHERE client_id = ? AND state = 'pending'`, reason, tx.nowMS(), clientID)
+	if err != nil {
+		return fmt.Errorf("quarantine outbox item: %w", err)
+	}
+	return tx.mustExist(res, clientID)
+}
+
+func (tx *Tx) mustExist(res sql.Result, clientID string) error {
+	if n, _ := res.RowsAffected(); n > 0 {
+		return nil
+	}
+	var state string
+	err := tx.queryRow("SELECT state FROM outbox WHERE client_id = ?", clientID).Scan(&state)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("outbox item %s: %w", clientID, ErrNotFound)
+	}
+	if err != nil {
+		return err
+	}
+	if state == StateAcked {
+		return nil
+	}
+	return fmt.Errorf("outbox item %s is %s: %w", clientID, state, ErrState)
+}
+
+// Retry puts a quarantined item back in the queue, in its original place,
+// after someone fixed what the service objected to. A non-empty
+// newClientID replaces the item's client ID: a service that records its
+// refusals answers the old ID with the old refusal forever.
+func (s *Store) Retry(ctx context.Context, seq int64, newClientID string) error {
+	return s.InTx(ctx, func(tx *Tx) error {
+		var state string
+		err := tx.queryRow("SELECT state FROM outbox WHERE seq = ?", seq).Scan(&state)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("outbox item %d: %w", seq, ErrNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		if state != StateQuarantined {
+			return fmt.Errorf("retry outbox item %d (%s): %w", seq, state, ErrState)
+		}
+		_, err = tx.exec(`UPDATE outbox SET state = 'pending', attempts = 0, updated_at = ?,
+			client_id = coalesce(nullif(?, ''), client_id) WHERE seq = ?`, tx.nowMS(), newClientID, seq)
+		return err
+	})
+}
+
+// PurgeAcked deletes acknowledged items older than the retention period
+// and returns how many it deleted. Pending and quarantined items are never
+// purged.
+func (s *Store) PurgeAcked(ctx context.Context) (int, error) {
+	var n int64
+	err := s.InTx(ctx, func(tx *Tx) error {
+		res, err := tx.exec("DELETE FROM outbox WHERE state = 'acked' AND acked_at < ?", tx.now.Add(-s.retention).UnixMilli())
+		if err != nil {
+			return fmt.Errorf("purge outbox: %w", err)
+		}
+		n, _ = res.RowsAffected()
+		return nil
+	})
+	return int(n), err
+}

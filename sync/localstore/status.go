@@ -1,0 +1,257 @@
+package localstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// CachedStatus is the service's last answer about one resident.
+type CachedStatus struct {
+	ResidentRef  string      // the service's reference
+	Resident     ResidentKey // zero when only the feed has mentioned them
+	Colour       string
+	Reason       string
+	AsOf         time.Time // when the service computed it (service time)
+	ValidUntil   time.Time // zero: no change scheduled
+	Version      uint64
+	RulesVersion string
+	MaskedName   string
+	MaskedID     string
+	UpdatedAt    time.Time
+}
+
+const statusCols = `resident_ref, resident_key, colour, reason, as_of, valid_until, version,
+	rules_version, masked_name, masked_id, updated_at`
+
+func scanStatus(r scanner) (CachedStatus, error) {
+	var c CachedStatus
+	var key []byte
+	var asOf, until, updated int64
+	err := r.Scan(&c.ResidentRef, &key, &c.Colour, &c.Reason, &asOf, &until, &c.Version,
+		&c.RulesVersion, &c.MaskedName, &c.MaskedID, &updated)
+	c.Resident = keyFrom(key)
+	c.AsOf, c.ValidUntil, c.UpdatedAt = fromMS(asOf), fromMS(until), fromMS(updated)
+	return c, err
+}
+
+// PutStatus stores a status unless the cache already holds a newer one
+// (a higher version, or the same version computed later): an answer that
+// arrives late never overwrites a fresher one. It reports whether it
+// stored c. A non-zero c.Resident links the reference to the resident key.
+func (tx *Tx) PutStatus(c CachedStatus) (stored bool, err error) {
+	if c.ResidentRef == "" {
+		return false, errors.New("put status: empty resident ref")
+	}
+	if !c.Resident.IsZero() {
+		// A key belongs to one reference: drop a stale link first.
+		if _, err := tx.exec("UPDATE status_cache SET resident_key = NULL WHERE resident_key = ? AND resident_ref != ?",
+			c.Resident[:], c.ResidentRef); err != nil {
+			return false, fmt.Errorf("put status: %w", err)
+		}
+		if _, err := tx.exec("UPDATE status_cache SET resident_key = ? WHERE resident_ref = ?", c.Resident[:], c.ResidentRef); err != nil {
+			return false, fmt.Errorf("put status: %w", err)
+		}
+	}
+	res, err := tx.exec(`INSERT INTO status_cache (`+statusCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (resident_ref) DO UPDATE SET
+			colour = excluded.colour, reason = excluded.reason, as_of = excluded.as_of,
+			valid_until = excluded.valid_until, version = excluded.version,
+			rules_version = excluded.rules_version, masked_name = excluded.masked_name,
+			masked_id = excluded.masked_id, updated_at = excluded.updated_at
+		WHERE excluded.version > status_cache.version
+		   OR (excluded.version = status_cache.version AND excluded.as_of >= status_cache.as_of)`,
+		c.ResidentRef, keyArg(c.Resident), c.Colour, c.Reason, toMS(c.AsOf), toMS(c.ValidUntil), c.Version,
+		c.RulesVersion, c.MaskedName, c.MaskedID, tx.nowMS())
+	if err != nil {
+		return false, fmt.Errorf("put status: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return n > 0, nil
+}
+
+// ApplyFeedStatus stores a status that came from the feed and maintains
+// the call list: when the new colour differs from the colour on the
+// newest paper this kiosk printed for the resident, and the status is
+// newer than that paper, the resident goes on the call list (or their open
+// entry is updated); when the colour is back to the printed one, an open
+// entry is closed by "feed".
+func (tx *Tx) ApplyFeedStatus(c CachedStatus) (stored bool, err error) {
+	stored, err = tx.PutStatus(c)
+	if err != nil || !stored {
+		return stored, err
+	}
+	var printed string
+	var printedAsOf int64
+	err = tx.queryRow(`SELECT colour, status_as_of FROM printed_codes WHERE resident_ref = ?
+		ORDER BY printed_at DESC LIMIT 1`, c.ResidentRef).Scan(&printed, &printedAsOf)
+	if errors.Is(err, sql.ErrNoRows) {
+		return true, nil
+	}
+	if err != nil {
+		return true, fmt.Errorf("call list: %w", err)
+	}
+	if printed == c.Colour {
+		_, err = tx.exec("UPDATE call_list SET done_at = ?, done_by = 'feed' WHERE resident_ref = ? AND done_at IS NULL",
+			tx.nowMS(), c.ResidentRef)
+		return true, err
+	}
+	if toMS(c.AsOf) <= printedAsOf {
+		return true, nil
+	}
+	_, err = tx.exec(`INSERT INTO call_list (resident_ref, masked_name, masked_id, printed, current, as_of, added_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (resident_ref) WHERE done_at IS NULL DO UPDATE SET
+			current = excluded.current, as_of = excluded.as_of`,
+		c.ResidentRef, c.MaskedName, c.MaskedID, printed, c.Colour, toMS(c.AsOf), tx.nowMS())
+	if err != nil {
+		return true, fmt.Errorf("call list: %w", err)
+	}
+	return true, nil
+}
+
+// StatusByKey returns the cached status of a resident.
+func (s *Store) StatusByKey(ctx context.Context, k ResidentKey) (CachedStatus, bool, error) {
+	c, err := scanStatus(s.db.QueryRowContext(ctx, "SELECT "+statusCols+" FROM status_cache WHERE resident_key = ?", k[:]))
+	if errors.Is(err, sql.ErrNoRows) {
+		return CachedStatus{}, false, nil
+	}
+	if err != nil {
+		return CachedStatus{}, false, s.classify("read status cache", err)
+	}
+	return c, true, nil
+}
+
+// StatusByRef returns the cached status for a service reference.
+func (s *Store) StatusByRef(ctx context.Context, ref string) (CachedStatus, bool, error) {
+	c, err := scanStatus(s.db.QueryRowContext(ctx, "SELECT "+statusCols+" FROM status_cache WHERE resident_ref = ?", ref))
+	if errors.Is(err, sql.ErrNoRows) {
+		return CachedStatus{}, false, nil
+	}
+	if err != nil {
+		return CachedStatus{}, false, s.classify("read status cache", err)
+	}
+	return c, true, nil
+}
+
+// PrintedCode is a paper code this kiosk printed.
+type PrintedCode struct {
+	TokenID     string
+	Resident    ResidentKey
+	ResidentRef string
+	TokenText   string // the QR content: a signed token without ID number
+	Colour      string // the colour at print time
+	StatusAsOf  time.Time
+	State       string // active, revoked, superseded, expired
+	ExpiresAt   time.Time
+	PrintedAt   time.Time
+	WorkerID    string
+}
+
+const printedCols = `token_id, resident_key, resident_ref, token_text, colour, status_as_of, state,
+	expires_at, printed_at, worker_id`
+
+// RecordPrint stores a printed paper code. Call it in the same transaction
+// as the outbox item that reports the print.
+func (tx *Tx) RecordPrint(p PrintedCode) error {
+	if p.TokenID == "" || p.Resident.IsZero() {
+		return errors.New("record print: token id and resident are required")
+	}
+	if p.State == "" {
+		p.State = "active"
+	}
+	if p.PrintedAt.IsZero() {
+		p.PrintedAt = tx.now
+	}
+	_, err := tx.exec(`INSERT INTO printed_codes (`+printedCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (token_id) DO UPDATE SET printed_at = excluded.printed_at, worker_id = excluded.worker_id,
+			colour = excluded.colour, status_as_of = excluded.status_as_of`,
+		p.TokenID, p.Resident[:], p.ResidentRef, p.TokenText, p.Colour, toMS(p.StatusAsOf), p.State,
+		toMS(p.ExpiresAt), toMS(p.PrintedAt), p.WorkerID)
+	if err != nil {
+		return fmt.Errorf("record print: %w", err)
+	}
+	return nil
+}
+
+// SetTokenState records a token's state from the feed (a revocation or a
+// supersession) and reports whether this kiosk printed that token.
+func (tx *Tx) SetTokenState(tokenID, state string) (bool, error) {
+	res, err := tx.exec("UPDATE printed_codes SET state = ? WHERE token_id = ?", state, tokenID)
+	if err != nil {
+		return false, fmt.Errorf("set token state: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return n > 0, nil
+}
+
+// PrintedFor returns the codes printed here for a resident, newest first.
+func (s *Store) PrintedFor(ctx context.Context, k ResidentKey) ([]PrintedCode, error) {
+	rows, err := s.db.QueryContext(ctx, "SELECT "+printedCols+" FROM printed_codes WHERE resident_key = ? ORDER BY printed_at DESC", k[:])
+	if err != nil {
+		return nil, s.classify("read printed codes", err)
+	}
+	defer rows.Close()
+	var out []PrintedCode
+	for rows.Next() {
+		var p PrintedCode
+		var key []byte
+		var asOf, exp, printed int64
+		if err := rows.Scan(&p.TokenID, &key, &p.ResidentRef, &p.TokenText, &p.Colour, &asOf, &p.State,
+			&exp, &printed, &p.WorkerID); err != nil {
+			return nil, s.classify("read printed codes", err)
+		}
+		p.Resident = keyFrom(key)
+		p.StatusAsOf, p.ExpiresAt, p.PrintedAt = fromMS(asOf), fromMS(exp), fromMS(printed)
+		out = append(out, p)
+	}
+	return out, s.classify("read printed codes", rows.Err())
+}
+
+// CallEntry is a resident on the call list.
+type CallEntry struct {
+	ID          int64
+	ResidentRef string
+	MaskedName  string
+	MaskedID    string
+	Printed     string // colour on their paper
+	Current     string // colour now
+	AsOf        time.Time
+	AddedAt     time.Time
+}
+
+// CallList returns the open call-list entries, oldest first.
+func (s *Store) CallList(ctx context.Context) ([]CallEntry, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, resident_ref, masked_name, masked_id, printed, current, as_of, added_at
+		FROM call_list WHERE done_at IS NULL ORDER BY id`)
+	if err != nil {
+		return nil, s.classify("read call list", err)
+	}
+	defer rows.Close()
+	var out []CallEntry
+	for rows.Next() {
+		var e CallEntry
+		var asOf, added int64
+		if err := rows.Scan(&e.ID, &e.ResidentRef, &e.MaskedName, &e.MaskedID, &e.Printed, &e.Current, &asOf, &added); err != nil {
+			return nil, s.classify("read call list", err)
+		}
+		e.AsOf, e.AddedAt = fromMS(asOf), fromMS(added)
+		out = append(out, e)
+	}
+	return out, s.classify("read call list", rows.Err())
+}
+
+// ResolveCall closes a call-list entry: the worker re-printed the code or
+// visited the resident.
+func (tx *Tx) ResolveCall(id int64, workerID string) error {
+	res, err := tx.exec("UPDATE call_list SET done_at = ?, done_by = ? WHERE id = ? AND done_at IS NULL", tx.nowMS(), workerID, id)
+	if err != nil {
+		return fmt.Errorf("resolve call: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("call list entry %d: %w", id, ErrNotFound)
+	}
+	return nil
+}

@@ -1,0 +1,410 @@
+package localstore
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"embed"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/mattn/go-sqlite3"
+
+	"github.com/shcommunity/kiosk/pii"
+)
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// DefaultRetention is how long acknowledged outbox items are kept before
+// PurgeAcked removes them: long enough to answer "did my enrolment go
+// through?" at the counter for a week, short enough that the sealed
+// payloads do not pile up.
+const DefaultRetention = 7 * 24 * time.Hour
+
+// Sentinel errors. Match them with errors.Is.
+var (
+	// ErrCorrupt: the database file is damaged. The store refuses to run
+	// on it; an operator must restore or replace the file. The concrete
+	// error is a *CorruptError.
+	ErrCorrupt = errors.New("local store: database file damaged")
+	// ErrDiskFull: a write did not fit. Nothing was written: the
+	// transaction was rolled back, so the caller still holds its data.
+	ErrDiskFull = errors.New("local store: disk full")
+	// ErrNotFound: no such row.
+	ErrNotFound = errors.New("local store: not found")
+	// ErrState: the row is not in a state that allows the operation (for
+	// example Retry on an item that is not quarantined).
+	ErrState = errors.New("local store: wrong state")
+)
+
+// CorruptError reports a damaged database file. It matches ErrCorrupt.
+type CorruptError struct {
+	Path   string
+	Detail string // what SQLite's check or driver said
+}
+
+func (e *CorruptError) Error() string {
+	return fmt.Sprintf("local store %s: database file damaged: %s", e.Path, e.Detail)
+}
+
+// Is lets errors.Is(err, ErrCorrupt) match.
+func (e *CorruptError) Is(target error) bool { return target == ErrCorrupt }
+
+// Options configure Open. The zero value is usable.
+type Options struct {
+	// Now is the clock for row timestamps; time.Now when nil. The sync
+	// engine passes its service-corrected clock.
+	Now func() time.Time
+	// Retention is how long acknowledged outbox items are kept;
+	// DefaultRetention when zero.
+	Retention time.Duration
+	// MaxPageCount caps the file at this many pages (PRAGMA
+	// max_page_count) when positive. Tests use it to make the disk "full".
+	MaxPageCount int
+}
+
+// Store is the kiosk's local database. It is safe for concurrent use.
+type Store struct {
+	db        *sql.DB
+	path      string
+	now       func() time.Time
+	retention time.Duration
+	secret    []byte // keyed-hash secret, from settings
+}
+
+// Setting keys the store itself uses.
+const (
+	settingSecret    = "resident_key_secret"
+	settingAuditHead = "audit_head"
+)
+
+// Open opens (creating if needed) the store at path, checks the file's
+// integrity, applies pending migrations and loads the keyed-hash secret.
+// A damaged file gives a *CorruptError and no Store.
+func Open(ctx context.Context, path string, opts Options) (*Store, error) {
+	// The connection settings, all in the DSN so that every connection the
+	// pool opens gets them:
+	//   _journal_mode=WAL   readers never block the writer and a commit is
+	//                       one append to the -wal file; a crash leaves the
+	//                       last committed transaction intact.
+	//   _synchronous=FULL   fsync the WAL at every commit. NORMAL would be
+	//                       faster, but in WAL mode it may lose the last
+	//                       commits on power loss, and a kiosk is switched
+	//                       off at the wall: an enrolment a resident was told
+	//                       is "saved" must survive that.
+	//   _foreign_keys=on    SQLite leaves them off by default.
+	//   _busy_timeout=5000  wait up to 5 s for another connection's lock
+	//                       instead of failing at once with SQLITE_BUSY.
+	//   _txlock=immediate   BEGIN takes the write lock at once, so two
+	//                       read-then-write transactions cannot deadlock by
+	//                       both upgrading later (SQLITE_BUSY mid-transaction).
+	q := url.Values{}
+	q.Set("_journal_mode", "WAL")
+	q.Set("_synchronous", "FULL")
+	q.Set("_foreign_keys", "on")
+	q.Set("_busy_timeout", "5000")
+	q.Set("_txlock", "immediate")
+	db, err := sql.Open("sqlite3", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("open local store: %w", err)
+	}
+	// One connection: the kiosk is one process whose writes SQLite would
+	// serialise anyway, and per-connection pragmas (max_page_count) then
+	// hold for every statement.
+	db.SetMaxOpenConns(1)
+	s := &Store{db: db, path: path, now: opts.Now, retention: opts.Retention}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.retention <= 0 {
+		s.retention = DefaultRetention
+	}
+	if err := s.start(ctx, opts); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Store) start(ctx context.Context, opts Options) error {
+	if err := s.checkIntegrity(ctx); err != nil {
+		return err
+	}
+	if opts.MaxPageCount > 0 {
+		if _, err := s.db.ExecContext(ctx, fmt.Sprintf("PRAGMA max_page_count = %d", opts.MaxPageCount)); err != nil {
+			return s.classify("set max page count", err)
+		}
+	}
+	if err := s.migrate(ctx); err != nil {
+		return err
+	}
+	return s.loadSecret(ctx)
+}
+
+// checkIntegrity runs PRAGMA quick_check: it reads every page and checks
+// the b-tree structure (integrity_check also cross-checks indexes, which
+// costs much more on every start for little extra).
+func (s *Store) checkIntegrity(ctx context.Context) error {
+	rows, err := s.db.QueryContext(ctx, "PRAGMA quick_check")
+	if err != nil {
+		return s.classify("integrity check", err)
+	}
+	defer rows.Close()
+	var problems []string
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			return s.classify("integrity check", err)
+		}
+		if line != "ok" {
+			problems = append(problems, line)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return s.classify("integrity check", err)
+	}
+	if len(problems) > 0 {
+		if len(problems) > 3 {
+			problems = append(problems[:3], fmt.Sprintf("and %d more", len(problems)-3))
+		}
+		return &CorruptError{Path: s.path, Detail: strings.Join(problems, "; ")}
+	}
+	return nil
+}
+
+func (s *Store) migrate(ctx context.Context) error {
+	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version    INTEGER PRIMARY KEY,
+		name       TEXT    NOT NULL,
+		applied_at INTEGER NOT NULL) STRICT`); err != nil {
+		return s.classify("create migrations table", err)
+	}
+	names, err := fs.Glob(migrationFS, "migrations/*.sql")
+	if err != nil {
+		return fmt.Errorf("list migrations: %w", err)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		base := strings.TrimPrefix(name, "migrations/")
+		var version int
+		if _, err := fmt.Sscanf(base, "%04d_", &version); err != nil {
+			return fmt.Errorf("migration %s: name must start with a 4-digit number", base)
+		}
+		body, err := migrationFS.ReadFile(name)
+		if err != nil {
+			return fmt.Errorf("read migration %s: %w", base, err)
+		}
+		err = s.InTx(ctx, func(tx *Tx) error {
+			var n int
+			if err := tx.tx.QueryRowContext(ctx, "SELECT count(*) FROM schema_migrations WHERE version = ?", version).Scan(&n); err != nil {
+				return err
+			}
+			if n > 0 {
+				return nil
+			}
+			if _, err := tx.tx.ExecContext(ctx, string(body)); err != nil {
+				return err
+			}
+			_, err := tx.tx.ExecContext(ctx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+				version, base, tx.nowMS())
+			return err
+		})
+		if err != nil {
+			return s.classify("migration "+base, err)
+		}
+	}
+	return nil
+}
+
+func (s *Store) loadSecret(ctx context.Context) error {
+	return s.InTx(ctx, func(tx *Tx) error {
+		v, ok, err := tx.Setting(settingSecret)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			v = make([]byte, 32)
+			rand.Read(v)
+			if err := tx.SetSetting(settingSecret, v); err != nil {
+				return err
+			}
+		}
+		s.secret = v
+		return nil
+	})
+}
+
+// Close closes the database. In WAL mode the last connection's close
+// checkpoints the -wal file into the main file.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Path returns the database file's path.
+func (s *Store) Path() string { return s.path }
+
+// Now returns the store's clock reading.
+func (s *Store) Now() time.Time { return s.now() }
+
+// classify maps SQLite's result codes to the store's typed errors.
+func (s *Store) classify(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var se sqlite3.Error
+	if errors.As(err, &se) {
+		switch se.Code {
+		case sqlite3.ErrFull:
+			return fmt.Errorf("%s: %w: %w", op, ErrDiskFull, err)
+		case sqlite3.ErrCorrupt, sqlite3.ErrNotADB:
+			return &CorruptError{Path: s.path, Detail: op + ": " + err.Error()}
+		}
+	}
+	if errors.Is(err, ErrCorrupt) || errors.Is(err, ErrDiskFull) {
+		return err
+	}
+	return fmt.Errorf("%s: %w", op, err)
+}
+
+// Tx is one transaction, handed to the function given to InTx. Its
+// methods are the store's writes; it must not be used after that function
+// returns.
+type Tx struct {
+	tx  *sql.Tx
+	ctx context.Context
+	s   *Store
+	now time.Time
+}
+
+// InTx runs fn in one immediate transaction: it commits if fn returns nil
+// and rolls back if fn returns an error or panics (the panic is then
+// re-raised). Every write to the store goes through here.
+func (s *Store) InTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
+	sqlTx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return s.classify("begin transaction", err)
+	}
+	committed := false
+	defer func() {
+		if !committed {
+			sqlTx.Rollback()
+		}
+	}()
+	tx := &Tx{tx: sqlTx, ctx: ctx, s: s, now: s.now()}
+	if err := fn(tx); err != nil {
+		return s.classify("transaction", err)
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return s.classify("commit", err)
+	}
+	committed = true
+	return nil
+}
+
+// Now is the time the transaction started, by the store's clock.
+func (tx *Tx) Now() time.Time { return tx.now }
+
+func (tx *Tx) nowMS() int64 { return tx.now.UnixMilli() }
+
+func (tx *Tx) exec(query string, args ...any) (sql.Result, error) {
+	return tx.tx.ExecContext(tx.ctx, query, args...)
+}
+
+func (tx *Tx) queryRow(query string, args ...any) *sql.Row {
+	return tx.tx.QueryRowContext(tx.ctx, query, args...)
+}
+
+// Setting returns a setting's value; ok is false when it is not set.
+func (tx *Tx) Setting(key string) (value []byte, ok bool, err error) {
+	err = tx.queryRow("SELECT value FROM settings WHERE key = ?", key).Scan(&value)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("read setting %s: %w", key, err)
+	}
+	return value, true, nil
+}
+
+// SetSetting writes a setting.
+func (tx *Tx) SetSetting(key string, value []byte) error {
+	if value == nil {
+		value = []byte{}
+	}
+	_, err := tx.exec("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", key, value)
+	if err != nil {
+		return fmt.Errorf("write setting %s: %w", key, err)
+	}
+	return nil
+}
+
+// Setting reads a setting outside a transaction.
+func (s *Store) Setting(ctx context.Context, key string) (value []byte, ok bool, err error) {
+	err = s.db.QueryRowContext(ctx, "SELECT value FROM settings WHERE key = ?", key).Scan(&value)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, s.classify("read setting "+key, err)
+	}
+	return value, true, nil
+}
+
+// ResidentKey is the keyed hash of a resident's ID number: HMAC-SHA256
+// with this device's secret. The store looks residents up by it and never
+// sees the number. Two kiosks give different keys for the same person, so
+// a stolen file cannot be joined with another by ID number, and a key
+// cannot be reversed by hashing all 10^17 possible numbers without the
+// secret.
+type ResidentKey [32]byte
+
+// String returns the key in hex (it is not personal data without the
+// secret).
+func (k ResidentKey) String() string { return hex.EncodeToString(k[:]) }
+
+// IsZero reports whether k is the zero key (no resident).
+func (k ResidentKey) IsZero() bool { return k == ResidentKey{} }
+
+// KeyOf returns the resident key of an ID number.
+func (s *Store) KeyOf(id pii.IDNumber) ResidentKey {
+	m := hmac.New(sha256.New, s.secret)
+	m.Write([]byte("resident-key-v1\x00"))
+	m.Write([]byte(id.Reveal()))
+	var k ResidentKey
+	copy(k[:], m.Sum(nil))
+	return k
+}
+
+func keyArg(k ResidentKey) any {
+	if k.IsZero() {
+		return nil
+	}
+	return k[:]
+}
+
+func keyFrom(b []byte) ResidentKey {
+	var k ResidentKey
+	copy(k[:], b)
+	return k
+}
+
+func fromMS(ms int64) time.Time {
+	if ms == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(ms).UTC()
+}
+
+func toMS(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
+}

@@ -1,0 +1,144 @@
+package syncer
+
+import (
+	"context"
+	"crypto/ed25519"
+	"errors"
+	"fmt"
+
+	"github.com/shcommunity/kiosk/codesvc/token"
+	"github.com/shcommunity/kiosk/sealbox"
+	"github.com/shcommunity/kiosk/sync/localstore"
+)
+
+// ErrNotRegistered: the store holds no device identity yet.
+var ErrNotRegistered = errors.New("kiosk not registered with the code service")
+
+// Identity is what a kiosk learns when it registers: who it is, the key
+// it signs requests with, the key it seals personal data to, and the root
+// key the trust list must be signed by.
+type Identity struct {
+	DeviceID   string
+	PrivateKey ed25519.PrivateKey
+	SealingKey *sealbox.PublicKey
+	TrustRoot  ed25519.PublicKey
+	TrustList  []byte // the signed trust list as received; may be empty
+}
+
+// SaveIdentity stores a registration's result in the store's settings,
+// checking the trust list against the root key first.
+func SaveIdentity(ctx context.Context, st *localstore.Store, id Identity) error {
+	if id.DeviceID == "" || len(id.PrivateKey) != ed25519.PrivateKeySize || id.SealingKey == nil || len(id.TrustRoot) != ed25519.PublicKeySize {
+		return errors.New("save identity: incomplete identity")
+	}
+	var version uint64
+	if len(id.TrustList) > 0 {
+		tl, err := token.ParseTrustList(id.TrustList, id.TrustRoot)
+		if err != nil {
+			return fmt.Errorf("save identity: trust list: %w", err)
+		}
+		version = tl.Version
+	}
+	return st.InTx(ctx, func(tx *localstore.Tx) error {
+		for k, v := range map[string][]byte{
+			setDeviceID:   []byte(id.DeviceID),
+			setDeviceKey:  id.PrivateKey.Seed(),
+			setSealingKey: []byte(id.SealingKey.String()),
+			setTrustRoot:  id.TrustRoot,
+		} {
+			if err := tx.SetSetting(k, v); err != nil {
+				return err
+			}
+		}
+		if len(id.TrustList) > 0 {
+			if err := tx.SetSetting(setTrustList, id.TrustList); err != nil {
+				return err
+			}
+			if err := tx.SetSetting(setTrustVersion, fmt.Appendf(nil, "%d", version)); err != nil {
+				return err
+			}
+		}
+		_, err := tx.Audit("", "register_device", localstore.ResidentKey{}, "device "+id.DeviceID)
+		return err
+	})
+}
+
+// LoadIdentity reads the identity SaveIdentity stored.
+func LoadIdentity(ctx context.Context, st *localstore.Store) (Identity, error) {
+	var id Identity
+	get := func(k string) ([]byte, error) {
+		v, ok, err := st.Setting(ctx, k)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, ErrNotRegistered
+		}
+		return v, nil
+	}
+	v, err := get(setDeviceID)
+	if err != nil {
+		return id, err
+	}
+	id.DeviceID = string(v)
+	if v, err = get(setDeviceKey); err != nil {
+		return id, err
+	}
+	if len(v) != ed25519.SeedSize {
+		return id, errors.New("load identity: device key of wrong size")
+	}
+	id.PrivateKey = ed25519.NewKeyFromSeed(v)
+	if v, err = get(setSealingKey); err != nil {
+		return id, err
+	}
+	if id.SealingKey, err = sealbox.DecodePublicKey(string(v)); err != nil {
+		return id, fmt.Errorf("load identity: %w", err)
+	}
+	if v, err = get(setTrustRoot); err != nil {
+		return id, err
+	}
+	id.TrustRoot = ed25519.PublicKey(v)
+	if v, ok, err := st.Setting(ctx, setTrustList); err != nil {
+		return id, err
+	} else if ok {
+		id.TrustList = v
+	}
+	return id, nil
+}
+
+// TrustList returns the newest verified trust list the kiosk holds, for
+// the venue check (codesvc/verify).
+func (e *Engine) TrustList(ctx context.Context) (*token.TrustList, error) {
+	id, err := LoadIdentity(ctx, e.st)
+	if err != nil {
+		return nil, err
+	}
+	if len(id.TrustList) == 0 {
+		return nil, errors.New("no trust list yet")
+	}
+	return token.ParseTrustList(id.TrustList, id.TrustRoot)
+}
+
+// loadLocalKey loads (creating on first use) the key pair that seals
+// outbox bodies the kiosk must read again before sending (corrections,
+// whose wire form carries the ID number in the clear; see docs/sync.md).
+func (e *Engine) loadLocalKey(ctx context.Context) error {
+	return e.st.InTx(ctx, func(tx *localstore.Tx) error {
+		v, ok, err := tx.Setting(setLocalKey)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			k, err := sealbox.GenerateKey()
+			if err != nil {
+				return err
+			}
+			v = k.Bytes()
+			if err := tx.SetSetting(setLocalKey, v); err != nil {
+				return err
+			}
+		}
+		e.localOpenKey, err = sealbox.ParsePrivateKey(v)
+		return err
+	})
+}

@@ -1,0 +1,207 @@
+package syncer
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base32"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/shcommunity/kiosk/codesvc/api"
+	"github.com/shcommunity/kiosk/pii"
+	"github.com/shcommunity/kiosk/sealbox"
+	"github.com/shcommunity/kiosk/sync/localstore"
+)
+
+// localInfo binds locally sealed outbox bodies to their purpose.
+const localInfo = "kiosk-local-outbox-v1"
+
+var idEncoding = base32.StdEncoding.WithPadding(base32.NoPadding)
+
+// newClientID returns a random 26-character client ID (130 bits), valid
+// for api.ValidClientID.
+func newClientID() string {
+	b := make([]byte, 16)
+	rand.Read(b)
+	return strings.ToLower(idEncoding.EncodeToString(b))
+}
+
+// receiptOf is the receipt number a resident is given for a pending item:
+// the first eight characters of its client ID, grouped for reading aloud.
+func receiptOf(clientID string) string {
+	u := strings.ToUpper(clientID)
+	return u[:4] + "-" + u[4:8]
+}
+
+// Receipt is what the kiosk hands a resident for a change still in the
+// outbox.
+type Receipt struct {
+	Seq      int64
+	ClientID string
+	Number   string // e.g. "K3QF-7XBA"
+}
+
+// Enrolment is a new resident enrolment taken at the kiosk.
+type Enrolment struct {
+	IDNumber pii.IDNumber
+	Name     pii.Name
+	Phone    string
+	Consent  api.Consent
+	Actor    api.Actor
+	// Family is the family member acting for the resident, if any; it
+	// goes into Actor.FamilyIDNumber inside the sealed payload only.
+	Family pii.IDNumber
+}
+
+// Enrol seals an enrolment to the service's key and writes it to the
+// outbox, with its audit row, in one transaction. The plain payload
+// never reaches the disk, and the kiosk cannot open the box again.
+func (e *Engine) Enrol(ctx context.Context, en Enrolment) (Receipt, error) {
+	if e.cfg.SealingKey == nil {
+		return Receipt{}, ErrNotRegistered
+	}
+	now := e.clock.Now()
+	if en.Consent.At.IsZero() {
+		en.Consent.At = now
+	}
+	actor := en.Actor
+	if en.Family != "" {
+		actor.FamilyIDNumber = en.Family.Reveal()
+	}
+	payload, err := json.Marshal(api.EnrolmentPayload{IDNumber: en.IDNumber.Reveal(), Name: en.Name.Reveal(), Phone: en.Phone,
+		Consent: en.Consent, Actor: actor, DeviceID: e.cfg.DeviceID, CreatedAt: now.UTC()})
+	if err != nil {
+		return Receipt{}, fmt.Errorf("enrol: %w", err)
+	}
+	box, err := sealbox.Seal(e.cfg.SealingKey, payload, []byte(api.SealInfo))
+	clear(payload)
+	if err != nil {
+		return Receipt{}, fmt.Errorf("enrol: %w", err)
+	}
+	key := e.st.KeyOf(en.IDNumber)
+	r, err := e.enqueue(ctx, KindEnrolment, box, key, actor.WorkerID, "enrol", nil)
+	if err == nil {
+		e.SyncNow()
+	}
+	return r, err
+}
+
+func (e *Engine) enqueue(ctx context.Context, kind string, body []byte, key localstore.ResidentKey, workerID, action string,
+	also func(tx *localstore.Tx) error) (Receipt, error) {
+	id := newClientID()
+	var r Receipt
+	err := e.st.InTx(ctx, func(tx *localstore.Tx) error {
+		if also != nil {
+			if err := also(tx); err != nil {
+				return err
+			}
+		}
+		it, err := tx.Enqueue(localstore.NewItem{ClientID: id, Kind: kind, Body: body, Resident: key, Receipt: receiptOf(id)})
+		if err != nil {
+			return err
+		}
+		r = Receipt{Seq: it.Seq, ClientID: it.ClientID, Number: it.Receipt}
+		_, err = tx.Audit(workerID, action, key, kind+" "+it.Receipt)
+		return err
+	})
+	return r, err
+}
+
+// Print is a paper code this kiosk printed.
+type Print struct {
+	IDNumber  pii.IDNumber
+	Token     api.TokenResponse // as the service issued it
+	WorkerID  string
+	PrintedAt time.Time // zero: now (service time)
+}
+
+// RecordPrint records a printed slip: the printed code (for offline
+// re-prints and the call list), the status it showed, the outbox item
+// that tells the service, and the audit row, in one transaction.
+func (e *Engine) RecordPrint(ctx context.Context, p Print) (Receipt, error) {
+	if p.Token.TokenID == "" {
+		return Receipt{}, errors.New("record print: no token")
+	}
+	if p.PrintedAt.IsZero() {
+		p.PrintedAt = e.clock.Now()
+	}
+	key := e.st.KeyOf(p.IDNumber)
+	id := newClientID()
+	body, err := json.Marshal(api.PrintRequest{ClientID: id, TokenID: p.Token.TokenID, WorkerID: p.WorkerID, PrintedAt: p.PrintedAt.UTC()})
+	if err != nil {
+		return Receipt{}, fmt.Errorf("record print: %w", err)
+	}
+	var r Receipt
+	err = e.st.InTx(ctx, func(tx *localstore.Tx) error {
+		if p.Token.ResidentRef != "" {
+			if _, err := tx.PutStatus(cachedFromAPI(p.Token.ResidentRef, key, p.Token.MaskedName, p.Token.MaskedID, p.Token.Status)); err != nil {
+				return err
+			}
+		}
+		if err := tx.RecordPrint(localstore.PrintedCode{TokenID: p.Token.TokenID, Resident: key, ResidentRef: p.Token.ResidentRef,
+			TokenText: p.Token.Text, Colour: p.Token.Status.Colour, StatusAsOf: p.Token.Status.AsOf, State: api.StateActive,
+			ExpiresAt: p.Token.ExpiresAt, PrintedAt: p.PrintedAt, WorkerID: p.WorkerID}); err != nil {
+			return err
+		}
+		for _, old := range p.Token.Superseded {
+			if _, err := tx.SetTokenState(old, api.StateSuperseded); err != nil {
+				return err
+			}
+		}
+		it, err := tx.Enqueue(localstore.NewItem{ClientID: id, Kind: KindPrint, Body: body, Resident: key, Receipt: receiptOf(id)})
+		if err != nil {
+			return err
+		}
+		r = Receipt{Seq: it.Seq, ClientID: id, Number: it.Receipt}
+		_, err = tx.Audit(p.WorkerID, "print", key, "token "+p.Token.TokenID)
+		return err
+	})
+	if err == nil {
+		e.SyncNow()
+	}
+	return r, err
+}
+
+// RequestCorrection queues a correction request (纠错) for a resident's
+// colour. The wire form carries the ID number, and the kiosk must send it
+// later, so the body is sealed to a key of this kiosk's own (see
+// docs/sync.md for why this is weaker than an enrolment's sealing).
+func (e *Engine) RequestCorrection(ctx context.Context, id pii.IDNumber, workerID, reason string) (Receipt, error) {
+	cid := newClientID()
+	plain, err := json.Marshal(api.CorrectionRequest{ClientID: cid, IDNumber: id.Reveal(), WorkerID: workerID, Reason: reason})
+	if err != nil {
+		return Receipt{}, fmt.Errorf("request correction: %w", err)
+	}
+	box, err := sealbox.Seal(e.localOpenKey.Public(), plain, []byte(localInfo))
+	clear(plain)
+	if err != nil {
+		return Receipt{}, fmt.Errorf("request correction: %w", err)
+	}
+	key := e.st.KeyOf(id)
+	var r Receipt
+	err = e.st.InTx(ctx, func(tx *localstore.Tx) error {
+		it, err := tx.Enqueue(localstore.NewItem{ClientID: cid, Kind: KindCorrection, Body: box, Resident: key, Receipt: receiptOf(cid)})
+		if err != nil {
+			return err
+		}
+		r = Receipt{Seq: it.Seq, ClientID: cid, Number: it.Receipt}
+		_, err = tx.Audit(workerID, "correction_request", key, "correction "+it.Receipt)
+		return err
+	})
+	if err == nil {
+		e.SyncNow()
+	}
+	return r, err
+}
+
+func (e *Engine) openLocal(box []byte, v any) error {
+	plain, err := sealbox.Open(e.localOpenKey, box, []byte(localInfo))
+	if err != nil {
+		return err
+	}
+	defer clear(plain)
+	return json.Unmarshal(plain, v)
+}

@@ -1,0 +1,184 @@
+package syncer
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+
+	"github.com/shcommunity/kiosk/codesvc/api"
+	"github.com/shcommunity/kiosk/sync/localstore"
+)
+
+// push sends the outbox in order until it is empty or a transient error
+// stops it. Consecutive enrolments travel as one batch; prints and
+// corrections one by one. A quarantined item does not block the ones
+// after it: each is independent at the service, and an elderly resident
+// behind a refused form should not wait for a worker to fix it.
+func (e *Engine) push(ctx context.Context) error {
+	for {
+		items, err := e.st.Pending(ctx, e.cfg.BatchSize)
+		if err != nil {
+			return err
+		}
+		if len(items) == 0 {
+			return nil
+		}
+		for i := 0; i < len(items); {
+			if items[i].Kind == KindEnrolment {
+				j := i + 1
+				for j < len(items) && items[j].Kind == KindEnrolment {
+					j++
+				}
+				if err := e.pushEnrolments(ctx, items[i:j]); err != nil {
+					return err
+				}
+				i = j
+				continue
+			}
+			if err := e.pushOne(ctx, items[i]); err != nil {
+				return err
+			}
+			i++
+		}
+	}
+}
+
+func (e *Engine) noteAttempt(ctx context.Context, items []localstore.Item) error {
+	ids := make([]string, len(items))
+	for i, it := range items {
+		ids[i] = it.ClientID
+	}
+	return e.st.InTx(ctx, func(tx *localstore.Tx) error { return tx.NoteAttempt(ids...) })
+}
+
+func (e *Engine) pushEnrolments(ctx context.Context, items []localstore.Item) error {
+	if err := e.noteAttempt(ctx, items); err != nil {
+		return err
+	}
+	batch := api.EnrolmentBatch{Items: make([]api.EnrolmentItem, len(items))}
+	for i, it := range items {
+		batch.Items[i] = api.EnrolmentItem{ClientID: it.ClientID, Sealed: base64.RawURLEncoding.EncodeToString(it.Body)}
+	}
+	e.inFlight.Store(int64(len(items)))
+	resp, err := e.rm.Enrol(ctx, batch)
+	e.inFlight.Store(0)
+	if err != nil {
+		err = e.call(err)
+		switch cl, code := classify(err); {
+		case cl == device:
+			return deviceError(err)
+		case (cl == tooLarge || cl == permanent) && len(items) > 1:
+			// Split to find the item at fault (or to fit the limit).
+			half := len(items) / 2
+			if err := e.pushEnrolments(ctx, items[:half]); err != nil {
+				return err
+			}
+			return e.pushEnrolments(ctx, items[half:])
+		case cl == tooLarge || cl == permanent:
+			return e.quarantine(ctx, items[0], string(code))
+		default:
+			return wrapf(err, "push enrolments")
+		}
+	}
+	if len(resp.Results) != len(items) {
+		return fmt.Errorf("push enrolments: %d results for %d items: %w", len(resp.Results), len(items), ErrGarbled)
+	}
+	for i, r := range resp.Results {
+		if r.ClientID != items[i].ClientID {
+			return fmt.Errorf("push enrolments: result %d is for another item: %w", i, ErrGarbled)
+		}
+	}
+	// Every result of the batch is applied in one transaction: a crash
+	// leaves all of them pending, and the retry answers "duplicate".
+	return e.st.InTx(ctx, func(tx *localstore.Tx) error {
+		for i, r := range resp.Results {
+			if err := applyResult(tx, items[i], r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// applyResult records one item's outcome.
+func applyResult(tx *localstore.Tx, it localstore.Item, r api.EnrolmentResult) error {
+	outcome := r.Outcome
+	if outcome == api.OutcomeDuplicate {
+		// The service had it already: its first answer is the answer.
+		outcome = r.Original
+	}
+	switch outcome {
+	case api.OutcomeAccepted:
+		return tx.Ack(it.ClientID, r.Outcome, r.ResidentRef)
+	case api.OutcomeRejected:
+		return quarantineTx(tx, it, r.Reason)
+	case api.OutcomeConflict:
+		return quarantineTx(tx, it, string(api.CodeConflict))
+	}
+	return quarantineTx(tx, it, "unknown_outcome:"+r.Outcome)
+}
+
+func quarantineTx(tx *localstore.Tx, it localstore.Item, reason string) error {
+	if reason == "" {
+		reason = "rejected"
+	}
+	if err := tx.Quarantine(it.ClientID, reason); err != nil {
+		return err
+	}
+	_, err := tx.Audit("", "outbox_quarantined", it.Resident, it.Kind+" "+it.Receipt+": "+reason)
+	return err
+}
+
+func (e *Engine) quarantine(ctx context.Context, it localstore.Item, reason string) error {
+	return e.st.InTx(ctx, func(tx *localstore.Tx) error { return quarantineTx(tx, it, reason) })
+}
+
+// pushOne sends a print record or a correction.
+func (e *Engine) pushOne(ctx context.Context, it localstore.Item) error {
+	if err := e.noteAttempt(ctx, []localstore.Item{it}); err != nil {
+		return err
+	}
+	var outcome, ref string
+	var err error
+	e.inFlight.Store(1)
+	switch it.Kind {
+	case KindPrint:
+		var req api.PrintRequest
+		if jerr := json.Unmarshal(it.Body, &req); jerr != nil {
+			e.inFlight.Store(0)
+			return e.quarantine(ctx, it, "local_bad_body")
+		}
+		var resp api.PrintResponse
+		resp, err = e.rm.RecordPrint(ctx, req)
+		outcome = api.OutcomeAccepted
+		if resp.Duplicate {
+			outcome = api.OutcomeDuplicate
+		}
+	case KindCorrection:
+		var req api.CorrectionRequest
+		if oerr := e.openLocal(it.Body, &req); oerr != nil {
+			e.inFlight.Store(0)
+			return e.quarantine(ctx, it, "local_bad_body")
+		}
+		var resp api.Correction
+		resp, err = e.rm.FileCorrection(ctx, req)
+		outcome, ref = api.OutcomeAccepted, resp.ResidentRef
+	default:
+		e.inFlight.Store(0)
+		return e.quarantine(ctx, it, "local_unknown_kind")
+	}
+	e.inFlight.Store(0)
+	if err != nil {
+		err = e.call(err)
+		switch cl, code := classify(err); cl {
+		case device:
+			return deviceError(err)
+		case permanent, tooLarge:
+			return e.quarantine(ctx, it, string(code))
+		default:
+			return wrapf(err, "push %s", it.Kind)
+		}
+	}
+	return e.st.InTx(ctx, func(tx *localstore.Tx) error { return tx.Ack(it.ClientID, outcome, ref) })
+}

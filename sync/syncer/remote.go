@@ -1,0 +1,74 @@
+package syncer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/shcommunity/kiosk/codesvc/api"
+	"github.com/shcommunity/kiosk/pii"
+)
+
+// Remote is what the engine needs from the code service. ClientRemote
+// implements it over codesvc/client; every method is one signed request.
+type Remote interface {
+	Enrol(ctx context.Context, b api.EnrolmentBatch) (api.EnrolmentResponse, error)
+	RecordPrint(ctx context.Context, p api.PrintRequest) (api.PrintResponse, error)
+	FileCorrection(ctx context.Context, c api.CorrectionRequest) (api.Correction, error)
+	Status(ctx context.Context, id pii.IDNumber) (api.StatusResponse, error)
+	Feed(ctx context.Context, cursor string, limit int) (api.FeedResponse, error)
+	TrustList(ctx context.Context) ([]byte, error)
+	Workers(ctx context.Context) (api.WorkerList, error)
+}
+
+// class is what the engine does about an error from the service.
+type class int
+
+const (
+	// transient: the network, the service's fault, a timeout, a garbled
+	// or truncated answer. Retry later with backoff; nothing is wrong
+	// with the items.
+	transient class = iota
+	// permanent: the service refused the request itself (a 4xx with a
+	// reason code). Quarantine the item with that code.
+	permanent
+	// tooLarge: the batch is too large; split it.
+	tooLarge
+	// device: the service refuses this device (unknown, revoked, bad
+	// signature). No item is at fault, so none is quarantined; the engine
+	// keeps trying with backoff and shows the error.
+	device
+)
+
+// classify sorts an error from a Remote call. Only an *api.Error with a
+// 4xx status can be permanent: anything the engine cannot read as the
+// service's own verdict is treated as the network's fault.
+func classify(err error) (class, api.Code) {
+	var ae *api.Error
+	if !errors.As(err, &ae) {
+		return transient, ""
+	}
+	switch ae.Code {
+	case api.CodeClockSkew, api.CodeReplay, api.CodeInternal:
+		return transient, ae.Code
+	case api.CodeBodyTooLarge, api.CodeTooManyItems:
+		return tooLarge, ae.Code
+	case api.CodeAuthMissing, api.CodeAuthMalformed, api.CodeUnknownDevice, api.CodeDeviceRevoked, api.CodeBadSignature:
+		return device, ae.Code
+	}
+	if ae.Status >= 500 || ae.Status == http.StatusRequestTimeout || ae.Status == http.StatusTooManyRequests || ae.Status == 0 {
+		return transient, ae.Code
+	}
+	return permanent, ae.Code
+}
+
+// ErrDevice is returned (wrapped) by sync when the service refuses this
+// device: it must be registered again or un-revoked by an operator.
+var ErrDevice = errors.New("code service refuses this device")
+
+// ErrGarbled reports a response that parsed but does not answer the
+// request (wrong number of results, other client IDs). It is transient.
+var ErrGarbled = errors.New("code service answer does not match the request")
+
+func deviceError(err error) error { return fmt.Errorf("%w: %w", ErrDevice, err) }

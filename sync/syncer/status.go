@@ -1,0 +1,120 @@
+package syncer
+
+import (
+	"context"
+	"time"
+
+	"github.com/shcommunity/kiosk/pii"
+	"github.com/shcommunity/kiosk/sync/localstore"
+)
+
+// Source says where a status answer comes from. The UI shows a colour
+// only for SourceLive and SourceCached, and labels a cached one with its
+// as-of time.
+type Source string
+
+// The sources of a status answer.
+const (
+	SourceLive    Source = "live"    // the service answered just now
+	SourceCached  Source = "cached"  // the service's earlier answer, still within its bounds
+	SourcePending Source = "pending" // enrolled here, not yet confirmed: a receipt, no colour
+	SourceUnknown Source = "unknown" // offline and nothing usable: say so
+)
+
+// Answer is what the kiosk can say about a resident's status.
+type Answer struct {
+	Source     Source
+	Colour     string // empty unless Source is live or cached
+	Reason     string
+	AsOf       time.Time // service time the colour was computed
+	ValidUntil time.Time
+	Known      bool   // the service knows the resident (live answers)
+	Receipt    string // pending: the receipt number
+	MaskedName string
+	MaskedID   string
+	// Why explains an unknown answer: "offline, no cached status",
+	// "cached status past its valid-until", "cached status older than
+	// the freshness bound".
+	Why string
+}
+
+// Status answers "what is this resident's colour?" without ever giving a
+// stale green: the service's live answer when it can be reached within
+// LiveTimeout; otherwise the cached answer only until its valid_until and
+// within the freshness bound of its as-of, both judged by the
+// service-corrected clock; otherwise, for a resident enrolled here and
+// not yet confirmed, "pending" with the receipt; otherwise "unknown".
+// Errors are returned only for a refusal about the request itself (for
+// example an invalid ID number) or a store failure.
+func (e *Engine) Status(ctx context.Context, id pii.IDNumber) (Answer, error) {
+	key := e.st.KeyOf(id)
+	lctx, cancel := context.WithTimeout(ctx, e.cfg.LiveTimeout)
+	resp, err := e.rm.Status(lctx, id)
+	cancel()
+	if err == nil {
+		if resp.Known && resp.ResidentRef != "" {
+			err := e.st.InTx(ctx, func(tx *localstore.Tx) error {
+				_, err := tx.PutStatus(cachedFromAPI(resp.ResidentRef, key, resp.MaskedName, resp.MaskedID, resp.Status))
+				return err
+			})
+			if err != nil {
+				return Answer{}, err
+			}
+		} else if a, ok, err := e.pending(ctx, key); err != nil || ok {
+			// Not known yet, but its enrolment is in our outbox.
+			e.SyncNow()
+			return a, err
+		}
+		return Answer{Source: SourceLive, Colour: resp.Status.Colour, Reason: resp.Status.Reason, AsOf: resp.Status.AsOf,
+			ValidUntil: resp.Status.ValidUntil, Known: resp.Known, MaskedName: resp.MaskedName, MaskedID: resp.MaskedID}, nil
+	}
+	err = e.call(err)
+	if cl, _ := classify(err); cl == permanent {
+		return Answer{}, wrapf(err, "status")
+	}
+	if ctx.Err() != nil {
+		return Answer{}, ctx.Err()
+	}
+	return e.offlineStatus(ctx, key)
+}
+
+// CachedStatus is Status without asking the service.
+func (e *Engine) CachedStatus(ctx context.Context, id pii.IDNumber) (Answer, error) {
+	return e.offlineStatus(ctx, e.st.KeyOf(id))
+}
+
+func (e *Engine) offlineStatus(ctx context.Context, key localstore.ResidentKey) (Answer, error) {
+	c, ok, err := e.st.StatusByKey(ctx, key)
+	if err != nil {
+		return Answer{}, err
+	}
+	why := "offline, no cached status"
+	if ok {
+		now := e.clock.Now()
+		switch {
+		case !c.ValidUntil.IsZero() && !now.Before(c.ValidUntil):
+			why = "cached status past its valid-until"
+		case now.Sub(c.AsOf) >= e.cfg.Freshness:
+			why = "cached status older than the freshness bound"
+		default:
+			return Answer{Source: SourceCached, Colour: c.Colour, Reason: c.Reason, AsOf: c.AsOf, ValidUntil: c.ValidUntil,
+				Known: true, MaskedName: c.MaskedName, MaskedID: c.MaskedID}, nil
+		}
+	}
+	if a, ok, err := e.pending(ctx, key); err != nil || ok {
+		return a, err
+	}
+	a := Answer{Source: SourceUnknown, Why: why}
+	if ok {
+		a.MaskedName, a.MaskedID = c.MaskedName, c.MaskedID
+	}
+	return a, nil
+}
+
+func (e *Engine) pending(ctx context.Context, key localstore.ResidentKey) (Answer, bool, error) {
+	it, ok, err := e.st.PendingFor(ctx, KindEnrolment, key)
+	if err != nil || !ok {
+		return Answer{}, false, err
+	}
+	return Answer{Source: SourcePending, Receipt: it.Receipt, Why: "enrolment not yet confirmed by the service"}, true, nil
+}

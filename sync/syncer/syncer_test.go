@@ -1,0 +1,422 @@
+package syncer_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/shcommunity/kiosk/codesvc/api"
+	"github.com/shcommunity/kiosk/codesvc/rules"
+	"github.com/shcommunity/kiosk/pii"
+	"github.com/shcommunity/kiosk/sync/syncer"
+)
+
+func TestOfflineEnrolmentThenSync(t *testing.T) {
+	s := startService(t)
+	k := newKiosk(t, s, "", start)
+	ctx := context.Background()
+	s.cut()
+	ids := []pii.IDNumber{resident(t, 1, 1), resident(t, 2, 2), resident(t, 3, 3)}
+	for i, id := range ids {
+		k.enrol(t, id, i)
+	}
+	// Offline: a new enrolment is "pending" with its receipt, never a colour.
+	a, err := k.eng.Status(ctx, ids[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Source != syncer.SourcePending || a.Colour != "" || a.Receipt == "" {
+		t.Errorf("offline status of a new enrolment = %+v, want pending with a receipt and no colour", a)
+	}
+	if err := k.eng.SyncOnce(ctx); err == nil {
+		t.Fatal("SyncOnce with the network cut: err = nil")
+	}
+	if sum := k.summary(t); sum.Pending != 3 || sum.Online || sum.LastError == "" {
+		t.Errorf("summary offline = %+v, want 3 pending, offline, an error", sum)
+	}
+	s.restore()
+	if err := k.eng.SyncOnce(ctx); err != nil {
+		t.Fatalf("SyncOnce after restore: %v", err)
+	}
+	if all, acc, res := s.enrolments(); all != 3 || acc != 3 || res != 3 {
+		t.Errorf("service enrolments = %d (%d accepted, %d residents), want 3", all, acc, res)
+	}
+	sum := k.summary(t)
+	if sum.Pending != 0 || !sum.Online || sum.LastError != "" || sum.LastSuccess.IsZero() {
+		t.Errorf("summary after sync = %+v, want nothing pending, online", sum)
+	}
+	a, err = k.eng.Status(ctx, ids[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Source != syncer.SourceLive || a.Colour != "green" || !a.Known {
+		t.Errorf("status online = %+v, want live green", a)
+	}
+}
+
+// TestFaults puts each fault in front of the real service, checks that a
+// push fails without losing or quarantining anything, then lifts it and
+// checks that every enrolment reached the service exactly once.
+func TestFaults(t *testing.T) {
+	for _, mode := range []string{fault500, fault500After, faultGarbage, faultTruncated, faultClose, faultCloseAfter, faultSlow} {
+		t.Run(mode, func(t *testing.T) {
+			s := startService(t)
+			k := newKiosk(t, s, "", start)
+			ctx := context.Background()
+			const n = 25 // two batches of BatchSize 20
+			for i := range n {
+				k.enrol(t, resident(t, i, i), i)
+			}
+			s.faults.set(mode)
+			if err := k.eng.SyncOnce(ctx); err == nil {
+				t.Fatal("SyncOnce through the fault: err = nil")
+			}
+			sum := k.summary(t)
+			if sum.Pending != n || len(sum.Quarantined) != 0 {
+				t.Errorf("after fault: %d pending, %d quarantined; want %d pending, none quarantined", sum.Pending, len(sum.Quarantined), n)
+			}
+			s.faults.idle() // let the service finish what the kiosk gave up on
+			s.faults.set(faultNone)
+			if err := k.eng.SyncOnce(ctx); err != nil {
+				t.Fatalf("SyncOnce after the fault: %v", err)
+			}
+			if all, acc, res := s.enrolments(); all != n || acc != n || res != n {
+				t.Errorf("service enrolments = %d (%d accepted, %d residents), want %d each", all, acc, res, n)
+			}
+			if sum := k.summary(t); sum.Pending != 0 || len(sum.Quarantined) != 0 {
+				t.Errorf("after recovery: %+v, want nothing pending or quarantined", sum)
+			}
+		})
+	}
+}
+
+func TestQuarantineAndRetry(t *testing.T) {
+	s := startService(t)
+	k := newKiosk(t, s, "", start)
+	ctx := context.Background()
+	k.enrol(t, resident(t, 1, 1), 0)
+	bad := selfEnrolment(resident(t, 2, 2), 1)
+	bad.Actor = api.Actor{Kind: api.ActorWorker, WorkerID: "w-late"} // not known to the service yet
+	bad.Consent.By = api.ActorWorker
+	r, err := k.eng.Enrol(ctx, bad)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k.enrol(t, resident(t, 3, 3), 2)
+	if err := k.eng.SyncOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	sum := k.summary(t)
+	if len(sum.Quarantined) != 1 {
+		t.Fatalf("quarantined = %+v, want one item", sum.Quarantined)
+	}
+	q := sum.Quarantined[0]
+	if q.Receipt != r.Number || q.Reason != api.ReasonUnknownWorker {
+		t.Errorf("quarantined item = %+v, want receipt %s, reason %s", q, r.Number, api.ReasonUnknownWorker)
+	}
+	if _, acc, _ := s.enrolments(); acc != 2 {
+		t.Errorf("accepted at the service = %d, want the 2 good items (the bad one must not block them)", acc)
+	}
+	// Offline status of the quarantined resident: still pending, no colour.
+	s.cut()
+	if a, _ := k.eng.Status(ctx, bad.IDNumber); a.Source != syncer.SourcePending || a.Colour != "" {
+		t.Errorf("status of quarantined enrolment = %+v, want pending", a)
+	}
+	s.restore()
+	// The fix: the worker is registered at the service. Then Retry.
+	if err := s.svc.AddWorker(ctx, "w-late", "王老师", "secret-pw"); err != nil {
+		t.Fatal(err)
+	}
+	if err := k.eng.Retry(ctx, q.Seq); err != nil {
+		t.Fatal(err)
+	}
+	if err := k.eng.SyncOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if sum := k.summary(t); len(sum.Quarantined) != 0 || sum.Pending != 0 {
+		t.Errorf("after retry: %+v, want nothing quarantined or pending", sum)
+	}
+	if _, acc, res := s.enrolments(); acc != 3 || res != 3 {
+		t.Errorf("accepted at the service = %d (%d residents), want 3", acc, res)
+	}
+}
+
+// issueAndPrint asks the service for a token the way the print flow does
+// and records the print through the engine.
+func issueAndPrint(t *testing.T, s *service, k *kiosk, id pii.IDNumber) api.TokenResponse {
+	t.Helper()
+	ctx := context.Background()
+	dev, err := syncer.LoadIdentity(ctx, k.st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := s.svc.IssueToken(ctx, dev.DeviceID, "", id, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := k.eng.RecordPrint(ctx, syncer.Print{IDNumber: id, Token: tok}); err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+func TestFeedCallListAndRevocation(t *testing.T) {
+	s := startService(t)
+	k := newKiosk(t, s, "", start)
+	ctx := context.Background()
+	id := resident(t, 10, 1)
+	k.enrol(t, id, 0)
+	if err := k.eng.SyncOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	tok := issueAndPrint(t, s, k, id)
+	if tok.Status.Colour != "green" {
+		t.Fatalf("printed colour %s, want green", tok.Status.Colour)
+	}
+	if err := k.eng.SyncOnce(ctx); err != nil { // pushes the print record, reads the feed
+		t.Fatal(err)
+	}
+	if l, _ := k.st.CallList(ctx); len(l) != 0 {
+		t.Fatalf("call list before any change = %+v, want empty", l)
+	}
+	s.clk.Add(time.Hour)
+	if _, err := s.svc.AddEvent(ctx, id, rules.ArrivalKeyArea, s.clk.Now(), "test"); err != nil {
+		t.Fatal(err)
+	}
+	if err := k.eng.SyncOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	l, err := k.st.CallList(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(l) != 1 || l[0].Printed != "green" || l[0].Current != "yellow" || l[0].MaskedID != id.Masked() {
+		t.Fatalf("call list = %+v, want one entry green → yellow for %s", l, id.Masked())
+	}
+	// 挂失: the old code is revoked, and the feed tells the kiosk.
+	if _, err := s.svc.ReportLost(ctx, "", id); err != nil {
+		t.Fatal(err)
+	}
+	if err := k.eng.SyncOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	p, err := k.st.PrintedFor(ctx, k.st.KeyOf(id))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p) != 1 || p[0].State != api.StateRevoked {
+		t.Errorf("printed codes after 挂失 = %+v, want the token revoked", p)
+	}
+	if tl, err := k.eng.TrustList(ctx); err != nil || len(tl.Keys) == 0 {
+		t.Errorf("trust list = %v, %v; want a verified list with keys", tl, err)
+	}
+}
+
+// TestNeverStaleGreen runs with the kiosk's clock five hours slow. The
+// service's clock must decide freshness.
+func TestNeverStaleGreen(t *testing.T) {
+	s := startService(t)
+	k := newKiosk(t, s, "", start.Add(-5*time.Hour))
+	ctx := context.Background()
+	green, yellow := resident(t, 20, 1), resident(t, 21, 2)
+	k.enrol(t, green, 0)
+	k.enrol(t, yellow, 1)
+	if err := k.eng.SyncOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if skew := k.eng.Clock().Skew(); (skew - 5*time.Hour).Abs() > 2*time.Second {
+		t.Fatalf("skew = %v, want about 5h", skew)
+	}
+	// Arrival 13 days 22 hours ago: yellow, turning green in 2 hours.
+	if _, err := s.svc.AddEvent(ctx, yellow, rules.ArrivalKeyArea, s.clk.Now().Add(-14*24*time.Hour+2*time.Hour), "test"); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []pii.IDNumber{green, yellow} {
+		if a, err := k.eng.Status(ctx, id); err != nil || a.Source != syncer.SourceLive {
+			t.Fatalf("live status = %+v, %v", a, err)
+		}
+	}
+	s.cut()
+	tests := []struct {
+		name    string
+		advance time.Duration // kiosk clock moves on, offline
+		id      pii.IDNumber
+		source  syncer.Source
+		colour  string
+	}{
+		{"green cached", time.Hour, green, syncer.SourceCached, "green"},
+		{"yellow cached before valid-until", 0, yellow, syncer.SourceCached, "yellow"},
+		{"yellow past valid-until", 90 * time.Minute, yellow, syncer.SourceUnknown, ""},
+		{"green within 24h", 21 * time.Hour, green, syncer.SourceCached, "green"},
+		// 24h01m after as-of by the service's clock, but only 19h by the
+		// kiosk's own: a kiosk trusting its own clock would show green.
+		{"green past freshness", time.Hour + time.Minute, green, syncer.SourceUnknown, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			k.clk.Add(tc.advance)
+			a, err := k.eng.Status(ctx, tc.id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a.Source != tc.source || a.Colour != tc.colour {
+				t.Errorf("status = %s %q (%s), want %s %q", a.Source, a.Colour, a.Why, tc.source, tc.colour)
+			}
+			if a.Source == syncer.SourceCached && a.AsOf.IsZero() {
+				t.Error("cached answer without its as-of time")
+			}
+			if a.Source == syncer.SourceUnknown && a.Why == "" {
+				t.Error("unknown answer without a reason")
+			}
+		})
+	}
+}
+
+func TestOfflineLogin(t *testing.T) {
+	s := startService(t)
+	ctx := context.Background()
+	if err := s.svc.AddWorker(ctx, "w-1", "王老师", "correct horse"); err != nil {
+		t.Fatal(err)
+	}
+	path := t.TempDir() + "/kiosk.db"
+	k := newKiosk(t, s, path, start)
+	if err := k.eng.SyncOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	s.cut()
+	if w, err := k.eng.Login(ctx, "w-1", "correct horse"); err != nil || w.DisplayName != "王老师" {
+		t.Fatalf("offline login = %+v, %v; want 王老师", w, err)
+	}
+	if _, err := k.eng.Login(ctx, "nobody", "x"); !errors.Is(err, syncer.ErrBadLogin) {
+		t.Errorf("unknown worker: err = %v, want ErrBadLogin", err)
+	}
+	for i := 1; i <= 5; i++ {
+		_, err := k.eng.Login(ctx, "w-1", "wrong")
+		want := syncer.ErrBadLogin
+		if i == 5 {
+			want = syncer.ErrLocked
+		}
+		if !errors.Is(err, want) {
+			t.Fatalf("failure %d: err = %v, want %v", i, err, want)
+		}
+	}
+	// Locked, even with the right password, and across a restart.
+	k.st.Close()
+	k = newKiosk(t, s, path, start.Add(10*time.Minute))
+	var le *syncer.LockedError
+	if _, err := k.eng.Login(ctx, "w-1", "correct horse"); !errors.As(err, &le) {
+		t.Fatalf("login while locked after restart: err = %v, want *LockedError", err)
+	}
+	k.clk.Add(6 * time.Minute)
+	if _, err := k.eng.Login(ctx, "w-1", "correct horse"); err != nil {
+		t.Errorf("login after the lockout: %v", err)
+	}
+	if err := k.st.VerifyAudit(ctx); err != nil {
+		t.Errorf("audit chain: %v", err)
+	}
+}
+
+// TestRunResumesWhenNetworkReturns runs the loop, cuts the network, and
+// checks that the kiosk catches up by itself once it is back.
+func TestRunResumesWhenNetworkReturns(t *testing.T) {
+	s := startService(t)
+	k := newKiosk(t, s, "", start)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	s.cut()
+	go func() { done <- k.eng.Run(ctx) }()
+	for i := range 5 {
+		k.enrol(t, resident(t, 30+i, i), i)
+	}
+	waitFor(t, func() bool { sum := k.summary(t); return sum.LastError != "" })
+	s.restore()
+	waitFor(t, func() bool { sum := k.summary(t); return sum.Pending == 0 && sum.Online })
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("Run returned %v after cancel, want nil", err)
+	}
+	if _, acc, _ := s.enrolments(); acc != 5 {
+		t.Errorf("accepted at the service = %d, want 5", acc)
+	}
+}
+
+// waitFor polls cond until it holds, failing after 10 s (a deadlock
+// guard, not a timing assertion).
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not reached in 10s")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// TestNoPersonalDataOnDisk runs a whole session (enrolments, a print, a
+// correction, feed, a failed login) and then reads the kiosk's raw
+// database file and -wal for every resident's ID number and name.
+func TestNoPersonalDataOnDisk(t *testing.T) {
+	s := startService(t)
+	k := newKiosk(t, s, "", start)
+	ctx := context.Background()
+	var ids []pii.IDNumber
+	for i := range 6 {
+		id := resident(t, 40+i, i)
+		ids = append(ids, id)
+		en := selfEnrolment(id, i)
+		if i == 5 {
+			en.Actor = api.Actor{Kind: api.ActorFamily}
+			en.Consent.By = api.ActorFamily
+			en.Family = resident(t, 1, 900)
+			ids = append(ids, en.Family)
+		}
+		if _, err := k.eng.Enrol(ctx, en); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := k.eng.SyncOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	issueAndPrint(t, s, k, ids[0])
+	if _, err := k.eng.RequestCorrection(ctx, ids[1], "", "colour wrong after test"); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range ids[:3] {
+		if _, err := k.eng.Status(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	k.eng.Login(ctx, "w-1", "guess")
+	if err := k.eng.SyncOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	check := func(when string) {
+		t.Helper()
+		for _, suffix := range []string{"", "-wal"} {
+			b, err := os.ReadFile(k.path + suffix)
+			if errors.Is(err, os.ErrNotExist) {
+				continue
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, id := range ids {
+				if bytes.Contains(b, []byte(id.Reveal())) {
+					t.Errorf("%s: kiosk file%s holds ID number %s in the clear", when, suffix, id)
+				}
+			}
+			for _, n := range names {
+				if bytes.Contains(b, []byte(n.Reveal())) {
+					t.Errorf("%s: kiosk file%s holds name %s in the clear", when, suffix, n)
+				}
+			}
+		}
+	}
+	check("open")
+	k.st.Close()
+	check("closed")
+}
