@@ -107,3 +107,39 @@ func serveHTTP(ctx context.Context, addr string, c controller) (string, error) {
 	}()
 	return ln.Addr().String(), nil
 }
+
+// session runs one simulator on its pty: the HTTP control endpoint when
+// asked for, the simulator's Serve loop, and commands from standard input
+// until they end, ctx ends or a command says quit.
+type session struct {
+	serve   func(ctx context.Context, rw io.ReadWriter) error
+	master  io.ReadWriter
+	control string // loopback address for POST /control, or ""
+	c       controller
+	mu      *sync.Mutex // serialises writes to stdout with the simulator's own
+}
+
+func (s session) run(ctx context.Context, stdin io.Reader, stdout io.Writer) error {
+	if s.control != "" {
+		addr, err := serveHTTP(ctx, s.control, s.c)
+		if err != nil {
+			return err
+		}
+		s.mu.Lock()
+		fmt.Fprintf(stdout, "control: http://%s/control\n", addr)
+		s.mu.Unlock()
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	served := make(chan error, 1)
+	go func() { served <- s.serve(ctx, s.master) }()
+	err := serveStdin(ctx, stdin, stdout, s.mu, s.c)
+	cancel()
+	if serr := <-served; serr != nil && !errors.Is(serr, context.Canceled) && err == nil {
+		err = serr
+	}
+	if errors.Is(err, errQuit) {
+		return nil
+	}
+	return err
+}

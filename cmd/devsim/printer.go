@@ -76,28 +76,8 @@ func runPrinter(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	}
 	defer pair.Close()
 
-	c := printerController(sim)
 	fmt.Fprintf(stdout, "printer: %s (%s, %d baud, slips to %s; type help)\n", pair.Path, p.Name, p.Baud, *out)
-	if *control != "" {
-		addr, err := serveHTTP(ctx, *control, c)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "control: http://%s/control\n", addr)
-	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	served := make(chan error, 1)
-	go func() { served <- sim.Serve(ctx, pair.Master) }()
-	err = serveStdin(ctx, stdin, stdout, &mu, c)
-	cancel()
-	if serr := <-served; serr != nil && !errors.Is(serr, context.Canceled) && err == nil {
-		err = serr
-	}
-	if errors.Is(err, errQuit) {
-		return nil
-	}
-	return err
+	return session{serve: sim.Serve, master: pair.Master, control: *control, c: printerController(sim), mu: &mu}.run(ctx, stdin, stdout)
 }
 
 func printerController(sim *escpossim.Printer) controller {

@@ -59,28 +59,8 @@ func runReader(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	defer pair.Close()
 
 	var mu sync.Mutex
-	c := readerController(sim)
 	fmt.Fprintf(stdout, "reader: %s (%d baud, %d cards; type help)\n", pair.Path, *baud, len(deck.Cards))
-	if *control != "" {
-		addr, err := serveHTTP(ctx, *control, c)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "control: http://%s/control\n", addr)
-	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	served := make(chan error, 1)
-	go func() { served <- sim.Serve(ctx, pair.Master) }()
-	err = serveStdin(ctx, stdin, stdout, &mu, c)
-	cancel()
-	if serr := <-served; serr != nil && !errors.Is(serr, context.Canceled) && err == nil {
-		err = serr
-	}
-	if errors.Is(err, errQuit) {
-		return nil
-	}
-	return err
+	return session{serve: sim.Serve, master: pair.Master, control: *control, c: readerController(sim), mu: &mu}.run(ctx, stdin, stdout)
 }
 
 var faultNames = map[string]idcardsim.Fault{
