@@ -1,0 +1,163 @@
+package config
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+
+	"github.com/shcommunity/kiosk/app/flow"
+	"github.com/shcommunity/kiosk/app/i18n"
+	"github.com/shcommunity/kiosk/devices/escpos"
+	"github.com/shcommunity/kiosk/devices/serialport"
+)
+
+// Device is where a serial device is: a port name, or a USB VID:PID
+// (with a serial number when two identical adapters are plugged in).
+type Device struct {
+	Port   string `json:"port,omitempty"`   // /dev/ttyUSB0, COM3
+	USB    string `json:"usb,omitempty"`    // 1A86:7523
+	Serial string `json:"serial,omitempty"` // the adapter's serial number
+	Baud   int    `json:"baud,omitempty"`   // 0: 115200
+}
+
+// Config is the kiosk's configuration.
+type Config struct {
+	Mode       flow.Mode `json:"mode"`
+	Lang       i18n.Lang `json:"lang"`
+	Scale      float32   `json:"scale"`
+	Centre     string    `json:"centre"`
+	ServiceURL string    `json:"service_url"`
+	Reader     Device    `json:"reader"`
+	Printer    Device    `json:"printer"`
+	// PrinterProfile is "58mm" or "80mm".
+	PrinterProfile string `json:"printer_profile"`
+	// Store is the local database file; "" puts it next to the config.
+	Store string `json:"store,omitempty"`
+}
+
+// Default is a self-service kiosk in Chinese with a 58 mm printer.
+func Default() Config {
+	return Config{Mode: flow.ModeSelf, Lang: i18n.ZH, Scale: 1, PrinterProfile: escpos.Profile58.Name,
+		Reader: Device{Baud: serialport.DefaultBaud}, Printer: Device{Baud: serialport.DefaultBaud}}
+}
+
+// ErrInvalid matches every validation error.
+var ErrInvalid = errors.New("invalid configuration")
+
+func invalid(format string, a ...any) error {
+	return fmt.Errorf("%w: %s", ErrInvalid, fmt.Sprintf(format, a...))
+}
+
+// Validate checks the values a kiosk cannot start with.
+func (c Config) Validate() error {
+	if flow.ParseMode(string(c.Mode)) != c.Mode {
+		return invalid("mode %q is not self, counter or venue", c.Mode)
+	}
+	if c.Scale < 0.5 || c.Scale > 3 {
+		return invalid("scale %v is outside 0.5 to 3", c.Scale)
+	}
+	if _, ok := escpos.ProfileByName(c.PrinterProfile); !ok {
+		return invalid("printer profile %q is not 58mm or 80mm", c.PrinterProfile)
+	}
+	if c.ServiceURL != "" {
+		u, err := url.Parse(c.ServiceURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return invalid("service url %q is not an http(s) url", c.ServiceURL)
+		}
+	}
+	for name, d := range map[string]Device{"reader": c.Reader, "printer": c.Printer} {
+		if d.USB != "" {
+			if _, _, err := serialport.ParseVIDPID(d.USB); err != nil {
+				return invalid("%s usb %q: %v", name, d.USB, err)
+			}
+		}
+		if d.Baud < 0 {
+			return invalid("%s baud %d", name, d.Baud)
+		}
+	}
+	return nil
+}
+
+// Profile returns the printer profile at the configured baud.
+func (c Config) Profile() escpos.Profile {
+	p, _ := escpos.ProfileByName(c.PrinterProfile)
+	if c.Printer.Baud > 0 {
+		p.Baud = c.Printer.Baud
+	}
+	return p
+}
+
+// DefaultPath is the configuration file in the user's configuration
+// directory.
+func DefaultPath() (string, error) {
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		return "", fmt.Errorf("config: %w", err)
+	}
+	return filepath.Join(dir, "shcommunity-kiosk", "config.json"), nil
+}
+
+// Parse reads a configuration: the defaults overlaid with the file's
+// fields. Unknown fields are refused, so a misspelt key is not silently
+// ignored.
+func Parse(data []byte) (Config, error) {
+	c := Default()
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&c); err != nil {
+		return Config{}, fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
+	if dec.More() {
+		return Config{}, invalid("trailing data")
+	}
+	c.Lang = i18n.Parse(string(c.Lang))
+	return c, c.Validate()
+}
+
+// Load reads the file at path. A missing file gives an error matching
+// os.ErrNotExist: the first-run screen follows.
+func Load(path string) (Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return Config{}, fmt.Errorf("config: %w", err)
+	}
+	c, err := Parse(data)
+	if err != nil {
+		return Config{}, fmt.Errorf("config %s: %w", path, err)
+	}
+	return c, nil
+}
+
+// Save writes c to path atomically (a temporary file renamed over it).
+func Save(path string, c Config) error {
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	data, err := json.MarshalIndent(c, "", "  ")
+	if err != nil {
+		return fmt.Errorf("config: %w", err)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return fmt.Errorf("config: %w", err)
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, append(data, '\n'), 0o600); err != nil {
+		return fmt.Errorf("config: %w", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("config: %w", err)
+	}
+	return nil
+}
+
+// StorePath is the local database file.
+func (c Config) StorePath(configPath string) string {
+	if c.Store != "" {
+		return c.Store
+	}
+	return filepath.Join(filepath.Dir(configPath), "kiosk.db")
+}

@@ -1,0 +1,366 @@
+package flow
+
+import (
+	"context"
+	"errors"
+	"image"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/shcommunity/kiosk/devices/idcard"
+	"github.com/shcommunity/kiosk/pii"
+)
+
+// Enrolment is what a worker submits at the counter.
+type Enrolment struct {
+	Resident Resident
+	Phone    string // the resident's or the family member's
+	Consent  bool
+	// ConsentBy is "self" or "family".
+	ConsentBy string
+	// Family is the family member collecting on the resident's behalf,
+	// from their own card; zero when the resident came alone.
+	Family Resident
+	// Manual marks a number typed by the worker (an audited fallback).
+	Manual bool
+}
+
+// Dashboard is the counter's overview.
+type Dashboard struct {
+	TodayActions int // audit rows today at this kiosk
+	Pending      int
+	Quarantined  []string // "receipt: reason"
+	LastSync     time.Time
+	Online       bool
+	Calls        []string // residents to call: "张*丰 3****0019 绿码→黄码"
+	HelpCalls    []string // help calls from the self-service screen
+}
+
+// CounterBackend is what the counter needs. Every call carries the
+// worker, who goes into the audit.
+type CounterBackend interface {
+	Login(ctx context.Context, workerID, password string) (displayName string, err error)
+	// Enrol queues the enrolment (sealed, in the outbox) and, when the
+	// service confirms it in time, returns a fresh code to print; else a
+	// pending receipt.
+	Enrol(ctx context.Context, workerID string, e Enrolment) (Ticket, error)
+	// Reissue reports the resident's paper codes lost and issues a new
+	// one: the old ones stop verifying.
+	Reissue(ctx context.Context, workerID string, r Resident) (Ticket, error)
+	// Correction files a 纠错 request; it returns the receipt number.
+	Correction(ctx context.Context, workerID string, r Resident, reason string) (string, error)
+	// Printed records that a code from Enrol or Reissue was printed.
+	Printed(ctx context.Context, t Ticket) error
+	// ManualEntry audits a typed ID number.
+	ManualEntry(ctx context.Context, workerID string) error
+	Dashboard(ctx context.Context) (Dashboard, error)
+}
+
+// CounterStep is the counter screen's state.
+type CounterStep string
+
+// The counter steps.
+const (
+	CounterLogin    CounterStep = "login"
+	CounterReady    CounterStep = "ready"    // logged in, no resident yet
+	CounterResident CounterStep = "resident" // a resident's card was read (or number typed)
+	CounterBusy     CounterStep = "busy"
+	CounterDone     CounterStep = "done" // a slip printed or a receipt given
+)
+
+// CounterView is one picture of the counter screen.
+type CounterView struct {
+	Step         CounterStep
+	Worker       string // display name
+	MaskedName   string
+	MaskedID     string
+	FamilyName   string // masked
+	WaitFamily   bool   // the next card is the family member's
+	Ticket       Ticket
+	Preview      image.Image
+	Message      string // the outcome, for the worker
+	Problem      Problem
+	LoginFailed  bool
+	Dashboard    Dashboard
+	ManualFailed string // why a typed number was refused
+}
+
+// Errors of the counter.
+var (
+	// ErrConsentMissing: no enrolment without recorded consent.
+	ErrConsentMissing = errors.New("consent not recorded")
+	// ErrNoResident: no resident card read or number entered.
+	ErrNoResident = errors.New("no resident")
+)
+
+// Counter is the community worker's counter controller. Its methods
+// return at once; results arrive through OnView.
+type Counter struct {
+	Backend CounterBackend
+	Printer Printer
+	OnView  func(CounterView)
+	Now     func() time.Time
+	Log     *slog.Logger
+
+	mu       sync.Mutex
+	view     CounterView
+	workerID string
+	resident Resident
+	family   Resident
+	card     []*idcard.Card
+	manual   bool
+}
+
+func (c *Counter) now() time.Time {
+	if c.Now != nil {
+		return c.Now()
+	}
+	return time.Now()
+}
+
+func (c *Counter) log() *slog.Logger {
+	if c.Log != nil {
+		return c.Log
+	}
+	return slog.New(slog.DiscardHandler)
+}
+
+// View returns the latest view.
+func (c *Counter) View() CounterView {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.view.Step == "" {
+		c.view.Step = CounterLogin
+	}
+	return c.view
+}
+
+// publish must be called with mu held.
+func (c *Counter) publish() {
+	if c.view.Step == "" {
+		c.view.Step = CounterLogin
+	}
+	if c.OnView != nil {
+		c.OnView(c.view)
+	}
+}
+
+// Login checks the worker offline against the cached credentials.
+func (c *Counter) Login(ctx context.Context, workerID, password string) {
+	go func() {
+		name, err := c.Backend.Login(ctx, workerID, password)
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if err != nil {
+			c.log().Info("Login refused", "err", err)
+			c.view = CounterView{Step: CounterLogin, LoginFailed: true}
+		} else {
+			c.workerID = workerID
+			c.view = CounterView{Step: CounterReady, Worker: name}
+		}
+		c.publish()
+		if err == nil {
+			c.refreshLocked(ctx)
+		}
+	}()
+}
+
+// Logout clears the worker and any resident.
+func (c *Counter) Logout() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.clearLocked()
+	c.workerID = ""
+	c.view = CounterView{Step: CounterLogin}
+	c.publish()
+}
+
+// Clear drops the resident (and family member) from memory.
+func (c *Counter) Clear() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.clearLocked()
+	if c.workerID != "" {
+		c.view = CounterView{Step: CounterReady, Worker: c.view.Worker, Dashboard: c.view.Dashboard}
+	}
+	c.publish()
+}
+
+func (c *Counter) clearLocked() {
+	for _, k := range c.card {
+		k.Wipe()
+	}
+	c.card, c.resident, c.family, c.manual = nil, Resident{}, Resident{}, false
+}
+
+// ExpectFamily makes the next card read the family member's.
+func (c *Counter) ExpectFamily(on bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.view.WaitFamily = on
+	c.publish()
+}
+
+// Card takes a reader event.
+func (c *Counter) Card(e idcard.Event) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e.Kind != idcard.CardPlaced || c.workerID == "" {
+		return
+	}
+	if e.Err != nil || e.Card == nil {
+		c.view.Problem = CardProblem(e.Err)
+		c.publish()
+		return
+	}
+	c.card = append(c.card, e.Card)
+	c.view.Problem = ""
+	if c.view.WaitFamily {
+		c.family = ResidentOf(e.Card)
+		c.view.FamilyName = e.Card.Name.Masked()
+		c.view.WaitFamily = false
+	} else {
+		c.resident, c.manual = ResidentOf(e.Card), false
+		c.view.MaskedName, c.view.MaskedID = e.Card.Name.Masked(), e.Card.Number.Masked()
+		c.view.Step = CounterResident
+		c.view.Ticket, c.view.Preview, c.view.Message = Ticket{}, nil, ""
+	}
+	c.publish()
+}
+
+// ManualID takes a typed ID number (and name): the audited fallback for
+// a card that cannot be read. The number is validated with
+// pii.ParseIDNumber.
+func (c *Counter) ManualID(ctx context.Context, number, name string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.workerID == "" {
+		return
+	}
+	id, err := pii.ParseIDNumber(strings.ToUpper(strings.TrimSpace(number)), c.now())
+	if err != nil {
+		var ie *pii.IDError
+		c.view.ManualFailed = "invalid"
+		if errors.As(err, &ie) {
+			c.view.ManualFailed = string(ie.Reason)
+		}
+		c.publish()
+		return
+	}
+	c.resident, c.manual = Resident{Name: pii.Name(strings.TrimSpace(name)), Number: id}, true
+	c.view.ManualFailed = ""
+	c.view.MaskedName, c.view.MaskedID = c.resident.Name.Masked(), id.Masked()
+	c.view.Step = CounterResident
+	c.publish()
+	worker := c.workerID
+	go func() {
+		if err := c.Backend.ManualEntry(ctx, worker); err != nil {
+			c.log().Error("Manual entry not audited", "err", err)
+		}
+	}()
+}
+
+// Enrol submits an enrolment for the resident and prints what comes back.
+func (c *Counter) Enrol(ctx context.Context, phone string, consent bool) {
+	c.run(ctx, func(ctx context.Context, worker string, r, fam Resident, manual bool) (Ticket, error) {
+		if !consent {
+			return Ticket{}, ErrConsentMissing
+		}
+		by := "self"
+		if fam.Number != "" {
+			by = "family"
+		}
+		return c.Backend.Enrol(ctx, worker, Enrolment{Resident: r, Phone: phone, Consent: true, ConsentBy: by, Family: fam, Manual: manual})
+	})
+}
+
+// Reissue replaces a lost paper code and prints the new one.
+func (c *Counter) Reissue(ctx context.Context) {
+	c.run(ctx, func(ctx context.Context, worker string, r, _ Resident, _ bool) (Ticket, error) {
+		return c.Backend.Reissue(ctx, worker, r)
+	})
+}
+
+// Correction files a 纠错 request for the resident's colour.
+func (c *Counter) Correction(ctx context.Context, reason string) {
+	c.run(ctx, func(ctx context.Context, worker string, r, _ Resident, _ bool) (Ticket, error) {
+		receipt, err := c.Backend.Correction(ctx, worker, r, reason)
+		return Ticket{Kind: TicketPending, Receipt: receipt}, err
+	})
+}
+
+// run does one resident operation off the caller's goroutine, prints its
+// ticket when it has a code, and refreshes the dashboard.
+func (c *Counter) run(ctx context.Context, op func(context.Context, string, Resident, Resident, bool) (Ticket, error)) {
+	c.mu.Lock()
+	if c.resident.Number == "" {
+		c.view.Problem = ProblemNone
+		c.view.Message = ErrNoResident.Error()
+		c.publish()
+		c.mu.Unlock()
+		return
+	}
+	worker, r, fam, manual := c.workerID, c.resident, c.family, c.manual
+	c.view.Step, c.view.Message, c.view.Problem = CounterBusy, "", ""
+	c.publish()
+	c.mu.Unlock()
+	go func() {
+		t, err := op(ctx, worker, r, fam, manual)
+		var img image.Image
+		var perr error
+		printed := false
+		if err == nil && t.QR != "" && c.Printer != nil {
+			if img, perr = c.Printer.Preview(t); perr == nil {
+				perr = c.Printer.Print(ctx, t)
+				printed = perr == nil
+			}
+			if printed {
+				if rerr := c.Backend.Printed(ctx, t); rerr != nil {
+					c.log().Error("Print not recorded", "err", rerr)
+				}
+			}
+		}
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		c.view.Step = CounterDone
+		c.view.Ticket, c.view.Preview = t, img
+		switch {
+		case errors.Is(err, ErrConsentMissing):
+			c.view.Step, c.view.Message = CounterResident, "consent"
+		case err != nil:
+			c.view.Step, c.view.Problem = CounterResident, ServiceProblem(err)
+			c.log().Warn("Counter operation failed", "err", err)
+		case perr != nil:
+			c.view.Problem = PrintProblem(perr)
+		case printed:
+			c.view.Message = "printed"
+		default:
+			c.view.Message = "receipt"
+		}
+		c.publish()
+		c.refreshLocked(ctx)
+	}()
+}
+
+// Refresh reloads the dashboard.
+func (c *Counter) Refresh(ctx context.Context) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.refreshLocked(ctx)
+}
+
+func (c *Counter) refreshLocked(ctx context.Context) {
+	go func() {
+		d, err := c.Backend.Dashboard(ctx)
+		if err != nil {
+			c.log().Warn("Dashboard", "err", err)
+			return
+		}
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		c.view.Dashboard = d
+		c.publish()
+	}()
+}

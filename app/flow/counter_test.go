@@ -1,0 +1,165 @@
+package flow_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/shcommunity/kiosk/app/flow"
+	"github.com/shcommunity/kiosk/codesvc/rules"
+	"github.com/shcommunity/kiosk/devices/idcard"
+)
+
+// fakeCounter records what the counter asked for.
+type fakeCounter struct {
+	mu       sync.Mutex
+	enrols   []flow.Enrolment
+	reissued int
+	printed  int
+	manual   int
+	reasons  []string
+}
+
+func (f *fakeCounter) Login(ctx context.Context, id, pw string) (string, error) {
+	if id == "demo" && pw == "demo1234" {
+		return "演示社工", nil
+	}
+	return "", errors.New("worker id or password not accepted")
+}
+
+func (f *fakeCounter) Enrol(ctx context.Context, w string, e flow.Enrolment) (flow.Ticket, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.enrols = append(f.enrols, e)
+	return flow.Ticket{Kind: flow.TicketPending, Receipt: "K3QF-7XBA"}, nil
+}
+
+func (f *fakeCounter) Reissue(ctx context.Context, w string, r flow.Resident) (flow.Ticket, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.reissued++
+	return liveTicket(rules.Green), nil
+}
+
+func (f *fakeCounter) Correction(ctx context.Context, w string, r flow.Resident, reason string) (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.reasons = append(f.reasons, reason)
+	return "C-0001", nil
+}
+
+func (f *fakeCounter) Printed(ctx context.Context, t flow.Ticket) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.printed++
+	return nil
+}
+
+func (f *fakeCounter) ManualEntry(ctx context.Context, w string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.manual++
+	return nil
+}
+
+func (f *fakeCounter) Dashboard(ctx context.Context) (flow.Dashboard, error) {
+	return flow.Dashboard{Pending: 2, HelpCalls: []string{"09:30 kiosk-1"}}, nil
+}
+
+// waitCounter waits (a bounded number of short sleeps) for the view.
+func waitCounter(t *testing.T, c *flow.Counter, ok func(flow.CounterView) bool) flow.CounterView {
+	t.Helper()
+	for range 400 {
+		if v := c.View(); ok(v) {
+			return v
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	t.Fatalf("counter view never matched; it is %+v", c.View())
+	return flow.CounterView{}
+}
+
+func TestCounter(t *testing.T) {
+	ctx := context.Background()
+	b := &fakeCounter{}
+	c := &flow.Counter{Backend: b, Printer: &fakePrinter{}, Now: func() time.Time { return asOf }}
+
+	c.Login(ctx, "demo", "wrong")
+	waitCounter(t, c, func(v flow.CounterView) bool { return v.LoginFailed })
+	c.Card(idcard.Event{Kind: idcard.CardPlaced, Card: card("张三丰", greenID)})
+	if v := c.View(); v.MaskedID != "" {
+		t.Fatal("a card was taken before any worker logged in")
+	}
+	c.Login(ctx, "demo", "demo1234")
+	v := waitCounter(t, c, func(v flow.CounterView) bool { return v.Step == flow.CounterReady && v.Dashboard.Pending == 2 })
+	if v.Worker != "演示社工" || len(v.Dashboard.HelpCalls) != 1 {
+		t.Errorf("after login %+v, want the worker and the dashboard", v)
+	}
+
+	// Enrolment with a family member, consent required.
+	resident, daughter := card("张三丰", greenID), card("孙丽", "310115198605120080")
+	c.Card(idcard.Event{Kind: idcard.CardPlaced, Card: resident})
+	c.ExpectFamily(true)
+	c.Card(idcard.Event{Kind: idcard.CardPlaced, Card: daughter})
+	if v := c.View(); v.MaskedName != "张*丰" || v.FamilyName != "孙*" || v.WaitFamily {
+		t.Errorf("resident %q family %q waiting %v, want 张*丰 and 孙*", v.MaskedName, v.FamilyName, v.WaitFamily)
+	}
+	c.Enrol(ctx, "13800138000", false)
+	waitCounter(t, c, func(v flow.CounterView) bool { return v.Message == "consent" })
+	c.Enrol(ctx, "13800138000", true)
+	v = waitCounter(t, c, func(v flow.CounterView) bool { return v.Step == flow.CounterDone })
+	if v.Message != "receipt" || v.Ticket.Receipt != "K3QF-7XBA" {
+		t.Errorf("enrol gave %+v, want a receipt", v)
+	}
+	b.mu.Lock()
+	e := b.enrols[len(b.enrols)-1]
+	b.mu.Unlock()
+	if e.ConsentBy != "family" || e.Family.Number.Reveal() != "310115198605120080" || e.Phone != "13800138000" {
+		t.Errorf("enrolment %+v, want consent by family with the daughter's number", e)
+	}
+
+	// Re-issue prints and records.
+	c.Reissue(ctx)
+	v = waitCounter(t, c, func(v flow.CounterView) bool { return v.Step == flow.CounterDone && v.Message == "printed" })
+	if v.Preview == nil || b.reissued != 1 || b.printed != 1 {
+		t.Errorf("reissue: preview %v, reissued %d, printed %d; want 1 and 1", v.Preview != nil, b.reissued, b.printed)
+	}
+
+	// 纠错.
+	c.Correction(ctx, "已出院，颜色应为绿码")
+	waitCounter(t, c, func(v flow.CounterView) bool { return v.Ticket.Receipt == "C-0001" })
+
+	// Clearing wipes both cards.
+	c.Clear()
+	if v := c.View(); v.MaskedName != "" || v.FamilyName != "" || resident.Number != "" || daughter.Number != "" {
+		t.Errorf("after Clear: view %q/%q, cards %q/%q; want all empty", v.MaskedName, v.FamilyName, resident.Number.Reveal(), daughter.Number.Reveal())
+	}
+
+	// Manual entry: validated, audited.
+	c.ManualID(ctx, "310101194803140018", "张三丰") // wrong check digit
+	if v := c.View(); v.ManualFailed == "" || v.MaskedID != "" {
+		t.Errorf("bad number accepted: %+v", v)
+	}
+	c.ManualID(ctx, "310101194803140019", "张三丰")
+	if v := c.View(); v.ManualFailed != "" || v.MaskedID != "3*************0019" {
+		t.Errorf("good number refused: %+v", v)
+	}
+	for range 200 {
+		b.mu.Lock()
+		n := b.manual
+		b.mu.Unlock()
+		if n == 1 {
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if b.manual != 1 {
+		t.Errorf("manual entries audited = %d, want 1", b.manual)
+	}
+	c.Logout()
+	if v := c.View(); v.Step != flow.CounterLogin || v.MaskedID != "" {
+		t.Errorf("after logout %+v, want the login screen", v)
+	}
+}

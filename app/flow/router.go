@@ -1,0 +1,141 @@
+package flow
+
+import (
+	"context"
+	"sync"
+
+	"github.com/shcommunity/kiosk/devices/idcard"
+)
+
+// Mode is one of the kiosk's three modes.
+type Mode string
+
+// The modes.
+const (
+	ModeSelf    Mode = "self"
+	ModeCounter Mode = "counter"
+	ModeVenue   Mode = "venue"
+)
+
+// ParseMode reads a mode name; anything unknown is self-service, the
+// mode a kiosk left alone must be in.
+func ParseMode(s string) Mode {
+	switch Mode(s) {
+	case ModeCounter, ModeVenue:
+		return Mode(s)
+	}
+	return ModeSelf
+}
+
+// Router hands the reader's events to the mode on screen. Reader
+// connection events go to every mode (each has a status bar). When the
+// mode changes with a card on the reader, the mode left behind is told
+// the card went, so that it wipes the resident and goes back to its start.
+type Router struct {
+	mu      sync.Mutex
+	active  Mode
+	cardOn  bool
+	sinks   map[Mode]func(context.Context, idcard.Event)
+	pending []func(context.Context)
+}
+
+// Handle sets the sink of a mode. Call it before Run.
+func (r *Router) Handle(m Mode, sink func(context.Context, idcard.Event)) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.sinks == nil {
+		r.sinks = make(map[Mode]func(context.Context, idcard.Event))
+	}
+	r.sinks[m] = sink
+}
+
+// Chan returns a sink that sends into ch.
+func Chan(ch chan<- idcard.Event) func(context.Context, idcard.Event) {
+	return func(ctx context.Context, e idcard.Event) {
+		select {
+		case ch <- e:
+		case <-ctx.Done():
+		}
+	}
+}
+
+// Active returns the mode on screen.
+func (r *Router) Active() Mode {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.active == "" {
+		return ModeSelf
+	}
+	return r.active
+}
+
+// SetActive changes the mode; the events that follow go to it.
+func (r *Router) SetActive(m Mode) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	old := r.active
+	if old == "" {
+		old = ModeSelf
+	}
+	r.active = m
+	if old != m && r.cardOn {
+		if sink := r.sinks[old]; sink != nil {
+			r.pending = append(r.pending, func(ctx context.Context) { sink(ctx, idcard.Event{Kind: idcard.CardRemoved}) })
+		}
+	}
+}
+
+// Run forwards events until ctx ends or in is closed.
+func (r *Router) Run(ctx context.Context, in <-chan idcard.Event) error {
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case e, ok := <-in:
+			if !ok {
+				return nil
+			}
+			r.flush(ctx)
+			r.route(ctx, e)
+		}
+	}
+}
+
+func (r *Router) flush(ctx context.Context) {
+	r.mu.Lock()
+	p := r.pending
+	r.pending = nil
+	r.mu.Unlock()
+	for _, f := range p {
+		f(ctx)
+	}
+}
+
+func (r *Router) route(ctx context.Context, e idcard.Event) {
+	r.mu.Lock()
+	switch e.Kind {
+	case idcard.CardPlaced:
+		r.cardOn = true
+	case idcard.CardRemoved, idcard.ReaderDisconnected:
+		r.cardOn = false
+	}
+	var sinks []func(context.Context, idcard.Event)
+	if e.Kind == idcard.ReaderConnected || e.Kind == idcard.ReaderDisconnected {
+		for _, s := range r.sinks {
+			sinks = append(sinks, s)
+		}
+	} else if s := r.sinks[r.activeLocked()]; s != nil {
+		sinks = append(sinks, s)
+	}
+	r.mu.Unlock()
+	for _, s := range sinks {
+		s(ctx, e)
+	}
+}
+
+func (r *Router) activeLocked() Mode {
+	if r.active == "" {
+		return ModeSelf
+	}
+	return r.active
+}

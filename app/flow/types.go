@@ -1,0 +1,249 @@
+package flow
+
+import (
+	"context"
+	"errors"
+	"image"
+	"time"
+
+	"github.com/shcommunity/kiosk/codesvc/rules"
+	"github.com/shcommunity/kiosk/devices/escpos"
+	"github.com/shcommunity/kiosk/devices/idcard"
+	"github.com/shcommunity/kiosk/pii"
+)
+
+// Source says where a status answer comes from, and so how far it may be
+// trusted. Only Live and Cached carry a colour.
+type Source string
+
+// The sources of a Status.
+const (
+	// SourceLive is the service's answer just now.
+	SourceLive Source = "live"
+	// SourceCached is an answer the kiosk holds that is still inside its
+	// valid_until and freshness bound; it is shown with its AsOf.
+	SourceCached Source = "cached"
+	// SourcePending is an enrolment or print waiting for the network: no
+	// colour, a receipt number.
+	SourcePending Source = "pending"
+	// SourceUnknown means no colour can be trusted.
+	SourceUnknown Source = "unknown"
+)
+
+// Status is a resident's colour as the kiosk may show it.
+type Status struct {
+	Source     Source
+	Colour     rules.Colour // "" unless Source is live or cached
+	Reason     string       // the service's stable reason code
+	AsOf       time.Time
+	ValidUntil time.Time // zero: no change scheduled
+}
+
+// HasColour reports whether the status may be shown as a colour: a valid
+// colour from a live or cached answer. Everything else is "unknown" on
+// screen, which is how a stale green is kept off it.
+func (s Status) HasColour() bool {
+	return (s.Source == SourceLive || s.Source == SourceCached) && s.Colour.Valid()
+}
+
+// TicketKind is the kind of slip to print.
+type TicketKind string
+
+// The kinds of slip.
+const (
+	// TicketCode is a freshly issued paper code with the live status.
+	TicketCode TicketKind = "code"
+	// TicketReprint is a still-valid code this kiosk printed before,
+	// re-printed offline with its cached status "as of".
+	TicketReprint TicketKind = "reprint"
+	// TicketPending is a receipt for an enrolment or request waiting for
+	// the network: no QR, no colour.
+	TicketPending TicketKind = "pending"
+)
+
+// Ticket is what goes on paper: everything the slip needs, already masked.
+// It holds no plain name or ID number.
+type Ticket struct {
+	Kind       TicketKind
+	MaskedName string
+	MaskedID   string
+	QR         string // the signed token text; "" for pending
+	TokenID    string
+	IssuedAt   time.Time
+	ExpiresAt  time.Time
+	Status     Status
+	Receipt    string // pending: the receipt number
+	Serial     string // the slip's serial number at this kiosk
+}
+
+// Resident is the person at the kiosk, from their card (or typed by a
+// worker). Its fields are pii types: they print masked and log redacted.
+type Resident struct {
+	Name   pii.Name
+	Number pii.IDNumber
+}
+
+// ResidentOf takes what the flow needs from a card.
+func ResidentOf(c *idcard.Card) Resident {
+	return Resident{Name: c.Name, Number: c.Number}
+}
+
+// Link is the state of the connection to the code service.
+type Link struct {
+	Online  bool
+	Waiting int // outbox items not yet acknowledged
+}
+
+// PrinterState is the printer as the status bar shows it.
+type PrinterState string
+
+// The printer states.
+const (
+	PrinterUnknown  PrinterState = ""
+	PrinterReady    PrinterState = "ready"
+	PrinterPaperLow PrinterState = "paper_low"
+	PrinterPaperOut PrinterState = "paper_out"
+	PrinterCover    PrinterState = "cover_open"
+	PrinterFault    PrinterState = "fault"
+	PrinterOffline  PrinterState = "offline" // not answering
+)
+
+// Backend is the kiosk's side of the code service as the self-service
+// flow needs it: the sync engine and local store in production, a fake in
+// tests. Its methods may block on the network; the flow calls them off
+// the UI goroutine.
+type Backend interface {
+	// PaperCode decides what to print for the resident: a new code with
+	// the live status when online; offline, a re-print of a still-valid
+	// code printed here with its cached status, or a pending receipt. It
+	// returns ErrNotEnrolled when the service does not know the resident
+	// and ErrServiceUnavailable when nothing at all can be printed.
+	PaperCode(ctx context.Context, r Resident) (Ticket, error)
+	// Printed records that the ticket came out of the printer (the
+	// outbox and the audit log).
+	Printed(ctx context.Context, t Ticket) error
+	// CallHelp records a call for a member of staff, so that a counter
+	// screen on the same store shows it.
+	CallHelp(ctx context.Context, where string) error
+	// Link reports the connection to the service.
+	Link(ctx context.Context) Link
+}
+
+// Linker reports the link to the service; a VenueBackend that has it
+// feeds the venue screen's status bar.
+type Linker interface {
+	Link(ctx context.Context) Link
+}
+
+// Forgetter is a Backend that holds something about the resident between
+// PaperCode and Printed; the flow calls Forget when the resident leaves.
+type Forgetter interface {
+	Forget()
+}
+
+// Printer is the slip printer as the flow needs it.
+type Printer interface {
+	// Preview is the image of exactly what Print will put on paper.
+	Preview(t Ticket) (image.Image, error)
+	// Print prints the ticket; its errors match the escpos sentinels
+	// (escpos.ErrPaperOut and the like).
+	Print(ctx context.Context, t Ticket) error
+	// State reports the printer for the status bar.
+	State(ctx context.Context) PrinterState
+}
+
+// Errors a Backend returns for the flow to act on.
+var (
+	// ErrNotEnrolled: the service has no record of the resident; a
+	// worker must enrol them at the counter.
+	ErrNotEnrolled = errors.New("resident not enrolled")
+	// ErrServiceUnavailable: the service cannot be reached and nothing
+	// can be printed from the local store either.
+	ErrServiceUnavailable = errors.New("code service unavailable")
+	// ErrTokenRefused: a paper code was refused (revoked, superseded,
+	// forged or expired).
+	ErrTokenRefused = errors.New("paper code refused")
+)
+
+// Problem names a failure the resident or staff must see, with what to
+// do next. The words are in package i18n.
+type Problem string
+
+// The problems.
+const (
+	ProblemNone            Problem = ""
+	ProblemCardUnreadable  Problem = "card_unreadable"
+	ProblemCardExpired     Problem = "card_expired"
+	ProblemCardNotYetValid Problem = "card_not_yet_valid"
+	ProblemCardInvalid     Problem = "card_invalid"
+	ProblemNotEnrolled     Problem = "not_enrolled"
+	ProblemServiceDown     Problem = "service_down"
+	ProblemPaperOut        Problem = "paper_out"
+	ProblemCoverOpen       Problem = "cover_open"
+	ProblemPrinterFault    Problem = "printer_fault"
+	ProblemPrinterDown     Problem = "printer_down"
+	ProblemReaderDown      Problem = "reader_down"
+	ProblemInternal        Problem = "internal"
+)
+
+// CardProblem classifies a card error from the reader.
+func CardProblem(err error) Problem {
+	switch {
+	case err == nil:
+		return ProblemNone
+	case errors.Is(err, idcard.ErrCardExpired):
+		return ProblemCardExpired
+	case errors.Is(err, idcard.ErrCardNotYetValid):
+		return ProblemCardNotYetValid
+	case errors.Is(err, idcard.ErrInvalidCard), errors.Is(err, pii.ErrInvalidID):
+		return ProblemCardInvalid
+	}
+	return ProblemCardUnreadable
+}
+
+// PrintProblem classifies a print error.
+func PrintProblem(err error) Problem {
+	switch {
+	case err == nil:
+		return ProblemNone
+	case errors.Is(err, escpos.ErrPaperOut):
+		return ProblemPaperOut
+	case errors.Is(err, escpos.ErrCoverOpen):
+		return ProblemCoverOpen
+	case errors.Is(err, escpos.ErrNotResponding), errors.Is(err, escpos.ErrBadStatus),
+		errors.Is(err, context.DeadlineExceeded):
+		return ProblemPrinterDown
+	}
+	return ProblemPrinterFault
+}
+
+// ServiceProblem classifies a Backend error.
+func ServiceProblem(err error) Problem {
+	switch {
+	case err == nil:
+		return ProblemNone
+	case errors.Is(err, ErrNotEnrolled):
+		return ProblemNotEnrolled
+	case errors.Is(err, ErrServiceUnavailable), errors.Is(err, context.DeadlineExceeded):
+		return ProblemServiceDown
+	}
+	return ProblemInternal
+}
+
+// PrinterStateOf turns a printer status into the status bar's word.
+func PrinterStateOf(st escpos.Status, err error) PrinterState {
+	if err != nil {
+		return PrinterOffline
+	}
+	switch {
+	case st.PaperEnd || st.PaperEndStop:
+		return PrinterPaperOut
+	case st.CoverOpen:
+		return PrinterCover
+	case st.Err() != nil:
+		return PrinterFault
+	case st.PaperNearEnd:
+		return PrinterPaperLow
+	}
+	return PrinterReady
+}

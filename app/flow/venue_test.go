@@ -1,0 +1,91 @@
+package flow_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/shcommunity/kiosk/app/flow"
+	"github.com/shcommunity/kiosk/codesvc/rules"
+	"github.com/shcommunity/kiosk/devices/idcard"
+)
+
+type fakeVenue struct {
+	check flow.CodeCheck
+	err   error
+	texts []string
+}
+
+func (f *fakeVenue) CardStatus(ctx context.Context, r flow.Resident) (flow.CodeCheck, error) {
+	c := f.check
+	c.MaskedName = r.Name.Masked()
+	return c, f.err
+}
+
+func (f *fakeVenue) CheckCode(ctx context.Context, text string) (flow.CodeCheck, error) {
+	f.texts = append(f.texts, text)
+	return f.check, f.err
+}
+
+func TestVenue(t *testing.T) {
+	live := flow.CodeCheck{Status: flow.Status{Source: flow.SourceLive, Colour: rules.Yellow, AsOf: asOf}, MaskedName: "李*英"}
+	cannot := flow.CodeCheck{Status: flow.Status{Source: flow.SourceUnknown}, Explanation: "无法确认当前颜色"}
+	refused := fmt.Errorf("verify: %w", flow.ErrTokenRefused)
+	for _, tc := range []struct {
+		name       string
+		scan       bool
+		cardErr    error
+		check      flow.CodeCheck
+		err        error
+		want       flow.VenueStep
+		wantColour rules.Colour
+		problem    flow.Problem
+	}{
+		{name: "card live", check: live, want: flow.VenueResult, wantColour: rules.Yellow},
+		{name: "scan live", scan: true, check: live, want: flow.VenueResult, wantColour: rules.Yellow},
+		{name: "scan offline stale", scan: true, check: cannot, want: flow.VenueResult},
+		{name: "scan revoked", scan: true, err: refused, want: flow.VenueRefused},
+		{name: "card expired", cardErr: &idcard.CardError{Field: "validity", Err: idcard.ErrCardExpired}, want: flow.VenueRefused, problem: flow.ProblemCardExpired},
+		{name: "service down", err: flow.ErrServiceUnavailable, want: flow.VenueRefused, problem: flow.ProblemServiceDown},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				b := &fakeVenue{check: tc.check, err: tc.err}
+				v := &flow.Venue{Backend: b, Hold: 5 * time.Second}
+				ctx, cancel := context.WithCancel(context.Background())
+				events := make(chan idcard.Event)
+				done := make(chan error)
+				go func() { done <- v.Run(ctx, events) }()
+				defer func() { cancel(); <-done }()
+				c := card("李秀英", yellowID)
+				if tc.scan {
+					v.Scan(" HC1:TEXT\n")
+				} else {
+					events <- idcard.Event{Kind: idcard.CardPlaced, Card: c, Err: tc.cardErr}
+				}
+				synctest.Wait()
+				got := v.View()
+				if got.Step != tc.want || got.Check.Status.HasColour() != (tc.wantColour != "") ||
+					got.Check.Status.Colour != tc.wantColour && tc.wantColour != "" || got.Problem != tc.problem {
+					t.Errorf("view = %+v, want step %q colour %q problem %q", got, tc.want, tc.wantColour, tc.problem)
+				}
+				if tc.scan && (len(b.texts) != 1 || b.texts[0] != "HC1:TEXT") {
+					t.Errorf("scanned %q, want [HC1:TEXT]", b.texts)
+				}
+				if !tc.scan && c.Number != "" {
+					t.Error("card not wiped after the look-up")
+				}
+				if !tc.scan {
+					events <- idcard.Event{Kind: idcard.CardRemoved}
+				}
+				time.Sleep(6 * time.Second)
+				synctest.Wait()
+				if got := v.View(); got.Step != flow.VenueReady || got.Check != (flow.CodeCheck{}) {
+					t.Errorf("after hold: %+v, want ready and empty", got)
+				}
+			})
+		})
+	}
+}

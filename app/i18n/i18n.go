@@ -1,0 +1,261 @@
+package i18n
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/shcommunity/kiosk/app/flow"
+	"github.com/shcommunity/kiosk/codesvc/rules"
+)
+
+// Lang is a language of the screens.
+type Lang string
+
+// The two languages. Chinese is the default.
+const (
+	ZH Lang = "zh-CN"
+	EN Lang = "en"
+)
+
+// Default is the language a kiosk starts in.
+const Default = ZH
+
+// Parse reads a language setting ("zh", "zh-CN", "en", "en_US.UTF-8");
+// anything else, including the C and POSIX locales, is Chinese.
+func Parse(s string) Lang {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if strings.HasPrefix(s, "en") {
+		return EN
+	}
+	return ZH
+}
+
+// FromEnv picks the language from LANGUAGE, LC_ALL, LC_MESSAGES and LANG
+// as a hint only: a kiosk is Chinese unless English is asked for, and an
+// unset, C or POSIX locale never stops it.
+func FromEnv() Lang {
+	for _, k := range []string{"KIOSK_LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"} {
+		if v := os.Getenv(k); v != "" && v != "C" && v != "POSIX" && !strings.HasPrefix(v, "C.") {
+			return Parse(v)
+		}
+	}
+	return Default
+}
+
+// Other returns the language the switch button offers.
+func (l Lang) Other() Lang {
+	if l == EN {
+		return ZH
+	}
+	return EN
+}
+
+// Key names a message.
+type Key string
+
+// The messages.
+const (
+	Title         Key = "title"
+	StartPrompt   Key = "start_prompt"
+	StartHint     Key = "start_hint"
+	Checking      Key = "checking"
+	Printing      Key = "printing"
+	Done          Key = "done"
+	DoneHint      Key = "done_hint"
+	HelpButton    Key = "help_button"
+	HelpComing    Key = "help_coming"
+	HelpRecorded  Key = "help_recorded"
+	BackButton    Key = "back_button"
+	LangButton    Key = "lang_button"
+	AsOf          Key = "as_of"
+	Cached        Key = "cached"
+	Unknown       Key = "unknown"
+	UnknownMeans  Key = "unknown_means"
+	PendingTitle  Key = "pending_title"
+	PendingMeans  Key = "pending_means"
+	Receipt       Key = "receipt"
+	Reprint       Key = "reprint"
+	ReaderOn      Key = "reader_on"
+	ReaderOff     Key = "reader_off"
+	Online        Key = "online"
+	Offline       Key = "offline"
+	Waiting       Key = "waiting"
+	VenuePrompt   Key = "venue_prompt"
+	VenueScan     Key = "venue_scan"
+	CannotVerify  Key = "cannot_verify"
+	Refused       Key = "refused"
+	PreviewLabel  Key = "preview_label"
+	NameLabel     Key = "name_label"
+	IDLabel       Key = "id_label"
+	PrinterPrefix Key = "printer"
+)
+
+var messages = map[Key][2]string{
+	Title:         {"随申码 · 自助打印", "Health code · self-service"},
+	StartPrompt:   {"请将身份证放在读卡器上", "Please place your ID card on the reader"},
+	StartHint:     {"放好后请不要移开，稍等几秒", "Leave it there and wait a few seconds"},
+	Checking:      {"正在查询，请稍候", "Checking, please wait"},
+	Printing:      {"正在打印纸质码，请稍候", "Printing your paper code, please wait"},
+	Done:          {"请取走您的纸质码和身份证", "Please take your paper code and your ID card"},
+	DoneHint:      {"纸质码从下方出纸口取出", "The paper code comes out of the slot below"},
+	HelpButton:    {"呼叫工作人员", "Call staff"},
+	HelpComing:    {"工作人员马上就来", "A member of staff is coming"},
+	HelpRecorded:  {"已通知工作人员，请在此稍候", "Staff have been told; please wait here"},
+	BackButton:    {"返回", "Back"},
+	LangButton:    {"English", "中文"},
+	AsOf:          {"截至", "as of"},
+	Cached:        {"离线：显示本机保存的状态", "Offline: the status this kiosk holds"},
+	Unknown:       {"状态未知", "Status unknown"},
+	UnknownMeans:  {"暂时无法确认您的颜色，请联系工作人员", "Your colour cannot be confirmed now; please ask staff"},
+	PendingTitle:  {"待同步回执", "Pending receipt"},
+	PendingMeans:  {"网络恢复后生成纸质码，请凭回执到柜台领取", "Your code will be made when the network is back; bring this receipt to the counter"},
+	Receipt:       {"回执号", "Receipt"},
+	Reprint:       {"补打：本机保存的纸质码", "Re-print of the code this kiosk holds"},
+	ReaderOn:      {"读卡器已连接", "Reader connected"},
+	ReaderOff:     {"读卡器未连接", "Reader not connected"},
+	Online:        {"在线", "Online"},
+	Offline:       {"离线", "Offline"},
+	Waiting:       {"待上传", "waiting"},
+	VenuePrompt:   {"请刷身份证或扫描纸质码", "Tap an ID card or scan a paper code"},
+	VenueScan:     {"扫码内容", "Scanned code"},
+	CannotVerify:  {"无法核验", "Cannot verify"},
+	Refused:       {"不能使用", "Not valid"},
+	PreviewLabel:  {"纸质码预览（与打印一致）", "Paper code preview (exactly as printed)"},
+	NameLabel:     {"姓名", "Name"},
+	IDLabel:       {"证件号", "ID"},
+	PrinterPrefix: {"打印机", "Printer"},
+}
+
+// T returns the message in the language.
+func T(l Lang, k Key) string {
+	m, ok := messages[k]
+	if !ok {
+		return string(k)
+	}
+	if l == EN {
+		return m[1]
+	}
+	return m[0]
+}
+
+// ColourWord is the word a colour block always carries: colour is never
+// the only way the kiosk says it.
+func ColourWord(l Lang, c rules.Colour) string {
+	zh, en := "状态未知", "Unknown"
+	switch c {
+	case rules.Green:
+		zh, en = "绿码", "Green code"
+	case rules.Yellow:
+		zh, en = "黄码", "Yellow code"
+	case rules.Red:
+		zh, en = "红码", "Red code"
+	}
+	if l == EN {
+		return en
+	}
+	return zh
+}
+
+// ColourMeaning says in plain words what the colour means for the
+// resident.
+func ColourMeaning(l Lang, c rules.Colour) string {
+	var m [2]string
+	switch c {
+	case rules.Green:
+		m = [2]string{"可以正常出行，进出场所出示此码", "You may go about as usual; show this code at entrances"}
+	case rules.Yellow:
+		m = [2]string{"请减少外出，按社区要求做核酸检测", "Please limit going out and take a test as your community asks"}
+	case rules.Red:
+		m = [2]string{"请留在家中，听从社区和医生安排", "Please stay at home and follow your community's and doctor's advice"}
+	default:
+		m = [2]string{messages[UnknownMeans][0], messages[UnknownMeans][1]}
+	}
+	if l == EN {
+		return m[1]
+	}
+	return m[0]
+}
+
+// ProblemText returns what went wrong and what to do next, in plain words.
+func ProblemText(l Lang, p flow.Problem) (what, next string) {
+	var m [4]string
+	switch p {
+	case flow.ProblemCardUnreadable:
+		m = [4]string{"身份证读取不成功", "请把身份证平放在读卡器中间，再试一次", "The card could not be read", "Lay the card flat in the middle of the reader and try again"}
+	case flow.ProblemCardExpired:
+		m = [4]string{"您的身份证已过期", "请联系工作人员，由工作人员帮您办理", "Your ID card has expired", "Please ask a member of staff to help you"}
+	case flow.ProblemCardNotYetValid:
+		m = [4]string{"这张身份证还未生效", "请联系工作人员", "This card is not valid yet", "Please ask a member of staff"}
+	case flow.ProblemCardInvalid:
+		m = [4]string{"这张卡无法识别", "请联系工作人员核对证件", "This card cannot be recognised", "Please ask a member of staff to check it"}
+	case flow.ProblemNotEnrolled:
+		m = [4]string{"您还没有登记随申码", "请到柜台，工作人员帮您登记", "You are not registered yet", "Please go to the counter; staff will register you"}
+	case flow.ProblemServiceDown:
+		m = [4]string{"暂时连不上服务", "请稍后再试，或联系工作人员", "The service cannot be reached", "Please try again later or ask staff"}
+	case flow.ProblemPaperOut:
+		m = [4]string{"打印机缺纸", "请联系工作人员", "The printer is out of paper", "Please ask a member of staff"}
+	case flow.ProblemCoverOpen:
+		m = [4]string{"打印机盖子开着", "请联系工作人员", "The printer cover is open", "Please ask a member of staff"}
+	case flow.ProblemPrinterDown, flow.ProblemPrinterFault:
+		m = [4]string{"打印机暂时不能使用", "请联系工作人员", "The printer is not working", "Please ask a member of staff"}
+	case flow.ProblemReaderDown:
+		m = [4]string{"读卡器暂时不能使用", "请联系工作人员", "The card reader is not working", "Please ask a member of staff"}
+	default:
+		m = [4]string{"出了点问题", "请联系工作人员", "Something went wrong", "Please ask a member of staff"}
+	}
+	if l == EN {
+		return m[2], m[3]
+	}
+	return m[0], m[1]
+}
+
+// PrinterText is the status bar's word for the printer.
+func PrinterText(l Lang, s flow.PrinterState) string {
+	var m [2]string
+	switch s {
+	case flow.PrinterReady:
+		m = [2]string{"打印机就绪", "Printer ready"}
+	case flow.PrinterPaperLow:
+		m = [2]string{"打印纸快用完", "Paper low"}
+	case flow.PrinterPaperOut:
+		m = [2]string{"打印机缺纸", "Out of paper"}
+	case flow.PrinterCover:
+		m = [2]string{"打印机盖子开着", "Printer cover open"}
+	case flow.PrinterFault:
+		m = [2]string{"打印机故障", "Printer fault"}
+	case flow.PrinterOffline:
+		m = [2]string{"打印机未连接", "Printer not connected"}
+	default:
+		m = [2]string{"打印机检查中", "Checking printer"}
+	}
+	if l == EN {
+		return m[1]
+	}
+	return m[0]
+}
+
+// shanghai is the zone residents read times in; a fixed offset avoids
+// depending on the host's time zone database.
+var shanghai = time.FixedZone("CST", 8*60*60)
+
+// AsOfText is the "as of" line of a status: "截至 2026-03-01 17:30".
+func AsOfText(l Lang, t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return fmt.Sprintf("%s %s", T(l, AsOf), t.In(shanghai).Format("2006-01-02 15:04"))
+}
+
+// WaitingText is the status bar's link text: "在线" or "离线 · 待上传 3".
+func WaitingText(l Lang, link flow.Link) string {
+	s := T(l, Offline)
+	if link.Online {
+		s = T(l, Online)
+	}
+	if link.Waiting > 0 {
+		s += fmt.Sprintf(" · %s %d", T(l, Waiting), link.Waiting)
+	}
+	return s
+}

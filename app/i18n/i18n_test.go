@@ -1,0 +1,104 @@
+package i18n_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shcommunity/kiosk/app/flow"
+	"github.com/shcommunity/kiosk/app/i18n"
+	"github.com/shcommunity/kiosk/assets"
+	"github.com/shcommunity/kiosk/codesvc/rules"
+)
+
+func TestFromEnv(t *testing.T) {
+	for _, tc := range []struct {
+		env  map[string]string
+		want i18n.Lang
+	}{
+		{map[string]string{"LANG": "C"}, i18n.ZH},
+		{map[string]string{"LANG": "POSIX"}, i18n.ZH},
+		{map[string]string{"LANG": "C.UTF-8"}, i18n.ZH},
+		{map[string]string{}, i18n.ZH},
+		{map[string]string{"LANG": "en_US.UTF-8"}, i18n.EN},
+		{map[string]string{"LANG": "zh_CN.UTF-8"}, i18n.ZH},
+		{map[string]string{"LANG": "C", "KIOSK_LANG": "en"}, i18n.EN},
+	} {
+		for _, k := range []string{"KIOSK_LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"} {
+			t.Setenv(k, tc.env[k])
+		}
+		if got := i18n.FromEnv(); got != tc.want {
+			t.Errorf("FromEnv with %v = %q, want %q", tc.env, got, tc.want)
+		}
+	}
+}
+
+func TestColourAlwaysHasAWord(t *testing.T) {
+	for _, l := range []i18n.Lang{i18n.ZH, i18n.EN} {
+		seen := map[string]bool{}
+		for _, c := range []rules.Colour{rules.Green, rules.Yellow, rules.Red, ""} {
+			w := i18n.ColourWord(l, c)
+			if w == "" || seen[w] {
+				t.Errorf("%s: colour %q word %q is empty or shared", l, c, w)
+			}
+			seen[w] = true
+			if i18n.ColourMeaning(l, c) == "" {
+				t.Errorf("%s: colour %q has no meaning text", l, c)
+			}
+		}
+	}
+	if got := i18n.ColourWord(i18n.ZH, rules.Green); got != "绿码" {
+		t.Errorf("green = %q, want 绿码", got)
+	}
+}
+
+func TestProblemsSayWhatToDo(t *testing.T) {
+	problems := []flow.Problem{flow.ProblemCardUnreadable, flow.ProblemCardExpired, flow.ProblemCardNotYetValid,
+		flow.ProblemCardInvalid, flow.ProblemNotEnrolled, flow.ProblemServiceDown, flow.ProblemPaperOut,
+		flow.ProblemCoverOpen, flow.ProblemPrinterFault, flow.ProblemPrinterDown, flow.ProblemReaderDown, flow.ProblemInternal}
+	for _, l := range []i18n.Lang{i18n.ZH, i18n.EN} {
+		for _, p := range problems {
+			what, next := i18n.ProblemText(l, p)
+			if what == "" || next == "" {
+				t.Errorf("%s %s: what %q next %q", l, p, what, next)
+			}
+		}
+	}
+	what, next := i18n.ProblemText(i18n.ZH, flow.ProblemPaperOut)
+	if what+"，"+next != "打印机缺纸，请联系工作人员" {
+		t.Errorf("paper out = %q，%q", what, next)
+	}
+}
+
+// TestFontHasEveryGlyph guards against a message the bundled font cannot
+// draw (it would show as a box on the kiosk).
+func TestFontHasEveryGlyph(t *testing.T) {
+	var all []string
+	for _, k := range []i18n.Key{i18n.Title, i18n.StartPrompt, i18n.StartHint, i18n.Checking, i18n.Printing,
+		i18n.Done, i18n.DoneHint, i18n.HelpButton, i18n.HelpComing, i18n.HelpRecorded, i18n.BackButton,
+		i18n.LangButton, i18n.AsOf, i18n.Cached, i18n.Unknown, i18n.UnknownMeans, i18n.PendingTitle,
+		i18n.PendingMeans, i18n.Receipt, i18n.Reprint, i18n.ReaderOn, i18n.ReaderOff, i18n.Online,
+		i18n.Offline, i18n.Waiting, i18n.VenuePrompt, i18n.VenueScan, i18n.CannotVerify, i18n.Refused,
+		i18n.PreviewLabel, i18n.NameLabel, i18n.IDLabel, i18n.PrinterPrefix} {
+		all = append(all, i18n.T(i18n.ZH, k), i18n.T(i18n.EN, k))
+	}
+	for _, c := range []rules.Colour{rules.Green, rules.Yellow, rules.Red, ""} {
+		all = append(all, i18n.ColourWord(i18n.ZH, c), i18n.ColourMeaning(i18n.ZH, c))
+	}
+	for _, p := range []flow.Problem{flow.ProblemCardUnreadable, flow.ProblemCardExpired, flow.ProblemNotEnrolled,
+		flow.ProblemServiceDown, flow.ProblemPaperOut, flow.ProblemCoverOpen, flow.ProblemPrinterDown, flow.ProblemInternal} {
+		w, n := i18n.ProblemText(i18n.ZH, p)
+		all = append(all, w, n)
+	}
+	all = append(all, i18n.AsOfText(i18n.ZH, time.Now()), i18n.WaitingText(i18n.ZH, flow.Link{Waiting: 2}))
+	for _, s := range all {
+		for _, r := range s {
+			if r != ' ' && !assets.HasGlyph(r) {
+				t.Errorf("font has no glyph for %q in %q", r, s)
+			}
+		}
+	}
+	if !strings.Contains(i18n.AsOfText(i18n.ZH, time.Date(2026, 3, 1, 9, 30, 0, 0, time.UTC)), "2026-03-01 17:30") {
+		t.Error("as-of time not in Shanghai time")
+	}
+}

@@ -1,0 +1,293 @@
+package rig_test
+
+import (
+	"context"
+	"errors"
+	"image"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/makiuchi-d/gozxing"
+	"github.com/makiuchi-d/gozxing/qrcode"
+
+	"github.com/shcommunity/kiosk/app/flow"
+	"github.com/shcommunity/kiosk/app/rig"
+	"github.com/shcommunity/kiosk/codesvc/verify"
+	"github.com/shcommunity/kiosk/devices/escpos/escpossim"
+	"github.com/shcommunity/kiosk/pii"
+)
+
+// kiosk is a rig with the self-service flow running on its reader.
+type kiosk struct {
+	*rig.Rig
+	flow   *flow.SelfService
+	views  chan flow.SelfView
+	mu     sync.Mutex
+	slips  []escpossim.Slip
+	count  int  // slips printed
+	drop   bool // count slips without keeping them (long runs)
+	cancel context.CancelFunc
+	done   sync.WaitGroup
+}
+
+func startKiosk(t testing.TB, opts rig.Options) *kiosk { return startKioskDrop(t, opts, false) }
+
+// startKioskDrop starts a kiosk; with drop, printed slips are counted
+// and not kept, so that a long run measures the kiosk and not the test.
+func startKioskDrop(t testing.TB, opts rig.Options, drop bool) *kiosk {
+	t.Helper()
+	k := &kiosk{views: make(chan flow.SelfView, 256), drop: drop}
+	opts.OnSlip = func(s escpossim.Slip) {
+		k.mu.Lock()
+		k.count++
+		if !k.drop {
+			k.slips = append(k.slips, s)
+		}
+		k.mu.Unlock()
+	}
+	if opts.PollInterval == 0 {
+		opts.PollInterval = 30 * time.Millisecond
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	r, err := rig.Start(ctx, opts)
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	k.Rig, k.cancel = r, cancel
+	k.flow = &flow.SelfService{Backend: r.Backend, Printer: r.Slips, Where: "e2e", IdleTimeout: 30 * time.Millisecond,
+		Poll: time.Second, OnView: func(v flow.SelfView) {
+			select {
+			case k.views <- v:
+			default:
+			}
+		}}
+	k.done.Go(func() { r.Watcher.Run(ctx) })
+	k.done.Go(func() { k.flow.Run(ctx, r.Watcher.Events()) })
+	t.Cleanup(func() {
+		cancel()
+		k.done.Wait()
+		if err := r.Close(); err != nil {
+			t.Errorf("close rig: %v", err)
+		}
+	})
+	k.waitFor(t, func(v flow.SelfView) bool { return v.Bar.ReaderConnected })
+	return k
+}
+
+// waitFor waits until the flow shows a view that satisfies ok.
+func (k *kiosk) waitFor(t testing.TB, ok func(flow.SelfView) bool) flow.SelfView {
+	t.Helper()
+	if v := k.flow.View(); ok(v) {
+		return v
+	}
+	timeout := time.After(30 * time.Second)
+	for {
+		select {
+		case v := <-k.views:
+			if ok(v) {
+				return v
+			}
+		case <-timeout:
+			t.Fatalf("timed out; the screen shows %+v", k.flow.View())
+		}
+	}
+}
+
+func settled(v flow.SelfView) bool { return v.Step == flow.StepDone || v.Step == flow.StepError }
+
+// serve puts a card on the reader and waits for the flow to finish with
+// it, then takes it away and waits for the start screen.
+func (k *kiosk) serve(t testing.TB, label string) flow.SelfView {
+	t.Helper()
+	if err := k.Reader.Place(label); err != nil {
+		t.Fatal(err)
+	}
+	v := k.waitFor(t, settled)
+	k.Reader.Remove()
+	k.waitFor(t, func(v flow.SelfView) bool { return v.Step == flow.StepStart && !v.CardOn })
+	return v
+}
+
+func (k *kiosk) slipCount() int {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.count
+}
+
+func decodeQR(t testing.TB, img image.Image) string {
+	t.Helper()
+	bmp, err := gozxing.NewBinaryBitmapFromImage(img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := qrcode.NewQRCodeReader().Decode(bmp, map[gozxing.DecodeHintType]any{gozxing.DecodeHintType_TRY_HARDER: true})
+	if err != nil {
+		t.Fatalf("decode the slip's QR: %v", err)
+	}
+	return res.GetText()
+}
+
+// TestTwentyResidents runs twenty residents (the deck, cycled) through the
+// self-service flow against the reference service and the simulators;
+// every slip's QR is decoded from the printed image and verified.
+func TestTwentyResidents(t *testing.T) {
+	k := startKiosk(t, rig.Options{})
+	ctx := context.Background()
+	tl, err := k.Engine.TrustList(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ver := &verify.Verifier{Trust: tl, Live: k.Backend.Client}
+	labels := k.Labels()
+	printed := 0
+	for i := range 20 {
+		dc := k.Deck.Cards[i%len(labels)]
+		t.Run(dc.Label, func(t *testing.T) {
+			c, err := dc.Card()
+			if err != nil {
+				t.Fatal(err)
+			}
+			now := time.Now()
+			_, idErr := pii.ParseIDNumber(dc.IDNumber, now)
+			before := k.slipCount()
+			v := k.serve(t, dc.Label)
+			switch {
+			case c.Validate(now) != nil:
+				if want := flow.CardProblem(c.Validate(now)); v.Step != flow.StepError || v.Problem != want {
+					t.Fatalf("card that fails validation: step %q problem %q, want %q", v.Step, v.Problem, want)
+				}
+				return
+			case idErr != nil:
+				if v.Step != flow.StepError || v.Problem != flow.ProblemNotEnrolled {
+					t.Fatalf("resident the service cannot key: step %q problem %q, want not_enrolled", v.Step, v.Problem)
+				}
+				return
+			}
+			if v.Step != flow.StepDone || v.Ticket.Kind != flow.TicketCode {
+				t.Fatalf("step %q problem %q ticket %q, want done with a new code", v.Step, v.Problem, v.Ticket.Kind)
+			}
+			if k.slipCount() != before+1 {
+				t.Fatalf("slips printed = %d, want %d", k.slipCount(), before+1)
+			}
+			k.mu.Lock()
+			s := k.slips[len(k.slips)-1]
+			k.mu.Unlock()
+			text := decodeQR(t, s.Image)
+			if text != v.Ticket.QR {
+				t.Fatalf("QR on paper %q, want the issued token %q", text, v.Ticket.QR)
+			}
+			res, err := ver.Verify(ctx, text)
+			if err != nil {
+				t.Fatalf("verify the printed code: %v", err)
+			}
+			want, err := k.Service.StatusFor(ctx, c.Number)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Source != verify.SourceLive || string(res.Colour) != want.Status.Colour || v.Ticket.Status.Colour != res.Colour {
+				t.Errorf("verified %q (%s), screen %q, want the service's %q", res.Colour, res.Source, v.Ticket.Status.Colour, want.Status.Colour)
+			}
+			if n := res.Claims.MaskedName; n == "" || n == c.Name.Reveal() || !strings.Contains(n, "*") {
+				t.Errorf("token name %q, want a masked name", n)
+			}
+			printed++
+		})
+	}
+	if printed < 12 {
+		t.Errorf("%d slips verified, want at least 12 of 20", printed)
+	}
+	// Every print reached the store's outbox and, after a sync, the
+	// service.
+	if err := k.Engine.SyncOnce(ctx); err != nil {
+		t.Fatalf("sync: %v", err)
+	}
+	sum, err := k.Engine.Summary(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Pending != 0 || len(sum.Quarantined) != 0 {
+		t.Errorf("after sync: %d pending, %d quarantined, want none", sum.Pending, len(sum.Quarantined))
+	}
+}
+
+// TestReplacedCodeStopsVerifying prints twice for one resident: the first
+// paper is superseded by the second.
+func TestReplacedCodeStopsVerifying(t *testing.T) {
+	k := startKiosk(t, rig.Options{})
+	ctx := context.Background()
+	first := k.serve(t, "resident-green")
+	second := k.serve(t, "resident-green")
+	if first.Ticket.QR == "" || second.Ticket.QR == "" || first.Ticket.QR == second.Ticket.QR {
+		t.Fatalf("two prints gave %q and %q, want two different codes", first.Ticket.QR, second.Ticket.QR)
+	}
+	old, err := k.Backend.CheckCode(ctx, first.Ticket.QR)
+	if !errors.Is(err, flow.ErrTokenRefused) || !errors.Is(err, verify.ErrSuperseded) || old.Status.HasColour() {
+		t.Errorf("old code: %+v, %v; want refused as superseded, no colour", old, err)
+	}
+	cur, err := k.Backend.CheckCode(ctx, second.Ticket.QR)
+	if err != nil || cur.Status.Source != flow.SourceLive || !cur.Status.HasColour() {
+		t.Errorf("new code: %+v, %v; want a live colour", cur, err)
+	}
+}
+
+// TestPrinterOutOfPaper runs the real driver against the simulator with
+// no paper: the resident is told, nothing is recorded as printed.
+func TestPrinterOutOfPaper(t *testing.T) {
+	k := startKiosk(t, rig.Options{})
+	k.Printer.SetPaperOut(true)
+	v := k.serve(t, "resident-yellow")
+	if v.Step != flow.StepError || v.Problem != flow.ProblemPaperOut || v.Bar.Printer != flow.PrinterPaperOut {
+		t.Fatalf("step %q problem %q printer %q, want the paper-out problem", v.Step, v.Problem, v.Bar.Printer)
+	}
+	if n := k.slipCount(); n != 0 {
+		t.Errorf("%d slips came out, want 0", n)
+	}
+	k.Printer.SetPaperOut(false)
+	if v := k.serve(t, "resident-yellow"); v.Step != flow.StepDone {
+		t.Errorf("after new paper: step %q problem %q, want done", v.Step, v.Problem)
+	}
+}
+
+// TestOffline cuts the service off after one print: the same resident
+// gets a re-print of the still-valid code with its cached status; a
+// resident never printed here gets a pending receipt with no colour.
+func TestOffline(t *testing.T) {
+	k := startKiosk(t, rig.Options{})
+	online := k.serve(t, "resident-red")
+	if online.Step != flow.StepDone {
+		t.Fatalf("online print: step %q problem %q", online.Step, online.Problem)
+	}
+	k.SetOnline(false)
+	v := k.serve(t, "resident-red")
+	if v.Step != flow.StepDone || v.Ticket.Kind != flow.TicketReprint || v.Ticket.QR != online.Ticket.QR {
+		t.Fatalf("offline: step %q ticket %q, want a re-print of %q", v.Step, v.Ticket.Kind, online.Ticket.QR)
+	}
+	if v.Ticket.Status.Source != flow.SourceCached || v.Ticket.Status.Colour != online.Ticket.Status.Colour || v.Ticket.Status.AsOf.IsZero() {
+		t.Errorf("offline status %+v, want the cached %q with its as-of", v.Ticket.Status, online.Ticket.Status.Colour)
+	}
+	// The status bar says so before the engine's next sync does.
+	k.waitFor(t, func(v flow.SelfView) bool { return !v.Bar.Link.Online })
+	p := k.serve(t, "resident-green")
+	if p.Step != flow.StepDone || p.Ticket.Kind != flow.TicketPending || p.Ticket.Receipt == "" || p.Ticket.Status.HasColour() {
+		t.Errorf("never printed here, offline: %+v, want a pending receipt without colour", p.Ticket)
+	}
+	if got := decodeQRAbsent(k); got {
+		t.Error("the pending slip carries a QR code")
+	}
+}
+
+// decodeQRAbsent reports whether the last slip has a QR code.
+func decodeQRAbsent(k *kiosk) bool {
+	k.mu.Lock()
+	s := k.slips[len(k.slips)-1]
+	k.mu.Unlock()
+	bmp, err := gozxing.NewBinaryBitmapFromImage(s.Image)
+	if err != nil {
+		return false
+	}
+	_, err = qrcode.NewQRCodeReader().Decode(bmp, nil)
+	return err == nil
+}

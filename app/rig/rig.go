@@ -1,0 +1,317 @@
+package rig
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/shcommunity/kiosk/app/wire"
+	"github.com/shcommunity/kiosk/codesvc/rules"
+	"github.com/shcommunity/kiosk/codesvc/server"
+	"github.com/shcommunity/kiosk/codesvc/store/sqlitestore"
+	"github.com/shcommunity/kiosk/devices/escpos"
+	"github.com/shcommunity/kiosk/devices/escpos/escpossim"
+	"github.com/shcommunity/kiosk/devices/idcard"
+	"github.com/shcommunity/kiosk/devices/idcard/idcardsim"
+	"github.com/shcommunity/kiosk/devices/serialport"
+	"github.com/shcommunity/kiosk/internal/ptypair"
+	"github.com/shcommunity/kiosk/pii"
+	"github.com/shcommunity/kiosk/sync/localstore"
+	"github.com/shcommunity/kiosk/sync/syncer"
+)
+
+// Options configure Start. The zero value is a working demo in a
+// temporary directory over in-process pipes.
+type Options struct {
+	// Dir holds the two databases; "" makes a temporary directory that
+	// Close removes.
+	Dir string
+	// Baud is the line rate of both simulated devices; 0 means 115200.
+	Baud int
+	// Unpaced runs both devices as fast as the pipes go, for long runs
+	// that measure the software (memory after a thousand residents).
+	Unpaced bool
+	// Pty runs the simulators on pseudo-terminals opened through the
+	// real serial layer (Linux); otherwise on net.Pipe.
+	Pty bool
+	// Profile is the printer; zero means 58 mm.
+	Profile escpos.Profile
+	// Centre is printed on every slip.
+	Centre string
+	// PollInterval is the reader watcher's poll; 0 means its default.
+	PollInterval time.Duration
+	// Logger gets the parts' logs; nil discards them.
+	Logger *slog.Logger
+	// OnSlip receives each slip the simulated printer prints.
+	OnSlip func(escpossim.Slip)
+}
+
+// Rig is a running demo: the code service on a loopback port, the
+// kiosk's store and sync engine registered with it, and the two device
+// simulators with their real drivers.
+type Rig struct {
+	Service  *server.Service
+	URL      string
+	Store    *localstore.Store
+	Engine   *syncer.Engine
+	Reader   *idcardsim.Sim
+	Printer  *escpossim.Printer
+	Driver   *escpos.Printer
+	Watcher  *idcard.Watcher
+	Backend  *wire.Backend
+	Slips    *wire.Printer
+	Deck     *idcardsim.Deck
+	Worker   string // the demo worker's ID
+	Password string // and password
+
+	// OpenReader opens a new connection to the reader simulator (the
+	// Watcher's opener).
+	OpenReader idcard.Opener
+
+	offline atomic.Bool
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup
+	closers []func() error
+	tmp     string
+}
+
+// The demo worker the rig creates.
+const (
+	DemoWorker   = "demo"
+	DemoPassword = "demo1234"
+)
+
+// Start builds and starts a rig. The Watcher is made but not run: the
+// caller runs it (and reads its events) so that it decides which flow
+// consumes them.
+func Start(ctx context.Context, opts Options) (r *Rig, err error) {
+	if opts.Baud == 0 {
+		opts.Baud = 115200
+	}
+	if opts.Profile.Dots == 0 {
+		opts.Profile = escpos.Profile58
+	}
+	opts.Profile.Baud = opts.Baud
+	if opts.Centre == "" {
+		opts.Centre = "演示社区服务中心"
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	r = &Rig{cancel: cancel, Worker: DemoWorker, Password: DemoPassword}
+	defer func() {
+		if err != nil {
+			r.Close()
+		}
+	}()
+	dir := opts.Dir
+	if dir == "" {
+		if dir, err = os.MkdirTemp("", "kiosk-demo-"); err != nil {
+			return nil, err
+		}
+		r.tmp = dir
+	}
+
+	// The code service, seeded as `codeservice serve --dev` seeds it.
+	st, err := sqlitestore.Open(ctx, filepath.Join(dir, "codes.db"))
+	if err != nil {
+		return nil, fmt.Errorf("rig: service store: %w", err)
+	}
+	r.closers = append(r.closers, st.Close)
+	if r.Service, err = server.New(ctx, st, server.Options{Logger: log}); err != nil {
+		return nil, fmt.Errorf("rig: service: %w", err)
+	}
+	if err := SeedDev(ctx, r.Service); err != nil {
+		return nil, fmt.Errorf("rig: seed: %w", err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("rig: listen: %w", err)
+	}
+	r.URL = "http://" + ln.Addr().String()
+	h := server.NewHandler(r.Service)
+	srv := server.NewHTTPServer(ln.Addr().String(), http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		if r.offline.Load() {
+			panic(http.ErrAbortHandler) // the connection drops, as when the network is cut
+		}
+		h.ServeHTTP(w, req)
+	}))
+	r.wg.Go(func() { srv.Serve(ln) })
+	r.closers = append(r.closers, func() error {
+		sctx, c := context.WithTimeout(context.Background(), time.Second)
+		defer c()
+		return srv.Shutdown(sctx)
+	})
+
+	// The kiosk: its store, registered with a provisioning code.
+	clock := syncer.NewClock(nil, 0)
+	if r.Store, err = localstore.Open(ctx, filepath.Join(dir, "kiosk.db"), localstore.Options{Now: clock.Now}); err != nil {
+		return nil, fmt.Errorf("rig: kiosk store: %w", err)
+	}
+	r.closers = append(r.closers, r.Store.Close)
+	code, _, err := r.Service.ProvisionDevice(ctx, "demo kiosk")
+	if err != nil {
+		return nil, fmt.Errorf("rig: provision: %w", err)
+	}
+	id, err := syncer.Register(ctx, r.Store, r.URL, http.DefaultClient, code, "demo kiosk")
+	if err != nil {
+		return nil, fmt.Errorf("rig: %w", err)
+	}
+	remote := syncer.NewClientRemote(r.URL, http.DefaultClient, id, clock)
+	if r.Engine, err = syncer.New(ctx, syncer.Config{Store: r.Store, Remote: remote, Clock: clock, Interval: 10 * time.Second, Logger: log}); err != nil {
+		return nil, fmt.Errorf("rig: engine: %w", err)
+	}
+	if err := r.Engine.SyncOnce(ctx); err != nil {
+		return nil, fmt.Errorf("rig: first sync: %w", err)
+	}
+	r.wg.Go(func() { r.Engine.Run(ctx) })
+	r.Backend = &wire.Backend{Engine: r.Engine, Client: remote.C}
+
+	// The devices.
+	r.Deck = idcardsim.SampleDeck()
+	r.Reader = idcardsim.New(r.Deck, &idcardsim.Options{Baud: opts.Baud, Unpaced: opts.Unpaced})
+	r.Printer = escpossim.New(opts.Profile)
+	if opts.Unpaced {
+		r.Printer.Baud = 0
+	}
+	r.Printer.Logger = log
+	r.Printer.OnSlip = opts.OnSlip
+	var printerConn escpos.Conn
+	if opts.Pty {
+		r.OpenReader = r.ptyOpener(ctx, opts.Baud)
+		p, err := ptypair.Open()
+		if err != nil {
+			return nil, fmt.Errorf("rig: printer pty: %w", err)
+		}
+		r.closers = append(r.closers, p.Close)
+		r.serve(func() error { return r.Printer.Serve(ctx, p.Master) })
+		port, err := serialport.Open(p.Path, &serialport.Options{Baud: opts.Baud})
+		if err != nil {
+			return nil, fmt.Errorf("rig: printer port: %w", err)
+		}
+		printerConn = port
+	} else {
+		r.OpenReader = r.pipeOpener(ctx)
+		host, dev := net.Pipe()
+		r.closers = append(r.closers, dev.Close)
+		r.serve(func() error { return r.Printer.Serve(ctx, dev) })
+		printerConn = host
+	}
+	r.Driver = escpos.NewPrinter(printerConn, opts.Profile)
+	if opts.Unpaced {
+		r.Driver.Baud = 0
+	}
+	r.closers = append(r.closers, r.Driver.Close)
+	r.Slips = &wire.Printer{Driver: r.Driver, Centre: opts.Centre}
+	r.Watcher = idcard.NewWatcher(r.OpenReader, &idcard.WatcherOptions{Interval: opts.PollInterval})
+	return r, nil
+}
+
+func (r *Rig) serve(f func() error) {
+	r.wg.Go(func() { f() })
+}
+
+// pipeOpener serves the reader simulator on a new in-process pipe for
+// each connection the watcher opens.
+func (r *Rig) pipeOpener(ctx context.Context) idcard.Opener {
+	return func(context.Context) (serialport.Conn, error) {
+		host, dev := net.Pipe()
+		r.serve(func() error {
+			defer dev.Close()
+			return r.Reader.Serve(ctx, dev)
+		})
+		return host, nil
+	}
+}
+
+// ptyOpener serves the reader simulator on a new pseudo-terminal for
+// each connection, opened through the real serial layer.
+func (r *Rig) ptyOpener(ctx context.Context, baud int) idcard.Opener {
+	return func(context.Context) (serialport.Conn, error) {
+		p, err := ptypair.Open()
+		if err != nil {
+			return nil, err
+		}
+		r.serve(func() error {
+			defer p.Close()
+			return r.Reader.Serve(ctx, p.Master)
+		})
+		return serialport.Open(p.Path, &serialport.Options{Baud: baud})
+	}
+}
+
+// Close stops everything and removes a temporary directory.
+func (r *Rig) Close() error {
+	r.cancel()
+	var errs []error
+	for i := len(r.closers) - 1; i >= 0; i-- {
+		if err := r.closers[i](); err != nil && !errors.Is(err, net.ErrClosed) && !errors.Is(err, io.ErrClosedPipe) &&
+			!errors.Is(err, os.ErrClosed) && !errors.Is(err, http.ErrServerClosed) {
+			errs = append(errs, err)
+		}
+	}
+	r.wg.Wait()
+	if r.tmp != "" {
+		errs = append(errs, os.RemoveAll(r.tmp))
+	}
+	return errors.Join(errs...)
+}
+
+// devEvents gives deck labels the events behind their notes (the same as
+// `codeservice serve --dev`).
+var devEvents = map[string]struct {
+	kind rules.EventKind
+	ago  time.Duration
+}{
+	"resident-yellow": {rules.ArrivalKeyArea, 3 * 24 * time.Hour},
+	"resident-red":    {rules.MedicalStart, 2 * 24 * time.Hour},
+}
+
+// SeedDev enrols the sample deck's residents with the events that give
+// their colours, and the demo worker. It repeats cmd/codeservice's
+// seedDev, which lives in package main and so cannot be imported.
+func SeedDev(ctx context.Context, svc *server.Service) error {
+	deck := idcardsim.SampleDeck()
+	now := svc.Now()
+	for _, c := range deck.Cards {
+		id, err := pii.ParseIDNumber(c.IDNumber, now)
+		if err != nil {
+			continue // not a number the service keys residents by
+		}
+		if _, err := svc.SeedResident(ctx, id, pii.Name(c.Name), "13800138000"); err != nil {
+			return err
+		}
+		if ev, ok := devEvents[c.Label]; ok {
+			if _, err := svc.AddEvent(ctx, id, ev.kind, now.Add(-ev.ago), "dev"); err != nil {
+				return err
+			}
+		}
+	}
+	return svc.AddWorker(ctx, DemoWorker, "演示社工", DemoPassword)
+}
+
+// SetOnline cuts (false) or restores (true) the kiosk's network: while
+// cut, the service drops every connection without an answer.
+func (r *Rig) SetOnline(on bool) {
+	r.offline.Store(!on)
+	if on {
+		r.Engine.SyncNow()
+	}
+}
+
+// Online reports whether the network is up.
+func (r *Rig) Online() bool { return !r.offline.Load() }
+
+// Labels lists the deck's card labels in order.
+func (r *Rig) Labels() []string { return r.Reader.Labels() }

@@ -1,0 +1,23 @@
+package ui_test
+
+import (
+	"context"
+	"image"
+
+	"github.com/shcommunity/kiosk/app/flow"
+)
+
+type nopBackend struct{}
+
+func (nopBackend) PaperCode(context.Context, flow.Resident) (flow.Ticket, error) {
+	return flow.Ticket{}, flow.ErrServiceUnavailable
+}
+func (nopBackend) Printed(context.Context, flow.Ticket) error { return nil }
+func (nopBackend) CallHelp(context.Context, string) error     { return nil }
+func (nopBackend) Link(context.Context) flow.Link             { return flow.Link{} }
+
+type nopPrinter struct{}
+
+func (nopPrinter) Preview(flow.Ticket) (image.Image, error) { return nil, nil }
+func (nopPrinter) Print(context.Context, flow.Ticket) error { return nil }
+func (nopPrinter) State(context.Context) flow.PrinterState  { return flow.PrinterReady }

@@ -1,0 +1,145 @@
+package ui
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+
+	"github.com/shcommunity/kiosk/app/flow"
+	"github.com/shcommunity/kiosk/app/i18n"
+	"github.com/shcommunity/kiosk/app/theme"
+)
+
+// SelfControls is what the self-service screen's buttons do. Each is
+// called on the UI goroutine and must not block: the flow's methods
+// qualify.
+type SelfControls struct {
+	Touch   func()
+	Help    func()
+	Dismiss func()
+}
+
+// ControlsFor wires the controls to a flow.
+func ControlsFor(f *flow.SelfService) SelfControls {
+	return SelfControls{Touch: f.Touch, Help: f.Help, Dismiss: f.Dismiss}
+}
+
+// Self is the self-service screen. Show redraws it from a view; it must
+// be called on the UI goroutine (fyne.Do).
+type Self struct {
+	Controls SelfControls
+	Lang     i18n.Lang
+
+	view    flow.SelfView
+	root    *fyne.Container
+	onShown func(flow.SelfView)
+}
+
+// NewSelf returns the screen showing the start view.
+func NewSelf(c SelfControls, l i18n.Lang) *Self {
+	s := &Self{Controls: c, Lang: l, root: container.NewStack()}
+	s.Show(flow.SelfView{Step: flow.StepStart})
+	return s
+}
+
+// Content is the screen's root object for a window.
+func (s *Self) Content() fyne.CanvasObject { return s.root }
+
+// View returns the view on screen.
+func (s *Self) View() flow.SelfView { return s.view }
+
+// Show draws v.
+func (s *Self) Show(v flow.SelfView) {
+	s.view = v
+	s.root.Objects = []fyne.CanvasObject{s.render()}
+	s.root.Refresh()
+	if s.onShown != nil {
+		s.onShown(v)
+	}
+}
+
+// SetLang switches the language and redraws.
+func (s *Self) SetLang(l i18n.Lang) {
+	s.Lang = l
+	s.Show(s.view)
+}
+
+func (s *Self) touch() {
+	if s.Controls.Touch != nil {
+		s.Controls.Touch()
+	}
+}
+
+func (s *Self) render() fyne.CanvasObject {
+	v, l := s.view, s.Lang
+	langBtn := bigButton(i18n.T(l, i18n.LangButton), false, func() {
+		s.touch()
+		s.SetLang(l.Other())
+	})
+	bar := statusBar(v.Bar, l, true, langBtn)
+	help := bigButton(i18n.T(l, i18n.HelpButton), true, func() {
+		if s.Controls.Help != nil {
+			s.Controls.Help()
+		}
+	})
+	var middle fyne.CanvasObject
+	if v.HelpCalled {
+		back := bigButton(i18n.T(l, i18n.BackButton), true, func() {
+			if s.Controls.Dismiss != nil {
+				s.Controls.Dismiss()
+			}
+		})
+		middle = container.NewVBox(layout.NewSpacer(),
+			text(i18n.T(l, i18n.HelpComing), theme.WordSize, theme.Primary, true),
+			body(i18n.T(l, i18n.HelpRecorded)),
+			container.NewCenter(back), layout.NewSpacer())
+		help = layout.NewSpacer()
+	} else {
+		middle = s.middle()
+	}
+	bottom := container.NewCenter(help)
+	screen := container.NewBorder(bar, container.NewPadded(bottom), nil, nil, container.NewPadded(middle))
+	return container.NewStack(newTouchLayer(s.touch), screen)
+}
+
+func (s *Self) middle() fyne.CanvasObject {
+	v, l := s.view, s.Lang
+	who := func() fyne.CanvasObject {
+		return text(i18n.T(l, i18n.NameLabel)+"  "+v.MaskedName+"     "+i18n.T(l, i18n.IDLabel)+"  "+v.MaskedID,
+			theme.TextSize, theme.Foreground, false)
+	}
+	switch v.Step {
+	case flow.StepChecking:
+		return container.NewVBox(layout.NewSpacer(), heading(i18n.T(l, i18n.Checking)), who(), layout.NewSpacer())
+	case flow.StepPrinting, flow.StepDone:
+		title := i18n.T(l, i18n.Printing)
+		if v.Step == flow.StepDone {
+			title = i18n.T(l, i18n.Done)
+		}
+		var block fyne.CanvasObject
+		if v.Ticket.Kind == flow.TicketPending {
+			block = pendingBlock(v.Ticket, l)
+		} else {
+			parts := []fyne.CanvasObject{ColourBlock(v.Ticket.Status, l)}
+			if v.Ticket.Kind == flow.TicketReprint {
+				parts = append(parts, body(i18n.T(l, i18n.Reprint)))
+			}
+			block = container.NewVBox(parts...)
+		}
+		left := container.NewVBox(who(), block)
+		if v.Step == flow.StepDone {
+			left.Add(body(i18n.T(l, i18n.DoneHint)))
+		}
+		return container.NewBorder(heading(title), nil, nil, preview(v.Preview, l), left)
+	case flow.StepError:
+		what, next := i18n.ProblemText(l, v.Problem)
+		return container.NewVBox(layout.NewSpacer(),
+			text(what, theme.HeadingSize, theme.Warning, true),
+			text(next, theme.HeadingSize*0.75, theme.Foreground, false),
+			layout.NewSpacer())
+	}
+	return container.NewVBox(layout.NewSpacer(),
+		text(i18n.T(l, i18n.StartPrompt), theme.HeadingSize*1.2, theme.Foreground, true),
+		body(i18n.T(l, i18n.StartHint)),
+		layout.NewSpacer())
+}

@@ -1,0 +1,127 @@
+package ui
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+
+	"github.com/shcommunity/kiosk/app/flow"
+	"github.com/shcommunity/kiosk/app/i18n"
+	"github.com/shcommunity/kiosk/devices/idcard"
+)
+
+// Parts are what a kiosk window runs on: the reader's events and the
+// backends of the three modes.
+type Parts struct {
+	Events  <-chan idcard.Event
+	Backend flow.Backend
+	Printer flow.Printer
+	Venue   flow.VenueBackend
+	Counter flow.CounterBackend
+	Where   string
+	Mode    flow.Mode
+	Lang    i18n.Lang
+	// IdleTimeout of the self-service flow; 0 means its default.
+	IdleTimeout time.Duration
+	Log         *slog.Logger
+	// Do runs a function on the UI goroutine; nil means fyne.Do. Tests
+	// on Fyne's test driver, which runs fyne.Do on the caller's
+	// goroutine, pass one that serialises with their own reads.
+	Do func(func())
+}
+
+// Shell is a kiosk window with its three modes; one is on screen and
+// receives the reader's events.
+type Shell struct {
+	Win     fyne.Window
+	Self    *Self
+	Venue   *Venue
+	Counter *Counter
+	Flows   struct {
+		Self    *flow.SelfService
+		Venue   *flow.Venue
+		Counter *flow.Counter
+	}
+	Router *flow.Router
+
+	mu   sync.Mutex
+	mode flow.Mode
+	wg   sync.WaitGroup
+}
+
+// Start builds the screens in win, runs the flows and the router until
+// ctx ends, and shows p.Mode. Call it on the UI goroutine; Wait returns
+// when everything has stopped.
+func Start(ctx context.Context, win fyne.Window, p Parts) *Shell {
+	s := &Shell{Win: win, Router: &flow.Router{}}
+	sf := &flow.SelfService{Backend: p.Backend, Printer: p.Printer, Where: p.Where, IdleTimeout: p.IdleTimeout, Log: p.Log}
+	vf := &flow.Venue{Backend: p.Venue, Log: p.Log}
+	cf := &flow.Counter{Backend: p.Counter, Printer: p.Printer, Log: p.Log}
+	s.Flows.Self, s.Flows.Venue, s.Flows.Counter = sf, vf, cf
+	s.Self = NewSelf(ControlsFor(sf), p.Lang)
+	s.Venue = NewVenue(vf.Scan, p.Lang)
+	s.Counter = NewCounter(ctx, cf)
+	do := p.Do
+	if do == nil {
+		do = fyne.Do
+	}
+	sf.OnView = func(v flow.SelfView) { do(func() { s.Self.Show(v) }) }
+	vf.OnView = func(v flow.VenueView) {
+		do(func() {
+			s.Venue.Show(v)
+			s.focusVenue()
+		})
+	}
+	cf.OnView = func(v flow.CounterView) { do(func() { s.Counter.Show(v) }) }
+
+	selfCh, venueCh := make(chan idcard.Event), make(chan idcard.Event)
+	s.Router.Handle(flow.ModeSelf, flow.Chan(selfCh))
+	s.Router.Handle(flow.ModeVenue, flow.Chan(venueCh))
+	s.Router.Handle(flow.ModeCounter, func(_ context.Context, e idcard.Event) { cf.Card(e) })
+	s.wg.Go(func() { sf.Run(ctx, selfCh) })
+	s.wg.Go(func() { vf.Run(ctx, venueCh) })
+	if p.Events != nil {
+		s.wg.Go(func() { s.Router.Run(ctx, p.Events) })
+	}
+	s.SetMode(p.Mode)
+	return s
+}
+
+// Wait waits for the flows to stop (after ctx ends).
+func (s *Shell) Wait() { s.wg.Wait() }
+
+// Mode returns the mode on screen.
+func (s *Shell) Mode() flow.Mode {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.mode
+}
+
+// SetMode puts a mode on screen; on the UI goroutine.
+func (s *Shell) SetMode(m flow.Mode) {
+	m = flow.ParseMode(string(m))
+	s.mu.Lock()
+	s.mode = m
+	s.mu.Unlock()
+	s.Router.SetActive(m)
+	switch m {
+	case flow.ModeVenue:
+		s.Win.SetContent(s.Venue.Content())
+		s.focusVenue()
+	case flow.ModeCounter:
+		s.Win.SetContent(s.Counter.Content())
+	default:
+		s.Win.SetContent(s.Self.Content())
+	}
+}
+
+// focusVenue keeps the scanner's entry focused: a barcode scanner types
+// into whatever has the focus.
+func (s *Shell) focusVenue() {
+	if s.Mode() == flow.ModeVenue {
+		s.Win.Canvas().Focus(s.Venue.Entry())
+	}
+}

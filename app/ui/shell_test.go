@@ -1,0 +1,112 @@
+package ui_test
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/shcommunity/kiosk/app/flow"
+	"github.com/shcommunity/kiosk/app/i18n"
+	"github.com/shcommunity/kiosk/app/rig"
+	"github.com/shcommunity/kiosk/app/theme"
+	"github.com/shcommunity/kiosk/app/ui"
+	"github.com/shcommunity/kiosk/app/wire"
+)
+
+// TestShellOnSimulators drives the real screens through the real flow,
+// the reader and printer simulators and the reference service: a green
+// resident is served, the screen shows the word and the slip, the idle
+// timeout clears it; then the venue mode checks a card.
+func TestShellOnSimulators(t *testing.T) {
+	a := test.NewTempApp(t)
+	a.Settings().SetTheme(theme.New())
+	var w0 fyne.Window
+	ctx, cancel := context.WithCancel(context.Background())
+	r, err := rig.Start(ctx, rig.Options{PollInterval: 30 * time.Millisecond})
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	// The test driver runs fyne.Do on the caller's goroutine: every UI
+	// access, the flows' and the test's, goes through do.
+	var mu sync.Mutex
+	do := func(f func()) {
+		mu.Lock()
+		defer mu.Unlock()
+		f()
+	}
+	markup := func() (m string) {
+		do(func() { m = test.RenderToMarkup(w0.Canvas()) })
+		return m
+	}
+	var w fyne.Window
+	do(func() {
+		w = test.NewTempWindow(t, nil)
+		w.Resize(screenSize)
+	})
+	w0 = w
+	go r.Watcher.Run(ctx)
+	var shell *ui.Shell
+	mu.Lock()
+	shell = ui.Start(ctx, w, ui.Parts{Do: do, Events: r.Watcher.Events(), Backend: r.Backend, Printer: r.Slips, Venue: r.Backend,
+		Counter: &wire.Counter{Backend: r.Backend}, Where: "test", Mode: flow.ModeSelf, Lang: i18n.ZH, IdleTimeout: 50 * time.Millisecond})
+	mu.Unlock()
+	selfView := func() (v flow.SelfView) {
+		do(func() { v = shell.Self.View() })
+		return v
+	}
+	t.Cleanup(func() {
+		cancel()
+		shell.Wait()
+		r.Close()
+	})
+	until := func(what string, ok func() bool) {
+		t.Helper()
+		for range 600 {
+			if ok() {
+				return
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		t.Fatalf("timed out waiting for %s; markup:\n%s", what, markup())
+	}
+	until("the reader", func() bool { return selfView().Bar.ReaderConnected })
+	if err := r.Reader.Place("resident-green"); err != nil {
+		t.Fatal(err)
+	}
+	until("the slip", func() bool { return selfView().Step == flow.StepDone })
+	m := markup()
+	for _, s := range []string{"绿码", "请取走您的纸质码和身份证", "张*丰", "<image"} {
+		if !strings.Contains(m, s) {
+			t.Errorf("done screen lacks %q", s)
+		}
+	}
+	r.Reader.Remove()
+	until("the start screen", func() bool { v := selfView(); return v.Step == flow.StepStart && !v.HasResident() })
+	if m := markup(); strings.Contains(m, "张*丰") || !strings.Contains(m, "请将身份证放在读卡器上") {
+		t.Error("the start screen still shows the resident")
+	}
+
+	do(func() { shell.SetMode(flow.ModeVenue) })
+	if err := r.Reader.Place("resident-red"); err != nil {
+		t.Fatal(err)
+	}
+	until("the venue result", func() bool {
+		var v flow.VenueView
+		do(func() { v = shell.Venue.View() })
+		return v.Step == flow.VenueResult
+	})
+	if m := markup(); !strings.Contains(m, "红码") || !strings.Contains(m, "周*国") {
+		t.Error("venue screen lacks 红码 and the masked name")
+	}
+	var focused bool
+	do(func() { focused = w.Canvas().Focused() == shell.Venue.Entry() })
+	if !focused {
+		t.Error("the scanner entry is not focused")
+	}
+}

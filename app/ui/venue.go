@@ -1,0 +1,98 @@
+package ui
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/shcommunity/kiosk/app/flow"
+	"github.com/shcommunity/kiosk/app/i18n"
+	"github.com/shcommunity/kiosk/app/theme"
+)
+
+// Venue is the venue check screen (数字哨兵). A USB barcode scanner types
+// the QR text into the focused entry and ends it with Enter.
+type Venue struct {
+	Scan func(text string) // flow.Venue.Scan
+	Lang i18n.Lang
+
+	view  flow.VenueView
+	entry *widget.Entry
+	body  *fyne.Container
+	root  fyne.CanvasObject
+}
+
+// NewVenue returns the screen showing the ready view.
+func NewVenue(scan func(string), l i18n.Lang) *Venue {
+	v := &Venue{Scan: scan, Lang: l, body: container.NewStack()}
+	v.entry = widget.NewEntry()
+	v.entry.OnSubmitted = func(s string) {
+		v.entry.SetText("")
+		if v.Scan != nil {
+			v.Scan(s)
+		}
+	}
+	v.root = container.NewBorder(nil, container.NewPadded(v.entry), nil, nil, v.body)
+	v.Show(flow.VenueView{Step: flow.VenueReady})
+	return v
+}
+
+// Content is the screen's root object.
+func (v *Venue) Content() fyne.CanvasObject { return v.root }
+
+// Entry is the scanner's entry; the window focuses it.
+func (v *Venue) Entry() *widget.Entry { return v.entry }
+
+// View returns the view on screen.
+func (v *Venue) View() flow.VenueView { return v.view }
+
+// Show draws a view; on the UI goroutine.
+func (v *Venue) Show(vv flow.VenueView) {
+	v.view = vv
+	l := v.Lang
+	v.entry.SetPlaceHolder(i18n.T(l, i18n.VenueScan))
+	var mid fyne.CanvasObject
+	switch vv.Step {
+	case flow.VenueChecking:
+		mid = container.NewVBox(layout.NewSpacer(), heading(i18n.T(l, i18n.Checking)), layout.NewSpacer())
+	case flow.VenueResult:
+		parts := []fyne.CanvasObject{}
+		if vv.Check.MaskedName != "" {
+			parts = append(parts, text(vv.Check.MaskedName, theme.HeadingSize, theme.Foreground, true))
+		}
+		if vv.Check.Status.HasColour() {
+			parts = append(parts, ColourBlock(vv.Check.Status, l))
+		} else {
+			parts = append(parts, refusedBlock(i18n.T(l, i18n.CannotVerify)))
+		}
+		if vv.Check.Explanation != "" && vv.Check.Status.Source != flow.SourceLive {
+			parts = append(parts, body(vv.Check.Explanation))
+		}
+		mid = container.NewVBox(parts...)
+	case flow.VenueRefused:
+		parts := []fyne.CanvasObject{refusedBlock(i18n.T(l, i18n.Refused))}
+		if vv.Problem != "" {
+			what, next := i18n.ProblemText(l, vv.Problem)
+			parts = append(parts, text(what, theme.HeadingSize, theme.Warning, true), body(next))
+		}
+		if vv.Check.Explanation != "" {
+			parts = append(parts, body(vv.Check.Explanation))
+		}
+		mid = container.NewVBox(parts...)
+	default:
+		mid = container.NewVBox(layout.NewSpacer(), text(i18n.T(l, i18n.VenuePrompt), theme.HeadingSize*1.2, theme.Foreground, true), layout.NewSpacer())
+	}
+	v.body.Objects = []fyne.CanvasObject{container.NewBorder(statusBar(vv.Bar, l, false, nil), nil, nil, nil, container.NewPadded(mid))}
+	v.body.Refresh()
+}
+
+// refusedBlock is the grey block of "cannot verify" or "not valid":
+// never a colour.
+func refusedBlock(word string) fyne.CanvasObject {
+	blk := theme.BlockFor("")
+	bg := canvas.NewRectangle(blk.Background)
+	bg.CornerRadius = 16
+	return container.NewStack(bg, container.NewPadded(text(word, theme.WordSize, blk.Text, true)))
+}

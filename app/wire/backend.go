@@ -1,0 +1,355 @@
+package wire
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base32"
+	"errors"
+	"fmt"
+	"net"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/shcommunity/kiosk/app/flow"
+	"github.com/shcommunity/kiosk/codesvc/api"
+	"github.com/shcommunity/kiosk/codesvc/client"
+	"github.com/shcommunity/kiosk/codesvc/rules"
+	"github.com/shcommunity/kiosk/codesvc/token"
+	"github.com/shcommunity/kiosk/codesvc/verify"
+	"github.com/shcommunity/kiosk/pii"
+	"github.com/shcommunity/kiosk/sync/localstore"
+	"github.com/shcommunity/kiosk/sync/syncer"
+)
+
+// Audit actions this package writes (the sync engine writes its own).
+const (
+	ActionHelpCall      = "help_call"
+	ActionReprint       = "reprint_offline"
+	ActionPendingSlip   = "pending_receipt"
+	ActionVenueCard     = "venue_card"
+	ActionManualIDEntry = "manual_id_entry"
+)
+
+// Backend is the kiosk's side of the code service: the sync engine and
+// its store for everything that must survive the network, the signed
+// client for the calls only the service can answer (a new token, a venue
+// look-up). It implements flow.Backend and flow.VenueBackend.
+type Backend struct {
+	Engine *syncer.Engine
+	// Client issues tokens; nil means this kiosk never has a fresh code
+	// to print and always takes the offline path.
+	Client *client.Client
+	// WorkerID is the worker acting, "" for a resident alone.
+	WorkerID string
+	// Timeout bounds each call to the service before the offline path
+	// is taken; 0 means 5 s.
+	Timeout time.Duration
+
+	mu   sync.Mutex
+	last *issued // the token behind the ticket on screen, until printed
+	// seen is when a call of ours last learnt whether the service answers
+	// (seenOK); it is newer than the engine's last sync between syncs.
+	seen   time.Time
+	seenOK bool
+}
+
+// note records whether the service just answered one of our calls.
+func (b *Backend) note(ok bool) {
+	now := b.Engine.Clock().Now()
+	b.mu.Lock()
+	b.seen, b.seenOK = now, ok
+	b.mu.Unlock()
+}
+
+// issued is what Printed needs to record a print and that the Ticket
+// must not hold: the plain ID number (the store keys it by a keyed hash).
+type issued struct {
+	serial string
+	id     pii.IDNumber
+	tok    api.TokenResponse
+	worker string
+}
+
+var (
+	_ flow.Backend      = (*Backend)(nil)
+	_ flow.VenueBackend = (*Backend)(nil)
+)
+
+func (b *Backend) timeout() time.Duration {
+	if b.Timeout > 0 {
+		return b.Timeout
+	}
+	return 5 * time.Second
+}
+
+func (b *Backend) store() *localstore.Store { return b.Engine.Store() }
+
+// PaperCode implements flow.Backend. Online: the live status and a new
+// token that replaces the resident's earlier ones (so a lost slip stops
+// working once a new one is printed). Offline: a re-print of the newest
+// still-valid code printed here with the status cached for it, only while
+// that status is within its bounds; else a pending receipt.
+func (b *Backend) PaperCode(ctx context.Context, r flow.Resident) (flow.Ticket, error) {
+	ans, err := b.Engine.Status(ctx, r.Number)
+	if err != nil {
+		return flow.Ticket{}, classify(err)
+	}
+	serial := newSerial()
+	switch ans.Source {
+	case syncer.SourceLive:
+		b.note(true)
+	case syncer.SourceCached, syncer.SourceUnknown: // given only when the service did not answer
+		b.note(false)
+	}
+	if ans.Source == syncer.SourceLive {
+		if !ans.Known {
+			return flow.Ticket{}, flow.ErrNotEnrolled
+		}
+		if b.Client != nil {
+			t, err := b.issue(ctx, r, b.WorkerID)
+			if err == nil {
+				return t, nil
+			}
+			if e := classify(err); errors.Is(e, flow.ErrNotEnrolled) {
+				return flow.Ticket{}, e
+			}
+			b.note(false)
+			// The status answered and the token did not: the network
+			// went; take the offline path with what is cached.
+			if ans, err = b.Engine.CachedStatus(ctx, r.Number); err != nil {
+				return flow.Ticket{}, classify(err)
+			}
+		}
+	}
+	return b.offline(ctx, r, ans, serial)
+}
+
+// issue asks for a new token that replaces the resident's earlier ones,
+// and keeps it until Printed records it.
+func (b *Backend) issue(ctx context.Context, r flow.Resident, worker string) (flow.Ticket, error) {
+	tctx, cancel := context.WithTimeout(ctx, b.timeout())
+	defer cancel()
+	tok, err := b.Client.IssueToken(tctx, api.IssueTokenRequest{IDNumber: r.Number.Reveal(), WorkerID: worker, Replace: true})
+	if err != nil {
+		return flow.Ticket{}, err
+	}
+	serial := newSerial()
+	b.mu.Lock()
+	b.last = &issued{serial: serial, id: r.Number, tok: tok, worker: worker}
+	b.mu.Unlock()
+	return flow.Ticket{
+		Kind: flow.TicketCode, MaskedName: tok.MaskedName, MaskedID: tok.MaskedID, QR: tok.Text,
+		TokenID: tok.TokenID, IssuedAt: tok.IssuedAt, ExpiresAt: tok.ExpiresAt, Serial: serial,
+		Status: statusOf(flow.SourceLive, tok.Status.Colour, tok.Status.Reason, tok.Status.AsOf, tok.Status.ValidUntil),
+	}, nil
+}
+
+func (b *Backend) offline(ctx context.Context, r flow.Resident, ans syncer.Answer, serial string) (flow.Ticket, error) {
+	t := flow.Ticket{MaskedName: r.Name.Masked(), MaskedID: r.Number.Masked(), Serial: serial}
+	if ans.Source == syncer.SourceCached {
+		codes, err := b.store().PrintedFor(ctx, b.store().KeyOf(r.Number))
+		if err != nil {
+			return flow.Ticket{}, err
+		}
+		now := b.Engine.Clock().Now()
+		codes = slices.DeleteFunc(codes, func(c localstore.PrintedCode) bool {
+			return c.State != api.StateActive || !now.Before(c.ExpiresAt) || c.TokenText == ""
+		})
+		slices.SortFunc(codes, func(a, b localstore.PrintedCode) int { return b.PrintedAt.Compare(a.PrintedAt) })
+		if len(codes) > 0 {
+			c := codes[0]
+			t.Kind, t.QR, t.TokenID, t.IssuedAt, t.ExpiresAt = flow.TicketReprint, c.TokenText, c.TokenID, c.PrintedAt, c.ExpiresAt
+			t.Status = statusOf(flow.SourceCached, ans.Colour, ans.Reason, ans.AsOf, ans.ValidUntil)
+			return t, nil
+		}
+	}
+	t.Kind = flow.TicketPending
+	t.Status = flow.Status{Source: flow.SourcePending}
+	t.Receipt = ans.Receipt
+	if t.Receipt == "" {
+		t.Receipt = "P-" + serial
+	}
+	t.IssuedAt = b.Engine.Clock().Now()
+	return t, nil
+}
+
+// Printed implements flow.Backend: a new code goes through the engine
+// (printed-code row, outbox item, audit, one transaction); a re-print and
+// a pending receipt are audited.
+func (b *Backend) Printed(ctx context.Context, t flow.Ticket) error {
+	switch t.Kind {
+	case flow.TicketCode:
+		b.mu.Lock()
+		last := b.last
+		b.last = nil
+		b.mu.Unlock()
+		if last == nil || last.serial != t.Serial {
+			return errors.New("record print: no issued token for this slip")
+		}
+		_, err := b.Engine.RecordPrint(ctx, syncer.Print{IDNumber: last.id, Token: last.tok, WorkerID: last.worker})
+		return err
+	case flow.TicketReprint:
+		return b.audit(ctx, b.WorkerID, ActionReprint, "token "+t.TokenID)
+	default:
+		return b.audit(ctx, b.WorkerID, ActionPendingSlip, "receipt "+t.Receipt)
+	}
+}
+
+// Forget drops the token held for the slip on screen (the flow calls it
+// when a resident leaves without a print).
+func (b *Backend) Forget() {
+	b.mu.Lock()
+	b.last = nil
+	b.mu.Unlock()
+}
+
+// CallHelp implements flow.Backend: an audit row, which the counter's
+// dashboard lists.
+func (b *Backend) CallHelp(ctx context.Context, where string) error {
+	return b.audit(ctx, b.WorkerID, ActionHelpCall, where)
+}
+
+func (b *Backend) audit(ctx context.Context, worker, action, detail string) error {
+	return b.store().InTx(ctx, func(tx *localstore.Tx) error {
+		_, err := tx.Audit(worker, action, localstore.ResidentKey{}, detail)
+		return err
+	})
+}
+
+// Link implements flow.Backend.
+func (b *Backend) Link(ctx context.Context) flow.Link {
+	s, err := b.Engine.Summary(ctx)
+	if err != nil {
+		return flow.Link{}
+	}
+	online := s.Online
+	b.mu.Lock()
+	if b.seen.After(s.LastSuccess) && b.seen.After(s.LastErrorAt) {
+		online = b.seenOK // a call of ours is newer news than the last sync
+	}
+	b.mu.Unlock()
+	return flow.Link{Online: online, Waiting: s.Pending + s.InFlight}
+}
+
+// CardStatus implements flow.VenueBackend.
+func (b *Backend) CardStatus(ctx context.Context, r flow.Resident) (flow.CodeCheck, error) {
+	ans, err := b.Engine.Status(ctx, r.Number)
+	if err != nil {
+		return flow.CodeCheck{}, classify(err)
+	}
+	switch ans.Source {
+	case syncer.SourceLive:
+		b.note(true)
+	case syncer.SourceCached, syncer.SourceUnknown:
+		b.note(false)
+	}
+	c := flow.CodeCheck{MaskedName: ans.MaskedName}
+	if c.MaskedName == "" {
+		c.MaskedName = r.Name.Masked()
+	}
+	switch ans.Source {
+	case syncer.SourceLive, syncer.SourceCached:
+		c.Status = statusOf(flow.Source(ans.Source), ans.Colour, ans.Reason, ans.AsOf, ans.ValidUntil)
+	case syncer.SourcePending:
+		c.Status = flow.Status{Source: flow.SourcePending}
+	default:
+		c.Status = flow.Status{Source: flow.SourceUnknown}
+		c.Explanation = ans.Why
+	}
+	return c, nil
+}
+
+// CheckCode implements flow.VenueBackend with codesvc/verify: the
+// signature against the trust list the engine keeps, then the live state
+// through the client; offline, the token's own claim only while fresh.
+func (b *Backend) CheckCode(ctx context.Context, text string) (flow.CodeCheck, error) {
+	tl, err := b.Engine.TrustList(ctx)
+	if err != nil {
+		return flow.CodeCheck{}, fmt.Errorf("venue check: %w", err)
+	}
+	v := &verify.Verifier{Trust: tl, Now: b.Engine.Clock().Now}
+	if b.Client != nil {
+		v.Live = b.Client
+	}
+	vctx, cancel := context.WithTimeout(ctx, b.timeout())
+	defer cancel()
+	res, err := v.Verify(vctx, text)
+	if b.Client != nil && res.Claims != nil {
+		b.note(res.Live != nil)
+	}
+	return CheckOf(res), refusal(err)
+}
+
+// CheckOf turns a verifier's result into the venue view's check: a live
+// colour is live, a fresh claim is shown as cached with its as-of, and
+// anything else has no colour.
+func CheckOf(res verify.Result) flow.CodeCheck {
+	c := flow.CodeCheck{Explanation: res.Explanation, Status: flow.Status{Source: flow.SourceUnknown}}
+	if res.Claims != nil {
+		c.MaskedName = res.Claims.MaskedName
+	}
+	if res.Live != nil && res.Live.MaskedName != "" {
+		c.MaskedName = res.Live.MaskedName
+	}
+	switch res.Source {
+	case verify.SourceLive:
+		if res.Live != nil && res.Colour.Valid() {
+			c.Status = flow.Status{Source: flow.SourceLive, Colour: res.Colour, Reason: res.Live.Status.Reason,
+				AsOf: res.Live.Status.AsOf, ValidUntil: res.Live.Status.ValidUntil}
+		}
+	case verify.SourceClaim:
+		if res.Claims != nil && res.Claims.Status != nil && res.Colour.Valid() {
+			c.Status = flow.Status{Source: flow.SourceCached, Colour: res.Colour, AsOf: res.Claims.Status.AsOf}
+		}
+	}
+	return c
+}
+
+// refusal marks the verifier's refusals (a bad, revoked, replaced or
+// expired code) as flow.ErrTokenRefused; an interrupted check stays what
+// it was.
+func refusal(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return fmt.Errorf("%w: %w", flow.ErrServiceUnavailable, err)
+	case errors.Is(err, verify.ErrRevoked), errors.Is(err, verify.ErrSuperseded), errors.Is(err, verify.ErrLiveState),
+		errors.Is(err, token.ErrMalformed), errors.Is(err, token.ErrUnsupportedVersion), errors.Is(err, token.ErrUnknownKey),
+		errors.Is(err, token.ErrBadSignature), errors.Is(err, token.ErrKeyNotValidAt), errors.Is(err, token.ErrExpired),
+		errors.Is(err, token.ErrNotYetValid):
+		return fmt.Errorf("%w: %w", flow.ErrTokenRefused, err)
+	}
+	return err
+}
+
+// classify maps the service's and the network's errors to the flow's.
+func classify(err error) error {
+	var ae *api.Error
+	var ne net.Error
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &ae) && ae.Code == api.CodeNotEnrolled:
+		return fmt.Errorf("%w: %w", flow.ErrNotEnrolled, err)
+	case errors.As(err, &ae) && ae.Status >= 500, errors.As(err, &ne),
+		errors.Is(err, context.DeadlineExceeded), errors.Is(err, syncer.ErrDevice), errors.Is(err, syncer.ErrNotRegistered):
+		return fmt.Errorf("%w: %w", flow.ErrServiceUnavailable, err)
+	}
+	return err
+}
+
+func statusOf(src flow.Source, colour, reason string, asOf, validUntil time.Time) flow.Status {
+	return flow.Status{Source: src, Colour: rules.Colour(colour), Reason: reason, AsOf: asOf, ValidUntil: validUntil}
+}
+
+var serialEncoding = base32.StdEncoding.WithPadding(base32.NoPadding)
+
+// newSerial is a slip's serial number: 8 characters, unguessable, so a
+// receipt number says nothing about how many residents came before.
+func newSerial() string {
+	var b [5]byte
+	rand.Read(b[:])
+	return serialEncoding.EncodeToString(b[:])
+}

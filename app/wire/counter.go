@@ -1,0 +1,143 @@
+package wire
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/shcommunity/kiosk/app/flow"
+	"github.com/shcommunity/kiosk/codesvc/api"
+	"github.com/shcommunity/kiosk/sync/localstore"
+	"github.com/shcommunity/kiosk/sync/syncer"
+)
+
+var _ flow.CounterBackend = (*Counter)(nil)
+
+// Counter is the counter's backend over the same engine and client as
+// the self-service Backend; every action runs under the worker's ID.
+type Counter struct {
+	*Backend
+	// ConfirmWait is how long Enrol waits for the service to confirm a
+	// new enrolment before it gives a pending receipt; 0 means 5 s.
+	ConfirmWait time.Duration
+}
+
+// Login implements flow.CounterBackend (offline, against the cached
+// slow hashes; lockout after repeated failures).
+func (c *Counter) Login(ctx context.Context, workerID, password string) (string, error) {
+	w, err := c.Engine.Login(ctx, workerID, password)
+	if err != nil {
+		return "", err
+	}
+	return w.DisplayName, nil
+}
+
+// Enrol implements flow.CounterBackend.
+func (c *Counter) Enrol(ctx context.Context, workerID string, e flow.Enrolment) (flow.Ticket, error) {
+	actor := api.Actor{Kind: api.ActorWorker, WorkerID: workerID}
+	by := api.ActorSelf
+	if e.Family.Number != "" {
+		actor.Kind, by = api.ActorFamily, api.ActorFamily
+	}
+	rec, err := c.Engine.Enrol(ctx, syncer.Enrolment{
+		IDNumber: e.Resident.Number, Name: e.Resident.Name, Phone: e.Phone,
+		Consent: api.Consent{Given: e.Consent, By: by}, Actor: actor, Family: e.Family.Number,
+	})
+	if err != nil {
+		return flow.Ticket{}, err
+	}
+	wait := c.ConfirmWait
+	if wait <= 0 {
+		wait = 5 * time.Second
+	}
+	wctx, cancel := context.WithTimeout(ctx, wait)
+	defer cancel()
+	if c.Client != nil && c.Engine.SyncOnce(wctx) == nil {
+		if it, err := c.Store().Item(ctx, rec.Seq); err == nil && it.State == localstore.StateAcked {
+			if t, err := c.issue(wctx, e.Resident, workerID); err == nil {
+				return t, nil
+			}
+		}
+	}
+	return flow.Ticket{Kind: flow.TicketPending, MaskedName: e.Resident.Name.Masked(), MaskedID: e.Resident.Number.Masked(),
+		Receipt: rec.Number, Status: flow.Status{Source: flow.SourcePending}, IssuedAt: c.Engine.Clock().Now(), Serial: newSerial()}, nil
+}
+
+// Store returns the kiosk's store.
+func (c *Counter) Store() *localstore.Store { return c.Engine.Store() }
+
+// Reissue implements flow.CounterBackend: every active code of the
+// resident is reported lost, then a new one is issued and recorded.
+func (c *Counter) Reissue(ctx context.Context, workerID string, r flow.Resident) (flow.Ticket, error) {
+	if c.Client == nil {
+		return flow.Ticket{}, flow.ErrServiceUnavailable
+	}
+	if _, err := c.Client.ReportLost(ctx, api.LostRequest{IDNumber: r.Number.Reveal(), WorkerID: workerID}); err != nil {
+		return flow.Ticket{}, classify(err)
+	}
+	t, err := c.issue(ctx, r, workerID)
+	return t, classify(err)
+}
+
+// Correction implements flow.CounterBackend.
+func (c *Counter) Correction(ctx context.Context, workerID string, r flow.Resident, reason string) (string, error) {
+	if reason == "" {
+		return "", errors.New("correction: a reason is required")
+	}
+	rec, err := c.Engine.RequestCorrection(ctx, r.Number, workerID, reason)
+	return rec.Number, err
+}
+
+// ManualEntry implements flow.CounterBackend.
+func (c *Counter) ManualEntry(ctx context.Context, workerID string) error {
+	return c.audit(ctx, workerID, ActionManualIDEntry, "id number typed by the worker")
+}
+
+// Dashboard implements flow.CounterBackend.
+func (c *Counter) Dashboard(ctx context.Context) (flow.Dashboard, error) {
+	s, err := c.Engine.Summary(ctx)
+	if err != nil {
+		return flow.Dashboard{}, err
+	}
+	d := flow.Dashboard{Pending: s.Pending + s.InFlight, LastSync: s.LastSuccess, Online: s.Online}
+	for _, q := range s.Quarantined {
+		d.Quarantined = append(d.Quarantined, fmt.Sprintf("%s %s: %s", q.Kind, q.Receipt, q.Reason))
+	}
+	calls, err := c.Store().CallList(ctx)
+	if err != nil {
+		return flow.Dashboard{}, err
+	}
+	for _, e := range calls {
+		d.Calls = append(d.Calls, fmt.Sprintf("%s %s %s→%s", e.MaskedName, e.MaskedID, colourWord(e.Printed), colourWord(e.Current)))
+	}
+	log, err := c.Store().AuditLog(ctx)
+	if err != nil {
+		return flow.Dashboard{}, err
+	}
+	today := c.Engine.Clock().Now().In(shanghai).Format(time.DateOnly)
+	for _, a := range log {
+		if a.At.In(shanghai).Format(time.DateOnly) != today {
+			continue
+		}
+		d.TodayActions++
+		if a.Action == ActionHelpCall {
+			d.HelpCalls = append(d.HelpCalls, a.At.In(shanghai).Format("15:04")+" "+a.Detail)
+		}
+	}
+	return d, nil
+}
+
+var shanghai = time.FixedZone("CST", 8*60*60)
+
+func colourWord(c string) string {
+	switch c {
+	case "green":
+		return "绿码"
+	case "yellow":
+		return "黄码"
+	case "red":
+		return "红码"
+	}
+	return "未知"
+}

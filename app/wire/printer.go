@@ -1,0 +1,76 @@
+package wire
+
+import (
+	"context"
+	"fmt"
+	"image"
+	"time"
+
+	"github.com/shcommunity/kiosk/app/flow"
+	"github.com/shcommunity/kiosk/codesvc/rules"
+	"github.com/shcommunity/kiosk/devices/escpos"
+	"github.com/shcommunity/kiosk/devices/slip"
+	"github.com/shcommunity/kiosk/pii"
+)
+
+// Printer prints tickets as paper-code slips (devices/slip) on an ESC/POS
+// printer. It implements flow.Printer.
+type Printer struct {
+	Driver *escpos.Printer
+	// Centre is the service point's name printed on every slip.
+	Centre string
+}
+
+var _ flow.Printer = (*Printer)(nil)
+
+// SlipOf turns a ticket into a slip. The ticket holds only masked values;
+// masking is idempotent (张*丰 stays 张*丰), so the slip prints them as
+// they are.
+func SlipOf(t flow.Ticket, centre string) slip.Slip {
+	s := slip.Slip{
+		Name: pii.Name(t.MaskedName), ID: pii.IDNumber(t.MaskedID), QR: t.QR,
+		IssuedAt: t.IssuedAt, ValidUntil: t.ExpiresAt, Centre: centre, Serial: t.Serial,
+	}
+	if t.Kind == flow.TicketPending {
+		s.Pending, s.Receipt, s.QR, s.ValidUntil = true, t.Receipt, "", time.Time{}
+		return s
+	}
+	if t.Status.HasColour() {
+		s.Colour, s.ColourAsOf = slipColour(t.Status.Colour), t.Status.AsOf
+	}
+	return s
+}
+
+func slipColour(c rules.Colour) slip.Colour {
+	switch c {
+	case rules.Green:
+		return slip.ColourGreen
+	case rules.Yellow:
+		return slip.ColourYellow
+	case rules.Red:
+		return slip.ColourRed
+	}
+	return slip.ColourNone
+}
+
+// Preview implements flow.Printer: slip.Preview renders the very bytes
+// Print sends.
+func (p *Printer) Preview(t flow.Ticket) (image.Image, error) {
+	return slip.Preview(SlipOf(t, p.Centre), p.Driver.Profile())
+}
+
+// Print implements flow.Printer.
+func (p *Printer) Print(ctx context.Context, t flow.Ticket) error {
+	job, err := slip.Encode(SlipOf(t, p.Centre), p.Driver.Profile())
+	if err != nil {
+		return fmt.Errorf("print slip: %w", err)
+	}
+	_, err = p.Driver.Print(ctx, job)
+	return err
+}
+
+// State implements flow.Printer.
+func (p *Printer) State(ctx context.Context) flow.PrinterState {
+	st, err := p.Driver.Status(ctx)
+	return flow.PrinterStateOf(st, err)
+}

@@ -1,0 +1,249 @@
+// Command kiosk is the 随申码 kiosk: the self-service screen for a
+// resident alone, the community worker's counter and the venue check, on
+// an ID card reader and a thermal printer, synced with the code service.
+//
+//	kiosk [--config FILE] [--mode self|counter|venue] [--lang zh|en]
+//	kiosk --demo [--pty] [--screenshots DIR]
+//
+// --demo runs everything in one process: the reference code service with
+// its --dev data on a loopback port, both device simulators, and the kiosk
+// wired to them, with a second window to place and remove the sample
+// cards, flip printer faults, cut the network and see each printed slip.
+// --screenshots DIR (with --demo) walks through the main screens, saves
+// each as a PNG in DIR and quits.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"time"
+
+	"fyne.io/fyne/v2"
+	fyneapp "fyne.io/fyne/v2/app"
+
+	"github.com/shcommunity/kiosk/app/config"
+	"github.com/shcommunity/kiosk/app/flow"
+	"github.com/shcommunity/kiosk/app/i18n"
+	"github.com/shcommunity/kiosk/app/theme"
+	"github.com/shcommunity/kiosk/app/ui"
+	"github.com/shcommunity/kiosk/app/wire"
+	"github.com/shcommunity/kiosk/devices/escpos"
+	"github.com/shcommunity/kiosk/devices/idcard"
+	"github.com/shcommunity/kiosk/devices/serialport"
+	"github.com/shcommunity/kiosk/internal/version"
+	"github.com/shcommunity/kiosk/sync/localstore"
+	"github.com/shcommunity/kiosk/sync/syncer"
+)
+
+// appID is the application's ID (FyneApp.toml's Details.ID).
+const appID = "cn.shcommunity.kiosk"
+
+// options are the command line.
+type options struct {
+	demo        bool
+	pty         bool
+	screenshots string
+	configPath  string
+	mode        string
+	lang        string
+	scale       float64
+	width       float64
+	height      float64
+	fullscreen  bool
+	idle        time.Duration
+	version     bool
+}
+
+func parseFlags(args []string, stderr io.Writer) (options, error) {
+	var o options
+	fs := flag.NewFlagSet("kiosk", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.BoolVar(&o.demo, "demo", false, "run the demo: code service, simulators and kiosk in one process")
+	fs.BoolVar(&o.pty, "pty", false, "demo: run the simulators on pseudo-terminals rather than pipes")
+	fs.StringVar(&o.screenshots, "screenshots", "", "demo: save the main screens as PNGs in this directory and quit")
+	fs.StringVar(&o.configPath, "config", "", "configuration file (default: in the user's config directory)")
+	fs.StringVar(&o.mode, "mode", "", "self, counter or venue (default: the configuration's)")
+	fs.StringVar(&o.lang, "lang", "", "zh or en (default: the configuration's, else zh)")
+	fs.Float64Var(&o.scale, "scale", 0, "text scale, 0.5 to 3 (default: the configuration's)")
+	fs.Float64Var(&o.width, "width", 1600, "window width")
+	fs.Float64Var(&o.height, "height", 900, "window height")
+	fs.BoolVar(&o.fullscreen, "fullscreen", false, "full screen (a kiosk's own display)")
+	fs.DurationVar(&o.idle, "idle", 0, "self-service idle timeout after the card is removed (default 20s)")
+	fs.BoolVar(&o.version, "version", false, "print the version and exit")
+	err := fs.Parse(args)
+	return o, err
+}
+
+func main() {
+	start := time.Now()
+	o, err := parseFlags(os.Args[1:], os.Stderr)
+	if err != nil {
+		os.Exit(2)
+	}
+	if o.version {
+		fmt.Println(version.Version)
+		return
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	if err := run(o, start, log); err != nil {
+		log.Error("Kiosk stopped", "err", err)
+		os.Exit(1)
+	}
+}
+
+func run(o options, start time.Time, log *slog.Logger) error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+
+	fyneapp.SetMetadata(fyne.AppMetadata{ID: appID, Name: "随申码", Version: version.Version,
+		Migrations: map[string]bool{"fyneDo": true}})
+	a := fyneapp.NewWithID(appID)
+	cfg := config.Default()
+	path := o.configPath
+	if !o.demo {
+		var err error
+		if path == "" {
+			if path, err = config.DefaultPath(); err != nil {
+				return err
+			}
+		}
+		if cfg, err = config.Load(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+		if cfg.PrinterProfile == "" {
+			cfg = config.Default()
+		}
+	}
+	if o.mode != "" {
+		cfg.Mode = flow.ParseMode(o.mode)
+	}
+	switch {
+	case o.lang != "":
+		cfg.Lang = i18n.Parse(o.lang)
+	case cfg.Lang == "":
+		cfg.Lang = i18n.FromEnv()
+	}
+	if o.scale > 0 {
+		cfg.Scale = float32(o.scale)
+	}
+	a.Settings().SetTheme(&theme.Theme{Scale: cfg.Scale})
+
+	win := a.NewWindow("随申码 · 社区服务")
+	win.Resize(fyne.NewSize(float32(o.width), float32(o.height)))
+	win.SetFullScreen(o.fullscreen)
+	a.Lifecycle().SetOnStarted(func() {
+		log.Info("UI started", "startupMs", time.Since(start).Milliseconds(), "mode", string(cfg.Mode), "lang", string(cfg.Lang))
+	})
+
+	var err error
+	if o.demo {
+		err = demo(ctx, a, win, o, cfg, log)
+	} else {
+		err = kiosk(ctx, a, win, o, cfg, path, log)
+	}
+	if err != nil {
+		return err
+	}
+	go func() {
+		<-ctx.Done()
+		fyne.Do(a.Quit)
+	}()
+	win.ShowAndRun()
+	stop()
+	return nil
+}
+
+// kiosk runs on real devices with the configuration at path, showing the
+// first-run screen when the kiosk is not yet provisioned.
+func kiosk(ctx context.Context, a fyne.App, win fyne.Window, o options, cfg config.Config, path string, log *slog.Logger) error {
+	clock := syncer.NewClock(nil, 0)
+	st, err := localstore.Open(ctx, cfg.StorePath(path), localstore.Options{Now: clock.Now})
+	if err != nil {
+		return err
+	}
+	id, err := syncer.LoadIdentity(ctx, st)
+	if errors.Is(err, syncer.ErrNotRegistered) || cfg.ServiceURL == "" {
+		var p *ui.Provision
+		p = ui.NewProvision(func(url, code, centre string, m flow.Mode) {
+			go func() {
+				rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+				defer cancel()
+				id, err := syncer.Register(rctx, st, url, http.DefaultClient, code, centre)
+				if err == nil {
+					cfg.ServiceURL, cfg.Centre, cfg.Mode = url, centre, m
+					err = config.Save(path, cfg)
+				}
+				fyne.Do(func() {
+					if err != nil {
+						log.Warn("Provisioning failed", "err", err)
+						p.Failed("开通失败，请核对服务地址和开通码。Provisioning failed: " + err.Error())
+						return
+					}
+					if err := startKiosk(ctx, win, cfg, st, id, clock, log); err != nil {
+						p.Failed(err.Error())
+					}
+				})
+			}()
+		})
+		win.SetContent(p.Content())
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return startKiosk(ctx, win, cfg, st, id, clock, log)
+}
+
+// startKiosk wires the real devices, the engine and the screens.
+func startKiosk(ctx context.Context, win fyne.Window, cfg config.Config, st *localstore.Store, id syncer.Identity,
+	clock *syncer.Clock, log *slog.Logger) error {
+	remote := syncer.NewClientRemote(cfg.ServiceURL, http.DefaultClient, id, clock)
+	eng, err := syncer.New(ctx, syncer.Config{Store: st, Remote: remote, Clock: clock, Logger: log})
+	if err != nil {
+		return err
+	}
+	go eng.Run(ctx)
+	back := &wire.Backend{Engine: eng, Client: remote.C}
+	open := func(d config.Device) func(context.Context) (serialport.Conn, error) {
+		return func(context.Context) (serialport.Conn, error) {
+			opts := &serialport.Options{Baud: d.Baud}
+			if d.USB != "" {
+				return serialport.OpenUSB(d.USB, d.Serial, opts)
+			}
+			return serialport.Open(d.Port, opts)
+		}
+	}
+	watcher := idcard.NewWatcher(open(cfg.Reader), nil)
+	go watcher.Run(ctx)
+	pconn, err := open(cfg.Printer)(ctx)
+	if err != nil {
+		// The kiosk still starts: its status bar says the printer is
+		// missing, and every print fails with "printer not working".
+		log.Warn("Printer not opened", "err", err)
+		pconn = deadConn{}
+	}
+	driver := escpos.NewPrinter(pconn, cfg.Profile())
+	printer := &wire.Printer{Driver: driver, Centre: cfg.Centre}
+	ui.Start(ctx, win, ui.Parts{Events: watcher.Events(), Backend: back, Printer: printer, Venue: back,
+		Counter: &wire.Counter{Backend: back}, Where: cfg.Centre, Mode: cfg.Mode, Lang: cfg.Lang, Log: log})
+	return nil
+}
+
+// deadConn is a printer port that is not there: reads time out, writes
+// fail.
+type deadConn struct{}
+
+func (deadConn) Read([]byte) (int, error) {
+	time.Sleep(50 * time.Millisecond)
+	return 0, os.ErrDeadlineExceeded
+}
+func (deadConn) Write([]byte) (int, error)       { return 0, os.ErrClosed }
+func (deadConn) Close() error                    { return nil }
+func (deadConn) SetReadDeadline(time.Time) error { return nil }

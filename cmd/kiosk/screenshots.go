@@ -1,0 +1,174 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"image"
+	"image/png"
+	"os"
+	"path/filepath"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/software"
+
+	"github.com/shcommunity/kiosk/app/flow"
+	"github.com/shcommunity/kiosk/app/i18n"
+	"github.com/shcommunity/kiosk/app/rig"
+	"github.com/shcommunity/kiosk/app/ui"
+)
+
+// screenshots walks the demo through its main screens and saves each
+// window as a PNG in dir (scripts/screenshots.sh runs it under Xvfb).
+func screenshots(ctx context.Context, dir string, r *rig.Rig, shell *ui.Shell, win, sim fyne.Window) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	self, venue, counter := shell.Flows.Self, shell.Flows.Venue, shell.Flows.Counter
+	until := func(what string, ok func() bool) error {
+		deadline := time.Now().Add(30 * time.Second)
+		for !ok() {
+			if time.Now().After(deadline) || ctx.Err() != nil {
+				return fmt.Errorf("screenshots: waiting for %s", what)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		return nil
+	}
+	shot := func(name string, w fyne.Window) error {
+		time.Sleep(500 * time.Millisecond) // let the frame be drawn
+		var img image.Image
+		fyne.DoAndWait(func() { img = capture(w) })
+		f, err := os.Create(filepath.Join(dir, name+".png"))
+		if err != nil {
+			return err
+		}
+		if err := png.Encode(f, img); err != nil {
+			f.Close()
+			return err
+		}
+		return f.Close()
+	}
+	settled := func() bool { s := self.View().Step; return s == flow.StepDone || s == flow.StepError }
+	start := func() bool { v := self.View(); return v.Step == flow.StepStart && !v.CardOn }
+	resident := func(label, name string) (flow.SelfView, error) {
+		if err := r.Reader.Place(label); err != nil {
+			return flow.SelfView{}, err
+		}
+		if err := until(label+" settled", settled); err != nil {
+			return flow.SelfView{}, err
+		}
+		v := self.View()
+		if err := shot(name, win); err != nil {
+			return v, err
+		}
+		r.Reader.Remove()
+		return v, until("start screen", start)
+	}
+
+	if err := until("reader", func() bool { return self.View().Bar.ReaderConnected && self.View().Bar.Printer != "" }); err != nil {
+		return err
+	}
+	if err := shot("self-start", win); err != nil {
+		return err
+	}
+	green, err := resident("resident-green", "self-green")
+	if err != nil {
+		return err
+	}
+	for _, s := range [][2]string{{"resident-yellow", "self-yellow"}, {"resident-red", "self-red"}, {"expired", "self-card-expired"}} {
+		if _, err := resident(s[0], s[1]); err != nil {
+			return err
+		}
+	}
+	r.Printer.SetPaperOut(true)
+	if err := until("printer paper out", func() bool { return true }); err != nil {
+		return err
+	}
+	if _, err := resident("family-member", "self-paper-out"); err != nil {
+		return err
+	}
+	r.Printer.SetPaperOut(false)
+	self.Help()
+	if err := until("help", func() bool { return self.View().HelpCalled }); err != nil {
+		return err
+	}
+	if err := shot("self-help", win); err != nil {
+		return err
+	}
+	self.Dismiss()
+	fyne.DoAndWait(func() { shell.Self.SetLang(i18n.EN) })
+	if err := shot("self-start-en", win); err != nil {
+		return err
+	}
+	fyne.DoAndWait(func() { shell.Self.SetLang(i18n.ZH) })
+
+	r.SetOnline(false)
+	if _, err := resident("resident-red", "self-offline-reprint"); err != nil {
+		return err
+	}
+	if _, err := resident("minority", "self-offline-pending"); err != nil {
+		return err
+	}
+	r.SetOnline(true)
+
+	fyne.DoAndWait(func() { shell.SetMode(flow.ModeVenue) })
+	vdone := func() bool { s := venue.View().Step; return s == flow.VenueResult || s == flow.VenueRefused }
+	if err := r.Reader.Place("resident-yellow"); err != nil {
+		return err
+	}
+	if err := until("venue card", vdone); err != nil {
+		return err
+	}
+	if err := shot("venue-card", win); err != nil {
+		return err
+	}
+	r.Reader.Remove()
+	if err := until("venue ready", func() bool { return venue.View().Step == flow.VenueReady }); err != nil {
+		return err
+	}
+	venue.Scan(green.Ticket.QR)
+	if err := until("venue scan", vdone); err != nil {
+		return err
+	}
+	if err := shot("venue-scan", win); err != nil {
+		return err
+	}
+
+	fyne.DoAndWait(func() { shell.SetMode(flow.ModeCounter) })
+	if err := shot("counter-login", win); err != nil {
+		return err
+	}
+	counter.Login(ctx, rig.DemoWorker, rig.DemoPassword)
+	if err := until("login", func() bool { return counter.View().Step == flow.CounterReady }); err != nil {
+		return err
+	}
+	if err := r.Reader.Place("resident-green"); err != nil {
+		return err
+	}
+	if err := until("counter resident", func() bool { return counter.View().Step == flow.CounterResident }); err != nil {
+		return err
+	}
+	time.Sleep(time.Second) // the dashboard refresh
+	if err := shot("counter-resident", win); err != nil {
+		return err
+	}
+	r.Reader.Remove()
+	return shot("simulator", sim)
+}
+
+// capture draws a window's content with Fyne's software painter. The GL
+// driver's Canvas.Capture gives a blank image under Xvfb (Mesa), so the
+// live object tree is lent to a software canvas of the window's size for
+// one frame and handed back.
+func capture(w fyne.Window) image.Image {
+	content := w.Content()
+	size := w.Canvas().Size()
+	c := software.NewCanvas()
+	c.SetPadded(false)
+	c.SetContent(content)
+	c.Resize(size)
+	img := c.Capture()
+	w.SetContent(content)
+	return img
+}
