@@ -25,8 +25,21 @@ build: deps ## Build every binary into bin/
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/ ./cmd/...
 
 .PHONY: demo
-demo: deps ## Run the demo on simulated devices
+demo: deps ## Run the kiosk on simulated devices and an embedded code service
+	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
+	  $(GO) run -ldflags "$(LDFLAGS)" ./cmd/kiosk --demo; \
+	else \
+	  echo "No display: running the device demo in the terminal instead (slips in out/demo)."; \
+	  $(GO) run -ldflags "$(LDFLAGS)" ./cmd/devsim demo; \
+	fi
+
+.PHONY: demo-devices
+demo-devices: deps ## Run the device demo in a terminal: every sample card read and printed
 	$(GO) run -ldflags "$(LDFLAGS)" ./cmd/devsim demo
+
+.PHONY: screenshots
+screenshots: deps ## Save the main screens as PNGs under Xvfb (docs/screenshots)
+	scripts/screenshots.sh
 
 .PHONY: test
 test: deps ## Vet, check formatting and run every test with the race detector

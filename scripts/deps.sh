@@ -4,8 +4,9 @@
 # arguments, installs those packages instead of the default list.
 set -euo pipefail
 
-# gcc and libc6-dev: cgo, needed by mattn/go-sqlite3 and by -race.
-default=(gcc libc6-dev)
+# gcc and libc6-dev: cgo, needed by mattn/go-sqlite3, Fyne and -race.
+# libgl1-mesa-dev and xorg-dev: the OpenGL and X11 headers Fyne builds against.
+default=(gcc libc6-dev pkg-config libgl1-mesa-dev xorg-dev)
 want=("${@:-${default[@]}}")
 
 missing=()

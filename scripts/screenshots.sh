@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-docs/screenshots}
-command -v xvfb-run >/dev/null || { echo "xvfb-run is missing: apt-get install xvfb" >&2; exit 1; }
+scripts/deps.sh xvfb
 mkdir -p "$out"
 bin=$(mktemp -d)/kiosk
 trap 'rm -rf "$(dirname "$bin")"' EXIT
