@@ -9,6 +9,7 @@
 //	codeservice admin --db codes.db correction list | resolve --id 3 (--accept [--kind k] | --reject) --note text
 //	codeservice admin --db codes.db rotate-key
 //	codeservice verify [--db codes.db | --url http://host:port --root-key <b64>] <token text>
+//	codeservice bench-status --code <provisioning code> [--url http://127.0.0.1:8443] [--duration 10s] [--concurrency 64] [--mode both|ed25519|session]
 //	codeservice --version
 package main
 
@@ -52,7 +53,7 @@ func main() {
 	}
 }
 
-const usage = `usage: codeservice serve|admin|verify|--version (see the package documentation)`
+const usage = `usage: codeservice serve|admin|verify|bench-status|--version (see the package documentation)`
 
 func run(ctx context.Context, args []string, stdin io.Reader, out io.Writer) error {
 	if len(args) == 0 {
@@ -68,6 +69,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, out io.Writer) err
 		return admin(ctx, args[1:], stdin, out)
 	case "verify":
 		return verifyCmd(ctx, args[1:], out)
+	case "bench-status":
+		return benchStatus(ctx, args[1:], out)
 	}
 	return errors.New(usage)
 }

@@ -1,6 +1,9 @@
 package api_test
 
 import (
+	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
 	"errors"
 	"testing"
 
@@ -43,5 +46,22 @@ func TestPassword(t *testing.T) {
 	}
 	if _, err := api.CheckPassword("$argon2id$v=19$m=99999999,t=1,p=1$AAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAA", "x"); !errors.Is(err, api.ErrBadHash) {
 		t.Errorf("hostile parameters: %v, want ErrBadHash", err)
+	}
+}
+
+// TestSessionMAC checks that the streamed MAC is HMAC-SHA256 of exactly
+// CanonicalString's text, and that a reused hash is reset.
+func TestSessionMAC(t *testing.T) {
+	key := bytes.Repeat([]byte{7}, api.SessionKeySize)
+	m := api.NewSessionMAC(key)
+	for _, tt := range []struct {
+		method, path string
+		body         []byte
+	}{{"GET", "/v1/feed?limit=5", nil}, {"POST", "/v1/status", []byte(`{"id_number":"x"}`)}} {
+		want := hmac.New(sha256.New, key)
+		want.Write([]byte(api.CanonicalString(tt.method, tt.path, 1772355600, "q3Zc9xU1pQ0fW2bN8kLr", tt.body)))
+		if got := api.SessionMAC(m, nil, tt.method, tt.path, 1772355600, "q3Zc9xU1pQ0fW2bN8kLr", tt.body); !hmac.Equal(got, want.Sum(nil)) {
+			t.Errorf("SessionMAC(%s %s) = %x, want %x", tt.method, tt.path, got, want.Sum(nil))
+		}
 	}
 }

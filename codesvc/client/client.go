@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -23,6 +24,15 @@ import (
 )
 
 // Client calls the service as one registered device.
+//
+// Signed calls go under a session when the service offers them: the client
+// obtains one with an Ed25519-signed POST /v1/sessions (an X25519 exchange
+// derives the key), MACs each request with HMAC-SHA256 instead of signing
+// it, renews the session shortly before it expires, and obtains a new one
+// when the service reports it unknown or expired. If the service refuses
+// sessions (an older service, or one with sessions off) it signs every
+// request with Ed25519, as before, and asks again after a while. A Client
+// is safe for concurrent use; its goroutines share one session.
 type Client struct {
 	BaseURL  string       // e.g. "http://127.0.0.1:8443"
 	HTTP     *http.Client // default http.DefaultClient
@@ -31,8 +41,15 @@ type Client struct {
 	// Now is the device's clock; default time.Now. The client adds the
 	// skew it has observed from the service's X-Server-Time.
 	Now func() time.Time
+	// NoSessions makes the client sign every request with Ed25519 and
+	// never ask for a session.
+	NoSessions bool
 
 	skew atomic.Int64 // service minus device, in seconds
+
+	sess       atomic.Pointer[session]
+	sessMu     sync.Mutex   // one session request at a time
+	refusedTil atomic.Int64 // unix nanoseconds (device clock): no session request before
 }
 
 var _ verify.Live = (*Client)(nil)
@@ -83,8 +100,18 @@ func (c *Client) Sign(r *http.Request, body []byte) error {
 	return nil
 }
 
+// authMode says how once authenticates a request.
+type authMode int
+
+const (
+	authNone    authMode = iota // registration, trust list
+	authSigned                  // Ed25519 only (session requests)
+	authSession                 // a session if there is or can be one, else Ed25519
+)
+
 // do sends one request. A clock_skew answer updates the skew and is
-// retried once with a fresh timestamp and nonce.
+// retried once with a fresh timestamp and nonce; a session the service no
+// longer knows is dropped and the request retried once.
 func (c *Client) do(ctx context.Context, method, path string, in, out any, signed bool) error {
 	var body []byte
 	if in != nil {
@@ -93,17 +120,46 @@ func (c *Client) do(ctx context.Context, method, path string, in, out any, signe
 			return err
 		}
 	}
-	for attempt := 0; ; attempt++ {
-		err := c.once(ctx, method, path, body, out, signed)
+	mode := authNone
+	if signed {
+		mode = authSession
+	}
+	return c.send(ctx, method, path, body, out, mode)
+}
+
+func (c *Client) send(ctx context.Context, method, path string, body []byte, out any, mode authMode) error {
+	skewRetried, sessionRetried := false, false
+	for {
+		err := c.once(ctx, method, path, body, out, mode)
 		var ae *api.Error
-		if attempt == 0 && signed && errors.As(err, &ae) && ae.Code == api.CodeClockSkew {
-			continue
+		if mode == authNone || !errors.As(err, &ae) {
+			return err
 		}
-		return err
+		switch {
+		case ae.Code == api.CodeClockSkew && !skewRetried:
+			skewRetried = true
+		case sessionCode(ae.Code) && !sessionRetried:
+			sessionRetried = true // once dropped the session
+		default:
+			return err
+		}
 	}
 }
 
-func (c *Client) once(ctx context.Context, method, path string, body []byte, out any, signed bool) error {
+// sessionCode reports the codes after which a session is useless. The
+// service refused the request before acting on it, so a retry is safe.
+func sessionCode(c api.Code) bool {
+	return c == api.CodeUnknownSession || c == api.CodeSessionExpired || c == api.CodeBadMAC
+}
+
+func (c *Client) once(ctx context.Context, method, path string, body []byte, out any, mode authMode) error {
+	var s *session
+	if mode == authSession {
+		var err error
+		if s, err = c.session(ctx); err != nil {
+			return err
+		}
+	}
 	req, err := http.NewRequestWithContext(ctx, method, c.BaseURL+path, bytes.NewReader(body))
 	if err != nil {
 		return err
@@ -113,7 +169,12 @@ func (c *Client) once(ctx context.Context, method, path string, body []byte, out
 	} else {
 		req.Body, req.ContentLength = http.NoBody, 0
 	}
-	if signed {
+	switch {
+	case s != nil:
+		if err := c.signSession(req, body, s); err != nil {
+			return err
+		}
+	case mode != authNone:
 		if err := c.Sign(req, body); err != nil {
 			return err
 		}
@@ -136,6 +197,9 @@ func (c *Client) once(ctx context.Context, method, path string, body []byte, out
 			return &api.Error{Status: resp.StatusCode, Code: api.CodeInternal, Message: http.StatusText(resp.StatusCode)}
 		}
 		eb.Error.Status = resp.StatusCode
+		if s != nil && (sessionCode(eb.Error.Code) || eb.Error.Code == api.CodeDeviceRevoked || eb.Error.Code == api.CodeUnknownDevice) {
+			c.sess.CompareAndSwap(s, nil)
+		}
 		return eb.Error
 	}
 	if out == nil {

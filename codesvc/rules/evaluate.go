@@ -26,6 +26,16 @@ type Status struct {
 	Version uint64 `json:"version"`
 }
 
+// Sizes up to which Evaluate works in fixed arrays on the stack. A resident
+// has a handful of events and the rules a handful of states, so the status
+// lookup allocates nothing here; larger inputs take the same code on the
+// heap.
+const (
+	smallEvents = 16
+	smallStates = 16
+	smallCands  = 32
+)
+
 // Evaluate computes the status at now. It is deterministic: the same rules,
 // events (in any order) and now always give the same Status. Events are
 // taken in (At, Seq) order; an event whose At is after now has no effect
@@ -36,23 +46,47 @@ type Status struct {
 // Evaluate assumes r has passed Validate; with rules that have not, it
 // still gives a deterministic answer but not necessarily a sensible one.
 func Evaluate(r Rules, events []Event, now time.Time) Status {
-	evs := slices.Clone(events)
-	slices.SortStableFunc(evs, func(a, b Event) int {
-		if c := a.At.Compare(b.At); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.Seq, b.Seq)
-	})
-	m := newMachine(r)
+	var evBuf [smallEvents]Event
+	var evs []Event
+	if len(events) <= smallEvents {
+		evs = evBuf[:len(events)]
+		copy(evs, events)
+	} else {
+		evs = slices.Clone(events)
+	}
+	sortEvents(evs)
+
+	// The machine's slices live in arrays of this frame (a method that
+	// pointed the machine into itself would move it to the heap).
+	var (
+		rankBuf     [smallStates]int
+		activeBuf   [smallStates]bool
+		deadlineBuf [smallStates]time.Time
+	)
+	m := machine{r: &r}
+	if n := len(r.States); n <= smallStates {
+		m.rank, m.active, m.deadline = rankBuf[:n], activeBuf[:n], deadlineBuf[:n]
+	} else {
+		m.rank, m.active, m.deadline = make([]int, n), make([]bool, n), make([]time.Time, n)
+	}
+	m.rankStates()
 
 	var version uint64
 	i := 0
 	for ; i < len(evs) && !evs[i].At.After(now); i++ {
-		e := evs[i]
+		e := &evs[i]
 		version++
-		for _, s := range m.starts[e.Kind] {
-			if d := r.States[s].Duration; d > 0 && !e.At.Add(d).After(now) {
-				version++
+		// One count per (state, Start entry) naming the kind, as the
+		// scheduled ends are counted per start.
+		for s := range r.States {
+			st := &r.States[s]
+			if st.Duration <= 0 {
+				continue
+			}
+			for _, k := range st.Start {
+				if k == e.Kind && !e.At.Add(st.Duration).After(now) {
+					version++
+				}
 			}
 		}
 		m.apply(e)
@@ -65,24 +99,34 @@ func Evaluate(r Rules, events []Event, now time.Time) Status {
 
 	// The colour can change only at an event's At or at a timed state's
 	// end, so those instants after now are the only candidates.
-	var cands []time.Time
-	for _, e := range evs {
+	var candBuf [smallCands]time.Time
+	cands := candBuf[:0]
+	for j := range evs {
+		e := &evs[j]
 		if e.At.After(now) {
 			cands = append(cands, e.At)
 		}
-		for _, s := range m.starts[e.Kind] {
-			if d := r.States[s].Duration; d > 0 {
-				if end := e.At.Add(d); end.After(now) {
-					cands = append(cands, end)
+		for s := range r.States {
+			d := r.States[s].Duration
+			if d <= 0 {
+				continue
+			}
+			for _, k := range r.States[s].Start {
+				if k == e.Kind {
+					if end := e.At.Add(d); end.After(now) {
+						cands = append(cands, end)
+					}
 				}
 			}
 		}
 	}
-	slices.SortFunc(cands, time.Time.Compare)
-	cands = slices.CompactFunc(cands, time.Time.Equal)
+	if len(cands) > 1 {
+		sortTimes(cands)
+		cands = slices.CompactFunc(cands, time.Time.Equal)
+	}
 	for _, t := range cands {
 		for ; i < len(evs) && !evs[i].At.After(t); i++ {
-			m.apply(evs[i])
+			m.apply(&evs[i])
 		}
 		if c, _ := m.colour(t); c != st.Colour {
 			st.ValidUntil = t
@@ -92,50 +136,79 @@ func Evaluate(r Rules, events []Event, now time.Time) Status {
 	return st
 }
 
-// machine holds which states hold after the events applied so far.
+func eventLess(a, b *Event) int {
+	if c := a.At.Compare(b.At); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.Seq, b.Seq)
+}
+
+// sortEvents orders evs by (At, Seq), stably: an insertion sort for the
+// few events of one resident (no allocation), the library's stable sort
+// beyond that.
+func sortEvents(evs []Event) {
+	if len(evs) > smallEvents {
+		slices.SortStableFunc(evs, func(a, b Event) int { return eventLess(&a, &b) })
+		return
+	}
+	for i := 1; i < len(evs); i++ {
+		for j := i; j > 0 && eventLess(&evs[j], &evs[j-1]) < 0; j-- {
+			evs[j], evs[j-1] = evs[j-1], evs[j]
+		}
+	}
+}
+
+// sortTimes sorts ts ascending; equal instants are interchangeable here
+// because they are compacted right after.
+func sortTimes(ts []time.Time) {
+	if len(ts) > smallCands {
+		slices.SortFunc(ts, time.Time.Compare)
+		return
+	}
+	for i := 1; i < len(ts); i++ {
+		for j := i; j > 0 && ts[j].Before(ts[j-1]); j-- {
+			ts[j], ts[j-1] = ts[j-1], ts[j]
+		}
+	}
+}
+
+// machine holds which states hold after the events applied so far. It
+// finds the states an event starts or ends by scanning the rules (a few
+// states with a few kinds each), which is cheaper than building an index
+// per call.
 type machine struct {
-	r        Rules
+	r        *Rules
 	rank     []int // precedence rank of each state's colour, 0 strongest
-	starts   map[EventKind][]int
-	ends     map[EventKind][]int
 	active   []bool
 	deadline []time.Time // zero: no scheduled end
 }
 
-func newMachine(r Rules) *machine {
-	m := &machine{
-		r:        r,
-		rank:     make([]int, len(r.States)),
-		starts:   make(map[EventKind][]int),
-		ends:     make(map[EventKind][]int),
-		active:   make([]bool, len(r.States)),
-		deadline: make([]time.Time, len(r.States)),
-	}
-	for i, s := range r.States {
-		m.rank[i] = slices.Index(r.Precedence, s.Colour)
+// rankStates fills rank from the precedence.
+func (m *machine) rankStates() {
+	r := m.r
+	for i := range r.States {
+		m.rank[i] = slices.Index(r.Precedence, r.States[i].Colour)
 		if m.rank[i] < 0 {
 			m.rank[i] = len(r.Precedence)
 		}
-		for _, k := range s.Start {
-			m.starts[k] = append(m.starts[k], i)
-		}
-		for _, k := range s.End {
-			m.ends[k] = append(m.ends[k], i)
-		}
 	}
-	return m
 }
 
-func (m *machine) apply(e Event) {
-	for _, s := range m.ends[e.Kind] {
-		m.active[s] = false
-		m.deadline[s] = time.Time{}
+func (m *machine) apply(e *Event) {
+	for s := range m.r.States {
+		if slices.Contains(m.r.States[s].End, e.Kind) {
+			m.active[s] = false
+			m.deadline[s] = time.Time{}
+		}
 	}
-	for _, s := range m.starts[e.Kind] {
-		m.active[s] = true
-		m.deadline[s] = time.Time{}
-		if d := m.r.States[s].Duration; d > 0 {
-			m.deadline[s] = e.At.Add(d)
+	for s := range m.r.States {
+		st := &m.r.States[s]
+		if slices.Contains(st.Start, e.Kind) {
+			m.active[s] = true
+			m.deadline[s] = time.Time{}
+			if st.Duration > 0 {
+				m.deadline[s] = e.At.Add(st.Duration)
+			}
 		}
 	}
 }

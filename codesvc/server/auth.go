@@ -4,7 +4,6 @@ import (
 	"crypto/ed25519"
 	"encoding/base64"
 	"net/http"
-	"strconv"
 	"sync"
 	"time"
 
@@ -35,15 +34,15 @@ func (e *authError) Error() string { return e.msg }
 // ParseAuthHeaders reads and checks the form of the four headers.
 func ParseAuthHeaders(h http.Header) (AuthHeaders, error) {
 	var a AuthHeaders
-	id, ts, nonce, sig := h.Get(api.HeaderDeviceID), h.Get(api.HeaderTimestamp), h.Get(api.HeaderNonce), h.Get(api.HeaderSignature)
+	id, ts, nonce, sig := first(h, hkDeviceID), first(h, hkTimestamp), first(h, hkNonce), first(h, hkSignature)
 	if id == "" || ts == "" || nonce == "" || sig == "" {
 		return a, &authError{http.StatusUnauthorized, api.CodeAuthMissing, "signed-request headers X-Device-ID, X-Timestamp, X-Nonce and X-Signature are required"}
 	}
 	if len(id) > 64 {
 		return a, &authError{http.StatusUnauthorized, api.CodeAuthMalformed, "X-Device-ID is too long"}
 	}
-	t, err := strconv.ParseInt(ts, 10, 64)
-	if err != nil || t < 0 || len(ts) > 12 {
+	t, ok := parseUnix(ts)
+	if !ok {
 		return a, &authError{http.StatusUnauthorized, api.CodeAuthMalformed, "X-Timestamp must be unix seconds"}
 	}
 	if !api.ValidNonce(nonce) {

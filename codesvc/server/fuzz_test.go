@@ -87,3 +87,47 @@ func FuzzRequestBodies(f *testing.F) {
 		}
 	})
 }
+
+func FuzzParseSessionHeaders(f *testing.F) {
+	f.Add("SABCDEFGHIJKLMNOPQRSTUVWXYZ", "1767000000", "nonce-aaaaaaaaaaaaaaaa", base64.RawURLEncoding.EncodeToString(make([]byte, 32)))
+	f.Add("", "+1", "x", "!!")
+	f.Add("S1", "1767000000", "nonce-aaaaaaaaaaaaaaaa", base64.RawURLEncoding.EncodeToString(make([]byte, 33)))
+	f.Fuzz(func(t *testing.T, id, ts, nonce, mac string) {
+		h := http.Header{}
+		h.Set(api.HeaderSessionID, id)
+		h.Set(api.HeaderTimestamp, ts)
+		h.Set(api.HeaderNonce, nonce)
+		h.Set(api.HeaderSessionMAC, mac)
+		a, err := server.ParseSessionHeaders(h)
+		if err != nil {
+			return
+		}
+		want, derr := strconv.ParseInt(ts, 10, 64)
+		if a.SessionID == "" || len(a.SessionID) > 64 || !api.ValidNonce(a.Nonce) || derr != nil || a.Timestamp != want || a.Timestamp < 0 {
+			t.Fatalf("accepted malformed headers: %+v", a)
+		}
+		if raw, err := base64.RawURLEncoding.DecodeString(mac); err != nil || !bytes.Equal(raw, a.MAC[:]) {
+			t.Fatalf("MAC %q parsed as %x", mac, a.MAC)
+		}
+	})
+}
+
+// FuzzPlainStatusRequest checks the fast path of the status body against
+// the strict decoder: whatever it accepts, the decoder accepts with the
+// same ID number.
+func FuzzPlainStatusRequest(f *testing.F) {
+	f.Add([]byte(`{"id_number":"31010419550922002X"}`))
+	f.Add([]byte(`{"id_number":"a\"b"}`))
+	f.Add([]byte(`{"id_number":"\u0031"}`))
+	f.Add([]byte(`{"id_number":""}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		got, ok := server.PlainStatusRequest(b)
+		if !ok {
+			return
+		}
+		var req api.StatusRequest
+		if err := api.DecodeBytes(b, &req); err != nil || req.IDNumber != got {
+			t.Fatalf("fast path took %q as %q; decoder: %q, %v", b, got, req.IDNumber, err)
+		}
+	})
+}

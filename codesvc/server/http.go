@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"crypto/ed25519"
 	"encoding/base64"
@@ -11,6 +12,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/shcommunity/kiosk/codesvc/api"
@@ -27,19 +29,24 @@ const (
 
 // Handler serves the /v1 API.
 type Handler struct {
-	svc     *Service
-	log     *slog.Logger
-	mux     *http.ServeMux
-	nonces  nonceCache
-	started int64 // unix seconds; older timestamps are refused (replays across a restart)
+	svc      *Service
+	log      *slog.Logger
+	mux      *http.ServeMux
+	nonces   nonceCache
+	sessions sessionTable
+	started  int64 // unix seconds; older timestamps are refused (replays across a restart)
 }
 
 // NewHandler returns the API handler for svc.
 func NewHandler(svc *Service) *Handler {
 	h := &Handler{svc: svc, log: svc.opt.Logger, mux: http.NewServeMux(), started: svc.Now().Unix()}
+	h.mux.HandleFunc("/", h.noRoute)
 	h.mux.HandleFunc("GET /v1/health", h.health)
 	h.mux.HandleFunc("POST /v1/devices/register", h.register)
 	h.mux.HandleFunc("GET /v1/trust-list", h.trustList)
+	if svc.opt.SessionTTL > 0 {
+		h.handle("POST /v1/sessions", MaxBody, h.createSession)
+	}
 	h.handle("POST /v1/status", MaxBody, h.status)
 	h.handle("POST /v1/enrolments", MaxBatchBody, h.enrol)
 	h.handle("POST /v1/tokens", MaxBody, h.issue)
@@ -55,10 +62,11 @@ func NewHandler(svc *Service) *Handler {
 	return h
 }
 
-// ServeHTTP adds the service time header, turns a panic into a 500 that
-// reveals nothing, and answers unknown routes in JSON.
+// ServeHTTP adds the service time header and turns a panic into a 500
+// that reveals nothing. Routing happens once, in the mux; what no route
+// takes lands in noRoute.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set(api.HeaderServerTime, strconv.FormatInt(h.svc.Now().Unix(), 10))
+	w.Header()[hkServerTime] = []string{strconv.FormatInt(h.svc.Now().Unix(), 10)}
 	defer func() {
 		if p := recover(); p != nil {
 			if p == http.ErrAbortHandler {
@@ -69,26 +77,89 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			writeError(w, http.StatusInternalServerError, api.CodeInternal, "internal error")
 		}
 	}()
-	if _, pattern := h.mux.Handler(r); pattern == "" {
-		for _, m := range []string{http.MethodGet, http.MethodPost} {
-			r2 := r.Clone(r.Context())
-			r2.Method = m
-			if _, p := h.mux.Handler(r2); p != "" {
-				writeError(w, http.StatusMethodNotAllowed, api.CodeMethodNotAllowed, "method not allowed on this path")
-				return
-			}
-		}
-		writeError(w, http.StatusNotFound, api.CodeNotFound, "no such endpoint")
-		return
-	}
 	h.mux.ServeHTTP(w, r)
 }
 
+// noRoute answers, in JSON, a path no route has (404) or a route asked
+// with another method (405).
+func (h *Handler) noRoute(w http.ResponseWriter, r *http.Request) {
+	for _, m := range []string{http.MethodGet, http.MethodPost} {
+		r2 := r.Clone(r.Context())
+		r2.Method = m
+		if _, p := h.mux.Handler(r2); p != "" && p != "/" {
+			writeError(w, http.StatusMethodNotAllowed, api.CodeMethodNotAllowed, "method not allowed on this path")
+			return
+		}
+	}
+	writeError(w, http.StatusNotFound, api.CodeNotFound, "no such endpoint")
+}
+
+// Canonical forms of the header keys the handler reads and writes, so
+// that the hot path indexes the header map without canonicalising.
+var (
+	hkServerTime   = http.CanonicalHeaderKey(api.HeaderServerTime)
+	hkDeviceID     = http.CanonicalHeaderKey(api.HeaderDeviceID)
+	hkTimestamp    = http.CanonicalHeaderKey(api.HeaderTimestamp)
+	hkNonce        = http.CanonicalHeaderKey(api.HeaderNonce)
+	hkSignature    = http.CanonicalHeaderKey(api.HeaderSignature)
+	hkSessionID    = http.CanonicalHeaderKey(api.HeaderSessionID)
+	hkSessionMAC   = http.CanonicalHeaderKey(api.HeaderSessionMAC)
+	hkContentType  = http.CanonicalHeaderKey("Content-Type")
+	hkCacheControl = http.CanonicalHeaderKey("Cache-Control")
+	hkContentLen   = http.CanonicalHeaderKey("Content-Length")
+)
+
+// first is h.Get for a key already in canonical form.
+func first(h http.Header, key string) string {
+	if v := h[key]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
+
+// parseUnix reads X-Timestamp: decimal unix seconds, at most 12 digits.
+func parseUnix(s string) (int64, bool) {
+	if len(s) == 0 || len(s) > 12 {
+		return 0, false
+	}
+	var n int64
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	return n, true
+}
+
+var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// writeJSON encodes v into a pooled buffer and sends it with its length.
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
+	buf := bufPool.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer func() {
+		if buf.Cap() <= 64<<10 {
+			bufPool.Put(buf)
+		}
+	}()
+	if err := json.NewEncoder(buf).Encode(v); err != nil {
+		buf.Reset()
+		buf.WriteString(`{"error":{"code":"internal","message":"internal error"}}` + "\n")
+		status = http.StatusInternalServerError
+	}
+	writeRaw(w, status, buf.Bytes())
+}
+
+// writeRaw sends an encoded JSON body.
+func writeRaw(w http.ResponseWriter, status int, b []byte) {
+	hd := w.Header()
+	hd[hkContentType] = []string{"application/json"}
+	hd[hkCacheControl] = []string{"no-store"}
+	hd[hkContentLen] = []string{strconv.Itoa(len(b))}
 	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(v)
+	w.Write(b)
 }
 
 func writeError(w http.ResponseWriter, status int, code api.Code, msg string) {
@@ -97,8 +168,9 @@ func writeError(w http.ResponseWriter, status int, code api.Code, msg string) {
 
 // call is an authenticated request.
 type call struct {
-	device store.Device
-	body   []byte
+	deviceID   string
+	viaSession bool // authenticated by a session MAC rather than Ed25519
+	body       []byte
 }
 
 func (h *Handler) handle(pattern string, limit int64, fn func(http.ResponseWriter, *http.Request, *call)) {
@@ -114,12 +186,21 @@ func (h *Handler) handle(pattern string, limit int64, fn func(http.ResponseWrite
 			writeError(w, http.StatusBadRequest, api.CodeBadRequest, "this endpoint takes no body")
 			return
 		}
-		d, err := h.authenticate(r, body)
+		c := &call{body: body}
+		var err error
+		if _, ok := r.Header[hkSessionID]; ok {
+			c.viaSession = true
+			c.deviceID, err = h.authenticateSession(r, body)
+		} else {
+			var d store.Device
+			d, err = h.authenticate(r, body)
+			c.deviceID = d.ID
+		}
 		if err != nil {
 			h.fail(w, err)
 			return
 		}
-		fn(w, r, &call{device: d, body: body})
+		fn(w, r, c)
 	})
 }
 
@@ -151,9 +232,8 @@ func (h *Handler) authenticate(r *http.Request, body []byte) (store.Device, erro
 		return store.Device{}, err
 	}
 	now := h.svc.Now()
-	skew := time.Duration(now.Unix()-a.Timestamp) * time.Second
-	if skew > Window || skew < -Window || a.Timestamp < h.started-1 {
-		return store.Device{}, &authError{http.StatusUnauthorized, api.CodeClockSkew, "X-Timestamp is outside the service's window; correct the clock by X-Server-Time"}
+	if err := h.checkWindow(now, a.Timestamp); err != nil {
+		return store.Device{}, err
 	}
 	d, err := h.svc.Store.Device(r.Context(), a.DeviceID)
 	if errors.Is(err, store.ErrNotFound) {
@@ -163,17 +243,51 @@ func (h *Handler) authenticate(r *http.Request, body []byte) (store.Device, erro
 		return d, err
 	}
 	if !d.RevokedAt.IsZero() {
+		h.sessions.dropDevice(d.ID)
 		return d, &authError{http.StatusForbidden, api.CodeDeviceRevoked, "device revoked"}
 	}
 	msg := api.CanonicalString(r.Method, r.URL.RequestURI(), a.Timestamp, a.Nonce, body)
 	if !ed25519.Verify(d.PublicKey, []byte(msg), a.Signature) {
 		return d, &authError{http.StatusUnauthorized, api.CodeBadSignature, "signature does not verify"}
 	}
-	exp := time.Unix(a.Timestamp, 0).Add(Window + time.Second).UnixNano()
-	if !h.nonces.add(a.DeviceID+"\x00"+a.Nonce, exp, now.UnixNano()) {
-		return d, &authError{http.StatusUnauthorized, api.CodeReplay, "nonce already used"}
+	return d, h.useNonce(a.DeviceID, a.Nonce, a.Timestamp, now)
+}
+
+// checkWindow refuses a timestamp outside the window, or from before the
+// handler started (its nonce memory does not reach back further).
+func (h *Handler) checkWindow(now time.Time, ts int64) error {
+	skew := time.Duration(now.Unix()-ts) * time.Second
+	if skew > Window || skew < -Window || ts < h.started-1 {
+		return &authError{http.StatusUnauthorized, api.CodeClockSkew, "X-Timestamp is outside the service's window; correct the clock by X-Server-Time"}
 	}
-	return d, nil
+	return nil
+}
+
+// deviceActive checks that the device is registered and not revoked; a
+// revoked or unknown device loses its sessions.
+func (h *Handler) deviceActive(r *http.Request, id string) error {
+	d, err := h.svc.Store.Device(r.Context(), id)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		h.sessions.dropDevice(id)
+		return &authError{http.StatusUnauthorized, api.CodeUnknownDevice, "unknown device"}
+	case err != nil:
+		return err
+	case !d.RevokedAt.IsZero():
+		h.sessions.dropDevice(id)
+		return &authError{http.StatusForbidden, api.CodeDeviceRevoked, "device revoked"}
+	}
+	return nil
+}
+
+// useNonce records (device, nonce) until the timestamp leaves the window
+// and refuses a pair already seen.
+func (h *Handler) useNonce(deviceID, nonce string, ts int64, now time.Time) error {
+	exp := time.Unix(ts, 0).Add(Window + time.Second).UnixNano()
+	if !h.nonces.add(deviceID+"\x00"+nonce, exp, now.UnixNano()) {
+		return &authError{http.StatusUnauthorized, api.CodeReplay, "nonce already used"}
+	}
+	return nil
 }
 
 // fail maps an error to a response. Unknown errors are logged (they carry
@@ -307,7 +421,9 @@ func (h *Handler) trustList(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) status(w http.ResponseWriter, r *http.Request, c *call) {
 	var req api.StatusRequest
-	if err := decode(c.body, &req); err != nil {
+	if s, ok := plainStatusRequest(c.body); ok {
+		req.IDNumber = s
+	} else if err := decode(c.body, &req); err != nil {
 		h.fail(w, err)
 		return
 	}
@@ -324,6 +440,25 @@ func (h *Handler) status(w http.ResponseWriter, r *http.Request, c *call) {
 	writeJSON(w, http.StatusOK, resp)
 }
 
+// plainStatusRequest recognises the body every client sends,
+// {"id_number":"..."} with printable ASCII and no escapes inside the
+// quotes, without the reflective decoder. It accepts nothing the strict
+// decoder would refuse and gives the same string; any other body takes
+// the decoder.
+func plainStatusRequest(b []byte) (string, bool) {
+	const pre, post = `{"id_number":"`, `"}`
+	if len(b) < len(pre)+len(post) || string(b[:len(pre)]) != pre || string(b[len(b)-len(post):]) != post {
+		return "", false
+	}
+	v := b[len(pre) : len(b)-len(post)]
+	for _, c := range v {
+		if c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
+			return "", false
+		}
+	}
+	return string(v), true
+}
+
 func (h *Handler) enrol(w http.ResponseWriter, r *http.Request, c *call) {
 	var req api.EnrolmentBatch
 	if err := decode(c.body, &req); err != nil {
@@ -334,7 +469,7 @@ func (h *Handler) enrol(w http.ResponseWriter, r *http.Request, c *call) {
 		writeError(w, http.StatusBadRequest, api.CodeTooManyItems, fmt.Sprintf("a batch has 1 to %d items", api.MaxBatchItems))
 		return
 	}
-	res, err := h.svc.Enrol(r.Context(), c.device.ID, req.Items)
+	res, err := h.svc.Enrol(r.Context(), c.deviceID, req.Items)
 	if err != nil {
 		h.fail(w, err)
 		return
@@ -353,7 +488,7 @@ func (h *Handler) issue(w http.ResponseWriter, r *http.Request, c *call) {
 		h.fail(w, err)
 		return
 	}
-	resp, err := h.svc.IssueToken(r.Context(), c.device.ID, req.WorkerID, id, req.Replace)
+	resp, err := h.svc.IssueToken(r.Context(), c.deviceID, req.WorkerID, id, req.Replace)
 	if err != nil {
 		h.fail(w, err)
 		return
@@ -372,7 +507,7 @@ func (h *Handler) reissue(w http.ResponseWriter, r *http.Request, c *call) {
 		writeError(w, http.StatusNotFound, api.CodeUnknownToken, "unknown token")
 		return
 	}
-	resp, err := h.svc.ReissueToken(r.Context(), c.device.ID, req.WorkerID, tid)
+	resp, err := h.svc.ReissueToken(r.Context(), c.deviceID, req.WorkerID, tid)
 	if errors.Is(err, store.ErrNotFound) {
 		writeError(w, http.StatusNotFound, api.CodeUnknownToken, "unknown token")
 		return
@@ -434,7 +569,7 @@ func (h *Handler) print(w http.ResponseWriter, r *http.Request, c *call) {
 		writeError(w, http.StatusBadRequest, api.CodeInvalidField, "client_id (8-64 of [A-Za-z0-9_-]) and printed_at are required")
 		return
 	}
-	dup, err := h.svc.RecordPrint(r.Context(), c.device.ID, req)
+	dup, err := h.svc.RecordPrint(r.Context(), c.deviceID, req)
 	if errors.Is(err, store.ErrNotFound) {
 		writeError(w, http.StatusNotFound, api.CodeUnknownToken, "unknown token")
 		return
@@ -457,7 +592,7 @@ func (h *Handler) feed(w http.ResponseWriter, r *http.Request, c *call) {
 		}
 		limit = n
 	}
-	resp, err := h.svc.Feed(r.Context(), c.device.ID, q.Get("cursor"), limit)
+	resp, err := h.svc.Feed(r.Context(), c.deviceID, q.Get("cursor"), limit)
 	if err != nil {
 		h.fail(w, err)
 		return
@@ -494,7 +629,7 @@ func (h *Handler) fileCorrection(w http.ResponseWriter, r *http.Request, c *call
 		h.fail(w, err)
 		return
 	}
-	resp, err := h.svc.FileCorrection(r.Context(), c.device.ID, req, id)
+	resp, err := h.svc.FileCorrection(r.Context(), c.deviceID, req, id)
 	if err != nil {
 		h.fail(w, err)
 		return
@@ -503,7 +638,7 @@ func (h *Handler) fileCorrection(w http.ResponseWriter, r *http.Request, c *call
 }
 
 func (h *Handler) corrections(w http.ResponseWriter, r *http.Request, c *call) {
-	cs, err := h.svc.Store.Corrections(r.Context(), c.device.ID, "")
+	cs, err := h.svc.Store.Corrections(r.Context(), c.deviceID, "")
 	if err != nil {
 		h.fail(w, err)
 		return
@@ -522,7 +657,7 @@ func (h *Handler) correction(w http.ResponseWriter, r *http.Request, c *call) {
 		return
 	}
 	x, err := h.svc.Store.Correction(r.Context(), id)
-	if err != nil || x.DeviceID != c.device.ID {
+	if err != nil || x.DeviceID != c.deviceID {
 		writeError(w, http.StatusNotFound, api.CodeNotFound, "no such correction")
 		return
 	}

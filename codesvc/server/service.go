@@ -39,9 +39,16 @@ type Options struct {
 	Caps          store.ProxyCaps
 	Argon2        api.Argon2Params // default api.DefaultArgon2
 	CodeValidity  time.Duration    // provisioning codes; default 24h
-	Now           func() time.Time // default time.Now
-	Rand          io.Reader        // default crypto/rand.Reader
-	Logger        *slog.Logger     // default slog.Default()
+	// SessionTTL is how long a session (POST /v1/sessions) lasts; default
+	// DefaultSessionTTL. Negative: sessions are off (the route answers 404
+	// and clients sign every request with Ed25519).
+	SessionTTL time.Duration
+	// MaxSessionsPerDevice bounds the live sessions of one device; the
+	// oldest goes first. Default DefaultMaxSessionsPerDevice.
+	MaxSessionsPerDevice int
+	Now                  func() time.Time // default time.Now
+	Rand                 io.Reader        // default crypto/rand.Reader
+	Logger               *slog.Logger     // default slog.Default()
 }
 
 // Service is the code service's logic over a store.
@@ -81,6 +88,12 @@ func New(ctx context.Context, st store.Store, opt Options) (*Service, error) {
 	}
 	if opt.CodeValidity == 0 {
 		opt.CodeValidity = 24 * time.Hour
+	}
+	if opt.SessionTTL == 0 {
+		opt.SessionTTL = DefaultSessionTTL
+	}
+	if opt.MaxSessionsPerDevice <= 0 {
+		opt.MaxSessionsPerDevice = DefaultMaxSessionsPerDevice
 	}
 	if opt.Now == nil {
 		opt.Now = time.Now

@@ -46,3 +46,55 @@ func TestReopenAndRegister(t *testing.T) {
 		t.Error("Open(:memory:) succeeded; the read pool needs a file")
 	}
 }
+
+// TestResidentByKeyEvents checks the aggregated read of a resident's
+// events: Seq order whatever the At order, nanosecond times and sources
+// with characters JSON must escape come back as stored.
+func TestResidentByKeyEvents(t *testing.T) {
+	ctx := context.Background()
+	s, err := sqlitestore.Open(ctx, filepath.Join(t.TempDir(), "s.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	now := time.Date(2026, 3, 1, 0, 0, 0, 123456789, time.UTC)
+	r, err := s.EnsureResident(ctx, store.Resident{Key: []byte("k1"), Ref: "R1", MaskedName: "李*英", MaskedID: "3****002X", CreatedAt: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, evs, err := s.ResidentByKey(ctx, []byte("k1")); err != nil || len(evs) != 0 {
+		t.Fatalf("no events yet: got %v, %v; want none", evs, err)
+	}
+	in := []store.Event{
+		{Kind: "arrival_key_area", At: now.Add(-time.Hour), RecordedAt: now, Source: "admin"},
+		{Kind: "medical_start", At: now.Add(-48*time.Hour + 1), RecordedAt: now.Add(time.Nanosecond), Source: `correction:"7" \ 纠错` + "\n"},
+		{Kind: "medical_release", At: now.Add(-2 * time.Hour), RecordedAt: now.Add(2), Source: ""},
+	}
+	var want []store.Event
+	for _, e := range in {
+		got, err := s.AddEvent(ctx, r.ID, e, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, got)
+	}
+	gotR, evs, err := s.ResidentByKey(ctx, []byte("k1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if gotR.ID != r.ID || gotR.Ref != "R1" || gotR.MaskedName != "李*英" || !gotR.CreatedAt.Equal(now) {
+		t.Errorf("resident = %+v, want ID %d, R1, 李*英, %v", gotR, r.ID, now)
+	}
+	if len(evs) != len(want) {
+		t.Fatalf("got %d events, want %d", len(evs), len(want))
+	}
+	for i := range want {
+		g, w := evs[i], want[i]
+		if g.Seq != w.Seq || g.Kind != w.Kind || !g.At.Equal(w.At) || !g.RecordedAt.Equal(w.RecordedAt) || g.Source != w.Source {
+			t.Errorf("event %d = %+v, want %+v", i, g, w)
+		}
+	}
+	if _, _, err := s.ResidentByKey(ctx, []byte("nobody")); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("unknown key: %v, want ErrNotFound", err)
+	}
+}

@@ -1,0 +1,89 @@
+package sqlitestore_test
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/sha256"
+	"fmt"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/shcommunity/kiosk/codesvc/store"
+	"github.com/shcommunity/kiosk/codesvc/store/sqlitestore"
+)
+
+// BenchmarkReadPath measures the two reads of a session-authenticated
+// status lookup, the device check and the resident with its events, on
+// the read pool, from one goroutine and from 64 at once.
+func BenchmarkReadPath(b *testing.B) {
+	ctx := context.Background()
+	s, err := sqlitestore.Open(ctx, filepath.Join(b.TempDir(), "s.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	now := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	if err := s.CreateProvisioningCode(ctx, store.ProvisioningCode{Hash: []byte("h"), CreatedAt: now, ExpiresAt: now.Add(time.Hour)}); err != nil {
+		b.Fatal(err)
+	}
+	pub, _, _ := ed25519.GenerateKey(nil)
+	if err := s.RegisterDevice(ctx, []byte("h"), store.Device{ID: "D1", Name: "k", PublicKey: pub, RegisteredAt: now}); err != nil {
+		b.Fatal(err)
+	}
+	keys := make([][]byte, 200)
+	for i := range keys {
+		k := sha256.Sum256([]byte(fmt.Sprint(i)))
+		keys[i] = k[:]
+		r, err := s.EnsureResident(ctx, store.Resident{Key: keys[i], Ref: fmt.Sprintf("R%d", i), MaskedID: "3****", CreatedAt: now})
+		if err != nil {
+			b.Fatal(err)
+		}
+		for j := range i % 4 {
+			if _, err := s.AddEvent(ctx, r.ID, store.Event{Kind: "arrival_key_area", At: now.Add(time.Duration(j) * time.Hour), RecordedAt: now}, nil); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.Run("device", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := s.Device(ctx, "D1"); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("resident", func(b *testing.B) {
+		i := 0
+		for b.Loop() {
+			if _, _, err := s.ResidentByKey(ctx, keys[i%len(keys)]); err != nil {
+				b.Fatal(err)
+			}
+			i++
+		}
+	})
+	b.Run("resident-cancellable-ctx", func(b *testing.B) {
+		// As a request's context: go-sqlite3 watches a cancellable one.
+		cctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		i := 0
+		for b.Loop() {
+			if _, _, err := s.ResidentByKey(cctx, keys[i%len(keys)]); err != nil {
+				b.Fatal(err)
+			}
+			i++
+		}
+	})
+	b.Run("resident-parallel64", func(b *testing.B) {
+		b.SetParallelism(32)
+		b.RunParallel(func(pb *testing.PB) {
+			i := 0
+			for pb.Next() {
+				if _, _, err := s.ResidentByKey(ctx, keys[i%len(keys)]); err != nil {
+					b.Error(err)
+					return
+				}
+				i++
+			}
+		})
+	})
+}
