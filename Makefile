@@ -49,8 +49,8 @@ test: deps ## Vet, check formatting and run every test with the race detector
 	$(GO) test -race -count=1 $(PKGS)
 
 .PHONY: bench
-bench: deps ## Run the benchmarks and print their tables
-	$(GO) test -run '^$$' -bench . -benchmem -count=1 $(PKGS)
+bench: deps ## Run every benchmark (BENCH=regexp picks groups, e.g. BENCH=devices)
+	scripts/bench.sh $(BENCH)
 
 .PHONY: fuzz
 fuzz: deps ## Run each fuzz target for FUZZTIME (default 20s)

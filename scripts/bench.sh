@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Run every benchmark with a count suited to it (the paced serial ones and
+# the 10,000-enrolment push are slow by nature) and print Go's benchmark
+# lines, whose custom metrics carry the figures quoted in the issues.
+# Pass a regular expression to run only the groups whose name matches.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+only=${1:-.}
+
+bench() { # name, benchtime, pattern, packages...
+  local name=$1 t=$2 pat=$3; shift 3
+  [[ $name =~ $only ]] || return 0
+  echo "== $name"
+  go test -run '^$' -bench "$pat" -benchtime "$t" -benchmem -count 1 "$@" | grep -E '^(Benchmark|ok|FAIL|---)' || true
+}
+
+echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+bench devices-slip     10x  .                   ./devices/slip
+bench devices-reader   20x  .                   ./devices/idcard/idcardsim
+bench rules-token      1s   .                   ./codesvc/rules ./codesvc/token ./codesvc/verify ./codesvc/store/sqlitestore
+bench service-status   3s   StatusLookup        ./codesvc/server
+bench service-intake   2s   EnrolIntake         ./codesvc/server
+bench outbox           300x .                   ./sync/localstore
+bench push-10000       1x   Push10000           ./sync/syncer
+bench feed             50x  FeedApply           ./sync/syncer
+bench card-to-paper    15x  CardToPaper         ./app/rig
+bench thousand         1x   ThousandResidents   ./app/rig
+bench ui-startup       5x   Startup             ./app/ui
+echo "machine after: load average $(cut -d' ' -f1-3 /proc/loadavg)"
