@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -171,5 +172,31 @@ func TestPrintSample(t *testing.T) {
 	}
 	if sim.Printed() != 1 {
 		t.Errorf("printed %d slips, want 1", sim.Printed())
+	}
+}
+
+func TestDoctor(t *testing.T) {
+	dir := t.TempDir()
+	if code, _, errOut := runCtl("doctor", "--config", dir+"/none.json"); code != exitUsage || !strings.Contains(errOut, "no configuration") {
+		t.Fatalf("missing config: exit %d, stderr %q", code, errOut)
+	}
+	// A kiosk whose reader is on a live simulator but whose printer port,
+	// service and database are all missing: the report must say so line
+	// by line and the exit status must say unhealthy.
+	_, readerPath := startReader(t)
+	cfg := `{"mode":"self","lang":"zh","centre":"测试","service_url":"http://127.0.0.1:1",
+		"reader":{"port":"` + readerPath + `"},"printer":{"port":"/dev/does-not-exist-kiosk"},
+		"printer_profile":"58mm","store":"` + dir + `/kiosk.db"}`
+	if err := os.WriteFile(dir+"/config.json", []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runCtl("doctor", "--config", dir+"/config.json")
+	if code != exitUnhealthy {
+		t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr: %s", code, exitUnhealthy, out, errOut)
+	}
+	for _, want := range []string{"OK    card reader", "FAIL  printer", "FAIL  database", "RESULT: NOT OK"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q:\n%s", want, out)
+		}
 	}
 }

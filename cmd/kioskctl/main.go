@@ -7,12 +7,14 @@
 //	kioskctl read-card      --port P | --usb VID:PID [--baud B] [--reveal] [--wait 15s]
 //	kioskctl printer-status --port P | --usb VID:PID [--profile 58|80]
 //	kioskctl print-sample   --port P | --usb VID:PID [--profile 58|80] [--raster]
+//	kioskctl doctor         [--config FILE]
 //
 // Exit status: 0 all good; 1 an unexpected error; 2 a mistake on the
 // command line; 3 the port cannot be used (not found, busy, no permission,
 // unplugged); 4 the reader did not give a card (none placed, no reply,
 // unreadable); 5 a card was read but is expired or inconsistent; 6 the
-// printer is not ready (paper, cover, offline, not answering).
+// printer is not ready (paper, cover, offline, not answering); 7 doctor
+// found a check that failed.
 package main
 
 import (
@@ -36,6 +38,7 @@ const (
 	exitNoCard     = 4
 	exitBadCard    = 5
 	exitPrinterBad = 6
+	exitUnhealthy  = 7
 )
 
 // exitError carries the exit code a failure maps to and the advice to print.
@@ -63,6 +66,7 @@ const usage = `usage: kioskctl COMMAND [flags]   (kioskctl COMMAND -h for flags)
   read-card       read one ID card and print it as JSON
   printer-status  ask the printer for its status
   print-sample    print a sample paper-code slip
+  doctor          check the kiosk's devices, database, service and clock
   version         print the version`
 
 // run executes one command and returns the process exit code.
@@ -81,6 +85,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdPrinterStatus(ctx, args[1:], stdout, stderr)
 	case "print-sample":
 		err = cmdPrintSample(ctx, args[1:], stdout, stderr)
+	case "doctor":
+		err = cmdDoctor(ctx, args[1:], stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "kioskctl", version.Version)
 		return exitOK

@@ -1,0 +1,60 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+
+	"github.com/shcommunity/kiosk/app/config"
+	"github.com/shcommunity/kiosk/internal/doctor"
+)
+
+// cmdDoctor checks the kiosk as configured (its config file) and prints
+// one line per check; the exit status is 7 when a check failed.
+func cmdDoctor(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fset := flag.NewFlagSet("kioskctl doctor", flag.ContinueOnError)
+	fset.SetOutput(stderr)
+	path := fset.String("config", "", "the kiosk's configuration file (default: the user's config directory)")
+	if err := fset.Parse(args); err != nil {
+		return fail(exitUsage, "", err)
+	}
+	if *path == "" {
+		p, err := config.DefaultPath()
+		if err != nil {
+			return err
+		}
+		*path = p
+	}
+	cfg, err := config.Load(*path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return fail(exitUsage, "start the kiosk once and provision it, or give --config", fmt.Errorf("no configuration at %s", *path))
+	}
+	if err != nil {
+		return fail(exitUsage, "fix or remove the configuration file; the kiosk's first-run screen writes a new one", err)
+	}
+	ok, err := doctor.Run(ctx, doctorConfig(cfg, *path), stdout)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return fail(exitUnhealthy, "", errors.New("some checks failed (see the FAIL lines above)"))
+	}
+	return nil
+}
+
+// doctorConfig maps the kiosk's configuration onto what the doctor checks.
+func doctorConfig(cfg config.Config, path string) doctor.Config {
+	dev := func(d config.Device) doctor.Device {
+		return doctor.Device{Port: d.Port, USB: d.USB, Serial: d.Serial, Baud: d.Baud}
+	}
+	return doctor.Config{
+		Reader:         dev(cfg.Reader),
+		Printer:        dev(cfg.Printer),
+		PrinterProfile: cfg.Profile(),
+		ServiceURL:     cfg.ServiceURL,
+		DBPath:         cfg.StorePath(path),
+	}
+}
