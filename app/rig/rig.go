@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/shcommunity/kiosk/app/wire"
-	"github.com/shcommunity/kiosk/codesvc/rules"
+	"github.com/shcommunity/kiosk/codesvc/devseed"
 	"github.com/shcommunity/kiosk/codesvc/server"
 	"github.com/shcommunity/kiosk/codesvc/store/sqlitestore"
 	"github.com/shcommunity/kiosk/devices/escpos"
@@ -24,7 +24,6 @@ import (
 	"github.com/shcommunity/kiosk/devices/idcard/idcardsim"
 	"github.com/shcommunity/kiosk/devices/serialport"
 	"github.com/shcommunity/kiosk/internal/ptypair"
-	"github.com/shcommunity/kiosk/pii"
 	"github.com/shcommunity/kiosk/sync/localstore"
 	"github.com/shcommunity/kiosk/sync/syncer"
 )
@@ -84,10 +83,10 @@ type Rig struct {
 	tmp     string
 }
 
-// The demo worker the rig creates.
+// The demo worker the rig's service has (codesvc/devseed).
 const (
-	DemoWorker   = "demo"
-	DemoPassword = "demo1234"
+	DemoWorker   = devseed.WorkerID
+	DemoPassword = devseed.Password
 )
 
 // Start builds and starts a rig. The Watcher is made but not run: the
@@ -132,7 +131,7 @@ func Start(ctx context.Context, opts Options) (r *Rig, err error) {
 	if r.Service, err = server.New(ctx, st, server.Options{Logger: log}); err != nil {
 		return nil, fmt.Errorf("rig: service: %w", err)
 	}
-	if err := SeedDev(ctx, r.Service); err != nil {
+	if _, err := devseed.Seed(ctx, r.Service); err != nil {
 		return nil, fmt.Errorf("rig: seed: %w", err)
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -266,39 +265,6 @@ func (r *Rig) Close() error {
 		errs = append(errs, os.RemoveAll(r.tmp))
 	}
 	return errors.Join(errs...)
-}
-
-// devEvents gives deck labels the events behind their notes (the same as
-// `codeservice serve --dev`).
-var devEvents = map[string]struct {
-	kind rules.EventKind
-	ago  time.Duration
-}{
-	"resident-yellow": {rules.ArrivalKeyArea, 3 * 24 * time.Hour},
-	"resident-red":    {rules.MedicalStart, 2 * 24 * time.Hour},
-}
-
-// SeedDev enrols the sample deck's residents with the events that give
-// their colours, and the demo worker. It repeats cmd/codeservice's
-// seedDev, which lives in package main and so cannot be imported.
-func SeedDev(ctx context.Context, svc *server.Service) error {
-	deck := idcardsim.SampleDeck()
-	now := svc.Now()
-	for _, c := range deck.Cards {
-		id, err := pii.ParseIDNumber(c.IDNumber, now)
-		if err != nil {
-			continue // not a number the service keys residents by
-		}
-		if _, err := svc.SeedResident(ctx, id, pii.Name(c.Name), "13800138000"); err != nil {
-			return err
-		}
-		if ev, ok := devEvents[c.Label]; ok {
-			if _, err := svc.AddEvent(ctx, id, ev.kind, now.Add(-ev.ago), "dev"); err != nil {
-				return err
-			}
-		}
-	}
-	return svc.AddWorker(ctx, DemoWorker, "演示社工", DemoPassword)
 }
 
 // SetOnline cuts (false) or restores (true) the kiosk's network: while

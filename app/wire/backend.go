@@ -38,7 +38,9 @@ const (
 type Backend struct {
 	Engine *syncer.Engine
 	// Client issues tokens; nil means this kiosk never has a fresh code
-	// to print and always takes the offline path.
+	// to print and always takes the offline path. It is the client of
+	// the engine's syncer.ClientRemote, so that the engine learns from
+	// these calls too whether the service answers.
 	Client *client.Client
 	// WorkerID is the worker acting, "" for a resident alone.
 	WorkerID string
@@ -48,18 +50,6 @@ type Backend struct {
 
 	mu   sync.Mutex
 	last *issued // the token behind the ticket on screen, until printed
-	// seen is when a call of ours last learnt whether the service answers
-	// (seenOK); it is newer than the engine's last sync between syncs.
-	seen   time.Time
-	seenOK bool
-}
-
-// note records whether the service just answered one of our calls.
-func (b *Backend) note(ok bool) {
-	now := b.Engine.Clock().Now()
-	b.mu.Lock()
-	b.seen, b.seenOK = now, ok
-	b.mu.Unlock()
 }
 
 // issued is what Printed needs to record a print and that the Ticket
@@ -96,12 +86,6 @@ func (b *Backend) PaperCode(ctx context.Context, r flow.Resident) (flow.Ticket, 
 		return flow.Ticket{}, classify(err)
 	}
 	serial := newSerial()
-	switch ans.Source {
-	case syncer.SourceLive:
-		b.note(true)
-	case syncer.SourceCached, syncer.SourceUnknown: // given only when the service did not answer
-		b.note(false)
-	}
 	if ans.Source == syncer.SourceLive {
 		if !ans.Known {
 			return flow.Ticket{}, flow.ErrNotEnrolled
@@ -114,7 +98,6 @@ func (b *Backend) PaperCode(ctx context.Context, r flow.Resident) (flow.Ticket, 
 			if e := classify(err); errors.Is(e, flow.ErrNotEnrolled) {
 				return flow.Ticket{}, e
 			}
-			b.note(false)
 			// The status answered and the token did not: the network
 			// went; take the offline path with what is cached.
 			if ans, err = b.Engine.CachedStatus(ctx, r.Number); err != nil {
@@ -217,19 +200,16 @@ func (b *Backend) audit(ctx context.Context, worker, action, detail string) erro
 	})
 }
 
-// Link implements flow.Backend.
+// Link implements flow.Backend. The engine's online state follows every
+// call to the service, its own and those made here with the client it
+// watches (Client must be the engine's ClientRemote's), so it is right
+// between syncs.
 func (b *Backend) Link(ctx context.Context) flow.Link {
 	s, err := b.Engine.Summary(ctx)
 	if err != nil {
 		return flow.Link{}
 	}
-	online := s.Online
-	b.mu.Lock()
-	if b.seen.After(s.LastSuccess) && b.seen.After(s.LastErrorAt) {
-		online = b.seenOK // a call of ours is newer news than the last sync
-	}
-	b.mu.Unlock()
-	return flow.Link{Online: online, Waiting: s.Pending + s.InFlight}
+	return flow.Link{Online: s.Online, Waiting: s.Pending + s.InFlight}
 }
 
 // CardStatus implements flow.VenueBackend.
@@ -237,12 +217,6 @@ func (b *Backend) CardStatus(ctx context.Context, r flow.Resident) (flow.CodeChe
 	ans, err := b.Engine.Status(ctx, r.Number)
 	if err != nil {
 		return flow.CodeCheck{}, classify(err)
-	}
-	switch ans.Source {
-	case syncer.SourceLive:
-		b.note(true)
-	case syncer.SourceCached, syncer.SourceUnknown:
-		b.note(false)
 	}
 	c := flow.CodeCheck{MaskedName: ans.MaskedName}
 	if c.MaskedName == "" {
@@ -275,9 +249,6 @@ func (b *Backend) CheckCode(ctx context.Context, text string) (flow.CodeCheck, e
 	vctx, cancel := context.WithTimeout(ctx, b.timeout())
 	defer cancel()
 	res, err := v.Verify(vctx, text)
-	if b.Client != nil && res.Claims != nil {
-		b.note(res.Live != nil)
-	}
 	return CheckOf(res), refusal(err)
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -17,8 +16,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/shcommunity/kiosk/assets"
 	"github.com/shcommunity/kiosk/codesvc/client"
+	"github.com/shcommunity/kiosk/codesvc/devseed"
 	"github.com/shcommunity/kiosk/pii"
 )
 
@@ -65,19 +64,9 @@ func benchStatus(ctx context.Context, args []string, out io.Writer) error {
 	default:
 		return fmt.Errorf("bench-status: unknown --mode %q", *mode)
 	}
-	var deck struct {
-		Cards []deckCard `json:"cards"`
-	}
-	if err := json.Unmarshal(assets.SampleDeck, &deck); err != nil {
+	ids, err := devseed.IDNumbers(time.Now())
+	if err != nil {
 		return err
-	}
-	var ids []pii.IDNumber
-	for _, c := range deck.Cards {
-		id, err := pii.ParseIDNumber(c.IDNumber, time.Now())
-		if err != nil {
-			return fmt.Errorf("deck card %s: %w", c.Label, err)
-		}
-		ids = append(ids, id)
 	}
 	tr := &http.Transport{MaxIdleConns: *conc, MaxIdleConnsPerHost: *conc, IdleConnTimeout: 30 * time.Second}
 	defer tr.CloseIdleConnections()

@@ -33,8 +33,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/shcommunity/kiosk/assets"
 	"github.com/shcommunity/kiosk/codesvc/client"
+	"github.com/shcommunity/kiosk/codesvc/devseed"
 	"github.com/shcommunity/kiosk/codesvc/rules"
 	"github.com/shcommunity/kiosk/codesvc/server"
 	"github.com/shcommunity/kiosk/codesvc/store/sqlitestore"
@@ -148,56 +148,18 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 	return srv.Shutdown(shutdown)
 }
 
-type deckCard struct {
-	Label    string `json:"label"`
-	Name     string `json:"name"`
-	IDNumber string `json:"id_number"`
-	Note     string `json:"note"`
-}
-
-// devEvents gives each deck label the events that produce its note.
-var devEvents = map[string]struct {
-	kind rules.EventKind
-	ago  time.Duration
-}{
-	"resident-yellow": {rules.ArrivalKeyArea, 3 * 24 * time.Hour},
-	"resident-red":    {rules.MedicalStart, 2 * 24 * time.Hour},
-}
-
+// seedDev seeds the sample deck and the demo worker (codesvc/devseed),
+// prints them with masked names and numbers, and makes a provisioning
+// code for a kiosk.
 func seedDev(ctx context.Context, svc *server.Service, out io.Writer) error {
-	var deck struct {
-		Cards []deckCard `json:"cards"`
-	}
-	if err := json.Unmarshal(assets.SampleDeck, &deck); err != nil {
+	residents, err := devseed.Seed(ctx, svc)
+	if err != nil {
 		return err
 	}
-	now := svc.Now()
-	for _, c := range deck.Cards {
-		id, err := pii.ParseIDNumber(c.IDNumber, now)
-		if err != nil {
-			return fmt.Errorf("deck card %s: %w", c.Label, err)
-		}
-		r, err := svc.SeedResident(ctx, id, pii.Name(c.Name), "13800138000")
-		if err != nil {
-			return err
-		}
-		if ev, ok := devEvents[c.Label]; ok {
-			if _, evs, err := svc.Store.ResidentByKey(ctx, r.Key); err == nil && len(evs) == 0 {
-				if _, err := svc.AddEvent(ctx, id, ev.kind, now.Add(-ev.ago), "dev"); err != nil {
-					return err
-				}
-			}
-		}
-		st, err := svc.StatusFor(ctx, id)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(out, "resident %-16s %s %s %-6s (%s)\n", c.Label, id.Masked(), pii.Name(c.Name).Masked(), st.Status.Colour, c.Note)
+	for _, r := range residents {
+		fmt.Fprintf(out, "resident %-16s %s %s %-6s (%s)\n", r.Label, r.ID.Masked(), r.Name.Masked(), r.Status.Colour, r.Note)
 	}
-	if err := svc.AddWorker(ctx, "demo", "演示社工", "demo1234"); err != nil {
-		return err
-	}
-	fmt.Fprintln(out, "worker demo / password demo1234")
+	fmt.Fprintf(out, "worker %s / password %s\n", devseed.WorkerID, devseed.Password)
 	code, exp, err := svc.ProvisionDevice(ctx, "dev")
 	if err != nil {
 		return err

@@ -30,6 +30,11 @@ const SignatureScheme = "KSV1"
 // SealInfo is the HPKE info string for enrolment payloads.
 const SealInfo = "kiosk-enrolment-v1"
 
+// CorrectionSealInfo is the HPKE info string for correction payloads. It
+// differs from SealInfo so that an enrolment box never opens as a
+// correction, nor a correction box as an enrolment.
+const CorrectionSealInfo = "kiosk-correction-v1"
+
 // CanonicalString is the text a device signs: the scheme, the method, the
 // path with its query exactly as sent, the timestamp, the nonce and the
 // lower-case hex SHA-256 of the body (of the empty string for no body),
@@ -89,6 +94,7 @@ const (
 	CodeConflict       Code = "conflict" // same client ID, different content
 	CodeTooManyItems   Code = "too_many_items"
 	CodeInvalidField   Code = "invalid_field"
+	CodeUnsealable     Code = "unsealable" // a sealed field does not open for its purpose
 )
 
 // Error is the body of every non-2xx response:
@@ -385,13 +391,24 @@ type TokenState struct {
 	ExpiresAt time.Time `json:"expires_at"`
 }
 
-// CorrectionRequest is POST /v1/corrections (纠错).
+// CorrectionRequest is POST /v1/corrections (纠错). The resident's ID
+// number and the reason (free text that may name the resident) travel
+// only inside Sealed, so a kiosk can queue the request on disk without
+// being able to read it back.
 type CorrectionRequest struct {
-	ClientID string `json:"client_id"`
-	IDNumber string `json:"id_number"`
+	ClientID string `json:"client_id"` // 8 to 64 characters of [A-Za-z0-9_-]
 	WorkerID string `json:"worker_id,omitempty"`
-	Reason   string `json:"reason"`
+	Sealed   string `json:"sealed"` // sealbox box of a CorrectionPayload (info CorrectionSealInfo), base64url
 }
+
+// CorrectionPayload is the plaintext inside CorrectionRequest.Sealed.
+type CorrectionPayload struct {
+	IDNumber string `json:"id_number"`
+	Reason   string `json:"reason"` // 1 to MaxCorrectionReason bytes
+}
+
+// MaxCorrectionReason bounds a correction's reason, in bytes.
+const MaxCorrectionReason = 2000
 
 // Correction states.
 const (

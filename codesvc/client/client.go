@@ -21,6 +21,7 @@ import (
 	"github.com/shcommunity/kiosk/codesvc/rules"
 	"github.com/shcommunity/kiosk/codesvc/verify"
 	"github.com/shcommunity/kiosk/pii"
+	"github.com/shcommunity/kiosk/sealbox"
 )
 
 // Client calls the service as one registered device.
@@ -44,6 +45,13 @@ type Client struct {
 	// NoSessions makes the client sign every request with Ed25519 and
 	// never ask for a session.
 	NoSessions bool
+	// OnResult, when set, is called after every API call with its
+	// outcome: nil, or the error the caller gets. It lets one observer
+	// (the kiosk's sync engine) learn from every call made with this
+	// client whether the service answers and what its clock says. Set it
+	// before the client is shared; it must be quick and must not call the
+	// client.
+	OnResult func(err error)
 
 	skew atomic.Int64 // service minus device, in seconds
 
@@ -124,7 +132,11 @@ func (c *Client) do(ctx context.Context, method, path string, in, out any, signe
 	if signed {
 		mode = authSession
 	}
-	return c.send(ctx, method, path, body, out, mode)
+	err := c.send(ctx, method, path, body, out, mode)
+	if c.OnResult != nil {
+		c.OnResult(err)
+	}
+	return err
 }
 
 func (c *Client) send(ctx context.Context, method, path string, body []byte, out any, mode authMode) error {
@@ -311,7 +323,24 @@ func (c *Client) Workers(ctx context.Context) (api.WorkerList, error) {
 	return out, err
 }
 
-// FileCorrection files a correction request.
+// SealCorrection builds a correction request whose ID number and reason
+// are sealed to the service's sealing key (RegisterResponse.SealingKey)
+// with api.CorrectionSealInfo: the caller, and anyone who reads the
+// request where it is queued, cannot open it again.
+func SealCorrection(key *sealbox.PublicKey, clientID, workerID string, id pii.IDNumber, reason string) (api.CorrectionRequest, error) {
+	plain, err := json.Marshal(api.CorrectionPayload{IDNumber: id.Reveal(), Reason: reason})
+	if err != nil {
+		return api.CorrectionRequest{}, fmt.Errorf("seal correction: %w", err)
+	}
+	box, err := sealbox.Seal(key, plain, []byte(api.CorrectionSealInfo))
+	clear(plain)
+	if err != nil {
+		return api.CorrectionRequest{}, fmt.Errorf("seal correction: %w", err)
+	}
+	return api.CorrectionRequest{ClientID: clientID, WorkerID: workerID, Sealed: base64.RawURLEncoding.EncodeToString(box)}, nil
+}
+
+// FileCorrection files a correction request made by SealCorrection.
 func (c *Client) FileCorrection(ctx context.Context, req api.CorrectionRequest) (api.Correction, error) {
 	var out api.Correction
 	err := c.do(ctx, http.MethodPost, "/v1/corrections", req, &out, true)

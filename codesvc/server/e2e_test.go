@@ -21,6 +21,8 @@ import (
 	"github.com/shcommunity/kiosk/codesvc/store"
 	"github.com/shcommunity/kiosk/codesvc/token"
 	"github.com/shcommunity/kiosk/codesvc/verify"
+	"github.com/shcommunity/kiosk/pii"
+	"github.com/shcommunity/kiosk/sealbox"
 )
 
 func TestRegistration(t *testing.T) {
@@ -445,16 +447,27 @@ func TestKeyRotation(t *testing.T) {
 	}
 }
 
+// sealCorrection is a correction request sealed to the env's service.
+func (e *env) sealCorrection(clientID string, id pii.IDNumber, reason string) api.CorrectionRequest {
+	e.t.Helper()
+	req, err := client.SealCorrection(e.seal, clientID, "", id, reason)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return req
+}
+
 func TestCorrections(t *testing.T) {
 	e := newEnv(t, server.Options{})
 	ctx := context.Background()
 	id := idNumber(t, "19600118", 41)
 	e.enrol(id, "周建国")
-	c, err := e.c.FileCorrection(ctx, api.CorrectionRequest{ClientID: "corr-0001", IDNumber: id.Reveal(), Reason: "has returned from hospital"})
-	if err != nil || c.State != api.CorrectionOpen {
+	c, err := e.c.FileCorrection(ctx, e.sealCorrection("corr-0001", id, "has returned from hospital"))
+	if err != nil || c.State != api.CorrectionOpen || c.Reason != "has returned from hospital" {
 		t.Fatalf("file: %+v, %v", c, err)
 	}
-	if again, err := e.c.FileCorrection(ctx, api.CorrectionRequest{ClientID: "corr-0001", IDNumber: id.Reveal(), Reason: "has returned from hospital"}); err != nil || again.ID != c.ID {
+	// A resend is sealed afresh (seals are randomised): same content, same correction.
+	if again, err := e.c.FileCorrection(ctx, e.sealCorrection("corr-0001", id, "has returned from hospital")); err != nil || again.ID != c.ID {
 		t.Errorf("repeat filing: %+v, %v; want the same correction", again, err)
 	}
 	got, err := e.svc.ResolveCorrection(ctx, c.ID, true, "checked with the hospital", rules.MedicalStart, time.Time{})
@@ -470,6 +483,79 @@ func TestCorrections(t *testing.T) {
 	list, err := e.c.Corrections(ctx)
 	if err != nil || len(list.Corrections) != 1 || list.Corrections[0].Note != "checked with the hospital" {
 		t.Errorf("list: %+v, %v", list, err)
+	}
+}
+
+// TestCorrectionRefusals files malformed corrections: each is refused
+// with its stable code, and none is recorded.
+func TestCorrectionRefusals(t *testing.T) {
+	e := newEnv(t, server.Options{})
+	ctx := context.Background()
+	id := idNumber(t, "19600118", 42)
+	e.enrol(id, "周建国")
+	if _, err := e.c.FileCorrection(ctx, e.sealCorrection("corr-taken", id, "first reason")); err != nil {
+		t.Fatal(err)
+	}
+	other, err := sealbox.GenerateKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	seal := func(key *sealbox.PublicKey, info string, plain string) string {
+		box, err := sealbox.Seal(key, []byte(plain), []byte(info))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return base64.RawURLEncoding.EncodeToString(box)
+	}
+	good := func(clientID string) api.CorrectionRequest { return e.sealCorrection(clientID, id, "colour is wrong") }
+	payload := `{"id_number":"` + id.Reveal() + `","reason":"colour is wrong"}`
+	for _, tt := range []struct {
+		name string
+		req  api.CorrectionRequest
+		want api.Code
+	}{
+		{"bad client ID", good("short"), api.CodeInvalidField},
+		{"not base64", api.CorrectionRequest{ClientID: "corr-0002", Sealed: "!!!"}, api.CodeUnsealable},
+		{"empty box", api.CorrectionRequest{ClientID: "corr-0003"}, api.CodeUnsealable},
+		{"enrolment info", api.CorrectionRequest{ClientID: "corr-0004", Sealed: seal(e.seal, api.SealInfo, payload)}, api.CodeUnsealable},
+		{"another key", api.CorrectionRequest{ClientID: "corr-0005", Sealed: seal(other.Public(), api.CorrectionSealInfo, payload)}, api.CodeUnsealable},
+		{"payload not JSON", api.CorrectionRequest{ClientID: "corr-0006", Sealed: seal(e.seal, api.CorrectionSealInfo, "not json")}, api.CodeInvalidField},
+		{"payload unknown field", api.CorrectionRequest{ClientID: "corr-0007",
+			Sealed: seal(e.seal, api.CorrectionSealInfo, `{"id_number":"x","reason":"r","name":"周建国"}`)}, api.CodeInvalidField},
+		{"empty reason", e.sealCorrection("corr-0008", id, ""), api.CodeInvalidField},
+		{"reason too long", e.sealCorrection("corr-0009", id, strings.Repeat("错", api.MaxCorrectionReason/3+1)), api.CodeInvalidField},
+		{"invalid ID number", api.CorrectionRequest{ClientID: "corr-0010",
+			Sealed: seal(e.seal, api.CorrectionSealInfo, `{"id_number":"310101196001180420","reason":"r"}`)}, api.CodeInvalidID},
+		{"not enrolled", e.sealCorrection("corr-0011", idNumber(t, "19600118", 43), "r"), api.CodeNotEnrolled},
+		{"unknown worker", api.CorrectionRequest{ClientID: "corr-0012", WorkerID: "nobody", Sealed: good("x").Sealed}, api.CodeUnknownWorker},
+		{"same client ID, other reason", e.sealCorrection("corr-taken", id, "second reason"), api.CodeConflict},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := e.c.FileCorrection(ctx, tt.req)
+			if got := apiCode(err); got != tt.want {
+				t.Errorf("code = %q (%v), want %q", got, err, tt.want)
+			}
+			if err != nil && strings.Contains(err.Error(), id.Reveal()) {
+				t.Errorf("error %q holds the ID number", err)
+			}
+		})
+	}
+	list, err := e.c.Corrections(ctx)
+	if err != nil || len(list.Corrections) != 1 {
+		t.Errorf("corrections after refusals: %d, %v; want 1", len(list.Corrections), err)
+	}
+}
+
+// TestCorrectionPlainFormRefused: the old body with the ID number in the
+// clear is no longer accepted (an unknown field), so a kiosk that still
+// sends it learns at once instead of leaking silently.
+func TestCorrectionPlainFormRefused(t *testing.T) {
+	e := newEnv(t, server.Options{})
+	id := idNumber(t, "19600118", 44)
+	e.enrol(id, "周建国")
+	body := `{"client_id":"corr-plain","id_number":"` + id.Reveal() + `","reason":"colour is wrong"}`
+	if status, code := signedDo(t, e, "POST", "/v1/corrections", body); status != http.StatusBadRequest || code != api.CodeBadRequest {
+		t.Errorf("plain form: %d %s, want 400 %s", status, code, api.CodeBadRequest)
 	}
 }
 

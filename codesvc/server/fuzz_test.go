@@ -12,6 +12,7 @@ import (
 
 	"github.com/shcommunity/kiosk/codesvc/api"
 	"github.com/shcommunity/kiosk/codesvc/server"
+	"github.com/shcommunity/kiosk/sealbox"
 )
 
 func FuzzParseAuthHeaders(f *testing.F) {
@@ -55,6 +56,7 @@ func FuzzRequestBodies(f *testing.F) {
 		`{"id_number":"` + id + `","replace":true,"worker_id":"w"}`,
 		`{"client_id":"abcdefgh","token_id":"AAAAAAAAAAAAAAAAAAAA","printed_at":"2026-03-01T09:00:00Z"}`,
 		`{"client_id":"abcdefgh","id_number":"` + id + `","reason":"x"}`,
+		`{"client_id":"abcdefgh","worker_id":"w","sealed":"` + sealedCorrection(f, e, id) + `"}`,
 		`{"code":"AAAA-BBBB","name":"k","public_key":"AAAA"}`,
 		`[]`, `null`, `{"id_number":1e400}`, "",
 	}
@@ -130,4 +132,14 @@ func FuzzPlainStatusRequest(f *testing.F) {
 			t.Fatalf("fast path took %q as %q; decoder: %q, %v", b, got, req.IDNumber, err)
 		}
 	})
+}
+
+// sealedCorrection is a valid sealed correction payload for id, so the
+// fuzzer starts from a box that opens.
+func sealedCorrection(f *testing.F, e *env, id string) string {
+	box, err := sealbox.Seal(e.seal, []byte(`{"id_number":"`+id+`","reason":"x"}`), []byte(api.CorrectionSealInfo))
+	if err != nil {
+		f.Fatal(err)
+	}
+	return base64.RawURLEncoding.EncodeToString(box)
 }

@@ -332,6 +332,10 @@ func (h *Handler) fail(w http.ResponseWriter, err error) {
 		writeError(w, http.StatusConflict, api.CodeTokenNotActive, "token is not active")
 	case errors.Is(err, store.ErrConflict):
 		writeError(w, http.StatusConflict, api.CodeConflict, "client ID already used with different content")
+	case errors.Is(err, ErrUnsealable):
+		writeError(w, http.StatusBadRequest, api.CodeUnsealable, "sealed does not open with the service's sealing key for this purpose")
+	case errors.Is(err, ErrInvalidField):
+		writeError(w, http.StatusBadRequest, api.CodeInvalidField, err.Error())
 	case errors.Is(err, ErrBadCursor):
 		writeError(w, http.StatusBadRequest, api.CodeBadCursor, "cursor not recognised")
 	case errors.Is(err, store.ErrNotFound):
@@ -620,16 +624,7 @@ func (h *Handler) fileCorrection(w http.ResponseWriter, r *http.Request, c *call
 		h.fail(w, err)
 		return
 	}
-	if !api.ValidClientID(req.ClientID) || req.Reason == "" || len(req.Reason) > 2000 {
-		writeError(w, http.StatusBadRequest, api.CodeInvalidField, "client_id and a reason (at most 2000 bytes) are required")
-		return
-	}
-	id, err := parseID(req.IDNumber, h.svc.Now())
-	if err != nil {
-		h.fail(w, err)
-		return
-	}
-	resp, err := h.svc.FileCorrection(r.Context(), c.deviceID, req, id)
+	resp, err := h.svc.FileCorrection(r.Context(), c.deviceID, req)
 	if err != nil {
 		h.fail(w, err)
 		return

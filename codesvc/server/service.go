@@ -224,6 +224,14 @@ var (
 	ErrNotEnrolled   = errors.New("resident not enrolled")
 	ErrUnknownWorker = errors.New("unknown worker")
 	ErrInvalidEvent  = errors.New("invalid event")
+	// ErrUnsealable: a sealed field does not open with the service's
+	// sealing key for its purpose (wrong key, wrong info string, or
+	// damaged). Answered as 400 unsealable.
+	ErrUnsealable = errors.New("sealed payload does not open")
+	// ErrInvalidField: a field, or a field inside a sealed payload, is
+	// missing or out of range. Its message names the field, never a
+	// value. Answered as 400 invalid_field.
+	ErrInvalidField = errors.New("invalid field")
 )
 
 // AddEvent records an event for the resident with this ID number (created

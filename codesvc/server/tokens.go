@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/shcommunity/kiosk/codesvc/store"
 	"github.com/shcommunity/kiosk/codesvc/token"
 	"github.com/shcommunity/kiosk/pii"
+	"github.com/shcommunity/kiosk/sealbox"
 )
 
 // IssueToken signs a new paper code for the resident with this ID number.
@@ -147,8 +149,28 @@ func (s *Service) checkWorker(ctx context.Context, id string) error {
 	return err
 }
 
-// FileCorrection records a correction request for a resident.
-func (s *Service) FileCorrection(ctx context.Context, deviceID string, req api.CorrectionRequest, id pii.IDNumber) (api.Correction, error) {
+// FileCorrection opens a sealed correction request and records it for
+// the resident it names. A repeated client ID with the same resident and
+// reason returns the correction first filed; with other content it fails
+// with store.ErrConflict. It fails with ErrUnsealable for a box that does
+// not open as a correction, ErrInvalidField for a bad client ID, payload
+// or reason, an error matching pii.ErrInvalidID for a bad ID number,
+// ErrUnknownWorker and ErrNotEnrolled.
+func (s *Service) FileCorrection(ctx context.Context, deviceID string, req api.CorrectionRequest) (api.Correction, error) {
+	if !api.ValidClientID(req.ClientID) {
+		return api.Correction{}, fmt.Errorf("%w: client_id must be 8 to 64 characters of [A-Za-z0-9_-]", ErrInvalidField)
+	}
+	p, err := s.openCorrection(req.Sealed)
+	if err != nil {
+		return api.Correction{}, err
+	}
+	if p.Reason == "" || len(p.Reason) > api.MaxCorrectionReason {
+		return api.Correction{}, fmt.Errorf("%w: the sealed reason must be 1 to %d bytes", ErrInvalidField, api.MaxCorrectionReason)
+	}
+	id, err := pii.ParseIDNumber(p.IDNumber, s.Now())
+	if err != nil {
+		return api.Correction{}, err
+	}
 	if err := s.checkWorker(ctx, req.WorkerID); err != nil {
 		return api.Correction{}, err
 	}
@@ -160,8 +182,28 @@ func (s *Service) FileCorrection(ctx context.Context, deviceID string, req api.C
 		return api.Correction{}, err
 	}
 	c, _, err := s.Store.FileCorrection(ctx, store.Correction{ClientID: req.ClientID, ResidentID: r.ID, DeviceID: deviceID,
-		WorkerID: req.WorkerID, Reason: req.Reason, FiledAt: s.Now()})
+		WorkerID: req.WorkerID, Reason: p.Reason, FiledAt: s.Now()})
 	return apiCorrection(c), err
+}
+
+// openCorrection opens CorrectionRequest.Sealed with the service's
+// sealing key and the correction info string.
+func (s *Service) openCorrection(sealed string) (api.CorrectionPayload, error) {
+	var p api.CorrectionPayload
+	box, err := base64.RawURLEncoding.Strict().DecodeString(sealed)
+	if err != nil {
+		return p, fmt.Errorf("correction: %w", ErrUnsealable)
+	}
+	plain, err := sealbox.Open(s.sealing, box, []byte(api.CorrectionSealInfo))
+	if err != nil {
+		return p, fmt.Errorf("correction: %w", ErrUnsealable)
+	}
+	defer clear(plain)
+	if err := api.DecodeBytes(plain, &p); err != nil {
+		// The decoder's message may quote the payload: say only what failed.
+		return p, fmt.Errorf("%w: the sealed payload is not a correction", ErrInvalidField)
+	}
+	return p, nil
 }
 
 // ResolveCorrection accepts (optionally adding an event of kind at at) or

@@ -133,6 +133,48 @@ func (s *Store) items(ctx context.Context, query string, args ...any) ([]Item, e
 	return out, s.classify("read outbox", rows.Err())
 }
 
+// Unacked returns the items of one kind not yet acknowledged (pending or
+// quarantined), in outbox order.
+func (tx *Tx) Unacked(kind string) ([]Item, error) {
+	rows, err := tx.tx.QueryContext(tx.ctx, "SELECT "+itemCols+" FROM outbox WHERE kind = ? AND state != 'acked' ORDER BY seq", kind)
+	if err != nil {
+		return nil, fmt.Errorf("read outbox: %w", err)
+	}
+	defer rows.Close()
+	var out []Item
+	for rows.Next() {
+		it, err := scanItem(rows)
+		if err != nil {
+			return nil, fmt.Errorf("read outbox: %w", err)
+		}
+		out = append(out, it)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read outbox: %w", err)
+	}
+	return out, nil
+}
+
+// ReplaceBody rewrites the body of an item not yet acknowledged, keeping
+// its place, client ID and receipt: for re-sealing a queued body when its
+// format changes. An acknowledged item fails with ErrState.
+func (tx *Tx) ReplaceBody(clientID string, body []byte) error {
+	if len(body) == 0 {
+		return fmt.Errorf("replace body of %s: empty body", clientID)
+	}
+	res, err := tx.exec("UPDATE outbox SET body = ?, updated_at = ? WHERE client_id = ? AND state != 'acked'", body, tx.nowMS(), clientID)
+	if err != nil {
+		return fmt.Errorf("replace outbox body: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n > 0 {
+		return nil
+	}
+	if err := tx.mustExist(res, clientID); err != nil {
+		return err
+	}
+	return fmt.Errorf("outbox item %s is acked: %w", clientID, ErrState)
+}
+
 // Counts is the outbox by state.
 type Counts struct {
 	Pending, Quarantined, Acked int

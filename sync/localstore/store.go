@@ -345,6 +345,15 @@ func (tx *Tx) SetSetting(key string, value []byte) error {
 	return nil
 }
 
+// DeleteSetting removes a setting; removing one that is not set is a
+// no-op.
+func (tx *Tx) DeleteSetting(key string) error {
+	if _, err := tx.exec("DELETE FROM settings WHERE key = ?", key); err != nil {
+		return fmt.Errorf("delete setting %s: %w", key, err)
+	}
+	return nil
+}
+
 // Setting reads a setting outside a transaction.
 func (s *Store) Setting(ctx context.Context, key string) (value []byte, ok bool, err error) {
 	err = s.db.QueryRowContext(ctx, "SELECT value FROM settings WHERE key = ?", key).Scan(&value)

@@ -252,6 +252,77 @@ func TestOutboxLifecycle(t *testing.T) {
 	}
 }
 
+// TestReplaceBodyAndUnacked re-writes queued bodies: pending and
+// quarantined items keep their place and client ID, acknowledged ones
+// refuse, and a deleted setting is gone.
+func TestReplaceBodyAndUnacked(t *testing.T) {
+	s, _ := newStore(t)
+	ctx := context.Background()
+	k := s.KeyOf(pii.IDNumber("310101194803140019"))
+	for _, id := range []string{"c-0001", "c-0002", "c-0003"} {
+		enqueue(t, s, id, k)
+	}
+	err := s.InTx(ctx, func(tx *localstore.Tx) error {
+		if err := tx.Ack("c-0001", "accepted", "ref-1"); err != nil {
+			return err
+		}
+		if err := tx.Quarantine("c-0002", "invalid_phone"); err != nil {
+			return err
+		}
+		return tx.SetSetting("old_key", []byte("x"))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	err = s.InTx(ctx, func(tx *localstore.Tx) error {
+		items, err := tx.Unacked("enrolment")
+		for _, it := range items {
+			got = append(got, it.ClientID)
+		}
+		if other, err := tx.Unacked("print"); err != nil || len(other) != 0 {
+			t.Errorf("Unacked(print) = %v, %v; want none", other, err)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"c-0002", "c-0003"}; !equal(got, want) {
+		t.Errorf("Unacked = %v, want %v", got, want)
+	}
+	for _, tt := range []struct {
+		clientID string
+		body     string
+		want     error
+	}{
+		{"c-0001", "new", localstore.ErrState},
+		{"c-0002", "new-2", nil},
+		{"c-0003", "new-3", nil},
+		{"c-0009", "new", localstore.ErrNotFound},
+	} {
+		t.Run(tt.clientID, func(t *testing.T) {
+			err := s.InTx(ctx, func(tx *localstore.Tx) error { return tx.ReplaceBody(tt.clientID, []byte(tt.body)) })
+			if !errors.Is(err, tt.want) || (tt.want == nil) != (err == nil) {
+				t.Errorf("ReplaceBody(%s) = %v, want %v", tt.clientID, err, tt.want)
+			}
+		})
+	}
+	items, _ := s.Pending(ctx, 10)
+	if len(items) != 1 || items[0].ClientID != "c-0003" || string(items[0].Body) != "new-3" {
+		t.Errorf("pending after replace = %+v, want c-0003 with the new body", items)
+	}
+	if q, _ := s.Quarantined(ctx); len(q) != 1 || string(q[0].Body) != "new-2" || q[0].Reason != "invalid_phone" {
+		t.Errorf("quarantined after replace = %+v, want c-0002 with the new body and its reason", q)
+	}
+	if err := s.InTx(ctx, func(tx *localstore.Tx) error { return tx.DeleteSetting("old_key") }); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, err := s.Setting(ctx, "old_key"); ok || err != nil {
+		t.Errorf("setting after delete: present %v, err %v", ok, err)
+	}
+}
+
 func equal(a, b []string) bool {
 	if len(a) != len(b) {
 		return false

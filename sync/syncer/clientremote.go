@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"sync/atomic"
 
 	"github.com/shcommunity/kiosk/codesvc/api"
 	"github.com/shcommunity/kiosk/codesvc/client"
@@ -16,25 +17,43 @@ import (
 	"github.com/shcommunity/kiosk/sync/localstore"
 )
 
-// ClientRemote is the Remote over codesvc/client. After every call that
-// got an answer from the service it copies the skew the client measured
-// (from X-Server-Time) into Clock, so the engine's freshness decisions use
-// the service's time.
+// ClientRemote is the Remote over codesvc/client. It watches every call
+// made with its client (client.Client.OnResult), the engine's and those
+// other parts of the kiosk make with the same client (a new token, a venue
+// check): after each that got an answer from the service it copies the
+// skew the client measured (from X-Server-Time) into Clock, so the
+// engine's freshness decisions use the service's time, and it tells the
+// engine whether the service answered, so the engine's online state is
+// that of the latest call. Make it with NewClientRemote.
 type ClientRemote struct {
 	C     *client.Client
 	Clock *Clock
+
+	listener atomic.Pointer[func(error)] // the engine's noteCall
 }
 
-var _ Remote = (*ClientRemote)(nil)
+var (
+	_ Remote       = (*ClientRemote)(nil)
+	_ callReporter = (*ClientRemote)(nil)
+)
 
 // NewClientRemote returns a Remote for the identity's device at baseURL.
 // The client signs with clock's kiosk time plus the skew it observes.
 func NewClientRemote(baseURL string, httpc *http.Client, id Identity, clock *Clock) *ClientRemote {
 	c := &client.Client{BaseURL: baseURL, HTTP: httpc, DeviceID: id.DeviceID, Key: id.PrivateKey, Now: clock.Kiosk}
-	return &ClientRemote{C: c, Clock: clock}
+	r := &ClientRemote{C: c, Clock: clock}
+	c.OnResult = r.after
+	return r
 }
 
+// reportTo implements callReporter.
+func (r *ClientRemote) reportTo(fn func(error)) { r.listener.Store(&fn) }
+
+// after runs after every call made with r.C.
 func (r *ClientRemote) after(err error) {
+	if fn := r.listener.Load(); fn != nil {
+		(*fn)(err)
+	}
 	var ae *api.Error
 	if err != nil && (!errors.As(err, &ae) || ae.Status >= 500) {
 		// No answer from the service itself (a 5xx may come from a proxy
@@ -49,51 +68,37 @@ func (r *ClientRemote) after(err error) {
 
 // Enrol implements Remote.
 func (r *ClientRemote) Enrol(ctx context.Context, b api.EnrolmentBatch) (api.EnrolmentResponse, error) {
-	resp, err := r.C.Enrol(ctx, b.Items)
-	r.after(err)
-	return resp, err
+	return r.C.Enrol(ctx, b.Items)
 }
 
 // RecordPrint implements Remote.
 func (r *ClientRemote) RecordPrint(ctx context.Context, p api.PrintRequest) (api.PrintResponse, error) {
-	resp, err := r.C.RecordPrint(ctx, p)
-	r.after(err)
-	return resp, err
+	return r.C.RecordPrint(ctx, p)
 }
 
 // FileCorrection implements Remote.
 func (r *ClientRemote) FileCorrection(ctx context.Context, c api.CorrectionRequest) (api.Correction, error) {
-	resp, err := r.C.FileCorrection(ctx, c)
-	r.after(err)
-	return resp, err
+	return r.C.FileCorrection(ctx, c)
 }
 
 // Status implements Remote.
 func (r *ClientRemote) Status(ctx context.Context, id pii.IDNumber) (api.StatusResponse, error) {
-	resp, err := r.C.Status(ctx, id)
-	r.after(err)
-	return resp, err
+	return r.C.Status(ctx, id)
 }
 
 // Feed implements Remote.
 func (r *ClientRemote) Feed(ctx context.Context, cursor string, limit int) (api.FeedResponse, error) {
-	resp, err := r.C.Feed(ctx, cursor, limit)
-	r.after(err)
-	return resp, err
+	return r.C.Feed(ctx, cursor, limit)
 }
 
 // TrustList implements Remote.
 func (r *ClientRemote) TrustList(ctx context.Context) ([]byte, error) {
-	resp, err := r.C.TrustList(ctx)
-	r.after(err)
-	return resp, err
+	return r.C.TrustList(ctx)
 }
 
 // Workers implements Remote.
 func (r *ClientRemote) Workers(ctx context.Context) (api.WorkerList, error) {
-	resp, err := r.C.Workers(ctx)
-	r.after(err)
-	return resp, err
+	return r.C.Workers(ctx)
 }
 
 // Register registers this kiosk with a one-time provisioning code: it

@@ -74,14 +74,13 @@ type Engine struct {
 	syncMu   sync.Mutex // one sync at a time
 	inFlight atomic.Int64
 
-	mu           sync.Mutex
-	lastSuccess  time.Time
-	lastError    string
-	lastErrorAt  time.Time
-	online       bool
-	workersAt    time.Time
-	savedSkew    time.Duration
-	localOpenKey *sealbox.PrivateKey
+	mu          sync.Mutex
+	lastSuccess time.Time
+	lastError   string
+	lastErrorAt time.Time
+	online      bool
+	workersAt   time.Time
+	savedSkew   time.Duration
 }
 
 // Settings keys the engine keeps in the store.
@@ -94,7 +93,6 @@ const (
 	setTrustVersion = "trust_list_version"
 	setFeedCursor   = "feed_cursor"
 	setClockSkew    = "clock_skew_ns"
-	setLocalKey     = "local_outbox_key"
 	setLastSuccess  = "last_sync_success"
 )
 
@@ -164,8 +162,11 @@ func New(ctx context.Context, cfg Config) (*Engine, error) {
 	} else if ok && len(b) == 8 {
 		e.lastSuccess = time.UnixMilli(int64(binary.BigEndian.Uint64(b))).UTC()
 	}
-	if err := e.loadLocalKey(ctx); err != nil {
+	if err := e.resealLegacyCorrections(ctx); err != nil {
 		return nil, err
+	}
+	if r, ok := cfg.Remote.(callReporter); ok {
+		r.reportTo(e.noteCall)
 	}
 	return e, nil
 }
@@ -272,6 +273,20 @@ func (e *Engine) record(ctx context.Context, err error) {
 	})
 }
 
+// noteCall sets the online state from one call's outcome, so that the
+// status bar is right between syncs: a live status look-up, or a token or
+// venue call made with the remote's client, is newer news than the last
+// sync. A call its caller cancelled says nothing about the service.
+func (e *Engine) noteCall(err error) {
+	if errors.Is(err, context.Canceled) {
+		return
+	}
+	on := answered(err)
+	e.mu.Lock()
+	e.online = on
+	e.mu.Unlock()
+}
+
 // Quarantined is an outbox item the service refused, with its reason.
 type Quarantined struct {
 	Seq       int64
@@ -288,14 +303,15 @@ type Summary struct {
 	Pending     int
 	InFlight    int
 	Quarantined []Quarantined
-	Online      bool      // the last sync succeeded
+	Online      bool      // the service answered the latest call (a sync, a status look-up, any call with the remote's client)
 	LastSuccess time.Time // service time; zero: never
 	LastError   string    // empty after a success
 	LastErrorAt time.Time
 	Skew        time.Duration
 }
 
-// Summary reports the outbox and the last sync's outcome.
+// Summary reports the outbox, the last sync's outcome and whether the
+// service answered the latest call.
 func (e *Engine) Summary(ctx context.Context) (Summary, error) {
 	c, err := e.st.Counts(ctx)
 	if err != nil {

@@ -211,6 +211,7 @@ type kiosk struct {
 	clk  *tclock
 	st   *localstore.Store
 	eng  *syncer.Engine
+	rm   *syncer.ClientRemote
 	path string
 }
 
@@ -244,7 +245,7 @@ func newKiosk(t testing.TB, s *service, path string, kioskTime time.Time) *kiosk
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &kiosk{clk: clk, st: st, eng: eng, path: path}
+	return &kiosk{clk: clk, st: st, eng: eng, rm: rm, path: path}
 }
 
 // resident makes a valid ID number for a Shanghai resident: day picks the

@@ -118,27 +118,3 @@ func (e *Engine) TrustList(ctx context.Context) (*token.TrustList, error) {
 	}
 	return token.ParseTrustList(id.TrustList, id.TrustRoot)
 }
-
-// loadLocalKey loads (creating on first use) the key pair that seals
-// outbox bodies the kiosk must read again before sending (corrections,
-// whose wire form carries the ID number in the clear; see docs/sync.md).
-func (e *Engine) loadLocalKey(ctx context.Context) error {
-	return e.st.InTx(ctx, func(tx *localstore.Tx) error {
-		v, ok, err := tx.Setting(setLocalKey)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			k, err := sealbox.GenerateKey()
-			if err != nil {
-				return err
-			}
-			v = k.Bytes()
-			if err := tx.SetSetting(setLocalKey, v); err != nil {
-				return err
-			}
-		}
-		e.localOpenKey, err = sealbox.ParsePrivateKey(v)
-		return err
-	})
-}

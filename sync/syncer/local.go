@@ -11,13 +11,11 @@ import (
 	"time"
 
 	"github.com/shcommunity/kiosk/codesvc/api"
+	"github.com/shcommunity/kiosk/codesvc/client"
 	"github.com/shcommunity/kiosk/pii"
 	"github.com/shcommunity/kiosk/sealbox"
 	"github.com/shcommunity/kiosk/sync/localstore"
 )
-
-// localInfo binds locally sealed outbox bodies to their purpose.
-const localInfo = "kiosk-local-outbox-v1"
 
 var idEncoding = base32.StdEncoding.WithPadding(base32.NoPadding)
 
@@ -166,24 +164,26 @@ func (e *Engine) RecordPrint(ctx context.Context, p Print) (Receipt, error) {
 }
 
 // RequestCorrection queues a correction request (纠错) for a resident's
-// colour. The wire form carries the ID number, and the kiosk must send it
-// later, so the body is sealed to a key of this kiosk's own (see
-// docs/sync.md for why this is weaker than an enrolment's sealing).
+// colour. The ID number and the reason are sealed to the service's key,
+// as an enrolment is: the outbox holds the request ready to send, and the
+// kiosk cannot open it again.
 func (e *Engine) RequestCorrection(ctx context.Context, id pii.IDNumber, workerID, reason string) (Receipt, error) {
+	if e.cfg.SealingKey == nil {
+		return Receipt{}, ErrNotRegistered
+	}
 	cid := newClientID()
-	plain, err := json.Marshal(api.CorrectionRequest{ClientID: cid, IDNumber: id.Reveal(), WorkerID: workerID, Reason: reason})
+	req, err := client.SealCorrection(e.cfg.SealingKey, cid, workerID, id, reason)
 	if err != nil {
 		return Receipt{}, fmt.Errorf("request correction: %w", err)
 	}
-	box, err := sealbox.Seal(e.localOpenKey.Public(), plain, []byte(localInfo))
-	clear(plain)
+	body, err := json.Marshal(req)
 	if err != nil {
 		return Receipt{}, fmt.Errorf("request correction: %w", err)
 	}
 	key := e.st.KeyOf(id)
 	var r Receipt
 	err = e.st.InTx(ctx, func(tx *localstore.Tx) error {
-		it, err := tx.Enqueue(localstore.NewItem{ClientID: cid, Kind: KindCorrection, Body: box, Resident: key, Receipt: receiptOf(cid)})
+		it, err := tx.Enqueue(localstore.NewItem{ClientID: cid, Kind: KindCorrection, Body: body, Resident: key, Receipt: receiptOf(cid)})
 		if err != nil {
 			return err
 		}
@@ -197,11 +197,73 @@ func (e *Engine) RequestCorrection(ctx context.Context, id pii.IDNumber, workerI
 	return r, err
 }
 
-func (e *Engine) openLocal(box []byte, v any) error {
-	plain, err := sealbox.Open(e.localOpenKey, box, []byte(localInfo))
-	if err != nil {
+// Before corrections had a sealed form at the service, a kiosk sealed a
+// queued correction (the plain api.CorrectionRequest of the time) to a key
+// pair of its own, kept in settings under legacyLocalKey.
+const (
+	legacyLocalKey  = "local_outbox_key"
+	legacyLocalInfo = "kiosk-local-outbox-v1"
+)
+
+// resealLegacyCorrections, on a kiosk that still holds that key pair,
+// re-seals each correction not yet acknowledged to the service's key and
+// then deletes the key pair, in one transaction, so that from then on no
+// key on the kiosk opens a queued correction. An item that does not open
+// is left as it is: the push quarantines it as local_bad_body for a
+// worker to see.
+func (e *Engine) resealLegacyCorrections(ctx context.Context) error {
+	return e.st.InTx(ctx, func(tx *localstore.Tx) error {
+		v, ok, err := tx.Setting(legacyLocalKey)
+		if err != nil || !ok {
+			return err
+		}
+		priv, err := sealbox.ParsePrivateKey(v)
+		if err != nil {
+			return fmt.Errorf("reseal corrections: %w", err)
+		}
+		items, err := tx.Unacked(KindCorrection)
+		if err != nil {
+			return err
+		}
+		n := 0
+		for _, it := range items {
+			body, ok := e.reseal(priv, it)
+			if !ok {
+				continue
+			}
+			if err := tx.ReplaceBody(it.ClientID, body); err != nil {
+				return err
+			}
+			n++
+		}
+		if err := tx.DeleteSetting(legacyLocalKey); err != nil {
+			return err
+		}
+		_, err = tx.Audit("", "outbox_resealed", localstore.ResidentKey{}, fmt.Sprintf("%d corrections", n))
 		return err
+	})
+}
+
+// reseal turns one legacy correction body into a sealed request.
+func (e *Engine) reseal(priv *sealbox.PrivateKey, it localstore.Item) ([]byte, bool) {
+	plain, err := sealbox.Open(priv, it.Body, []byte(legacyLocalInfo))
+	if err != nil {
+		return nil, false
 	}
 	defer clear(plain)
-	return json.Unmarshal(plain, v)
+	var old struct {
+		IDNumber string `json:"id_number"`
+		WorkerID string `json:"worker_id"`
+		Reason   string `json:"reason"`
+	}
+	if json.Unmarshal(plain, &old) != nil {
+		return nil, false
+	}
+	// The service validates the number; the kiosk only carries it.
+	req, err := client.SealCorrection(e.cfg.SealingKey, it.ClientID, old.WorkerID, pii.IDNumber(old.IDNumber), old.Reason)
+	if err != nil {
+		return nil, false
+	}
+	body, err := json.Marshal(req)
+	return body, err == nil
 }

@@ -157,7 +157,7 @@ func (e *Engine) pushOne(ctx context.Context, it localstore.Item) error {
 		}
 	case KindCorrection:
 		var req api.CorrectionRequest
-		if oerr := e.openLocal(it.Body, &req); oerr != nil {
+		if jerr := json.Unmarshal(it.Body, &req); jerr != nil {
 			e.inFlight.Store(0)
 			return e.quarantine(ctx, it, "local_bad_body")
 		}

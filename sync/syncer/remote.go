@@ -22,6 +22,26 @@ type Remote interface {
 	Workers(ctx context.Context) (api.WorkerList, error)
 }
 
+// callReporter is implemented by a Remote that reports the outcome of
+// every call made through it, including calls the engine does not make
+// itself (ClientRemote: anything done with its client). New subscribes
+// the engine's online state to it.
+type callReporter interface {
+	reportTo(fn func(err error))
+}
+
+// answered reports whether a call's outcome shows the service answering
+// this kiosk about the request: a success, or a refusal of the request
+// itself. The network, a timeout, a 5xx, a garbled answer and a refusal
+// of the device are not.
+func answered(err error) bool {
+	if err == nil {
+		return true
+	}
+	cl, _ := classify(err)
+	return cl == permanent || cl == tooLarge
+}
+
 // class is what the engine does about an error from the service.
 type class int
 

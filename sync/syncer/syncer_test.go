@@ -357,8 +357,9 @@ func waitFor(t *testing.T, cond func() bool) {
 }
 
 // TestNoPersonalDataOnDisk runs a whole session (enrolments, a print, a
-// correction, feed, a failed login) and then reads the kiosk's raw
-// database file and -wal for every resident's ID number and name.
+// correction sent and one left queued, feed, a failed login) and then
+// reads the kiosk's raw database file and -wal for every resident's ID
+// number and name and for the corrections' reasons.
 func TestNoPersonalDataOnDisk(t *testing.T) {
 	s := startService(t)
 	k := newKiosk(t, s, "", start)
@@ -382,7 +383,8 @@ func TestNoPersonalDataOnDisk(t *testing.T) {
 		t.Fatal(err)
 	}
 	issueAndPrint(t, s, k, ids[0])
-	if _, err := k.eng.RequestCorrection(ctx, ids[1], "", "colour wrong after test"); err != nil {
+	const sentReason, queuedReason = "colour wrong after test", "颜色不对，已出院"
+	if _, err := k.eng.RequestCorrection(ctx, ids[1], "", sentReason); err != nil {
 		t.Fatal(err)
 	}
 	for _, id := range ids[:3] {
@@ -393,6 +395,21 @@ func TestNoPersonalDataOnDisk(t *testing.T) {
 	k.eng.Login(ctx, "w-1", "guess")
 	if err := k.eng.SyncOnce(ctx); err != nil {
 		t.Fatal(err)
+	}
+	if cs, err := s.svc.Store.Corrections(ctx, "", ""); err != nil || len(cs) != 1 {
+		t.Errorf("service corrections = %d, %v; want the one filed", len(cs), err)
+	}
+	// A correction queued while the network is down stays in the outbox,
+	// ready to send: it too must be unreadable on disk.
+	s.cut()
+	if _, err := k.eng.RequestCorrection(ctx, ids[2], "", queuedReason); err != nil {
+		t.Fatal(err)
+	}
+	if err := k.eng.SyncOnce(ctx); err == nil {
+		t.Fatal("SyncOnce with the network cut: err = nil")
+	}
+	if sum := k.summary(t); sum.Pending != 1 {
+		t.Fatalf("pending after the cut = %d, want the queued correction", sum.Pending)
 	}
 	check := func(when string) {
 		t.Helper()
@@ -412,6 +429,11 @@ func TestNoPersonalDataOnDisk(t *testing.T) {
 			for _, n := range names {
 				if bytes.Contains(b, []byte(n.Reveal())) {
 					t.Errorf("%s: kiosk file%s holds name %s in the clear", when, suffix, n)
+				}
+			}
+			for _, r := range []string{sentReason, queuedReason} {
+				if bytes.Contains(b, []byte(r)) {
+					t.Errorf("%s: kiosk file%s holds a correction's reason in the clear", when, suffix)
 				}
 			}
 		}

@@ -1,0 +1,136 @@
+package devseed
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/shcommunity/kiosk/assets"
+	"github.com/shcommunity/kiosk/codesvc/api"
+	"github.com/shcommunity/kiosk/codesvc/rules"
+	"github.com/shcommunity/kiosk/codesvc/server"
+	"github.com/shcommunity/kiosk/pii"
+)
+
+// The demo worker Seed adds, for logging in at a kiosk's counter.
+const (
+	WorkerID   = "demo"
+	WorkerName = "演示社工"
+	Password   = "demo1234"
+)
+
+// Phone is the invented contact number every seeded resident gets.
+const Phone = "13800138000"
+
+// event is one event of a seeded history, dated ago before the service's
+// now.
+type event struct {
+	kind rules.EventKind
+	ago  time.Duration
+}
+
+// histories gives the deck labels whose note is not plain green the
+// events behind it; every other card is seeded with no events (green).
+var histories = map[string][]event{
+	// Arrived three days ago: yellow for the 11 days left of 14.
+	"resident-yellow": {{rules.ArrivalKeyArea, 3 * 24 * time.Hour}},
+	// Under medical management since two days ago: red until released.
+	"resident-red": {{rules.MedicalStart, 2 * 24 * time.Hour}},
+}
+
+// Resident is one seeded resident and its status as the service gives
+// it at the end of Seed.
+type Resident struct {
+	Label  string // the deck card's label, e.g. "resident-yellow"
+	Note   string // the deck card's note
+	ID     pii.IDNumber
+	Name   pii.Name
+	Status api.Status
+}
+
+// card is the part of a deck card Seed reads.
+type card struct {
+	Label    string `json:"label"`
+	Name     string `json:"name"`
+	IDNumber string `json:"id_number"`
+	Note     string `json:"note"`
+}
+
+// Seed creates (or refreshes) every deck resident with its history and
+// adds the demo worker. It is safe to run again on the same store: a
+// resident that already has events gets no second copy, so a restarted
+// `serve --dev --db F` keeps its dates. A card whose ID number the service
+// refuses is an error: the deck is ours and must be valid.
+func Seed(ctx context.Context, svc *server.Service) ([]Resident, error) {
+	now := svc.Now()
+	cards, ids, err := deck(now)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Resident, 0, len(cards))
+	for i, c := range cards {
+		id := ids[i]
+		name := pii.Name(c.Name)
+		r, err := svc.SeedResident(ctx, id, name, Phone)
+		if err != nil {
+			return nil, fmt.Errorf("devseed: card %s: %w", c.Label, err)
+		}
+		if err := addHistory(ctx, svc, id, r.Key, histories[c.Label], now); err != nil {
+			return nil, fmt.Errorf("devseed: card %s: %w", c.Label, err)
+		}
+		st, err := svc.StatusFor(ctx, id)
+		if err != nil {
+			return nil, fmt.Errorf("devseed: card %s: %w", c.Label, err)
+		}
+		out = append(out, Resident{Label: c.Label, Note: c.Note, ID: id, Name: name, Status: st.Status})
+	}
+	if err := svc.AddWorker(ctx, WorkerID, WorkerName, Password); err != nil {
+		return nil, fmt.Errorf("devseed: worker: %w", err)
+	}
+	return out, nil
+}
+
+// IDNumbers returns the ID numbers of the residents Seed creates, in deck
+// order: for a client that exercises a seeded service (the status load
+// generator).
+func IDNumbers(now time.Time) ([]pii.IDNumber, error) {
+	_, ids, err := deck(now)
+	return ids, err
+}
+
+// deck reads the sample deck and parses its ID numbers.
+func deck(now time.Time) ([]card, []pii.IDNumber, error) {
+	var d struct {
+		Cards []card `json:"cards"`
+	}
+	if err := json.Unmarshal(assets.SampleDeck, &d); err != nil {
+		return nil, nil, fmt.Errorf("devseed: deck: %w", err)
+	}
+	ids := make([]pii.IDNumber, len(d.Cards))
+	for i, c := range d.Cards {
+		id, err := pii.ParseIDNumber(c.IDNumber, now)
+		if err != nil {
+			return nil, nil, fmt.Errorf("devseed: card %s: %w", c.Label, err)
+		}
+		ids[i] = id
+	}
+	return d.Cards, ids, nil
+}
+
+// addHistory records h for the resident unless it has events already.
+func addHistory(ctx context.Context, svc *server.Service, id pii.IDNumber, key []byte, h []event, now time.Time) error {
+	if len(h) == 0 {
+		return nil
+	}
+	_, evs, err := svc.Store.ResidentByKey(ctx, key)
+	if err != nil || len(evs) > 0 {
+		return err
+	}
+	for _, ev := range h {
+		if _, err := svc.AddEvent(ctx, id, ev.kind, now.Add(-ev.ago), "dev"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
