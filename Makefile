@@ -56,6 +56,14 @@ bench: deps ## Run every benchmark (BENCH=regexp picks groups, e.g. BENCH=device
 fuzz: deps ## Run each fuzz target for FUZZTIME (default 20s)
 	@scripts/fuzz.sh $(FUZZTIME)
 
+.PHONY: package
+package: deps ## Build the Windows installer and the Debian package into out/package
+	packaging/build.sh
+
+.PHONY: package-test
+package-test: package ## Check the built packages (contents, installer script, --version from the .deb)
+	KIOSK_PACKAGE_TESTS=1 $(GO) test -count=1 ./packaging/...
+
 .PHONY: clean
 clean: ## Remove build output
 	rm -rf $(BIN)
