@@ -9,13 +9,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/makiuchi-d/gozxing"
-	"github.com/makiuchi-d/gozxing/qrcode"
 
 	"github.com/shcommunity/kiosk/app/flow"
 	"github.com/shcommunity/kiosk/app/rig"
 	"github.com/shcommunity/kiosk/codesvc/verify"
 	"github.com/shcommunity/kiosk/devices/escpos/escpossim"
+	"github.com/shcommunity/kiosk/devices/escpos/qrtest"
 	"github.com/shcommunity/kiosk/pii"
 )
 
@@ -119,15 +118,11 @@ func (k *kiosk) slipCount() int {
 
 func decodeQR(t testing.TB, img image.Image) string {
 	t.Helper()
-	bmp, err := gozxing.NewBinaryBitmapFromImage(img)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := qrcode.NewQRCodeReader().Decode(bmp, map[gozxing.DecodeHintType]any{gozxing.DecodeHintType_TRY_HARDER: true})
+	text, err := qrtest.Decode(img)
 	if err != nil {
 		t.Fatalf("decode the slip's QR: %v", err)
 	}
-	return res.GetText()
+	return text
 }
 
 // TestTwentyResidents runs twenty residents (the deck, cycled) through the
@@ -284,10 +279,6 @@ func decodeQRAbsent(k *kiosk) bool {
 	k.mu.Lock()
 	s := k.slips[len(k.slips)-1]
 	k.mu.Unlock()
-	bmp, err := gozxing.NewBinaryBitmapFromImage(s.Image)
-	if err != nil {
-		return false
-	}
-	_, err = qrcode.NewQRCodeReader().Decode(bmp, nil)
+	_, err := qrtest.Decode(s.Image)
 	return err == nil
 }

@@ -6,17 +6,14 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"image"
 	"io"
 	"os"
 	"time"
 
-	"github.com/makiuchi-d/gozxing"
-	"github.com/makiuchi-d/gozxing/qrcode"
-
 	"github.com/shcommunity/kiosk/codesvc/token"
 	"github.com/shcommunity/kiosk/devices/escpos"
 	"github.com/shcommunity/kiosk/devices/escpos/escpossim"
+	"github.com/shcommunity/kiosk/devices/escpos/qrtest"
 	"github.com/shcommunity/kiosk/devices/idcard"
 	"github.com/shcommunity/kiosk/devices/idcard/idcardsim"
 	"github.com/shcommunity/kiosk/devices/serialport"
@@ -182,7 +179,7 @@ func printFor(ctx context.Context, ev idcard.Event, i int, cfg demoConfig, drv *
 	case <-time.After(5 * time.Second):
 		return "printer delivered no slip", res.Elapsed, res.Bytes, ""
 	}
-	got, err := scanQR(s.Image)
+	got, err := qrtest.Decode(s.Image)
 	if err != nil {
 		return "QR unreadable: " + err.Error(), res.Elapsed, res.Bytes, s.Path
 	}
@@ -190,19 +187,6 @@ func printFor(ctx context.Context, ev idcard.Event, i int, cfg demoConfig, drv *
 		return fmt.Sprintf("QR does not verify: %v", err), res.Elapsed, res.Bytes, s.Path
 	}
 	return "printed, QR scanned and verified", res.Elapsed, res.Bytes, s.Path
-}
-
-// scanQR decodes the QR code in a printed slip, as a venue's scanner would.
-func scanQR(img image.Image) (string, error) {
-	bmp, err := gozxing.NewBinaryBitmapFromImage(img)
-	if err != nil {
-		return "", err
-	}
-	res, err := qrcode.NewQRCodeReader().Decode(bmp, nil)
-	if err != nil {
-		return "", err
-	}
-	return res.GetText(), nil
 }
 
 func waitEvent(ctx context.Context, w *idcard.Watcher, kind idcard.EventKind) error {

@@ -13,13 +13,53 @@ import (
 // tallest block of ink (a slip's QR is taller than any line of text) with
 // a white margin around it, as a scanner aimed at the code sees it, and
 // falls back to searching the whole image.
+//
+// Each image is tried the right way up and turned by a quarter, a half and
+// three quarters, as a scanner held at any angle sees it: gozxing misses
+// about one valid symbol in two hundred in one orientation that it reads
+// in the others (3 of 600 random tokens; zbarimg read all 600).
 func Decode(img image.Image) (string, error) {
+	var err error
 	if crop := tallestBlock(img); crop != nil {
-		if s, err := decode(crop, nil); err == nil {
+		for turned := range turns(crop) {
+			var s string
+			if s, err = decode(turned, nil); err == nil {
+				return s, nil
+			}
+		}
+	}
+	hard := map[gozxing.DecodeHintType]any{gozxing.DecodeHintType_TRY_HARDER: true}
+	for turned := range turns(img) {
+		var s string
+		if s, err = decode(turned, hard); err == nil {
 			return s, nil
 		}
 	}
-	return decode(img, map[gozxing.DecodeHintType]any{gozxing.DecodeHintType_TRY_HARDER: true})
+	return "", err
+}
+
+// turns yields img and its three quarter turns, computed only if needed.
+func turns(img image.Image) func(yield func(image.Image) bool) {
+	return func(yield func(image.Image) bool) {
+		for i := 0; i < 4; i++ {
+			if !yield(img) {
+				return
+			}
+			img = quarterTurn(img)
+		}
+	}
+}
+
+// quarterTurn rotates img by 90 degrees clockwise into a gray image.
+func quarterTurn(img image.Image) image.Image {
+	b := img.Bounds()
+	dst := image.NewGray(image.Rect(0, 0, b.Dy(), b.Dx()))
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			dst.Set(b.Max.Y-1-y, x-b.Min.X, img.At(x, y))
+		}
+	}
+	return dst
 }
 
 func decode(img image.Image, hints map[gozxing.DecodeHintType]any) (string, error) {
