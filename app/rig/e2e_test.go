@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-
 	"github.com/shcommunity/kiosk/app/flow"
 	"github.com/shcommunity/kiosk/app/rig"
 	"github.com/shcommunity/kiosk/codesvc/verify"
