@@ -13,6 +13,8 @@ import (
 	"github.com/shcommunity/kiosk/app/i18n"
 	"github.com/shcommunity/kiosk/devices/escpos"
 	"github.com/shcommunity/kiosk/devices/serialport"
+	"github.com/shcommunity/kiosk/internal/kioskmode"
+	"github.com/shcommunity/kiosk/internal/logfile"
 )
 
 // Device is where a serial device is: a port name, or a USB VID:PID
@@ -35,8 +37,16 @@ type Config struct {
 	Printer    Device    `json:"printer"`
 	// PrinterProfile is "58mm" or "80mm".
 	PrinterProfile string `json:"printer_profile"`
-	// Store is the local database file; "" puts it next to the config.
+	// Store is the local database file; "" means kiosk.db in the user's
+	// data directory (see StorePath).
 	Store string `json:"store,omitempty"`
+	// Kiosk makes kiosk mode (full screen, the exit PIN) the default, as
+	// the --kiosk flag does.
+	Kiosk bool `json:"kiosk,omitempty"`
+	// ExitPINHash is the argon2id hash of the exit PIN
+	// (kioskmode.HashPIN, set by kioskctl set-exit-pin); never the PIN.
+	// Empty: kiosk mode cannot be left from the screen.
+	ExitPINHash string `json:"exit_pin_hash,omitempty"`
 }
 
 // Default is a self-service kiosk in Chinese with a 58 mm printer.
@@ -69,6 +79,14 @@ func (c Config) Validate() error {
 			return invalid("service url %q is not an http(s) url", c.ServiceURL)
 		}
 	}
+	if c.ExitPINHash != "" {
+		if err := kioskmode.ValidHash(c.ExitPINHash); err != nil {
+			return invalid("exit_pin_hash is not a PIN hash: set it with kioskctl set-exit-pin")
+		}
+	}
+	if c.Kiosk && c.Mode == flow.ModeCounter {
+		return invalid("kiosk mode is for self or venue, not the counter")
+	}
 	for name, d := range map[string]Device{"reader": c.Reader, "printer": c.Printer} {
 		if d.USB != "" {
 			if _, _, err := serialport.ParseVIDPID(d.USB); err != nil {
@@ -98,7 +116,7 @@ func DefaultPath() (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("config: %w", err)
 	}
-	return filepath.Join(dir, "shcommunity-kiosk", "config.json"), nil
+	return filepath.Join(dir, logfile.AppDir, "config.json"), nil
 }
 
 // Parse reads a configuration: the defaults overlaid with the file's
@@ -154,10 +172,47 @@ func Save(path string, c Config) error {
 	return nil
 }
 
-// StorePath is the local database file.
-func (c Config) StorePath(configPath string) string {
+// StoreName is the local database's file name in its directory.
+const StoreName = "kiosk.db"
+
+// Store says where the local database is and why.
+type Store struct {
+	Path string
+	// Legacy: the file is next to the configuration, where kiosks
+	// installed before the database moved to the data directory keep
+	// it. It is used where it is rather than starting an empty database
+	// in the new place.
+	Legacy bool
+}
+
+// ResolveStore finds the local database: the configuration's Store if
+// set; else kiosk.db next to the configuration at configPath if that file
+// exists (Legacy); else kiosk.db in the user's data directory
+// (logfile.DataDir: %LocalAppData% on Windows, not the roaming %AppData%
+// a live SQLite file must not be synced through).
+func (c Config) ResolveStore(configPath string) (Store, error) {
 	if c.Store != "" {
-		return c.Store
+		return Store{Path: c.Store}, nil
 	}
-	return filepath.Join(filepath.Dir(configPath), "kiosk.db")
+	if configPath != "" {
+		old := filepath.Join(filepath.Dir(configPath), StoreName)
+		if _, err := os.Stat(old); err == nil {
+			return Store{Path: old, Legacy: true}, nil
+		}
+	}
+	dir, err := logfile.DataDir()
+	if err != nil {
+		return Store{}, fmt.Errorf("config: local database: %w", err)
+	}
+	return Store{Path: filepath.Join(dir, StoreName)}, nil
+}
+
+// StorePath is ResolveStore's path. Where the data directory cannot be
+// found it falls back to kiosk.db next to the configuration.
+func (c Config) StorePath(configPath string) string {
+	s, err := c.ResolveStore(configPath)
+	if err != nil {
+		return filepath.Join(filepath.Dir(configPath), StoreName)
+	}
+	return s.Path
 }

@@ -90,6 +90,15 @@ const (
 	NameLabel     Key = "name_label"
 	IDLabel       Key = "id_label"
 	PrinterPrefix Key = "printer"
+	ExitTitle     Key = "exit_title"
+	ExitPrompt    Key = "exit_prompt"
+	ExitShort     Key = "exit_short"
+	ExitChecking  Key = "exit_checking"
+	ExitNoPIN     Key = "exit_no_pin"
+	ExitBroken    Key = "exit_broken"
+	ExitOK        Key = "exit_ok"
+	ExitCancel    Key = "exit_cancel"
+	ExitDelete    Key = "exit_delete"
 )
 
 var messages = map[Key][2]string{
@@ -126,6 +135,15 @@ var messages = map[Key][2]string{
 	NameLabel:     {"姓名", "Name"},
 	IDLabel:       {"证件号", "ID"},
 	PrinterPrefix: {"打印机", "Printer"},
+	ExitTitle:     {"工作人员退出", "Staff exit"},
+	ExitPrompt:    {"请输入退出密码", "Enter the exit PIN"},
+	ExitShort:     {"退出密码为6到12位数字", "The exit PIN is 6 to 12 digits"},
+	ExitChecking:  {"正在核对…", "Checking…"},
+	ExitNoPIN:     {"未设置退出密码，无法在屏幕上退出。请技术人员先设置退出密码。", "No exit PIN is set, so the kiosk cannot be left from the screen. A technician must set one first."},
+	ExitBroken:    {"退出密码设置已损坏，请技术人员重新设置。", "The stored exit PIN is damaged; a technician must set it again."},
+	ExitOK:        {"确定", "OK"},
+	ExitCancel:    {"取消", "Cancel"},
+	ExitDelete:    {"删除", "Delete"},
 }
 
 // T returns the message in the language.
@@ -258,4 +276,23 @@ func WaitingText(l Lang, link flow.Link) string {
 		s += fmt.Sprintf(" · %s %d", T(l, Waiting), link.Waiting)
 	}
 	return s
+}
+
+// ExitWrongText says the exit PIN was wrong and how many tries are left
+// before the dialog locks.
+func ExitWrongText(l Lang, left int) string {
+	if l == EN {
+		return fmt.Sprintf("Wrong PIN; %d more tries before a lockout", left)
+	}
+	return fmt.Sprintf("密码不正确，还可以再试 %d 次", left)
+}
+
+// ExitLockedText says the exit dialog refuses every PIN until a time
+// (Shanghai time, as the screens show every time).
+func ExitLockedText(l Lang, until time.Time) string {
+	at := until.In(shanghai).Format("15:04")
+	if l == EN {
+		return "Too many wrong PINs; try again after " + at
+	}
+	return "错误次数过多，请在 " + at + " 以后再试"
 }

@@ -79,7 +79,8 @@ func TestFontHasEveryGlyph(t *testing.T) {
 		i18n.LangButton, i18n.AsOf, i18n.Cached, i18n.Unknown, i18n.UnknownMeans, i18n.PendingTitle,
 		i18n.PendingMeans, i18n.Receipt, i18n.Reprint, i18n.ReaderOn, i18n.ReaderOff, i18n.Online,
 		i18n.Offline, i18n.Waiting, i18n.VenuePrompt, i18n.VenueScan, i18n.CannotVerify, i18n.Refused,
-		i18n.PreviewLabel, i18n.NameLabel, i18n.IDLabel, i18n.PrinterPrefix} {
+		i18n.PreviewLabel, i18n.NameLabel, i18n.IDLabel, i18n.PrinterPrefix, i18n.ExitTitle, i18n.ExitPrompt,
+		i18n.ExitShort, i18n.ExitChecking, i18n.ExitNoPIN, i18n.ExitBroken, i18n.ExitOK, i18n.ExitCancel, i18n.ExitDelete} {
 		all = append(all, i18n.T(i18n.ZH, k), i18n.T(i18n.EN, k))
 	}
 	for _, c := range []rules.Colour{rules.Green, rules.Yellow, rules.Red, ""} {
@@ -90,7 +91,8 @@ func TestFontHasEveryGlyph(t *testing.T) {
 		w, n := i18n.ProblemText(i18n.ZH, p)
 		all = append(all, w, n)
 	}
-	all = append(all, i18n.AsOfText(i18n.ZH, time.Now()), i18n.WaitingText(i18n.ZH, flow.Link{Waiting: 2}))
+	all = append(all, i18n.AsOfText(i18n.ZH, time.Now()), i18n.WaitingText(i18n.ZH, flow.Link{Waiting: 2}),
+		i18n.ExitWrongText(i18n.ZH, 3), i18n.ExitLockedText(i18n.ZH, time.Now()), "●○")
 	for _, s := range all {
 		for _, r := range s {
 			if r != ' ' && !assets.HasGlyph(r) {
@@ -100,5 +102,22 @@ func TestFontHasEveryGlyph(t *testing.T) {
 	}
 	if !strings.Contains(i18n.AsOfText(i18n.ZH, time.Date(2026, 3, 1, 9, 30, 0, 0, time.UTC)), "2026-03-01 17:30") {
 		t.Error("as-of time not in Shanghai time")
+	}
+}
+
+func TestExitTexts(t *testing.T) {
+	until := time.Date(2026, 3, 1, 9, 35, 0, 0, time.UTC)
+	tests := []struct {
+		got, want string
+	}{
+		{i18n.ExitWrongText(i18n.ZH, 3), "密码不正确，还可以再试 3 次"},
+		{i18n.ExitWrongText(i18n.EN, 1), "Wrong PIN; 1 more tries before a lockout"},
+		{i18n.ExitLockedText(i18n.ZH, until), "错误次数过多，请在 17:35 以后再试"},
+		{i18n.ExitLockedText(i18n.EN, until), "Too many wrong PINs; try again after 17:35"},
+	}
+	for _, tt := range tests {
+		if tt.got != tt.want {
+			t.Errorf("got %q, want %q", tt.got, tt.want)
+		}
 	}
 }

@@ -50,6 +50,15 @@ func NewCounter(ctx context.Context, f *flow.Counter) *Counter {
 	return c
 }
 
+// clearInputs empties every entry that may hold a resident's details or
+// the worker's password.
+func (c *Counter) clearInputs() {
+	for _, e := range []*widget.Entry{c.worker, c.password, c.manualID, c.manualName, c.phone, c.reason} {
+		e.SetText("")
+	}
+	c.consent.SetChecked(false)
+}
+
 // Content is the screen's root object.
 func (c *Counter) Content() fyne.CanvasObject { return c.root }
 

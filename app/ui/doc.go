@@ -4,7 +4,9 @@
 // flow would need: every button calls a flow method that does not block,
 // and Views arrive through fyne.Do (Fyne's threading model, see
 // https://docs.fyne.io/started/goroutines), so no I/O runs on the UI
-// goroutine.
+// goroutine. In kiosk mode a Lock keeps the window up: its close request
+// and the exit shortcut open a touch keypad for the exit PIN
+// (internal/kioskmode; packaging/PACKAGING.md, "Kiosk mode").
 //
 // Layout and words follow /work/shared/reference/elderly-design.md: body
 // text 32 dp, main buttons at least 96 dp high, the colour block always

@@ -122,6 +122,19 @@ func (s *Shell) SetMode(m flow.Mode) {
 // into whatever has the focus.
 func (s *Shell) focusVenue() {
 	if s.Mode() == flow.ModeVenue {
-		s.Win.Canvas().Focus(s.Venue.Entry())
+		s.Win.Canvas().Focus(s.Venue.Focusable())
 	}
+}
+
+// Drop forgets every resident the screens and the counter hold: the
+// counter logs out and empties its inputs, the self-service and venue
+// screens go back to their start views. Call it on the UI goroutine on
+// the way out of kiosk mode; cancelling Start's context afterwards stops
+// the flows, which wipe the card they hold (flow.SelfService's reset).
+func (s *Shell) Drop() {
+	s.Flows.Counter.Logout()
+	s.Counter.clearInputs()
+	s.Counter.Show(flow.CounterView{Step: flow.CounterLogin})
+	s.Self.Show(flow.SelfView{Step: flow.StepStart, Bar: s.Self.View().Bar})
+	s.Venue.Show(flow.VenueView{Step: flow.VenueReady, Bar: s.Venue.View().Bar})
 }

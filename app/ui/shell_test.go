@@ -105,7 +105,7 @@ func TestShellOnSimulators(t *testing.T) {
 		t.Error("venue screen lacks 红码 and the masked name")
 	}
 	var focused bool
-	do(func() { focused = w.Canvas().Focused() == shell.Venue.Entry() })
+	do(func() { focused = w.Canvas().Focused() == shell.Venue.Focusable() })
 	if !focused {
 		t.Error("the scanner entry is not focused")
 	}

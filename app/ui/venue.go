@@ -4,6 +4,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
 
@@ -19,7 +20,7 @@ type Venue struct {
 	Lang i18n.Lang
 
 	view  flow.VenueView
-	entry *widget.Entry
+	entry *scanEntry
 	body  *fyne.Container
 	root  fyne.CanvasObject
 }
@@ -27,7 +28,7 @@ type Venue struct {
 // NewVenue returns the screen showing the ready view.
 func NewVenue(scan func(string), l i18n.Lang) *Venue {
 	v := &Venue{Scan: scan, Lang: l, body: container.NewStack()}
-	v.entry = widget.NewEntry()
+	v.entry = newScanEntry()
 	v.entry.OnSubmitted = func(s string) {
 		v.entry.SetText("")
 		if v.Scan != nil {
@@ -43,7 +44,35 @@ func NewVenue(scan func(string), l i18n.Lang) *Venue {
 func (v *Venue) Content() fyne.CanvasObject { return v.root }
 
 // Entry is the scanner's entry; the window focuses it.
-func (v *Venue) Entry() *widget.Entry { return v.entry }
+func (v *Venue) Entry() *widget.Entry { return &v.entry.Entry }
+
+// Focusable is the object the window focuses for the scanner.
+func (v *Venue) Focusable() fyne.Focusable { return v.entry }
+
+// scanEntry is the scanner's always-focused entry. A focused widget gets
+// every key combination first and an Entry keeps them, so it passes the
+// window's own combinations (kioskmode.ExitShortcut) on to the canvas:
+// otherwise the venue screen could not be left.
+type scanEntry struct {
+	widget.Entry
+}
+
+func newScanEntry() *scanEntry {
+	e := &scanEntry{}
+	e.ExtendBaseWidget(e)
+	return e
+}
+
+// TypedShortcut implements fyne.Shortcutable.
+func (e *scanEntry) TypedShortcut(s fyne.Shortcut) {
+	e.Entry.TypedShortcut(s)
+	if _, ok := s.(*desktop.CustomShortcut); !ok {
+		return
+	}
+	if c, ok := fyne.CurrentApp().Driver().CanvasForObject(e).(fyne.Shortcutable); ok {
+		c.TypedShortcut(s)
+	}
+}
 
 // View returns the view on screen.
 func (v *Venue) View() flow.VenueView { return v.view }

@@ -66,7 +66,7 @@ func TestScannerEntry(t *testing.T) {
 	var got []string
 	v := ui.NewVenue(func(s string) { got = append(got, s) }, i18n.ZH)
 	w := test.NewTempWindow(t, v.Content())
-	w.Canvas().Focus(v.Entry())
+	w.Canvas().Focus(v.Focusable())
 	test.Type(v.Entry(), "HC1:ABC")
 	v.Entry().TypedKey(&fyneKeyReturn)
 	if len(got) != 1 || got[0] != "HC1:ABC" || v.Entry().Text != "" {

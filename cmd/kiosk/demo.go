@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -32,8 +33,12 @@ var demoNotes = map[string]string{
 	"foreign-2023":    "外国人永居证 2023",
 }
 
+// demoExitPIN leaves kiosk mode in the demo (--demo --kiosk).
+const demoExitPIN = "123456"
+
 // demo starts the rig and shows the kiosk and the simulator panel.
-func demo(ctx context.Context, a fyne.App, win fyne.Window, o options, cfg config.Config, log *slog.Logger) error {
+func demo(ctx context.Context, a fyne.App, win fyne.Window, o options, cfg config.Config, held *atomic.Pointer[ui.Shell],
+	log *slog.Logger) error {
 	var panel *ui.SimPanel
 	quiet := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	r, err := rig.Start(ctx, rig.Options{Pty: o.pty, Logger: quiet, OnSlip: func(s escpossim.Slip) {
@@ -59,6 +64,7 @@ func demo(ctx context.Context, a fyne.App, win fyne.Window, o options, cfg confi
 	counter := &wire.Counter{Backend: r.Backend}
 	shell := ui.Start(ctx, win, ui.Parts{Events: r.Watcher.Events(), Backend: r.Backend, Printer: r.Slips, Venue: r.Backend,
 		Counter: counter, Where: "演示自助机", Mode: cfg.Mode, Lang: cfg.Lang, IdleTimeout: idle, Log: log})
+	held.Store(shell)
 
 	var cards []ui.SimCard
 	for _, c := range r.Deck.Cards {

@@ -2,8 +2,15 @@
 // resident alone, the community worker's counter and the venue check, on
 // an ID card reader and a thermal printer, synced with the code service.
 //
-//	kiosk [--config FILE] [--mode self|counter|venue] [--lang zh|en]
-//	kiosk --demo [--pty] [--screenshots DIR]
+//	kiosk [--config FILE] [--kiosk] [--mode self|counter|venue] [--lang zh|en] [--log-dir DIR]
+//	kiosk --demo [--pty] [--kiosk] [--screenshots DIR]
+//
+// --kiosk (or "kiosk": true in the configuration) is kiosk mode, what the
+// installers start at login: full screen, the self-service screen (or
+// the venue check when the configuration says venue), and a window that
+// only the exit PIN closes (packaging/PACKAGING.md, "Kiosk mode"). The
+// log goes to stderr and to rotated files in the user's data directory
+// (internal/logfile), or in --log-dir.
 //
 // --demo runs everything in one process: the reference code service with
 // its --dev data on a loopback port, both device simulators, and the kiosk
@@ -23,6 +30,8 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -37,6 +46,8 @@ import (
 	"github.com/shcommunity/kiosk/devices/escpos"
 	"github.com/shcommunity/kiosk/devices/idcard"
 	"github.com/shcommunity/kiosk/devices/serialport"
+	"github.com/shcommunity/kiosk/internal/kioskmode"
+	"github.com/shcommunity/kiosk/internal/logfile"
 	"github.com/shcommunity/kiosk/internal/version"
 	"github.com/shcommunity/kiosk/sync/localstore"
 	"github.com/shcommunity/kiosk/sync/syncer"
@@ -59,6 +70,8 @@ type options struct {
 	fullscreen  bool
 	idle        time.Duration
 	version     bool
+	kiosk       bool
+	logDir      string
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -77,6 +90,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&o.fullscreen, "fullscreen", false, "full screen (a kiosk's own display)")
 	fs.DurationVar(&o.idle, "idle", 0, "self-service idle timeout after the card is removed (default 20s)")
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")
+	fs.BoolVar(&o.kiosk, "kiosk", false, "kiosk mode: full screen, self-service, left only with the exit PIN")
+	fs.StringVar(&o.logDir, "log-dir", "", "directory of the rotated log files (default: the user's data directory)")
 	err := fs.Parse(args)
 	return o, err
 }
@@ -91,11 +106,63 @@ func main() {
 		fmt.Println(version.Version)
 		return
 	}
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	if err := run(o, start, log); err != nil {
+	log, closeLog := logger(o, os.Stderr)
+	err = run(o, start, log)
+	if err != nil {
 		log.Error("Kiosk stopped", "err", err)
+	}
+	closeLog()
+	if err != nil {
 		os.Exit(1)
 	}
+}
+
+// logger logs to stderr and, except in the demo, to rotated files
+// (internal/logfile) with personal data scrubbed from both. A log
+// directory that cannot be opened leaves stderr only, said on stderr: a
+// kiosk without its log file still serves residents.
+func logger(o options, stderr io.Writer) (*slog.Logger, func()) {
+	level := slog.LevelInfo
+	text := slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level, ReplaceAttr: logfile.ReplaceAttr})
+	if o.demo {
+		return slog.New(text), func() {}
+	}
+	w, err := logfile.Open(logfile.Options{Dir: o.logDir})
+	if err != nil {
+		log := slog.New(text)
+		log.Warn("No log file: logging to stderr only", "err", err)
+		return log, func() {}
+	}
+	return slog.New(slog.NewMultiHandler(text, logfile.NewHandler(w, level))), func() { w.Close() }
+}
+
+// screen is how the window runs, decided from the flags and the
+// configuration.
+type screen struct {
+	// kiosk: the close request and the exit shortcut open the exit PIN
+	// dialog.
+	kiosk      bool
+	fullScreen bool
+	mode       flow.Mode
+}
+
+// decideScreen: --kiosk or the configuration's kiosk turns kiosk mode on;
+// kiosk mode is full screen (except in the demo, whose simulator window
+// must stay reachable) and shows self-service, or the venue check when
+// that is the mode asked for; never the counter, which needs a keyboard
+// and a worker.
+func decideScreen(o options, cfg config.Config) screen {
+	s := screen{kiosk: o.kiosk || cfg.Kiosk, fullScreen: o.fullscreen, mode: cfg.Mode}
+	if o.mode != "" {
+		s.mode = flow.ParseMode(o.mode)
+	}
+	if s.kiosk {
+		s.fullScreen = s.fullScreen || !o.demo
+		if s.mode != flow.ModeVenue {
+			s.mode = flow.ModeSelf
+		}
+	}
+	return s
 }
 
 func run(o options, start time.Time, log *slog.Logger) error {
@@ -121,9 +188,8 @@ func run(o options, start time.Time, log *slog.Logger) error {
 			cfg = config.Default()
 		}
 	}
-	if o.mode != "" {
-		cfg.Mode = flow.ParseMode(o.mode)
-	}
+	sc := decideScreen(o, cfg)
+	cfg.Mode = sc.mode
 	switch {
 	case o.lang != "":
 		cfg.Lang = i18n.Parse(o.lang)
@@ -137,16 +203,44 @@ func run(o options, start time.Time, log *slog.Logger) error {
 
 	win := a.NewWindow("随申码 · 社区服务")
 	win.Resize(fyne.NewSize(float32(o.width), float32(o.height)))
-	win.SetFullScreen(o.fullscreen)
+	win.SetFullScreen(sc.fullScreen)
 	a.Lifecycle().SetOnStarted(func() {
-		log.Info("UI started", "startupMs", time.Since(start).Milliseconds(), "mode", string(cfg.Mode), "lang", string(cfg.Lang))
+		log.Info("UI started", "startupMs", time.Since(start).Milliseconds(), "mode", string(cfg.Mode), "lang", string(cfg.Lang),
+			"kiosk", sc.kiosk)
 	})
+
+	var shell atomic.Pointer[ui.Shell]
+	if sc.kiosk {
+		if o.demo {
+			h, err := kioskmode.HashPIN(demoExitPIN)
+			if err != nil {
+				return err
+			}
+			cfg.ExitPINHash = h
+			fmt.Printf("kiosk mode exit: %s, PIN %s\n", kioskmode.ExitShortcut, demoExitPIN)
+		}
+		if cfg.ExitPINHash == "" {
+			log.Warn("Kiosk mode without an exit PIN: it cannot be left from the screen; set one with kioskctl set-exit-pin")
+		}
+		lock := &ui.Lock{Guard: &kioskmode.Guard{Hash: cfg.ExitPINHash}, Lang: cfg.Lang, Log: log, OnExit: func() {
+			// The resident's data goes first; the flows wipe the card
+			// they hold when the context ends.
+			if s := shell.Load(); s != nil {
+				s.Drop()
+			}
+			stop()
+			a.Quit()
+		}}
+		if err := lock.Install(win); err != nil {
+			return err
+		}
+	}
 
 	var err error
 	if o.demo {
-		err = demo(ctx, a, win, o, cfg, log)
+		err = demo(ctx, a, win, o, cfg, &shell, log)
 	} else {
-		err = kiosk(ctx, a, win, o, cfg, path, log)
+		err = kiosk(ctx, a, win, o, cfg, path, &shell, log)
 	}
 	if err != nil {
 		return err
@@ -157,14 +251,33 @@ func run(o options, start time.Time, log *slog.Logger) error {
 	}()
 	win.ShowAndRun()
 	stop()
+	if s := shell.Load(); s != nil {
+		// Give the flows a moment to wipe what they hold.
+		done := make(chan struct{})
+		go func() { s.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(2 * time.Second):
+		}
+	}
 	return nil
 }
 
 // kiosk runs on real devices with the configuration at path, showing the
 // first-run screen when the kiosk is not yet provisioned.
-func kiosk(ctx context.Context, a fyne.App, win fyne.Window, o options, cfg config.Config, path string, log *slog.Logger) error {
+func kiosk(ctx context.Context, a fyne.App, win fyne.Window, o options, cfg config.Config, path string,
+	shell *atomic.Pointer[ui.Shell], log *slog.Logger) error {
+	where, err := cfg.ResolveStore(path)
+	if err != nil {
+		return err
+	}
+	if where.Legacy {
+		log.Info("Using the local database next to the configuration, where kiosks installed before it moved keep it", "path", where.Path)
+	} else if err := os.MkdirAll(filepath.Dir(where.Path), 0o700); err != nil {
+		return fmt.Errorf("local database: %w", err)
+	}
 	clock := syncer.NewClock(nil, 0)
-	st, err := localstore.Open(ctx, cfg.StorePath(path), localstore.Options{Now: clock.Now})
+	st, err := localstore.Open(ctx, where.Path, localstore.Options{Now: clock.Now})
 	if err != nil {
 		return err
 	}
@@ -186,7 +299,7 @@ func kiosk(ctx context.Context, a fyne.App, win fyne.Window, o options, cfg conf
 						p.Failed("开通失败，请核对服务地址和开通码。Provisioning failed: " + err.Error())
 						return
 					}
-					if err := startKiosk(ctx, win, cfg, st, id, clock, log); err != nil {
+					if err := startKiosk(ctx, win, cfg, st, id, clock, shell, log); err != nil {
 						p.Failed(err.Error())
 					}
 				})
@@ -198,12 +311,12 @@ func kiosk(ctx context.Context, a fyne.App, win fyne.Window, o options, cfg conf
 	if err != nil {
 		return err
 	}
-	return startKiosk(ctx, win, cfg, st, id, clock, log)
+	return startKiosk(ctx, win, cfg, st, id, clock, shell, log)
 }
 
 // startKiosk wires the real devices, the engine and the screens.
 func startKiosk(ctx context.Context, win fyne.Window, cfg config.Config, st *localstore.Store, id syncer.Identity,
-	clock *syncer.Clock, log *slog.Logger) error {
+	clock *syncer.Clock, shell *atomic.Pointer[ui.Shell], log *slog.Logger) error {
 	remote := syncer.NewClientRemote(cfg.ServiceURL, http.DefaultClient, id, clock)
 	eng, err := syncer.New(ctx, syncer.Config{Store: st, Remote: remote, Clock: clock, Logger: log})
 	if err != nil {
@@ -231,8 +344,8 @@ func startKiosk(ctx context.Context, win fyne.Window, cfg config.Config, st *loc
 	}
 	driver := escpos.NewPrinter(pconn, cfg.Profile())
 	printer := &wire.Printer{Driver: driver, Centre: cfg.Centre}
-	ui.Start(ctx, win, ui.Parts{Events: watcher.Events(), Backend: back, Printer: printer, Venue: back,
-		Counter: &wire.Counter{Backend: back}, Where: cfg.Centre, Mode: cfg.Mode, Lang: cfg.Lang, Log: log})
+	shell.Store(ui.Start(ctx, win, ui.Parts{Events: watcher.Events(), Backend: back, Printer: printer, Venue: back,
+		Counter: &wire.Counter{Backend: back}, Where: cfg.Centre, Mode: cfg.Mode, Lang: cfg.Lang, Log: log}))
 	return nil
 }
 

@@ -8,6 +8,7 @@
 //	kioskctl printer-status --port P | --usb VID:PID [--profile 58|80]
 //	kioskctl print-sample   --port P | --usb VID:PID [--profile 58|80] [--raster]
 //	kioskctl doctor         [--config FILE]
+//	kioskctl set-exit-pin   [--config FILE]
 //
 // Exit status: 0 all good; 1 an unexpected error; 2 a mistake on the
 // command line; 3 the port cannot be used (not found, busy, no permission,
@@ -67,6 +68,7 @@ const usage = `usage: kioskctl COMMAND [flags]   (kioskctl COMMAND -h for flags)
   printer-status  ask the printer for its status
   print-sample    print a sample paper-code slip
   doctor          check the kiosk's devices, database, service and clock
+  set-exit-pin    set the PIN that leaves kiosk mode (asked twice; only its hash is stored)
   version         print the version`
 
 // run executes one command and returns the process exit code.
@@ -87,6 +89,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdPrintSample(ctx, args[1:], stdout, stderr)
 	case "doctor":
 		err = cmdDoctor(ctx, args[1:], stdout, stderr)
+	case "set-exit-pin":
+		err = cmdSetExitPIN(ctx, args[1:], os.Stdin, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "kioskctl", version.Version)
 		return exitOK

@@ -52,15 +52,27 @@ type Writer struct {
 	size int64
 }
 
-// DefaultDir returns the kiosk's log directory: the "logs" directory in
-// the kiosk's data directory (Linux: $XDG_DATA_HOME/shcommunity-kiosk/logs,
-// Windows: %LocalAppData%\shcommunity-kiosk\logs).
-func DefaultDir() (string, error) {
+// DataDir returns the kiosk's data directory, for files that must stay on
+// this machine (the logs, the local database): Linux
+// $XDG_DATA_HOME/shcommunity-kiosk (default ~/.local/share/...), Windows
+// %LocalAppData%\shcommunity-kiosk. It is not created.
+func DataDir() (string, error) {
 	d, err := dataHome()
+	if err != nil {
+		return "", fmt.Errorf("data directory: %w", err)
+	}
+	return filepath.Join(d, AppDir), nil
+}
+
+// DefaultDir returns the kiosk's log directory: the "logs" directory in
+// DataDir (Linux: $XDG_DATA_HOME/shcommunity-kiosk/logs, Windows:
+// %LocalAppData%\shcommunity-kiosk\logs).
+func DefaultDir() (string, error) {
+	d, err := DataDir()
 	if err != nil {
 		return "", fmt.Errorf("log directory: %w", err)
 	}
-	return filepath.Join(d, AppDir, "logs"), nil
+	return filepath.Join(d, "logs"), nil
 }
 
 // Open opens (appending) or creates the current log file.

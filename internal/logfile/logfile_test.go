@@ -172,6 +172,13 @@ func TestDefaultDir(t *testing.T) {
 	if want := filepath.Join(data, logfile.AppDir, "logs"); got != want {
 		t.Errorf("DefaultDir = %q, want %q", got, want)
 	}
+	dd, err := logfile.DataDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := filepath.Join(data, logfile.AppDir); dd != want {
+		t.Errorf("DataDir = %q, want %q", dd, want)
+	}
 }
 
 // A valid citizen ID number (check digit per GB 11643) invented for tests.

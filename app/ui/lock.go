@@ -1,0 +1,341 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/shcommunity/kiosk/app/i18n"
+	"github.com/shcommunity/kiosk/app/theme"
+	"github.com/shcommunity/kiosk/internal/kioskmode"
+)
+
+// DefaultDialogIdle is how long the exit dialog stays open untouched: a
+// resident who pressed Alt+F4 by accident gets their screen back.
+const DefaultDialogIdle = 30 * time.Second
+
+// KeySize is the size of a key of the exit keypad, well above the
+// 60 × 60 dp minimum and wide enough for "Delete" at body size.
+var KeySize = fyne.NewSize(160, theme.MinTarget)
+
+// ErrShortcut matches a key combination ParseShortcut cannot read.
+var ErrShortcut = errors.New("not a key combination")
+
+// ParseShortcut reads a combination written like kioskmode.ExitShortcut
+// ("Ctrl+Alt+Shift+Q": modifiers Ctrl, Alt, Shift, Super in any order,
+// then one letter or digit) as the shortcut a desktop canvas reports.
+func ParseShortcut(s string) (*desktop.CustomShortcut, error) {
+	parts := strings.Split(s, "+")
+	key := strings.ToUpper(parts[len(parts)-1])
+	if len(key) != 1 || !(key[0] >= 'A' && key[0] <= 'Z' || key[0] >= '0' && key[0] <= '9') {
+		return nil, fmt.Errorf("%w: %q needs a letter or digit last", ErrShortcut, s)
+	}
+	var mod fyne.KeyModifier
+	for _, p := range parts[:len(parts)-1] {
+		var m fyne.KeyModifier
+		switch strings.ToLower(p) {
+		case "ctrl", "control":
+			m = fyne.KeyModifierControl
+		case "alt":
+			m = fyne.KeyModifierAlt
+		case "shift":
+			m = fyne.KeyModifierShift
+		case "super", "win", "cmd":
+			m = fyne.KeyModifierSuper
+		default:
+			return nil, fmt.Errorf("%w: %q has an unknown modifier", ErrShortcut, s)
+		}
+		if mod&m != 0 {
+			return nil, fmt.Errorf("%w: %q repeats a modifier", ErrShortcut, s)
+		}
+		mod |= m
+	}
+	// A desktop driver reports Shift+letter as typing, not a shortcut.
+	if mod&^fyne.KeyModifierShift == 0 {
+		return nil, fmt.Errorf("%w: %q needs Ctrl, Alt or Super", ErrShortcut, s)
+	}
+	return &desktop.CustomShortcut{KeyName: fyne.KeyName(key), Modifier: mod}, nil
+}
+
+// Lock keeps a kiosk-mode window on screen: the window's close request
+// (Alt+F4, the taskbar) and kioskmode.ExitShortcut open the exit PIN
+// dialog instead of closing it, and only the right PIN leaves. Nothing
+// on the screens says how; the dialog is a touch keypad.
+//
+// The PIN is checked by Guard on a goroutine of its own (argon2id takes
+// about 150 ms on a kiosk) and the answer comes back through Do. All
+// methods run on the UI goroutine.
+type Lock struct {
+	// Guard checks PINs and counts failures; a Guard with no Hash
+	// means no PIN is set and the dialog says so.
+	Guard *kioskmode.Guard
+	Lang  i18n.Lang
+	// OnExit runs on the UI goroutine after the right PIN. It drops the
+	// resident's data (Shell.Drop) and quits.
+	OnExit func()
+	// Do runs a function on the UI goroutine; nil means fyne.Do.
+	Do func(func())
+	// DialogIdle closes an untouched dialog; 0 means DefaultDialogIdle,
+	// negative never.
+	DialogIdle time.Duration
+	// Log gets the outcome of each attempt (never the PIN); nil
+	// discards.
+	Log *slog.Logger
+
+	win fyne.Window
+	pad *PINPad
+}
+
+// Install intercepts win's close request and registers the exit
+// shortcut on its canvas.
+func (l *Lock) Install(win fyne.Window) error {
+	sc, err := ParseShortcut(kioskmode.ExitShortcut)
+	if err != nil {
+		return err
+	}
+	l.win = win
+	win.SetCloseIntercept(l.Open)
+	win.Canvas().AddShortcut(sc, func(fyne.Shortcut) { l.Open() })
+	return nil
+}
+
+// Open shows the exit dialog (or keeps the open one).
+func (l *Lock) Open() {
+	if l.pad != nil {
+		l.pad.touched()
+		return
+	}
+	l.pad = newPINPad(l)
+	l.log().Info("Exit dialog opened")
+}
+
+// Dialog is the exit dialog on screen, or nil.
+func (l *Lock) Dialog() *PINPad { return l.pad }
+
+func (l *Lock) do(f func()) {
+	if l.Do != nil {
+		l.Do(f)
+		return
+	}
+	fyne.Do(f)
+}
+
+func (l *Lock) log() *slog.Logger {
+	if l.Log != nil {
+		return l.Log
+	}
+	return slog.New(slog.DiscardHandler)
+}
+
+// PINPad is the exit dialog: a title, one dot per digit typed, a message
+// line and a keypad (0–9, delete, OK) with a cancel button. It shows
+// dots, never digits.
+type PINPad struct {
+	lock     *Lock
+	popup    *widget.PopUp
+	dots     *canvas.Text
+	message  *widget.Label
+	keys     []*widget.Button
+	pin      []byte
+	checking bool
+	closed   bool
+	idle     *time.Timer
+}
+
+func newPINPad(l *Lock) *PINPad {
+	lang := l.Lang
+	p := &PINPad{lock: l}
+	p.dots = text(" ", theme.HeadingSize, theme.Foreground, true)
+	p.message = body(i18n.T(lang, i18n.ExitPrompt))
+	grid := container.NewGridWrap(KeySize)
+	key := func(label string, f func()) {
+		b := widget.NewButton(label, func() {
+			p.touched()
+			f()
+		})
+		p.keys = append(p.keys, b)
+		grid.Add(b)
+	}
+	for _, d := range "123456789" {
+		key(string(d), func() { p.digit(byte(d)) })
+	}
+	key(i18n.T(lang, i18n.ExitDelete), p.backspace)
+	key("0", func() { p.digit('0') })
+	ok := widget.NewButton(i18n.T(lang, i18n.ExitOK), func() {
+		p.touched()
+		p.submit()
+	})
+	ok.Importance = widget.HighImportance
+	p.keys = append(p.keys, ok)
+	grid.Add(ok)
+	cancel := bigButton(i18n.T(lang, i18n.ExitCancel), false, p.Close)
+	content := container.NewVBox(
+		text(i18n.T(lang, i18n.ExitTitle), theme.HeadingSize, theme.Foreground, true),
+		p.dots, p.message,
+		container.NewCenter(grid),
+		container.NewCenter(cancel),
+	)
+	p.popup = widget.NewModalPopUp(container.NewPadded(content), l.win.Canvas())
+	if l.Guard == nil || l.Guard.Hash == "" {
+		p.say(i18n.T(lang, i18n.ExitNoPIN))
+		p.enable(false)
+	}
+	p.popup.Show()
+	p.touched()
+	return p
+}
+
+// Message is the dialog's message line.
+func (p *PINPad) Message() string { return p.message.Text }
+
+// Dots is what the dialog shows of the PIN typed so far.
+func (p *PINPad) Dots() string { return p.dots.Text }
+
+// Close closes the dialog without leaving kiosk mode; a check under way
+// is ignored when it returns.
+func (p *PINPad) Close() {
+	if p.closed {
+		return
+	}
+	p.closed = true
+	p.clear()
+	if p.idle != nil {
+		p.idle.Stop()
+	}
+	p.popup.Hide()
+	if p.lock.pad == p {
+		p.lock.pad = nil
+	}
+}
+
+func (p *PINPad) touched() {
+	d := p.lock.DialogIdle
+	if d == 0 {
+		d = DefaultDialogIdle
+	}
+	if d < 0 || p.closed {
+		return
+	}
+	if p.idle != nil {
+		p.idle.Stop()
+	}
+	p.idle = time.AfterFunc(d, func() {
+		p.lock.do(func() {
+			if !p.checking {
+				p.Close()
+			}
+		})
+	})
+}
+
+func (p *PINPad) digit(d byte) {
+	if p.checking || len(p.pin) >= kioskmode.MaxPINLength {
+		return
+	}
+	p.pin = append(p.pin, d)
+	p.showDots()
+}
+
+func (p *PINPad) backspace() {
+	if p.checking || len(p.pin) == 0 {
+		return
+	}
+	p.pin[len(p.pin)-1] = 0
+	p.pin = p.pin[:len(p.pin)-1]
+	p.showDots()
+}
+
+func (p *PINPad) showDots() {
+	p.dots.Text = strings.Repeat("●", len(p.pin))
+	if p.dots.Text == "" {
+		p.dots.Text = " "
+	}
+	p.dots.Refresh()
+}
+
+// clear zeroes the PIN typed so far.
+func (p *PINPad) clear() {
+	for i := range p.pin {
+		p.pin[i] = 0
+	}
+	p.pin = p.pin[:0]
+	p.showDots()
+}
+
+func (p *PINPad) say(s string) {
+	p.message.SetText(s)
+}
+
+func (p *PINPad) enable(on bool) {
+	for _, k := range p.keys {
+		if on {
+			k.Enable()
+		} else {
+			k.Disable()
+		}
+	}
+}
+
+// submit checks the PIN off the UI goroutine.
+func (p *PINPad) submit() {
+	l, lang := p.lock, p.lock.Lang
+	if p.checking {
+		return
+	}
+	pin := string(p.pin)
+	p.clear()
+	if err := kioskmode.ValidPIN(pin); err != nil {
+		// Not even a candidate: it cannot be the PIN, so it does not
+		// count towards the lockout.
+		p.say(i18n.T(lang, i18n.ExitShort))
+		return
+	}
+	p.checking = true
+	p.enable(false)
+	p.say(i18n.T(lang, i18n.ExitChecking))
+	g := l.Guard
+	go func() {
+		err := g.Check(pin)
+		l.do(func() { p.result(err) })
+	}()
+}
+
+func (p *PINPad) result(err error) {
+	l, lang := p.lock, p.lock.Lang
+	p.checking = false
+	if p.closed {
+		return
+	}
+	var locked *kioskmode.LockedError
+	switch {
+	case err == nil:
+		l.log().Info("Kiosk mode left with the exit PIN")
+		p.Close()
+		if l.OnExit != nil {
+			l.OnExit()
+		}
+		return
+	case errors.As(err, &locked):
+		l.log().Warn("Exit dialog locked after wrong PINs", "until", locked.Until)
+		p.say(i18n.ExitLockedText(lang, locked.Until))
+	case errors.Is(err, kioskmode.ErrWrongPIN):
+		l.log().Warn("Wrong exit PIN")
+		p.say(i18n.ExitWrongText(lang, l.Guard.Remaining()))
+	case errors.Is(err, kioskmode.ErrNoPIN):
+		p.say(i18n.T(lang, i18n.ExitNoPIN))
+		return
+	default:
+		l.log().Error("Exit PIN not checked", "err", err)
+		p.say(i18n.T(lang, i18n.ExitBroken))
+		return
+	}
+	p.enable(true)
+}
