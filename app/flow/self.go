@@ -170,7 +170,14 @@ func (s *SelfService) Run(ctx context.Context, events <-chan idcard.Event) error
 	st.idle = time.NewTimer(time.Hour)
 	st.idle.Stop()
 	defer st.idle.Stop()
-	defer st.wipe()
+	defer func() {
+		// On the way out (kiosk exit, shutdown) the resident goes too:
+		// the card, and the last view that View still hands out.
+		st.wipe()
+		st.mu.Lock()
+		st.last = st.view
+		st.mu.Unlock()
+	}()
 	poll := time.NewTicker(s.Poll)
 	defer poll.Stop()
 	st.pollBar()

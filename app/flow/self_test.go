@@ -338,3 +338,20 @@ func TestNewCardReplacesOld(t *testing.T) {
 		}
 	})
 }
+
+// TestStopClearsResident: when the kiosk exits with a resident's result
+// on screen, the flow's last view must not keep it.
+func TestStopClearsResident(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t)
+		h.start()
+		h.place(card("张三丰", greenID), nil)
+		if v := h.s.View(); !v.HasResident() {
+			t.Fatalf("before stop: view holds no resident (step %q); the test proves nothing", v.Step)
+		}
+		h.stop()
+		if v := h.s.View(); v.HasResident() || v.Step != flow.StepStart {
+			t.Errorf("after stop: step %q, resident still in view: %v", v.Step, v.HasResident())
+		}
+	})
+}
