@@ -9,6 +9,7 @@
 //	codeservice admin --db codes.db correction list | resolve --id 3 (--accept [--kind k] | --reject) --note text
 //	codeservice admin --db codes.db rotate-key
 //	codeservice verify [--db codes.db | --url http://host:port --root-key <b64>] <token text>
+//	  (with --db the live state is checked too: revoked and superseded codes are refused)
 //	codeservice bench-status --code <provisioning code> [--url http://127.0.0.1:8443] [--duration 10s] [--concurrency 64] [--mode both|ed25519|session]
 //	codeservice --version
 package main
@@ -352,6 +353,7 @@ func verifyCmd(ctx context.Context, args []string, out io.Writer) error {
 	}
 	text := fs.Arg(0)
 	var tl *token.TrustList
+	var live verify.Live
 	switch {
 	case *db != "":
 		svc, closeDB, err := openService(ctx, *db, "", slog.New(slog.NewTextHandler(io.Discard, nil)))
@@ -366,6 +368,9 @@ func verifyCmd(ctx context.Context, args []string, out io.Writer) error {
 		if tl, err = token.ParseTrustList(raw, svc.RootPublicKey()); err != nil {
 			return err
 		}
+		// On the service's own database the live answer is at hand:
+		// revoked and superseded codes are refused as a venue would.
+		live = serviceLive{svc}
 	case *url != "":
 		root, err := base64.RawURLEncoding.DecodeString(*rootKey)
 		if err != nil || len(root) != ed25519.PublicKeySize {
@@ -382,9 +387,9 @@ func verifyCmd(ctx context.Context, args []string, out io.Writer) error {
 	default:
 		return errors.New("verify: give --db or --url")
 	}
-	// Live status needs a registered device; this command checks offline
-	// (signature, lifetime, fresh status claim).
-	v := &verify.Verifier{Trust: tl, Now: time.Now}
+	// Over --url the live status needs a registered device's credentials,
+	// so that check is offline (signature, lifetime, fresh status claim).
+	v := &verify.Verifier{Trust: tl, Live: live, Now: time.Now}
 	res, err := v.Verify(ctx, text)
 	if err != nil {
 		return fmt.Errorf("%w (%s)", err, verify.Explain(err))
@@ -393,4 +398,16 @@ func verifyCmd(ctx context.Context, args []string, out io.Writer) error {
 		res.Claims.TokenIDString(), res.Claims.KeyID, res.Claims.MaskedName, res.Claims.ExpiresAt.Format(time.RFC3339),
 		res.Colour, res.Source, res.Explanation)
 	return nil
+}
+
+// serviceLive answers the verifier's live question from the service
+// itself, for `verify --db`.
+type serviceLive struct{ svc *server.Service }
+
+func (l serviceLive) TokenStatus(ctx context.Context, tokenID string) (verify.LiveStatus, error) {
+	t, err := l.svc.TokenStatus(ctx, tokenID)
+	if err != nil {
+		return verify.LiveStatus{}, err
+	}
+	return verify.LiveStatus{State: t.State, MaskedName: t.MaskedName, Status: client.RulesStatus(t.Status)}, nil
 }
