@@ -481,6 +481,27 @@ func (h *Handler) enrol(w http.ResponseWriter, r *http.Request, c *call) {
 	writeJSON(w, http.StatusOK, api.EnrolmentResponse{Results: res})
 }
 
+// pathToken reads the {token_id} path segment. A malformed one is answered
+// like an unknown one, so the shape of a token ID leaks nothing.
+func pathToken(w http.ResponseWriter, r *http.Request) (string, bool) {
+	tid := r.PathValue("token_id")
+	if _, err := token.ParseTokenID(tid); err != nil {
+		writeError(w, http.StatusNotFound, api.CodeUnknownToken, "unknown token")
+		return "", false
+	}
+	return tid, true
+}
+
+// failToken answers err from a call about one token: not found is the
+// token's 404, anything else goes through fail.
+func (h *Handler) failToken(w http.ResponseWriter, err error) {
+	if errors.Is(err, store.ErrNotFound) {
+		writeError(w, http.StatusNotFound, api.CodeUnknownToken, "unknown token")
+		return
+	}
+	h.fail(w, err)
+}
+
 func (h *Handler) issue(w http.ResponseWriter, r *http.Request, c *call) {
 	var req api.IssueTokenRequest
 	if err := decode(c.body, &req); err != nil {
@@ -506,18 +527,13 @@ func (h *Handler) reissue(w http.ResponseWriter, r *http.Request, c *call) {
 		h.fail(w, err)
 		return
 	}
-	tid := r.PathValue("token_id")
-	if _, err := token.ParseTokenID(tid); err != nil {
-		writeError(w, http.StatusNotFound, api.CodeUnknownToken, "unknown token")
+	tid, ok := pathToken(w, r)
+	if !ok {
 		return
 	}
 	resp, err := h.svc.ReissueToken(r.Context(), c.deviceID, req.WorkerID, tid)
-	if errors.Is(err, store.ErrNotFound) {
-		writeError(w, http.StatusNotFound, api.CodeUnknownToken, "unknown token")
-		return
-	}
 	if err != nil {
-		h.fail(w, err)
+		h.failToken(w, err)
 		return
 	}
 	writeJSON(w, http.StatusCreated, resp)
@@ -546,18 +562,13 @@ func (h *Handler) lost(w http.ResponseWriter, r *http.Request, c *call) {
 }
 
 func (h *Handler) tokenStatus(w http.ResponseWriter, r *http.Request, c *call) {
-	tid := r.PathValue("token_id")
-	if _, err := token.ParseTokenID(tid); err != nil {
-		writeError(w, http.StatusNotFound, api.CodeUnknownToken, "unknown token")
+	tid, ok := pathToken(w, r)
+	if !ok {
 		return
 	}
 	resp, err := h.svc.TokenStatus(r.Context(), tid)
-	if errors.Is(err, store.ErrNotFound) {
-		writeError(w, http.StatusNotFound, api.CodeUnknownToken, "unknown token")
-		return
-	}
 	if err != nil {
-		h.fail(w, err)
+		h.failToken(w, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, resp)
@@ -574,12 +585,8 @@ func (h *Handler) print(w http.ResponseWriter, r *http.Request, c *call) {
 		return
 	}
 	dup, err := h.svc.RecordPrint(r.Context(), c.deviceID, req)
-	if errors.Is(err, store.ErrNotFound) {
-		writeError(w, http.StatusNotFound, api.CodeUnknownToken, "unknown token")
-		return
-	}
 	if err != nil {
-		h.fail(w, err)
+		h.failToken(w, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, api.PrintResponse{ClientID: req.ClientID, Duplicate: dup})
