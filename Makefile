@@ -61,8 +61,9 @@ package: deps ## Build the Windows installer and the Debian package into out/pac
 	packaging/build.sh
 
 .PHONY: package-test
-package-test: package ## Check the built packages (contents, installer script, --version from the .deb)
+package-test: package ## Check the built packages, then install the .deb for real, run it and purge it
 	KIOSK_PACKAGE_TESTS=1 $(GO) test -count=1 ./packaging/...
+	packaging/install-check.sh
 
 .PHONY: clean
 clean: ## Remove build output
