@@ -3,6 +3,7 @@ package i18n
 import (
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -99,6 +100,51 @@ const (
 	ExitOK        Key = "exit_ok"
 	ExitCancel    Key = "exit_cancel"
 	ExitDelete    Key = "exit_delete"
+
+	// The community worker's counter screen.
+	CounterLoginTitle  Key = "counter_login_title"
+	CounterWorkerID    Key = "counter_worker_id"
+	CounterPassword    Key = "counter_password"
+	CounterLogin       Key = "counter_login"
+	CounterLoginFailed Key = "counter_login_failed"
+	CounterLogout      Key = "counter_logout"
+	CounterWorker      Key = "counter_worker"
+	CounterPlaceCard   Key = "counter_place_card"
+	CounterResident    Key = "counter_resident"
+	CounterFamily      Key = "counter_family"
+	CounterFamilyNone  Key = "counter_family_none"
+	CounterFamilyWait  Key = "counter_family_wait"
+	CounterFamilyRead  Key = "counter_family_read"
+	CounterManualID    Key = "counter_manual_id"
+	CounterManual      Key = "counter_manual"
+	CounterPhone       Key = "counter_phone"
+	CounterConsent     Key = "counter_consent"
+	CounterEnrol       Key = "counter_enrol"
+	CounterReissue     Key = "counter_reissue"
+	CounterClear       Key = "counter_clear"
+	CounterReason      Key = "counter_reason"
+	CounterCorrect     Key = "counter_correct"
+	CounterBusy        Key = "counter_busy"
+	CounterNoConsent   Key = "counter_no_consent"
+	CounterNoResident  Key = "counter_no_resident"
+	CounterPrinted     Key = "counter_printed"
+	CounterAccepted    Key = "counter_accepted"
+	CounterDashboard   Key = "counter_dashboard"
+	CounterRefresh     Key = "counter_refresh"
+	CounterNever       Key = "counter_never"
+	CounterLastSync    Key = "counter_last_sync"
+	CounterHelpCalls   Key = "counter_help_calls"
+	CounterCalls       Key = "counter_calls"
+	CounterRejected    Key = "counter_rejected"
+
+	// The first-run provisioning screen.
+	ProvisionTitle   Key = "provision_title"
+	ProvisionURL     Key = "provision_url"
+	ProvisionCode    Key = "provision_code"
+	ProvisionCentre  Key = "provision_centre"
+	ProvisionButton  Key = "provision_button"
+	ProvisionWorking Key = "provision_working"
+	ProvisionFailed  Key = "provision_failed"
 )
 
 var messages = map[Key][2]string{
@@ -144,6 +190,60 @@ var messages = map[Key][2]string{
 	ExitOK:        {"确定", "OK"},
 	ExitCancel:    {"取消", "Cancel"},
 	ExitDelete:    {"删除", "Delete"},
+
+	CounterLoginTitle:  {"社区工作人员登录", "Community worker login"},
+	CounterWorkerID:    {"工号", "Worker ID"},
+	CounterPassword:    {"密码", "Password"},
+	CounterLogin:       {"登录", "Log in"},
+	CounterLoginFailed: {"工号或密码不正确，或已被锁定，请稍后再试", "Wrong worker ID or password, or locked out; try again later"},
+	CounterLogout:      {"退出", "Log out"},
+	CounterWorker:      {"工作人员", "Worker"},
+	CounterPlaceCard:   {"请将居民身份证放在读卡器上", "Place the resident's ID card on the reader"},
+	CounterResident:    {"居民", "Resident"},
+	CounterFamily:      {"家属代办：", "Family member: "},
+	CounterFamilyNone:  {"无", "none"},
+	CounterFamilyWait:  {"请放家属的身份证", "Place the family member's ID card"},
+	CounterFamilyRead:  {"读家属卡", "Family card"},
+	CounterManualID:    {"身份证号（读卡失败时手动录入）", "ID number (type it if the card cannot be read)"},
+	CounterManual:      {"手动录入", "Type in"},
+	CounterPhone:       {"联系电话（本人或家属）", "Phone (the resident's or a family member's)"},
+	CounterConsent:     {"已告知并取得本人（或家属）同意", "Told the resident (or family) and have their consent"},
+	CounterEnrol:       {"登记并打印", "Register and print"},
+	CounterReissue:     {"补打（挂失旧码）", "Re-issue (cancel the old code)"},
+	CounterClear:       {"清除", "Clear"},
+	CounterReason:      {"纠错原因", "Reason for the correction"},
+	CounterCorrect:     {"提交纠错", "Send correction"},
+	CounterBusy:        {"正在办理，请稍候", "Working on it, please wait"},
+	CounterNoConsent:   {"请先取得并勾选同意", "Get consent and tick the box first"},
+	CounterNoResident:  {"请先读取居民身份证", "Read the resident's ID card first"},
+	CounterPrinted:     {"已打印纸质码", "Paper code printed"},
+	CounterAccepted:    {"已受理，回执号", "Accepted; receipt"},
+	CounterDashboard:   {"工作台", "Dashboard"},
+	CounterRefresh:     {"刷新", "Refresh"},
+	CounterNever:       {"从未", "never"},
+	CounterLastSync:    {"最近同步", "last sync"},
+	CounterHelpCalls:   {"呼叫工作人员", "Calls for staff"},
+	CounterCalls:       {"需回访（颜色已变）", "To call back (colour changed)"},
+	CounterRejected:    {"被拒收（需处理）", "Rejected (needs handling)"},
+
+	ProvisionTitle:   {"首次开通", "First run"},
+	ProvisionURL:     {"服务地址 https://codes.example", "Service URL, e.g. https://codes.example"},
+	ProvisionCode:    {"开通码", "Provisioning code"},
+	ProvisionCentre:  {"服务点名称", "Centre name"},
+	ProvisionButton:  {"开通", "Provision"},
+	ProvisionWorking: {"正在开通…", "Registering…"},
+	ProvisionFailed:  {"开通失败，请核对服务地址和开通码。", "Provisioning failed; check the service URL and the provisioning code."},
+}
+
+// Keys returns every message key, sorted: the tests check each against
+// the bundled font and for a word in both languages.
+func Keys() []Key {
+	ks := make([]Key, 0, len(messages))
+	for k := range messages {
+		ks = append(ks, k)
+	}
+	slices.Sort(ks)
+	return ks
 }
 
 // T returns the message in the language.
@@ -295,4 +395,39 @@ func ExitLockedText(l Lang, until time.Time) string {
 		return "Too many wrong PINs; try again after " + at
 	}
 	return "错误次数过多，请在 " + at + " 以后再试"
+}
+
+// ProblemLine is a problem on one line, what went wrong and what to do
+// next, joined the way the language punctuates.
+func ProblemLine(l Lang, p flow.Problem) string {
+	what, next := ProblemText(l, p)
+	if l == EN {
+		return what + "; " + next
+	}
+	return what + "，" + next
+}
+
+// ManualInvalidText says a typed ID number was refused, and why (the
+// reason is pii.IDError's stable Reason, never the number).
+func ManualInvalidText(l Lang, reason string) string {
+	if l == EN {
+		return "Invalid ID number (" + reason + "); please check it"
+	}
+	return "身份证号无效（" + reason + "），请核对"
+}
+
+// TodayText is the dashboard's count of today's actions.
+func TodayText(l Lang, n int) string {
+	if l == EN {
+		return fmt.Sprintf("%d done today", n)
+	}
+	return fmt.Sprintf("今日办理 %d 项", n)
+}
+
+// ListTitle is a dashboard list's title with its length: "需回访（颜色已变）（2）".
+func ListTitle(l Lang, k Key, n int) string {
+	if l == EN {
+		return fmt.Sprintf("%s (%d)", T(l, k), n)
+	}
+	return fmt.Sprintf("%s（%d）", T(l, k), n)
 }

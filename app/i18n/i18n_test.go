@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 
 	"github.com/shcommunity/kiosk/app/flow"
 	"github.com/shcommunity/kiosk/app/i18n"
@@ -74,13 +75,7 @@ func TestProblemsSayWhatToDo(t *testing.T) {
 // draw (it would show as a box on the kiosk).
 func TestFontHasEveryGlyph(t *testing.T) {
 	var all []string
-	for _, k := range []i18n.Key{i18n.Title, i18n.StartPrompt, i18n.StartHint, i18n.Checking, i18n.Printing,
-		i18n.Done, i18n.DoneHint, i18n.HelpButton, i18n.HelpComing, i18n.HelpRecorded, i18n.BackButton,
-		i18n.LangButton, i18n.AsOf, i18n.Cached, i18n.Unknown, i18n.UnknownMeans, i18n.PendingTitle,
-		i18n.PendingMeans, i18n.Receipt, i18n.Reprint, i18n.ReaderOn, i18n.ReaderOff, i18n.Online,
-		i18n.Offline, i18n.Waiting, i18n.VenuePrompt, i18n.VenueScan, i18n.CannotVerify, i18n.Refused,
-		i18n.PreviewLabel, i18n.NameLabel, i18n.IDLabel, i18n.PrinterPrefix, i18n.ExitTitle, i18n.ExitPrompt,
-		i18n.ExitShort, i18n.ExitChecking, i18n.ExitNoPIN, i18n.ExitBroken, i18n.ExitOK, i18n.ExitCancel, i18n.ExitDelete} {
+	for _, k := range i18n.Keys() {
 		all = append(all, i18n.T(i18n.ZH, k), i18n.T(i18n.EN, k))
 	}
 	for _, c := range []rules.Colour{rules.Green, rules.Yellow, rules.Red, ""} {
@@ -92,7 +87,9 @@ func TestFontHasEveryGlyph(t *testing.T) {
 		all = append(all, w, n)
 	}
 	all = append(all, i18n.AsOfText(i18n.ZH, time.Now()), i18n.WaitingText(i18n.ZH, flow.Link{Waiting: 2}),
-		i18n.ExitWrongText(i18n.ZH, 3), i18n.ExitLockedText(i18n.ZH, time.Now()), "●○")
+		i18n.ExitWrongText(i18n.ZH, 3), i18n.ExitLockedText(i18n.ZH, time.Now()), "●○",
+		i18n.ProblemLine(i18n.ZH, flow.ProblemPaperOut), i18n.ManualInvalidText(i18n.ZH, "x"), i18n.TodayText(i18n.ZH, 1),
+		i18n.ListTitle(i18n.ZH, i18n.CounterCalls, 2))
 	for _, s := range all {
 		for _, r := range s {
 			if r != ' ' && !assets.HasGlyph(r) {
@@ -114,6 +111,52 @@ func TestExitTexts(t *testing.T) {
 		{i18n.ExitWrongText(i18n.EN, 1), "Wrong PIN; 1 more tries before a lockout"},
 		{i18n.ExitLockedText(i18n.ZH, until), "错误次数过多，请在 17:35 以后再试"},
 		{i18n.ExitLockedText(i18n.EN, until), "Too many wrong PINs; try again after 17:35"},
+	}
+	for _, tt := range tests {
+		if tt.got != tt.want {
+			t.Errorf("got %q, want %q", tt.got, tt.want)
+		}
+	}
+}
+
+// TestEveryKeyInBothLanguages: a key without its English (or with the
+// Chinese copied into it) would leave Chinese on an English screen.
+func TestEveryKeyInBothLanguages(t *testing.T) {
+	keys := i18n.Keys()
+	if len(keys) < 80 {
+		t.Fatalf("Keys() lists %d keys, want every message (80 or more)", len(keys))
+	}
+	for _, k := range keys {
+		zh, en := i18n.T(i18n.ZH, k), i18n.T(i18n.EN, k)
+		if zh == "" || en == "" || zh == string(k) {
+			t.Errorf("%s: zh %q en %q", k, zh, en)
+		}
+		if k == i18n.LangButton {
+			continue // names the other language in its own script
+		}
+		for _, r := range en {
+			if unicode.Is(unicode.Han, r) || (r >= 0x3000 && r <= 0x303F) || (r >= 0xFF00 && r <= 0xFFEF) {
+				t.Errorf("%s: English %q holds %q", k, en, r)
+				break
+			}
+		}
+	}
+}
+
+func TestCounterTexts(t *testing.T) {
+	tests := []struct {
+		got, want string
+	}{
+		{i18n.ProblemLine(i18n.ZH, flow.ProblemPaperOut), "打印机缺纸，请联系工作人员"},
+		{i18n.ProblemLine(i18n.EN, flow.ProblemPaperOut), "The printer is out of paper; Please ask a member of staff"},
+		{i18n.ManualInvalidText(i18n.ZH, "check_digit"), "身份证号无效（check_digit），请核对"},
+		{i18n.ManualInvalidText(i18n.EN, "check_digit"), "Invalid ID number (check_digit); please check it"},
+		{i18n.TodayText(i18n.ZH, 3), "今日办理 3 项"},
+		{i18n.TodayText(i18n.EN, 3), "3 done today"},
+		{i18n.ListTitle(i18n.ZH, i18n.CounterCalls, 2), "需回访（颜色已变）（2）"},
+		{i18n.ListTitle(i18n.EN, i18n.CounterCalls, 2), "To call back (colour changed) (2)"},
+		{i18n.T(i18n.ZH, i18n.CounterLoginTitle), "社区工作人员登录"},
+		{i18n.T(i18n.ZH, i18n.ProvisionFailed), "开通失败，请核对服务地址和开通码。"},
 	}
 	for _, tt := range tests {
 		if tt.got != tt.want {

@@ -17,10 +17,15 @@ import (
 // Counter is the community worker's screen: login, the resident at the
 // counter (card, family member, manual number as a fallback, phone,
 // consent), enrolment, re-issue and correction, and the dashboard. It is
-// in Chinese: the workers are.
+// in Chinese unless a worker switches it to English.
 type Counter struct {
 	Flow *flow.Counter
 	Ctx  context.Context
+	Lang i18n.Lang
+	// OnLang, if set, is called when the screen's language button is
+	// tapped, instead of switching this screen alone: the shell switches
+	// every screen.
+	OnLang func(i18n.Lang)
 
 	view flow.CounterView
 	root *fyne.Container
@@ -30,24 +35,50 @@ type Counter struct {
 	consent                                               *widget.Check
 }
 
-// NewCounter returns the login screen.
-func NewCounter(ctx context.Context, f *flow.Counter) *Counter {
-	c := &Counter{Flow: f, Ctx: ctx, root: container.NewStack()}
+// NewCounter returns the login screen in language l.
+func NewCounter(ctx context.Context, f *flow.Counter, l i18n.Lang) *Counter {
+	c := &Counter{Flow: f, Ctx: ctx, Lang: l, root: container.NewStack()}
 	c.worker = widget.NewEntry()
-	c.worker.SetPlaceHolder("工号")
 	c.password = widget.NewPasswordEntry()
-	c.password.SetPlaceHolder("密码")
 	c.manualID = widget.NewEntry()
-	c.manualID.SetPlaceHolder("身份证号（读卡失败时手动录入）")
 	c.manualName = widget.NewEntry()
-	c.manualName.SetPlaceHolder("姓名")
 	c.phone = widget.NewEntry()
-	c.phone.SetPlaceHolder("联系电话（本人或家属）")
 	c.reason = widget.NewEntry()
-	c.reason.SetPlaceHolder("纠错原因")
-	c.consent = widget.NewCheck("已告知并取得本人（或家属）同意", nil)
+	c.consent = widget.NewCheck("", nil)
 	c.Show(flow.CounterView{Step: flow.CounterLogin})
 	return c
+}
+
+// SetLang switches the language and redraws; on the UI goroutine.
+func (c *Counter) SetLang(l i18n.Lang) {
+	c.Lang = l
+	c.Show(c.view)
+}
+
+// label puts the inputs' words in the screen's language: the entries
+// outlive a redraw, so their placeholders are set on every one.
+func (c *Counter) label() {
+	l := c.Lang
+	c.worker.SetPlaceHolder(i18n.T(l, i18n.CounterWorkerID))
+	c.password.SetPlaceHolder(i18n.T(l, i18n.CounterPassword))
+	c.manualID.SetPlaceHolder(i18n.T(l, i18n.CounterManualID))
+	c.manualName.SetPlaceHolder(i18n.T(l, i18n.NameLabel))
+	c.phone.SetPlaceHolder(i18n.T(l, i18n.CounterPhone))
+	c.reason.SetPlaceHolder(i18n.T(l, i18n.CounterReason))
+	c.consent.Text = i18n.T(l, i18n.CounterConsent)
+	c.consent.Refresh()
+}
+
+// langButton offers the other language.
+func (c *Counter) langButton() fyne.CanvasObject {
+	l := c.Lang
+	return bigButton(i18n.T(l, i18n.LangButton), false, func() {
+		if c.OnLang != nil {
+			c.OnLang(l.Other())
+			return
+		}
+		c.SetLang(l.Other())
+	})
 }
 
 // clearInputs empties every entry that may hold a resident's details or
@@ -68,6 +99,7 @@ func (c *Counter) View() flow.CounterView { return c.view }
 // Show draws a view; on the UI goroutine.
 func (c *Counter) Show(v flow.CounterView) {
 	c.view = v
+	c.label()
 	var o fyne.CanvasObject
 	if v.Step == flow.CounterLogin {
 		o = c.login()
@@ -79,104 +111,107 @@ func (c *Counter) Show(v flow.CounterView) {
 }
 
 func (c *Counter) login() fyne.CanvasObject {
+	l := c.Lang
 	msg := ""
 	if c.view.LoginFailed {
-		msg = "工号或密码不正确，或已被锁定，请稍后再试"
+		msg = i18n.T(l, i18n.CounterLoginFailed)
 	}
-	btn := bigButton("登录", true, func() { c.Flow.Login(c.Ctx, c.worker.Text, c.password.Text); c.password.SetText("") })
-	return container.NewCenter(container.NewVBox(heading("社区工作人员登录"), c.worker, c.password,
+	btn := bigButton(i18n.T(l, i18n.CounterLogin), true, func() { c.Flow.Login(c.Ctx, c.worker.Text, c.password.Text); c.password.SetText("") })
+	form := container.NewCenter(container.NewVBox(heading(i18n.T(l, i18n.CounterLoginTitle)), c.worker, c.password,
 		text(msg, theme.TextSize, theme.Warning, false), container.NewCenter(btn)))
+	return container.NewBorder(container.NewBorder(nil, nil, nil, c.langButton()), nil, nil, nil, form)
 }
 
 func (c *Counter) resident() fyne.CanvasObject {
-	v := c.view
-	who := "请将居民身份证放在读卡器上"
+	v, l := c.view, c.Lang
+	who := i18n.T(l, i18n.CounterPlaceCard)
 	if v.MaskedID != "" {
-		who = "居民  " + v.MaskedName + "  " + v.MaskedID
+		who = i18n.T(l, i18n.CounterResident) + "  " + v.MaskedName + "  " + v.MaskedID
 	}
-	family := "家属代办：无"
+	family := i18n.T(l, i18n.CounterFamily) + i18n.T(l, i18n.CounterFamilyNone)
 	if v.FamilyName != "" {
-		family = "家属代办：" + v.FamilyName
+		family = i18n.T(l, i18n.CounterFamily) + v.FamilyName
 	}
 	if v.WaitFamily {
-		family = "请放家属的身份证"
+		family = i18n.T(l, i18n.CounterFamilyWait)
 	}
-	status := counterMessage(v)
-	btn := func(label string, f func()) fyne.CanvasObject { return bigButton(label, false, f) }
+	status := counterMessage(v, l)
+	btn := func(k i18n.Key, f func()) fyne.CanvasObject { return bigButton(i18n.T(l, k), false, f) }
 	items := []fyne.CanvasObject{
-		container.NewBorder(nil, nil, nil, btn("退出", c.Flow.Logout), text("工作人员  "+v.Worker, theme.TextSize, theme.Foreground, true)),
+		container.NewBorder(nil, nil, nil, container.NewHBox(c.langButton(), btn(i18n.CounterLogout, c.Flow.Logout)),
+			text(i18n.T(l, i18n.CounterWorker)+"  "+v.Worker, theme.TextSize, theme.Foreground, true)),
 		text(who, theme.TextSize*1.2, theme.Foreground, true),
-		container.NewBorder(nil, nil, nil, btn("读家属卡", func() { c.Flow.ExpectFamily(true) }), body(family)),
-		container.NewBorder(nil, nil, nil, btn("手动录入", func() { c.Flow.ManualID(c.Ctx, c.manualID.Text, c.manualName.Text) }),
+		container.NewBorder(nil, nil, nil, btn(i18n.CounterFamilyRead, func() { c.Flow.ExpectFamily(true) }), body(family)),
+		container.NewBorder(nil, nil, nil, btn(i18n.CounterManual, func() { c.Flow.ManualID(c.Ctx, c.manualID.Text, c.manualName.Text) }),
 			container.NewGridWithColumns(2, c.manualID, c.manualName)),
 		c.phone, c.consent,
 		container.NewGridWithColumns(3,
-			btn("登记并打印", func() { c.Flow.Enrol(c.Ctx, c.phone.Text, c.consent.Checked) }),
-			btn("补打（挂失旧码）", func() { c.Flow.Reissue(c.Ctx) }),
-			btn("清除", func() {
+			btn(i18n.CounterEnrol, func() { c.Flow.Enrol(c.Ctx, c.phone.Text, c.consent.Checked) }),
+			btn(i18n.CounterReissue, func() { c.Flow.Reissue(c.Ctx) }),
+			btn(i18n.CounterClear, func() {
 				c.phone.SetText("")
 				c.consent.SetChecked(false)
 				c.Flow.Clear()
 			})),
-		container.NewBorder(nil, nil, nil, btn("提交纠错", func() { c.Flow.Correction(c.Ctx, strings.TrimSpace(c.reason.Text)) }), c.reason),
+		container.NewBorder(nil, nil, nil, btn(i18n.CounterCorrect, func() { c.Flow.Correction(c.Ctx, strings.TrimSpace(c.reason.Text)) }), c.reason),
 		text(status, theme.TextSize, theme.Warning, true),
 	}
 	if v.Ticket.Kind != "" && v.Ticket.Kind != flow.TicketPending {
-		items = append(items, ColourBlock(v.Ticket.Status, i18n.ZH))
+		items = append(items, ColourBlock(v.Ticket.Status, l))
 	}
 	return container.NewVScroll(container.NewVBox(items...))
 }
 
-func counterMessage(v flow.CounterView) string {
+func counterMessage(v flow.CounterView, l i18n.Lang) string {
 	switch {
 	case v.ManualFailed != "":
-		return "身份证号无效（" + v.ManualFailed + "），请核对"
+		return i18n.ManualInvalidText(l, v.ManualFailed)
 	case v.Problem != "":
-		what, next := i18n.ProblemText(i18n.ZH, v.Problem)
-		return what + "，" + next
+		return i18n.ProblemLine(l, v.Problem)
 	case v.Step == flow.CounterBusy:
-		return "正在办理，请稍候"
+		return i18n.T(l, i18n.CounterBusy)
 	case v.Message == "consent":
-		return "请先取得并勾选同意"
+		return i18n.T(l, i18n.CounterNoConsent)
 	case v.Message == flow.ErrNoResident.Error():
-		return "请先读取居民身份证"
+		return i18n.T(l, i18n.CounterNoResident)
 	case v.Message == "printed":
-		return "已打印纸质码"
+		return i18n.T(l, i18n.CounterPrinted)
 	case v.Message == "receipt":
-		return "已受理，回执号 " + v.Ticket.Receipt
+		return i18n.T(l, i18n.CounterAccepted) + " " + v.Ticket.Receipt
 	}
 	return ""
 }
 
 func (c *Counter) dashboard() fyne.CanvasObject {
-	d := c.view.Dashboard
-	link := "离线"
+	d, l := c.view.Dashboard, c.Lang
+	link := i18n.T(l, i18n.Offline)
 	if d.Online {
-		link = "在线"
+		link = i18n.T(l, i18n.Online)
 	}
-	last := "从未"
+	last := i18n.T(l, i18n.CounterNever)
 	if !d.LastSync.IsZero() {
-		last = i18n.AsOfText(i18n.ZH, d.LastSync)
+		last = i18n.AsOfText(l, d.LastSync)
 	}
 	lines := []string{
-		fmt.Sprintf("今日办理 %d 项", d.TodayActions),
-		fmt.Sprintf("%s · 待上传 %d · 最近同步 %s", link, d.Pending, last),
+		i18n.TodayText(l, d.TodayActions),
+		fmt.Sprintf("%s · %s %d · %s %s", link, i18n.T(l, i18n.Waiting), d.Pending, i18n.T(l, i18n.CounterLastSync), last),
 	}
-	list := func(title string, xs []string) {
-		lines = append(lines, fmt.Sprintf("%s（%d）", title, len(xs)))
+	list := func(k i18n.Key, xs []string) {
+		lines = append(lines, i18n.ListTitle(l, k, len(xs)))
 		for _, x := range xs {
 			lines = append(lines, "  "+x)
 		}
 	}
-	list("呼叫工作人员", d.HelpCalls)
-	list("需回访（颜色已变）", d.Calls)
-	list("被拒收（需处理）", d.Quarantined)
-	objs := []fyne.CanvasObject{heading("工作台"), bigButton("刷新", false, func() { c.Flow.Refresh(c.Ctx) })}
-	for _, l := range lines {
-		objs = append(objs, body(l))
+	list(i18n.CounterHelpCalls, d.HelpCalls)
+	list(i18n.CounterCalls, d.Calls)
+	list(i18n.CounterRejected, d.Quarantined)
+	objs := []fyne.CanvasObject{heading(i18n.T(l, i18n.CounterDashboard)),
+		bigButton(i18n.T(l, i18n.CounterRefresh), false, func() { c.Flow.Refresh(c.Ctx) })}
+	for _, x := range lines {
+		objs = append(objs, body(x))
 	}
 	if c.view.Preview != nil {
-		objs = append(objs, preview(c.view.Preview, i18n.ZH))
+		objs = append(objs, preview(c.view.Preview, l))
 	}
 	return container.NewVScroll(container.NewVBox(objs...))
 }

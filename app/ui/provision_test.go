@@ -1,12 +1,15 @@
 package ui_test
 
 import (
+	"errors"
+	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/shcommunity/kiosk/app/flow"
+	"github.com/shcommunity/kiosk/app/i18n"
 	"github.com/shcommunity/kiosk/app/theme"
 	"github.com/shcommunity/kiosk/app/ui"
 )
@@ -16,13 +19,16 @@ func TestProvision(t *testing.T) {
 	a.Settings().SetTheme(theme.New())
 	var got []string
 	var mode flow.Mode
-	p := ui.NewProvision(func(url, code, centre string, m flow.Mode) { got, mode = []string{url, code, centre}, m })
+	p := ui.NewProvision(func(url, code, centre string, m flow.Mode) { got, mode = []string{url, code, centre}, m }, i18n.ZH)
 	w := test.NewTempWindow(t, p.Content())
 	w.Resize(screenSize)
 	var entries []*widget.Entry
 	var radio *widget.RadioGroup
 	var button *widget.Button
 	for _, o := range test.LaidOutObjects(w.Content()) {
+		if b, ok := o.(*widget.Button); ok && b.Text != "开通" {
+			continue // the language button
+		}
 		switch o := o.(type) {
 		case *widget.Entry:
 			entries = append(entries, o)
@@ -43,6 +49,22 @@ func TestProvision(t *testing.T) {
 	if len(got) != 3 || got[0] != "http://127.0.0.1:8443" || got[1] != "ABCD-EFGH" || got[2] != "田林街道" || mode != flow.ModeVenue {
 		t.Errorf("submitted %q mode %q", got, mode)
 	}
-	p.Failed("开通失败")
+	p.Failed(errors.New("status 403"))
 	golden(t, "provision_failed.xml", w)
+
+	// The language button switches every word and keeps what was typed
+	// and why it failed.
+	tapButton(t, w, "English")
+	m := strings.Join(labels(w.Content()), "\n")
+	for _, s := range []string{"First run", "Provisioning failed; check the service URL and the provisioning code. status 403", "中文"} {
+		if !strings.Contains(m, s) {
+			t.Errorf("English first-run screen lacks %q", s)
+		}
+	}
+	if s := cjkIn(labels(w.Content())); s != "" {
+		t.Errorf("English first-run screen shows %q", s)
+	}
+	if entries[0].Text != "http://127.0.0.1:8443" {
+		t.Errorf("the URL entry holds %q after the switch", entries[0].Text)
+	}
 }

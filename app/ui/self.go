@@ -29,6 +29,10 @@ func ControlsFor(f *flow.SelfService) SelfControls {
 type Self struct {
 	Controls SelfControls
 	Lang     i18n.Lang
+	// OnLang, if set, is called when the language button is tapped,
+	// instead of switching this screen alone: the shell switches every
+	// screen.
+	OnLang func(i18n.Lang)
 
 	view    flow.SelfView
 	root    *fyne.Container
@@ -74,6 +78,10 @@ func (s *Self) render() fyne.CanvasObject {
 	v, l := s.view, s.Lang
 	langBtn := bigButton(i18n.T(l, i18n.LangButton), false, func() {
 		s.touch()
+		if s.OnLang != nil {
+			s.OnLang(l.Other())
+			return
+		}
 		s.SetLang(l.Other())
 	})
 	bar := statusBar(v.Bar, l, true, langBtn)

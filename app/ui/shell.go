@@ -63,7 +63,8 @@ func Start(ctx context.Context, win fyne.Window, p Parts) *Shell {
 	s.Flows.Self, s.Flows.Venue, s.Flows.Counter = sf, vf, cf
 	s.Self = NewSelf(ControlsFor(sf), p.Lang)
 	s.Venue = NewVenue(vf.Scan, p.Lang)
-	s.Counter = NewCounter(ctx, cf)
+	s.Counter = NewCounter(ctx, cf, p.Lang)
+	s.Self.OnLang, s.Counter.OnLang = s.SetLang, s.SetLang
 	do := p.Do
 	if do == nil {
 		do = fyne.Do
@@ -117,6 +118,19 @@ func (s *Shell) SetMode(m flow.Mode) {
 		s.Win.SetContent(s.Self.Content())
 	}
 }
+
+// SetLang switches every screen to l, whichever screen's language button
+// was tapped: a worker who switches the counter to English finds the
+// self-service and venue screens in English too. On the UI goroutine.
+func (s *Shell) SetLang(l i18n.Lang) {
+	s.Self.SetLang(l)
+	s.Venue.SetLang(l)
+	s.Counter.SetLang(l)
+	s.focusVenue()
+}
+
+// Lang returns the screens' language; on the UI goroutine.
+func (s *Shell) Lang() i18n.Lang { return s.Self.Lang }
 
 // focusVenue keeps the scanner's entry focused: a barcode scanner types
 // into whatever has the focus.

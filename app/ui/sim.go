@@ -2,6 +2,7 @@ package ui
 
 import (
 	"image"
+	"image/color"
 	"strconv"
 
 	"fyne.io/fyne/v2"
@@ -11,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/shcommunity/kiosk/app/flow"
+	"github.com/shcommunity/kiosk/app/i18n"
 )
 
 // SimCard is one card of the simulator's deck as the panel lists it.
@@ -92,35 +94,75 @@ func (p *SimPanel) ShowSlip(img image.Image) {
 
 // Provision is the first-run screen: the code service's URL, the
 // one-time provisioning code an administrator printed, the centre's
-// name and the mode.
+// name and the mode. Its words follow Lang; the button switches it.
 type Provision struct {
+	Lang i18n.Lang
+
 	url, code, centre *widget.Entry
 	mode              *widget.RadioGroup
 	msg               *widget.Label
-	root              fyne.CanvasObject
+	body              *fyne.Container
+	working           bool
+	failed            error
+	submit            func(url, code, centre string, m flow.Mode)
 }
 
-// NewProvision builds the screen; submit runs on the UI goroutine and
-// must hand the work to a goroutine.
-func NewProvision(submit func(url, code, centre string, m flow.Mode)) *Provision {
-	p := &Provision{url: widget.NewEntry(), code: widget.NewEntry(), centre: widget.NewEntry(), msg: widget.NewLabel("")}
-	p.url.SetPlaceHolder("服务地址 Service URL, e.g. https://codes.example")
-	p.code.SetPlaceHolder("开通码 Provisioning code")
-	p.centre.SetPlaceHolder("服务点名称 Centre name")
+// formWidth is the first-run form's least width, in dp.
+const formWidth = 800
+
+// NewProvision builds the screen in language l; submit runs on the UI
+// goroutine and must hand the work to a goroutine.
+func NewProvision(submit func(url, code, centre string, m flow.Mode), l i18n.Lang) *Provision {
+	p := &Provision{Lang: l, url: widget.NewEntry(), code: widget.NewEntry(), centre: widget.NewEntry(),
+		msg: widget.NewLabel(""), body: container.NewStack(), submit: submit}
 	p.msg.Wrapping = fyne.TextWrapWord
 	p.mode = widget.NewRadioGroup([]string{string(flow.ModeSelf), string(flow.ModeCounter), string(flow.ModeVenue)}, nil)
 	p.mode.SetSelected(string(flow.ModeSelf))
-	btn := bigButton("开通 Provision", true, func() {
-		p.msg.SetText("正在开通… Registering…")
-		submit(p.url.Text, p.code.Text, p.centre.Text, flow.ParseMode(p.mode.Selected))
-	})
-	p.root = container.NewCenter(container.NewVBox(heading("首次开通 First run"), p.url, p.code, p.centre, p.mode,
-		container.NewCenter(btn), p.msg))
+	p.render()
 	return p
 }
 
-// Content is the screen's root.
-func (p *Provision) Content() fyne.CanvasObject { return p.root }
+// render draws the screen in p.Lang; the entries keep their text.
+func (p *Provision) render() {
+	l := p.Lang
+	p.url.SetPlaceHolder(i18n.T(l, i18n.ProvisionURL))
+	p.code.SetPlaceHolder(i18n.T(l, i18n.ProvisionCode))
+	p.centre.SetPlaceHolder(i18n.T(l, i18n.ProvisionCentre))
+	switch {
+	case p.failed != nil:
+		p.msg.SetText(i18n.T(l, i18n.ProvisionFailed) + " " + p.failed.Error())
+	case p.working:
+		p.msg.SetText(i18n.T(l, i18n.ProvisionWorking))
+	default:
+		p.msg.SetText("")
+	}
+	btn := bigButton(i18n.T(l, i18n.ProvisionButton), true, func() {
+		p.working, p.failed = true, nil
+		p.render()
+		p.submit(p.url.Text, p.code.Text, p.centre.Text, flow.ParseMode(p.mode.Selected))
+	})
+	lang := bigButton(i18n.T(l, i18n.LangButton), false, func() { p.SetLang(l.Other()) })
+	// A URL and an error need room: the form is at least formWidth wide.
+	width := canvas.NewRectangle(color.Transparent)
+	width.SetMinSize(fyne.NewSize(formWidth, 0))
+	form := container.NewCenter(container.NewVBox(width, heading(i18n.T(l, i18n.ProvisionTitle)), p.url, p.code, p.centre, p.mode,
+		container.NewCenter(btn), p.msg))
+	p.body.Objects = []fyne.CanvasObject{container.NewBorder(container.NewBorder(nil, nil, nil, lang), nil, nil, nil, form)}
+	p.body.Refresh()
+}
 
-// Failed shows why provisioning did not work; on the UI goroutine.
-func (p *Provision) Failed(msg string) { p.msg.SetText(msg) }
+// SetLang switches the language and redraws; on the UI goroutine.
+func (p *Provision) SetLang(l i18n.Lang) {
+	p.Lang = l
+	p.render()
+}
+
+// Content is the screen's root.
+func (p *Provision) Content() fyne.CanvasObject { return p.body }
+
+// Failed shows that provisioning did not work and why; on the UI
+// goroutine. The error must carry no personal data (none is typed here).
+func (p *Provision) Failed(err error) {
+	p.working, p.failed = false, err
+	p.render()
+}

@@ -74,6 +74,12 @@ func (e *scanEntry) TypedShortcut(s fyne.Shortcut) {
 	}
 }
 
+// SetLang switches the language and redraws; on the UI goroutine.
+func (v *Venue) SetLang(l i18n.Lang) {
+	v.Lang = l
+	v.Show(v.view)
+}
+
 // View returns the view on screen.
 func (v *Venue) View() flow.VenueView { return v.view }
 

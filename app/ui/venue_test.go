@@ -77,7 +77,7 @@ func TestScannerEntry(t *testing.T) {
 func TestCounterScreens(t *testing.T) {
 	a := test.NewTempApp(t)
 	a.Settings().SetTheme(theme.New())
-	c := ui.NewCounter(context.Background(), &flow.Counter{})
+	c := ui.NewCounter(context.Background(), &flow.Counter{}, i18n.ZH)
 	w := test.NewTempWindow(t, c.Content())
 	w.Resize(screenSize)
 	golden(t, "counter_login.xml", w)

@@ -4,7 +4,10 @@
 // verifier (codesvc/verify) behind flow.Backend and flow.VenueBackend;
 // Printer puts the paper-code slip (devices/slip) and the ESC/POS driver
 // (devices/escpos) behind flow.Printer, so that the on-screen preview is
-// slip.Preview of the very slip that prints.
+// slip.Preview of the very slip that prints. PrinterPort is the
+// printer's connection that opens late and reopens with backoff after
+// the printer is unplugged, as idcard.Watcher does for the reader
+// (/work/shared/reference/device-protocols.md).
 //
 // The rules it keeps are those of /work/shared/SYSTEM.md: a colour comes
 // only from the service, live or cached within its bounds (the engine

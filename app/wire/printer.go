@@ -2,6 +2,7 @@ package wire
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"image"
 	"time"
@@ -17,6 +18,9 @@ import (
 // printer. It implements flow.Printer.
 type Printer struct {
 	Driver *escpos.Printer
+	// Port, if set, is the Driver's connection: each print and status
+	// request first (re)opens it (PrinterPort.Connect).
+	Port *PrinterPort
 	// Centre is the service point's name printed on every slip.
 	Centre string
 }
@@ -65,12 +69,34 @@ func (p *Printer) Print(ctx context.Context, t flow.Ticket) error {
 	if err != nil {
 		return fmt.Errorf("print slip: %w", err)
 	}
+	if err := p.connect(ctx); err != nil {
+		return fmt.Errorf("print slip: %w", err)
+	}
 	_, err = p.Driver.Print(ctx, job)
+	if errors.Is(err, ErrPortDown) && !errors.Is(err, escpos.ErrNotResponding) {
+		err = fmt.Errorf("%w: %w", escpos.ErrNotResponding, err)
+	}
 	return err
+}
+
+// connect opens the port if there is one to open. A printer that is not
+// there is one that does not respond (flow.PrintProblem: "printer not
+// working", not "printer fault").
+func (p *Printer) connect(ctx context.Context) error {
+	if p.Port == nil {
+		return nil
+	}
+	if err := p.Port.Connect(ctx); err != nil {
+		return fmt.Errorf("%w: %w", escpos.ErrNotResponding, err)
+	}
+	return nil
 }
 
 // State implements flow.Printer.
 func (p *Printer) State(ctx context.Context) flow.PrinterState {
+	if err := p.connect(ctx); err != nil {
+		return flow.PrinterOffline
+	}
 	st, err := p.Driver.Status(ctx)
 	return flow.PrinterStateOf(st, err)
 }

@@ -296,15 +296,16 @@ func kiosk(ctx context.Context, a fyne.App, win fyne.Window, o options, cfg conf
 				fyne.Do(func() {
 					if err != nil {
 						log.Warn("Provisioning failed", "err", err)
-						p.Failed("开通失败，请核对服务地址和开通码。Provisioning failed: " + err.Error())
+						p.Failed(err)
 						return
 					}
+					cfg.Lang = p.Lang // the language the first-run screen was left in
 					if err := startKiosk(ctx, win, cfg, st, id, clock, shell, log); err != nil {
-						p.Failed(err.Error())
+						p.Failed(err)
 					}
 				})
 			}()
-		})
+		}, cfg.Lang)
 		win.SetContent(p.Content())
 		return nil
 	}
@@ -335,28 +336,17 @@ func startKiosk(ctx context.Context, win fyne.Window, cfg config.Config, st *loc
 	}
 	watcher := idcard.NewWatcher(open(cfg.Reader), nil)
 	go watcher.Run(ctx)
-	pconn, err := open(cfg.Printer)(ctx)
-	if err != nil {
-		// The kiosk still starts: its status bar says the printer is
-		// missing, and every print fails with "printer not working".
-		log.Warn("Printer not opened", "err", err)
-		pconn = deadConn{}
+	// The printer's port is opened when a print or the status bar's poll
+	// needs it, and reopened with backoff after it goes away: a kiosk
+	// started without its printer, or whose printer was unplugged, finds
+	// it again by itself.
+	port := &wire.PrinterPort{Open: open(cfg.Printer), Log: log}
+	if err := port.Connect(ctx); err != nil {
+		log.Warn("Printer not opened; trying again when needed", "err", err)
 	}
-	driver := escpos.NewPrinter(pconn, cfg.Profile())
-	printer := &wire.Printer{Driver: driver, Centre: cfg.Centre}
+	driver := escpos.NewPrinter(port, cfg.Profile())
+	printer := &wire.Printer{Driver: driver, Port: port, Centre: cfg.Centre}
 	shell.Store(ui.Start(ctx, win, ui.Parts{Events: watcher.Events(), Backend: back, Printer: printer, Venue: back,
 		Counter: &wire.Counter{Backend: back}, Where: cfg.Centre, Mode: cfg.Mode, Lang: cfg.Lang, Log: log}))
 	return nil
 }
-
-// deadConn is a printer port that is not there: reads time out, writes
-// fail.
-type deadConn struct{}
-
-func (deadConn) Read([]byte) (int, error) {
-	time.Sleep(50 * time.Millisecond)
-	return 0, os.ErrDeadlineExceeded
-}
-func (deadConn) Write([]byte) (int, error)       { return 0, os.ErrClosed }
-func (deadConn) Close() error                    { return nil }
-func (deadConn) SetReadDeadline(time.Time) error { return nil }

@@ -1,0 +1,206 @@
+package ui_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"unicode"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/shcommunity/kiosk/app/flow"
+	"github.com/shcommunity/kiosk/app/i18n"
+	"github.com/shcommunity/kiosk/app/theme"
+	"github.com/shcommunity/kiosk/app/ui"
+	"github.com/shcommunity/kiosk/codesvc/rules"
+)
+
+// labels walks the widget tree under o and returns every word the screen
+// itself shows: texts, labels, buttons, check boxes, radio options and
+// the entries' placeholders; not what was typed into an entry.
+func labels(o fyne.CanvasObject) []string {
+	objs := test.LaidOutObjects(o)
+	typed := map[string]bool{}
+	for _, o := range objs {
+		if e, ok := o.(*widget.Entry); ok && e.Text != "" {
+			typed[e.Text] = true
+		}
+	}
+	var out []string
+	for _, o := range objs {
+		switch o := o.(type) {
+		case *canvas.Text:
+			if !typed[o.Text] {
+				out = append(out, o.Text)
+			}
+		case *widget.Label:
+			out = append(out, o.Text)
+		case *widget.Button:
+			out = append(out, o.Text)
+		case *widget.Check:
+			out = append(out, o.Text)
+		case *widget.Entry:
+			out = append(out, o.PlaceHolder)
+		case *widget.RadioGroup:
+			out = append(out, o.Options...)
+		}
+	}
+	return out
+}
+
+// isCJK reports a Han character or CJK / full-width punctuation (，（）).
+func isCJK(r rune) bool {
+	return unicode.Is(unicode.Han, r) || (r >= 0x3000 && r <= 0x303F) || (r >= 0xFF00 && r <= 0xFFEF)
+}
+
+// cjkIn returns the first string holding a CJK character, or "". The
+// language button is left out: in English it offers 中文, named in its
+// own script so that a Chinese reader finds it.
+func cjkIn(ss []string) string {
+	for _, s := range ss {
+		if s != i18n.T(i18n.EN, i18n.LangButton) && strings.IndexFunc(s, isCJK) >= 0 {
+			return s
+		}
+	}
+	return ""
+}
+
+// tapButton taps the button labelled label in w.
+func tapButton(t *testing.T, w fyne.Window, label string) {
+	t.Helper()
+	for _, o := range test.LaidOutObjects(w.Content()) {
+		if b, ok := o.(*widget.Button); ok && b.Text == label {
+			test.Tap(b)
+			return
+		}
+	}
+	t.Fatalf("no button %q in %q", label, labels(w.Content()))
+}
+
+func TestCounterEnglishHasNoCJK(t *testing.T) {
+	// The residents' data is ASCII here: the test is about the screen's
+	// own words, not about names.
+	dash := flow.Dashboard{TodayActions: 3, Pending: 1, Online: true, LastSync: asOf,
+		HelpCalls: []string{"09:30 kiosk-1"}, Calls: []string{"L*Y 3****002X"}, Quarantined: []string{"enrolment K3QF-7XBA: invalid_phone"}}
+	res := flow.CounterView{Step: flow.CounterResident, Worker: "demo", MaskedName: "Z*F", MaskedID: "3*************0019", Dashboard: dash}
+	with := func(f func(v *flow.CounterView)) flow.CounterView {
+		v := res
+		f(&v)
+		return v
+	}
+	for _, tc := range []struct {
+		name string
+		view flow.CounterView
+		want []string
+	}{
+		{"login", flow.CounterView{Step: flow.CounterLogin}, []string{"Community worker login", "Worker ID", "Log in", "中文"}},
+		{"login_failed", flow.CounterView{Step: flow.CounterLogin, LoginFailed: true}, []string{"Wrong worker ID or password"}},
+		{"ready", flow.CounterView{Step: flow.CounterReady, Worker: "demo", Dashboard: flow.Dashboard{}},
+			[]string{"Place the resident's ID card on the reader", "Family member: none", "last sync never", "Calls for staff (0)"}},
+		{"resident", res, []string{"Resident  Z*F", "Register and print", "Re-issue (cancel the old code)", "Send correction", "Log out",
+			"3 done today", "Online · waiting 1", "To call back (colour changed) (1)", "Rejected (needs handling) (1)", "Dashboard", "Refresh"}},
+		{"family_wait", with(func(v *flow.CounterView) { v.WaitFamily = true }), []string{"Place the family member's ID card"}},
+		{"family", with(func(v *flow.CounterView) { v.FamilyName = "S*" }), []string{"Family member: S*"}},
+		{"manual_failed", with(func(v *flow.CounterView) { v.ManualFailed = "check_digit" }), []string{"Invalid ID number (check_digit); please check it"}},
+		{"problem", with(func(v *flow.CounterView) { v.Problem = flow.ProblemPaperOut }), []string{"The printer is out of paper; Please ask a member of staff"}},
+		{"busy", with(func(v *flow.CounterView) { v.Step = flow.CounterBusy }), []string{"Working on it, please wait"}},
+		{"consent", with(func(v *flow.CounterView) { v.Message = "consent" }), []string{"Get consent and tick the box first"}},
+		{"no_resident", with(func(v *flow.CounterView) { v.Message = flow.ErrNoResident.Error() }), []string{"Read the resident's ID card first"}},
+		{"receipt", with(func(v *flow.CounterView) {
+			v.Step, v.Message, v.Ticket = flow.CounterDone, "receipt", flow.Ticket{Kind: flow.TicketPending, Receipt: "R-1"}
+		}), []string{"Accepted; receipt R-1"}},
+		{"printed", with(func(v *flow.CounterView) {
+			v.Step, v.Message, v.Preview = flow.CounterDone, "printed", slipImage()
+			v.Ticket = flow.Ticket{Kind: flow.TicketCode, Status: flow.Status{Source: flow.SourceLive, Colour: rules.Yellow, AsOf: asOf}}
+		}), []string{"Paper code printed", "Yellow code", "Paper code preview (exactly as printed)"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := test.NewTempApp(t)
+			a.Settings().SetTheme(theme.New())
+			c := ui.NewCounter(context.Background(), &flow.Counter{}, i18n.EN)
+			w := test.NewTempWindow(t, c.Content())
+			w.Resize(screenSize)
+			c.Show(tc.view)
+			got := labels(w.Content())
+			if s := cjkIn(got); s != "" {
+				t.Errorf("English counter screen shows %q", s)
+			}
+			all := strings.Join(got, "\n")
+			for _, s := range tc.want {
+				if !strings.Contains(all, s) {
+					t.Errorf("English counter screen lacks %q; it shows %q", s, got)
+				}
+			}
+		})
+	}
+}
+
+// TestCounterLanguageButton: the counter's own button switches it (and
+// keeps what the worker typed), and back.
+func TestCounterLanguageButton(t *testing.T) {
+	a := test.NewTempApp(t)
+	a.Settings().SetTheme(theme.New())
+	c := ui.NewCounter(context.Background(), &flow.Counter{}, i18n.ZH)
+	w := test.NewTempWindow(t, c.Content())
+	w.Resize(screenSize)
+	var worker *widget.Entry
+	for _, o := range test.LaidOutObjects(w.Content()) {
+		if e, ok := o.(*widget.Entry); ok && e.PlaceHolder == "工号" {
+			worker = e
+		}
+	}
+	if worker == nil {
+		t.Fatalf("no 工号 entry in %q", labels(w.Content()))
+	}
+	test.Type(worker, "w01")
+	tapButton(t, w, "English")
+	if c.Lang != i18n.EN || worker.PlaceHolder != "Worker ID" || worker.Text != "w01" {
+		t.Errorf("after English: lang %q, placeholder %q, text %q; want en, Worker ID, w01", c.Lang, worker.PlaceHolder, worker.Text)
+	}
+	tapButton(t, w, "中文")
+	if c.Lang != i18n.ZH || worker.PlaceHolder != "工号" {
+		t.Errorf("after 中文: lang %q, placeholder %q; want zh-CN, 工号", c.Lang, worker.PlaceHolder)
+	}
+}
+
+// TestShellLanguageReachesEveryScreen: the self-service screen's switch
+// turns the counter and the venue check to English as well.
+func TestShellLanguageReachesEveryScreen(t *testing.T) {
+	a := test.NewTempApp(t)
+	a.Settings().SetTheme(theme.New())
+	w := test.NewTempWindow(t, nil)
+	w.Resize(screenSize)
+	ctx, cancel := context.WithCancel(context.Background())
+	s := ui.Start(ctx, w, ui.Parts{Do: func(f func()) {}, Backend: nopBackend{}, Printer: nopPrinter{}, Mode: flow.ModeSelf, Lang: i18n.ZH})
+	t.Cleanup(func() { cancel(); s.Wait() })
+	tapButton(t, w, "English")
+	for _, tc := range []struct {
+		mode flow.Mode
+		want string
+	}{
+		{flow.ModeSelf, "Please place your ID card on the reader"},
+		{flow.ModeCounter, "Community worker login"},
+		{flow.ModeVenue, "Tap an ID card or scan a paper code"},
+	} {
+		s.SetMode(tc.mode)
+		got := labels(w.Content())
+		if s := cjkIn(got); s != "" {
+			t.Errorf("%s after the switch shows %q", tc.mode, s)
+		}
+		if !strings.Contains(strings.Join(got, "\n"), tc.want) {
+			t.Errorf("%s after the switch lacks %q; shows %q", tc.mode, tc.want, got)
+		}
+	}
+	if s.Lang() != i18n.EN {
+		t.Errorf("shell language %q, want en", s.Lang())
+	}
+	s.SetMode(flow.ModeCounter)
+	tapButton(t, w, "中文") // the counter's button, back for everyone
+	s.SetMode(flow.ModeSelf)
+	if got := strings.Join(labels(w.Content()), "\n"); !strings.Contains(got, "请将身份证放在读卡器上") {
+		t.Errorf("self-service after 中文 on the counter shows %q", got)
+	}
+}
