@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/shcommunity/kiosk/codesvc/rules"
 	"github.com/shcommunity/kiosk/devices/idcard"
 	"github.com/shcommunity/kiosk/pii"
 )
@@ -34,8 +35,15 @@ type Dashboard struct {
 	Quarantined  []string // "receipt: reason"
 	LastSync     time.Time
 	Online       bool
-	Calls        []string // residents to call: "张*丰 3****0019 绿码→黄码"
+	Calls        []Call   // residents whose colour changed since their paper was printed here
 	HelpCalls    []string // help calls from the self-service screen
+}
+
+// Call is one resident on the call list: the colour on their paper and
+// the colour now. The screen puts the colours into words in its language.
+type Call struct {
+	MaskedName, MaskedID string
+	Printed, Current     rules.Colour
 }
 
 // CounterBackend is what the counter needs. Every call carries the

@@ -202,8 +202,12 @@ func (c *Counter) dashboard() fyne.CanvasObject {
 			lines = append(lines, "  "+x)
 		}
 	}
+	calls := make([]string, len(d.Calls))
+	for i, x := range d.Calls {
+		calls[i] = fmt.Sprintf("%s %s %s→%s", x.MaskedName, x.MaskedID, i18n.ColourWord(l, x.Printed), i18n.ColourWord(l, x.Current))
+	}
 	list(i18n.CounterHelpCalls, d.HelpCalls)
-	list(i18n.CounterCalls, d.Calls)
+	list(i18n.CounterCalls, calls)
 	list(i18n.CounterRejected, d.Quarantined)
 	objs := []fyne.CanvasObject{heading(i18n.T(l, i18n.CounterDashboard)),
 		bigButton(i18n.T(l, i18n.CounterRefresh), false, func() { c.Flow.Refresh(c.Ctx) })}

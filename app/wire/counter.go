@@ -8,6 +8,7 @@ import (
 
 	"github.com/shcommunity/kiosk/app/flow"
 	"github.com/shcommunity/kiosk/codesvc/api"
+	"github.com/shcommunity/kiosk/codesvc/rules"
 	"github.com/shcommunity/kiosk/sync/localstore"
 	"github.com/shcommunity/kiosk/sync/syncer"
 )
@@ -109,7 +110,8 @@ func (c *Counter) Dashboard(ctx context.Context) (flow.Dashboard, error) {
 		return flow.Dashboard{}, err
 	}
 	for _, e := range calls {
-		d.Calls = append(d.Calls, fmt.Sprintf("%s %s %s→%s", e.MaskedName, e.MaskedID, colourWord(e.Printed), colourWord(e.Current)))
+		d.Calls = append(d.Calls, flow.Call{MaskedName: e.MaskedName, MaskedID: e.MaskedID,
+			Printed: rules.Colour(e.Printed), Current: rules.Colour(e.Current)})
 	}
 	log, err := c.Store().AuditLog(ctx)
 	if err != nil {
@@ -129,15 +131,3 @@ func (c *Counter) Dashboard(ctx context.Context) (flow.Dashboard, error) {
 }
 
 var shanghai = time.FixedZone("CST", 8*60*60)
-
-func colourWord(c string) string {
-	switch c {
-	case "green":
-		return "绿码"
-	case "yellow":
-		return "黄码"
-	case "red":
-		return "红码"
-	}
-	return "未知"
-}

@@ -213,7 +213,16 @@ func TestPrinterComesBack(t *testing.T) {
 		if err := pr.Print(ctx, tk); err != nil {
 			t.Fatalf("%s: print: %v", name, err)
 		}
-		if got := s.sim.Printed(); got != 1 {
+		// The simulator answers status at its receive layer, ahead of
+		// rendering, so the slip may land a moment after Print returns.
+		var got int
+		for range 200 {
+			if got = s.sim.Printed(); got == 1 {
+				break
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		if got != 1 {
 			t.Errorf("%s: the simulator printed %d slips, want 1", name, got)
 		}
 		if i == 0 {
