@@ -103,7 +103,7 @@ func main() {
 		os.Exit(2)
 	}
 	if o.version {
-		fmt.Println(version.Version)
+		fmt.Println("kiosk", version.Version)
 		return
 	}
 	log, closeLog := logger(o, os.Stderr)
