@@ -9,8 +9,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"os/exec"
-	"runtime"
 	"strings"
 
 	"github.com/shcommunity/kiosk/app/config"
@@ -24,10 +22,9 @@ var hashPIN = kioskmode.HashPIN
 // argon2id hash into the configuration as exit_pin_hash; the PIN itself
 // is never stored or printed.
 //
-// On a terminal the PIN is read with echo off (stty on Linux; on Windows,
-// where there is no stty and golang.org/x/term is not a dependency, it
-// shows as it is typed and a warning says so). Otherwise two lines are
-// read from stdin: `printf '246810\n246810\n' | kioskctl set-exit-pin`.
+// On a terminal the PIN is read with echo off (stty on Unix, the console
+// mode on Windows). Otherwise two lines are read from stdin:
+// `printf '246810\n246810\n' | kioskctl set-exit-pin`.
 func cmdSetExitPIN(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fset := flag.NewFlagSet("kioskctl set-exit-pin", flag.ContinueOnError)
 	fset.SetOutput(stderr)
@@ -135,28 +132,4 @@ func (r *pinReader) read(ctx context.Context, prompt string) (string, error) {
 		}
 		return line, nil
 	}
-}
-
-// echoOff turns the terminal's echo off with stty and returns what puts
-// the saved settings back. Windows has no stty: the PIN shows.
-func (r *pinReader) echoOff() (restore func(), err error) {
-	if runtime.GOOS == "windows" {
-		fmt.Fprint(r.stderr, "(the PIN shows as you type it; clear the screen afterwards) ")
-		return func() {}, nil
-	}
-	saved, err := r.stty("-g")
-	if err != nil {
-		return nil, fmt.Errorf("terminal settings: %w", err)
-	}
-	if _, err := r.stty("-echo"); err != nil {
-		return nil, fmt.Errorf("terminal echo: %w", err)
-	}
-	return func() { r.stty(strings.TrimSpace(saved)) }, nil
-}
-
-func (r *pinReader) stty(arg string) (string, error) {
-	cmd := exec.Command("stty", arg)
-	cmd.Stdin = r.terminal
-	out, err := cmd.Output()
-	return string(out), err
 }
