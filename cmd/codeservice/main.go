@@ -1,8 +1,11 @@
 // Command codeservice runs the reference central code service and its
 // admin commands (docs/api.md). Every subcommand works on the same SQLite
-// database:
+// database, whose private keys and secrets are wrapped with a
+// key-encryption key kept outside it: --key-file (default <db>.key next to
+// the database, created with mode 0600 on first start) or the
+// CODESERVICE_KEK environment variable (base64):
 //
-//	codeservice serve [--addr 127.0.0.1:8443] [--db codes.db] [--dev] [--rules rules.json]
+//	codeservice serve [--addr 127.0.0.1:8443] [--db codes.db] [--key-file codes.db.key] [--dev] [--rules rules.json]
 //	codeservice admin --db codes.db event --id <ID number> --kind arrival_key_area [--at RFC3339]
 //	codeservice admin --db codes.db device provision [--note text] | revoke --id D... | list
 //	codeservice admin --db codes.db worker add --id w1 --name 王社工 (password on stdin)
@@ -76,8 +79,31 @@ func run(ctx context.Context, args []string, stdin io.Reader, out io.Writer) err
 	return errors.New(usage)
 }
 
-func openService(ctx context.Context, db, rulesFile string, logger *slog.Logger) (*server.Service, func(), error) {
-	st, err := sqlitestore.Open(ctx, db)
+// keyFileUsage documents --key-file wherever a subcommand opens the database.
+const keyFileUsage = "file holding the database's key-encryption key (default: <db>.key, created with mode 0600 if missing); the " +
+	sqlitestore.KEKEnv + " environment variable (base64) may give the key instead"
+
+// openStore opens the database with its key-encryption key: from KEKEnv if
+// set, else from keyFile (default next to the database).
+func openStore(ctx context.Context, db, keyFile string) (*sqlitestore.Store, error) {
+	if env := os.Getenv(sqlitestore.KEKEnv); env != "" {
+		if keyFile != "" {
+			return nil, fmt.Errorf("give --key-file or %s, not both", sqlitestore.KEKEnv)
+		}
+		kek, err := sqlitestore.ParseKEK(env)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", sqlitestore.KEKEnv, err)
+		}
+		return sqlitestore.OpenKEK(ctx, db, kek)
+	}
+	if keyFile == "" {
+		keyFile = sqlitestore.DefaultKeyFile(db)
+	}
+	return sqlitestore.OpenKeyFile(ctx, db, keyFile)
+}
+
+func openService(ctx context.Context, db, keyFile, rulesFile string, logger *slog.Logger) (*server.Service, func(), error) {
+	st, err := openStore(ctx, db, keyFile)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -105,6 +131,7 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	addr := fs.String("addr", "127.0.0.1:8443", "listen address")
 	db := fs.String("db", "", "SQLite database file (with --dev: a temporary one if empty)")
+	keyFile := fs.String("key-file", "", keyFileUsage)
 	dev := fs.Bool("dev", false, "development mode: seed the sample deck, a demo worker and a provisioning code")
 	rulesFile := fs.String("rules", "", "rules JSON (default: rules.Default)")
 	if err := fs.Parse(args); err != nil {
@@ -121,7 +148,7 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 		*db = filepath.Join(dir, "codes.db")
 	}
 	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	svc, closeDB, err := openService(ctx, *db, *rulesFile, logger)
+	svc, closeDB, err := openService(ctx, *db, *keyFile, *rulesFile, logger)
 	if err != nil {
 		return err
 	}
@@ -172,6 +199,7 @@ func seedDev(ctx context.Context, svc *server.Service, out io.Writer) error {
 func admin(ctx context.Context, args []string, stdin io.Reader, out io.Writer) error {
 	fs := flag.NewFlagSet("admin", flag.ContinueOnError)
 	db := fs.String("db", "", "SQLite database file")
+	keyFile := fs.String("key-file", "", keyFileUsage)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -179,7 +207,7 @@ func admin(ctx context.Context, args []string, stdin io.Reader, out io.Writer) e
 	if *db == "" || len(rest) == 0 {
 		return errors.New("admin: usage: codeservice admin --db FILE event|device|worker|correction|rotate-key ...")
 	}
-	svc, closeDB, err := openService(ctx, *db, "", slog.New(slog.NewTextHandler(io.Discard, nil)))
+	svc, closeDB, err := openService(ctx, *db, *keyFile, "", slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		return err
 	}
@@ -343,6 +371,7 @@ func adminCorrection(ctx context.Context, svc *server.Service, args []string, ou
 func verifyCmd(ctx context.Context, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
 	db := fs.String("db", "", "database to take the trust list from (offline)")
+	keyFile := fs.String("key-file", "", keyFileUsage)
 	url := fs.String("url", "", "service URL: fetch the trust list")
 	rootKey := fs.String("root-key", "", "with --url: the pinned root key (base64url)")
 	if err := fs.Parse(args); err != nil {
@@ -356,7 +385,7 @@ func verifyCmd(ctx context.Context, args []string, out io.Writer) error {
 	var live verify.Live
 	switch {
 	case *db != "":
-		svc, closeDB, err := openService(ctx, *db, "", slog.New(slog.NewTextHandler(io.Discard, nil)))
+		svc, closeDB, err := openService(ctx, *db, *keyFile, "", slog.New(slog.NewTextHandler(io.Discard, nil)))
 		if err != nil {
 			return err
 		}

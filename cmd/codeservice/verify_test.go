@@ -20,7 +20,7 @@ import (
 func TestVerifyOnServiceDatabase(t *testing.T) {
 	ctx := context.Background()
 	db := filepath.Join(t.TempDir(), "codes.db")
-	svc, closeDB, err := openService(ctx, db, "", slog.New(slog.NewTextHandler(io.Discard, nil)))
+	svc, closeDB, err := openService(ctx, db, "", "", slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}

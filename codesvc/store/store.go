@@ -19,6 +19,16 @@ var (
 	ErrTokenNotActive = errors.New("token is not active")
 	ErrExists         = errors.New("already exists")
 	ErrNotOpen        = errors.New("correction is not open")
+
+	// ErrWrongKEK: the key-encryption key given at start is not the one
+	// this database's secrets are wrapped with. Start must stop here: a
+	// service that regenerated its keys would orphan every code and every
+	// sealed enrolment.
+	ErrWrongKEK = errors.New("the key file does not match this database")
+	// ErrSecretMoved: a wrapped secret does not open under its own row
+	// (its purpose is the additional data), so it was altered or copied
+	// from another row.
+	ErrSecretMoved = errors.New("a wrapped secret does not belong to its row")
 )
 
 // ProvisioningCode is a one-time code an admin hands to an installer. Only

@@ -9,4 +9,10 @@
 // so two writers never deadlock on a lock upgrade) and a read-only pool for
 // the hot read path (status lookups, device checks), whose statements are
 // prepared once. WAL lets readers run beside the writer.
+//
+// Private keys and secrets (the secrets and signing_keys tables) are
+// stored wrapped with a key-encryption key that is not in the database
+// (kek.go): AES-256-GCM (NIST SP 800-38D) with the row's table and key as
+// additional data, so a copy of the file signs nothing and opens no sealed
+// enrolment, and a wrapped value moved to another row does not open.
 package sqlitestore

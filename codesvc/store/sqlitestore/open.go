@@ -4,14 +4,18 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"net/url"
+	"os"
 	"path"
 	"runtime"
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/shcommunity/kiosk/codesvc/store"
 
 	// The only import of the driver in the service.
 	_ "github.com/mattn/go-sqlite3"
@@ -46,10 +50,54 @@ func dsn(file string, readOnly bool) string {
 	return "file:" + file + "?" + q.Encode()
 }
 
-// Open opens (creating if needed) the database at file and migrates it.
-func Open(ctx context.Context, file string) (*Store, error) {
+func checkFile(file string) error {
 	if file == "" || file == ":memory:" || strings.Contains(file, "?") {
-		return nil, fmt.Errorf("sqlitestore: need a file path (the read pool shares it), got %q", file)
+		return fmt.Errorf("sqlitestore: need a file path (the read pool shares it), got %q", file)
+	}
+	return nil
+}
+
+// Open opens (creating if needed) the database at file and migrates it,
+// with the key-encryption key in DefaultKeyFile(file), created on first
+// use. It is OpenKeyFile with the default key file.
+func Open(ctx context.Context, file string) (*Store, error) {
+	return OpenKeyFile(ctx, file, DefaultKeyFile(file))
+}
+
+// OpenKeyFile opens the database at file with the KEK read from keyFile
+// (LoadKeyFile: created if missing, refused if group- or world-readable).
+// A key file it has just created that does not open an existing
+// database's secrets is removed again, and the error is
+// store.ErrWrongKEK.
+func OpenKeyFile(ctx context.Context, file, keyFile string) (*Store, error) {
+	if err := checkFile(file); err != nil {
+		return nil, err
+	}
+	kek, created, err := LoadKeyFile(keyFile)
+	if err != nil {
+		return nil, err
+	}
+	s, err := OpenKEK(ctx, file, kek)
+	if err != nil && created && errors.Is(err, store.ErrWrongKEK) {
+		os.Remove(keyFile)
+		return nil, fmt.Errorf("key file %s was missing and has been created anew: %w", path.Base(keyFile), err)
+	}
+	return s, err
+}
+
+// OpenKEK opens (creating if needed) the database at file and migrates
+// it, with kek (KEKSize bytes) as its key-encryption key: every private
+// key and secret is stored wrapped with it, and values of a database from
+// before wrapping are wrapped now, in one transaction. A kek other than
+// the database's fails with store.ErrWrongKEK; a wrapped value that does
+// not open under its own row fails with store.ErrSecretMoved.
+func OpenKEK(ctx context.Context, file string, kek []byte) (*Store, error) {
+	if err := checkFile(file); err != nil {
+		return nil, err
+	}
+	wr, err := newWrapper(kek)
+	if err != nil {
+		return nil, err
 	}
 	w, err := sql.Open("sqlite3", dsn(file, false))
 	if err != nil {
@@ -57,6 +105,10 @@ func Open(ctx context.Context, file string) (*Store, error) {
 	}
 	w.SetMaxOpenConns(1)
 	if err := migrate(ctx, w); err != nil {
+		w.Close()
+		return nil, err
+	}
+	if err := sealAtRest(ctx, w, wr); err != nil {
 		w.Close()
 		return nil, err
 	}
@@ -68,7 +120,7 @@ func Open(ctx context.Context, file string) (*Store, error) {
 	n := 2 * runtime.GOMAXPROCS(0)
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
-	s := &Store{w: w, r: r}
+	s := &Store{w: w, r: r, kek: wr}
 	if err := s.prepare(ctx); err != nil {
 		s.Close()
 		return nil, err
@@ -113,9 +165,15 @@ func migrate(ctx context.Context, db *sql.DB) error {
 	return nil
 }
 
+// beginner is a pool or one of its connections (when a transaction needs
+// per-connection settings around it).
+type beginner interface {
+	BeginTx(ctx context.Context, opts *sql.TxOptions) (*sql.Tx, error)
+}
+
 // inTx runs fn in a transaction, committing if it returns nil and rolling
 // back on an error or a panic (which it re-raises).
-func inTx(ctx context.Context, db *sql.DB, fn func(*sql.Tx) error) (err error) {
+func inTx(ctx context.Context, db beginner, fn func(*sql.Tx) error) (err error) {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)

@@ -19,6 +19,7 @@ import (
 // Store is the SQLite store.Store.
 type Store struct {
 	w, r *sql.DB
+	kek  *wrapper // wraps secrets and private keys (kek.go)
 
 	stmtResident *sql.Stmt // read pool: resident + events by key
 	stmtDevice   *sql.Stmt // read pool: device by ID
@@ -79,31 +80,53 @@ func tm(n sql.NullInt64) time.Time {
 
 func t0(n int64) time.Time { return time.Unix(0, n).UTC() }
 
-// Secret implements store.Store.
+// Secret implements store.Store. The value is stored wrapped with the KEK
+// and returned in the clear.
 func (s *Store) Secret(ctx context.Context, name string, gen func() ([]byte, error)) ([]byte, error) {
+	const q = `SELECT value, wrapped FROM secrets WHERE name = ?`
 	var v []byte
-	err := s.r.QueryRowContext(ctx, `SELECT value FROM secrets WHERE name = ?`, name).Scan(&v)
+	var wrapped bool
+	err := s.r.QueryRowContext(ctx, q, name).Scan(&v, &wrapped)
 	if err == nil {
-		return v, nil
+		return s.unwrapSecret(name, v, wrapped)
 	}
 	if !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("secret %s: %w", name, err)
 	}
+	var found bool
 	err = inTx(ctx, s.w, func(tx *sql.Tx) error {
-		err := tx.QueryRowContext(ctx, `SELECT value FROM secrets WHERE name = ?`, name).Scan(&v)
+		err := tx.QueryRowContext(ctx, q, name).Scan(&v, &wrapped)
+		if err == nil {
+			found = true
+		}
 		if err == nil || !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
 		if v, err = gen(); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO secrets(name, value) VALUES (?, ?)`, name, v)
+		_, err = tx.ExecContext(ctx, `INSERT INTO secrets(name, value, wrapped) VALUES (?, ?, 1)`, name, s.kek.wrap(secretPurpose(name), v))
 		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("secret %s: %w", name, err)
 	}
+	if found {
+		return s.unwrapSecret(name, v, wrapped)
+	}
 	return v, nil
+}
+
+func (s *Store) unwrapSecret(name string, v []byte, wrapped bool) ([]byte, error) {
+	if !wrapped {
+		// Only a writer that predates wrapping can have put it there.
+		return nil, fmt.Errorf("secret %s is stored in the clear; restart the service to wrap it", name)
+	}
+	p, err := s.kek.unwrap(secretPurpose(name), v)
+	if err != nil {
+		return nil, fmt.Errorf("secret %s: %w", name, err)
+	}
+	return p, nil
 }
 
 // CreateProvisioningCode implements store.Store.
@@ -848,8 +871,8 @@ func (s *Store) AddSigningKey(ctx context.Context, k store.SigningKey, retireOth
 		if _, err := tx.ExecContext(ctx, `UPDATE signing_keys SET retired_at = ? WHERE retired_at IS NULL`, retireOthersAt.UnixNano()); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO signing_keys(key_id, issuer, private_key, created_at) VALUES (?, ?, ?, ?)`,
-			k.KeyID, k.Issuer, []byte(k.PrivateKey), k.CreatedAt.UnixNano())
+		_, err := tx.ExecContext(ctx, `INSERT INTO signing_keys(key_id, issuer, private_key, created_at, wrapped) VALUES (?, ?, ?, ?, 1)`,
+			k.KeyID, k.Issuer, s.kek.wrap(signingKeyPurpose(k.KeyID), k.PrivateKey), k.CreatedAt.UnixNano())
 		if err != nil && strings.Contains(err.Error(), "UNIQUE") {
 			return store.ErrExists
 		}
@@ -857,9 +880,10 @@ func (s *Store) AddSigningKey(ctx context.Context, k store.SigningKey, retireOth
 	})
 }
 
-// SigningKeys implements store.Store, oldest first.
+// SigningKeys implements store.Store, oldest first, with the private keys
+// unwrapped.
 func (s *Store) SigningKeys(ctx context.Context) ([]store.SigningKey, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT key_id, issuer, private_key, created_at, retired_at FROM signing_keys ORDER BY created_at, key_id`)
+	rows, err := s.r.QueryContext(ctx, `SELECT key_id, issuer, private_key, created_at, retired_at, wrapped FROM signing_keys ORDER BY created_at, key_id`)
 	if err != nil {
 		return nil, err
 	}
@@ -870,8 +894,15 @@ func (s *Store) SigningKeys(ctx context.Context) ([]store.SigningKey, error) {
 		var priv []byte
 		var c int64
 		var r sql.NullInt64
-		if err := rows.Scan(&k.KeyID, &k.Issuer, &priv, &c, &r); err != nil {
+		var wrapped bool
+		if err := rows.Scan(&k.KeyID, &k.Issuer, &priv, &c, &r, &wrapped); err != nil {
 			return nil, err
+		}
+		if !wrapped {
+			return nil, fmt.Errorf("signing key %s is stored in the clear; restart the service to wrap it", k.KeyID)
+		}
+		if priv, err = s.kek.unwrap(signingKeyPurpose(k.KeyID), priv); err != nil {
+			return nil, fmt.Errorf("signing key %s: %w", k.KeyID, err)
 		}
 		k.PrivateKey, k.CreatedAt, k.RetiredAt = ed25519.PrivateKey(priv), t0(c), tm(r)
 		out = append(out, k)

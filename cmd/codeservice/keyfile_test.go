@@ -1,0 +1,75 @@
+package main
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/shcommunity/kiosk/codesvc/store"
+	"github.com/shcommunity/kiosk/codesvc/store/sqlitestore"
+)
+
+// TestKeySources: the KEK comes from --key-file or from CODESERVICE_KEK,
+// the same key opens the database either way, and another key is refused
+// with store.ErrWrongKEK instead of new keys.
+func TestKeySources(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db := filepath.Join(dir, "codes.db")
+	keyFile := filepath.Join(dir, "secret", "kek")
+	os.Mkdir(filepath.Dir(keyFile), 0o700)
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	svc, closeDB, err := openService(ctx, db, keyFile, "", quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := svc.RootPublicKey()
+	closeDB()
+	kek, err := os.ReadFile(keyFile)
+	if err != nil {
+		t.Fatalf("--key-file was not created: %v", err)
+	}
+	if _, err := os.Stat(sqlitestore.DefaultKeyFile(db)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a default key file was made beside --key-file: %v", err)
+	}
+
+	other := make([]byte, len(kek))
+	for _, tc := range []struct {
+		name, env, keyFile string
+		wantErr            error // nil: opens with the same root key
+		wantAnyErr         bool
+	}{
+		{"env", base64.StdEncoding.EncodeToString(kek), "", nil, false},
+		{"key file", "", keyFile, nil, false},
+		{"wrong env", base64.StdEncoding.EncodeToString(other), "", store.ErrWrongKEK, true},
+		{"env and key file", base64.StdEncoding.EncodeToString(kek), keyFile, nil, true},
+		{"env not 32 bytes", "AAAA", "", sqlitestore.ErrKEKSize, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv(sqlitestore.KEKEnv, tc.env)
+			svc, closeDB, err := openService(ctx, db, tc.keyFile, "", quiet)
+			if tc.wantAnyErr {
+				if err == nil {
+					closeDB()
+					t.Fatal("opened; want an error")
+				}
+				if tc.wantErr != nil && !errors.Is(err, tc.wantErr) {
+					t.Errorf("got %v, want %v", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer closeDB()
+			if !svc.RootPublicKey().Equal(root) {
+				t.Error("the trust root changed: keys were regenerated")
+			}
+		})
+	}
+}

@@ -1,0 +1,61 @@
+package sqlitestore
+
+import (
+	"context"
+	"database/sql"
+)
+
+// Downgrade turns the database at file (closed, wrapped with kek) back
+// into the form it had before wrapping existed: plain values, schema
+// version 1, no wrapped columns and no check row. It stands in for a
+// database written by an older service.
+func Downgrade(ctx context.Context, file string, kek []byte) error {
+	w, err := newWrapper(kek)
+	if err != nil {
+		return err
+	}
+	db, err := sql.Open("sqlite3", dsn(file, false))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return inTx(ctx, db, func(tx *sql.Tx) error {
+		for _, t := range []struct {
+			table, key, value string
+			purpose           func(string) string
+		}{
+			{"secrets", "name", "value", secretPurpose},
+			{"signing_keys", "key_id", "private_key", signingKeyPurpose},
+		} {
+			rows, err := tx.QueryContext(ctx, `SELECT `+t.key+`, `+t.value+` FROM `+t.table)
+			if err != nil {
+				return err
+			}
+			plain := map[string][]byte{}
+			for rows.Next() {
+				var k string
+				var v []byte
+				if err := rows.Scan(&k, &v); err != nil {
+					return err
+				}
+				if plain[k], err = w.unwrap(t.purpose(k), v); err != nil {
+					return err
+				}
+			}
+			rows.Close()
+			for k, v := range plain {
+				if _, err := tx.ExecContext(ctx, `UPDATE `+t.table+` SET `+t.value+` = ? WHERE `+t.key+` = ?`, v, k); err != nil {
+					return err
+				}
+			}
+			if _, err := tx.ExecContext(ctx, `ALTER TABLE `+t.table+` DROP COLUMN wrapped`); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `DROP TABLE kek_check`); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `PRAGMA user_version = 1`)
+		return err
+	})
+}
