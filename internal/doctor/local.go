@@ -2,7 +2,6 @@ package doctor
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -12,11 +11,6 @@ import (
 	"github.com/shcommunity/kiosk/sync/localstore"
 	"github.com/shcommunity/kiosk/sync/syncer"
 )
-
-// settingLastSync is the key under which the sync engine keeps the time
-// of its last successful round (sync/syncer, setLastSuccess): 8 bytes,
-// big-endian Unix milliseconds.
-const settingLastSync = "last_sync_success"
 
 type localResult struct {
 	results  []Result
@@ -111,8 +105,7 @@ func checkOutbox(ctx context.Context, cfg Config, st *localstore.Store) Result {
 	}
 	last := "never synced"
 	var since = -1.0
-	if b, ok, err := st.Setting(ctx, settingLastSync); err == nil && ok && len(b) == 8 {
-		at := timeFromMillis(int64(binary.BigEndian.Uint64(b)))
+	if at, ok, err := syncer.LastSuccess(ctx, st); err == nil && ok {
 		d := cfg.Now().Sub(at)
 		since = d.Seconds()
 		last = "last sync " + ago(d)

@@ -16,8 +16,6 @@ import (
 	"github.com/shcommunity/kiosk/sync/syncer"
 )
 
-func timeFromMillis(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
-
 // checkService checks that the service answers, that it accepts this
 // device's signed requests, and the clock difference.
 func checkService(ctx context.Context, cfg Config, id *syncer.Identity) []Result {

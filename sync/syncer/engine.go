@@ -96,6 +96,17 @@ const (
 	setLastSuccess  = "last_sync_success"
 )
 
+// LastSuccess returns when the engine that keeps its state in st last
+// completed a sync round, and false if it never has. The doctor reads it
+// without starting an engine.
+func LastSuccess(ctx context.Context, st *localstore.Store) (time.Time, bool, error) {
+	b, ok, err := st.Setting(ctx, setLastSuccess)
+	if err != nil || !ok || len(b) != 8 {
+		return time.Time{}, false, err
+	}
+	return time.UnixMilli(int64(binary.BigEndian.Uint64(b))).UTC(), true, nil
+}
+
 // New makes an engine. It does not start syncing: call Run.
 func New(ctx context.Context, cfg Config) (*Engine, error) {
 	if cfg.Store == nil || cfg.Remote == nil {
@@ -157,10 +168,8 @@ func New(ctx context.Context, cfg Config) (*Engine, error) {
 		// the service's clock.
 		e.clock.skew.Store(int64(e.savedSkew))
 	}
-	if b, ok, err := cfg.Store.Setting(ctx, setLastSuccess); err != nil {
+	if e.lastSuccess, _, err = LastSuccess(ctx, cfg.Store); err != nil {
 		return nil, err
-	} else if ok && len(b) == 8 {
-		e.lastSuccess = time.UnixMilli(int64(binary.BigEndian.Uint64(b))).UTC()
 	}
 	if err := e.resealLegacyCorrections(ctx); err != nil {
 		return nil, err
