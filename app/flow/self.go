@@ -83,8 +83,7 @@ type SelfService struct {
 	once    sync.Once
 	actions chan func(*selfState)
 
-	mu   sync.Mutex
-	last SelfView
+	views viewBox[SelfView]
 }
 
 func (s *SelfService) init() {
@@ -106,9 +105,7 @@ type selfState struct {
 
 // View returns the latest view.
 func (s *SelfService) View() SelfView {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.last
+	return s.views.get()
 }
 
 // Touch records that someone touched the screen: it holds off the idle
@@ -174,9 +171,7 @@ func (s *SelfService) Run(ctx context.Context, events <-chan idcard.Event) error
 		// On the way out (kiosk exit, shutdown) the resident goes too:
 		// the card, and the last view that View still hands out.
 		st.wipe()
-		st.mu.Lock()
-		st.last = st.view
-		st.mu.Unlock()
+		st.views.publish(st.view, nil)
 	}()
 	poll := time.NewTicker(s.Poll)
 	defer poll.Stop()
@@ -246,13 +241,7 @@ func (st *selfState) pollBar() {
 }
 
 func (st *selfState) publish() {
-	v := st.view
-	st.mu.Lock()
-	st.last = v
-	st.mu.Unlock()
-	if st.OnView != nil {
-		st.OnView(v)
-	}
+	st.views.publish(st.view, st.OnView)
 }
 
 func (st *selfState) event(e idcard.Event) {

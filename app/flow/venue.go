@@ -66,8 +66,7 @@ type Venue struct {
 
 	once    sync.Once
 	actions chan func(*venueState)
-	mu      sync.Mutex
-	last    VenueView
+	views   viewBox[VenueView]
 }
 
 type venueState struct {
@@ -88,9 +87,7 @@ func (v *Venue) init() {
 
 // View returns the latest view.
 func (v *Venue) View() VenueView {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	return v.last
+	return v.views.get()
 }
 
 // Scan checks the text a barcode scanner typed (the QR content).
@@ -186,13 +183,7 @@ func (st *venueState) pollLink() {
 }
 
 func (st *venueState) publish() {
-	v := st.view
-	st.mu.Lock()
-	st.last = v
-	st.mu.Unlock()
-	if st.OnView != nil {
-		st.OnView(v)
-	}
+	st.views.publish(st.view, st.OnView)
 }
 
 func (st *venueState) begin() {
