@@ -31,6 +31,19 @@ type authError struct {
 
 func (e *authError) Error() string { return e.msg }
 
+// parseStamp checks the timestamp and nonce headers that signed and
+// session requests share.
+func parseStamp(ts, nonce string) (int64, error) {
+	t, ok := parseUnix(ts)
+	if !ok {
+		return 0, &authError{http.StatusUnauthorized, api.CodeAuthMalformed, "X-Timestamp must be unix seconds"}
+	}
+	if !api.ValidNonce(nonce) {
+		return 0, &authError{http.StatusUnauthorized, api.CodeAuthMalformed, "X-Nonce must be 16 to 64 characters of [A-Za-z0-9_-]"}
+	}
+	return t, nil
+}
+
 // ParseAuthHeaders reads and checks the form of the four headers.
 func ParseAuthHeaders(h http.Header) (AuthHeaders, error) {
 	var a AuthHeaders
@@ -41,12 +54,9 @@ func ParseAuthHeaders(h http.Header) (AuthHeaders, error) {
 	if len(id) > 64 {
 		return a, &authError{http.StatusUnauthorized, api.CodeAuthMalformed, "X-Device-ID is too long"}
 	}
-	t, ok := parseUnix(ts)
-	if !ok {
-		return a, &authError{http.StatusUnauthorized, api.CodeAuthMalformed, "X-Timestamp must be unix seconds"}
-	}
-	if !api.ValidNonce(nonce) {
-		return a, &authError{http.StatusUnauthorized, api.CodeAuthMalformed, "X-Nonce must be 16 to 64 characters of [A-Za-z0-9_-]"}
+	t, err := parseStamp(ts, nonce)
+	if err != nil {
+		return a, err
 	}
 	s, err := base64.RawURLEncoding.DecodeString(sig)
 	if err != nil || len(s) != ed25519.SignatureSize {

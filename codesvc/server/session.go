@@ -155,12 +155,9 @@ func parseSessionHeaders(h http.Header) (sessionHeaders, error) {
 	if len(id) > 64 {
 		return a, &authError{http.StatusUnauthorized, api.CodeAuthMalformed, "X-Session-ID is too long"}
 	}
-	t, ok := parseUnix(ts)
-	if !ok {
-		return a, &authError{http.StatusUnauthorized, api.CodeAuthMalformed, "X-Timestamp must be unix seconds"}
-	}
-	if !api.ValidNonce(nonce) {
-		return a, &authError{http.StatusUnauthorized, api.CodeAuthMalformed, "X-Nonce must be 16 to 64 characters of [A-Za-z0-9_-]"}
+	t, err := parseStamp(ts, nonce)
+	if err != nil {
+		return a, err
 	}
 	if base64.RawURLEncoding.DecodedLen(len(mac)) != len(a.MAC) {
 		return a, &authError{http.StatusUnauthorized, api.CodeAuthMalformed, "X-Session-MAC must be a 32-byte HMAC-SHA256 in unpadded base64url"}
