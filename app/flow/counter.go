@@ -9,8 +9,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/shcommunity/kiosk/codesvc/rules"
 	"github.com/shcommunity/kiosk/devices/idcard"
+	"github.com/shcommunity/kiosk/healthcode"
 	"github.com/shcommunity/kiosk/pii"
 )
 
@@ -43,7 +43,7 @@ type Dashboard struct {
 // the colour now. The screen puts the colours into words in its language.
 type Call struct {
 	MaskedName, MaskedID string
-	Printed, Current     rules.Colour
+	Printed, Current     healthcode.Colour
 }
 
 // CounterBackend is what the counter needs. Every call carries the

@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/shcommunity/kiosk/app/flow"
-	"github.com/shcommunity/kiosk/codesvc/rules"
 	"github.com/shcommunity/kiosk/devices/idcard"
+	"github.com/shcommunity/kiosk/healthcode"
 )
 
 // fakeCounter records what the counter asked for.
@@ -40,7 +40,7 @@ func (f *fakeCounter) Reissue(ctx context.Context, w string, r flow.Resident) (f
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.reissued++
-	return liveTicket(rules.Green), nil
+	return liveTicket(healthcode.Green), nil
 }
 
 func (f *fakeCounter) Correction(ctx context.Context, w string, r flow.Resident, reason string) (string, error) {

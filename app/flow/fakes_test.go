@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/shcommunity/kiosk/app/flow"
-	"github.com/shcommunity/kiosk/codesvc/rules"
 	"github.com/shcommunity/kiosk/devices/idcard"
+	"github.com/shcommunity/kiosk/healthcode"
 	"github.com/shcommunity/kiosk/pii"
 )
 
@@ -135,10 +135,10 @@ const (
 	redID    = "310110196001180030"
 )
 
-func liveTicket(c rules.Colour) flow.Ticket {
+func liveTicket(c healthcode.Colour) flow.Ticket {
 	return flow.Ticket{
 		Kind: flow.TicketCode, QR: "HC1:TEST", TokenID: "TOKEN", IssuedAt: asOf,
 		ExpiresAt: asOf.AddDate(0, 0, 180), Serial: "0001",
-		Status: flow.Status{Source: flow.SourceLive, Colour: c, AsOf: asOf},
+		Status: healthcode.Status{Source: healthcode.SourceLive, Colour: c, AsOf: asOf},
 	}
 }

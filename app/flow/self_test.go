@@ -11,9 +11,9 @@ import (
 	"time"
 
 	"github.com/shcommunity/kiosk/app/flow"
-	"github.com/shcommunity/kiosk/codesvc/rules"
 	"github.com/shcommunity/kiosk/devices/escpos"
 	"github.com/shcommunity/kiosk/devices/idcard"
+	"github.com/shcommunity/kiosk/healthcode"
 )
 
 // harness runs a SelfService inside a synctest bubble.
@@ -31,9 +31,9 @@ type harness struct {
 
 func newHarness(t *testing.T) *harness {
 	h := &harness{t: t, b: newFakeBackend(), p: &fakePrinter{}, events: make(chan idcard.Event)}
-	h.b.set(greenID, liveTicket(rules.Green), nil)
-	h.b.set(yellowID, liveTicket(rules.Yellow), nil)
-	h.b.set(redID, liveTicket(rules.Red), nil)
+	h.b.set(greenID, liveTicket(healthcode.Green), nil)
+	h.b.set(yellowID, liveTicket(healthcode.Yellow), nil)
+	h.b.set(redID, liveTicket(healthcode.Red), nil)
 	h.s = &flow.SelfService{
 		Backend: h.b, Printer: h.p, Where: "kiosk-1", IdleTimeout: 20 * time.Second, Poll: time.Minute,
 		OnView: func(v flow.SelfView) {
@@ -82,11 +82,11 @@ func (h *harness) stepsSeen() []flow.Step {
 func TestSelfServiceColours(t *testing.T) {
 	for _, tc := range []struct {
 		name, id string
-		colour   rules.Colour
+		colour   healthcode.Colour
 	}{
-		{"张三丰", greenID, rules.Green},
-		{"李秀英", yellowID, rules.Yellow},
-		{"周建国", redID, rules.Red},
+		{"张三丰", greenID, healthcode.Green},
+		{"李秀英", yellowID, healthcode.Yellow},
+		{"周建国", redID, healthcode.Red},
 	} {
 		t.Run(string(tc.colour), func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
@@ -125,9 +125,9 @@ func TestSelfServiceColours(t *testing.T) {
 
 func TestSelfServiceOffline(t *testing.T) {
 	reprint := flow.Ticket{Kind: flow.TicketReprint, QR: "HC1:OLD",
-		Status: flow.Status{Source: flow.SourceCached, Colour: rules.Green, AsOf: asOf}}
+		Status: healthcode.Status{Source: healthcode.SourceCached, Colour: healthcode.Green, AsOf: asOf}}
 	pending := flow.Ticket{Kind: flow.TicketPending, Receipt: "R-0042",
-		Status: flow.Status{Source: flow.SourcePending}}
+		Status: healthcode.Status{Source: healthcode.SourcePending}}
 	for _, tc := range []struct {
 		name       string
 		ticket     flow.Ticket
@@ -161,11 +161,11 @@ func TestSelfServiceOffline(t *testing.T) {
 }
 
 func TestStaleGreenIsNotAColour(t *testing.T) {
-	for _, s := range []flow.Status{
-		{Source: flow.SourceUnknown, Colour: rules.Green},
-		{Source: flow.SourcePending, Colour: rules.Green},
-		{Source: flow.SourceLive, Colour: ""},
-		{Source: "", Colour: rules.Green},
+	for _, s := range []healthcode.Status{
+		{Source: healthcode.SourceUnknown, Colour: healthcode.Green},
+		{Source: healthcode.SourcePending, Colour: healthcode.Green},
+		{Source: healthcode.SourceLive, Colour: ""},
+		{Source: "", Colour: healthcode.Green},
 	} {
 		if s.HasColour() {
 			t.Errorf("%+v.HasColour() = true, want false", s)
@@ -327,7 +327,7 @@ func TestNewCardReplacesOld(t *testing.T) {
 		time.Sleep(3 * time.Second)
 		synctest.Wait()
 		v := h.s.View()
-		if v.Ticket.Status.Colour != rules.Red || v.MaskedName != "周*国" {
+		if v.Ticket.Status.Colour != healthcode.Red || v.MaskedName != "周*国" {
 			t.Errorf("shown %q %q, want the second resident's red", v.MaskedName, v.Ticket.Status.Colour)
 		}
 		if first.Number != "" {

@@ -6,45 +6,11 @@ import (
 	"image"
 	"time"
 
-	"github.com/shcommunity/kiosk/codesvc/rules"
 	"github.com/shcommunity/kiosk/devices/escpos"
 	"github.com/shcommunity/kiosk/devices/idcard"
+	"github.com/shcommunity/kiosk/healthcode"
 	"github.com/shcommunity/kiosk/pii"
 )
-
-// Source says where a status answer comes from, and so how far it may be
-// trusted. Only Live and Cached carry a colour.
-type Source string
-
-// The sources of a Status.
-const (
-	// SourceLive is the service's answer just now.
-	SourceLive Source = "live"
-	// SourceCached is an answer the kiosk holds that is still inside its
-	// valid_until and freshness bound; it is shown with its AsOf.
-	SourceCached Source = "cached"
-	// SourcePending is an enrolment or print waiting for the network: no
-	// colour, a receipt number.
-	SourcePending Source = "pending"
-	// SourceUnknown means no colour can be trusted.
-	SourceUnknown Source = "unknown"
-)
-
-// Status is a resident's colour as the kiosk may show it.
-type Status struct {
-	Source     Source
-	Colour     rules.Colour // "" unless Source is live or cached
-	Reason     string       // the service's stable reason code
-	AsOf       time.Time
-	ValidUntil time.Time // zero: no change scheduled
-}
-
-// HasColour reports whether the status may be shown as a colour: a valid
-// colour from a live or cached answer. Everything else is "unknown" on
-// screen, which is how a stale green is kept off it.
-func (s Status) HasColour() bool {
-	return (s.Source == SourceLive || s.Source == SourceCached) && s.Colour.Valid()
-}
 
 // TicketKind is the kind of slip to print.
 type TicketKind string
@@ -71,7 +37,7 @@ type Ticket struct {
 	TokenID    string
 	IssuedAt   time.Time
 	ExpiresAt  time.Time
-	Status     Status
+	Status     healthcode.Status
 	Receipt    string // pending: the receipt number
 	Serial     string // the slip's serial number at this kiosk
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/shcommunity/kiosk/devices/idcard"
+	"github.com/shcommunity/kiosk/healthcode"
 )
 
 // VenueStep is where the venue check (数字哨兵) is.
@@ -27,7 +28,7 @@ const (
 // status claim read from a paper code offline counts as cached, with its
 // AsOf.
 type CodeCheck struct {
-	Status     Status
+	Status     healthcode.Status
 	MaskedName string
 	// Explanation is the verifier's text for the staff, when there is one.
 	Explanation string

@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/shcommunity/kiosk/app/flow"
-	"github.com/shcommunity/kiosk/codesvc/rules"
 	"github.com/shcommunity/kiosk/devices/idcard"
+	"github.com/shcommunity/kiosk/healthcode"
 )
 
 type fakeVenue struct {
@@ -30,8 +30,8 @@ func (f *fakeVenue) CheckCode(ctx context.Context, text string) (flow.CodeCheck,
 }
 
 func TestVenue(t *testing.T) {
-	live := flow.CodeCheck{Status: flow.Status{Source: flow.SourceLive, Colour: rules.Yellow, AsOf: asOf}, MaskedName: "李*英"}
-	cannot := flow.CodeCheck{Status: flow.Status{Source: flow.SourceUnknown}, Explanation: "无法确认当前颜色"}
+	live := flow.CodeCheck{Status: healthcode.Status{Source: healthcode.SourceLive, Colour: healthcode.Yellow, AsOf: asOf}, MaskedName: "李*英"}
+	cannot := flow.CodeCheck{Status: healthcode.Status{Source: healthcode.SourceUnknown}, Explanation: "无法确认当前颜色"}
 	refused := fmt.Errorf("verify: %w", flow.ErrTokenRefused)
 	for _, tc := range []struct {
 		name       string
@@ -40,11 +40,11 @@ func TestVenue(t *testing.T) {
 		check      flow.CodeCheck
 		err        error
 		want       flow.VenueStep
-		wantColour rules.Colour
+		wantColour healthcode.Colour
 		problem    flow.Problem
 	}{
-		{name: "card live", check: live, want: flow.VenueResult, wantColour: rules.Yellow},
-		{name: "scan live", scan: true, check: live, want: flow.VenueResult, wantColour: rules.Yellow},
+		{name: "card live", check: live, want: flow.VenueResult, wantColour: healthcode.Yellow},
+		{name: "scan live", scan: true, check: live, want: flow.VenueResult, wantColour: healthcode.Yellow},
 		{name: "scan offline stale", scan: true, check: cannot, want: flow.VenueResult},
 		{name: "scan revoked", scan: true, err: refused, want: flow.VenueRefused},
 		{name: "card expired", cardErr: &idcard.CardError{Field: "validity", Err: idcard.ErrCardExpired}, want: flow.VenueRefused, problem: flow.ProblemCardExpired},

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/shcommunity/kiosk/app/flow"
-	"github.com/shcommunity/kiosk/codesvc/rules"
+	"github.com/shcommunity/kiosk/healthcode"
 )
 
 // Lang is a language of the screens.
@@ -260,32 +260,28 @@ func T(l Lang, k Key) string {
 
 // ColourWord is the word a colour block always carries: colour is never
 // the only way the kiosk says it.
-func ColourWord(l Lang, c rules.Colour) string {
-	zh, en := "状态未知", "Unknown"
-	switch c {
-	case rules.Green:
-		zh, en = "绿码", "Green code"
-	case rules.Yellow:
-		zh, en = "黄码", "Yellow code"
-	case rules.Red:
-		zh, en = "红码", "Red code"
+func ColourWord(l Lang, c healthcode.Colour) string {
+	switch {
+	case !c.Valid() && l == EN:
+		return "Unknown"
+	case !c.Valid():
+		return "状态未知"
+	case l == EN:
+		return c.EnglishWord()
 	}
-	if l == EN {
-		return en
-	}
-	return zh
+	return c.Word()
 }
 
 // ColourMeaning says in plain words what the colour means for the
 // resident.
-func ColourMeaning(l Lang, c rules.Colour) string {
+func ColourMeaning(l Lang, c healthcode.Colour) string {
 	var m [2]string
 	switch c {
-	case rules.Green:
+	case healthcode.Green:
 		m = [2]string{"可以正常出行，进出场所出示此码", "You may go about as usual; show this code at entrances"}
-	case rules.Yellow:
+	case healthcode.Yellow:
 		m = [2]string{"请减少外出，按社区要求做核酸检测", "Please limit going out and take a test as your community asks"}
-	case rules.Red:
+	case healthcode.Red:
 		m = [2]string{"请留在家中，听从社区和医生安排", "Please stay at home and follow your community's and doctor's advice"}
 	default:
 		m = [2]string{messages[UnknownMeans][0], messages[UnknownMeans][1]}

@@ -9,7 +9,7 @@ import (
 	"github.com/shcommunity/kiosk/app/flow"
 	"github.com/shcommunity/kiosk/app/i18n"
 	"github.com/shcommunity/kiosk/assets"
-	"github.com/shcommunity/kiosk/codesvc/rules"
+	"github.com/shcommunity/kiosk/healthcode"
 )
 
 func TestFromEnv(t *testing.T) {
@@ -37,7 +37,7 @@ func TestFromEnv(t *testing.T) {
 func TestColourAlwaysHasAWord(t *testing.T) {
 	for _, l := range []i18n.Lang{i18n.ZH, i18n.EN} {
 		seen := map[string]bool{}
-		for _, c := range []rules.Colour{rules.Green, rules.Yellow, rules.Red, ""} {
+		for _, c := range []healthcode.Colour{healthcode.Green, healthcode.Yellow, healthcode.Red, ""} {
 			w := i18n.ColourWord(l, c)
 			if w == "" || seen[w] {
 				t.Errorf("%s: colour %q word %q is empty or shared", l, c, w)
@@ -48,7 +48,7 @@ func TestColourAlwaysHasAWord(t *testing.T) {
 			}
 		}
 	}
-	if got := i18n.ColourWord(i18n.ZH, rules.Green); got != "绿码" {
+	if got := i18n.ColourWord(i18n.ZH, healthcode.Green); got != "绿码" {
 		t.Errorf("green = %q, want 绿码", got)
 	}
 }
@@ -78,7 +78,7 @@ func TestFontHasEveryGlyph(t *testing.T) {
 	for _, k := range i18n.Keys() {
 		all = append(all, i18n.T(i18n.ZH, k), i18n.T(i18n.EN, k))
 	}
-	for _, c := range []rules.Colour{rules.Green, rules.Yellow, rules.Red, ""} {
+	for _, c := range []healthcode.Colour{healthcode.Green, healthcode.Yellow, healthcode.Red, ""} {
 		all = append(all, i18n.ColourWord(i18n.ZH, c), i18n.ColourMeaning(i18n.ZH, c))
 	}
 	for _, p := range []flow.Problem{flow.ProblemCardUnreadable, flow.ProblemCardExpired, flow.ProblemNotEnrolled,

@@ -14,6 +14,7 @@ import (
 	"github.com/shcommunity/kiosk/codesvc/verify"
 	"github.com/shcommunity/kiosk/devices/escpos/escpossim"
 	"github.com/shcommunity/kiosk/devices/escpos/qrtest"
+	"github.com/shcommunity/kiosk/healthcode"
 	"github.com/shcommunity/kiosk/pii"
 )
 
@@ -181,7 +182,7 @@ func TestTwentyResidents(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if res.Source != verify.SourceLive || string(res.Colour) != want.Status.Colour || v.Ticket.Status.Colour != res.Colour {
+			if res.Source != verify.SourceLive || res.Colour != want.Status.Colour || v.Ticket.Status.Colour != res.Colour {
 				t.Errorf("verified %q (%s), screen %q, want the service's %q", res.Colour, res.Source, v.Ticket.Status.Colour, want.Status.Colour)
 			}
 			if n := res.Claims.MaskedName; n == "" || n == c.Name.Reveal() || !strings.Contains(n, "*") {
@@ -222,7 +223,7 @@ func TestReplacedCodeStopsVerifying(t *testing.T) {
 		t.Errorf("old code: %+v, %v; want refused as superseded, no colour", old, err)
 	}
 	cur, err := k.Backend.CheckCode(ctx, second.Ticket.QR)
-	if err != nil || cur.Status.Source != flow.SourceLive || !cur.Status.HasColour() {
+	if err != nil || cur.Status.Source != healthcode.SourceLive || !cur.Status.HasColour() {
 		t.Errorf("new code: %+v, %v; want a live colour", cur, err)
 	}
 }
@@ -259,7 +260,7 @@ func TestOffline(t *testing.T) {
 	if v.Step != flow.StepDone || v.Ticket.Kind != flow.TicketReprint || v.Ticket.QR != online.Ticket.QR {
 		t.Fatalf("offline: step %q ticket %q, want a re-print of %q", v.Step, v.Ticket.Kind, online.Ticket.QR)
 	}
-	if v.Ticket.Status.Source != flow.SourceCached || v.Ticket.Status.Colour != online.Ticket.Status.Colour || v.Ticket.Status.AsOf.IsZero() {
+	if v.Ticket.Status.Source != healthcode.SourceCached || v.Ticket.Status.Colour != online.Ticket.Status.Colour || v.Ticket.Status.AsOf.IsZero() {
 		t.Errorf("offline status %+v, want the cached %q with its as-of", v.Ticket.Status, online.Ticket.Status.Colour)
 	}
 	// The status bar says so before the engine's next sync does.

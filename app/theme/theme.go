@@ -8,7 +8,7 @@ import (
 	fynetheme "fyne.io/fyne/v2/theme"
 
 	"github.com/shcommunity/kiosk/assets"
-	"github.com/shcommunity/kiosk/codesvc/rules"
+	"github.com/shcommunity/kiosk/healthcode"
 )
 
 // Font is the bundled CJK font as a Fyne resource.
@@ -40,15 +40,15 @@ type Block struct {
 
 // BlockFor returns the block of a colour; "" is the grey "unknown" block.
 // Green and red carry white words, yellow a black one, each at ≥ 7:1.
-func BlockFor(c rules.Colour) Block {
+func BlockFor(c healthcode.Colour) Block {
 	white := color.NRGBA{0xFF, 0xFF, 0xFF, 0xFF}
 	black := color.NRGBA{0x00, 0x00, 0x00, 0xFF}
 	switch c {
-	case rules.Green:
+	case healthcode.Green:
 		return Block{color.NRGBA{0x0A, 0x5C, 0x2A, 0xFF}, white}
-	case rules.Yellow:
+	case healthcode.Yellow:
 		return Block{color.NRGBA{0xF5, 0xC5, 0x18, 0xFF}, black}
-	case rules.Red:
+	case healthcode.Red:
 		return Block{color.NRGBA{0x9E, 0x10, 0x10, 0xFF}, white}
 	}
 	return Block{color.NRGBA{0x4A, 0x4A, 0x4A, 0xFF}, white}

@@ -8,7 +8,7 @@ import (
 	fynetheme "fyne.io/fyne/v2/theme"
 
 	"github.com/shcommunity/kiosk/app/theme"
-	"github.com/shcommunity/kiosk/codesvc/rules"
+	"github.com/shcommunity/kiosk/healthcode"
 )
 
 func TestContrast(t *testing.T) {
@@ -21,7 +21,7 @@ func TestContrast(t *testing.T) {
 	if got := theme.Contrast(theme.Warning, theme.Background); got < 7 {
 		t.Errorf("problem text = %.2f:1, want ≥ 7:1", got)
 	}
-	for _, c := range []rules.Colour{rules.Green, rules.Yellow, rules.Red, ""} {
+	for _, c := range []healthcode.Colour{healthcode.Green, healthcode.Yellow, healthcode.Red, ""} {
 		b := theme.BlockFor(c)
 		if got := theme.Contrast(b.Text, b.Background); got < 7 {
 			t.Errorf("%q block word = %.2f:1, want ≥ 7:1", c, got)

@@ -15,7 +15,7 @@ import (
 	"github.com/shcommunity/kiosk/app/i18n"
 	"github.com/shcommunity/kiosk/app/theme"
 	"github.com/shcommunity/kiosk/app/ui"
-	"github.com/shcommunity/kiosk/codesvc/rules"
+	"github.com/shcommunity/kiosk/healthcode"
 )
 
 // labels walks the widget tree under o and returns every word the screen
@@ -84,7 +84,7 @@ func TestCounterEnglishHasNoCJK(t *testing.T) {
 	// The residents' data is ASCII here: the test is about the screen's
 	// own words, not about names.
 	dash := flow.Dashboard{TodayActions: 3, Pending: 1, Online: true, LastSync: asOf,
-		HelpCalls: []string{"09:30 kiosk-1"}, Calls: []flow.Call{{MaskedName: "L*Y", MaskedID: "3****002X", Printed: rules.Green, Current: rules.Yellow}}, Quarantined: []string{"enrolment K3QF-7XBA: invalid_phone"}}
+		HelpCalls: []string{"09:30 kiosk-1"}, Calls: []flow.Call{{MaskedName: "L*Y", MaskedID: "3****002X", Printed: healthcode.Green, Current: healthcode.Yellow}}, Quarantined: []string{"enrolment K3QF-7XBA: invalid_phone"}}
 	res := flow.CounterView{Step: flow.CounterResident, Worker: "demo", MaskedName: "Z*F", MaskedID: "3*************0019", Dashboard: dash}
 	with := func(f func(v *flow.CounterView)) flow.CounterView {
 		v := res
@@ -114,7 +114,7 @@ func TestCounterEnglishHasNoCJK(t *testing.T) {
 		}), []string{"Accepted; receipt R-1"}},
 		{"printed", with(func(v *flow.CounterView) {
 			v.Step, v.Message, v.Preview = flow.CounterDone, "printed", slipImage()
-			v.Ticket = flow.Ticket{Kind: flow.TicketCode, Status: flow.Status{Source: flow.SourceLive, Colour: rules.Yellow, AsOf: asOf}}
+			v.Ticket = flow.Ticket{Kind: flow.TicketCode, Status: healthcode.Status{Source: healthcode.SourceLive, Colour: healthcode.Yellow, AsOf: asOf}}
 		}), []string{"Paper code printed", "Yellow code", "Paper code preview (exactly as printed)"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

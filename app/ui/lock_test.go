@@ -17,6 +17,7 @@ import (
 	"github.com/shcommunity/kiosk/app/theme"
 	"github.com/shcommunity/kiosk/app/ui"
 	"github.com/shcommunity/kiosk/codesvc/api"
+	"github.com/shcommunity/kiosk/healthcode"
 	"github.com/shcommunity/kiosk/internal/kioskmode"
 )
 
@@ -364,7 +365,7 @@ func TestShellDrop(t *testing.T) {
 			}
 		}
 	})
-	s.Self.Show(resident(flow.StepDone, ticket(flow.TicketCode, flow.SourceLive, "green")))
+	s.Self.Show(resident(flow.StepDone, ticket(flow.TicketCode, healthcode.SourceLive, "green")))
 	if !strings.Contains(test.RenderToMarkup(w.Canvas()), "张*丰") {
 		t.Fatal("the resident is not on screen before Drop")
 	}

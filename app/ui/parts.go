@@ -13,7 +13,7 @@ import (
 	"github.com/shcommunity/kiosk/app/flow"
 	"github.com/shcommunity/kiosk/app/i18n"
 	"github.com/shcommunity/kiosk/app/theme"
-	"github.com/shcommunity/kiosk/codesvc/rules"
+	"github.com/shcommunity/kiosk/healthcode"
 )
 
 // text is a line of large text that does not wrap.
@@ -71,8 +71,8 @@ func statusBar(b flow.Bar, l i18n.Lang, withPrinter bool, right fyne.CanvasObjec
 // it means, and where it comes from ("as of" when not live). A status
 // that may not be shown as a colour gets the grey "unknown" block: there
 // is no code path from a stale green to a green block.
-func ColourBlock(s flow.Status, l i18n.Lang) fyne.CanvasObject {
-	c := rules.Colour("")
+func ColourBlock(s healthcode.Status, l i18n.Lang) fyne.CanvasObject {
+	var c healthcode.Colour
 	if s.HasColour() {
 		c = s.Colour
 	}
@@ -80,7 +80,7 @@ func ColourBlock(s flow.Status, l i18n.Lang) fyne.CanvasObject {
 	word := text(i18n.ColourWord(l, c), theme.WordSize, blk.Text, true)
 	meaning := text(i18n.ColourMeaning(l, c), theme.TextSize, blk.Text, false)
 	lines := []fyne.CanvasObject{word, meaning}
-	if s.Source == flow.SourceCached {
+	if s.Source == healthcode.SourceCached {
 		lines = append(lines, text(i18n.T(l, i18n.Cached), theme.TextSize, blk.Text, false))
 	}
 	if at := i18n.AsOfText(l, s.AsOf); at != "" && c != "" {

@@ -18,7 +18,7 @@ import (
 	"github.com/shcommunity/kiosk/app/i18n"
 	"github.com/shcommunity/kiosk/app/theme"
 	"github.com/shcommunity/kiosk/app/ui"
-	"github.com/shcommunity/kiosk/codesvc/rules"
+	"github.com/shcommunity/kiosk/healthcode"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -43,9 +43,9 @@ func slipImage() image.Image {
 	return img
 }
 
-func ticket(kind flow.TicketKind, src flow.Source, c rules.Colour) flow.Ticket {
+func ticket(kind flow.TicketKind, src healthcode.Source, c healthcode.Colour) flow.Ticket {
 	return flow.Ticket{Kind: kind, MaskedName: "张*丰", MaskedID: "3*************0019", QR: "HC1:X",
-		Status: flow.Status{Source: src, Colour: c, AsOf: asOf}}
+		Status: healthcode.Status{Source: src, Colour: c, AsOf: asOf}}
 }
 
 var bar = flow.Bar{ReaderConnected: true, Printer: flow.PrinterReady, Link: flow.Link{Online: true}}
@@ -76,7 +76,7 @@ func TestSelfScreens(t *testing.T) {
 	offline.Link = flow.Link{Online: false, Waiting: 3}
 	paperOut := bar
 	paperOut.Printer = flow.PrinterPaperOut
-	pending := ticket(flow.TicketPending, flow.SourcePending, "")
+	pending := ticket(flow.TicketPending, healthcode.SourcePending, "")
 	pending.Receipt = "R-20260301-0042"
 	for _, tc := range []struct {
 		name string
@@ -87,13 +87,13 @@ func TestSelfScreens(t *testing.T) {
 		{"start", i18n.ZH, flow.SelfView{Step: flow.StepStart, Bar: bar}, []string{"请将身份证放在读卡器上", "读卡器已连接", "打印机就绪", "呼叫工作人员"}},
 		{"start_en", i18n.EN, flow.SelfView{Step: flow.StepStart, Bar: bar}, []string{"Please place your ID card on the reader", "中文"}},
 		{"checking", i18n.ZH, flow.SelfView{Step: flow.StepChecking, MaskedName: "张*丰", MaskedID: "3*************0019", CardOn: true, Bar: bar}, []string{"正在查询", "张*丰"}},
-		{"green", i18n.ZH, resident(flow.StepDone, ticket(flow.TicketCode, flow.SourceLive, rules.Green)), []string{"绿码", "请取走您的纸质码和身份证", "截至 2026-03-01 17:30"}},
-		{"yellow", i18n.ZH, resident(flow.StepDone, ticket(flow.TicketCode, flow.SourceLive, rules.Yellow)), []string{"黄码"}},
-		{"red", i18n.ZH, resident(flow.StepDone, ticket(flow.TicketCode, flow.SourceLive, rules.Red)), []string{"红码"}},
-		{"red_en", i18n.EN, resident(flow.StepDone, ticket(flow.TicketCode, flow.SourceLive, rules.Red)), []string{"Red code", "Please take your paper code"}},
-		{"printing", i18n.ZH, resident(flow.StepPrinting, ticket(flow.TicketCode, flow.SourceLive, rules.Green)), []string{"正在打印纸质码", "纸质码预览"}},
+		{"green", i18n.ZH, resident(flow.StepDone, ticket(flow.TicketCode, healthcode.SourceLive, healthcode.Green)), []string{"绿码", "请取走您的纸质码和身份证", "截至 2026-03-01 17:30"}},
+		{"yellow", i18n.ZH, resident(flow.StepDone, ticket(flow.TicketCode, healthcode.SourceLive, healthcode.Yellow)), []string{"黄码"}},
+		{"red", i18n.ZH, resident(flow.StepDone, ticket(flow.TicketCode, healthcode.SourceLive, healthcode.Red)), []string{"红码"}},
+		{"red_en", i18n.EN, resident(flow.StepDone, ticket(flow.TicketCode, healthcode.SourceLive, healthcode.Red)), []string{"Red code", "Please take your paper code"}},
+		{"printing", i18n.ZH, resident(flow.StepPrinting, ticket(flow.TicketCode, healthcode.SourceLive, healthcode.Green)), []string{"正在打印纸质码", "纸质码预览"}},
 		{"offline_reprint", i18n.ZH, func() flow.SelfView {
-			v := resident(flow.StepDone, ticket(flow.TicketReprint, flow.SourceCached, rules.Green))
+			v := resident(flow.StepDone, ticket(flow.TicketReprint, healthcode.SourceCached, healthcode.Green))
 			v.Bar = offline
 			return v
 		}(), []string{"绿码", "离线：显示本机保存的状态", "补打", "离线 · 待上传 3"}},
@@ -102,7 +102,7 @@ func TestSelfScreens(t *testing.T) {
 			v.Bar = offline
 			return v
 		}(), []string{"待同步回执", "R-20260301-0042", "网络恢复后生成纸质码"}},
-		{"stale_unknown", i18n.ZH, resident(flow.StepDone, ticket(flow.TicketCode, flow.SourceUnknown, rules.Green)), []string{"状态未知"}},
+		{"stale_unknown", i18n.ZH, resident(flow.StepDone, ticket(flow.TicketCode, healthcode.SourceUnknown, healthcode.Green)), []string{"状态未知"}},
 		{"paper_out", i18n.ZH, flow.SelfView{Step: flow.StepError, Problem: flow.ProblemPaperOut, CardOn: true, Bar: paperOut}, []string{"打印机缺纸", "请联系工作人员"}},
 		{"card_expired", i18n.ZH, flow.SelfView{Step: flow.StepError, Problem: flow.ProblemCardExpired, CardOn: true, Bar: bar}, []string{"您的身份证已过期"}},
 		{"card_unreadable", i18n.ZH, flow.SelfView{Step: flow.StepError, Problem: flow.ProblemCardUnreadable, CardOn: true, Bar: bar}, []string{"身份证读取不成功", "再试一次"}},
@@ -129,7 +129,7 @@ func TestSelfScreens(t *testing.T) {
 					t.Errorf("screen shows the plain %q", plain)
 				}
 			}
-			if tc.view.Ticket.Status.Source == flow.SourceUnknown && strings.Contains(markup, "绿码") {
+			if tc.view.Ticket.Status.Source == healthcode.SourceUnknown && strings.Contains(markup, "绿码") {
 				t.Error("a stale green is on screen")
 			}
 			golden(t, "self_"+tc.name+".xml", w)
@@ -144,7 +144,7 @@ func TestMainTargets(t *testing.T) {
 	a.Settings().SetTheme(theme.New())
 	for _, v := range []flow.SelfView{
 		{Step: flow.StepStart, Bar: bar},
-		resident(flow.StepDone, ticket(flow.TicketCode, flow.SourceLive, rules.Green)),
+		resident(flow.StepDone, ticket(flow.TicketCode, healthcode.SourceLive, healthcode.Green)),
 		{Step: flow.StepError, Problem: flow.ProblemPaperOut, HelpCalled: true},
 	} {
 		s := ui.NewSelf(ui.SelfControls{}, i18n.ZH)

@@ -11,6 +11,7 @@ import (
 	"github.com/shcommunity/kiosk/app/flow"
 	"github.com/shcommunity/kiosk/app/i18n"
 	"github.com/shcommunity/kiosk/app/theme"
+	"github.com/shcommunity/kiosk/healthcode"
 )
 
 // Venue is the venue check screen (数字哨兵). A USB barcode scanner types
@@ -102,7 +103,7 @@ func (v *Venue) Show(vv flow.VenueView) {
 		} else {
 			parts = append(parts, refusedBlock(i18n.T(l, i18n.CannotVerify)))
 		}
-		if vv.Check.Explanation != "" && vv.Check.Status.Source != flow.SourceLive {
+		if vv.Check.Explanation != "" && vv.Check.Status.Source != healthcode.SourceLive {
 			parts = append(parts, body(vv.Check.Explanation))
 		}
 		mid = container.NewVBox(parts...)

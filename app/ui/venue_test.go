@@ -12,14 +12,14 @@ import (
 	"github.com/shcommunity/kiosk/app/i18n"
 	"github.com/shcommunity/kiosk/app/theme"
 	"github.com/shcommunity/kiosk/app/ui"
-	"github.com/shcommunity/kiosk/codesvc/rules"
+	"github.com/shcommunity/kiosk/healthcode"
 )
 
 func TestVenueScreens(t *testing.T) {
-	live := flow.CodeCheck{MaskedName: "李*英", Status: flow.Status{Source: flow.SourceLive, Colour: rules.Yellow, AsOf: asOf}}
-	claim := flow.CodeCheck{MaskedName: "张*丰", Status: flow.Status{Source: flow.SourceCached, Colour: rules.Green, AsOf: asOf},
+	live := flow.CodeCheck{MaskedName: "李*英", Status: healthcode.Status{Source: healthcode.SourceLive, Colour: healthcode.Yellow, AsOf: asOf}}
+	claim := flow.CodeCheck{MaskedName: "张*丰", Status: healthcode.Status{Source: healthcode.SourceCached, Colour: healthcode.Green, AsOf: asOf},
 		Explanation: "无法连接服务，离线核验。纸码签名有效；码上状态为绿码，截至 2026-03-01 17:30（非实时）。"}
-	stale := flow.CodeCheck{MaskedName: "张*丰", Status: flow.Status{Source: flow.SourceUnknown, Colour: rules.Green},
+	stale := flow.CodeCheck{MaskedName: "张*丰", Status: healthcode.Status{Source: healthcode.SourceUnknown, Colour: healthcode.Green},
 		Explanation: "离线核验。 纸码签名有效，但码上状态已过时，无法确认当前颜色"}
 	revoked := flow.CodeCheck{Explanation: "此纸码已被新码取代（已补办），旧码不能使用"}
 	for _, tc := range []struct {
@@ -83,7 +83,7 @@ func TestCounterScreens(t *testing.T) {
 	golden(t, "counter_login.xml", w)
 	c.Show(flow.CounterView{Step: flow.CounterResident, Worker: "演示社工", MaskedName: "张*丰", MaskedID: "3*************0019",
 		FamilyName: "孙*", Dashboard: flow.Dashboard{TodayActions: 3, Pending: 1, Online: true,
-			HelpCalls: []string{"09:30 演示自助机"}, Calls: []flow.Call{{MaskedName: "李*英", MaskedID: "3****002X", Printed: rules.Green, Current: rules.Yellow}}, Quarantined: []string{"enrolment K3QF-7XBA: invalid_phone"}}})
+			HelpCalls: []string{"09:30 演示自助机"}, Calls: []flow.Call{{MaskedName: "李*英", MaskedID: "3****002X", Printed: healthcode.Green, Current: healthcode.Yellow}}, Quarantined: []string{"enrolment K3QF-7XBA: invalid_phone"}}})
 	m := test.RenderToMarkup(w.Canvas())
 	for _, s := range []string{"张*丰", "家属代办：孙*", "呼叫工作人员（1）", "绿码→黄码", "invalid_phone", "登记并打印", "补打（挂失旧码）", "提交纠错"} {
 		if !strings.Contains(m, s) {

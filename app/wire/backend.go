@@ -14,9 +14,9 @@ import (
 	"github.com/shcommunity/kiosk/app/flow"
 	"github.com/shcommunity/kiosk/codesvc/api"
 	"github.com/shcommunity/kiosk/codesvc/client"
-	"github.com/shcommunity/kiosk/codesvc/rules"
 	"github.com/shcommunity/kiosk/codesvc/token"
 	"github.com/shcommunity/kiosk/codesvc/verify"
+	"github.com/shcommunity/kiosk/healthcode"
 	"github.com/shcommunity/kiosk/pii"
 	"github.com/shcommunity/kiosk/sync/localstore"
 	"github.com/shcommunity/kiosk/sync/syncer"
@@ -86,7 +86,7 @@ func (b *Backend) PaperCode(ctx context.Context, r flow.Resident) (flow.Ticket, 
 		return flow.Ticket{}, classify(err)
 	}
 	serial := newSerial()
-	if ans.Source == syncer.SourceLive {
+	if ans.Source == healthcode.SourceLive {
 		if !ans.Known {
 			return flow.Ticket{}, flow.ErrNotEnrolled
 		}
@@ -124,13 +124,14 @@ func (b *Backend) issue(ctx context.Context, r flow.Resident, worker string) (fl
 	return flow.Ticket{
 		Kind: flow.TicketCode, MaskedName: tok.MaskedName, MaskedID: tok.MaskedID, QR: tok.Text,
 		TokenID: tok.TokenID, IssuedAt: tok.IssuedAt, ExpiresAt: tok.ExpiresAt, Serial: serial,
-		Status: statusOf(flow.SourceLive, tok.Status.Colour, tok.Status.Reason, tok.Status.AsOf, tok.Status.ValidUntil),
+		Status: healthcode.Status{Source: healthcode.SourceLive, Colour: tok.Status.Colour, Reason: tok.Status.Reason,
+			AsOf: tok.Status.AsOf, ValidUntil: tok.Status.ValidUntil},
 	}, nil
 }
 
 func (b *Backend) offline(ctx context.Context, r flow.Resident, ans syncer.Answer, serial string) (flow.Ticket, error) {
 	t := flow.Ticket{MaskedName: r.Name.Masked(), MaskedID: r.Number.Masked(), Serial: serial}
-	if ans.Source == syncer.SourceCached {
+	if ans.Source == healthcode.SourceCached {
 		codes, err := b.store().PrintedFor(ctx, b.store().KeyOf(r.Number))
 		if err != nil {
 			return flow.Ticket{}, err
@@ -143,12 +144,12 @@ func (b *Backend) offline(ctx context.Context, r flow.Resident, ans syncer.Answe
 		if len(codes) > 0 {
 			c := codes[0]
 			t.Kind, t.QR, t.TokenID, t.IssuedAt, t.ExpiresAt = flow.TicketReprint, c.TokenText, c.TokenID, c.PrintedAt, c.ExpiresAt
-			t.Status = statusOf(flow.SourceCached, ans.Colour, ans.Reason, ans.AsOf, ans.ValidUntil)
+			t.Status = ans.Status()
 			return t, nil
 		}
 	}
 	t.Kind = flow.TicketPending
-	t.Status = flow.Status{Source: flow.SourcePending}
+	t.Status = healthcode.Status{Source: healthcode.SourcePending}
 	t.Receipt = ans.Receipt
 	if t.Receipt == "" {
 		t.Receipt = "P-" + serial
@@ -223,12 +224,12 @@ func (b *Backend) CardStatus(ctx context.Context, r flow.Resident) (flow.CodeChe
 		c.MaskedName = r.Name.Masked()
 	}
 	switch ans.Source {
-	case syncer.SourceLive, syncer.SourceCached:
-		c.Status = statusOf(flow.Source(ans.Source), ans.Colour, ans.Reason, ans.AsOf, ans.ValidUntil)
-	case syncer.SourcePending:
-		c.Status = flow.Status{Source: flow.SourcePending}
+	case healthcode.SourceLive, healthcode.SourceCached:
+		c.Status = ans.Status()
+	case healthcode.SourcePending:
+		c.Status = healthcode.Status{Source: healthcode.SourcePending}
 	default:
-		c.Status = flow.Status{Source: flow.SourceUnknown}
+		c.Status = healthcode.Status{Source: healthcode.SourceUnknown}
 		c.Explanation = ans.Why
 	}
 	return c, nil
@@ -256,7 +257,7 @@ func (b *Backend) CheckCode(ctx context.Context, text string) (flow.CodeCheck, e
 // colour is live, a fresh claim is shown as cached with its as-of, and
 // anything else has no colour.
 func CheckOf(res verify.Result) flow.CodeCheck {
-	c := flow.CodeCheck{Explanation: res.Explanation, Status: flow.Status{Source: flow.SourceUnknown}}
+	c := flow.CodeCheck{Explanation: res.Explanation, Status: healthcode.Status{Source: healthcode.SourceUnknown}}
 	if res.Claims != nil {
 		c.MaskedName = res.Claims.MaskedName
 	}
@@ -266,12 +267,12 @@ func CheckOf(res verify.Result) flow.CodeCheck {
 	switch res.Source {
 	case verify.SourceLive:
 		if res.Live != nil && res.Colour.Valid() {
-			c.Status = flow.Status{Source: flow.SourceLive, Colour: res.Colour, Reason: res.Live.Status.Reason,
+			c.Status = healthcode.Status{Source: healthcode.SourceLive, Colour: res.Colour, Reason: res.Live.Status.Reason,
 				AsOf: res.Live.Status.AsOf, ValidUntil: res.Live.Status.ValidUntil}
 		}
 	case verify.SourceClaim:
 		if res.Claims != nil && res.Claims.Status != nil && res.Colour.Valid() {
-			c.Status = flow.Status{Source: flow.SourceCached, Colour: res.Colour, AsOf: res.Claims.Status.AsOf}
+			c.Status = healthcode.Status{Source: healthcode.SourceCached, Colour: res.Colour, AsOf: res.Claims.Status.AsOf}
 		}
 	}
 	return c
@@ -309,10 +310,6 @@ func classify(err error) error {
 		return fmt.Errorf("%w: %w", flow.ErrServiceUnavailable, err)
 	}
 	return err
-}
-
-func statusOf(src flow.Source, colour, reason string, asOf, validUntil time.Time) flow.Status {
-	return flow.Status{Source: src, Colour: rules.Colour(colour), Reason: reason, AsOf: asOf, ValidUntil: validUntil}
 }
 
 var serialEncoding = base32.StdEncoding.WithPadding(base32.NoPadding)

@@ -8,7 +8,7 @@ import (
 
 	"github.com/shcommunity/kiosk/app/flow"
 	"github.com/shcommunity/kiosk/codesvc/api"
-	"github.com/shcommunity/kiosk/codesvc/rules"
+	"github.com/shcommunity/kiosk/healthcode"
 	"github.com/shcommunity/kiosk/sync/localstore"
 	"github.com/shcommunity/kiosk/sync/syncer"
 )
@@ -62,7 +62,7 @@ func (c *Counter) Enrol(ctx context.Context, workerID string, e flow.Enrolment) 
 		}
 	}
 	return flow.Ticket{Kind: flow.TicketPending, MaskedName: e.Resident.Name.Masked(), MaskedID: e.Resident.Number.Masked(),
-		Receipt: rec.Number, Status: flow.Status{Source: flow.SourcePending}, IssuedAt: c.Engine.Clock().Now(), Serial: newSerial()}, nil
+		Receipt: rec.Number, Status: healthcode.Status{Source: healthcode.SourcePending}, IssuedAt: c.Engine.Clock().Now(), Serial: newSerial()}, nil
 }
 
 // Store returns the kiosk's store.
@@ -111,7 +111,7 @@ func (c *Counter) Dashboard(ctx context.Context) (flow.Dashboard, error) {
 	}
 	for _, e := range calls {
 		d.Calls = append(d.Calls, flow.Call{MaskedName: e.MaskedName, MaskedID: e.MaskedID,
-			Printed: rules.Colour(e.Printed), Current: rules.Colour(e.Current)})
+			Printed: e.Printed, Current: e.Current})
 	}
 	log, err := c.Store().AuditLog(ctx)
 	if err != nil {

@@ -10,10 +10,10 @@ import (
 
 	"github.com/shcommunity/kiosk/app/flow"
 	"github.com/shcommunity/kiosk/app/wire"
-	"github.com/shcommunity/kiosk/codesvc/rules"
 	"github.com/shcommunity/kiosk/devices/escpos"
 	"github.com/shcommunity/kiosk/devices/escpos/escpossim"
 	"github.com/shcommunity/kiosk/devices/serialport"
+	"github.com/shcommunity/kiosk/healthcode"
 	"github.com/shcommunity/kiosk/internal/ptypair"
 )
 
@@ -178,7 +178,7 @@ func TestPrinterComesBack(t *testing.T) {
 	pr := &wire.Printer{Driver: drv, Port: port, Centre: "test"}
 	tk := flow.Ticket{Kind: flow.TicketCode, MaskedName: "张*丰", MaskedID: "3*************0019", QR: "HC1:TEST",
 		IssuedAt: asOf, ExpiresAt: asOf.Add(24 * time.Hour), Serial: "S1",
-		Status: flow.Status{Source: flow.SourceLive, Colour: rules.Green, AsOf: asOf}}
+		Status: healthcode.Status{Source: healthcode.SourceLive, Colour: healthcode.Green, AsOf: asOf}}
 
 	ctx := context.Background()
 	state := func() flow.PrinterState {

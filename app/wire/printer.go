@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/shcommunity/kiosk/app/flow"
-	"github.com/shcommunity/kiosk/codesvc/rules"
 	"github.com/shcommunity/kiosk/devices/escpos"
 	"github.com/shcommunity/kiosk/devices/slip"
 	"github.com/shcommunity/kiosk/pii"
@@ -40,21 +39,9 @@ func SlipOf(t flow.Ticket, centre string) slip.Slip {
 		return s
 	}
 	if t.Status.HasColour() {
-		s.Colour, s.ColourAsOf = slipColour(t.Status.Colour), t.Status.AsOf
+		s.Colour, s.ColourAsOf = t.Status.Colour, t.Status.AsOf
 	}
 	return s
-}
-
-func slipColour(c rules.Colour) slip.Colour {
-	switch c {
-	case rules.Green:
-		return slip.ColourGreen
-	case rules.Yellow:
-		return slip.ColourYellow
-	case rules.Red:
-		return slip.ColourRed
-	}
-	return slip.ColourNone
 }
 
 // Preview implements flow.Printer: slip.Preview renders the very bytes

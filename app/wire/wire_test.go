@@ -9,29 +9,29 @@ import (
 	"github.com/shcommunity/kiosk/codesvc/rules"
 	"github.com/shcommunity/kiosk/codesvc/token"
 	"github.com/shcommunity/kiosk/codesvc/verify"
-	"github.com/shcommunity/kiosk/devices/slip"
+	"github.com/shcommunity/kiosk/healthcode"
 )
 
 var asOf = time.Date(2026, 3, 1, 9, 30, 0, 0, time.UTC)
 
 func TestCheckOf(t *testing.T) {
-	claims := &token.Claims{MaskedName: "张*丰", Status: &token.StatusClaim{Colour: rules.Green, AsOf: asOf}}
+	claims := &token.Claims{MaskedName: "张*丰", Status: &token.StatusClaim{Colour: healthcode.Green, AsOf: asOf}}
 	stale := &token.Claims{MaskedName: "张*丰", StatusStale: true}
-	live := &verify.LiveStatus{State: verify.StateActive, Status: rules.Status{Colour: rules.Red, AsOf: asOf}, MaskedName: "周*国"}
+	live := &verify.LiveStatus{State: verify.StateActive, Status: rules.Status{Colour: healthcode.Red, AsOf: asOf}, MaskedName: "周*国"}
 	for _, tc := range []struct {
 		name string
 		in   verify.Result
-		want flow.Status
+		want healthcode.Status
 		who  string
 	}{
-		{"live", verify.Result{Claims: claims, Live: live, Colour: rules.Red, Source: verify.SourceLive}, flow.Status{Source: flow.SourceLive, Colour: rules.Red, AsOf: asOf}, "周*国"},
-		{"fresh claim", verify.Result{Claims: claims, Colour: rules.Green, Source: verify.SourceClaim}, flow.Status{Source: flow.SourceCached, Colour: rules.Green, AsOf: asOf}, "张*丰"},
-		{"stale claim", verify.Result{Claims: stale, Source: verify.SourceNone}, flow.Status{Source: flow.SourceUnknown}, "张*丰"},
+		{"live", verify.Result{Claims: claims, Live: live, Colour: healthcode.Red, Source: verify.SourceLive}, healthcode.Status{Source: healthcode.SourceLive, Colour: healthcode.Red, AsOf: asOf}, "周*国"},
+		{"fresh claim", verify.Result{Claims: claims, Colour: healthcode.Green, Source: verify.SourceClaim}, healthcode.Status{Source: healthcode.SourceCached, Colour: healthcode.Green, AsOf: asOf}, "张*丰"},
+		{"stale claim", verify.Result{Claims: stale, Source: verify.SourceNone}, healthcode.Status{Source: healthcode.SourceUnknown}, "张*丰"},
 		// A claim source with no claim, or a colour with source none, is
 		// not shown as a colour whatever the colour field says.
-		{"claim without claim", verify.Result{Claims: stale, Colour: rules.Green, Source: verify.SourceClaim}, flow.Status{Source: flow.SourceUnknown}, "张*丰"},
-		{"none with colour", verify.Result{Claims: claims, Colour: rules.Green, Source: verify.SourceNone}, flow.Status{Source: flow.SourceUnknown}, "张*丰"},
-		{"refused", verify.Result{Source: verify.SourceNone}, flow.Status{Source: flow.SourceUnknown}, ""},
+		{"claim without claim", verify.Result{Claims: stale, Colour: healthcode.Green, Source: verify.SourceClaim}, healthcode.Status{Source: healthcode.SourceUnknown}, "张*丰"},
+		{"none with colour", verify.Result{Claims: claims, Colour: healthcode.Green, Source: verify.SourceNone}, healthcode.Status{Source: healthcode.SourceUnknown}, "张*丰"},
+		{"refused", verify.Result{Source: verify.SourceNone}, healthcode.Status{Source: healthcode.SourceUnknown}, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := wire.CheckOf(tc.in)
@@ -47,14 +47,14 @@ func TestSlipOf(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
 		kind    flow.TicketKind
-		status  flow.Status
-		colour  slip.Colour
+		status  healthcode.Status
+		colour  healthcode.Colour
 		pending bool
 	}{
-		{"live green", flow.TicketCode, flow.Status{Source: flow.SourceLive, Colour: rules.Green, AsOf: asOf}, slip.ColourGreen, false},
-		{"cached red", flow.TicketReprint, flow.Status{Source: flow.SourceCached, Colour: rules.Red, AsOf: asOf}, slip.ColourRed, false},
-		{"unknown green", flow.TicketReprint, flow.Status{Source: flow.SourceUnknown, Colour: rules.Green, AsOf: asOf}, slip.ColourNone, false},
-		{"pending", flow.TicketPending, flow.Status{Source: flow.SourcePending, Colour: rules.Green}, slip.ColourNone, true},
+		{"live green", flow.TicketCode, healthcode.Status{Source: healthcode.SourceLive, Colour: healthcode.Green, AsOf: asOf}, healthcode.Green, false},
+		{"cached red", flow.TicketReprint, healthcode.Status{Source: healthcode.SourceCached, Colour: healthcode.Red, AsOf: asOf}, healthcode.Red, false},
+		{"unknown green", flow.TicketReprint, healthcode.Status{Source: healthcode.SourceUnknown, Colour: healthcode.Green, AsOf: asOf}, "", false},
+		{"pending", flow.TicketPending, healthcode.Status{Source: healthcode.SourcePending, Colour: healthcode.Green}, "", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tk := base

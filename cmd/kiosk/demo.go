@@ -15,15 +15,16 @@ import (
 	"github.com/shcommunity/kiosk/app/ui"
 	"github.com/shcommunity/kiosk/app/wire"
 	"github.com/shcommunity/kiosk/devices/escpos/escpossim"
+	"github.com/shcommunity/kiosk/healthcode"
 	"github.com/shcommunity/kiosk/pii"
 )
 
 // demoNotes says what each sample card shows, for the simulator's
 // buttons.
 var demoNotes = map[string]string{
-	"resident-green":  "绿码 green",
-	"resident-yellow": "黄码 yellow",
-	"resident-red":    "红码 red",
+	"resident-green":  healthcode.Green.Word() + " green",
+	"resident-yellow": healthcode.Yellow.Word() + " yellow",
+	"resident-red":    healthcode.Red.Word() + " red",
 	"rare-character":  "生僻字 rare character",
 	"minority":        "少数民族 minority name",
 	"expired":         "过期证件 expired card",

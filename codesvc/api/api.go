@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/shcommunity/kiosk/healthcode"
 )
 
 // Signed-request headers. Every /v1 call except registration, the trust
@@ -166,12 +168,12 @@ type RegisterResponse struct {
 
 // Status is a resident's colour as rules.Evaluate computed it.
 type Status struct {
-	Colour       string    `json:"colour"`
-	Reason       string    `json:"reason"`
-	AsOf         time.Time `json:"as_of"`
-	ValidUntil   time.Time `json:"valid_until,omitzero"` // absent: no change scheduled
-	Version      uint64    `json:"version"`
-	RulesVersion string    `json:"rules_version"`
+	Colour       healthcode.Colour `json:"colour"`
+	Reason       string            `json:"reason"`
+	AsOf         time.Time         `json:"as_of"`
+	ValidUntil   time.Time         `json:"valid_until,omitzero"` // absent: no change scheduled
+	Version      uint64            `json:"version"`
+	RulesVersion string            `json:"rules_version"`
 }
 
 // StatusRequest is POST /v1/status. The ID number travels in the signed

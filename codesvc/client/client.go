@@ -281,7 +281,7 @@ func (c *Client) TokenStatus(ctx context.Context, tokenID string) (verify.LiveSt
 
 // RulesStatus converts a wire status back to rules.Status.
 func RulesStatus(s api.Status) rules.Status {
-	return rules.Status{Colour: rules.Colour(s.Colour), Reason: s.Reason, AsOf: s.AsOf, ValidUntil: s.ValidUntil, Version: s.Version}
+	return rules.Status{Colour: s.Colour, Reason: s.Reason, AsOf: s.AsOf, ValidUntil: s.ValidUntil, Version: s.Version}
 }
 
 // RecordPrint records a printed slip.

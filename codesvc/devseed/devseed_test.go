@@ -15,6 +15,7 @@ import (
 	"github.com/shcommunity/kiosk/codesvc/rules"
 	"github.com/shcommunity/kiosk/codesvc/server"
 	"github.com/shcommunity/kiosk/codesvc/store/sqlitestore"
+	"github.com/shcommunity/kiosk/healthcode"
 )
 
 var now = time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
@@ -58,8 +59,8 @@ func TestSeedHoldsTheDeckNotes(t *testing.T) {
 	}
 	arrival := now.Add(-3 * 24 * time.Hour)
 	want := map[string]api.Status{
-		"resident-yellow": {Colour: string(rules.Yellow), Reason: rules.ReasonArrivalKeyArea, ValidUntil: arrival.Add(14 * 24 * time.Hour)},
-		"resident-red":    {Colour: string(rules.Red), Reason: rules.ReasonMedicalManagement},
+		"resident-yellow": {Colour: healthcode.Yellow, Reason: rules.ReasonArrivalKeyArea, ValidUntil: arrival.Add(14 * 24 * time.Hour)},
+		"resident-red":    {Colour: healthcode.Red, Reason: rules.ReasonMedicalManagement},
 	}
 	for i, r := range got {
 		t.Run(r.Label, func(t *testing.T) {
@@ -68,7 +69,7 @@ func TestSeedHoldsTheDeckNotes(t *testing.T) {
 			}
 			w, ok := want[r.Label]
 			if !ok {
-				w = api.Status{Colour: string(rules.Green), Reason: rules.ReasonNoEvents}
+				w = api.Status{Colour: healthcode.Green, Reason: rules.ReasonNoEvents}
 			}
 			if r.Status.Colour != w.Colour || r.Status.Reason != w.Reason || !r.Status.ValidUntil.Equal(w.ValidUntil) {
 				t.Errorf("status = %s/%s until %v, want %s/%s until %v (%s)", r.Status.Colour, r.Status.Reason,

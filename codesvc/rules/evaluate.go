@@ -4,11 +4,13 @@ import (
 	"cmp"
 	"slices"
 	"time"
+
+	"github.com/shcommunity/kiosk/healthcode"
 )
 
 // Status is the answer Evaluate gives for one resident at one instant.
 type Status struct {
-	Colour Colour `json:"colour"`
+	Colour healthcode.Colour `json:"colour"`
 	// Reason is a stable machine code: ReasonNoEvents, ReasonClear or the
 	// Reason of the state that gave the colour.
 	Reason string `json:"reason"`
@@ -215,7 +217,7 @@ func (m *machine) apply(e *Event) {
 
 // colour gives the colour and reason at t, which must not be before the
 // last applied event.
-func (m *machine) colour(t time.Time) (Colour, string) {
+func (m *machine) colour(t time.Time) (healthcode.Colour, string) {
 	best := -1
 	for i := range m.active {
 		if !m.active[i] || (!m.deadline[i].IsZero() && !t.Before(m.deadline[i])) {
@@ -226,7 +228,7 @@ func (m *machine) colour(t time.Time) (Colour, string) {
 		}
 	}
 	if best < 0 {
-		return Green, ReasonClear
+		return healthcode.Green, ReasonClear
 	}
 	return m.r.States[best].Colour, m.r.States[best].Reason
 }

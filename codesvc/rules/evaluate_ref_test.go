@@ -11,6 +11,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/shcommunity/kiosk/healthcode"
 )
 
 // Evaluate computes the status at now. It is deterministic: the same rules,
@@ -129,7 +131,7 @@ func (m *refMachine) apply(e Event) {
 
 // colour gives the colour and reason at t, which must not be before the
 // last applied event.
-func (m *refMachine) colour(t time.Time) (Colour, string) {
+func (m *refMachine) colour(t time.Time) (healthcode.Colour, string) {
 	best := -1
 	for i := range m.active {
 		if !m.active[i] || (!m.deadline[i].IsZero() && !t.Before(m.deadline[i])) {
@@ -140,7 +142,7 @@ func (m *refMachine) colour(t time.Time) (Colour, string) {
 		}
 	}
 	if best < 0 {
-		return Green, ReasonClear
+		return healthcode.Green, ReasonClear
 	}
 	return m.r.States[best].Colour, m.r.States[best].Reason
 }
@@ -160,7 +162,7 @@ func randomRules(rng *rand.Rand) Rules {
 		}
 		return ks
 	}
-	colours := []Colour{Red, Yellow, Green, "blue"}
+	colours := []healthcode.Colour{healthcode.Red, healthcode.Yellow, healthcode.Green, "blue"}
 	r.States = nil
 	for i := range 1 + rng.IntN(20) {
 		s := State{Reason: fmt.Sprintf("s%d", i), Colour: colours[rng.IntN(len(colours))], Start: kinds(), End: kinds()}
@@ -170,7 +172,7 @@ func randomRules(rng *rand.Rand) Rules {
 		r.States = append(r.States, s)
 	}
 	if rng.IntN(4) == 0 {
-		r.Precedence = []Colour{Yellow, Red}
+		r.Precedence = []healthcode.Colour{healthcode.Yellow, healthcode.Red}
 	}
 	return r
 }

@@ -6,21 +6,9 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/shcommunity/kiosk/healthcode"
 )
-
-// Colour is a health-code colour. The values are stable wire names.
-type Colour string
-
-// The three colours. The empty Colour means "no colour": nothing in this
-// package returns it, but callers use it for "cannot verify".
-const (
-	Green  Colour = "green"
-	Yellow Colour = "yellow"
-	Red    Colour = "red"
-)
-
-// Valid reports whether c is one of the three colours.
-func (c Colour) Valid() bool { return c == Green || c == Yellow || c == Red }
 
 // EventKind names what happened to a resident. The values are stable wire
 // names shared by intake, storage and the rules JSON.
@@ -79,11 +67,11 @@ const (
 // Duration also stops by itself Duration after its latest Start event
 // (a later Start restarts the clock); a zero Duration holds until an End.
 type State struct {
-	Reason   string        // stable machine code, used as Status.Reason
-	Colour   Colour        // the colour while the state holds
-	Start    []EventKind   // events that make the state hold (again)
-	End      []EventKind   // events that stop it; may be empty for a timed state
-	Duration time.Duration // 0: until an End event
+	Reason   string            // stable machine code, used as Status.Reason
+	Colour   healthcode.Colour // the colour while the state holds
+	Start    []EventKind       // events that make the state hold (again)
+	End      []EventKind       // events that stop it; may be empty for a timed state
+	Duration time.Duration     // 0: until an End event
 }
 
 // Rules are the data Evaluate applies. They round-trip through JSON (with
@@ -100,7 +88,7 @@ type Rules struct {
 	// Precedence lists the colours strongest first. When several states
 	// hold, the strongest colour wins; among states of that colour the one
 	// listed first in States gives the Reason.
-	Precedence []Colour
+	Precedence []healthcode.Colour
 	// States are the conditions, in reason order.
 	States []State
 }
@@ -116,13 +104,13 @@ func Default() Rules {
 	return Rules{
 		Version:       "sh-2020.1",
 		ArrivalYellow: fourteenDays,
-		Precedence:    []Colour{Red, Yellow, Green},
+		Precedence:    []healthcode.Colour{healthcode.Red, healthcode.Yellow, healthcode.Green},
 		States: []State{
-			{Reason: ReasonConfirmed, Colour: Red, Start: []EventKind{Confirmed, TestPositive}, End: []EventKind{MedicalRelease}},
-			{Reason: ReasonSuspected, Colour: Red, Start: []EventKind{Suspected}, End: []EventKind{MedicalRelease}},
-			{Reason: ReasonMedicalManagement, Colour: Red, Start: []EventKind{MedicalStart}, End: []EventKind{MedicalRelease}},
-			{Reason: ReasonCloseContact, Colour: Yellow, Start: []EventKind{CloseContactStart}, End: []EventKind{CloseContactEnd}},
-			{Reason: ReasonArrivalKeyArea, Colour: Yellow, Start: []EventKind{ArrivalKeyArea}, Duration: fourteenDays},
+			{Reason: ReasonConfirmed, Colour: healthcode.Red, Start: []EventKind{Confirmed, TestPositive}, End: []EventKind{MedicalRelease}},
+			{Reason: ReasonSuspected, Colour: healthcode.Red, Start: []EventKind{Suspected}, End: []EventKind{MedicalRelease}},
+			{Reason: ReasonMedicalManagement, Colour: healthcode.Red, Start: []EventKind{MedicalStart}, End: []EventKind{MedicalRelease}},
+			{Reason: ReasonCloseContact, Colour: healthcode.Yellow, Start: []EventKind{CloseContactStart}, End: []EventKind{CloseContactEnd}},
+			{Reason: ReasonArrivalKeyArea, Colour: healthcode.Yellow, Start: []EventKind{ArrivalKeyArea}, Duration: fourteenDays},
 		},
 	}
 }
@@ -144,8 +132,8 @@ func (r Rules) Validate() error {
 	if r.Version == "" {
 		return invalid("no version")
 	}
-	if len(r.Precedence) != 3 || !slices.Contains(r.Precedence, Red) ||
-		!slices.Contains(r.Precedence, Yellow) || !slices.Contains(r.Precedence, Green) {
+	if len(r.Precedence) != 3 || !slices.Contains(r.Precedence, healthcode.Red) ||
+		!slices.Contains(r.Precedence, healthcode.Yellow) || !slices.Contains(r.Precedence, healthcode.Green) {
 		return invalid("precedence %v is not red, yellow and green once each", r.Precedence)
 	}
 	if len(r.States) == 0 {
@@ -217,18 +205,18 @@ func validReason(s string) bool {
 // The JSON forms. Durations are Go duration strings so an operator can read
 // and edit the file; time.Duration's own JSON form is nanoseconds.
 type stateJSON struct {
-	Reason   string      `json:"reason"`
-	Colour   Colour      `json:"colour"`
-	Start    []EventKind `json:"start"`
-	End      []EventKind `json:"end,omitempty"`
-	Duration string      `json:"duration,omitempty"`
+	Reason   string            `json:"reason"`
+	Colour   healthcode.Colour `json:"colour"`
+	Start    []EventKind       `json:"start"`
+	End      []EventKind       `json:"end,omitempty"`
+	Duration string            `json:"duration,omitempty"`
 }
 
 type rulesJSON struct {
-	Version       string      `json:"version"`
-	ArrivalYellow string      `json:"arrival_yellow,omitempty"`
-	Precedence    []Colour    `json:"precedence"`
-	States        []stateJSON `json:"states"`
+	Version       string              `json:"version"`
+	ArrivalYellow string              `json:"arrival_yellow,omitempty"`
+	Precedence    []healthcode.Colour `json:"precedence"`
+	States        []stateJSON         `json:"states"`
 }
 
 func durString(d time.Duration) string {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/shcommunity/kiosk/codesvc/rules"
+	"github.com/shcommunity/kiosk/healthcode"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -47,50 +48,50 @@ func TestEvaluate(t *testing.T) {
 		r          rules.Rules
 		events     []rules.Event
 		now        time.Duration
-		colour     rules.Colour
+		colour     healthcode.Colour
 		reason     string
 		validUntil time.Duration // 0: none scheduled
 		version    uint64
 	}{
-		{"nothing recorded", defR, nil, 0, rules.Green, rules.ReasonNoEvents, 0, 0},
-		{"arrival: yellow at once", defR, ev(rules.ArrivalKeyArea, time.Duration(0)), 0, rules.Yellow, rules.ReasonArrivalKeyArea, d14, 1},
-		{"arrival: 13 days 23:59:59", defR, ev(rules.ArrivalKeyArea, time.Duration(0)), d14 - time.Second, rules.Yellow, rules.ReasonArrivalKeyArea, d14, 1},
-		{"arrival: 14 days minus 1ns", defR, ev(rules.ArrivalKeyArea, time.Duration(0)), d14 - 1, rules.Yellow, rules.ReasonArrivalKeyArea, d14, 1},
-		{"arrival: exactly 14 days", defR, ev(rules.ArrivalKeyArea, time.Duration(0)), d14, rules.Green, rules.ReasonClear, 0, 2},
-		{"arrival: 15 days (the article's bug)", defR, ev(rules.ArrivalKeyArea, time.Duration(0)), 15 * day, rules.Green, rules.ReasonClear, 0, 2},
-		{"second arrival restarts the 14 days", defR, ev(rules.ArrivalKeyArea, time.Duration(0), rules.ArrivalKeyArea, 10*day), d14, rules.Yellow, rules.ReasonArrivalKeyArea, 24 * day, 3},
-		{"second arrival, old end crossed", defR, ev(rules.ArrivalKeyArea, time.Duration(0), rules.ArrivalKeyArea, 10*day), 24 * day, rules.Green, rules.ReasonClear, 0, 4},
-		{"close contact holds until ended", defR, ev(rules.CloseContactStart, time.Duration(0)), 100 * day, rules.Yellow, rules.ReasonCloseContact, 0, 1},
-		{"close contact ended", defR, ev(rules.CloseContactStart, time.Duration(0), rules.CloseContactEnd, 3*day), 3 * day, rules.Green, rules.ReasonClear, 0, 2},
-		{"confirmed: red until release", defR, ev(rules.Confirmed, time.Duration(0)), 30 * day, rules.Red, rules.ReasonConfirmed, 0, 1},
-		{"positive test is confirmed", defR, ev(rules.TestPositive, time.Duration(0)), day, rules.Red, rules.ReasonConfirmed, 0, 1},
-		{"medical management", defR, ev(rules.MedicalStart, time.Duration(0)), day, rules.Red, rules.ReasonMedicalManagement, 0, 1},
-		{"release ends confirmed and medical", defR, ev(rules.Confirmed, time.Duration(0), rules.MedicalStart, day, rules.MedicalRelease, 9*day), 9 * day, rules.Green, rules.ReasonClear, 0, 3},
-		{"suspected, negative test does not clear by default", defR, ev(rules.Suspected, time.Duration(0), rules.TestNegative, day), 2 * day, rules.Red, rules.ReasonSuspected, 0, 2},
-		{"suspected, negative test clears when the rules say so", negativeEndsSuspected, ev(rules.Suspected, time.Duration(0), rules.TestNegative, day), 2 * day, rules.Green, rules.ReasonClear, 0, 2},
-		{"yellow inside red: red wins", defR, ev(rules.ArrivalKeyArea, time.Duration(0), rules.Confirmed, 2*day), 3 * day, rules.Red, rules.ReasonConfirmed, 0, 2},
-		{"yellow inside red: yellow again after release", defR, ev(rules.ArrivalKeyArea, time.Duration(0), rules.Confirmed, 2*day, rules.MedicalRelease, 5*day), 5 * day, rules.Yellow, rules.ReasonArrivalKeyArea, d14, 3},
-		{"yellow inside red: yellow ran out during red", defR, ev(rules.ArrivalKeyArea, time.Duration(0), rules.Confirmed, 2*day, rules.MedicalRelease, 20*day), 20 * day, rules.Green, rules.ReasonClear, 0, 4},
-		{"two yellows: the first in the table gives the reason", defR, ev(rules.ArrivalKeyArea, time.Duration(0), rules.CloseContactStart, day), 2 * day, rules.Yellow, rules.ReasonCloseContact, 0, 2},
-		{"close contact outlasts arrival", defR, ev(rules.ArrivalKeyArea, time.Duration(0), rules.CloseContactStart, day), 15 * day, rules.Yellow, rules.ReasonCloseContact, 0, 3},
-		{"arrival outlasts close contact", defR, ev(rules.ArrivalKeyArea, time.Duration(0), rules.CloseContactStart, day, rules.CloseContactEnd, 2*day), 3 * day, rules.Yellow, rules.ReasonArrivalKeyArea, d14, 3},
+		{"nothing recorded", defR, nil, 0, healthcode.Green, rules.ReasonNoEvents, 0, 0},
+		{"arrival: yellow at once", defR, ev(rules.ArrivalKeyArea, time.Duration(0)), 0, healthcode.Yellow, rules.ReasonArrivalKeyArea, d14, 1},
+		{"arrival: 13 days 23:59:59", defR, ev(rules.ArrivalKeyArea, time.Duration(0)), d14 - time.Second, healthcode.Yellow, rules.ReasonArrivalKeyArea, d14, 1},
+		{"arrival: 14 days minus 1ns", defR, ev(rules.ArrivalKeyArea, time.Duration(0)), d14 - 1, healthcode.Yellow, rules.ReasonArrivalKeyArea, d14, 1},
+		{"arrival: exactly 14 days", defR, ev(rules.ArrivalKeyArea, time.Duration(0)), d14, healthcode.Green, rules.ReasonClear, 0, 2},
+		{"arrival: 15 days (the article's bug)", defR, ev(rules.ArrivalKeyArea, time.Duration(0)), 15 * day, healthcode.Green, rules.ReasonClear, 0, 2},
+		{"second arrival restarts the 14 days", defR, ev(rules.ArrivalKeyArea, time.Duration(0), rules.ArrivalKeyArea, 10*day), d14, healthcode.Yellow, rules.ReasonArrivalKeyArea, 24 * day, 3},
+		{"second arrival, old end crossed", defR, ev(rules.ArrivalKeyArea, time.Duration(0), rules.ArrivalKeyArea, 10*day), 24 * day, healthcode.Green, rules.ReasonClear, 0, 4},
+		{"close contact holds until ended", defR, ev(rules.CloseContactStart, time.Duration(0)), 100 * day, healthcode.Yellow, rules.ReasonCloseContact, 0, 1},
+		{"close contact ended", defR, ev(rules.CloseContactStart, time.Duration(0), rules.CloseContactEnd, 3*day), 3 * day, healthcode.Green, rules.ReasonClear, 0, 2},
+		{"confirmed: red until release", defR, ev(rules.Confirmed, time.Duration(0)), 30 * day, healthcode.Red, rules.ReasonConfirmed, 0, 1},
+		{"positive test is confirmed", defR, ev(rules.TestPositive, time.Duration(0)), day, healthcode.Red, rules.ReasonConfirmed, 0, 1},
+		{"medical management", defR, ev(rules.MedicalStart, time.Duration(0)), day, healthcode.Red, rules.ReasonMedicalManagement, 0, 1},
+		{"release ends confirmed and medical", defR, ev(rules.Confirmed, time.Duration(0), rules.MedicalStart, day, rules.MedicalRelease, 9*day), 9 * day, healthcode.Green, rules.ReasonClear, 0, 3},
+		{"suspected, negative test does not clear by default", defR, ev(rules.Suspected, time.Duration(0), rules.TestNegative, day), 2 * day, healthcode.Red, rules.ReasonSuspected, 0, 2},
+		{"suspected, negative test clears when the rules say so", negativeEndsSuspected, ev(rules.Suspected, time.Duration(0), rules.TestNegative, day), 2 * day, healthcode.Green, rules.ReasonClear, 0, 2},
+		{"yellow inside red: red wins", defR, ev(rules.ArrivalKeyArea, time.Duration(0), rules.Confirmed, 2*day), 3 * day, healthcode.Red, rules.ReasonConfirmed, 0, 2},
+		{"yellow inside red: yellow again after release", defR, ev(rules.ArrivalKeyArea, time.Duration(0), rules.Confirmed, 2*day, rules.MedicalRelease, 5*day), 5 * day, healthcode.Yellow, rules.ReasonArrivalKeyArea, d14, 3},
+		{"yellow inside red: yellow ran out during red", defR, ev(rules.ArrivalKeyArea, time.Duration(0), rules.Confirmed, 2*day, rules.MedicalRelease, 20*day), 20 * day, healthcode.Green, rules.ReasonClear, 0, 4},
+		{"two yellows: the first in the table gives the reason", defR, ev(rules.ArrivalKeyArea, time.Duration(0), rules.CloseContactStart, day), 2 * day, healthcode.Yellow, rules.ReasonCloseContact, 0, 2},
+		{"close contact outlasts arrival", defR, ev(rules.ArrivalKeyArea, time.Duration(0), rules.CloseContactStart, day), 15 * day, healthcode.Yellow, rules.ReasonCloseContact, 0, 3},
+		{"arrival outlasts close contact", defR, ev(rules.ArrivalKeyArea, time.Duration(0), rules.CloseContactStart, day, rules.CloseContactEnd, 2*day), 3 * day, healthcode.Yellow, rules.ReasonArrivalKeyArea, d14, 3},
 		{"out of order: a late report of an earlier confirmation", defR, []rules.Event{
 			{Seq: 1, Kind: rules.MedicalRelease, At: at(5 * day)},
 			{Seq: 2, Kind: rules.Confirmed, At: at(3 * day)},
-		}, 6 * day, rules.Green, rules.ReasonClear, 0, 2},
+		}, 6 * day, healthcode.Green, rules.ReasonClear, 0, 2},
 		{"out of order: a late report of a later confirmation", defR, []rules.Event{
 			{Seq: 1, Kind: rules.Confirmed, At: at(5 * day)},
 			{Seq: 2, Kind: rules.MedicalRelease, At: at(3 * day)},
-		}, 6 * day, rules.Red, rules.ReasonConfirmed, 0, 2},
+		}, 6 * day, healthcode.Red, rules.ReasonConfirmed, 0, 2},
 		{"same instant: Seq decides", defR, []rules.Event{
 			{Seq: 2, Kind: rules.Confirmed, At: at(day)},
 			{Seq: 1, Kind: rules.MedicalRelease, At: at(day)},
-		}, day, rules.Red, rules.ReasonConfirmed, 0, 2},
-		{"future event ignored, but ValidUntil is its time", defR, ev(rules.Confirmed, 5*day), day, rules.Green, rules.ReasonNoEvents, 5 * day, 0},
-		{"future event counts at its At", defR, ev(rules.Confirmed, 5*day), 5 * day, rules.Red, rules.ReasonConfirmed, 0, 1},
-		{"future event that changes nothing", defR, ev(rules.ArrivalKeyArea, time.Duration(0), rules.CloseContactEnd, day), 0, rules.Yellow, rules.ReasonArrivalKeyArea, d14, 1},
-		{"future release ends red", defR, ev(rules.Confirmed, time.Duration(0), rules.MedicalRelease, 7*day), day, rules.Red, rules.ReasonConfirmed, 7 * day, 1},
-		{"unknown kind counts but changes nothing", defR, []rules.Event{{Seq: 1, Kind: "vaccinated", At: t0}}, day, rules.Green, rules.ReasonClear, 0, 1},
+		}, day, healthcode.Red, rules.ReasonConfirmed, 0, 2},
+		{"future event ignored, but ValidUntil is its time", defR, ev(rules.Confirmed, 5*day), day, healthcode.Green, rules.ReasonNoEvents, 5 * day, 0},
+		{"future event counts at its At", defR, ev(rules.Confirmed, 5*day), 5 * day, healthcode.Red, rules.ReasonConfirmed, 0, 1},
+		{"future event that changes nothing", defR, ev(rules.ArrivalKeyArea, time.Duration(0), rules.CloseContactEnd, day), 0, healthcode.Yellow, rules.ReasonArrivalKeyArea, d14, 1},
+		{"future release ends red", defR, ev(rules.Confirmed, time.Duration(0), rules.MedicalRelease, 7*day), day, healthcode.Red, rules.ReasonConfirmed, 7 * day, 1},
+		{"unknown kind counts but changes nothing", defR, []rules.Event{{Seq: 1, Kind: "vaccinated", At: t0}}, day, healthcode.Green, rules.ReasonClear, 0, 1},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -233,8 +234,10 @@ func TestValidateRefuses(t *testing.T) {
 		edit func(*rules.Rules)
 	}{
 		{"no version", func(r *rules.Rules) { r.Version = "" }},
-		{"precedence short", func(r *rules.Rules) { r.Precedence = []rules.Colour{rules.Red, rules.Yellow} }},
-		{"precedence repeated", func(r *rules.Rules) { r.Precedence = []rules.Colour{rules.Red, rules.Red, rules.Green} }},
+		{"precedence short", func(r *rules.Rules) { r.Precedence = []healthcode.Colour{healthcode.Red, healthcode.Yellow} }},
+		{"precedence repeated", func(r *rules.Rules) {
+			r.Precedence = []healthcode.Colour{healthcode.Red, healthcode.Red, healthcode.Green}
+		}},
 		{"no states", func(r *rules.Rules) { r.States = nil }},
 		{"bad reason", func(r *rules.Rules) { r.States[0].Reason = "Confirmed!" }},
 		{"reserved reason", func(r *rules.Rules) { r.States[0].Reason = rules.ReasonNoEvents }},

@@ -21,6 +21,7 @@ import (
 	"github.com/shcommunity/kiosk/codesvc/store"
 	"github.com/shcommunity/kiosk/codesvc/token"
 	"github.com/shcommunity/kiosk/codesvc/verify"
+	"github.com/shcommunity/kiosk/healthcode"
 	"github.com/shcommunity/kiosk/pii"
 	"github.com/shcommunity/kiosk/sealbox"
 )
@@ -365,11 +366,11 @@ func TestStatusTokensAndVerify(t *testing.T) {
 	}
 	v := &verify.Verifier{Trust: tl, Live: e.c, Now: e.clk.Now}
 	res, err := v.Verify(ctx, tok.Text)
-	if err != nil || res.Colour != rules.Red || res.Source != "live" {
+	if err != nil || res.Colour != healthcode.Red || res.Source != "live" {
 		t.Fatalf("verify fresh token: %+v, %v; want red from live", res, err)
 	}
 	claims, err := tl.Verify(tok.Text, token.VerifyOptions{Now: e.clk.Now()})
-	if err != nil || claims.MaskedName != "周*国" || claims.Status == nil || claims.Status.Colour != rules.Red {
+	if err != nil || claims.MaskedName != "周*国" || claims.Status == nil || claims.Status.Colour != healthcode.Red {
 		t.Errorf("claims = %+v, %v", claims, err)
 	}
 

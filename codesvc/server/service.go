@@ -192,7 +192,7 @@ func (s *Service) Evaluate(evs []store.Event, now time.Time) rules.Status {
 
 // APIStatus converts a rules.Status for the wire.
 func (s *Service) APIStatus(st rules.Status) api.Status {
-	return api.Status{Colour: string(st.Colour), Reason: st.Reason, AsOf: st.AsOf, ValidUntil: st.ValidUntil,
+	return api.Status{Colour: st.Colour, Reason: st.Reason, AsOf: st.AsOf, ValidUntil: st.ValidUntil,
 		Version: st.Version, RulesVersion: s.opt.Rules.Version}
 }
 

@@ -9,8 +9,8 @@ import (
 	gozxingqr "github.com/makiuchi-d/gozxing/qrcode"
 	"github.com/skip2/go-qrcode"
 
-	"github.com/shcommunity/kiosk/codesvc/rules"
 	"github.com/shcommunity/kiosk/codesvc/token"
+	"github.com/shcommunity/kiosk/healthcode"
 )
 
 // longest gives claims whose token is as large as Sign allows: the longest
@@ -32,7 +32,7 @@ func longest(withClaim bool) token.Claims {
 // with the library the kiosk prints with and reads them back with another.
 func TestQRSize(t *testing.T) {
 	big := longest(true)
-	big.Status = &token.StatusClaim{Colour: rules.Red, AsOf: big.IssuedAt.Add(-20 * time.Hour), Version: 20000}
+	big.Status = &token.StatusClaim{Colour: healthcode.Red, AsOf: big.IssuedAt.Add(-20 * time.Hour), Version: 20000}
 	big.MaskedName = token.CompactName("买****力", big.NameRoom())
 	tests := []struct {
 		name string

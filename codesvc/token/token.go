@@ -13,7 +13,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/shcommunity/kiosk/codesvc/rules"
+	"github.com/shcommunity/kiosk/healthcode"
 )
 
 // The format, version 1. docs/token.md describes every byte.
@@ -64,7 +64,7 @@ var Epoch = time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
 // A verifier trusts it only while fresh, and only when it cannot ask the
 // service.
 type StatusClaim struct {
-	Colour  rules.Colour
+	Colour  healthcode.Colour
 	AsOf    time.Time // second precision
 	Version uint64    // rules.Status.Version at AsOf
 }
@@ -137,9 +137,9 @@ func parseKeyID(s string) ([KeyIDLen]byte, error) {
 	return [KeyIDLen]byte(b), nil
 }
 
-var colourCode = map[rules.Colour]byte{rules.Green: 1, rules.Yellow: 2, rules.Red: 3}
+var colourCode = map[healthcode.Colour]byte{healthcode.Green: 1, healthcode.Yellow: 2, healthcode.Red: 3}
 
-var codeColour = [4]rules.Colour{"", rules.Green, rules.Yellow, rules.Red}
+var codeColour = [4]healthcode.Colour{"", healthcode.Green, healthcode.Yellow, healthcode.Red}
 
 // CheckMaskedName reports whether s may stand in a token: valid UTF-8, at
 // most MaxNameBytes, no control characters, no digits (so no ID number can

@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/shcommunity/kiosk/codesvc/rules"
 	"github.com/shcommunity/kiosk/codesvc/token"
+	"github.com/shcommunity/kiosk/healthcode"
 	"github.com/shcommunity/kiosk/pii"
 )
 
@@ -76,7 +76,7 @@ func claims() token.Claims {
 		TokenID:    tokenID(0xA0),
 		IssuedAt:   t0.Add(time.Hour),
 		MaskedName: pii.MaskName("张三丰"),
-		Status:     &token.StatusClaim{Colour: rules.Green, AsOf: t0.Add(time.Hour - 2*time.Second), Version: 3},
+		Status:     &token.StatusClaim{Colour: healthcode.Green, AsOf: t0.Add(time.Hour - 2*time.Second), Version: 3},
 	}
 }
 
@@ -210,7 +210,7 @@ func mustHex(s string) []byte {
 
 func withIssued(c token.Claims, at time.Time) token.Claims {
 	c.IssuedAt = at
-	c.Status = &token.StatusClaim{Colour: rules.Green, AsOf: at, Version: 1}
+	c.Status = &token.StatusClaim{Colour: healthcode.Green, AsOf: at, Version: 1}
 	return c
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/shcommunity/kiosk/codesvc/rules"
 	"github.com/shcommunity/kiosk/codesvc/token"
+	"github.com/shcommunity/kiosk/healthcode"
 )
 
 // The states of a token at the service (LiveStatus.State).
@@ -59,10 +60,10 @@ type Verifier struct {
 
 // Result is what the checker shows the staff.
 type Result struct {
-	Claims *token.Claims // nil when the paper did not verify
-	Live   *LiveStatus   // nil when the service was not asked or did not answer
-	Colour rules.Colour  // "" = cannot verify: never show a colour then
-	Source string        // SourceLive, SourceClaim or SourceNone
+	Claims *token.Claims     // nil when the paper did not verify
+	Live   *LiveStatus       // nil when the service was not asked or did not answer
+	Colour healthcode.Colour // "" = cannot verify: never show a colour then
+	Source string            // SourceLive, SourceClaim or SourceNone
 	// Explanation is one or two sentences for the staff, in Chinese then
 	// English, with the "as of" time when the colour is not live.
 	Explanation string
@@ -162,14 +163,10 @@ var shanghai = time.FixedZone("CST", 8*60*60)
 
 const timeLayout = "2006-01-02 15:04"
 
-func colourZH(c rules.Colour) string {
-	switch c {
-	case rules.Green:
-		return "绿码"
-	case rules.Yellow:
-		return "黄码"
-	case rules.Red:
-		return "红码"
+// colourZH is the colour's word for the staff text, "无颜色" for none.
+func colourZH(c healthcode.Colour) string {
+	if w := c.Word(); w != "" {
+		return w
 	}
 	return "无颜色"
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/shcommunity/kiosk/codesvc/rules"
 	"github.com/shcommunity/kiosk/codesvc/token"
 	"github.com/shcommunity/kiosk/codesvc/verify"
+	"github.com/shcommunity/kiosk/healthcode"
 )
 
 var (
@@ -62,7 +63,7 @@ func TestVerify(t *testing.T) {
 	s := signer(t, "sh")
 	tl := trustList(t, s.TrustedKey(time.Time{}, time.Time{}))
 	issued := t0.Add(time.Hour)
-	mk := func(id byte, colour rules.Colour) (string, string) {
+	mk := func(id byte, colour healthcode.Colour) (string, string) {
 		c := token.Claims{TokenID: [12]byte{id, 1, 2, 3}, IssuedAt: issued, MaskedName: "李*英"}
 		if colour != "" {
 			c.Status = &token.StatusClaim{Colour: colour, AsOf: issued, Version: 2}
@@ -73,20 +74,20 @@ func TestVerify(t *testing.T) {
 		}
 		return text, c.TokenIDString()
 	}
-	green, greenID := mk(1, rules.Green)
-	yellow, yellowID := mk(2, rules.Yellow)
+	green, greenID := mk(1, healthcode.Green)
+	yellow, yellowID := mk(2, healthcode.Yellow)
 	bare, bareID := mk(3, "")
-	revoked, revokedID := mk(4, rules.Green)
-	superseded, supersededID := mk(5, rules.Green)
-	expiredLive, expiredLiveID := mk(6, rules.Green)
-	odd, oddID := mk(7, rules.Green)
-	noColour, noColourID := mk(8, rules.Green)
+	revoked, revokedID := mk(4, healthcode.Green)
+	superseded, supersededID := mk(5, healthcode.Green)
+	expiredLive, expiredLiveID := mk(6, healthcode.Green)
+	odd, oddID := mk(7, healthcode.Green)
+	noColour, noColourID := mk(8, healthcode.Green)
 	forged := green[:len(green)-2] + "00"
 
 	live := &fakeLive{err: errors.New("service unavailable"), answers: map[string]verify.LiveStatus{
-		greenID:       {State: verify.StateActive, Status: rules.Status{Colour: rules.Red, Reason: rules.ReasonConfirmed, AsOf: issued}, MaskedName: "李*英"},
-		yellowID:      {State: verify.StateActive, Status: rules.Status{Colour: rules.Green, Reason: rules.ReasonClear}},
-		bareID:        {State: verify.StateActive, Status: rules.Status{Colour: rules.Yellow, Reason: rules.ReasonArrivalKeyArea}},
+		greenID:       {State: verify.StateActive, Status: rules.Status{Colour: healthcode.Red, Reason: rules.ReasonConfirmed, AsOf: issued}, MaskedName: "李*英"},
+		yellowID:      {State: verify.StateActive, Status: rules.Status{Colour: healthcode.Green, Reason: rules.ReasonClear}},
+		bareID:        {State: verify.StateActive, Status: rules.Status{Colour: healthcode.Yellow, Reason: rules.ReasonArrivalKeyArea}},
 		revokedID:     {State: verify.StateRevoked},
 		supersededID:  {State: verify.StateSuperseded},
 		expiredLiveID: {State: verify.StateExpired},
@@ -101,14 +102,14 @@ func TestVerify(t *testing.T) {
 		now        time.Time
 		text       string
 		wantErr    error
-		wantColour rules.Colour
+		wantColour healthcode.Colour
 		wantSource string
 		wantText   []string // substrings of the explanation
 		wantClaims bool
 	}{
-		{"online: live colour beats the claim", live, soon, green, nil, rules.Red, verify.SourceLive, []string{"红码", "red"}, true},
-		{"online: live green over a yellow claim", live, stale, yellow, nil, rules.Green, verify.SourceLive, []string{"Live"}, true},
-		{"online: no claim needed", live, soon, bare, nil, rules.Yellow, verify.SourceLive, []string{"黄码"}, true},
+		{"online: live colour beats the claim", live, soon, green, nil, healthcode.Red, verify.SourceLive, []string{"红码", "red"}, true},
+		{"online: live green over a yellow claim", live, stale, yellow, nil, healthcode.Green, verify.SourceLive, []string{"Live"}, true},
+		{"online: no claim needed", live, soon, bare, nil, healthcode.Yellow, verify.SourceLive, []string{"黄码"}, true},
 		{"online: revoked", live, soon, revoked, verify.ErrRevoked, "", verify.SourceLive, []string{"挂失", "lost"}, true},
 		{"online: superseded", live, soon, superseded, verify.ErrSuperseded, "", verify.SourceLive, []string{"新码", "newer"}, true},
 		{"online: expired at the service", live, soon, expiredLive, token.ErrExpired, "", verify.SourceLive, []string{"过期", "expired"}, true},
@@ -116,10 +117,10 @@ func TestVerify(t *testing.T) {
 		{"online: active but no colour", live, soon, noColour, nil, "", verify.SourceNone, []string{"no colour"}, true},
 		{"online: forged paper never reaches the service", live, soon, forged, token.ErrBadSignature, "", verify.SourceNone, []string{"签名无效", "forged"}, false},
 		{"online: expired paper", live, issued.Add(token.DefaultValidity), green, token.ErrExpired, "", verify.SourceNone, []string{"expired"}, false},
-		{"offline: fresh claim", nil, soon, green, nil, rules.Green, verify.SourceClaim, []string{"绿码", "2026-03-01 18:30", "as of", "not live", "Offline"}, true},
+		{"offline: fresh claim", nil, soon, green, nil, healthcode.Green, verify.SourceClaim, []string{"绿码", "2026-03-01 18:30", "as of", "not live", "Offline"}, true},
 		{"offline: stale claim", nil, stale, green, nil, "", verify.SourceNone, []string{"过时", "out of date", "cannot be verified"}, true},
 		{"offline: no claim", nil, soon, bare, nil, "", verify.SourceNone, []string{"没有状态", "cannot be verified"}, true},
-		{"service down: fresh claim", &fakeLive{err: errors.New("connection refused")}, soon, yellow, nil, rules.Yellow, verify.SourceClaim, []string{"did not answer", "黄码"}, true},
+		{"service down: fresh claim", &fakeLive{err: errors.New("connection refused")}, soon, yellow, nil, healthcode.Yellow, verify.SourceClaim, []string{"did not answer", "黄码"}, true},
 		{"service down: stale claim", &fakeLive{err: errors.New("connection refused")}, stale, green, nil, "", verify.SourceNone, []string{"did not answer", "out of date"}, true},
 		{"malformed", live, soon, "hello", token.ErrMalformed, "", verify.SourceNone, []string{"not a paper health code"}, false},
 	}
@@ -160,7 +161,7 @@ func TestNeverStaleGreen(t *testing.T) {
 	tl := trustList(t, s.TrustedKey(time.Time{}, time.Time{}))
 	asOf := t0
 	text, err := s.Sign(token.Claims{TokenID: [12]byte{9}, IssuedAt: t0, MaskedName: "张*",
-		Status: &token.StatusClaim{Colour: rules.Green, AsOf: asOf, Version: 1}})
+		Status: &token.StatusClaim{Colour: healthcode.Green, AsOf: asOf, Version: 1}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,7 +173,7 @@ func TestNeverStaleGreen(t *testing.T) {
 			t.Fatal(err)
 		}
 		fresh := d < 24*time.Hour
-		if (res.Colour == rules.Green) != fresh {
+		if (res.Colour == healthcode.Green) != fresh {
 			t.Errorf("after %v: colour %q, want green only while fresh (%v)", d, res.Colour, fresh)
 		}
 	}
@@ -182,7 +183,7 @@ func TestVerifyCancelled(t *testing.T) {
 	s := signer(t, "sh")
 	tl := trustList(t, s.TrustedKey(time.Time{}, time.Time{}))
 	text, err := s.Sign(token.Claims{TokenID: [12]byte{9}, IssuedAt: t0, MaskedName: "张*",
-		Status: &token.StatusClaim{Colour: rules.Green, AsOf: t0, Version: 1}})
+		Status: &token.StatusClaim{Colour: healthcode.Green, AsOf: t0, Version: 1}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -220,14 +221,14 @@ func BenchmarkVerifyOffline(b *testing.B) {
 		b.Fatal(err)
 	}
 	text, err := s.Sign(token.Claims{TokenID: [12]byte{9}, IssuedAt: t0, MaskedName: "张*三",
-		Status: &token.StatusClaim{Colour: rules.Green, AsOf: t0, Version: 1}})
+		Status: &token.StatusClaim{Colour: healthcode.Green, AsOf: t0, Version: 1}})
 	if err != nil {
 		b.Fatal(err)
 	}
 	v := &verify.Verifier{Trust: tl, Now: func() time.Time { return t0.Add(time.Hour) }}
 	ctx := context.Background()
 	for b.Loop() {
-		if res, err := v.Verify(ctx, text); err != nil || res.Colour != rules.Green {
+		if res, err := v.Verify(ctx, text); err != nil || res.Colour != healthcode.Green {
 			b.Fatal(res, err)
 		}
 	}

@@ -8,37 +8,12 @@ import (
 
 	"github.com/shcommunity/kiosk/devices/escpos"
 	"github.com/shcommunity/kiosk/devices/escpos/render"
+	"github.com/shcommunity/kiosk/healthcode"
 	"github.com/shcommunity/kiosk/pii"
 )
 
 // DefaultTitle is the heading when Slip.Title is empty.
 const DefaultTitle = "随申码 · 纸质离线码"
-
-// Colour is the health-code colour as of a time. It is printed as a word,
-// never as a colour alone: the paper is black on white and some residents
-// cannot tell colours apart.
-type Colour int
-
-// The colours. ColourNone prints no colour line.
-const (
-	ColourNone Colour = iota
-	ColourGreen
-	ColourYellow
-	ColourRed
-)
-
-// Word is how the colour is printed.
-func (c Colour) Word() string {
-	switch c {
-	case ColourGreen:
-		return "绿码"
-	case ColourYellow:
-		return "黄码"
-	case ColourRed:
-		return "红码"
-	}
-	return ""
-}
 
 // Slip is what one paper slip says.
 type Slip struct {
@@ -60,7 +35,7 @@ type Slip struct {
 	Serial string
 	// Colour, when set, is printed as a word with ColourAsOf, the time the
 	// service said so. A pending slip has none.
-	Colour     Colour
+	Colour     healthcode.Colour
 	ColourAsOf time.Time
 	// Pending marks an offline enrolment: no colour, a receipt number,
 	// and a QR only if QR is set (a receipt code, say).
@@ -134,7 +109,7 @@ func (s Slip) validate() error {
 		return bad("qr content too long")
 	}
 	if s.Pending {
-		if s.Colour != ColourNone {
+		if s.Colour != "" {
 			return bad("a pending slip has no colour")
 		}
 		if s.Receipt == "" {
@@ -147,9 +122,9 @@ func (s Slip) validate() error {
 		return bad("qr content missing")
 	case s.ValidUntil.IsZero():
 		return bad("valid-until missing")
-	case s.Colour < ColourNone || s.Colour > ColourRed:
+	case s.Colour != "" && !s.Colour.Valid():
 		return bad("unknown colour")
-	case s.Colour != ColourNone && s.ColourAsOf.IsZero():
+	case s.Colour != "" && s.ColourAsOf.IsZero():
 		return bad("colour without its as-of time")
 	}
 	return nil
@@ -177,7 +152,7 @@ func Encode(s Slip, p escpos.Profile) ([]byte, error) {
 	if s.Pending {
 		b.Feed(1).Size(2, 2).Bold(true).Line("待同步").Size(1, 1).Bold(false)
 		b.Line("回执号 " + s.Receipt)
-	} else if s.Colour != ColourNone {
+	} else if s.Colour != "" {
 		b.Feed(1).Size(2, 2).Bold(true).Line(s.Colour.Word()).Size(1, 1).Bold(false)
 		b.Line("状态截至 " + stamp(s.ColourAsOf))
 	}

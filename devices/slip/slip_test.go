@@ -19,6 +19,7 @@ import (
 	"github.com/shcommunity/kiosk/devices/escpos"
 	"github.com/shcommunity/kiosk/devices/escpos/qrtest"
 	"github.com/shcommunity/kiosk/devices/slip"
+	"github.com/shcommunity/kiosk/healthcode"
 	"github.com/shcommunity/kiosk/pii"
 )
 
@@ -70,7 +71,7 @@ func issued(t testing.TB) slip.Slip {
 		Name: name, ID: id, QR: token(),
 		IssuedAt: at, ValidUntil: at.AddDate(0, 0, 30),
 		Centre: "黄浦区南京东路街道社区事务受理服务中心", Serial: "K07-20260501-0042",
-		Colour: slip.ColourGreen, ColourAsOf: at.Add(-5 * time.Minute),
+		Colour: healthcode.Green, ColourAsOf: at.Add(-5 * time.Minute),
 	}
 }
 
@@ -270,7 +271,7 @@ func TestMaskedOnPaper(t *testing.T) {
 
 func TestColourWords(t *testing.T) {
 	dec := simplifiedchinese.GBK.NewDecoder()
-	for c, word := range map[slip.Colour]string{slip.ColourGreen: "绿码", slip.ColourYellow: "黄码", slip.ColourRed: "红码"} {
+	for c, word := range map[healthcode.Colour]string{healthcode.Green: "绿码", healthcode.Yellow: "黄码", healthcode.Red: "红码"} {
 		s := issued(t)
 		s.Colour = c
 		data, err := slip.Encode(s, escpos.Profile58)
@@ -279,11 +280,11 @@ func TestColourWords(t *testing.T) {
 		}
 		text, _ := dec.String(string(data))
 		if !strings.Contains(text, word) || !strings.Contains(text, "状态截至 2026-05-01 09:25") {
-			t.Errorf("colour %d: %q with its as-of time not on the slip", c, word)
+			t.Errorf("colour %s: %q with its as-of time not on the slip", c, word)
 		}
 	}
 	s := issued(t)
-	s.Colour = slip.ColourNone
+	s.Colour = ""
 	data, _ := slip.Encode(s, escpos.Profile58)
 	text, _ := dec.String(string(data))
 	if strings.Contains(text, "码\n") && strings.Contains(text, "状态截至") {
@@ -322,9 +323,9 @@ func TestInvalid(t *testing.T) {
 		{"no valid-until", func(s *slip.Slip) { s.ValidUntil = time.Time{} }},
 		{"control byte in qr", func(s *slip.Slip) { s.QR = "AB\x1b@" }},
 		{"colour without as-of", func(s *slip.Slip) { s.ColourAsOf = time.Time{} }},
-		{"unknown colour", func(s *slip.Slip) { s.Colour = 9 }},
+		{"unknown colour", func(s *slip.Slip) { s.Colour = "blue" }},
 		{"pending with colour", func(s *slip.Slip) { s.Pending, s.Receipt = true, "R1" }},
-		{"pending without receipt", func(s *slip.Slip) { s.Pending, s.Colour = true, slip.ColourNone }},
+		{"pending without receipt", func(s *slip.Slip) { s.Pending, s.Colour = true, "" }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -3,6 +3,7 @@ package archtest
 import (
 	"encoding/json"
 	"errors"
+	"go/ast"
 	"go/parser"
 	"go/token"
 	"io"
@@ -74,6 +75,7 @@ var rules = []rule{
 	{"codesvc", []string{"fyne.io/", module + "/devices", module + "/sync", module + "/app"},
 		"the code service is a separate program; it shares only pii, sealbox and assets with the kiosk"},
 	{"pii", []string{"fyne.io/", module + "/"}, "pii is a leaf: everyone imports it"},
+	{"healthcode", []string{"fyne.io/", module + "/"}, "the domain's vocabulary is a leaf: every layer imports it"},
 	{"sealbox", []string{"fyne.io/", module + "/"}, "sealbox is a leaf"},
 	{"sync", []string{"fyne.io/", module + "/app", module + "/devices"},
 		"the sync engine talks to the store and the service, never to the GUI or the hardware"},
@@ -133,6 +135,41 @@ func TestOnePackageComment(t *testing.T) {
 			t.Errorf("%s has no package comment", rel(p.ImportPath))
 		case len(with) > 1 && p.Name != "main":
 			t.Errorf("%s has a package comment in %d files (%v); keep one, in doc.go", rel(p.ImportPath), len(with), with)
+		}
+	}
+}
+
+// colourWords are the words of the three colours, in both languages.
+var colourWords = []string{"绿码", "黄码", "红码", "Green code", "Yellow code", "Red code"}
+
+// TestColourWordsInOnePlace: a colour's word is written in package
+// healthcode and nowhere else, so that a screen, a slip and a venue
+// check cannot disagree on it. Comments may name the words; string
+// literals of production code may not.
+func TestColourWordsInOnePlace(t *testing.T) {
+	for _, p := range listPackages(t) {
+		if rel(p.ImportPath) == "healthcode" {
+			continue
+		}
+		for _, f := range p.GoFiles {
+			path := filepath.Join(p.Dir, f)
+			fset := token.NewFileSet()
+			af, err := parser.ParseFile(fset, path, nil, parser.SkipObjectResolution)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ast.Inspect(af, func(n ast.Node) bool {
+				lit, ok := n.(*ast.BasicLit)
+				if !ok || lit.Kind != token.STRING {
+					return true
+				}
+				for _, w := range colourWords {
+					if strings.Contains(lit.Value, w) {
+						t.Errorf("%s: the colour word %q is written here; use healthcode.Colour's Word or EnglishWord", fset.Position(lit.Pos()), w)
+					}
+				}
+				return true
+			})
 		}
 	}
 }

@@ -6,13 +6,15 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/shcommunity/kiosk/healthcode"
 )
 
 // CachedStatus is the service's last answer about one resident.
 type CachedStatus struct {
 	ResidentRef  string      // the service's reference
 	Resident     ResidentKey // zero when only the feed has mentioned them
-	Colour       string
+	Colour       healthcode.Colour
 	Reason       string
 	AsOf         time.Time // when the service computed it (service time)
 	ValidUntil   time.Time // zero: no change scheduled
@@ -83,7 +85,7 @@ func (tx *Tx) ApplyFeedStatus(c CachedStatus) (stored bool, err error) {
 	if err != nil || !stored {
 		return stored, err
 	}
-	var printed string
+	var printed healthcode.Colour
 	var printedAsOf int64
 	err = tx.queryRow(`SELECT colour, status_as_of FROM printed_codes WHERE resident_ref = ?
 		ORDER BY printed_at DESC LIMIT 1`, c.ResidentRef).Scan(&printed, &printedAsOf)
@@ -141,8 +143,8 @@ type PrintedCode struct {
 	TokenID     string
 	Resident    ResidentKey
 	ResidentRef string
-	TokenText   string // the QR content: a signed token without ID number
-	Colour      string // the colour at print time
+	TokenText   string            // the QR content: a signed token without ID number
+	Colour      healthcode.Colour // the colour at print time
 	StatusAsOf  time.Time
 	State       string // active, revoked, superseded, expired
 	ExpiresAt   time.Time
@@ -216,8 +218,8 @@ type CallEntry struct {
 	ResidentRef string
 	MaskedName  string
 	MaskedID    string
-	Printed     string // colour on their paper
-	Current     string // colour now
+	Printed     healthcode.Colour // colour on their paper
+	Current     healthcode.Colour // colour now
 	AsOf        time.Time
 	AddedAt     time.Time
 }

@@ -13,6 +13,7 @@ import (
 	"database/sql"
 
 	"github.com/shcommunity/kiosk/assets"
+	"github.com/shcommunity/kiosk/healthcode"
 	"github.com/shcommunity/kiosk/pii"
 	"github.com/shcommunity/kiosk/sealbox"
 	"github.com/shcommunity/kiosk/sync/localstore"
@@ -366,7 +367,7 @@ func TestStatusCacheNeverGoesBack(t *testing.T) {
 		name   string
 		c      localstore.CachedStatus
 		stored bool
-		colour string
+		colour healthcode.Colour
 	}{
 		{"first", base, true, "yellow"},
 		{"older version", with(base, "green", 1, t0.Add(time.Hour)), false, "yellow"},
@@ -389,7 +390,7 @@ func TestStatusCacheNeverGoesBack(t *testing.T) {
 	}
 }
 
-func with(c localstore.CachedStatus, colour string, version uint64, asOf time.Time) localstore.CachedStatus {
+func with(c localstore.CachedStatus, colour healthcode.Colour, version uint64, asOf time.Time) localstore.CachedStatus {
 	c.Colour, c.Version, c.AsOf = colour, version, asOf
 	return c
 }
@@ -410,7 +411,7 @@ func TestCallList(t *testing.T) {
 		}
 		return tx.RecordPrint(localstore.PrintedCode{TokenID: "tok-1", Resident: k, ResidentRef: "ref-1", TokenText: "HC", Colour: "green", StatusAsOf: t0, ExpiresAt: t0.AddDate(0, 6, 0)})
 	}))
-	feed := func(colour string, v uint64, at time.Time) {
+	feed := func(colour healthcode.Colour, v uint64, at time.Time) {
 		must(s.InTx(ctx, func(tx *localstore.Tx) error {
 			_, err := tx.ApplyFeedStatus(localstore.CachedStatus{ResidentRef: "ref-1", Colour: colour, AsOf: at, Version: v, MaskedName: "张*丰", MaskedID: "3**************0019"})
 			return err

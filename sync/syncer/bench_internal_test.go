@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/shcommunity/kiosk/codesvc/api"
+	"github.com/shcommunity/kiosk/healthcode"
 	"github.com/shcommunity/kiosk/sealbox"
 	"github.com/shcommunity/kiosk/sync/localstore"
 )
@@ -34,7 +35,7 @@ func newOfflineEngine(tb testing.TB) *Engine {
 	return e
 }
 
-func feedPage(n, version int, colour string) api.FeedResponse {
+func feedPage(n, version int, colour healthcode.Colour) api.FeedResponse {
 	p := api.FeedResponse{NextCursor: fmt.Sprintf("c%d", version)}
 	asOf := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
 	for i := range n {
@@ -55,7 +56,7 @@ func BenchmarkFeedApply(b *testing.B) {
 	v := 0
 	for b.Loop() {
 		v++
-		if err := e.applyFeedPage(ctx, feedPage(size, v, []string{"green", "yellow"}[v%2])); err != nil {
+		if err := e.applyFeedPage(ctx, feedPage(size, v, []healthcode.Colour{healthcode.Green, healthcode.Yellow}[v%2])); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -4,27 +4,15 @@ import (
 	"context"
 	"time"
 
+	"github.com/shcommunity/kiosk/healthcode"
 	"github.com/shcommunity/kiosk/pii"
 	"github.com/shcommunity/kiosk/sync/localstore"
 )
 
-// Source says where a status answer comes from. The UI shows a colour
-// only for SourceLive and SourceCached, and labels a cached one with its
-// as-of time.
-type Source string
-
-// The sources of a status answer.
-const (
-	SourceLive    Source = "live"    // the service answered just now
-	SourceCached  Source = "cached"  // the service's earlier answer, still within its bounds
-	SourcePending Source = "pending" // enrolled here, not yet confirmed: a receipt, no colour
-	SourceUnknown Source = "unknown" // offline and nothing usable: say so
-)
-
 // Answer is what the kiosk can say about a resident's status.
 type Answer struct {
-	Source     Source
-	Colour     string // empty unless Source is live or cached
+	Source     healthcode.Source
+	Colour     healthcode.Colour // empty unless Source is live or cached
 	Reason     string
 	AsOf       time.Time // service time the colour was computed
 	ValidUntil time.Time
@@ -36,6 +24,11 @@ type Answer struct {
 	// "cached status past its valid-until", "cached status older than
 	// the freshness bound".
 	Why string
+}
+
+// Status is the answer as a screen or a slip may show it.
+func (a Answer) Status() healthcode.Status {
+	return healthcode.Status{Source: a.Source, Colour: a.Colour, Reason: a.Reason, AsOf: a.AsOf, ValidUntil: a.ValidUntil}
 }
 
 // Status answers "what is this resident's colour?" without ever giving a
@@ -66,7 +59,7 @@ func (e *Engine) Status(ctx context.Context, id pii.IDNumber) (Answer, error) {
 			e.SyncNow()
 			return a, err
 		}
-		return Answer{Source: SourceLive, Colour: resp.Status.Colour, Reason: resp.Status.Reason, AsOf: resp.Status.AsOf,
+		return Answer{Source: healthcode.SourceLive, Colour: resp.Status.Colour, Reason: resp.Status.Reason, AsOf: resp.Status.AsOf,
 			ValidUntil: resp.Status.ValidUntil, Known: resp.Known, MaskedName: resp.MaskedName, MaskedID: resp.MaskedID}, nil
 	}
 	err = e.call(err)
@@ -98,14 +91,14 @@ func (e *Engine) offlineStatus(ctx context.Context, key localstore.ResidentKey) 
 		case now.Sub(c.AsOf) >= e.cfg.Freshness:
 			why = "cached status older than the freshness bound"
 		default:
-			return Answer{Source: SourceCached, Colour: c.Colour, Reason: c.Reason, AsOf: c.AsOf, ValidUntil: c.ValidUntil,
+			return Answer{Source: healthcode.SourceCached, Colour: c.Colour, Reason: c.Reason, AsOf: c.AsOf, ValidUntil: c.ValidUntil,
 				Known: true, MaskedName: c.MaskedName, MaskedID: c.MaskedID}, nil
 		}
 	}
 	if a, ok, err := e.pending(ctx, key); err != nil || ok {
 		return a, err
 	}
-	a := Answer{Source: SourceUnknown, Why: why}
+	a := Answer{Source: healthcode.SourceUnknown, Why: why}
 	if ok {
 		a.MaskedName, a.MaskedID = c.MaskedName, c.MaskedID
 	}
@@ -117,5 +110,5 @@ func (e *Engine) pending(ctx context.Context, key localstore.ResidentKey) (Answe
 	if err != nil || !ok {
 		return Answer{}, false, err
 	}
-	return Answer{Source: SourcePending, Receipt: it.Receipt, Why: "enrolment not yet confirmed by the service"}, true, nil
+	return Answer{Source: healthcode.SourcePending, Receipt: it.Receipt, Why: "enrolment not yet confirmed by the service"}, true, nil
 }

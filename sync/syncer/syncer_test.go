@@ -10,6 +10,7 @@ import (
 
 	"github.com/shcommunity/kiosk/codesvc/api"
 	"github.com/shcommunity/kiosk/codesvc/rules"
+	"github.com/shcommunity/kiosk/healthcode"
 	"github.com/shcommunity/kiosk/pii"
 	"github.com/shcommunity/kiosk/sync/syncer"
 )
@@ -28,7 +29,7 @@ func TestOfflineEnrolmentThenSync(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a.Source != syncer.SourcePending || a.Colour != "" || a.Receipt == "" {
+	if a.Source != healthcode.SourcePending || a.Colour != "" || a.Receipt == "" {
 		t.Errorf("offline status of a new enrolment = %+v, want pending with a receipt and no colour", a)
 	}
 	if err := k.eng.SyncOnce(ctx); err == nil {
@@ -52,7 +53,7 @@ func TestOfflineEnrolmentThenSync(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a.Source != syncer.SourceLive || a.Colour != "green" || !a.Known {
+	if a.Source != healthcode.SourceLive || a.Colour != "green" || !a.Known {
 		t.Errorf("status online = %+v, want live green", a)
 	}
 }
@@ -122,7 +123,7 @@ func TestQuarantineAndRetry(t *testing.T) {
 	}
 	// Offline status of the quarantined resident: still pending, no colour.
 	s.cut()
-	if a, _ := k.eng.Status(ctx, bad.IDNumber); a.Source != syncer.SourcePending || a.Colour != "" {
+	if a, _ := k.eng.Status(ctx, bad.IDNumber); a.Source != healthcode.SourcePending || a.Colour != "" {
 		t.Errorf("status of quarantined enrolment = %+v, want pending", a)
 	}
 	s.restore()
@@ -235,7 +236,7 @@ func TestNeverStaleGreen(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, id := range []pii.IDNumber{green, yellow} {
-		if a, err := k.eng.Status(ctx, id); err != nil || a.Source != syncer.SourceLive {
+		if a, err := k.eng.Status(ctx, id); err != nil || a.Source != healthcode.SourceLive {
 			t.Fatalf("live status = %+v, %v", a, err)
 		}
 	}
@@ -244,16 +245,16 @@ func TestNeverStaleGreen(t *testing.T) {
 		name    string
 		advance time.Duration // kiosk clock moves on, offline
 		id      pii.IDNumber
-		source  syncer.Source
-		colour  string
+		source  healthcode.Source
+		colour  healthcode.Colour
 	}{
-		{"green cached", time.Hour, green, syncer.SourceCached, "green"},
-		{"yellow cached before valid-until", 0, yellow, syncer.SourceCached, "yellow"},
-		{"yellow past valid-until", 90 * time.Minute, yellow, syncer.SourceUnknown, ""},
-		{"green within 24h", 21 * time.Hour, green, syncer.SourceCached, "green"},
+		{"green cached", time.Hour, green, healthcode.SourceCached, "green"},
+		{"yellow cached before valid-until", 0, yellow, healthcode.SourceCached, "yellow"},
+		{"yellow past valid-until", 90 * time.Minute, yellow, healthcode.SourceUnknown, ""},
+		{"green within 24h", 21 * time.Hour, green, healthcode.SourceCached, "green"},
 		// 24h01m after as-of by the service's clock, but only 19h by the
 		// kiosk's own: a kiosk trusting its own clock would show green.
-		{"green past freshness", time.Hour + time.Minute, green, syncer.SourceUnknown, ""},
+		{"green past freshness", time.Hour + time.Minute, green, healthcode.SourceUnknown, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -265,10 +266,10 @@ func TestNeverStaleGreen(t *testing.T) {
 			if a.Source != tc.source || a.Colour != tc.colour {
 				t.Errorf("status = %s %q (%s), want %s %q", a.Source, a.Colour, a.Why, tc.source, tc.colour)
 			}
-			if a.Source == syncer.SourceCached && a.AsOf.IsZero() {
+			if a.Source == healthcode.SourceCached && a.AsOf.IsZero() {
 				t.Error("cached answer without its as-of time")
 			}
-			if a.Source == syncer.SourceUnknown && a.Why == "" {
+			if a.Source == healthcode.SourceUnknown && a.Why == "" {
 				t.Error("unknown answer without a reason")
 			}
 		})

@@ -17,6 +17,7 @@ import (
 	"github.com/shcommunity/kiosk/devices/escpos/escpossim"
 	"github.com/shcommunity/kiosk/devices/escpos/qrtest"
 	"github.com/shcommunity/kiosk/devices/slip"
+	"github.com/shcommunity/kiosk/healthcode"
 	"github.com/shcommunity/kiosk/internal/ptypair"
 	"github.com/shcommunity/kiosk/pii"
 )
@@ -81,7 +82,7 @@ func sample() slip.Slip {
 		QR:       "HC1:6BFOXN*TS0BI$ZD-PHQ7I9AD66V5B22CH9M9ESI9XBHXK-%69LQOGI.*V76GCV4*XUA2P-FHT-HNTI4L6N$Q%UG/YL WO*Z7ON15 BM0VM.JQ$F4W17PG4.VAS5EG4V*BRL0K-RDY5RWOOH6PO9:TUQJAJG9-*NIRICVELZUZM9EN9-O9:PICIG805CZKHKB-43.E3KD3OAJ6*K6ZCY73JC3KD3ZQTWD3E.KLC8M3LP-89B9K+KB2KK3M*EDZI9$JAQJKKIJX2MM+GWHKSKE MCAOI8%MCU5VTQDPIMQK9*O7%NC.UTWA6QK.-T3-SY$NCU5CIQ 52744E09TBOC.UKMI$8R+1A7CPFRMLNKNM8JI0JPGN:0K7OOBRLY667SYHJL9B7VPO:SWLH1/S4KQQK0$5REQT5RN1FR%SHPLRKWJO8LQ84EBC$-P4A0V1BBR5XWB3OCGEK:$8HHOLQOZC4",
 		IssuedAt: at, ValidUntil: at.AddDate(0, 0, 30),
 		Centre: "黄浦区南京东路街道社区事务受理服务中心", Serial: "K07-0042",
-		Colour: slip.ColourYellow, ColourAsOf: at,
+		Colour: healthcode.Yellow, ColourAsOf: at,
 	}
 }
 

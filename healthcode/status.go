@@ -1,0 +1,38 @@
+package healthcode
+
+import "time"
+
+// Source says where a status answer comes from, and so how far it may be
+// trusted. Only SourceLive and SourceCached carry a colour.
+type Source string
+
+// The sources of a status answer.
+const (
+	// SourceLive is the service's answer just now.
+	SourceLive Source = "live"
+	// SourceCached is an earlier answer of the service that is still
+	// inside its valid_until and the freshness bound; it is shown with
+	// its as-of time.
+	SourceCached Source = "cached"
+	// SourcePending is an enrolment or print waiting for the network: no
+	// colour, a receipt number.
+	SourcePending Source = "pending"
+	// SourceUnknown means no colour can be trusted: say so.
+	SourceUnknown Source = "unknown"
+)
+
+// Status is a resident's colour as a kiosk may show it.
+type Status struct {
+	Source     Source
+	Colour     Colour    // "" unless Source is live or cached
+	Reason     string    // the service's stable reason code
+	AsOf       time.Time // the service's time the colour was computed
+	ValidUntil time.Time // zero: no change scheduled
+}
+
+// HasColour reports whether the status may be shown as a colour: a valid
+// colour from a live or cached answer. Everything else is "unknown" on
+// screen, which is how a stale green is kept off it.
+func (s Status) HasColour() bool {
+	return (s.Source == SourceLive || s.Source == SourceCached) && s.Colour.Valid()
+}
