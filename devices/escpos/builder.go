@@ -210,7 +210,7 @@ func (b *Builder) FeedAndCut(m CutMode, n int) *Builder {
 
 // StatusRequest adds a real-time status request (DLE EOT n). It is
 // answered as soon as it arrives, so it belongs between commands, never
-// inside one (§2.5).
+// inside one (docs/escpos.md, "Real-time status: DLE EOT").
 func (b *Builder) StatusRequest(n StatusKind) *Builder {
 	if n < StatusPrinter || n > StatusPaperSensor {
 		return b.fail("escpos: status request %d: %w", n, ErrInvalidArgument)
@@ -242,7 +242,8 @@ func (b *Builder) checkQR(data string, module int, level QRLevel) bool {
 }
 
 // NativeQR sends the GS ( k sequence: model 2, module size, error level,
-// store, print (§2.3). It costs 41 bytes plus the data.
+// store, print (docs/escpos.md, "Native QR: GS ( k"). It costs 41 bytes
+// plus the data.
 func (b *Builder) NativeQR(data string, module int, level QRLevel) *Builder {
 	if b.err != nil || !b.checkQR(data, module, level) {
 		return b

@@ -60,7 +60,8 @@ func TestBuilderCommands(t *testing.T) {
 }
 
 func TestNativeQRCost(t *testing.T) {
-	// §2.3: the native sequence costs 41 bytes plus the data.
+	// The native sequence costs 41 bytes plus the data (docs/escpos.md,
+	// "Native QR: GS ( k").
 	data := string(bytes.Repeat([]byte("A1"), 100))
 	got, err := escpos.NewBuilder(escpos.Profile58).NativeQR(data, 4, escpos.QRLevelM).Bytes()
 	if err != nil {

@@ -1,6 +1,7 @@
 package escpos
 
-// Control bytes and command prefixes (§2.1).
+// Control bytes and command prefixes (docs/escpos.md, "Commands the kiosk
+// sends").
 const (
 	ESC byte = 0x1B
 	GS  byte = 0x1D

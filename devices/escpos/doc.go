@@ -4,10 +4,11 @@
 // connection and refuses to report success when the printer says it did
 // not print.
 //
-// It follows §2 of /work/shared/reference/device-protocols.md: the command
-// table (§2.1), Chinese text in GBK (§2.2), native QR with GS ( k (§2.3),
-// raster images with GS v 0 (§2.4), status bits and the DLE EOT byte
-// pattern 0xx1xx10 (§2.5) and the 203 dpi paper widths (§2.6).
+// It follows docs/escpos.md, which takes Epson's ESC/POS Command
+// Reference and the printer vendors' manuals as sources: the commands the
+// slip needs, Chinese text in GBK, native QR with GS ( k, raster images
+// with GS v 0, the status bits and the DLE EOT byte pattern 0xx1xx10, and
+// the 203 dpi paper widths.
 //
 // Text the printer's GBK font cannot carry (a rare name character such as
 // 䶮, U+4DAE, outside GBK) is never dropped or replaced by '?': the whole

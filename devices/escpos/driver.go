@@ -189,8 +189,9 @@ func (p *Printer) status(ctx context.Context) (Status, error) {
 }
 
 // drain discards bytes already waiting: replies a printer gave to a DLE
-// EOT pattern inside raster data (§2.5), or to a request that timed out,
-// must not be taken for the answer to the next request.
+// EOT pattern inside raster data (docs/escpos.md, "Real-time status: DLE
+// EOT"), or to a request that timed out, must not be taken for the answer
+// to the next request.
 func (p *Printer) drain() {
 	var buf [64]byte
 	if err := p.conn.SetReadDeadline(p.Now().Add(time.Millisecond)); err != nil {

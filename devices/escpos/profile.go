@@ -6,10 +6,11 @@ type Profile struct {
 	// Name is a short label for logs and flags ("58mm", "80mm").
 	Name string
 	// Dots is the printable width at 203 dpi: 384 on 58 mm paper, 576 on
-	// 80 mm paper (§2.6).
+	// 80 mm paper (docs/escpos.md, "Paper and dots").
 	Dots int
 	// NativeQR says the firmware implements GS ( k. Without it QR codes
-	// are sent as raster images, 20–80 times more bytes (§2.7).
+	// are sent as raster images, 20–80 times more bytes (docs/escpos.md,
+	// "Native QR or raster").
 	NativeQR bool
 	// Baud is the serial line rate. The kiosk's printers are set to
 	// 115200: at 9600 a raster QR alone takes over ten seconds.

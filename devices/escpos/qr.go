@@ -17,7 +17,7 @@ const (
 	QRLevelH QRLevel = 0x33 // 30 %
 )
 
-// Limits of GS ( k (§2.3).
+// Limits of GS ( k (docs/escpos.md, "Native QR: GS ( k").
 const (
 	QRMinModule = 1
 	QRMaxModule = 16

@@ -8,7 +8,8 @@ import (
 // StatusKind is the n of DLE EOT n.
 type StatusKind byte
 
-// The four real-time status requests (§2.5).
+// The four real-time status requests (docs/escpos.md, "Real-time status:
+// DLE EOT").
 const (
 	StatusPrinter      StatusKind = 1 // printer status
 	StatusOfflineCause StatusKind = 2 // offline cause

@@ -17,7 +17,8 @@ func TestParseStatus(t *testing.T) {
 		errs    []error // conditions Err must match, and no others
 	}{
 		{"ready", [4]byte{0x12, 0x12, 0x12, 0x12}, escpos.Status{}, nil},
-		// The example bytes of §2.5 for a printer out of paper.
+		// A printer out of paper (docs/escpos.md, "Real-time status: DLE
+		// EOT").
 		{"paper out", [4]byte{0x1A, 0x32, 0x12, 0x7E}, escpos.Status{Offline: true, PaperEndStop: true, PaperNearEnd: true, PaperEnd: true},
 			[]error{escpos.ErrPaperOut, escpos.ErrOffline}},
 		{"cover open", [4]byte{0x1A, 0x16, 0x12, 0x12}, escpos.Status{Offline: true, CoverOpen: true},

@@ -13,7 +13,7 @@ import (
 )
 
 // CardType is the layout of the text block, from the UTF-16 character at
-// offset 248 (§1.8).
+// offset 248 (docs/idcard-protocol.md, "The text block").
 type CardType byte
 
 // The four layouts.
@@ -185,7 +185,7 @@ type slot struct {
 // flagOff is the byte offset of the card type flag.
 const flagOff = 248
 
-// layouts are the tables of §1.7 and §1.8.
+// layouts are the tables of docs/idcard-protocol.md, "The text block".
 var layouts = map[CardType][]slot{
 	CardResident: {
 		{fName, 0, 30}, {fGender, 30, 2}, {fNation, 32, 4}, {fBirth, 36, 16},
@@ -202,9 +202,10 @@ var layouts = map[CardType][]slot{
 		{fOtherName, 158, 30}, {fFrom, 188, 16}, {fTo, 204, 16}, {fBirth, 220, 16},
 		{fVersion, 236, 4}, {fAuthority, 240, 8},
 	},
-	// The 2023 layout comes from one struct definition (§1.8). Its 30
-	// reserved bytes at 158 hold the previous 15-character number here: a
-	// choice of this package, marked [UNVERIFIED] in the notes.
+	// The 2023 layout comes from the reader vendors' SDK headers
+	// (docs/idcard-protocol.md, "Foreign permanent resident card, 2023
+	// (Y)"). Its 30 reserved bytes at 158 hold the previous 15-character
+	// number here: a choice of this package that no source confirms.
 	CardForeign2023: {
 		{fName, 0, 30}, {fGender, 30, 2}, {fRenewal, 32, 4}, {fBirth, 36, 16},
 		{fOtherName, 52, 70}, {fNumber, 122, 36}, {fPrevious, 158, 30},

@@ -103,7 +103,8 @@ func TestTypeFlagOffsets(t *testing.T) {
 			t.Errorf("%s: flag bytes % X, want %02X 00", name, text[248:250], want)
 		}
 	}
-	// The resident layout is fixed by §1.7: check a few offsets by hand.
+	// The resident layout is fixed (docs/idcard-protocol.md, "Resident
+	// card"): check a few offsets by hand.
 	text, _ := idcard.EncodeText(sampleCards()["resident"])
 	checks := []struct {
 		off int

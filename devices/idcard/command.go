@@ -6,13 +6,14 @@ import (
 	"fmt"
 )
 
-// Command is a request: CMD, PARA and optional data (§1.3).
+// Command is a request: CMD, PARA and optional data
+// (docs/idcard-protocol.md, "Commands").
 type Command struct {
 	Cmd, Para byte
 	Data      []byte
 }
 
-// The commands of §1.3.
+// The commands of docs/idcard-protocol.md, "Commands".
 var (
 	CmdResetSAM        = Command{Cmd: 0x10, Para: 0xFF} // 复位SAM_A
 	CmdSAMStatus       = Command{Cmd: 0x11, Para: 0xFF} // SAM_A状态检测
@@ -78,7 +79,7 @@ func (c Command) String() string {
 
 // baudCodes is the 60 nn table. Only 02 = 38400 is verified in shipped
 // code; the rest follows the order of the five rates in the module
-// documentation (device-protocols.md §1.3).
+// documentation (docs/idcard-protocol.md, "Set baud").
 var baudCodes = []int{115200, 57600, 38400, 19200, 9600}
 
 // BaudCode returns nn of the "set baud" command for a rate.
@@ -156,7 +157,7 @@ func (id SAMID) String() string {
 		binary.LittleEndian.Uint32(id[4:]), binary.LittleEndian.Uint32(id[8:]), binary.LittleEndian.Uint32(id[12:]))
 }
 
-// Sizes of the read reply's parts (§1.5).
+// Sizes of the read reply's parts (docs/idcard-protocol.md, "Replies").
 const (
 	TextLen        = 256
 	PhotoLen       = 1024

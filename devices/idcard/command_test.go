@@ -17,7 +17,7 @@ func TestCommandFrames(t *testing.T) {
 		}
 		return c
 	}
-	// The full request frames of §1.3.
+	// The full request frames of docs/idcard-protocol.md, "Commands".
 	tests := []struct {
 		name string
 		cmd  idcard.Command

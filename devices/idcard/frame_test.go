@@ -22,7 +22,7 @@ func h(t testing.TB, s string) []byte {
 	return b
 }
 
-// Golden reply frames from device-protocols.md §1.3.
+// Golden reply frames from docs/idcard-protocol.md, "Commands".
 const (
 	findFound   = "AA AA AA 96 69 00 08 00 00 9F 00 00 00 00 97"
 	findNone    = "AA AA AA 96 69 00 04 00 00 80 84"

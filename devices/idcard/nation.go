@@ -1,7 +1,8 @@
 package idcard
 
 // Nations maps the two-digit GB 3304 code on a resident card to the name
-// of the nationality (§1.9): the 56 nations, 97 其他 and 98 外国血统中国籍人士.
+// of the nationality (docs/idcard-protocol.md, "Code tables"): the 56
+// nations, 97 其他 and 98 外国血统中国籍人士.
 // A map, not an array: the codes 97 and 98 do not follow 56 (the array in
 // hev-idcard-reader gets them wrong).
 var Nations = map[string]string{
@@ -22,7 +23,7 @@ var Nations = map[string]string{
 // Gender is the sex code of GB/T 2261.1 as the card stores it.
 type Gender byte
 
-// The gender codes (§1.9).
+// The gender codes (docs/idcard-protocol.md, "Code tables").
 const (
 	GenderUnknown     Gender = 0 // 未知的性别
 	GenderMale        Gender = 1 // 男

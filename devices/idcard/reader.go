@@ -15,7 +15,8 @@ import (
 )
 
 // Timeouts bound the wait for each reply, from the values in shipped
-// code (§1.6). They include the transfer time: the read reply takes
+// code (docs/idcard-protocol.md, "Timing"). They include the transfer
+// time: the read reply takes
 // 112 ms at 115200 baud and 1.35 s at 9600.
 type Timeouts struct {
 	Find            time.Duration

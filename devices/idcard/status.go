@@ -2,7 +2,8 @@ package idcard
 
 import "fmt"
 
-// SW3 status codes (§1.4). SW1 and SW2 are 00 in practice.
+// SW3 status codes (docs/idcard-protocol.md, "Status codes"). SW1 and
+// SW2 are 00 in practice.
 const (
 	StatusOK            byte = 0x90 // 操作成功
 	StatusNoContent     byte = 0x91 // 证/卡中此项无内容

@@ -92,8 +92,8 @@ type WatcherOptions struct {
 // Watcher polls a reader (find → select → read) and reports cards placed
 // and removed. A card left on the reader is reported once. Because some
 // readers fail find for a card still there right after reading it
-// (§1.6), a card counts as removed only after two "no card" answers in a
-// row. When the port vanishes the Watcher reports it, reopens it through
+// (docs/idcard-protocol.md, "Field traps"), a card counts as removed only
+// after two "no card" answers in a row. When the port vanishes the Watcher reports it, reopens it through
 // the Opener with backoff, and reports it back.
 type Watcher struct {
 	open   Opener

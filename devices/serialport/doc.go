@@ -2,8 +2,8 @@
 // and the thermal printer) with go.bug.st/serial and gives drivers the one
 // small interface they speak to, Conn.
 //
-// It follows the field notes in /work/shared/reference/device-protocols.md
-// §3 ("Serial ports in Go"):
+// It works around the library's gaps described in docs/serial.md ("The
+// library"):
 //
 //   - go.bug.st/serial returns (0, nil) when a read times out; Port turns
 //     that into an error matching os.ErrDeadlineExceeded and offers

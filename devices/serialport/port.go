@@ -94,7 +94,7 @@ func Open(name string, opts *Options) (*Port, error) {
 		return nil, &Error{Op: "open", Port: name, Err: fmt.Errorf("invalid baud rate %d", o.Baud)}
 	}
 	// InitialStatusBits stays nil: setting DTR/RTS makes Open fail on a
-	// pseudo-terminal (device-protocols.md §3.4).
+	// pseudo-terminal (docs/serial.md, "Pseudo-terminals").
 	sp, err := openPort(name, &serial.Mode{BaudRate: o.Baud, DataBits: 8, Parity: serial.NoParity, StopBits: serial.OneStopBit})
 	if err != nil {
 		return nil, classify("open", name, err, false)

@@ -10,9 +10,10 @@
 // same bytes with devices/escpos/render, the renderer the printer
 // simulator uses, so the preview is exactly what prints.
 //
-// It follows the data rules of /work/shared/SYSTEM.md (paper carries the
-// masked name and the ID number as first 1 + last 4, no health details
-// beyond the colour word) and the QR print-size guidance of
-// /work/shared/reference/health-code-anchors.md: the symbol is at least
-// 30 mm wide with a four-module quiet zone, error level M.
+// It follows the paper rule of ARCHITECTURE.md ("Invariants": paper
+// carries the masked name and the ID number as first 1 + last 4, no health
+// details beyond the colour word) and the QR print-size guidance of the
+// EU DCC specification and ISO/IEC 18004 (docs/health-code-systems.md,
+// "What the design takes from them"): the symbol is at least 30 mm wide
+// with a four-module quiet zone, error level M.
 package slip

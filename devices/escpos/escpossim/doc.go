@@ -2,8 +2,8 @@
 // line, for tests and the demo. It serves any io.ReadWriter (a pty master
 // from internal/ptypair, a net.Pipe end), answers DLE EOT status requests
 // at the receive layer as firmware does, before the command parser and
-// even inside other commands' data (§2.5 and §2.10 of
-// /work/shared/reference/device-protocols.md), renders every slip with
+// even inside other commands' data (docs/escpos.md, "Real-time status:
+// DLE EOT" and "Parsing a stream"), renders every slip with
 // devices/escpos/render and hands it out with the bytes that made it.
 //
 // The pty moves bytes as fast as memory, so the simulator models the

@@ -286,7 +286,8 @@ func TestNotResponding(t *testing.T) {
 
 func TestStatusPatternInsideRaster(t *testing.T) {
 	// Raster rows holding 10 04 01 make the printer answer mid-command
-	// (§2.5); the driver must not take that reply for a later answer.
+	// (docs/escpos.md, "Real-time status: DLE EOT"); the driver must not
+	// take that reply for a later answer.
 	img := image.NewGray(image.Rect(0, 0, 24, 4))
 	for i := range img.Pix {
 		img.Pix[i] = 0xFF

@@ -5,9 +5,9 @@
 // The tokenizer splits the stream with a table of command lengths,
 // including the variable-length commands (GS ( k and GS ( L with pL pH,
 // GS v 0 with x·y, ESC * with its column count, GS k with its data, GS 8 L
-// with a 32-bit length), following §2.1, §2.3, §2.4 and §2.10 of
-// /work/shared/reference/device-protocols.md and Epson's ESC/POS command
-// reference for the lengths of the commands the slip never sends. It
+// with a 32-bit length), following docs/escpos.md ("Parsing a stream")
+// and Epson's ESC/POS Command Reference for the lengths of the commands
+// the slip never sends. It
 // never panics and never allocates from a length it reads: tokens are
 // slices of the input, and a declared length above MaxCommand is reported
 // as ErrTooLong for the caller to skip.

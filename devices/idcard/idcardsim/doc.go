@@ -1,9 +1,9 @@
 // Package idcardsim is a byte-exact simulator of a GA 467 SAM card reader,
 // for tests, the demo (cmd/devsim) and development without hardware.
 //
-// It follows §1.13 of /work/shared/reference/device-protocols.md: it
-// scans the host's bytes for the preamble, answers each command with the
-// frames of §1.3 (no card → 80, card → 9F, select → 90, read without
+// It follows docs/idcard-protocol.md ("The simulator"): it scans the
+// host's bytes for the preamble, answers each command with the frames of
+// "Commands" (no card → 80, card → 9F, select → 90, read without
 // select → 41, read → the 1295-byte frame, appended address → 91 when
 // none), rejects a bad checksum with SW3 10 (or silence) and a bad length
 // with 11, and on "set baud" replies at the old rate before changing. It

@@ -51,7 +51,8 @@ func (f Fault) String() string {
 var Garbage = []byte{0x00, 0xFF, 0xAA, 0xAA, 0x13, 0xAA, 0xAA, 0xAA, 0x96, 0x00, 0xAA, 0xAA, 0xAA, 0x96, 0x69, 0xFF, 0xFF, 0x55}
 
 // SAMIDBytes is the SAM management information the simulator reports:
-// the example of §1.5, 05.01-20100720-0001036050-0288634305.
+// the example of docs/idcard-protocol.md, "Replies",
+// 05.01-20100720-0001036050-0288634305.
 var SAMIDBytes = []byte{0x05, 0x00, 0x01, 0x00, 0x70, 0xB6, 0x32, 0x01, 0x12, 0xCF, 0x0F, 0x00, 0xC1, 0x35, 0x34, 0x11}
 
 // Options configure a Sim. The zero value is a reader at 115200 baud that
@@ -67,7 +68,7 @@ type Options struct {
 	SilentOnBadChecksum bool
 	// FlakyAfterRead makes the first find after a successful read answer
 	// "no card" although the card is still there, as some readers do
-	// (§1.6).
+	// (docs/idcard-protocol.md, "Field traps").
 	FlakyAfterRead bool
 	// Logger receives one debug line per command; nil discards.
 	Logger *slog.Logger

@@ -5,5 +5,5 @@
 // cannot carry) and the renderer (which draws text the printer received)
 // use it, so a rasterised run looks exactly like printed text.
 //
-// The cell sizes follow §2.2 of /work/shared/reference/device-protocols.md.
+// The cell sizes are those of docs/escpos.md, "Chinese text".
 package glyph
