@@ -4,14 +4,15 @@
 // service through small interfaces (Backend, Printer), and publishing an
 // immutable View for the screen to draw.
 //
-// It follows the flows of /work/shared/SYSTEM.md ("The flows" 1, 2, 3, 4
-// and 5), its data rules (a resident's data is dropped when the kiosk
-// returns to its start screen; a colour is the service's answer, or a
-// cached one labelled with its "as of" time, never a stale green), and
-// the elderly-design reading of /work/shared/reference/elderly-design.md
-// (the screen never changes before the resident has finished: the idle
-// timeout runs only once the card is off the reader and nobody touches
-// the screen).
+// It follows the flows of docs/ui.md (self-service print, offline
+// re-print and pending receipt, counter enrolment and re-issue, venue
+// check), the data rules of ARCHITECTURE.md ("Invariants": a resident's
+// data is dropped when the kiosk returns to its start screen; a colour is
+// the service's answer, or a cached one labelled with its "as of" time,
+// never a stale green), and the time rule of MIIT's elderly-friendly
+// design rules (docs/elderly-interface.md: the screen never changes
+// before the resident has finished, so the idle timeout runs only once
+// the card is off the reader and nobody touches the screen).
 //
 // Nothing here imports Fyne. Each controller owns its state on one
 // goroutine (Run) and does its I/O on others; the screen calls the

@@ -19,7 +19,8 @@ import (
 )
 
 // readerFloorBytes is what one card read puts on the line: find, select
-// and read requests and their replies (§1.3 of device-protocols.md).
+// and read requests and their replies (docs/idcard-protocol.md,
+// "Commands").
 func readerFloorBytes() int {
 	n := len(idcard.CmdFind.Frame()) + len(idcard.CmdSelect.Frame()) + len(idcard.CmdRead.Frame())
 	n += len(idcard.Encode(idcard.Reply(0x9F, make([]byte, 4))))

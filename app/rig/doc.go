@@ -7,6 +7,6 @@
 // on pseudo-terminals through the real serial layer (internal/ptypair,
 // devices/serialport).
 //
-// It follows the parts diagram of /work/shared/SYSTEM.md. Nothing here
-// imports Fyne, so the end-to-end test runs without a display.
+// It is the bird's-eye view of ARCHITECTURE.md in one process. Nothing
+// here imports Fyne, so the end-to-end test runs without a display.
 package rig

@@ -8,7 +8,8 @@
 // and the exit shortcut open a touch keypad for the exit PIN
 // (internal/kioskmode; packaging/PACKAGING.md, "Kiosk mode").
 //
-// Layout and words follow /work/shared/reference/elderly-design.md: body
-// text 32 dp, main buttons at least 96 dp high, the colour block always
-// carrying its word, plain instructions that say what to do next.
+// Layout and words follow MIIT's elderly-friendly design rules
+// (docs/elderly-interface.md): body text 32 dp, main buttons at least 96 dp
+// high, the colour block always carrying its word, plain instructions that
+// say what to do next.
 package ui

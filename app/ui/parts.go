@@ -39,7 +39,8 @@ func body(s string) *widget.Label {
 }
 
 // bigButton is a main control: at least MinTarget high and ButtonWidth
-// wide, far above the 60 × 60 dp of the elderly-design rules.
+// wide, far above the 60 × 60 dp of the elderly-friendly design rules
+// (docs/elderly-interface.md).
 func bigButton(label string, primary bool, tapped func()) fyne.CanvasObject {
 	b := widget.NewButton(label, tapped)
 	if primary {

@@ -7,9 +7,9 @@
 // slip.Preview of the very slip that prints. PrinterPort is the
 // printer's connection that opens late and reopens with backoff after
 // the printer is unplugged, as idcard.Watcher does for the reader
-// (/work/shared/reference/device-protocols.md).
+// (docs/ui.md, "Devices coming and going").
 //
-// The rules it keeps are those of /work/shared/SYSTEM.md: a colour comes
+// The rules it keeps are the invariants of ARCHITECTURE.md: a colour comes
 // only from the service, live or cached within its bounds (the engine
 // decides; this package never upgrades an answer); tickets carry masked
 // values only, and the one plain ID number needed to record a print is

@@ -5,7 +5,7 @@
 // colour from Evaluate, so two channels can never disagree.
 //
 // The default rules follow the Shanghai 随申码 colour semantics of 2020
-// (see /work/shared/reference/health-code-anchors.md §1.1): red while
+// (see docs/health-code-systems.md, "The colours"): red while
 // confirmed, suspected or under medical management until released; yellow
 // for 14 days after arriving from a key area or while a close contact is
 // under observation; green otherwise. Red beats yellow beats green.

@@ -8,8 +8,8 @@
 // alphanumeric set and fits a version 6 QR code at error level M.
 // docs/token.md lays out every byte with a worked example and measured
 // sizes. The design follows the signed offline credentials surveyed in
-// /work/shared/reference/health-code-anchors.md §2 (EU DCC's base45 and
-// prefix, SMART Health Cards' key IDs from the key hash), cut down to fit
+// docs/health-code-systems.md (EU DCC's base45 and prefix, SMART Health
+// Cards' key IDs from the key hash), cut down to fit
 // a small QR: no CBOR/COSE envelope, no ID number, no health detail other
 // than the colour claim.
 //

@@ -1,5 +1,5 @@
 // Package verify is the venue check of a paper health code: the flow of
-// /work/shared/SYSTEM.md "Venue check". The token's signature and lifetime
+// docs/token.md, "The venue check". The token's signature and lifetime
 // are checked offline against the trust list first; then, when the checker
 // is online, the service's live answer for the token ID decides (revoked and
 // superseded codes are refused, as re-issue and 挂失 must make the old paper

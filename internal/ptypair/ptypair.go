@@ -2,8 +2,8 @@
 //
 // The simulator reads and writes the master side; the program under test
 // opens Path (for example /dev/pts/7) as if it were /dev/ttyUSB0. Three
-// traps from the field notes are handled here so that no caller meets
-// them:
+// traps of pseudo-terminals (docs/serial.md, "Pseudo-terminals") are
+// handled here so that no caller meets them:
 //
 //   - A fresh pty has cooked termios (echo, ^C flushing, LF→CRLF) that
 //     mangles protocol bytes; the slave is put into raw mode at once.

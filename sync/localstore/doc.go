@@ -10,7 +10,8 @@
 // (HMAC-SHA256, RFC 2104, with a per-device secret); acknowledged outbox
 // items are purged after a retention period. The SQLite settings follow
 // the SQLite documentation on WAL mode, synchronous and quick_check
-// (https://sqlite.org/pragma.html) and the storage bullets of the
-// project's style guide: the database is opened in one place, the schema
-// is numbered embedded migrations, and every write goes through InTx.
+// (https://sqlite.org/pragma.html) and the project's storage conventions
+// (ARCHITECTURE.md, "Conventions"): the database is opened in one place,
+// the schema is numbered embedded migrations, and every write goes
+// through InTx.
 package localstore
