@@ -298,54 +298,62 @@ func (h *Handler) fail(w http.ResponseWriter, err error) {
 	var synErr *json.SyntaxError
 	var typErr *json.UnmarshalTypeError
 	switch {
+	case errors.As(err, &ae) && ae.code == api.CodeClockSkew:
+		writeJSON(w, ae.status, api.ErrorBody{Error: &api.Error{Code: ae.code, Message: ae.msg, ServerTime: h.svc.Now().Truncate(time.Second)}})
+		return
 	case errors.As(err, &ae):
-		if ae.code == api.CodeClockSkew {
-			writeJSON(w, ae.status, api.ErrorBody{Error: &api.Error{Code: ae.code, Message: ae.msg, ServerTime: h.svc.Now().Truncate(time.Second)}})
-			return
-		}
 		writeError(w, ae.status, ae.code, ae.msg)
+		return
 	case errors.As(err, new(tooLarge)):
 		writeError(w, http.StatusRequestEntityTooLarge, api.CodeBodyTooLarge, "request body too large")
-	case errors.As(err, &synErr), errors.Is(err, api.ErrTrailingData):
+		return
+	case errors.As(err, &synErr):
 		writeError(w, http.StatusBadRequest, api.CodeBadRequest, "malformed JSON")
+		return
 	case errors.As(err, &typErr):
 		writeError(w, http.StatusBadRequest, api.CodeBadRequest, "wrong type for field "+typErr.Field)
-	case errors.Is(err, errBadJSON):
-		writeError(w, http.StatusBadRequest, api.CodeBadRequest, err.Error())
-	case errors.Is(err, pii.ErrInvalidID):
-		writeError(w, http.StatusBadRequest, api.CodeInvalidID, err.Error())
-	case errors.Is(err, store.ErrCodeInvalid):
-		writeError(w, http.StatusForbidden, api.CodeCodeInvalid, "provisioning code unknown")
-	case errors.Is(err, store.ErrCodeExpired):
-		writeError(w, http.StatusForbidden, api.CodeCodeExpired, "provisioning code expired")
-	case errors.Is(err, store.ErrCodeUsed):
-		writeError(w, http.StatusForbidden, api.CodeCodeUsed, "provisioning code already used")
-	case errors.Is(err, store.ErrKeyInUse):
-		writeError(w, http.StatusConflict, api.CodeKeyInUse, "this public key is registered to another device")
-	case errors.Is(err, ErrNotEnrolled):
-		writeError(w, http.StatusNotFound, api.CodeNotEnrolled, "resident not enrolled")
-	case errors.Is(err, ErrUnknownWorker):
-		writeError(w, http.StatusBadRequest, api.CodeUnknownWorker, "unknown or disabled worker")
-	case errors.Is(err, store.ErrActiveToken):
-		writeError(w, http.StatusConflict, api.CodeActiveToken, "the resident has an active paper code; re-issue it or set replace")
-	case errors.Is(err, store.ErrTokenNotActive):
-		writeError(w, http.StatusConflict, api.CodeTokenNotActive, "token is not active")
-	case errors.Is(err, store.ErrConflict):
-		writeError(w, http.StatusConflict, api.CodeConflict, "client ID already used with different content")
-	case errors.Is(err, ErrUnsealable):
-		writeError(w, http.StatusBadRequest, api.CodeUnsealable, "sealed does not open with the service's sealing key for this purpose")
-	case errors.Is(err, ErrInvalidField):
-		writeError(w, http.StatusBadRequest, api.CodeInvalidField, err.Error())
-	case errors.Is(err, ErrBadCursor):
-		writeError(w, http.StatusBadRequest, api.CodeBadCursor, "cursor not recognised")
-	case errors.Is(err, store.ErrNotFound):
-		writeError(w, http.StatusNotFound, api.CodeNotFound, "not found")
-	case errors.Is(err, context.Canceled):
-		writeError(w, http.StatusServiceUnavailable, api.CodeInternal, "request cancelled")
-	default:
-		h.log.Error("Request failed", "err", err)
-		writeError(w, http.StatusInternalServerError, api.CodeInternal, "internal error")
+		return
 	}
+	for _, e := range errorTable {
+		if errors.Is(err, e.err) {
+			msg := e.msg
+			if msg == "" {
+				msg = err.Error()
+			}
+			writeError(w, e.status, e.code, msg)
+			return
+		}
+	}
+	h.log.Error("Request failed", "err", err)
+	writeError(w, http.StatusInternalServerError, api.CodeInternal, "internal error")
+}
+
+// errorTable maps the service's and the store's errors to responses, first
+// match wins. An empty message sends the error's own text: those errors
+// name a field or a rule, never a value.
+var errorTable = []struct {
+	err    error
+	status int
+	code   api.Code
+	msg    string
+}{
+	{api.ErrTrailingData, http.StatusBadRequest, api.CodeBadRequest, "malformed JSON"},
+	{errBadJSON, http.StatusBadRequest, api.CodeBadRequest, ""},
+	{pii.ErrInvalidID, http.StatusBadRequest, api.CodeInvalidID, ""},
+	{store.ErrCodeInvalid, http.StatusForbidden, api.CodeCodeInvalid, "provisioning code unknown"},
+	{store.ErrCodeExpired, http.StatusForbidden, api.CodeCodeExpired, "provisioning code expired"},
+	{store.ErrCodeUsed, http.StatusForbidden, api.CodeCodeUsed, "provisioning code already used"},
+	{store.ErrKeyInUse, http.StatusConflict, api.CodeKeyInUse, "this public key is registered to another device"},
+	{ErrNotEnrolled, http.StatusNotFound, api.CodeNotEnrolled, "resident not enrolled"},
+	{ErrUnknownWorker, http.StatusBadRequest, api.CodeUnknownWorker, "unknown or disabled worker"},
+	{store.ErrActiveToken, http.StatusConflict, api.CodeActiveToken, "the resident has an active paper code; re-issue it or set replace"},
+	{store.ErrTokenNotActive, http.StatusConflict, api.CodeTokenNotActive, "token is not active"},
+	{store.ErrConflict, http.StatusConflict, api.CodeConflict, "client ID already used with different content"},
+	{ErrUnsealable, http.StatusBadRequest, api.CodeUnsealable, "sealed does not open with the service's sealing key for this purpose"},
+	{ErrInvalidField, http.StatusBadRequest, api.CodeInvalidField, ""},
+	{ErrBadCursor, http.StatusBadRequest, api.CodeBadCursor, "cursor not recognised"},
+	{store.ErrNotFound, http.StatusNotFound, api.CodeNotFound, "not found"},
+	{context.Canceled, http.StatusServiceUnavailable, api.CodeInternal, "request cancelled"},
 }
 
 var errBadJSON = errors.New("bad request")
