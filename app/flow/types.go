@@ -58,6 +58,9 @@ func ResidentOf(c *idcard.Card) Resident {
 type Link struct {
 	Online  bool
 	Waiting int // outbox items not yet acknowledged
+	// Damaged: the kiosk's own store is damaged, so it can record
+	// nothing; it is out of service until a technician restores it.
+	Damaged bool
 }
 
 // PrinterState is the printer as the status bar shows it.
@@ -129,6 +132,9 @@ var (
 	// ErrTokenRefused: a paper code was refused (revoked, superseded,
 	// forged or expired).
 	ErrTokenRefused = errors.New("paper code refused")
+	// ErrOutOfService: the kiosk's own store is damaged; it can neither
+	// print a code nor record one, and sends the resident to the counter.
+	ErrOutOfService = errors.New("kiosk out of service: local store damaged")
 )
 
 // Problem names a failure the resident or staff must see, with what to
@@ -149,6 +155,7 @@ const (
 	ProblemPrinterFault    Problem = "printer_fault"
 	ProblemPrinterDown     Problem = "printer_down"
 	ProblemReaderDown      Problem = "reader_down"
+	ProblemOutOfService    Problem = "out_of_service"
 	ProblemInternal        Problem = "internal"
 )
 
@@ -192,6 +199,8 @@ func ServiceProblem(err error) Problem {
 		return ProblemNotEnrolled
 	case errors.Is(err, ErrServiceUnavailable), errors.Is(err, context.DeadlineExceeded):
 		return ProblemServiceDown
+	case errors.Is(err, ErrOutOfService):
+		return ProblemOutOfService
 	}
 	return ProblemInternal
 }

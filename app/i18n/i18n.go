@@ -83,6 +83,7 @@ const (
 	Online        Key = "online"
 	Offline       Key = "offline"
 	Waiting       Key = "waiting"
+	Damaged       Key = "damaged"
 	VenuePrompt   Key = "venue_prompt"
 	VenueScan     Key = "venue_scan"
 	CannotVerify  Key = "cannot_verify"
@@ -173,6 +174,7 @@ var messages = map[Key][2]string{
 	Online:        {"在线", "Online"},
 	Offline:       {"离线", "Offline"},
 	Waiting:       {"待上传", "waiting"},
+	Damaged:       {"本机数据异常，暂停服务，请联系技术人员", "Local data damaged: out of service, call a technician"},
 	VenuePrompt:   {"请刷身份证或扫描纸质码", "Tap an ID card or scan a paper code"},
 	VenueScan:     {"扫码内容", "Scanned code"},
 	CannotVerify:  {"无法核验", "Cannot verify"},
@@ -316,6 +318,8 @@ func ProblemText(l Lang, p flow.Problem) (what, next string) {
 		m = [4]string{"打印机暂时不能使用", "请联系工作人员", "The printer is not working", "Please ask a member of staff"}
 	case flow.ProblemReaderDown:
 		m = [4]string{"读卡器暂时不能使用", "请联系工作人员", "The card reader is not working", "Please ask a member of staff"}
+	case flow.ProblemOutOfService:
+		m = [4]string{"这台机器暂停服务", "请到柜台，由工作人员为您办理", "This kiosk is out of service", "Please go to the counter; staff will help you"}
 	default:
 		m = [4]string{"出了点问题", "请联系工作人员", "Something went wrong", "Please ask a member of staff"}
 	}
@@ -364,6 +368,9 @@ func AsOfText(l Lang, t time.Time) string {
 
 // WaitingText is the status bar's link text: "在线" or "离线 · 待上传 3".
 func WaitingText(l Lang, link flow.Link) string {
+	if link.Damaged {
+		return T(l, Damaged)
+	}
 	s := T(l, Offline)
 	if link.Online {
 		s = T(l, Online)

@@ -174,7 +174,11 @@ func Start(ctx context.Context, opts Options) (r *Rig, err error) {
 	if err := r.Engine.SyncOnce(ctx); err != nil {
 		return nil, fmt.Errorf("rig: first sync: %w", err)
 	}
-	r.wg.Go(func() { r.Engine.Run(ctx) })
+	r.wg.Go(func() {
+		if err := r.Engine.Run(ctx); err != nil {
+			log.Error("Sync engine stopped", "err", err)
+		}
+	})
 	r.Backend = &wire.Backend{Engine: r.Engine, Client: remote.C}
 
 	// The devices.

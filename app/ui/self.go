@@ -151,3 +151,12 @@ func (s *Self) middle() fyne.CanvasObject {
 		body(i18n.T(l, i18n.StartHint)),
 		layout.NewSpacer())
 }
+
+// OutOfService is the screen of a kiosk that cannot serve at all, such as
+// one whose local store is damaged at start: what happened and where to
+// go, in the resident's words, with the status bar saying why for staff.
+func OutOfService(l i18n.Lang) fyne.CanvasObject {
+	s := NewSelf(SelfControls{Touch: func() {}, Help: func() {}, Dismiss: func() {}}, l)
+	s.Show(flow.SelfView{Step: flow.StepError, Problem: flow.ProblemOutOfService, Bar: flow.Bar{Link: flow.Link{Damaged: true}}})
+	return s.Content()
+}

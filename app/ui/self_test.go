@@ -110,6 +110,9 @@ func TestSelfScreens(t *testing.T) {
 		{"not_enrolled", i18n.ZH, flow.SelfView{Step: flow.StepError, Problem: flow.ProblemNotEnrolled, CardOn: true, Bar: bar}, []string{"您还没有登记随申码"}},
 		{"help", i18n.ZH, flow.SelfView{Step: flow.StepError, Problem: flow.ProblemPaperOut, HelpCalled: true, Bar: paperOut}, []string{"工作人员马上就来", "返回"}},
 		{"reader_off", i18n.ZH, flow.SelfView{Step: flow.StepStart}, []string{"读卡器未连接"}},
+		{"out_of_service", i18n.ZH, flow.SelfView{Step: flow.StepError, Problem: flow.ProblemOutOfService, CardOn: true,
+			Bar: flow.Bar{ReaderConnected: true, Printer: flow.PrinterReady, Link: flow.Link{Online: true, Damaged: true}}},
+			[]string{"这台机器暂停服务", "请到柜台", "本机数据异常"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			a := test.NewTempApp(t)
@@ -134,6 +137,29 @@ func TestSelfScreens(t *testing.T) {
 			}
 			golden(t, "self_"+tc.name+".xml", w)
 		})
+	}
+}
+
+// TestOutOfService: a kiosk that cannot open its store still says so on
+// screen, and where to go.
+func TestOutOfService(t *testing.T) {
+	a := test.NewTempApp(t)
+	a.Settings().SetTheme(theme.New())
+	for _, tc := range []struct {
+		lang i18n.Lang
+		want []string
+	}{
+		{i18n.ZH, []string{"这台机器暂停服务", "请到柜台，由工作人员为您办理", "本机数据异常，暂停服务"}},
+		{i18n.EN, []string{"This kiosk is out of service", "Please go to the counter", "Local data damaged"}},
+	} {
+		w := test.NewTempWindow(t, ui.OutOfService(tc.lang))
+		w.Resize(screenSize)
+		markup := test.RenderToMarkup(w.Canvas())
+		for _, word := range tc.want {
+			if !strings.Contains(markup, word) {
+				t.Errorf("%s: screen lacks %q", tc.lang, word)
+			}
+		}
 	}
 }
 

@@ -105,7 +105,8 @@ func (b *Backend) PaperCode(ctx context.Context, r flow.Resident) (flow.Ticket, 
 			}
 		}
 	}
-	return b.offline(ctx, r, ans, serial)
+	t, err := b.offline(ctx, r, ans, serial)
+	return t, classify(err)
 }
 
 // issue asks for a new token that replaces the resident's earlier ones,
@@ -208,9 +209,9 @@ func (b *Backend) audit(ctx context.Context, worker, action, detail string) erro
 func (b *Backend) Link(ctx context.Context) flow.Link {
 	s, err := b.Engine.Summary(ctx)
 	if err != nil {
-		return flow.Link{}
+		return flow.Link{Damaged: errors.Is(err, localstore.ErrCorrupt) || b.Engine.Damaged() != nil}
 	}
-	return flow.Link{Online: s.Online, Waiting: s.Pending + s.InFlight}
+	return flow.Link{Online: s.Online, Waiting: s.Pending + s.InFlight, Damaged: b.Engine.Damaged() != nil}
 }
 
 // CardStatus implements flow.VenueBackend.
@@ -303,6 +304,8 @@ func classify(err error) error {
 	switch {
 	case err == nil:
 		return nil
+	case errors.Is(err, localstore.ErrCorrupt):
+		return fmt.Errorf("%w: %w", flow.ErrOutOfService, err)
 	case errors.As(err, &ae) && ae.Code == api.CodeNotEnrolled:
 		return fmt.Errorf("%w: %w", flow.ErrNotEnrolled, err)
 	case errors.As(err, &ae) && ae.Status >= 500, errors.As(err, &ne),

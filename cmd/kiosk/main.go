@@ -278,6 +278,13 @@ func kiosk(ctx context.Context, a fyne.App, win fyne.Window, o options, cfg conf
 	}
 	clock := syncer.NewClock(nil, 0)
 	st, err := localstore.Open(ctx, where.Path, localstore.Options{Now: clock.Now})
+	if errors.Is(err, localstore.ErrCorrupt) {
+		// The kiosk stays on screen to say it is out of service and send
+		// residents to the counter; kioskctl doctor tells the technician.
+		log.Error("The local store is damaged: out of service", "err", err)
+		win.SetContent(ui.OutOfService(cfg.Lang))
+		return nil
+	}
 	if err != nil {
 		return err
 	}
@@ -323,7 +330,13 @@ func startKiosk(ctx context.Context, win fyne.Window, cfg config.Config, st *loc
 	if err != nil {
 		return err
 	}
-	go eng.Run(ctx)
+	go func() {
+		// Run returns early only for a damaged store; the screens say it
+		// through the engine's Damaged, the log says it here.
+		if err := eng.Run(ctx); err != nil {
+			log.Error("Sync engine stopped", "err", err)
+		}
+	}()
 	back := &wire.Backend{Engine: eng, Client: remote.C}
 	open := func(d config.Device) func(context.Context) (serialport.Conn, error) {
 		return func(context.Context) (serialport.Conn, error) {

@@ -12,6 +12,9 @@ import (
 	"github.com/shcommunity/kiosk/sync/syncer"
 )
 
+// damagedFix is what to do about a damaged database file.
+const damagedFix = "close the kiosk, copy the file away for the developers, restore the last backup (PACKAGING.md, \"Back up\") or delete it and register the kiosk again; records not yet synced are lost."
+
 type localResult struct {
 	results  []Result
 	identity *syncer.Identity // nil when the kiosk is not registered or the database is unusable
@@ -48,7 +51,7 @@ func checkLocal(ctx context.Context, cfg Config) localResult {
 	switch {
 	case errors.Is(err, localstore.ErrCorrupt):
 		db.Level, db.Detail = Fail, cfg.DBPath+": the database file is damaged; the kiosk will not start on it."
-		db.Fix = "close the kiosk, copy the file away for the developers, restore the last backup (PACKAGING.md, \"Back up\") or delete it and register the kiosk again; records not yet synced are lost."
+		db.Fix = damagedFix
 		add(db)
 		return out
 	case err != nil:
@@ -66,7 +69,13 @@ func checkLocal(ctx context.Context, cfg Config) localResult {
 	add(db)
 
 	audit := Result{Check: CheckAudit, Detail: "hash chain intact."}
-	if err := st.VerifyAudit(ctx); err != nil {
+	switch err := st.VerifyAudit(ctx); {
+	case errors.Is(err, localstore.ErrCorrupt):
+		// quick_check at open reads every page but not every index entry;
+		// damage found here is the file's, not the chain's.
+		audit.Level, audit.Detail = Fail, fmt.Sprintf("the database file is damaged (%v); the kiosk is out of service.", err)
+		audit.Fix = damagedFix
+	case err != nil:
 		audit.Level, audit.Detail = Fail, fmt.Sprintf("the hash chain is broken (%v): records were changed or lost.", err)
 		audit.Fix = "do not delete anything; report it to the service administrator with this line."
 	}

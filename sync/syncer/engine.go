@@ -81,6 +81,7 @@ type Engine struct {
 	online      bool
 	workersAt   time.Time
 	savedSkew   time.Duration
+	damaged     error // the store's damage, once seen: the kiosk stops serving
 }
 
 // Settings keys the engine keeps in the store.
@@ -252,11 +253,10 @@ func (e *Engine) SyncOnce(ctx context.Context) error {
 			err = perr
 		}
 	}
-	e.record(ctx, err)
-	return err
+	return e.record(ctx, err)
 }
 
-func (e *Engine) record(ctx context.Context, err error) {
+func (e *Engine) record(ctx context.Context, err error) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	now := e.clock.Now()
@@ -266,11 +266,12 @@ func (e *Engine) record(ctx context.Context, err error) {
 			e.online = false
 			e.log.Warn("Sync failed", "err", err)
 		}
-		return
+		e.noteDamage(err)
+		return err
 	}
 	e.lastSuccess, e.online = now, true
 	e.lastError = ""
-	e.st.InTx(ctx, func(tx *localstore.Tx) error {
+	err = e.st.InTx(ctx, func(tx *localstore.Tx) error {
 		if err := tx.SetSetting(setLastSuccess, binary.BigEndian.AppendUint64(nil, uint64(now.UnixMilli()))); err != nil {
 			return err
 		}
@@ -280,6 +281,30 @@ func (e *Engine) record(ctx context.Context, err error) {
 		}
 		return nil
 	})
+	if err != nil && ctx.Err() == nil {
+		// The round itself went well; the store would not keep it.
+		e.lastError, e.lastErrorAt = "record the sync: "+err.Error(), now
+		e.log.Error("Sync not recorded", "err", err)
+		e.noteDamage(err)
+	}
+	return err
+}
+
+// noteDamage remembers a damaged store; e.mu is held.
+func (e *Engine) noteDamage(err error) {
+	if e.damaged == nil && errors.Is(err, localstore.ErrCorrupt) {
+		e.damaged = err
+		e.log.Error("The local store is damaged: this kiosk stops recording", "err", err)
+	}
+}
+
+// Damaged returns the damage the engine found in its store (an error
+// matching localstore.ErrCorrupt), or nil. A kiosk whose store is damaged
+// can record nothing, so it must say it is out of service.
+func (e *Engine) Damaged() error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.damaged
 }
 
 // noteCall sets the online state from one call's outcome, so that the
@@ -324,10 +349,16 @@ type Summary struct {
 func (e *Engine) Summary(ctx context.Context) (Summary, error) {
 	c, err := e.st.Counts(ctx)
 	if err != nil {
+		e.mu.Lock()
+		e.noteDamage(err)
+		e.mu.Unlock()
 		return Summary{}, err
 	}
 	q, err := e.st.Quarantined(ctx)
 	if err != nil {
+		e.mu.Lock()
+		e.noteDamage(err)
+		e.mu.Unlock()
 		return Summary{}, err
 	}
 	e.mu.Lock()
