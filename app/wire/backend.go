@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"slices"
 	"sync"
 	"time"
 
@@ -130,24 +129,18 @@ func (b *Backend) issue(ctx context.Context, r flow.Resident, worker string) (fl
 	}, nil
 }
 
+// offline is the ticket when no new code can be had: a re-print if the
+// engine allows one (syncer.Engine.Reprintable), else a pending receipt.
 func (b *Backend) offline(ctx context.Context, r flow.Resident, ans syncer.Answer, serial string) (flow.Ticket, error) {
 	t := flow.Ticket{MaskedName: r.Name.Masked(), MaskedID: r.Number.Masked(), Serial: serial}
-	if ans.Source == healthcode.SourceCached {
-		codes, err := b.store().PrintedFor(ctx, b.store().KeyOf(r.Number))
-		if err != nil {
-			return flow.Ticket{}, err
-		}
-		now := b.Engine.Clock().Now()
-		codes = slices.DeleteFunc(codes, func(c localstore.PrintedCode) bool {
-			return c.State != api.StateActive || !now.Before(c.ExpiresAt) || c.TokenText == ""
-		})
-		slices.SortFunc(codes, func(a, b localstore.PrintedCode) int { return b.PrintedAt.Compare(a.PrintedAt) })
-		if len(codes) > 0 {
-			c := codes[0]
-			t.Kind, t.QR, t.TokenID, t.IssuedAt, t.ExpiresAt = flow.TicketReprint, c.TokenText, c.TokenID, c.PrintedAt, c.ExpiresAt
-			t.Status = ans.Status()
-			return t, nil
-		}
+	c, ok, err := b.Engine.Reprintable(ctx, r.Number, ans)
+	if err != nil {
+		return flow.Ticket{}, err
+	}
+	if ok {
+		t.Kind, t.QR, t.TokenID, t.IssuedAt, t.ExpiresAt = flow.TicketReprint, c.TokenText, c.TokenID, c.PrintedAt, c.ExpiresAt
+		t.Status = ans.Status()
+		return t, nil
 	}
 	t.Kind = flow.TicketPending
 	t.Status = healthcode.Status{Source: healthcode.SourcePending}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/shcommunity/kiosk/codesvc/api"
 	"github.com/shcommunity/kiosk/healthcode"
 	"github.com/shcommunity/kiosk/pii"
 	"github.com/shcommunity/kiosk/sync/localstore"
@@ -111,4 +112,28 @@ func (e *Engine) pending(ctx context.Context, key localstore.ResidentKey) (Answe
 		return Answer{}, false, err
 	}
 	return Answer{Source: healthcode.SourcePending, Receipt: it.Receipt, Why: "enrolment not yet confirmed by the service"}, true, nil
+}
+
+// Reprintable decides what this kiosk may print again for a resident
+// while the service cannot be reached, given the answer Status or
+// CachedStatus gave: the newest paper code printed here that is still
+// active, unexpired by the service's clock and has its token text, and
+// only when the answer is a cached one that may still be shown. ok is
+// false otherwise; then the resident gets a pending receipt, never an old
+// colour.
+func (e *Engine) Reprintable(ctx context.Context, id pii.IDNumber, ans Answer) (code localstore.PrintedCode, ok bool, err error) {
+	if ans.Source != healthcode.SourceCached {
+		return localstore.PrintedCode{}, false, nil
+	}
+	codes, err := e.st.PrintedFor(ctx, e.st.KeyOf(id))
+	if err != nil {
+		return localstore.PrintedCode{}, false, err
+	}
+	now := e.clock.Now()
+	for _, c := range codes { // newest first
+		if c.State == api.StateActive && now.Before(c.ExpiresAt) && c.TokenText != "" {
+			return c, true, nil
+		}
+	}
+	return localstore.PrintedCode{}, false, nil
 }

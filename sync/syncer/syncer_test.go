@@ -443,3 +443,65 @@ func TestNoPersonalDataOnDisk(t *testing.T) {
 	k.st.Close()
 	check("closed")
 }
+
+// TestReprintable: offline, the engine lets the kiosk print again only
+// the newest active code printed here, and only while the cached status
+// may be shown; a revoked code, an unknown status or a never-printed
+// resident gets nothing.
+func TestReprintable(t *testing.T) {
+	s := startService(t)
+	k := newKiosk(t, s, "", start)
+	ctx := context.Background()
+	printed, revoked, never := resident(t, 30, 1), resident(t, 31, 2), resident(t, 32, 3)
+	for i, id := range []pii.IDNumber{printed, revoked, never} {
+		k.enrol(t, id, i)
+	}
+	if err := k.eng.SyncOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	issueAndPrint(t, s, k, printed)
+	s.clk.Add(time.Minute)
+	k.clk.Add(time.Minute)
+	newest := issueAndPrint(t, s, k, printed) // supersedes the first at the service
+	issueAndPrint(t, s, k, revoked)
+	if _, err := s.svc.ReportLost(ctx, "", revoked); err != nil {
+		t.Fatal(err)
+	}
+	if err := k.eng.SyncOnce(ctx); err != nil { // the feed marks the first code superseded, the other revoked
+		t.Fatal(err)
+	}
+	for _, id := range []pii.IDNumber{printed, revoked, never} {
+		if _, err := k.eng.Status(ctx, id); err != nil { // caches a live answer
+			t.Fatal(err)
+		}
+	}
+	s.cut()
+	tests := []struct {
+		name    string
+		advance time.Duration
+		id      pii.IDNumber
+		ok      bool
+	}{
+		{"newest active code", 0, printed, true},
+		{"revoked code", 0, revoked, false},
+		{"never printed here", 0, never, false},
+		{"status past the freshness bound", 25 * time.Hour, printed, false},
+	}
+	for _, tc := range tests {
+		k.clk.Add(tc.advance)
+		ans, err := k.eng.CachedStatus(ctx, tc.id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, ok, err := k.eng.Reprintable(ctx, tc.id, ans)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok != tc.ok {
+			t.Errorf("%s: reprintable = %v (answer %s, %s), want %v", tc.name, ok, ans.Source, ans.Why, tc.ok)
+		}
+		if ok && c.TokenID != newest.TokenID {
+			t.Errorf("%s: re-print of %s, want the newest code %s", tc.name, c.TokenID, newest.TokenID)
+		}
+	}
+}
