@@ -80,6 +80,8 @@ var rules = []rule{
 	{"sync", []string{"fyne.io/", module + "/app", module + "/devices"},
 		"the sync engine talks to the store and the service, never to the GUI or the hardware"},
 	{"internal", []string{"fyne.io/"}, "only the GUI imports Fyne"},
+	{"internal/sqldb", []string{"fyne.io/", module + "/"},
+		"the SQL helpers serve the kiosk's store and the service's alike and know neither"},
 	{"app/flow", []string{"fyne.io/", module + "/sync", module + "/codesvc/client", module + "/app/wire"},
 		"the flows are tested without a screen and reach the store and the service only through their own interfaces"},
 	{"app/wire", []string{"fyne.io/"}, "the adapters are plain Go"},

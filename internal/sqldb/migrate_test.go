@@ -1,0 +1,355 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"testing"
+	"testing/fstest"
+	"time"
+)
+
+// files is a migration set whose steps cannot run twice unnoticed: 0001
+// creates tables without IF NOT EXISTS, and each step logs its number in
+// applied, so a step run twice fails or leaves two rows.
+var files = fstest.MapFS{
+	"0001_init.sql":    {Data: []byte("CREATE TABLE applied (version INTEGER NOT NULL) STRICT;\nCREATE TABLE t (x INTEGER) STRICT;\nINSERT INTO applied VALUES (1);")},
+	"0002_column.sql":  {Data: []byte("ALTER TABLE t ADD COLUMN y TEXT;\nINSERT INTO applied VALUES (2);")},
+	"0003_index.sql":   {Data: []byte("CREATE INDEX t_by_y ON t (y);\nINSERT INTO applied VALUES (3);")},
+	"README.md":        {Data: []byte("not a migration")},
+	"notes/0009_x.sql": {Data: []byte("not at the root")},
+}
+
+var at = time.Date(2026, 11, 27, 9, 0, 0, 123456789, time.UTC)
+
+func migrations(fs fstest.MapFS) Migrations {
+	return Migrations{Files: fs, Dialect: SQLite, Now: func() time.Time { return at }}
+}
+
+func openDB(t *testing.T, file string) *sql.DB {
+	t.Helper()
+	db, err := Open(file, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+type record struct {
+	version int
+	name    string
+	at      time.Time
+}
+
+// state returns schema_migrations and how often each step ran.
+func state(t *testing.T, db *sql.DB) ([]record, map[int]int) {
+	t.Helper()
+	ctx := context.Background()
+	rows, err := db.QueryContext(ctx, "SELECT version, name, applied_at FROM schema_migrations ORDER BY version")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var recs []record
+	for rows.Next() {
+		var r record
+		var n int64
+		if err := rows.Scan(&r.version, &r.name, &n); err != nil {
+			t.Fatal(err)
+		}
+		r.at = FromDB(n)
+		recs = append(recs, r)
+	}
+	ran := map[int]int{}
+	logged, err := db.QueryContext(ctx, "SELECT version FROM applied")
+	if err != nil {
+		return recs, ran
+	}
+	defer logged.Close()
+	for logged.Next() {
+		var v int
+		if err := logged.Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		ran[v]++
+	}
+	return recs, ran
+}
+
+// wantApplied fails unless migrations 1..n are recorded once with their
+// file names and each ran once.
+func wantApplied(t *testing.T, db *sql.DB, n int) {
+	t.Helper()
+	recs, ran := state(t, db)
+	names := []string{"0001_init.sql", "0002_column.sql", "0003_index.sql"}
+	if len(recs) != n {
+		t.Fatalf("schema_migrations = %v, want versions 1 to %d", recs, n)
+	}
+	for i, r := range recs {
+		if r.version != i+1 || r.name != names[i] || !r.at.Equal(at) {
+			t.Errorf("record %d = %+v, want version %d, %s, applied at %v", i, r, i+1, names[i], at)
+		}
+		if ran[i+1] != 1 {
+			t.Errorf("migration %d ran %d times, want once", i+1, ran[i+1])
+		}
+	}
+}
+
+func TestMigrateTwice(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t, filepath.Join(t.TempDir(), "t.db"))
+	for range 2 {
+		if err := migrations(files).Apply(ctx, db); err != nil {
+			t.Fatal(err)
+		}
+		wantApplied(t, db, 3)
+	}
+}
+
+func TestMigrateInSteps(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t, filepath.Join(t.TempDir(), "t.db"))
+	first := fstest.MapFS{"0001_init.sql": files["0001_init.sql"]}
+	if err := migrations(first).Apply(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	wantApplied(t, db, 1)
+	if err := migrations(files).Apply(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	wantApplied(t, db, 3)
+}
+
+// TestMigrateFailureRollsBack: a migration that fails half-way leaves
+// nothing of itself, and the ones before it stay applied.
+func TestMigrateFailureRollsBack(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t, filepath.Join(t.TempDir(), "t.db"))
+	bad := fstest.MapFS{
+		"0001_init.sql":   files["0001_init.sql"],
+		"0002_column.sql": files["0002_column.sql"],
+		"0003_index.sql":  {Data: []byte("INSERT INTO applied VALUES (3);\nCREATE INDEX broken ON nowhere (y);")},
+	}
+	err := migrations(bad).Apply(ctx, db)
+	if err == nil {
+		t.Fatal("a failing migration was reported applied")
+	}
+	wantApplied(t, db, 2)
+	if err := migrations(files).Apply(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	wantApplied(t, db, 3)
+}
+
+func TestMigrationFiles(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name  string
+		files fstest.MapFS
+	}{
+		{"no four digits", fstest.MapFS{"1_init.sql": files["0001_init.sql"]}},
+		{"upper case", fstest.MapFS{"0001_Init.sql": files["0001_init.sql"]}},
+		{"gap", fstest.MapFS{"0001_init.sql": files["0001_init.sql"], "0003_index.sql": files["0003_index.sql"]}},
+		{"number twice", fstest.MapFS{"0001_init.sql": files["0001_init.sql"], "0001_again.sql": files["0002_column.sql"]}},
+		{"not from 1", fstest.MapFS{"0002_column.sql": files["0002_column.sql"]}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			db := openDB(t, filepath.Join(t.TempDir(), "t.db"))
+			if err := migrations(tc.files).Apply(ctx, db); !errors.Is(err, ErrMigrationFiles) {
+				t.Errorf("Apply = %v, want ErrMigrationFiles", err)
+			}
+		})
+	}
+}
+
+// TestMigrateLegacy: a database that kept its version in user_version has
+// the migrations up to it recorded once, without running them, and the
+// rest applied.
+func TestMigrateLegacy(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t, filepath.Join(t.TempDir(), "t.db"))
+	// The database as the older scheme left it: 0001 and 0002 applied,
+	// the version in user_version, no schema_migrations.
+	for _, f := range []string{"0001_init.sql", "0002_column.sql"} {
+		if _, err := db.ExecContext(ctx, string(files[f].Data)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := db.ExecContext(ctx, "PRAGMA user_version = 2"); err != nil {
+		t.Fatal(err)
+	}
+	m := migrations(files)
+	m.Legacy = UserVersion
+	if err := m.Apply(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	wantApplied(t, db, 3)
+	// Adopted once: a later change of user_version is not read again.
+	if _, err := db.ExecContext(ctx, "PRAGMA user_version = 7"); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Apply(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	wantApplied(t, db, 3)
+}
+
+func TestMigrateNewerSchema(t *testing.T) {
+	ctx := context.Background()
+	t.Run("recorded", func(t *testing.T) {
+		db := openDB(t, filepath.Join(t.TempDir(), "t.db"))
+		if err := migrations(files).Apply(ctx, db); err != nil {
+			t.Fatal(err)
+		}
+		older := fstest.MapFS{"0001_init.sql": files["0001_init.sql"], "0002_column.sql": files["0002_column.sql"]}
+		if err := migrations(older).Apply(ctx, db); !errors.Is(err, ErrNewerSchema) {
+			t.Errorf("Apply with fewer migrations = %v, want ErrNewerSchema", err)
+		}
+	})
+	t.Run("legacy", func(t *testing.T) {
+		db := openDB(t, filepath.Join(t.TempDir(), "t.db"))
+		if _, err := db.ExecContext(ctx, "PRAGMA user_version = 4"); err != nil {
+			t.Fatal(err)
+		}
+		m := migrations(files)
+		m.Legacy = UserVersion
+		if err := m.Apply(ctx, db); !errors.Is(err, ErrNewerSchema) {
+			t.Errorf("Apply on user_version 4 with 3 migrations = %v, want ErrNewerSchema", err)
+		}
+		var n int
+		if err := db.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master WHERE name = 'schema_migrations'").Scan(&n); err != nil || n != 0 {
+			t.Errorf("schema_migrations created by the refused start (%d, %v); want nothing changed", n, err)
+		}
+	})
+}
+
+// TestMigrateDialect runs the runner with a dialect written as
+// PostgreSQL's is: numbered arguments and a lock statement, which must run
+// first in every one of its transactions.
+func TestMigrateDialect(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t, filepath.Join(t.TempDir(), "t.db"))
+	if _, err := db.ExecContext(ctx, "CREATE TABLE locks (n INTEGER NOT NULL); INSERT INTO locks VALUES (0)"); err != nil {
+		t.Fatal(err)
+	}
+	d := SQLite
+	d.Name = "numbered"
+	d.Lock = "UPDATE locks SET n = n + 1"
+	d.Arg = func(n int) string { return "$" + strconv.Itoa(n) }
+	m := migrations(files)
+	m.Dialect = d
+	if err := m.Apply(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	wantApplied(t, db, 3)
+	var n int
+	if err := db.QueryRowContext(ctx, "SELECT n FROM locks").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 4 { // the start and one per migration
+		t.Errorf("the lock ran %d times, want 4", n)
+	}
+}
+
+// TestMigrateOverlap makes two runners overlap at the worst point: the
+// first has read that nothing is applied when the second applies
+// everything. The first must then find each migration done under the
+// lock instead of running it again.
+func TestMigrateOverlap(t *testing.T) {
+	ctx := context.Background()
+	file := filepath.Join(t.TempDir(), "t.db")
+	first, second := openDB(t, file), openDB(t, file)
+	m := migrations(files)
+	m.beforeApply = func(v int) {
+		if v == 1 {
+			if err := migrations(files).Apply(ctx, second); err != nil {
+				t.Errorf("second runner: %v", err)
+			}
+		}
+	}
+	if err := m.Apply(ctx, first); err != nil {
+		t.Fatal(err)
+	}
+	wantApplied(t, first, 3)
+}
+
+// TestMigrateConcurrent starts runners on one new file at once, each with
+// its own pool as separate processes would have.
+func TestMigrateConcurrent(t *testing.T) {
+	ctx := context.Background()
+	file := filepath.Join(t.TempDir(), "t.db")
+	const n = 8
+	dbs := make([]*sql.DB, n)
+	for i := range dbs {
+		dbs[i] = openDB(t, file)
+	}
+	start := make(chan struct{})
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i, db := range dbs {
+		wg.Go(func() {
+			<-start
+			errs[i] = migrations(files).Apply(ctx, db)
+		})
+	}
+	close(start)
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("runner %d: %v", i, err)
+		}
+	}
+	wantApplied(t, dbs[0], 3)
+}
+
+// TestMigrateProcesses starts this test binary twice at once as runners on
+// one new file (TestMigrateChild); both must succeed and each migration
+// must be applied once.
+func TestMigrateProcesses(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts processes")
+	}
+	file := filepath.Join(t.TempDir(), "t.db")
+	cmds := make([]*exec.Cmd, 2)
+	for i := range cmds {
+		cmds[i] = exec.Command(os.Args[0], "-test.run=^TestMigrateChild$", "-test.count=1")
+		cmds[i].Env = append(os.Environ(), "SQLDB_MIGRATE_FILE="+file)
+	}
+	for _, c := range cmds {
+		if err := c.Start(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, c := range cmds {
+		if err := c.Wait(); err != nil {
+			t.Errorf("runner process %d: %v", i, err)
+		}
+	}
+	wantApplied(t, openDB(t, file), 3)
+}
+
+// TestMigrateChild is one runner process of TestMigrateProcesses; run on
+// its own it does nothing.
+func TestMigrateChild(t *testing.T) {
+	file := os.Getenv("SQLDB_MIGRATE_FILE")
+	if file == "" {
+		t.Skip("a runner process of TestMigrateProcesses")
+	}
+	db, err := Open(file, Options{})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	defer db.Close()
+	if err := migrations(files).Apply(context.Background(), db); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+}
