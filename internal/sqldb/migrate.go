@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"path"
 	"regexp"
 	"sort"
 	"strconv"
@@ -60,10 +61,12 @@ var SQLite = Dialect{
 // Migrations is one store's schema: its numbered SQL files and how to
 // apply them. README.md says how to write one.
 type Migrations struct {
-	// Files holds the migrations at its root, each named NNNN_name.sql:
-	// four digits counting from 0001 with no gap, an underscore, a lower
-	// case name. Other files (a README.md) are ignored.
+	// Files holds the migrations in its folder Dir (its root when Dir is
+	// empty), each named NNNN_name.sql: four digits counting from 0001
+	// with no gap, an underscore, a lower case name. Other files (a
+	// README.md) are ignored.
 	Files fs.FS
+	Dir   string
 	// Dialect is the database engine's.
 	Dialect Dialect
 	// Legacy, when not nil, reads the schema version an older scheme
@@ -78,6 +81,13 @@ type Migrations struct {
 	// beforeApply, when set (tests), runs between reading which
 	// migrations are applied and applying the first missing one.
 	beforeApply func(version int)
+}
+
+func (m Migrations) dir() string {
+	if m.Dir == "" {
+		return "."
+	}
+	return m.Dir
 }
 
 // migration is one file of a set.
@@ -121,13 +131,14 @@ func (m Migrations) Apply(ctx context.Context, db Beginner) error {
 
 // files lists and checks the migration files.
 func (m Migrations) files() ([]migration, error) {
-	names, err := fs.Glob(m.Files, "*.sql")
+	names, err := fs.Glob(m.Files, path.Join(m.dir(), "*.sql"))
 	if err != nil {
 		return nil, fmt.Errorf("list migrations: %w", err)
 	}
 	sort.Strings(names)
 	out := make([]migration, len(names))
 	for i, name := range names {
+		name = path.Base(name)
 		match := migrationName.FindStringSubmatch(name)
 		if match == nil {
 			return nil, fmt.Errorf("%w: %s is not NNNN_name.sql", ErrMigrationFiles, name)
@@ -227,7 +238,7 @@ func (m Migrations) apply(ctx context.Context, tx *sql.Tx, f migration) error {
 	if n > 0 {
 		return nil
 	}
-	body, err := fs.ReadFile(m.Files, f.name)
+	body, err := fs.ReadFile(m.Files, path.Join(m.dir(), f.name))
 	if err != nil {
 		return err
 	}

@@ -23,7 +23,7 @@ var files = fstest.MapFS{
 	"0002_column.sql":  {Data: []byte("ALTER TABLE t ADD COLUMN y TEXT;\nINSERT INTO applied VALUES (2);")},
 	"0003_index.sql":   {Data: []byte("CREATE INDEX t_by_y ON t (y);\nINSERT INTO applied VALUES (3);")},
 	"README.md":        {Data: []byte("not a migration")},
-	"notes/0009_x.sql": {Data: []byte("not at the root")},
+	"notes/0009_x.sql": {Data: []byte("not in the folder")},
 }
 
 var at = time.Date(2026, 11, 27, 9, 0, 0, 123456789, time.UTC)
@@ -143,6 +143,21 @@ func TestMigrateFailureRollsBack(t *testing.T) {
 	}
 	wantApplied(t, db, 2)
 	if err := migrations(files).Apply(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	wantApplied(t, db, 3)
+}
+
+func TestMigrateDir(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t, filepath.Join(t.TempDir(), "t.db"))
+	nested := fstest.MapFS{"README.md": {Data: []byte("not a migration")}, "0001_junk.sql": {Data: []byte("not in the folder")}}
+	for name, f := range files {
+		nested["schema/"+name] = f
+	}
+	m := migrations(nested)
+	m.Dir = "schema"
+	if err := m.Apply(ctx, db); err != nil {
 		t.Fatal(err)
 	}
 	wantApplied(t, db, 3)

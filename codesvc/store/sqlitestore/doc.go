@@ -1,8 +1,9 @@
 // Package sqlitestore implements store.Store on SQLite through
 // mattn/go-sqlite3, following the project's storage conventions
-// (ARCHITECTURE.md, "Conventions"): SQLite is opened in one place
-// (open.go) with each setting explained, every write goes through one
-// inTx helper, and the schema is a set of numbered, embedded migrations
+// (ARCHITECTURE.md, "Conventions"): SQLite is opened through
+// internal/sqldb with each setting explained (open.go), every write goes
+// through sqldb.InTx, and the schema is a set of numbered, embedded
+// migrations applied by sqldb's runner
 // (migrations/README.md).
 //
 // It keeps two pools on the same file: a single-connection writer (writes

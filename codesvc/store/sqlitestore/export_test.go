@@ -3,23 +3,26 @@ package sqlitestore
 import (
 	"context"
 	"database/sql"
+
+	"github.com/shcommunity/kiosk/internal/sqldb"
 )
 
 // Downgrade turns the database at file (closed, wrapped with kek) back
 // into the form it had before wrapping existed: plain values, schema
-// version 1, no wrapped columns and no check row. It stands in for a
+// version 1 in PRAGMA user_version and no schema_migrations (the scheme of
+// those releases), no wrapped columns and no check row. It stands in for a
 // database written by an older service.
 func Downgrade(ctx context.Context, file string, kek []byte) error {
 	w, err := newWrapper(kek)
 	if err != nil {
 		return err
 	}
-	db, err := sql.Open("sqlite3", dsn(file, false))
+	db, err := sqldb.Open(file, sqldb.Options{})
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	return inTx(ctx, db, func(tx *sql.Tx) error {
+	return sqldb.InTx(ctx, db, func(tx *sql.Tx) error {
 		for _, t := range []struct {
 			table, key, value string
 			purpose           func(string) string
@@ -52,7 +55,7 @@ func Downgrade(ctx context.Context, file string, kek []byte) error {
 				return err
 			}
 		}
-		if _, err := tx.ExecContext(ctx, `DROP TABLE kek_check`); err != nil {
+		if _, err := tx.ExecContext(ctx, `DROP TABLE kek_check; DROP TABLE schema_migrations`); err != nil {
 			return err
 		}
 		_, err := tx.ExecContext(ctx, `PRAGMA user_version = 1`)

@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/shcommunity/kiosk/codesvc/store"
+	"github.com/shcommunity/kiosk/internal/sqldb"
 )
 
 // KEKSize is the length of a key-encryption key: an AES-256 key.
@@ -159,7 +160,7 @@ func sealAtRest(ctx context.Context, db *sql.DB, w *wrapper) error {
 	defer conn.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf("PRAGMA secure_delete = %d", secureDelete))
 
 	var wrapped int
-	err = inTx(ctx, conn, func(tx *sql.Tx) error {
+	err = sqldb.InTx(ctx, conn, func(tx *sql.Tx) error {
 		var check []byte
 		err := tx.QueryRowContext(ctx, `SELECT value FROM kek_check WHERE id = 1`).Scan(&check)
 		fresh := errors.Is(err, sql.ErrNoRows)

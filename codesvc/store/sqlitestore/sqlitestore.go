@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/shcommunity/kiosk/codesvc/store"
+	"github.com/shcommunity/kiosk/internal/sqldb"
 )
 
 // Store is the SQLite store.Store.
@@ -94,7 +95,7 @@ func (s *Store) Secret(ctx context.Context, name string, gen func() ([]byte, err
 		return nil, fmt.Errorf("secret %s: %w", name, err)
 	}
 	var found bool
-	err = inTx(ctx, s.w, func(tx *sql.Tx) error {
+	err = sqldb.InTx(ctx, s.w, func(tx *sql.Tx) error {
 		err := tx.QueryRowContext(ctx, q, name).Scan(&v, &wrapped)
 		if err == nil {
 			found = true
@@ -131,7 +132,7 @@ func (s *Store) unwrapSecret(name string, v []byte, wrapped bool) ([]byte, error
 
 // CreateProvisioningCode implements store.Store.
 func (s *Store) CreateProvisioningCode(ctx context.Context, c store.ProvisioningCode) error {
-	return inTx(ctx, s.w, func(tx *sql.Tx) error {
+	return sqldb.InTx(ctx, s.w, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO provisioning_codes(code_hash, note, created_at, expires_at) VALUES (?, ?, ?, ?)`,
 			c.Hash, c.Note, c.CreatedAt.UnixNano(), c.ExpiresAt.UnixNano())
 		return err
@@ -140,7 +141,7 @@ func (s *Store) CreateProvisioningCode(ctx context.Context, c store.Provisioning
 
 // RegisterDevice implements store.Store.
 func (s *Store) RegisterDevice(ctx context.Context, codeHash []byte, d store.Device) error {
-	return inTx(ctx, s.w, func(tx *sql.Tx) error {
+	return sqldb.InTx(ctx, s.w, func(tx *sql.Tx) error {
 		var expires int64
 		var used sql.NullInt64
 		err := tx.QueryRowContext(ctx, `SELECT expires_at, used_at FROM provisioning_codes WHERE code_hash = ?`, codeHash).Scan(&expires, &used)
@@ -223,7 +224,7 @@ func (s *Store) Devices(ctx context.Context) ([]store.Device, error) {
 
 // RevokeDevice implements store.Store.
 func (s *Store) RevokeDevice(ctx context.Context, id string, at time.Time) error {
-	return inTx(ctx, s.w, func(tx *sql.Tx) error {
+	return sqldb.InTx(ctx, s.w, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE devices SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?`, at.UnixNano(), id)
 		if err != nil {
 			return err
@@ -363,7 +364,7 @@ func ensureResident(ctx context.Context, tx *sql.Tx, r store.Resident) (store.Re
 // EnsureResident implements store.Store.
 func (s *Store) EnsureResident(ctx context.Context, r store.Resident) (store.Resident, error) {
 	var out store.Resident
-	err := inTx(ctx, s.w, func(tx *sql.Tx) error {
+	err := sqldb.InTx(ctx, s.w, func(tx *sql.Tx) error {
 		var err error
 		out, _, err = ensureResident(ctx, tx, r)
 		return err
@@ -426,7 +427,7 @@ func addEvent(ctx context.Context, tx *sql.Tx, residentID int64, e store.Event, 
 // AddEvent implements store.Store.
 func (s *Store) AddEvent(ctx context.Context, residentID int64, e store.Event, schedule store.Scheduler) (store.Event, error) {
 	var out store.Event
-	err := inTx(ctx, s.w, func(tx *sql.Tx) error {
+	err := sqldb.InTx(ctx, s.w, func(tx *sql.Tx) error {
 		var err error
 		out, err = addEvent(ctx, tx, residentID, e, schedule)
 		return err
@@ -438,7 +439,7 @@ func (s *Store) AddEvent(ctx context.Context, residentID int64, e store.Event, s
 func (s *Store) Intake(ctx context.Context, req store.IntakeRequest) (store.Enrolment, bool, error) {
 	var out store.Enrolment
 	var dup bool
-	err := inTx(ctx, s.w, func(tx *sql.Tx) error {
+	err := sqldb.InTx(ctx, s.w, func(tx *sql.Tx) error {
 		e := req.Enrolment
 		var digest []byte
 		var created int64
@@ -542,7 +543,7 @@ func scanToken(row interface{ Scan(...any) error }) (store.Token, error) {
 // IssueToken implements store.Store.
 func (s *Store) IssueToken(ctx context.Context, t store.Token, replace bool, supersede string) ([]string, error) {
 	var out []string
-	err := inTx(ctx, s.w, func(tx *sql.Tx) error {
+	err := sqldb.InTx(ctx, s.w, func(tx *sql.Tx) error {
 		out = nil
 		if supersede != "" {
 			old, err := scanToken(tx.QueryRowContext(ctx, `SELECT `+tokenCols+` FROM tokens WHERE id = ?`, supersede))
@@ -600,7 +601,7 @@ func (s *Store) Token(ctx context.Context, id string) (store.Token, error) {
 // RevokeTokens implements store.Store.
 func (s *Store) RevokeTokens(ctx context.Context, residentID int64, at time.Time) ([]string, error) {
 	var out []string
-	err := inTx(ctx, s.w, func(tx *sql.Tx) error {
+	err := sqldb.InTx(ctx, s.w, func(tx *sql.Tx) error {
 		out = nil
 		rows, err := tx.QueryContext(ctx, `UPDATE tokens SET state = 'revoked', state_at = ? WHERE resident_id = ? AND state = 'active' RETURNING id`, at.UnixNano(), residentID)
 		if err != nil {
@@ -629,7 +630,7 @@ func (s *Store) RevokeTokens(ctx context.Context, residentID int64, at time.Time
 // RecordPrint implements store.Store.
 func (s *Store) RecordPrint(ctx context.Context, p store.Print) (bool, error) {
 	var dup bool
-	err := inTx(ctx, s.w, func(tx *sql.Tx) error {
+	err := sqldb.InTx(ctx, s.w, func(tx *sql.Tx) error {
 		var tokenID string
 		err := tx.QueryRowContext(ctx, `SELECT token_id FROM prints WHERE client_id = ?`, p.ClientID).Scan(&tokenID)
 		if err == nil {
@@ -725,7 +726,7 @@ func correction(ctx context.Context, q querier, where string, arg any) (store.Co
 func (s *Store) FileCorrection(ctx context.Context, c store.Correction) (store.Correction, bool, error) {
 	var out store.Correction
 	var dup bool
-	err := inTx(ctx, s.w, func(tx *sql.Tx) error {
+	err := sqldb.InTx(ctx, s.w, func(tx *sql.Tx) error {
 		got, err := correction(ctx, tx, `c.client_id = ?`, c.ClientID)
 		if err == nil {
 			if got.ResidentID != c.ResidentID || got.Reason != c.Reason {
@@ -790,7 +791,7 @@ func (s *Store) Corrections(ctx context.Context, deviceID, state string) ([]stor
 // ResolveCorrection implements store.Store.
 func (s *Store) ResolveCorrection(ctx context.Context, id int64, state, note string, at time.Time, e *store.Event, schedule store.Scheduler) (store.Correction, error) {
 	var out store.Correction
-	err := inTx(ctx, s.w, func(tx *sql.Tx) error {
+	err := sqldb.InTx(ctx, s.w, func(tx *sql.Tx) error {
 		c, err := correction(ctx, tx, `c.id = ?`, id)
 		if err != nil {
 			return err
@@ -819,7 +820,7 @@ func (s *Store) ResolveCorrection(ctx context.Context, id int64, state, note str
 
 // PutWorker implements store.Store: it adds or replaces a worker.
 func (s *Store) PutWorker(ctx context.Context, w store.Worker) error {
-	return inTx(ctx, s.w, func(tx *sql.Tx) error {
+	return sqldb.InTx(ctx, s.w, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO workers(id, display_name, password_hash, created_at, updated_at, disabled) VALUES (?, ?, ?, ?, ?, ?)
 			ON CONFLICT(id) DO UPDATE SET display_name = excluded.display_name, password_hash = excluded.password_hash,
 			updated_at = excluded.updated_at, disabled = excluded.disabled`,
@@ -867,7 +868,7 @@ func (s *Store) Workers(ctx context.Context) ([]store.Worker, error) {
 // AddSigningKey implements store.Store: k becomes the key in use and every
 // other unretired key is retired at retireOthersAt.
 func (s *Store) AddSigningKey(ctx context.Context, k store.SigningKey, retireOthersAt time.Time) error {
-	return inTx(ctx, s.w, func(tx *sql.Tx) error {
+	return sqldb.InTx(ctx, s.w, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE signing_keys SET retired_at = ? WHERE retired_at IS NULL`, retireOthersAt.UnixNano()); err != nil {
 			return err
 		}
