@@ -7,7 +7,7 @@ import (
 	"net/url"
 	"path/filepath"
 
-	// The SQLite driver, registered as "sqlite3".
+	// The only import of the SQLite driver in the module.
 	"github.com/mattn/go-sqlite3"
 )
 

@@ -10,14 +10,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io/fs"
-	"net/url"
-	"sort"
 	"strings"
 	"time"
 
-	"github.com/mattn/go-sqlite3"
-
+	"github.com/shcommunity/kiosk/internal/sqldb"
 	"github.com/shcommunity/kiosk/pii"
 )
 
@@ -91,29 +87,12 @@ const (
 // integrity, applies pending migrations and loads the keyed-hash secret.
 // A damaged file gives a *CorruptError and no Store.
 func Open(ctx context.Context, path string, opts Options) (*Store, error) {
-	// The connection settings, all in the DSN so that every connection the
-	// pool opens gets them:
-	//   _journal_mode=WAL   readers never block the writer and a commit is
-	//                       one append to the -wal file; a crash leaves the
-	//                       last committed transaction intact.
-	//   _synchronous=FULL   fsync the WAL at every commit. NORMAL would be
-	//                       faster, but in WAL mode it may lose the last
-	//                       commits on power loss, and a kiosk is switched
-	//                       off at the wall: an enrolment a resident was told
-	//                       is "saved" must survive that.
-	//   _foreign_keys=on    SQLite leaves them off by default.
-	//   _busy_timeout=5000  wait up to 5 s for another connection's lock
-	//                       instead of failing at once with SQLITE_BUSY.
-	//   _txlock=immediate   BEGIN takes the write lock at once, so two
-	//                       read-then-write transactions cannot deadlock by
-	//                       both upgrading later (SQLITE_BUSY mid-transaction).
-	q := url.Values{}
-	q.Set("_journal_mode", "WAL")
-	q.Set("_synchronous", "FULL")
-	q.Set("_foreign_keys", "on")
-	q.Set("_busy_timeout", "5000")
-	q.Set("_txlock", "immediate")
-	db, err := sql.Open("sqlite3", "file:"+path+"?"+q.Encode())
+	// sqldb.Open's settings (WAL, foreign keys, a 5 s busy timeout,
+	// immediate transactions), with _synchronous=FULL: fsync the WAL at
+	// every commit. NORMAL would be faster, but in WAL mode it may lose
+	// the last commits on power loss, and a kiosk is switched off at the
+	// wall: an enrolment a resident was told is "saved" must survive that.
+	db, err := sqldb.Open(path, sqldb.Options{Synchronous: sqldb.SyncFull})
 	if err != nil {
 		return nil, fmt.Errorf("open local store: %w", err)
 	}
@@ -182,47 +161,8 @@ func (s *Store) checkIntegrity(ctx context.Context) error {
 }
 
 func (s *Store) migrate(ctx context.Context) error {
-	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-		version    INTEGER PRIMARY KEY,
-		name       TEXT    NOT NULL,
-		applied_at INTEGER NOT NULL) STRICT`); err != nil {
-		return s.classify("create migrations table", err)
-	}
-	names, err := fs.Glob(migrationFS, "migrations/*.sql")
-	if err != nil {
-		return fmt.Errorf("list migrations: %w", err)
-	}
-	sort.Strings(names)
-	for _, name := range names {
-		base := strings.TrimPrefix(name, "migrations/")
-		var version int
-		if _, err := fmt.Sscanf(base, "%04d_", &version); err != nil {
-			return fmt.Errorf("migration %s: name must start with a 4-digit number", base)
-		}
-		body, err := migrationFS.ReadFile(name)
-		if err != nil {
-			return fmt.Errorf("read migration %s: %w", base, err)
-		}
-		err = s.InTx(ctx, func(tx *Tx) error {
-			var n int
-			if err := tx.tx.QueryRowContext(ctx, "SELECT count(*) FROM schema_migrations WHERE version = ?", version).Scan(&n); err != nil {
-				return err
-			}
-			if n > 0 {
-				return nil
-			}
-			if _, err := tx.tx.ExecContext(ctx, string(body)); err != nil {
-				return err
-			}
-			_, err := tx.tx.ExecContext(ctx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-				version, base, tx.nowMS())
-			return err
-		})
-		if err != nil {
-			return s.classify("migration "+base, err)
-		}
-	}
-	return nil
+	m := sqldb.Migrations{Files: migrationFS, Dir: "migrations", Dialect: sqldb.SQLite, Now: s.now}
+	return s.classify("migrate", m.Apply(ctx, s.db))
 }
 
 func (s *Store) loadSecret(ctx context.Context) error {
@@ -258,14 +198,11 @@ func (s *Store) classify(op string, err error) error {
 	if err == nil {
 		return nil
 	}
-	var se sqlite3.Error
-	if errors.As(err, &se) {
-		switch se.Code {
-		case sqlite3.ErrFull:
-			return fmt.Errorf("%s: %w: %w", op, ErrDiskFull, err)
-		case sqlite3.ErrCorrupt, sqlite3.ErrNotADB:
-			return &CorruptError{Path: s.path, Detail: op + ": " + err.Error()}
-		}
+	switch {
+	case sqldb.IsDiskFull(err):
+		return fmt.Errorf("%s: %w: %w", op, ErrDiskFull, err)
+	case sqldb.IsCorrupt(err):
+		return &CorruptError{Path: s.path, Detail: op + ": " + err.Error()}
 	}
 	if errors.Is(err, ErrCorrupt) || errors.Is(err, ErrDiskFull) {
 		return err
@@ -283,29 +220,14 @@ type Tx struct {
 	now time.Time
 }
 
-// InTx runs fn in one immediate transaction: it commits if fn returns nil
-// and rolls back if fn returns an error or panics (the panic is then
-// re-raised). Every write to the store goes through here.
-func (s *Store) InTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
-	sqlTx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return s.classify("begin transaction", err)
-	}
-	committed := false
-	defer func() {
-		if !committed {
-			sqlTx.Rollback()
-		}
-	}()
-	tx := &Tx{tx: sqlTx, ctx: ctx, s: s, now: s.now()}
-	if err := fn(tx); err != nil {
-		return s.classify("transaction", err)
-	}
-	if err := sqlTx.Commit(); err != nil {
-		return s.classify("commit", err)
-	}
-	committed = true
-	return nil
+// InTx runs fn in one immediate transaction (sqldb.InTx): it commits if
+// fn returns nil and rolls back if fn returns an error or panics (the
+// panic is then re-raised). Every write to the store goes through here.
+func (s *Store) InTx(ctx context.Context, fn func(tx *Tx) error) error {
+	err := sqldb.InTx(ctx, s.db, func(sqlTx *sql.Tx) error {
+		return fn(&Tx{tx: sqlTx, ctx: ctx, s: s, now: s.now()})
+	})
+	return s.classify("transaction", err)
 }
 
 // Now is the time the transaction started, by the store's clock.

@@ -1,0 +1,133 @@
+package localstore_test
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"database/sql"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/shcommunity/kiosk/sync/localstore"
+	"github.com/shcommunity/kiosk/sync/syncer"
+)
+
+// olderRelease copies testdata/kiosk-v1.db.gz, a database made by the
+// release before the shared migration runner (testdata/README.md), into a
+// temporary file.
+func olderRelease(t *testing.T) string {
+	t.Helper()
+	f, err := os.Open(filepath.Join("testdata", "kiosk-v1.db.gz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if _, err := b.ReadFrom(zr); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "kiosk.db")
+	if err := os.WriteFile(path, b.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// migrationNames reads schema_migrations.
+func migrationNames(t *testing.T, path string) []string {
+	t.Helper()
+	db, err := sql.Open("sqlite3", "file:"+path+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Query("SELECT name FROM schema_migrations ORDER BY version")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var names []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		names = append(names, n)
+	}
+	return names
+}
+
+// TestOpenOlderRelease: a kiosk database of the release before the shared
+// runner keeps its migration record, reads back as that release wrote it,
+// and its audit chain verifies and goes on.
+func TestOpenOlderRelease(t *testing.T) {
+	ctx := context.Background()
+	path := olderRelease(t)
+	base := time.Date(2026, 11, 27, 9, 0, 0, 123_000_000, time.UTC) // the fixture's clock
+	c := &clock{t: base.Add(time.Hour)}
+	s := open(t, path, localstore.Options{Now: c.Now})
+	if names := migrationNames(t, path); len(names) == 0 || names[0] != "0001_init.sql" {
+		t.Errorf("schema_migrations = %q, want the release's 0001_init.sql first", names)
+	}
+	k1 := s.KeyOf("310101194803140019")
+	asOf := time.Date(2026, 11, 27, 8, 30, 0, 456_000_000, time.UTC)
+
+	st, ok, err := s.StatusByKey(ctx, k1)
+	if err != nil || !ok || st.ResidentRef != "ref-1" || st.Colour != "yellow" || st.Version != 4 ||
+		!st.AsOf.Equal(asOf.Add(time.Hour)) || !st.ValidUntil.IsZero() || !st.UpdatedAt.Equal(base.Add(5*time.Second)) {
+		t.Errorf("status of resident 1 = %+v, %v, %v", st, ok, err)
+	}
+	it, err := s.Item(ctx, 1)
+	if err != nil || it.State != localstore.StateAcked || !it.CreatedAt.Equal(base.Add(time.Second)) ||
+		!it.AckedAt.Equal(base.Add(3*time.Second)) || it.Resident != k1 {
+		t.Errorf("outbox item 1 = %+v, %v", it, err)
+	}
+	if q, err := s.Quarantined(ctx); err != nil || len(q) != 1 || q[0].ClientID != "enr-2" || q[0].Reason != "invalid_id" {
+		t.Errorf("quarantined = %+v, %v", q, err)
+	}
+	if p, err := s.Pending(ctx, 10); err != nil || len(p) != 1 || p[0].ClientID != "prt-1" {
+		t.Errorf("pending = %+v, %v", p, err)
+	}
+	printed, err := s.PrintedFor(ctx, k1)
+	if err != nil || len(printed) != 1 || printed[0].TokenID != "tok-1" || !printed[0].StatusAsOf.Equal(asOf) ||
+		!printed[0].PrintedAt.Equal(base.Add(4*time.Second)) || !printed[0].ExpiresAt.Equal(time.Date(2027, 5, 26, 0, 0, 0, 0, time.UTC)) {
+		t.Errorf("printed = %+v, %v", printed, err)
+	}
+	calls, err := s.CallList(ctx)
+	if err != nil || len(calls) != 1 || calls[0].Printed != "green" || calls[0].Current != "yellow" ||
+		!calls[0].AsOf.Equal(asOf.Add(time.Hour)) || !calls[0].AddedAt.Equal(base.Add(5*time.Second)) {
+		t.Errorf("call list = %+v, %v", calls, err)
+	}
+	w, err := s.Worker(ctx, "w-7")
+	if err != nil || w.Failures != 5 || !w.LockedUntil.Equal(base.Add(6*time.Second+15*time.Minute)) || !w.UpdatedAt.Equal(asOf) {
+		t.Errorf("worker = %+v, %v", w, err)
+	}
+	if at, ok, err := syncer.LastSuccess(ctx, s); err != nil || !ok || !at.Equal(base.Add(6*time.Second)) {
+		t.Errorf("syncer.LastSuccess = %v, %v, %v; want %v", at, ok, err, base.Add(6*time.Second))
+	}
+
+	// The chain the release wrote verifies, and goes on.
+	log, err := s.AuditLog(ctx)
+	if err != nil || len(log) != 4 || !log[0].At.Equal(base.Add(time.Second)) || !log[3].At.Equal(base.Add(6*time.Second)) {
+		t.Fatalf("audit log = %+v, %v", log, err)
+	}
+	if err := s.VerifyAudit(ctx); err != nil {
+		t.Fatalf("the release's audit chain: %v", err)
+	}
+	c.t = c.t.Add(123456789 * time.Nanosecond)
+	if err := s.InTx(ctx, func(tx *localstore.Tx) error {
+		_, err := tx.Audit("w-7", "login", localstore.ResidentKey{}, "offline check")
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.VerifyAudit(ctx); err != nil {
+		t.Errorf("after a new row: %v", err)
+	}
+}
