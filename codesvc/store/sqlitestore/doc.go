@@ -3,8 +3,7 @@
 // (ARCHITECTURE.md, "Conventions"): SQLite is opened through
 // internal/sqldb with each setting explained (open.go), every write goes
 // through sqldb.InTx, and the schema is a set of numbered, embedded
-// migrations applied by sqldb's runner
-// (migrations/README.md).
+// migrations applied by sqldb's runner (migrations/README.md).
 //
 // It keeps two pools on the same file: a single-connection writer (writes
 // are serialised anyway, and BEGIN IMMEDIATE takes the write lock up front
