@@ -1,0 +1,110 @@
+package sqlitestore
+
+import (
+	"context"
+	"crypto/ed25519"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/shcommunity/kiosk/codesvc/store"
+	"github.com/shcommunity/kiosk/internal/sqldb"
+)
+
+// CreateProvisioningCode implements store.Store.
+func (s *Store) CreateProvisioningCode(ctx context.Context, c store.ProvisioningCode) error {
+	return sqldb.InTx(ctx, s.w, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO provisioning_codes(code_hash, note, created_at, expires_at) VALUES (?, ?, ?, ?)`,
+			c.Hash, c.Note, c.CreatedAt.UnixNano(), c.ExpiresAt.UnixNano())
+		return err
+	})
+}
+
+// RegisterDevice implements store.Store.
+func (s *Store) RegisterDevice(ctx context.Context, codeHash []byte, d store.Device) error {
+	return sqldb.InTx(ctx, s.w, func(tx *sql.Tx) error {
+		var expires int64
+		var used sql.NullInt64
+		err := tx.QueryRowContext(ctx, `SELECT expires_at, used_at FROM provisioning_codes WHERE code_hash = ?`, codeHash).Scan(&expires, &used)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			return store.ErrCodeInvalid
+		case err != nil:
+			return err
+		case used.Valid:
+			return store.ErrCodeUsed
+		case !d.RegisteredAt.Before(t0(expires)):
+			return store.ErrCodeExpired
+		}
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM devices WHERE public_key = ? OR id = ?`, []byte(d.PublicKey), d.ID).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return store.ErrKeyInUse
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO devices(id, name, public_key, registered_at) VALUES (?, ?, ?, ?)`,
+			d.ID, d.Name, []byte(d.PublicKey), d.RegisteredAt.UnixNano()); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE provisioning_codes SET used_at = ?, device_id = ? WHERE code_hash = ?`,
+			d.RegisteredAt.UnixNano(), d.ID, codeHash)
+		return err
+	})
+}
+
+func scanDevice(row interface{ Scan(...any) error }) (store.Device, error) {
+	var d store.Device
+	var pub []byte
+	var reg int64
+	var rev sql.NullInt64
+	if err := row.Scan(&d.ID, &d.Name, &pub, &reg, &rev); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return d, store.ErrNotFound
+		}
+		return d, err
+	}
+	d.PublicKey = ed25519.PublicKey(pub)
+	d.RegisteredAt, d.RevokedAt = t0(reg), tm(rev)
+	return d, nil
+}
+
+// Device implements store.Store. It is on every authenticated request.
+func (s *Store) Device(ctx context.Context, id string) (store.Device, error) {
+	if err := ctx.Err(); err != nil {
+		return store.Device{}, err
+	}
+	return scanDevice(s.stmtDevice.QueryRowContext(pointCtx(ctx), id))
+}
+
+// Devices implements store.Store.
+func (s *Store) Devices(ctx context.Context) ([]store.Device, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT id, name, public_key, registered_at, revoked_at FROM devices ORDER BY registered_at`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []store.Device
+	for rows.Next() {
+		d, err := scanDevice(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// RevokeDevice implements store.Store.
+func (s *Store) RevokeDevice(ctx context.Context, id string, at time.Time) error {
+	return sqldb.InTx(ctx, s.w, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE devices SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?`, at.UnixNano(), id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return store.ErrNotFound
+		}
+		return nil
+	})
+}

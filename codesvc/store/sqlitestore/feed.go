@@ -1,0 +1,75 @@
+package sqlitestore
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/shcommunity/kiosk/codesvc/store"
+)
+
+// logChange appends a change of the resident to the log behind the feed.
+func logChange(ctx context.Context, tx *sql.Tx, residentID int64, kind string, at time.Time) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO changes(resident_id, kind, at) VALUES (?, ?, ?)`, residentID, kind, at.UnixNano())
+	return err
+}
+
+// serve records that the device serves the resident from at; the first
+// time, it logs a change, so the feed sends the device that resident.
+func serve(ctx context.Context, tx *sql.Tx, deviceID string, residentID int64, at time.Time) error {
+	if deviceID == "" {
+		return nil
+	}
+	res, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO served(device_id, resident_id, since) VALUES (?, ?, ?)`, deviceID, residentID, at.UnixNano())
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n > 0 {
+		return logChange(ctx, tx, residentID, "served", at)
+	}
+	return nil
+}
+
+// Changes implements store.Store.
+func (s *Store) Changes(ctx context.Context, deviceID string, afterSeq int64, limit int) ([]store.Change, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT c.seq, c.resident_id FROM changes c
+		JOIN served s ON s.resident_id = c.resident_id AND s.device_id = ?
+		WHERE c.seq > ? ORDER BY c.seq LIMIT ?`, deviceID, afterSeq, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []store.Change
+	for rows.Next() {
+		var c store.Change
+		if err := rows.Scan(&c.Seq, &c.ResidentID); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// Boundaries implements store.Store.
+func (s *Store) Boundaries(ctx context.Context, deviceID string, after, through, posAt time.Time, posResident int64, limit int) ([]store.Boundary, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT b.at, b.resident_id FROM boundaries b
+		JOIN served s ON s.resident_id = b.resident_id AND s.device_id = ?
+		WHERE b.at > ? AND b.at <= ? AND (b.at > ? OR (b.at = ? AND b.resident_id > ?))
+		ORDER BY b.at, b.resident_id LIMIT ?`,
+		deviceID, after.UnixNano(), through.UnixNano(), posAt.UnixNano(), posAt.UnixNano(), posResident, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []store.Boundary
+	for rows.Next() {
+		var at int64
+		var b store.Boundary
+		if err := rows.Scan(&at, &b.ResidentID); err != nil {
+			return nil, err
+		}
+		b.At = t0(at)
+		out = append(out, b)
+	}
+	return out, rows.Err()
+}

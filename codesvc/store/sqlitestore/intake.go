@@ -1,0 +1,104 @@
+package sqlitestore
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/shcommunity/kiosk/codesvc/store"
+	"github.com/shcommunity/kiosk/internal/sqldb"
+)
+
+// Intake implements store.Store.
+func (s *Store) Intake(ctx context.Context, req store.IntakeRequest) (store.Enrolment, bool, error) {
+	var out store.Enrolment
+	var dup bool
+	err := sqldb.InTx(ctx, s.w, func(tx *sql.Tx) error {
+		e := req.Enrolment
+		var digest []byte
+		var created int64
+		var resID sql.NullInt64
+		err := tx.QueryRowContext(ctx, `SELECT device_id, digest, outcome, reason, resident_id, created_at FROM enrolments WHERE client_id = ?`, e.ClientID).
+			Scan(&out.DeviceID, &digest, &out.Outcome, &out.Reason, &resID, &created)
+		if err == nil {
+			if !bytes.Equal(digest, e.Digest) {
+				return store.ErrConflict
+			}
+			out.ClientID, out.Digest, out.CreatedAt, dup = e.ClientID, digest, t0(created), true
+			if resID.Valid {
+				if err := tx.QueryRowContext(ctx, `SELECT ref FROM residents WHERE id = ?`, resID.Int64).Scan(&out.ResidentRef); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		var rid any
+		if e.Outcome != store.Rejected {
+			r, _, err := ensureResident(ctx, tx, req.Resident)
+			if err != nil {
+				return err
+			}
+			reason, err := linkProxy(ctx, tx, req.ProxyKey, r.ID, req.Caps, e.CreatedAt)
+			if err != nil {
+				return err
+			}
+			if reason != "" {
+				e.Outcome, e.Reason = store.Rejected, reason
+			} else {
+				if _, err := tx.ExecContext(ctx, `UPDATE residents SET masked_name = ?, contact_sealed = ? WHERE id = ?`,
+					req.Resident.MaskedName, req.Resident.ContactSealed, r.ID); err != nil {
+					return err
+				}
+				e.Outcome, e.ResidentRef, rid = store.Accepted, r.Ref, r.ID
+				if err := serve(ctx, tx, e.DeviceID, r.ID, e.CreatedAt); err != nil {
+					return err
+				}
+			}
+		}
+		if e.Outcome == store.Rejected {
+			e.ResidentRef = ""
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO enrolments(client_id, device_id, digest, outcome, reason, resident_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			e.ClientID, e.DeviceID, e.Digest, e.Outcome, e.Reason, rid, e.CreatedAt.UnixNano())
+		out = e
+		return err
+	})
+	if err != nil {
+		return store.Enrolment{}, false, err
+	}
+	return out, dup, nil
+}
+
+// linkProxy links a family proxy to a resident within the caps; it
+// returns a rejection reason when a cap would be exceeded. Note that a
+// rejected item leaves the resident row it may have created: that row has
+// no events and no served device, and the next accepted enrolment uses it.
+func linkProxy(ctx context.Context, tx *sql.Tx, proxyKey []byte, residentID int64, caps store.ProxyCaps, at time.Time) (string, error) {
+	if proxyKey == nil {
+		return "", nil
+	}
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM proxies WHERE proxy_key = ? AND resident_id = ?`, proxyKey, residentID).Scan(&n); err != nil {
+		return "", err
+	}
+	if n > 0 {
+		return "", nil
+	}
+	var perProxy, perResident int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM proxies WHERE proxy_key = ?`, proxyKey).Scan(&perProxy); err != nil {
+		return "", err
+	}
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM proxies WHERE resident_id = ?`, residentID).Scan(&perResident); err != nil {
+		return "", err
+	}
+	if perProxy >= caps.ResidentsPerProxy || perResident >= caps.ProxiesPerResident {
+		return "proxy_cap_exceeded", nil
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO proxies(proxy_key, resident_id, since) VALUES (?, ?, ?)`, proxyKey, residentID, at.UnixNano())
+	return "", err
+}

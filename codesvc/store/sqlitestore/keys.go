@@ -1,0 +1,109 @@
+package sqlitestore
+
+import (
+	"context"
+	"crypto/ed25519"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/shcommunity/kiosk/codesvc/store"
+	"github.com/shcommunity/kiosk/internal/sqldb"
+)
+
+// Secret implements store.Store. The value is stored wrapped with the KEK
+// and returned in the clear.
+func (s *Store) Secret(ctx context.Context, name string, gen func() ([]byte, error)) ([]byte, error) {
+	const q = `SELECT value, wrapped FROM secrets WHERE name = ?`
+	var v []byte
+	var wrapped bool
+	err := s.r.QueryRowContext(ctx, q, name).Scan(&v, &wrapped)
+	if err == nil {
+		return s.unwrapSecret(name, v, wrapped)
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("secret %s: %w", name, err)
+	}
+	var found bool
+	err = sqldb.InTx(ctx, s.w, func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, q, name).Scan(&v, &wrapped)
+		if err == nil {
+			found = true
+		}
+		if err == nil || !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		if v, err = gen(); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO secrets(name, value, wrapped) VALUES (?, ?, 1)`, name, s.kek.wrap(secretPurpose(name), v))
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("secret %s: %w", name, err)
+	}
+	if found {
+		return s.unwrapSecret(name, v, wrapped)
+	}
+	return v, nil
+}
+
+func (s *Store) unwrapSecret(name string, v []byte, wrapped bool) ([]byte, error) {
+	if !wrapped {
+		// Only a writer that predates wrapping can have put it there.
+		return nil, fmt.Errorf("secret %s is stored in the clear; restart the service to wrap it", name)
+	}
+	p, err := s.kek.unwrap(secretPurpose(name), v)
+	if err != nil {
+		return nil, fmt.Errorf("secret %s: %w", name, err)
+	}
+	return p, nil
+}
+
+// AddSigningKey implements store.Store: k becomes the key in use and every
+// other unretired key is retired at retireOthersAt.
+func (s *Store) AddSigningKey(ctx context.Context, k store.SigningKey, retireOthersAt time.Time) error {
+	return sqldb.InTx(ctx, s.w, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE signing_keys SET retired_at = ? WHERE retired_at IS NULL`, retireOthersAt.UnixNano()); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO signing_keys(key_id, issuer, private_key, created_at, wrapped) VALUES (?, ?, ?, ?, 1)`,
+			k.KeyID, k.Issuer, s.kek.wrap(signingKeyPurpose(k.KeyID), k.PrivateKey), k.CreatedAt.UnixNano())
+		if err != nil && strings.Contains(err.Error(), "UNIQUE") {
+			return store.ErrExists
+		}
+		return err
+	})
+}
+
+// SigningKeys implements store.Store, oldest first, with the private keys
+// unwrapped.
+func (s *Store) SigningKeys(ctx context.Context) ([]store.SigningKey, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT key_id, issuer, private_key, created_at, retired_at, wrapped FROM signing_keys ORDER BY created_at, key_id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []store.SigningKey
+	for rows.Next() {
+		var k store.SigningKey
+		var priv []byte
+		var c int64
+		var r sql.NullInt64
+		var wrapped bool
+		if err := rows.Scan(&k.KeyID, &k.Issuer, &priv, &c, &r, &wrapped); err != nil {
+			return nil, err
+		}
+		if !wrapped {
+			return nil, fmt.Errorf("signing key %s is stored in the clear; restart the service to wrap it", k.KeyID)
+		}
+		if priv, err = s.kek.unwrap(signingKeyPurpose(k.KeyID), priv); err != nil {
+			return nil, fmt.Errorf("signing key %s: %w", k.KeyID, err)
+		}
+		k.PrivateKey, k.CreatedAt, k.RetiredAt = ed25519.PrivateKey(priv), t0(c), tm(r)
+		out = append(out, k)
+	}
+	return out, rows.Err()
+}

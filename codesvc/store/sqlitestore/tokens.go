@@ -1,0 +1,143 @@
+package sqlitestore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/shcommunity/kiosk/codesvc/store"
+	"github.com/shcommunity/kiosk/internal/sqldb"
+)
+
+const tokenCols = `id, resident_id, key_id, issued_at, expires_at, state, state_at, coalesce(superseded_by, ''), device_id, worker_id`
+
+func scanToken(row interface{ Scan(...any) error }) (store.Token, error) {
+	var t store.Token
+	var iss, exp, sat int64
+	err := row.Scan(&t.ID, &t.ResidentID, &t.KeyID, &iss, &exp, &t.State, &sat, &t.SupersededBy, &t.DeviceID, &t.WorkerID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return t, store.ErrNotFound
+	}
+	t.IssuedAt, t.ExpiresAt, t.StateAt = t0(iss), t0(exp), t0(sat)
+	return t, err
+}
+
+// IssueToken implements store.Store.
+func (s *Store) IssueToken(ctx context.Context, t store.Token, replace bool, supersede string) ([]string, error) {
+	var out []string
+	err := sqldb.InTx(ctx, s.w, func(tx *sql.Tx) error {
+		out = nil
+		if supersede != "" {
+			old, err := scanToken(tx.QueryRowContext(ctx, `SELECT `+tokenCols+` FROM tokens WHERE id = ?`, supersede))
+			if err != nil {
+				return err
+			}
+			if old.State != "active" || !t.IssuedAt.Before(old.ExpiresAt) {
+				return store.ErrTokenNotActive
+			}
+			t.ResidentID = old.ResidentID
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT id FROM tokens WHERE resident_id = ? AND state = 'active' AND expires_at > ? ORDER BY id`, t.ResidentID, t.IssuedAt.UnixNano())
+		if err != nil {
+			return err
+		}
+		var active []string
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			active = append(active, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if len(active) > 0 && !replace && supersede == "" {
+			return store.ErrActiveToken
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO tokens(id, resident_id, key_id, issued_at, expires_at, state, state_at, device_id, worker_id) VALUES (?, ?, ?, ?, ?, 'active', ?, ?, ?)`,
+			t.ID, t.ResidentID, t.KeyID, t.IssuedAt.UnixNano(), t.ExpiresAt.UnixNano(), t.IssuedAt.UnixNano(), t.DeviceID, t.WorkerID); err != nil {
+			return err
+		}
+		for _, id := range active {
+			if _, err := tx.ExecContext(ctx, `UPDATE tokens SET state = 'superseded', state_at = ?, superseded_by = ? WHERE id = ?`, t.IssuedAt.UnixNano(), t.ID, id); err != nil {
+				return err
+			}
+		}
+		out = active
+		if err := logChange(ctx, tx, t.ResidentID, "token", t.IssuedAt); err != nil {
+			return err
+		}
+		return serve(ctx, tx, t.DeviceID, t.ResidentID, t.IssuedAt)
+	})
+	return out, err
+}
+
+// Token implements store.Store.
+func (s *Store) Token(ctx context.Context, id string) (store.Token, error) {
+	return scanToken(s.stmtToken.QueryRowContext(ctx, id))
+}
+
+// RevokeTokens implements store.Store.
+func (s *Store) RevokeTokens(ctx context.Context, residentID int64, at time.Time) ([]string, error) {
+	var out []string
+	err := sqldb.InTx(ctx, s.w, func(tx *sql.Tx) error {
+		out = nil
+		rows, err := tx.QueryContext(ctx, `UPDATE tokens SET state = 'revoked', state_at = ? WHERE resident_id = ? AND state = 'active' RETURNING id`, at.UnixNano(), residentID)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			out = append(out, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if len(out) == 0 {
+			return nil
+		}
+		return logChange(ctx, tx, residentID, "token", at)
+	})
+	return out, err
+}
+
+// RecordPrint implements store.Store.
+func (s *Store) RecordPrint(ctx context.Context, p store.Print) (bool, error) {
+	var dup bool
+	err := sqldb.InTx(ctx, s.w, func(tx *sql.Tx) error {
+		var tokenID string
+		err := tx.QueryRowContext(ctx, `SELECT token_id FROM prints WHERE client_id = ?`, p.ClientID).Scan(&tokenID)
+		if err == nil {
+			if tokenID != p.TokenID {
+				return store.ErrConflict
+			}
+			dup = true
+			return nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		var residentID int64
+		if err := tx.QueryRowContext(ctx, `SELECT resident_id FROM tokens WHERE id = ?`, p.TokenID).Scan(&residentID); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				return store.ErrNotFound
+			}
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO prints(client_id, token_id, device_id, worker_id, printed_at, recorded_at) VALUES (?, ?, ?, ?, ?, ?)`,
+			p.ClientID, p.TokenID, p.DeviceID, p.WorkerID, p.PrintedAt.UnixNano(), p.RecordedAt.UnixNano()); err != nil {
+			return err
+		}
+		return serve(ctx, tx, p.DeviceID, residentID, p.RecordedAt)
+	})
+	return dup, err
+}
