@@ -1,6 +1,8 @@
 // Package devices is the parent of the kiosk's hardware layer. It holds no
 // code of its own; the drivers and simulators live in its subpackages:
 //
+//   - conn: the connection every driver speaks to, when a device has gone,
+//     and deadlines tied to a context; conn/conntest: transcript fakes for tests
 //   - serialport: opening ports by name or USB VID:PID, deadlines, typed errors
 //   - idcard: the resident ID card reader (GA 467 SAM frame protocol)
 //   - idcard/idcardsim: a byte-exact reader simulator

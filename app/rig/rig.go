@@ -18,6 +18,7 @@ import (
 	"github.com/shcommunity/kiosk/codesvc/devseed"
 	"github.com/shcommunity/kiosk/codesvc/server"
 	"github.com/shcommunity/kiosk/codesvc/store/sqlitestore"
+	"github.com/shcommunity/kiosk/devices/conn"
 	"github.com/shcommunity/kiosk/devices/escpos"
 	"github.com/shcommunity/kiosk/devices/escpos/escpossim"
 	"github.com/shcommunity/kiosk/devices/idcard"
@@ -74,7 +75,7 @@ type Rig struct {
 
 	// OpenReader opens a new connection to the reader simulator (the
 	// Watcher's opener).
-	OpenReader idcard.Opener
+	OpenReader conn.Opener
 
 	offline atomic.Bool
 	cancel  context.CancelFunc
@@ -190,7 +191,7 @@ func Start(ctx context.Context, opts Options) (r *Rig, err error) {
 	}
 	r.Printer.Logger = log
 	r.Printer.OnSlip = opts.OnSlip
-	var printerConn escpos.Conn
+	var printerConn conn.Conn
 	if opts.Pty {
 		r.OpenReader = r.ptyOpener(ctx, opts.Baud)
 		p, err := ptypair.Open()
@@ -227,8 +228,8 @@ func (r *Rig) serve(f func() error) {
 
 // pipeOpener serves the reader simulator on a new in-process pipe for
 // each connection the watcher opens.
-func (r *Rig) pipeOpener(ctx context.Context) idcard.Opener {
-	return func(context.Context) (serialport.Conn, error) {
+func (r *Rig) pipeOpener(ctx context.Context) conn.Opener {
+	return func(context.Context) (conn.Conn, error) {
 		host, dev := net.Pipe()
 		r.serve(func() error {
 			defer dev.Close()
@@ -240,8 +241,8 @@ func (r *Rig) pipeOpener(ctx context.Context) idcard.Opener {
 
 // ptyOpener serves the reader simulator on a new pseudo-terminal for
 // each connection, opened through the real serial layer.
-func (r *Rig) ptyOpener(ctx context.Context, baud int) idcard.Opener {
-	return func(context.Context) (serialport.Conn, error) {
+func (r *Rig) ptyOpener(ctx context.Context, baud int) conn.Opener {
+	return func(context.Context) (conn.Conn, error) {
 		p, err := ptypair.Open()
 		if err != nil {
 			return nil, err

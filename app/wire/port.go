@@ -8,18 +8,13 @@ import (
 	"sync"
 	"time"
 
-	"github.com/shcommunity/kiosk/devices/escpos"
-	"github.com/shcommunity/kiosk/devices/serialport"
+	"github.com/shcommunity/kiosk/devices/conn"
 )
 
 // ErrPortDown is what a read or write on a PrinterPort returns while no
 // port is open: the printer was not there at start, or went away and
 // has not been reopened yet. It is matched with errors.Is.
 var ErrPortDown = errors.New("printer port not open")
-
-// Opener opens the printer's port (a serial port by name or USB ID, a
-// pty in tests).
-type Opener func(ctx context.Context) (serialport.Conn, error)
 
 // PrinterPort backoff defaults, those of idcard.Watcher's reopening.
 const (
@@ -31,8 +26,8 @@ const (
 // survives the printer being absent at start and being unplugged while
 // running, as idcard.Watcher does for the card reader. Connect opens the
 // port through Open when it is closed, no more often than the backoff
-// allows; a read or write failing with serialport.ErrUnplugged or
-// ErrNotFound closes it, so that the next Connect reopens it. Printer
+// allows; a read or write failing with an error that says the device is
+// gone (conn.Gone) closes it, so that the next Connect reopens it. Printer
 // calls Connect before every print and status request, and the flow
 // polls the status: the status bar goes from "not connected" to "ready"
 // by itself once the printer is plugged in.
@@ -40,7 +35,9 @@ const (
 // Its methods are safe for concurrent use. The zero value is not usable:
 // Open must be set.
 type PrinterPort struct {
-	Open Opener
+	// Open opens the printer's port (a serial port by name or USB ID, a
+	// pty in tests).
+	Open conn.Opener
 	// MinBackoff and MaxBackoff bound the wait between failed attempts
 	// to open; zero means the defaults.
 	MinBackoff, MaxBackoff time.Duration
@@ -50,7 +47,7 @@ type PrinterPort struct {
 	Log *slog.Logger
 
 	mu      sync.Mutex
-	conn    serialport.Conn
+	conn    conn.Conn
 	backoff time.Duration
 	next    time.Time // no attempt to open before
 	lastErr error     // why the last attempt failed
@@ -59,7 +56,7 @@ type PrinterPort struct {
 	deadline time.Time
 }
 
-var _ escpos.Conn = (*PrinterPort)(nil)
+var _ conn.Conn = (*PrinterPort)(nil)
 
 func (p *PrinterPort) now() time.Time {
 	if p.Now != nil {
@@ -121,7 +118,7 @@ func (p *PrinterPort) Connected() bool {
 }
 
 // current returns the open port, or ErrPortDown.
-func (p *PrinterPort) current() (serialport.Conn, error) {
+func (p *PrinterPort) current() (conn.Conn, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.conn == nil {
@@ -135,8 +132,8 @@ func (p *PrinterPort) current() (serialport.Conn, error) {
 
 // gone closes c if it is still the open port and err says the device
 // went away; the next Connect reopens it at once.
-func (p *PrinterPort) gone(c serialport.Conn, err error) error {
-	if !errors.Is(err, serialport.ErrUnplugged) && !errors.Is(err, serialport.ErrNotFound) {
+func (p *PrinterPort) gone(c conn.Conn, err error) error {
+	if !conn.Gone(err) {
 		return err
 	}
 	p.mu.Lock()
@@ -153,7 +150,7 @@ func (p *PrinterPort) gone(c serialport.Conn, err error) error {
 	return fmt.Errorf("%w: %w", ErrPortDown, err)
 }
 
-// Read implements escpos.Conn.
+// Read implements conn.Conn.
 func (p *PrinterPort) Read(b []byte) (int, error) {
 	c, err := p.current()
 	if err != nil {
@@ -166,7 +163,7 @@ func (p *PrinterPort) Read(b []byte) (int, error) {
 	return n, err
 }
 
-// Write implements escpos.Conn.
+// Write implements conn.Conn.
 func (p *PrinterPort) Write(b []byte) (int, error) {
 	c, err := p.current()
 	if err != nil {
@@ -179,7 +176,7 @@ func (p *PrinterPort) Write(b []byte) (int, error) {
 	return n, err
 }
 
-// SetReadDeadline implements escpos.Conn. With no port open it is kept
+// SetReadDeadline implements conn.Conn. With no port open it is kept
 // for the port Connect opens next.
 func (p *PrinterPort) SetReadDeadline(t time.Time) error {
 	p.mu.Lock()

@@ -10,6 +10,8 @@ import (
 
 	"github.com/shcommunity/kiosk/app/flow"
 	"github.com/shcommunity/kiosk/app/wire"
+	"github.com/shcommunity/kiosk/devices/conn"
+	"github.com/shcommunity/kiosk/devices/conn/conntest"
 	"github.com/shcommunity/kiosk/devices/escpos"
 	"github.com/shcommunity/kiosk/devices/escpos/escpossim"
 	"github.com/shcommunity/kiosk/devices/serialport"
@@ -26,12 +28,12 @@ func TestPrinterPortBackoff(t *testing.T) {
 	p := &wire.PrinterPort{
 		MinBackoff: time.Second, MaxBackoff: 4 * time.Second,
 		Now: func() time.Time { return now },
-		Open: func(context.Context) (serialport.Conn, error) {
+		Open: func(context.Context) (conn.Conn, error) {
 			attempts++
 			if !present {
 				return nil, fmt.Errorf("open /dev/ttyUSB9: %w", serialport.ErrNotFound)
 			}
-			return nopConn{}, nil
+			return conntest.New(), nil
 		},
 	}
 	ctx := context.Background()
@@ -79,9 +81,10 @@ func TestPrinterPortGone(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			opened := 0
-			p := &wire.PrinterPort{Open: func(context.Context) (serialport.Conn, error) {
+			p := &wire.PrinterPort{Open: func(context.Context) (conn.Conn, error) {
 				opened++
-				return nopConn{err: tc.err}, nil
+				// A printer whose port fails at the first write.
+				return conntest.New(conntest.Exchange{Err: tc.err}), nil
 			}}
 			if err := p.Connect(context.Background()); err != nil {
 				t.Fatal(err)
@@ -103,25 +106,6 @@ func TestPrinterPortGone(t *testing.T) {
 		})
 	}
 }
-
-// nopConn is a port whose reads and writes fail with err (or succeed).
-type nopConn struct{ err error }
-
-func (c nopConn) Read(b []byte) (int, error) {
-	if c.err != nil {
-		return 0, c.err
-	}
-	return 0, nil
-}
-
-func (c nopConn) Write(b []byte) (int, error) {
-	if c.err != nil {
-		return 0, c.err
-	}
-	return len(b), nil
-}
-func (nopConn) Close() error                    { return nil }
-func (nopConn) SetReadDeadline(time.Time) error { return nil }
 
 // simPrinter is the printer simulator on a fresh pty.
 type simPrinter struct {
@@ -163,7 +147,7 @@ func TestPrinterComesBack(t *testing.T) {
 	path := "" // no printer yet
 	setPath := func(p string) { mu.Lock(); path = p; mu.Unlock() }
 	port := &wire.PrinterPort{MinBackoff: 5 * time.Millisecond, MaxBackoff: 20 * time.Millisecond,
-		Open: func(context.Context) (serialport.Conn, error) {
+		Open: func(context.Context) (conn.Conn, error) {
 			mu.Lock()
 			p := path
 			mu.Unlock()

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/shcommunity/kiosk/codesvc/token"
+	"github.com/shcommunity/kiosk/devices/conn"
 	"github.com/shcommunity/kiosk/devices/escpos"
 	"github.com/shcommunity/kiosk/devices/escpos/escpossim"
 	"github.com/shcommunity/kiosk/devices/escpos/qrtest"
@@ -91,7 +92,7 @@ func demo(ctx context.Context, cfg demoConfig) ([]demoRow, error) {
 	go printer.Serve(ctx, printerPty.Master)
 
 	// The kiosk's side: the real drivers on the pty paths.
-	watcher := idcard.NewWatcher(func(ctx context.Context) (serialport.Conn, error) {
+	watcher := idcard.NewWatcher(func(ctx context.Context) (conn.Conn, error) {
 		return serialport.Open(readerPty.Path, &serialport.Options{Baud: 115200})
 	}, &idcard.WatcherOptions{Interval: 100 * time.Millisecond})
 	go watcher.Run(ctx)

@@ -43,6 +43,7 @@ import (
 	"github.com/shcommunity/kiosk/app/theme"
 	"github.com/shcommunity/kiosk/app/ui"
 	"github.com/shcommunity/kiosk/app/wire"
+	"github.com/shcommunity/kiosk/devices/conn"
 	"github.com/shcommunity/kiosk/devices/escpos"
 	"github.com/shcommunity/kiosk/devices/idcard"
 	"github.com/shcommunity/kiosk/devices/serialport"
@@ -338,8 +339,8 @@ func startKiosk(ctx context.Context, win fyne.Window, cfg config.Config, st *loc
 		}
 	}()
 	back := &wire.Backend{Engine: eng, Client: remote.C}
-	open := func(d config.Device) func(context.Context) (serialport.Conn, error) {
-		return func(context.Context) (serialport.Conn, error) {
+	open := func(d config.Device) conn.Opener {
+		return func(context.Context) (conn.Conn, error) {
 			opts := &serialport.Options{Baud: d.Baud}
 			if d.USB != "" {
 				return serialport.OpenUSB(d.USB, d.Serial, opts)

@@ -9,18 +9,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/shcommunity/kiosk/devices/conn"
 	"github.com/shcommunity/kiosk/internal/pace"
 )
-
-// Conn is the connection the driver needs: the shape of serialport.Conn,
-// declared here so that the printer does not depend on the serial layer.
-// A serial port, a pty *os.File and a net.Pipe end all satisfy it. If the
-// connection also has SetWriteDeadline, a cancelled context interrupts a
-// blocked write as well.
-type Conn interface {
-	io.ReadWriteCloser
-	SetReadDeadline(t time.Time) error
-}
 
 // Driver defaults.
 const (
@@ -33,8 +24,10 @@ const (
 	DefaultChunk = 256
 )
 
-// Printer drives one ESC/POS printer over a Conn. Its methods are safe
-// for concurrent use; they run one at a time.
+// Printer drives one ESC/POS printer over a conn.Conn. If the
+// connection also has a write deadline (conn.WriteDeadliner), a cancelled
+// context interrupts a blocked write as well as a read. Its methods are
+// safe for concurrent use; they run one at a time.
 type Printer struct {
 	// StatusTimeout bounds the wait for each status reply.
 	StatusTimeout time.Duration
@@ -48,18 +41,18 @@ type Printer struct {
 	Now func() time.Time
 
 	mu      sync.Mutex
-	conn    Conn
+	conn    conn.Conn
 	profile Profile
 }
 
 // NewPrinter returns a driver for the printer of profile p on conn.
-func NewPrinter(conn Conn, p Profile) *Printer {
+func NewPrinter(c conn.Conn, p Profile) *Printer {
 	return &Printer{
 		StatusTimeout: DefaultStatusTimeout,
 		Chunk:         DefaultChunk,
 		Baud:          p.Baud,
 		Now:           time.Now,
-		conn:          conn,
+		conn:          c,
 		profile:       p,
 	}
 }
@@ -131,19 +124,13 @@ func (p *Printer) Print(ctx context.Context, job []byte) (Result, error) {
 	return res, nil
 }
 
-type writeDeadliner interface {
-	SetWriteDeadline(t time.Time) error
-}
-
 // send writes job in chunks at the line rate, stopping when ctx ends.
 func (p *Printer) send(ctx context.Context, job []byte) (int, error) {
-	if wd, ok := p.conn.(writeDeadliner); ok {
-		stop := context.AfterFunc(ctx, func() { _ = wd.SetWriteDeadline(time.Unix(1, 0)) })
-		defer func() {
-			stop()
-			_ = wd.SetWriteDeadline(time.Time{})
-		}()
+	release, err := conn.Bind(ctx, p.conn, time.Time{})
+	if err != nil {
+		return 0, err
 	}
+	defer release()
 	var w io.Writer = p.conn
 	if p.Baud > 0 {
 		w = pace.NewWriter(p.conn, p.Baud)
@@ -208,22 +195,22 @@ func (p *Printer) drain() {
 // query sends DLE EOT n and waits for a byte with the status pattern,
 // skipping any other (ASB, XON/XOFF) bytes.
 func (p *Printer) query(ctx context.Context, n StatusKind) (byte, error) {
-	if _, err := p.conn.Write(StatusRequest(n)); err != nil {
-		return 0, fmt.Errorf("status %d request: %w", n, err)
-	}
 	timeout := p.StatusTimeout
 	if timeout <= 0 {
 		timeout = DefaultStatusTimeout
 	}
 	deadline := p.Now().Add(timeout)
-	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
-		deadline = d
-	}
-	if err := p.conn.SetReadDeadline(deadline); err != nil {
+	release, err := conn.Bind(ctx, p.conn, deadline)
+	if err != nil {
 		return 0, fmt.Errorf("status %d: set deadline: %w", n, err)
 	}
-	stop := context.AfterFunc(ctx, func() { _ = p.conn.SetReadDeadline(time.Unix(1, 0)) })
-	defer stop()
+	defer release()
+	if _, err := p.conn.Write(StatusRequest(n)); err != nil {
+		if cerr := ctx.Err(); cerr != nil {
+			return 0, cerr
+		}
+		return 0, fmt.Errorf("status %d request: %w", n, err)
+	}
 	var b [1]byte
 	for {
 		m, err := p.conn.Read(b[:])

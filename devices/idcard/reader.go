@@ -4,14 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"net"
 	"os"
 	"sync"
-	"syscall"
 	"time"
 
-	"github.com/shcommunity/kiosk/devices/serialport"
+	"github.com/shcommunity/kiosk/devices/conn"
 )
 
 // Timeouts bound the wait for each reply, from the values in shipped
@@ -80,25 +77,21 @@ var ErrTimeout = errors.New("idcard: no reply from the reader")
 // unplugged or closed). The Reader is of no further use; open a new one.
 var ErrDisconnected = errors.New("idcard: reader disconnected")
 
-// Reader drives one card reader over a Conn. Its methods are safe for
-// concurrent use; commands are sent one at a time.
+// Reader drives one card reader over a conn.Conn. Its methods are safe
+// for concurrent use; commands are sent one at a time.
 type Reader struct {
-	conn serialport.Conn
+	conn conn.Conn
 	dec  *Decoder
 	opts Options
 	to   Timeouts
 
 	mu    sync.Mutex // one command at a time
 	dirty bool       // stale bytes may be in flight: drain before sending
-
-	// cancel ties a command's context to the connection's read deadline.
-	dlMu sync.Mutex
-	gen  uint64
 }
 
-// NewReader returns a Reader speaking over conn. It sends nothing.
-func NewReader(conn serialport.Conn, opts *Options) *Reader {
-	r := &Reader{conn: conn, dec: NewDecoder(conn)}
+// NewReader returns a Reader speaking over c. It sends nothing.
+func NewReader(c conn.Conn, opts *Options) *Reader {
+	r := &Reader{conn: c, dec: NewDecoder(c)}
 	if opts != nil {
 		r.opts = *opts
 	}
@@ -148,13 +141,6 @@ func retryable(err error) bool {
 		errors.Is(err, ErrShortReply) || errors.Is(err, ErrReaderChecksum) || errors.Is(err, ErrReaderLength)
 }
 
-// gone reports whether err means the connection is finished.
-func gone(err error) bool {
-	return errors.Is(err, serialport.ErrUnplugged) || errors.Is(err, os.ErrClosed) ||
-		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.ErrClosedPipe) ||
-		errors.Is(err, net.ErrClosed) || errors.Is(err, syscall.EIO) || errors.Is(err, syscall.ENXIO)
-}
-
 func (r *Reader) once(ctx context.Context, cmd Command, timeout time.Duration) (Response, error) {
 	if err := ctx.Err(); err != nil {
 		return Response{}, err
@@ -163,48 +149,22 @@ func (r *Reader) once(ctx context.Context, cmd Command, timeout time.Duration) (
 		r.drain()
 		r.dirty = false
 	}
-	deadline := time.Now().Add(timeout)
-	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
-		deadline = d
-	}
 	// A connection that can block writes (net.Pipe) gets the same
 	// deadline, so a peer that stopped reading cannot hang the driver.
-	wd, canWD := r.conn.(interface{ SetWriteDeadline(time.Time) error })
-	if canWD {
-		wd.SetWriteDeadline(deadline)
-	}
-	if err := r.conn.SetReadDeadline(deadline); err != nil {
-		if gone(err) {
+	release, err := conn.Bind(ctx, r.conn, time.Now().Add(timeout))
+	if err != nil {
+		if conn.Gone(err) {
 			return Response{}, fmt.Errorf("%w: %w", ErrDisconnected, err)
 		}
 		return Response{}, err
 	}
-	r.dlMu.Lock()
-	r.gen++
-	gen := r.gen
-	r.dlMu.Unlock()
-	stop := context.AfterFunc(ctx, func() {
-		r.dlMu.Lock()
-		defer r.dlMu.Unlock()
-		if r.gen == gen {
-			r.conn.SetReadDeadline(time.Now())
-			if canWD {
-				wd.SetWriteDeadline(time.Now())
-			}
-		}
-	})
-	defer func() {
-		stop()
-		r.dlMu.Lock()
-		r.gen++
-		r.dlMu.Unlock()
-	}()
+	defer release()
 
 	if _, err := r.conn.Write(cmd.Frame()); err != nil {
 		switch {
 		case ctx.Err() != nil:
 			return Response{}, ctx.Err()
-		case gone(err):
+		case conn.Gone(err):
 			return Response{}, fmt.Errorf("%w: %w", ErrDisconnected, err)
 		case errors.Is(err, os.ErrDeadlineExceeded):
 			r.dirty = true
@@ -234,7 +194,7 @@ func (r *Reader) once(ctx context.Context, cmd Command, timeout time.Duration) (
 				return Response{}, ctx.Err()
 			}
 			return Response{}, fmt.Errorf("%w after %v: %w", ErrTimeout, timeout, err)
-		case gone(err):
+		case conn.Gone(err):
 			return Response{}, fmt.Errorf("%w: %w", ErrDisconnected, err)
 		default:
 			r.dirty = true
@@ -360,7 +320,7 @@ func (r *Reader) ReadAddress(ctx context.Context) (Address, error) {
 
 // SetBaud switches the reader to another rate (60 nn). The reader replies
 // at the old rate and then changes; when the connection can change its
-// rate (serialport.BaudSetter, a real port) it is switched too.
+// rate (conn.BaudSetter, a real port) it is switched too.
 func (r *Reader) SetBaud(ctx context.Context, baud int) error {
 	cmd, err := CmdSetBaud(baud)
 	if err != nil {
@@ -369,7 +329,7 @@ func (r *Reader) SetBaud(ctx context.Context, baud int) error {
 	if _, err := r.Exec(ctx, cmd, r.to.SAM); err != nil {
 		return err
 	}
-	if bs, ok := r.conn.(serialport.BaudSetter); ok {
+	if bs, ok := r.conn.(conn.BaudSetter); ok {
 		if err := bs.SetBaud(baud); err != nil {
 			return fmt.Errorf("idcard: the reader now runs at %d baud but the port did not follow: %w", baud, err)
 		}

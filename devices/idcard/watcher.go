@@ -7,7 +7,7 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/shcommunity/kiosk/devices/serialport"
+	"github.com/shcommunity/kiosk/devices/conn"
 )
 
 // EventKind says what happened on the reader.
@@ -64,10 +64,6 @@ func (e Event) LogValue() slog.Value {
 	return slog.GroupValue(attrs...)
 }
 
-// Opener opens the connection to the reader: serialport.Open on a fixed
-// name, a VID:PID look-up, or a pipe in tests.
-type Opener func(ctx context.Context) (serialport.Conn, error)
-
 // WatcherOptions configure a Watcher. The zero value is the default.
 type WatcherOptions struct {
 	// Reader configures the driver made on each connection.
@@ -96,13 +92,13 @@ type WatcherOptions struct {
 // after two "no card" answers in a row. When the port vanishes the Watcher reports it, reopens it through
 // the Opener with backoff, and reports it back.
 type Watcher struct {
-	open   Opener
+	open   conn.Opener
 	opts   WatcherOptions
 	events chan Event
 }
 
 // NewWatcher returns a Watcher; Run starts it.
-func NewWatcher(open Opener, opts *WatcherOptions) *Watcher {
+func NewWatcher(open conn.Opener, opts *WatcherOptions) *Watcher {
 	w := &Watcher{open: open, events: make(chan Event, 16)}
 	if opts != nil {
 		w.opts = *opts

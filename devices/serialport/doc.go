@@ -1,6 +1,6 @@
 // Package serialport opens the kiosk's serial devices (the ID card reader
-// and the thermal printer) with go.bug.st/serial and gives drivers the one
-// small interface they speak to, Conn.
+// and the thermal printer) with go.bug.st/serial as a conn.Conn, the one
+// connection every driver speaks to.
 //
 // It works around the library's gaps described in docs/serial.md ("The
 // library"):

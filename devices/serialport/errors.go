@@ -8,24 +8,41 @@ import (
 	"syscall"
 
 	"go.bug.st/serial"
+
+	"github.com/shcommunity/kiosk/devices/conn"
 )
 
 // The errors a caller acts on. Every error this package returns for one of
 // these conditions matches the sentinel with errors.Is; the message says
 // what a technician should check.
 var (
-	// ErrNotFound: no port of that name, or no USB device with that VID:PID.
-	ErrNotFound = errors.New("serial port not found (is the device plugged in? `kioskctl ports` lists the ports)")
+	// ErrNotFound: no port of that name, or no USB device with that
+	// VID:PID. It also matches conn.ErrNotFound.
+	ErrNotFound error = &sentinel{conn.ErrNotFound, "serial port not found (is the device plugged in? `kioskctl ports` lists the ports)"}
 	// ErrBusy: another program holds the port.
 	ErrBusy = errors.New("serial port busy (another program has it open: stop it, or stop a second copy of the kiosk)")
 	// ErrPermission: the user may not open the port.
 	ErrPermission = errors.New("serial port permission denied (on Linux add the kiosk user to the dialout group and log in again)")
-	// ErrUnplugged: the device vanished while the port was open.
-	ErrUnplugged = errors.New("serial device unplugged (check the USB cable; the port is reopened when the device is back)")
+	// ErrUnplugged: the device vanished while the port was open. It also
+	// matches conn.ErrUnplugged.
+	ErrUnplugged error = &sentinel{conn.ErrUnplugged, "serial device unplugged (check the USB cable; the port is reopened when the device is back)"}
 	// ErrClosed: the port was closed by this program. It also matches
 	// os.ErrClosed.
 	ErrClosed = fmt.Errorf("serial port closed: %w", os.ErrClosed)
 )
+
+// sentinel is an error with a technician's advice of its own that also
+// matches the condition of package conn it is a case of, so that
+// conn.Gone knows it.
+type sentinel struct {
+	cond error
+	msg  string
+}
+
+func (s *sentinel) Error() string { return s.msg }
+
+// Unwrap returns the condition of package conn.
+func (s *sentinel) Unwrap() error { return s.cond }
 
 // Error is the error Port returns: the operation, the port name and the
 // cause. It matches the cause's sentinel with errors.Is.

@@ -11,27 +11,9 @@ import (
 
 	"go.bug.st/serial"
 
+	"github.com/shcommunity/kiosk/devices/conn"
 	"github.com/shcommunity/kiosk/internal/pace"
 )
-
-// Conn is what every device driver speaks to: a byte stream whose reads
-// can be given a deadline. A *Port, an *os.File on a pseudo-terminal and
-// either end of net.Pipe all satisfy it, so a driver runs unchanged on real
-// hardware, against a simulator on a pty, and in-process (Windows, tests).
-//
-// A read past the deadline returns an error matching os.ErrDeadlineExceeded;
-// Close unblocks a pending Read.
-type Conn interface {
-	io.ReadWriteCloser
-	SetReadDeadline(t time.Time) error
-}
-
-// BaudSetter is implemented by connections whose line rate can change
-// while open (*Port). A driver that changes the device's rate (the card
-// reader's "set baud" command) switches the port through it.
-type BaudSetter interface {
-	SetBaud(baud int) error
-}
 
 // DefaultBaud is the rate of the card reader and of most serial receipt
 // printers out of the box.
@@ -56,9 +38,9 @@ type Options struct {
 // is pending takes effect within this time.
 const pollSlice = 50 * time.Millisecond
 
-// Port is an open serial port. It satisfies Conn and BaudSetter. Reads
-// and writes may run concurrently with each other; like an *os.File, two
-// concurrent reads are not ordered.
+// Port is an open serial port. It is a conn.Conn and a conn.BaudSetter.
+// Reads and writes may run concurrently with each other; like an
+// *os.File, two concurrent reads are not ordered.
 type Port struct {
 	name string
 	port serial.Port
@@ -73,8 +55,10 @@ type Port struct {
 	closed atomic.Bool
 }
 
-var _ Conn = (*Port)(nil)
-var _ BaudSetter = (*Port)(nil)
+var (
+	_ conn.Conn       = (*Port)(nil)
+	_ conn.BaudSetter = (*Port)(nil)
+)
 
 // openPort is replaced in tests that need a fake library port.
 var openPort = serial.Open

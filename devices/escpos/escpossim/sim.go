@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/shcommunity/kiosk/devices/conn"
 	"github.com/shcommunity/kiosk/devices/escpos"
 	"github.com/shcommunity/kiosk/devices/escpos/render"
 	"github.com/shcommunity/kiosk/internal/pace"
@@ -131,18 +132,11 @@ func (p *Printer) Spoiled() int {
 	return p.spoiled
 }
 
-type deadliner interface {
-	SetReadDeadline(t time.Time) error
-}
-
-type writeDeadliner interface {
-	SetWriteDeadline(t time.Time) error
-}
-
 // Serve runs the printer on rw until ctx ends (it returns nil) or rw
-// fails (it returns the error; io.EOF counts as the host going away and
-// gives nil). To stop a blocked read on cancellation rw should have
-// SetReadDeadline, as pty files and pipes do.
+// fails (it returns the error; an error for which conn.Gone holds, such
+// as io.EOF, counts as the host going away and gives nil). To stop a
+// blocked read on cancellation rw should have SetReadDeadline, as pty
+// files and pipes do.
 func (p *Printer) Serve(ctx context.Context, rw io.ReadWriter) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -150,10 +144,11 @@ func (p *Printer) Serve(ctx context.Context, rw io.ReadWriter) error {
 	if log == nil {
 		log = slog.Default()
 	}
-	if d, ok := rw.(deadliner); ok {
-		stop := context.AfterFunc(ctx, func() { _ = d.SetReadDeadline(time.Unix(1, 0)) })
-		defer stop()
-	}
+	// The reply writer below is interrupted by the write deadline, the
+	// receiver by the read deadline. An error here is a closed stream,
+	// which the first read reports.
+	release, _ := conn.Bind(ctx, rw, time.Time{})
+	defer release()
 
 	// Replies go out from their own goroutine so that a host which is not
 	// reading (a spurious DLE EOT inside raster data) never stalls the
@@ -163,10 +158,6 @@ func (p *Printer) Serve(ctx context.Context, rw io.ReadWriter) error {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		if wd, ok := rw.(writeDeadliner); ok {
-			stop := context.AfterFunc(ctx, func() { _ = wd.SetWriteDeadline(time.Unix(1, 0)) })
-			defer stop()
-		}
 		w := pace.NewWriter(rw, p.Baud)
 		for {
 			select {
@@ -231,7 +222,7 @@ func (p *Printer) Serve(ctx context.Context, rw io.ReadWriter) error {
 			}
 		}
 		if err != nil {
-			if ctx.Err() != nil || errors.Is(err, io.EOF) {
+			if ctx.Err() != nil || conn.Gone(err) {
 				return nil
 			}
 			return fmt.Errorf("escpossim: read: %w", err)

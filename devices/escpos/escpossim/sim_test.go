@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shcommunity/kiosk/devices/conn"
 	"github.com/shcommunity/kiosk/devices/escpos"
 	"github.com/shcommunity/kiosk/devices/escpos/escpossim"
 	"github.com/shcommunity/kiosk/devices/escpos/qrtest"
@@ -26,7 +27,7 @@ type rig struct {
 	sim   *escpossim.Printer
 	drv   *escpos.Printer
 	slips chan escpossim.Slip
-	host  escpos.Conn
+	host  conn.Conn
 }
 
 // start runs a simulator on one end of a link and returns a driver on the
@@ -174,7 +175,7 @@ func samePixels(a, b image.Image) bool {
 // midJob is a host connection that runs a function after the first chunk
 // of a print job has gone out: a fault that strikes during the job.
 type midJob struct {
-	escpos.Conn
+	conn.Conn
 	n    atomic.Int64
 	once func()
 }

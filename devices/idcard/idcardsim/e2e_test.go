@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shcommunity/kiosk/devices/conn"
 	"github.com/shcommunity/kiosk/devices/idcard"
 	"github.com/shcommunity/kiosk/devices/idcard/idcardsim"
 	"github.com/shcommunity/kiosk/devices/serialport"
@@ -202,7 +203,7 @@ func waitFinds(t *testing.T, sim *idcardsim.Sim, n int) {
 	}
 }
 
-func startWatcher(t *testing.T, open idcard.Opener) collector {
+func startWatcher(t *testing.T, open conn.Opener) collector {
 	w := idcard.NewWatcher(open, &idcard.WatcherOptions{
 		Reader:     idcard.Options{Timeouts: quick},
 		Interval:   10 * time.Millisecond,
@@ -229,7 +230,7 @@ func TestWatcherOverPtyWithUnplug(t *testing.T) {
 	var mu sync.Mutex
 	pair := servePty(t, sim)
 	path := pair.Path
-	open := func(ctx context.Context) (serialport.Conn, error) {
+	open := func(ctx context.Context) (conn.Conn, error) {
 		mu.Lock()
 		defer mu.Unlock()
 		return serialport.Open(path, nil)
@@ -282,7 +283,7 @@ type pipeOpener struct {
 	ok  bool
 }
 
-func (p *pipeOpener) open(ctx context.Context) (serialport.Conn, error) {
+func (p *pipeOpener) open(ctx context.Context) (conn.Conn, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if !p.ok {

@@ -6,12 +6,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
-	"os"
 	"sync"
-	"syscall"
 	"time"
 
+	"github.com/shcommunity/kiosk/devices/conn"
 	"github.com/shcommunity/kiosk/devices/idcard"
 	"github.com/shcommunity/kiosk/internal/pace"
 )
@@ -200,22 +198,17 @@ func (s *Sim) Count(name string) int {
 }
 
 // Serve answers requests read from rw until ctx ends (it returns ctx's
-// error) or the stream ends or is closed (it returns nil). To end
+// error) or the host is gone, as conn.Gone decides: the stream ended or
+// was closed (it returns nil). To end
 // promptly on ctx, rw should support SetReadDeadline (a pty master, a
 // net.Conn); otherwise Serve returns at the next byte or when the caller
 // closes rw. Serve one stream at a time.
 func (s *Sim) Serve(ctx context.Context, rw io.ReadWriter) error {
-	if d, ok := rw.(interface{ SetReadDeadline(time.Time) error }); ok {
-		d.SetReadDeadline(time.Time{})
-		stop := context.AfterFunc(ctx, func() { d.SetReadDeadline(time.Unix(1, 0)) })
-		defer stop()
-	}
-	if d, ok := rw.(interface{ SetWriteDeadline(time.Time) error }); ok {
-		// A host that stopped reading must not keep Serve from ending.
-		d.SetWriteDeadline(time.Time{})
-		stop := context.AfterFunc(ctx, func() { d.SetWriteDeadline(time.Unix(1, 0)) })
-		defer stop()
-	}
+	// The write deadline too: a host that stopped reading must not keep
+	// Serve from ending. An error here is a closed stream, which the
+	// first read reports.
+	release, _ := conn.Bind(ctx, rw, time.Time{})
+	defer release()
 	var out io.Writer = rw
 	var pacer *pace.Writer
 	if !s.opts.Unpaced {
@@ -241,7 +234,7 @@ func (s *Sim) Serve(ctx context.Context, rw io.ReadWriter) error {
 			reply = idcard.Reply(idcard.StatusChecksum)
 		case errors.Is(err, idcard.ErrFrameLength):
 			reply = idcard.Reply(idcard.StatusLength)
-		case ended(err):
+		case conn.Gone(err):
 			return nil
 		default:
 			return fmt.Errorf("idcardsim: %w", err)
@@ -250,7 +243,7 @@ func (s *Sim) Serve(ctx context.Context, rw io.ReadWriter) error {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
-			if ended(err) {
+			if conn.Gone(err) {
 				return nil
 			}
 			return fmt.Errorf("idcardsim: %w", err)
@@ -265,11 +258,6 @@ func (s *Sim) Serve(ctx context.Context, rw io.ReadWriter) error {
 			}
 		}
 	}
-}
-
-func ended(err error) bool {
-	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, os.ErrClosed) ||
-		errors.Is(err, io.ErrClosedPipe) || errors.Is(err, net.ErrClosed) || errors.Is(err, syscall.EIO)
 }
 
 // send writes a reply frame, applying the next fault if one is queued.
