@@ -4,68 +4,60 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
-	"net"
 	"testing"
+	"testing/synctest"
 	"time"
 
+	"github.com/shcommunity/kiosk/devices/conn/conntest"
 	"github.com/shcommunity/kiosk/devices/escpos"
 )
 
-// scripted answers each DLE EOT n on the far end of a pipe with reply(n),
-// which may be several bytes or none.
-// The returned function closes the pipe and gives every byte the host sent.
-func scripted(t *testing.T, reply func(n byte) []byte) (*escpos.Printer, func() []byte) {
+// status is the printer's side of one status check: DLE EOT 1 to 4, each
+// answered with its reply (several bytes, or none for silence).
+func status(replies ...[]byte) []conntest.Exchange {
+	out := make([]conntest.Exchange, len(replies))
+	for i, r := range replies {
+		n := escpos.StatusKind(i + 1)
+		out[i] = conntest.Exchange{Name: fmt.Sprintf("DLE EOT %d", n), W: escpos.StatusRequest(n), R: r}
+	}
+	return out
+}
+
+// each answers all four requests with the same byte.
+func each(b byte) []conntest.Exchange {
+	return status([]byte{b}, []byte{b}, []byte{b}, []byte{b})
+}
+
+// scripted returns a driver on a printer that follows script, and the
+// printer's connection. The test fails if the driver writes anything
+// else, or not all of it.
+func scripted(t *testing.T, script ...[]conntest.Exchange) (*escpos.Printer, *conntest.Playback) {
 	t.Helper()
-	host, dev := net.Pipe()
-	t.Cleanup(func() { host.Close(); dev.Close() })
-	got := new(bytes.Buffer)
-	done := make(chan struct{})
-	t.Cleanup(func() { dev.Close(); <-done })
-	go func() {
-		defer close(done)
-		var buf [1]byte
-		var state int
-		for {
-			if _, err := dev.Read(buf[:]); err != nil {
-				return
-			}
-			c := buf[0]
-			got.WriteByte(c)
-			switch {
-			case state == 2:
-				if _, err := dev.Write(reply(c)); err != nil {
-					return
-				}
-				state = 0
-			case c == 0x10:
-				state = 1
-			case state == 1 && c == 0x04:
-				state = 2
-			default:
-				state = 0
-			}
+	c := conntest.New(concat(script)...)
+	t.Cleanup(func() {
+		if err := c.Close(); err != nil {
+			t.Errorf("the driver did not follow the transcript: %v", err)
 		}
-	}()
-	p := escpos.NewPrinter(host, escpos.Profile58)
+	})
+	p := escpos.NewPrinter(c, escpos.Profile58)
 	p.StatusTimeout = 100 * time.Millisecond
 	p.Baud = 0
-	return p, func() []byte {
-		host.Close()
-		dev.Close()
-		<-done
-		return got.Bytes()
+	return p, c
+}
+
+func concat(parts [][]conntest.Exchange) []conntest.Exchange {
+	var out []conntest.Exchange
+	for _, p := range parts {
+		out = append(out, p...)
 	}
+	return out
 }
 
 func TestDriverStatusSkipsOtherBytes(t *testing.T) {
 	// XON, an ASB first byte and a GS r reply come before each answer.
-	p, _ := scripted(t, func(n byte) []byte {
-		if n == 4 {
-			return []byte{0x11, 0x10, 0x00, 0x1E}
-		}
-		return []byte{0x11, 0x12}
-	})
+	p, _ := scripted(t, status([]byte{0x11, 0x12}, []byte{0x11, 0x12}, []byte{0x11, 0x12}, []byte{0x11, 0x10, 0x00, 0x1E}))
 	st, err := p.Status(context.Background())
 	if err != nil {
 		t.Fatalf("Status: %v", err)
@@ -75,56 +67,49 @@ func TestDriverStatusSkipsOtherBytes(t *testing.T) {
 	}
 }
 
+// TestDriverNotResponding runs on the bubble's clock: the silent request
+// costs StatusTimeout of fake time.
 func TestDriverNotResponding(t *testing.T) {
-	p, _ := scripted(t, func(n byte) []byte {
-		if n == 3 {
-			return nil
+	synctest.Test(t, func(t *testing.T) {
+		p, _ := scripted(t, status([]byte{0x12}, []byte{0x12}, nil))
+		_, err := p.Status(context.Background())
+		if !errors.Is(err, escpos.ErrNotResponding) {
+			t.Fatalf("Status = %v, want ErrNotResponding", err)
 		}
-		return []byte{0x12}
 	})
-	_, err := p.Status(context.Background())
-	if !errors.Is(err, escpos.ErrNotResponding) {
-		t.Fatalf("Status = %v, want ErrNotResponding", err)
-	}
 }
 
 func TestDriverPrintChecksBeforeAndAfter(t *testing.T) {
 	job := []byte{0x1B, 0x40, 'A', 0x0A, 0x1D, 0x56, 1}
+	sent := []conntest.Exchange{{Name: "job", W: job}}
 	tests := []struct {
 		name    string
-		reply   func(n, call byte) byte
+		script  [][]conntest.Exchange
 		want    error
 		sent    bool
 		nearEnd bool
 	}{
-		{"ready", func(n, _ byte) byte { return 0x12 }, nil, true, false},
-		{"near end is a warning", func(n, _ byte) byte {
-			if n == 4 {
-				return 0x1E
-			}
-			return 0x12
+		{"ready", [][]conntest.Exchange{each(0x12), sent, each(0x12)}, nil, true, false},
+		{"near end is a warning", [][]conntest.Exchange{
+			status([]byte{0x12}, []byte{0x12}, []byte{0x12}, []byte{0x1E}), sent,
+			status([]byte{0x12}, []byte{0x12}, []byte{0x12}, []byte{0x1E}),
 		}, nil, true, true},
-		{"paper out before", func(n, _ byte) byte { return map[byte]byte{1: 0x1A, 2: 0x32, 3: 0x12, 4: 0x7E}[n] }, escpos.ErrPaperOut, false, false},
-		{"cover opened during", func(n, call byte) byte {
-			if call == 0 {
-				return 0x12
-			}
-			return map[byte]byte{1: 0x1A, 2: 0x16, 3: 0x12, 4: 0x12}[n]
+		{"paper out before", [][]conntest.Exchange{
+			status([]byte{0x1A}, []byte{0x32}, []byte{0x12}, []byte{0x7E}),
+		}, escpos.ErrPaperOut, false, false},
+		{"cover opened during", [][]conntest.Exchange{
+			each(0x12), sent,
+			status([]byte{0x1A}, []byte{0x16}, []byte{0x12}, []byte{0x12}),
 		}, escpos.ErrCoverOpen, true, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			calls := map[byte]byte{}
-			p, wire := scripted(t, func(n byte) []byte {
-				r := tt.reply(n, calls[n])
-				calls[n]++
-				return []byte{r}
-			})
+			p, wire := scripted(t, tt.script...)
 			res, err := p.Print(context.Background(), job)
 			if !errors.Is(err, tt.want) || (tt.want == nil) != (err == nil) {
 				t.Fatalf("Print = %v, want %v", err, tt.want)
 			}
-			if sent := bytes.Contains(wire(), job); sent != tt.sent {
+			if sent := bytes.Contains(wire.Written(), job); sent != tt.sent {
 				t.Errorf("job sent = %v, want %v", sent, tt.sent)
 			}
 			if res.PaperNearEnd != tt.nearEnd {
@@ -138,17 +123,23 @@ func TestDriverPrintChecksBeforeAndAfter(t *testing.T) {
 }
 
 func TestDriverCancel(t *testing.T) {
-	p, _ := scripted(t, func(n byte) []byte { return nil })
-	p.StatusTimeout = time.Minute
-	ctx, cancel := context.WithCancel(context.Background())
-	go func() { time.Sleep(20 * time.Millisecond); cancel() }()
-	if _, err := p.Status(ctx); !errors.Is(err, context.Canceled) {
-		t.Fatalf("Status = %v, want context.Canceled", err)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		p, _ := scripted(t, status(nil))
+		p.StatusTimeout = time.Minute
+		ctx, cancel := context.WithCancel(context.Background())
+		go func() { time.Sleep(20 * time.Millisecond); cancel() }()
+		start := time.Now()
+		if _, err := p.Status(ctx); !errors.Is(err, context.Canceled) {
+			t.Fatalf("Status = %v, want context.Canceled", err)
+		}
+		if waited := time.Since(start); waited != 20*time.Millisecond {
+			t.Errorf("Status returned %v after it began, want at the cancel (20 ms)", waited)
+		}
+	})
 }
 
 func TestDriverClosedConn(t *testing.T) {
-	p, _ := scripted(t, func(n byte) []byte { return []byte{0x12} })
+	p, _ := scripted(t)
 	p.Close()
 	if _, err := p.Print(context.Background(), []byte("x")); err == nil || errors.Is(err, escpos.ErrNotResponding) {
 		t.Fatalf("Print on a closed port = %v, want the port's error", err)

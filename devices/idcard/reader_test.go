@@ -5,75 +5,36 @@ import (
 	"context"
 	"errors"
 	"io"
-	"net"
 	"os"
 	"reflect"
-	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
+	"github.com/shcommunity/kiosk/devices/conn"
+	"github.com/shcommunity/kiosk/devices/conn/conntest"
 	"github.com/shcommunity/kiosk/devices/idcard"
 )
 
-// exchange is one request the driver must send and the bytes the reader
-// answers; a nil reply is silence.
-type exchange struct {
-	req   string
-	reply []byte
-}
-
-// baudConn is a pipe end that records SetBaud, like a *serialport.Port.
-type baudConn struct {
-	net.Conn
-	mu   sync.Mutex
-	baud int
-}
-
-func (c *baudConn) SetBaud(b int) error {
-	c.mu.Lock()
-	c.baud = b
-	c.mu.Unlock()
-	return nil
-}
-
-// transcript plays the reader's side of a conversation over net.Pipe and
-// returns the driver's end. The test fails if the driver sends anything
-// else, and waits for the whole script at cleanup.
-func transcript(t *testing.T, script ...exchange) *baudConn {
+// ex is one exchange with the reader: the request the driver must send
+// (hex) and the bytes the reader answers; a nil reply is silence.
+func ex(t *testing.T, req string, reply []byte) conntest.Exchange {
 	t.Helper()
-	host, dev := net.Pipe()
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for i, ex := range script {
-			want := h(t, ex.req)
-			got := make([]byte, len(want))
-			if _, err := io.ReadFull(dev, got); err != nil {
-				t.Errorf("exchange %d: reading request: %v", i, err)
-				return
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("exchange %d: request % X, want % X", i, got, want)
-				return
-			}
-			if ex.reply != nil {
-				if _, err := dev.Write(ex.reply); err != nil {
-					t.Errorf("exchange %d: writing reply: %v", i, err)
-					return
-				}
-			}
-		}
-	}()
+	return conntest.Exchange{W: h(t, req), R: reply}
+}
+
+// transcript plays the reader's side of a conversation and returns the
+// driver's connection. The test fails if the driver sends anything else,
+// or stops before the end of the script.
+func transcript(t *testing.T, script ...conntest.Exchange) *conntest.Playback {
+	t.Helper()
+	c := conntest.New(script...)
 	t.Cleanup(func() {
-		select {
-		case <-done:
-		case <-time.After(5 * time.Second):
-			t.Error("the driver did not finish the transcript")
+		if err := c.Close(); err != nil {
+			t.Errorf("the driver did not follow the transcript: %v", err)
 		}
-		host.Close()
-		dev.Close()
 	})
-	return &baudConn{Conn: host}
+	return c
 }
 
 const (
@@ -88,8 +49,8 @@ const (
 
 var fastTimeouts = idcard.Timeouts{Find: 80 * time.Millisecond, Select: 80 * time.Millisecond, Read: 300 * time.Millisecond, SAM: 80 * time.Millisecond, ReadAddress: 80 * time.Millisecond}
 
-func newReader(conn *baudConn, retries int) *idcard.Reader {
-	return idcard.NewReader(conn, &idcard.Options{
+func newReader(c conn.Conn, retries int) *idcard.Reader {
+	return idcard.NewReader(c, &idcard.Options{
 		Timeouts: fastTimeouts,
 		Retries:  retries,
 		Now:      func() time.Time { return time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC) },
@@ -107,7 +68,7 @@ func TestFind(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := newReader(transcript(t, exchange{reqFind, h(t, tt.reply)}), 0)
+			r := newReader(transcript(t, ex(t, reqFind, h(t, tt.reply))), 0)
 			got, err := r.Find(context.Background())
 			if err != nil || got != tt.want {
 				t.Fatalf("Find = %v, %v; want %v, nil", got, err, tt.want)
@@ -127,7 +88,7 @@ func TestSelect(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := newReader(transcript(t, exchange{reqSelect, h(t, tt.reply)}), 0)
+			r := newReader(transcript(t, ex(t, reqSelect, h(t, tt.reply))), 0)
 			if err := r.Select(context.Background()); !errors.Is(err, tt.want) || (tt.want == nil) != (err == nil) {
 				t.Fatalf("Select = %v, want %v", err, tt.want)
 			}
@@ -137,8 +98,7 @@ func TestSelect(t *testing.T) {
 
 func TestSAMCommands(t *testing.T) {
 	samID := idcard.Encode(h(t, samIDReply)[7:])
-	conn := transcript(t, exchange{reqStatus, h(t, statusOK)}, exchange{reqSAMID, samID})
-	r := newReader(conn, 0)
+	r := newReader(transcript(t, ex(t, reqStatus, h(t, statusOK)), ex(t, reqSAMID, samID)), 0)
 	if err := r.SAMStatus(context.Background()); err != nil {
 		t.Fatalf("SAMStatus = %v", err)
 	}
@@ -149,13 +109,13 @@ func TestSAMCommands(t *testing.T) {
 }
 
 func TestSetBaud38400(t *testing.T) {
-	conn := transcript(t, exchange{reqBaud3840, h(t, statusOK)})
-	r := newReader(conn, 0)
+	port := transcript(t, ex(t, reqBaud3840, h(t, statusOK)))
+	r := newReader(port, 0)
 	if err := r.SetBaud(context.Background(), 38400); err != nil {
 		t.Fatalf("SetBaud = %v", err)
 	}
-	if conn.baud != 38400 {
-		t.Fatalf("port switched to %d, want 38400 after the reply", conn.baud)
+	if port.Baud() != 38400 {
+		t.Fatalf("port switched to %d, want 38400 after the reply", port.Baud())
 	}
 	if err := r.SetBaud(context.Background(), 4800); err == nil {
 		t.Fatal("SetBaud(4800) = nil, want an error")
@@ -174,12 +134,12 @@ func readReply(t *testing.T, c *idcard.Card) []byte {
 func TestReadCard(t *testing.T) {
 	want := sampleCards()["resident"]
 	want.Photo = bytes.Repeat([]byte{0x5A}, 1024)
-	conn := transcript(t,
-		exchange{reqFind, h(t, findFound)},
-		exchange{reqSelect, h(t, selectOK)},
-		exchange{reqRead, readReply(t, want)},
+	port := transcript(t,
+		ex(t, reqFind, h(t, findFound)),
+		ex(t, reqSelect, h(t, selectOK)),
+		ex(t, reqRead, readReply(t, want)),
 	)
-	got, err := newReader(conn, 0).ReadCard(context.Background())
+	got, err := newReader(port, 0).ReadCard(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -192,12 +152,12 @@ func TestReadCardExpired(t *testing.T) {
 	card := sampleCards()["resident"]
 	card.Permanent, card.ValidTo = false, day("20260105")
 	card.Photo = make([]byte, 1024)
-	conn := transcript(t,
-		exchange{reqFind, h(t, findFound)},
-		exchange{reqSelect, h(t, selectOK)},
-		exchange{reqRead, readReply(t, card)},
+	port := transcript(t,
+		ex(t, reqFind, h(t, findFound)),
+		ex(t, reqSelect, h(t, selectOK)),
+		ex(t, reqRead, readReply(t, card)),
 	)
-	got, err := newReader(conn, 0).ReadCard(context.Background())
+	got, err := newReader(port, 0).ReadCard(context.Background())
 	if !errors.Is(err, idcard.ErrCardExpired) || got == nil || got.Number != card.Number {
 		t.Fatalf("ReadCard = %v, %v; want the card and ErrCardExpired", got, err)
 	}
@@ -208,8 +168,8 @@ func TestReadCardExpired(t *testing.T) {
 func TestStaleReplySkipped(t *testing.T) {
 	card := sampleCards()["hmt"]
 	card.Photo = make([]byte, 1024)
-	conn := transcript(t, exchange{reqRead, append(h(t, selectOK), readReply(t, card)...)})
-	raw, err := newReader(conn, 0).Read(context.Background())
+	port := transcript(t, ex(t, reqRead, append(h(t, selectOK), readReply(t, card)...)))
+	raw, err := newReader(port, 0).Read(context.Background())
 	if err != nil {
 		t.Fatalf("Read = %v, want the read reply after the stale select reply", err)
 	}
@@ -219,8 +179,8 @@ func TestStaleReplySkipped(t *testing.T) {
 }
 
 func TestReadWithoutSelect(t *testing.T) {
-	conn := transcript(t, exchange{reqRead, idcard.Encode(idcard.Reply(0x41))})
-	if _, err := newReader(conn, 0).Read(context.Background()); !errors.Is(err, idcard.ErrReadFailed) {
+	port := transcript(t, ex(t, reqRead, idcard.Encode(idcard.Reply(0x41))))
+	if _, err := newReader(port, 0).Read(context.Background()); !errors.Is(err, idcard.ErrReadFailed) {
 		t.Fatalf("Read = %v, want ErrReadFailed", err)
 	}
 }
@@ -233,11 +193,11 @@ func TestReadAddress(t *testing.T) {
 	for i := 2 * len([]rune("上海市黄浦区中山东一路1号")); i < 70; i += 2 {
 		addr[i] = ' '
 	}
-	conn := transcript(t,
-		exchange{reqAddress, idcard.Encode(idcard.Reply(0x91))},
-		exchange{reqAddress, idcard.Encode(idcard.Reply(0x90, addr))},
+	port := transcript(t,
+		ex(t, reqAddress, idcard.Encode(idcard.Reply(0x91))),
+		ex(t, reqAddress, idcard.Encode(idcard.Reply(0x90, addr))),
 	)
-	r := newReader(conn, 0)
+	r := newReader(port, 0)
 	if got, err := r.ReadAddress(context.Background()); got != "" || err != nil {
 		t.Fatalf("ReadAddress with none = %q, %v; want empty, nil", got.Reveal(), err)
 	}
@@ -246,56 +206,81 @@ func TestReadAddress(t *testing.T) {
 	}
 }
 
+// TestRetries runs on the bubble's clock: a silent reader costs the find
+// timeout of fake time, not of the machine's.
 func TestRetries(t *testing.T) {
 	bad := h(t, findFound)
 	bad[len(bad)-1] ^= 0xFF
 	tests := []struct {
 		name   string
-		script []exchange
+		script []conntest.Exchange
 	}{
-		{"damaged reply", []exchange{{reqFind, bad}, {reqFind, h(t, findFound)}}},
-		{"reader got a damaged request", []exchange{{reqFind, idcard.Encode(idcard.Reply(0x10))}, {reqFind, h(t, findFound)}}},
-		{"silence", []exchange{{reqFind, nil}, {reqFind, h(t, findFound)}}},
-		{"garbage first", []exchange{{reqFind, append([]byte{0x13, 0xAA, 0x00}, h(t, findFound)...)}}},
-		{"two failures", []exchange{{reqFind, nil}, {reqFind, bad}, {reqFind, h(t, findFound)}}},
+		{"damaged reply", []conntest.Exchange{ex(t, reqFind, bad), ex(t, reqFind, h(t, findFound))}},
+		{"reader got a damaged request", []conntest.Exchange{ex(t, reqFind, idcard.Encode(idcard.Reply(0x10))), ex(t, reqFind, h(t, findFound))}},
+		{"silence", []conntest.Exchange{ex(t, reqFind, nil), ex(t, reqFind, h(t, findFound))}},
+		{"garbage first", []conntest.Exchange{ex(t, reqFind, append([]byte{0x13, 0xAA, 0x00}, h(t, findFound)...))}},
+		{"two failures", []conntest.Exchange{ex(t, reqFind, nil), ex(t, reqFind, bad), ex(t, reqFind, h(t, findFound))}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := newReader(transcript(t, tt.script...), 0)
-			if found, err := r.Find(context.Background()); !found || err != nil {
-				t.Fatalf("Find = %v, %v; want true after retrying", found, err)
-			}
+			synctest.Test(t, func(t *testing.T) {
+				r := newReader(transcript(t, tt.script...), 0)
+				if found, err := r.Find(context.Background()); !found || err != nil {
+					t.Fatalf("Find = %v, %v; want true after retrying", found, err)
+				}
+			})
 		})
 	}
 }
 
 func TestTimeoutWithoutRetries(t *testing.T) {
-	r := newReader(transcript(t, exchange{reqFind, nil}), -1)
-	_, err := r.Find(context.Background())
-	if !errors.Is(err, idcard.ErrTimeout) || !errors.Is(err, os.ErrDeadlineExceeded) {
-		t.Fatalf("Find = %v, want ErrTimeout and os.ErrDeadlineExceeded", err)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		r := newReader(transcript(t, ex(t, reqFind, nil)), -1)
+		start := time.Now()
+		_, err := r.Find(context.Background())
+		if !errors.Is(err, idcard.ErrTimeout) || !errors.Is(err, os.ErrDeadlineExceeded) {
+			t.Fatalf("Find = %v, want ErrTimeout and os.ErrDeadlineExceeded", err)
+		}
+		if waited := time.Since(start); waited != fastTimeouts.Find {
+			t.Errorf("Find gave up after %v, want its timeout %v", waited, fastTimeouts.Find)
+		}
+	})
 }
 
 func TestContextCancelsWait(t *testing.T) {
-	conn := transcript(t, exchange{reqRead, nil})
-	r := idcard.NewReader(conn, &idcard.Options{Timeouts: idcard.Timeouts{Read: time.Minute}})
-	ctx, cancel := context.WithCancel(context.Background())
-	go func() { time.Sleep(20 * time.Millisecond); cancel() }()
-	if _, err := r.Read(ctx); !errors.Is(err, context.Canceled) {
-		t.Fatalf("Read = %v, want context.Canceled", err)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		port := transcript(t, ex(t, reqRead, nil))
+		r := idcard.NewReader(port, &idcard.Options{Timeouts: idcard.Timeouts{Read: time.Minute}})
+		ctx, cancel := context.WithCancel(context.Background())
+		go func() { time.Sleep(20 * time.Millisecond); cancel() }()
+		start := time.Now()
+		if _, err := r.Read(ctx); !errors.Is(err, context.Canceled) {
+			t.Fatalf("Read = %v, want context.Canceled", err)
+		}
+		if waited := time.Since(start); waited != 20*time.Millisecond {
+			t.Errorf("Read returned %v after it began, want at the cancel (20 ms)", waited)
+		}
+	})
 }
 
+// TestDisconnected: the reader goes away while the driver waits for its
+// reply, and again in the middle of a reply frame.
 func TestDisconnected(t *testing.T) {
-	host, dev := net.Pipe()
-	go func() {
-		b := make([]byte, 10)
-		io.ReadFull(dev, b)
-		dev.Close() // unplugged while the driver waits
-	}()
-	r := idcard.NewReader(host, nil)
-	if _, err := r.Find(context.Background()); !errors.Is(err, idcard.ErrDisconnected) {
-		t.Fatalf("Find = %v, want ErrDisconnected", err)
+	for _, tc := range []struct {
+		name  string
+		reply []byte
+		err   error
+	}{
+		{"stream ends", nil, io.EOF},
+		{"unplugged mid-frame", h(t, findFound)[:9], conn.ErrUnplugged},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			port := transcript(t, conntest.Exchange{W: h(t, reqFind), R: tc.reply, Err: tc.err})
+			r := idcard.NewReader(port, nil)
+			_, err := r.Find(context.Background())
+			if !errors.Is(err, idcard.ErrDisconnected) || !errors.Is(err, tc.err) {
+				t.Fatalf("Find = %v, want ErrDisconnected and %v", err, tc.err)
+			}
+		})
 	}
 }

@@ -7,10 +7,12 @@ import (
 	"errors"
 	"io"
 	"net"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/shcommunity/kiosk/devices/conn/conntest"
 	"github.com/shcommunity/kiosk/devices/idcard"
 	"github.com/shcommunity/kiosk/devices/idcard/idcardsim"
 )
@@ -268,4 +270,32 @@ func FuzzServe(f *testing.F) {
 			t.Fatalf("simulator sent %d bytes outside frames", d.Skipped())
 		}
 	})
+}
+
+// TestRecordedTranscript records the driver reading a card from the
+// simulator and plays the transcript back to a new driver, which reads
+// the same card without the simulator: how a new transcript for a driver
+// test is made.
+func TestRecordedTranscript(t *testing.T) {
+	sim := idcardsim.New(idcardsim.SampleDeck(), &idcardsim.Options{Unpaced: true})
+	sim.Place("resident-green")
+	rec := &conntest.Record{Conn: servePipe(t, sim)}
+	opts := &idcard.Options{Now: func() time.Time { return now }}
+	want, err := idcard.NewReader(rec, opts).ReadCard(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := rec.Transcript()
+	if len(tr) != 3 || !bytes.Equal(tr[0].W, idcard.CmdFind.Frame()) || !bytes.Equal(tr[2].W, idcard.CmdRead.Frame()) {
+		t.Fatalf("transcript %v, want find, select and read", tr)
+	}
+
+	play := conntest.New(tr...)
+	got, err := idcard.NewReader(play, opts).ReadCard(context.Background())
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Fatalf("ReadCard on the playback = %v, %v; want the card read from the simulator", got, err)
+	}
+	if err := play.Close(); err != nil {
+		t.Errorf("playback: %v", err)
+	}
 }
