@@ -355,10 +355,7 @@ func EncodeText(c *Card) ([]byte, error) {
 		}
 	}
 
-	text := make([]byte, TextLen)
-	for i := 0; i < TextLen; i += 2 {
-		text[i] = ' '
-	}
+	text := blankUCS2(TextLen)
 	for _, s := range slots {
 		if err := putUCS2(text[s.off:s.off+s.n], v[s.f]); err != nil {
 			return nil, textErr(s.f, err.Error())
@@ -368,6 +365,16 @@ func EncodeText(c *Card) ([]byte, error) {
 		text[flagOff] = byte(c.Type)
 	}
 	return text, nil
+}
+
+// blankUCS2 returns n bytes of UTF-16LE spaces, the padding of every
+// text field.
+func blankUCS2(n int) []byte {
+	b := make([]byte, n)
+	for i := 0; i < n; i += 2 {
+		b[i] = ' '
+	}
+	return b
 }
 
 // putUCS2 writes s into dst as UTF-16LE; dst is already space-padded.

@@ -216,3 +216,18 @@ func AppendRead(dst []byte, raw RawCard, withFingerprint bool) []byte {
 	}
 	return dst
 }
+
+// AddressLen is the size of the data of a read-address reply (30 03):
+// 35 UCS-2 characters, space-padded.
+const AddressLen = 70
+
+// AppendAddress builds the data of a read-address reply (30 03), the
+// inverse of what Reader.ReadAddress decodes. It fails for an address of
+// more than 35 characters or with one outside UCS-2.
+func AppendAddress(dst []byte, a Address) ([]byte, error) {
+	b := blankUCS2(AddressLen)
+	if err := putUCS2(b, a.Reveal()); err != nil {
+		return dst, fmt.Errorf("idcard: appended address: %w", err)
+	}
+	return append(dst, b...), nil
+}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"reflect"
+	"strings"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -203,6 +204,18 @@ func TestReadAddress(t *testing.T) {
 	}
 	if got, err := r.ReadAddress(context.Background()); got.Reveal() != "上海市黄浦区中山东一路1号" || err != nil {
 		t.Fatalf("ReadAddress = %q, %v", got.Reveal(), err)
+	}
+	// The simulator's encoder gives the same bytes.
+	if got, err := idcard.AppendAddress(nil, "上海市黄浦区中山东一路1号"); !bytes.Equal(got, addr) || err != nil {
+		t.Errorf("AppendAddress = % X, %v; want % X", got, err, addr)
+	}
+	for name, bad := range map[string]idcard.Address{
+		"36 characters":     idcard.Address(strings.Repeat("路", 36)),
+		"one outside UCS-2": "上海市𠀀路",
+	} {
+		if _, err := idcard.AppendAddress(nil, bad); err == nil {
+			t.Errorf("AppendAddress with %s = nil, want an error", name)
+		}
 	}
 }
 

@@ -133,6 +133,9 @@ func (s *Sim) Place(label string) error {
 	if err != nil {
 		return fmt.Errorf("idcardsim: card %q: %w", label, err)
 	}
+	if _, err := idcard.AppendAddress(nil, card.AppendedAddress); err != nil {
+		return fmt.Errorf("idcardsim: card %q: %w", label, err)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.card, s.text, s.selected, s.flaky = &c, text, false, false
@@ -339,19 +342,11 @@ func (s *Sim) handle(body []byte) (reply []byte, newBaud int) {
 		if s.card.AppendedAddress == "" {
 			return idcard.Reply(idcard.StatusNoContent), 0
 		}
-		addr := make([]byte, 70)
-		for i := 0; i < len(addr); i += 2 {
-			addr[i] = ' '
+		reply, err := idcard.AppendAddress(idcard.Reply(idcard.StatusOK), idcard.Address(s.card.AppendedAddress))
+		if err != nil { // checked by Place
+			return idcard.Reply(idcard.StatusReadFailed), 0
 		}
-		i := 0
-		for _, r := range s.card.AppendedAddress {
-			if i+1 >= len(addr) || r > 0xFFFF {
-				break
-			}
-			addr[i], addr[i+1] = byte(r), byte(r>>8)
-			i += 2
-		}
-		return idcard.Reply(idcard.StatusOK, addr), 0
+		return reply, 0
 	case cmd.Cmd == 0x60 && noData:
 		baud, err := idcard.BaudFromCode(cmd.Para)
 		if err != nil {
