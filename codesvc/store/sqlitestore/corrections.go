@@ -21,7 +21,7 @@ func scanCorrection(row interface{ Scan(...any) error }) (store.Correction, erro
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, store.ErrNotFound
 	}
-	c.FiledAt, c.ResolvedAt = t0(filed), tm(resolved)
+	c.FiledAt, c.ResolvedAt = sqldb.FromDB(filed), sqldb.FromDB(resolved.Int64)
 	return c, err
 }
 
@@ -47,7 +47,7 @@ func (s *Store) FileCorrection(ctx context.Context, c store.Correction) (store.C
 			return err
 		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO corrections(client_id, resident_id, device_id, worker_id, reason, filed_at, state) VALUES (?, ?, ?, ?, ?, ?, 'open')`,
-			c.ClientID, c.ResidentID, c.DeviceID, c.WorkerID, c.Reason, c.FiledAt.UnixNano())
+			c.ClientID, c.ResidentID, c.DeviceID, c.WorkerID, c.Reason, sqldb.ToDB(c.FiledAt))
 		if err != nil {
 			return err
 		}
@@ -117,7 +117,7 @@ func (s *Store) ResolveCorrection(ctx context.Context, id int64, state, note str
 			seq, kind = ev.Seq, ev.Kind
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE corrections SET state = ?, resolved_at = ?, note = ?, event_kind = ?, event_seq = ? WHERE id = ?`,
-			state, at.UnixNano(), note, kind, seq, id); err != nil {
+			state, sqldb.ToDB(at), note, kind, seq, id); err != nil {
 			return err
 		}
 		out, err = correction(ctx, tx, `c.id = ?`, id)

@@ -15,7 +15,7 @@ import (
 func (s *Store) CreateProvisioningCode(ctx context.Context, c store.ProvisioningCode) error {
 	return sqldb.InTx(ctx, s.w, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO provisioning_codes(code_hash, note, created_at, expires_at) VALUES (?, ?, ?, ?)`,
-			c.Hash, c.Note, c.CreatedAt.UnixNano(), c.ExpiresAt.UnixNano())
+			c.Hash, c.Note, sqldb.ToDB(c.CreatedAt), sqldb.ToDB(c.ExpiresAt))
 		return err
 	})
 }
@@ -33,7 +33,7 @@ func (s *Store) RegisterDevice(ctx context.Context, codeHash []byte, d store.Dev
 			return err
 		case used.Valid:
 			return store.ErrCodeUsed
-		case !d.RegisteredAt.Before(t0(expires)):
+		case !d.RegisteredAt.Before(sqldb.FromDB(expires)):
 			return store.ErrCodeExpired
 		}
 		var n int
@@ -44,11 +44,11 @@ func (s *Store) RegisterDevice(ctx context.Context, codeHash []byte, d store.Dev
 			return store.ErrKeyInUse
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO devices(id, name, public_key, registered_at) VALUES (?, ?, ?, ?)`,
-			d.ID, d.Name, []byte(d.PublicKey), d.RegisteredAt.UnixNano()); err != nil {
+			d.ID, d.Name, []byte(d.PublicKey), sqldb.ToDB(d.RegisteredAt)); err != nil {
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE provisioning_codes SET used_at = ?, device_id = ? WHERE code_hash = ?`,
-			d.RegisteredAt.UnixNano(), d.ID, codeHash)
+			sqldb.ToDB(d.RegisteredAt), d.ID, codeHash)
 		return err
 	})
 }
@@ -65,7 +65,7 @@ func scanDevice(row interface{ Scan(...any) error }) (store.Device, error) {
 		return d, err
 	}
 	d.PublicKey = ed25519.PublicKey(pub)
-	d.RegisteredAt, d.RevokedAt = t0(reg), tm(rev)
+	d.RegisteredAt, d.RevokedAt = sqldb.FromDB(reg), sqldb.FromDB(rev.Int64)
 	return d, nil
 }
 
@@ -98,7 +98,7 @@ func (s *Store) Devices(ctx context.Context) ([]store.Device, error) {
 // RevokeDevice implements store.Store.
 func (s *Store) RevokeDevice(ctx context.Context, id string, at time.Time) error {
 	return sqldb.InTx(ctx, s.w, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE devices SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?`, at.UnixNano(), id)
+		res, err := tx.ExecContext(ctx, `UPDATE devices SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?`, sqldb.ToDB(at), id)
 		if err != nil {
 			return err
 		}

@@ -6,11 +6,12 @@ import (
 	"time"
 
 	"github.com/shcommunity/kiosk/codesvc/store"
+	"github.com/shcommunity/kiosk/internal/sqldb"
 )
 
 // logChange appends a change of the resident to the log behind the feed.
 func logChange(ctx context.Context, tx *sql.Tx, residentID int64, kind string, at time.Time) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO changes(resident_id, kind, at) VALUES (?, ?, ?)`, residentID, kind, at.UnixNano())
+	_, err := tx.ExecContext(ctx, `INSERT INTO changes(resident_id, kind, at) VALUES (?, ?, ?)`, residentID, kind, sqldb.ToDB(at))
 	return err
 }
 
@@ -20,7 +21,7 @@ func serve(ctx context.Context, tx *sql.Tx, deviceID string, residentID int64, a
 	if deviceID == "" {
 		return nil
 	}
-	res, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO served(device_id, resident_id, since) VALUES (?, ?, ?)`, deviceID, residentID, at.UnixNano())
+	res, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO served(device_id, resident_id, since) VALUES (?, ?, ?)`, deviceID, residentID, sqldb.ToDB(at))
 	if err != nil {
 		return err
 	}
@@ -56,7 +57,7 @@ func (s *Store) Boundaries(ctx context.Context, deviceID string, after, through,
 		JOIN served s ON s.resident_id = b.resident_id AND s.device_id = ?
 		WHERE b.at > ? AND b.at <= ? AND (b.at > ? OR (b.at = ? AND b.resident_id > ?))
 		ORDER BY b.at, b.resident_id LIMIT ?`,
-		deviceID, after.UnixNano(), through.UnixNano(), posAt.UnixNano(), posAt.UnixNano(), posResident, limit)
+		deviceID, sqldb.ToDB(after), sqldb.ToDB(through), sqldb.ToDB(posAt), sqldb.ToDB(posAt), posResident, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -68,7 +69,7 @@ func (s *Store) Boundaries(ctx context.Context, deviceID string, after, through,
 		if err := rows.Scan(&at, &b.ResidentID); err != nil {
 			return nil, err
 		}
-		b.At = t0(at)
+		b.At = sqldb.FromDB(at)
 		out = append(out, b)
 	}
 	return out, rows.Err()

@@ -26,7 +26,7 @@ func (s *Store) Intake(ctx context.Context, req store.IntakeRequest) (store.Enro
 			if !bytes.Equal(digest, e.Digest) {
 				return store.ErrConflict
 			}
-			out.ClientID, out.Digest, out.CreatedAt, dup = e.ClientID, digest, t0(created), true
+			out.ClientID, out.Digest, out.CreatedAt, dup = e.ClientID, digest, sqldb.FromDB(created), true
 			if resID.Valid {
 				if err := tx.QueryRowContext(ctx, `SELECT ref FROM residents WHERE id = ?`, resID.Int64).Scan(&out.ResidentRef); err != nil {
 					return err
@@ -64,7 +64,7 @@ func (s *Store) Intake(ctx context.Context, req store.IntakeRequest) (store.Enro
 			e.ResidentRef = ""
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO enrolments(client_id, device_id, digest, outcome, reason, resident_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			e.ClientID, e.DeviceID, e.Digest, e.Outcome, e.Reason, rid, e.CreatedAt.UnixNano())
+			e.ClientID, e.DeviceID, e.Digest, e.Outcome, e.Reason, rid, sqldb.ToDB(e.CreatedAt))
 		out = e
 		return err
 	})
@@ -99,6 +99,6 @@ func linkProxy(ctx context.Context, tx *sql.Tx, proxyKey []byte, residentID int6
 	if perProxy >= caps.ResidentsPerProxy || perResident >= caps.ProxiesPerResident {
 		return "proxy_cap_exceeded", nil
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO proxies(proxy_key, resident_id, since) VALUES (?, ?, ?)`, proxyKey, residentID, at.UnixNano())
+	_, err := tx.ExecContext(ctx, `INSERT INTO proxies(proxy_key, resident_id, since) VALUES (?, ?, ?)`, proxyKey, residentID, sqldb.ToDB(at))
 	return "", err
 }

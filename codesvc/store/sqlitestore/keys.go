@@ -66,11 +66,11 @@ func (s *Store) unwrapSecret(name string, v []byte, wrapped bool) ([]byte, error
 // other unretired key is retired at retireOthersAt.
 func (s *Store) AddSigningKey(ctx context.Context, k store.SigningKey, retireOthersAt time.Time) error {
 	return sqldb.InTx(ctx, s.w, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE signing_keys SET retired_at = ? WHERE retired_at IS NULL`, retireOthersAt.UnixNano()); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE signing_keys SET retired_at = ? WHERE retired_at IS NULL`, sqldb.ToDB(retireOthersAt)); err != nil {
 			return err
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO signing_keys(key_id, issuer, private_key, created_at, wrapped) VALUES (?, ?, ?, ?, 1)`,
-			k.KeyID, k.Issuer, s.kek.wrap(signingKeyPurpose(k.KeyID), k.PrivateKey), k.CreatedAt.UnixNano())
+			k.KeyID, k.Issuer, s.kek.wrap(signingKeyPurpose(k.KeyID), k.PrivateKey), sqldb.ToDB(k.CreatedAt))
 		if err != nil && strings.Contains(err.Error(), "UNIQUE") {
 			return store.ErrExists
 		}
@@ -102,7 +102,7 @@ func (s *Store) SigningKeys(ctx context.Context) ([]store.SigningKey, error) {
 		if priv, err = s.kek.unwrap(signingKeyPurpose(k.KeyID), priv); err != nil {
 			return nil, fmt.Errorf("signing key %s: %w", k.KeyID, err)
 		}
-		k.PrivateKey, k.CreatedAt, k.RetiredAt = ed25519.PrivateKey(priv), t0(c), tm(r)
+		k.PrivateKey, k.CreatedAt, k.RetiredAt = ed25519.PrivateKey(priv), sqldb.FromDB(c), sqldb.FromDB(r.Int64)
 		out = append(out, k)
 	}
 	return out, rows.Err()

@@ -29,7 +29,7 @@ func (s *Store) ResidentByKey(ctx context.Context, key []byte) (store.Resident, 
 	if err != nil {
 		return store.Resident{}, nil, err
 	}
-	r.CreatedAt = t0(created)
+	r.CreatedAt = sqldb.FromDB(created)
 	r.Key = key
 	var rows []eventJSON
 	if err := json.Unmarshal(evJSON, &rows); err != nil {
@@ -40,7 +40,7 @@ func (s *Store) ResidentByKey(ctx context.Context, key []byte) (store.Resident, 
 	}
 	evs := make([]store.Event, len(rows))
 	for i, e := range rows {
-		evs[i] = store.Event{Seq: e.Seq, Kind: e.Kind, At: t0(e.At), RecordedAt: t0(e.RecordedAt), Source: e.Source}
+		evs[i] = store.Event{Seq: e.Seq, Kind: e.Kind, At: sqldb.FromDB(e.At), RecordedAt: sqldb.FromDB(e.RecordedAt), Source: e.Source}
 	}
 	// json_group_array keeps its ORDER BY; sorting again costs nothing
 	// on sorted input and does not depend on it.
@@ -68,7 +68,7 @@ func residentByID(ctx context.Context, q querier, id int64) (store.Resident, []s
 	if err != nil {
 		return r, nil, err
 	}
-	r.CreatedAt = t0(created)
+	r.CreatedAt = sqldb.FromDB(created)
 	evs, err := events(ctx, q, id)
 	return r, evs, err
 }
@@ -86,7 +86,7 @@ func events(ctx context.Context, q querier, residentID int64) ([]store.Event, er
 		if err := rows.Scan(&e.Seq, &e.Kind, &at, &rec, &e.Source); err != nil {
 			return nil, err
 		}
-		e.At, e.RecordedAt = t0(at), t0(rec)
+		e.At, e.RecordedAt = sqldb.FromDB(at), sqldb.FromDB(rec)
 		evs = append(evs, e)
 	}
 	return evs, rows.Err()
@@ -125,7 +125,7 @@ func ensureResident(ctx context.Context, tx *sql.Tx, r store.Resident) (store.Re
 		return r, false, err
 	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO residents(key, ref, masked_name, masked_id, contact_sealed, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-		r.Key, r.Ref, r.MaskedName, r.MaskedID, r.ContactSealed, r.CreatedAt.UnixNano())
+		r.Key, r.Ref, r.MaskedName, r.MaskedID, r.ContactSealed, sqldb.ToDB(r.CreatedAt))
 	if err != nil {
 		return r, false, err
 	}
@@ -146,7 +146,7 @@ func (s *Store) EnsureResident(ctx context.Context, r store.Resident) (store.Res
 
 func addEvent(ctx context.Context, tx *sql.Tx, residentID int64, e store.Event, schedule store.Scheduler) (store.Event, error) {
 	res, err := tx.ExecContext(ctx, `INSERT INTO events(resident_id, kind, at, recorded_at, source) VALUES (?, ?, ?, ?, ?)`,
-		residentID, e.Kind, e.At.UnixNano(), e.RecordedAt.UnixNano(), e.Source)
+		residentID, e.Kind, sqldb.ToDB(e.At), sqldb.ToDB(e.RecordedAt), e.Source)
 	if err != nil {
 		return e, err
 	}
@@ -163,14 +163,14 @@ func addEvent(ctx context.Context, tx *sql.Tx, residentID int64, e store.Event, 
 	if err != nil {
 		return e, err
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM boundaries WHERE resident_id = ? AND at > ?`, residentID, e.RecordedAt.UnixNano()); err != nil {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM boundaries WHERE resident_id = ? AND at > ?`, residentID, sqldb.ToDB(e.RecordedAt)); err != nil {
 		return e, err
 	}
 	for _, b := range schedule(evs) {
 		if !b.After(e.RecordedAt) {
 			continue
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO boundaries(resident_id, at) VALUES (?, ?)`, residentID, b.UnixNano()); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO boundaries(resident_id, at) VALUES (?, ?)`, residentID, sqldb.ToDB(b)); err != nil {
 			return e, err
 		}
 	}

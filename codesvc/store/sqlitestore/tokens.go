@@ -19,7 +19,7 @@ func scanToken(row interface{ Scan(...any) error }) (store.Token, error) {
 	if errors.Is(err, sql.ErrNoRows) {
 		return t, store.ErrNotFound
 	}
-	t.IssuedAt, t.ExpiresAt, t.StateAt = t0(iss), t0(exp), t0(sat)
+	t.IssuedAt, t.ExpiresAt, t.StateAt = sqldb.FromDB(iss), sqldb.FromDB(exp), sqldb.FromDB(sat)
 	return t, err
 }
 
@@ -38,7 +38,7 @@ func (s *Store) IssueToken(ctx context.Context, t store.Token, replace bool, sup
 			}
 			t.ResidentID = old.ResidentID
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT id FROM tokens WHERE resident_id = ? AND state = 'active' AND expires_at > ? ORDER BY id`, t.ResidentID, t.IssuedAt.UnixNano())
+		rows, err := tx.QueryContext(ctx, `SELECT id FROM tokens WHERE resident_id = ? AND state = 'active' AND expires_at > ? ORDER BY id`, t.ResidentID, sqldb.ToDB(t.IssuedAt))
 		if err != nil {
 			return err
 		}
@@ -59,11 +59,11 @@ func (s *Store) IssueToken(ctx context.Context, t store.Token, replace bool, sup
 			return store.ErrActiveToken
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO tokens(id, resident_id, key_id, issued_at, expires_at, state, state_at, device_id, worker_id) VALUES (?, ?, ?, ?, ?, 'active', ?, ?, ?)`,
-			t.ID, t.ResidentID, t.KeyID, t.IssuedAt.UnixNano(), t.ExpiresAt.UnixNano(), t.IssuedAt.UnixNano(), t.DeviceID, t.WorkerID); err != nil {
+			t.ID, t.ResidentID, t.KeyID, sqldb.ToDB(t.IssuedAt), sqldb.ToDB(t.ExpiresAt), sqldb.ToDB(t.IssuedAt), t.DeviceID, t.WorkerID); err != nil {
 			return err
 		}
 		for _, id := range active {
-			if _, err := tx.ExecContext(ctx, `UPDATE tokens SET state = 'superseded', state_at = ?, superseded_by = ? WHERE id = ?`, t.IssuedAt.UnixNano(), t.ID, id); err != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE tokens SET state = 'superseded', state_at = ?, superseded_by = ? WHERE id = ?`, sqldb.ToDB(t.IssuedAt), t.ID, id); err != nil {
 				return err
 			}
 		}
@@ -86,7 +86,7 @@ func (s *Store) RevokeTokens(ctx context.Context, residentID int64, at time.Time
 	var out []string
 	err := sqldb.InTx(ctx, s.w, func(tx *sql.Tx) error {
 		out = nil
-		rows, err := tx.QueryContext(ctx, `UPDATE tokens SET state = 'revoked', state_at = ? WHERE resident_id = ? AND state = 'active' RETURNING id`, at.UnixNano(), residentID)
+		rows, err := tx.QueryContext(ctx, `UPDATE tokens SET state = 'revoked', state_at = ? WHERE resident_id = ? AND state = 'active' RETURNING id`, sqldb.ToDB(at), residentID)
 		if err != nil {
 			return err
 		}
@@ -134,7 +134,7 @@ func (s *Store) RecordPrint(ctx context.Context, p store.Print) (bool, error) {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO prints(client_id, token_id, device_id, worker_id, printed_at, recorded_at) VALUES (?, ?, ?, ?, ?, ?)`,
-			p.ClientID, p.TokenID, p.DeviceID, p.WorkerID, p.PrintedAt.UnixNano(), p.RecordedAt.UnixNano()); err != nil {
+			p.ClientID, p.TokenID, p.DeviceID, p.WorkerID, sqldb.ToDB(p.PrintedAt), sqldb.ToDB(p.RecordedAt)); err != nil {
 			return err
 		}
 		return serve(ctx, tx, p.DeviceID, residentID, p.RecordedAt)

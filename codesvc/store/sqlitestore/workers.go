@@ -15,7 +15,7 @@ func (s *Store) PutWorker(ctx context.Context, w store.Worker) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO workers(id, display_name, password_hash, created_at, updated_at, disabled) VALUES (?, ?, ?, ?, ?, ?)
 			ON CONFLICT(id) DO UPDATE SET display_name = excluded.display_name, password_hash = excluded.password_hash,
 			updated_at = excluded.updated_at, disabled = excluded.disabled`,
-			w.ID, w.DisplayName, w.PasswordHash, w.CreatedAt.UnixNano(), w.UpdatedAt.UnixNano(), w.Disabled)
+			w.ID, w.DisplayName, w.PasswordHash, sqldb.ToDB(w.CreatedAt), sqldb.ToDB(w.UpdatedAt), w.Disabled)
 		return err
 	})
 }
@@ -29,7 +29,7 @@ func scanWorker(row interface{ Scan(...any) error }) (store.Worker, error) {
 	if errors.Is(err, sql.ErrNoRows) {
 		return w, store.ErrNotFound
 	}
-	w.CreatedAt, w.UpdatedAt = t0(c), t0(u)
+	w.CreatedAt, w.UpdatedAt = sqldb.FromDB(c), sqldb.FromDB(u)
 	return w, err
 }
 
