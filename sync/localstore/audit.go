@@ -9,6 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/shcommunity/kiosk/internal/sqldb"
 )
 
 // AuditEntry is one audit row: who did what to whom, when.
@@ -44,6 +46,12 @@ func (e *AuditError) Is(target error) bool { return target == ErrAuditBroken }
 // content, each field length-prefixed so that no two rows encode alike.
 // The sequence number is part of the content, so moving a row breaks the
 // chain even if its neighbours' hashes were copied along.
+//
+// The time goes in as whole Unix milliseconds, as when the store kept
+// milliseconds (the chains written then must still verify), although the
+// column now holds nanoseconds like every other: Audit truncates the time
+// to the millisecond before it stores and hashes it, and verifyChain
+// takes a stored time with a finer part for an edit.
 func auditHash(prev []byte, e AuditEntry) []byte {
 	h := sha256.New()
 	h.Write([]byte("kiosk-audit-v1"))
@@ -82,7 +90,7 @@ func (tx *Tx) Audit(workerID, action string, resident ResidentKey, detail string
 	e.Seq++
 	e.Hash = auditHash(e.PrevHash, e)
 	if _, err := tx.exec(`INSERT INTO audit (seq, at, worker_id, action, resident_key, detail, prev_hash, hash)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, e.Seq, e.At.UnixMilli(), e.WorkerID, e.Action, keyArg(e.Resident),
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, e.Seq, sqldb.ToDB(e.At), e.WorkerID, e.Action, keyArg(e.Resident),
 		e.Detail, e.PrevHash, e.Hash); err != nil {
 		return AuditEntry{}, fmt.Errorf("audit: %w", err)
 	}
@@ -112,7 +120,7 @@ func (s *Store) AuditLog(ctx context.Context) ([]AuditEntry, error) {
 		if err := rows.Scan(&e.Seq, &at, &e.WorkerID, &e.Action, &key, &e.Detail, &e.PrevHash, &e.Hash); err != nil {
 			return nil, s.classify("read audit log", err)
 		}
-		e.At, e.Resident = time.UnixMilli(at).UTC(), keyFrom(key)
+		e.At, e.Resident = sqldb.FromDB(at), keyFrom(key)
 		out = append(out, e)
 	}
 	return out, s.classify("read audit log", rows.Err())
@@ -147,7 +155,7 @@ func verifyChain(log []AuditEntry, head []byte) error {
 		if !bytes.Equal(e.PrevHash, prev) {
 			return &AuditError{Seq: e.Seq, Problem: "chain link does not match the previous row"}
 		}
-		if !bytes.Equal(auditHash(prev, e), e.Hash) {
+		if !e.At.Equal(e.At.Truncate(time.Millisecond)) || !bytes.Equal(auditHash(prev, e), e.Hash) {
 			return &AuditError{Seq: e.Seq, Problem: "edited"}
 		}
 		prev, seq = e.Hash, e.Seq

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/shcommunity/kiosk/internal/sqldb"
 )
 
 // Outbox item states.
@@ -56,7 +58,7 @@ func scanItem(r scanner) (Item, error) {
 	err := r.Scan(&it.Seq, &it.ClientID, &it.Kind, &it.Body, &key, &it.Receipt, &it.State, &it.Attempts,
 		&it.Reason, &it.Outcome, &it.ResidentRef, &created, &updated, &acked)
 	it.Resident = keyFrom(key)
-	it.CreatedAt, it.UpdatedAt, it.AckedAt = fromMS(created), fromMS(updated), fromMS(acked)
+	it.CreatedAt, it.UpdatedAt, it.AckedAt = sqldb.FromDB(created), sqldb.FromDB(updated), sqldb.FromDB(acked)
 	return it, err
 }
 
@@ -71,7 +73,7 @@ func (tx *Tx) Enqueue(n NewItem) (Item, error) {
 	}
 	row := tx.queryRow(`INSERT INTO outbox (client_id, kind, body, resident_key, receipt, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING `+itemCols,
-		n.ClientID, n.Kind, n.Body, keyArg(n.Resident), n.Receipt, tx.nowMS(), tx.nowMS())
+		n.ClientID, n.Kind, n.Body, keyArg(n.Resident), n.Receipt, tx.nowDB(), tx.nowDB())
 	it, err := scanItem(row)
 	if err != nil {
 		return Item{}, fmt.Errorf("enqueue %s: %w", n.Kind, err)
@@ -162,7 +164,7 @@ func (tx *Tx) ReplaceBody(clientID string, body []byte) error {
 	if len(body) == 0 {
 		return fmt.Errorf("replace body of %s: empty body", clientID)
 	}
-	res, err := tx.exec("UPDATE outbox SET body = ?, updated_at = ? WHERE client_id = ? AND state != 'acked'", body, tx.nowMS(), clientID)
+	res, err := tx.exec("UPDATE outbox SET body = ?, updated_at = ? WHERE client_id = ? AND state != 'acked'", body, tx.nowDB(), clientID)
 	if err != nil {
 		return fmt.Errorf("replace outbox body: %w", err)
 	}
@@ -192,7 +194,7 @@ func (s *Store) Counts(ctx context.Context) (Counts, error) {
 // NoteAttempt counts one more push attempt for each item.
 func (tx *Tx) NoteAttempt(clientIDs ...string) error {
 	for _, id := range clientIDs {
-		if _, err := tx.exec("UPDATE outbox SET attempts = attempts + 1, updated_at = ? WHERE client_id = ?", tx.nowMS(), id); err != nil {
+		if _, err := tx.exec("UPDATE outbox SET attempts = attempts + 1, updated_at = ? WHERE client_id = ?", tx.nowDB(), id); err != nil {
 			return fmt.Errorf("note attempt: %w", err)
 		}
 	}
@@ -205,7 +207,7 @@ func (tx *Tx) NoteAttempt(clientIDs ...string) error {
 func (tx *Tx) Ack(clientID, outcome, residentRef string) error {
 	res, err := tx.exec(`UPDATE outbox SET state = 'acked', outcome = ?, resident_ref = ?, reason = '',
 		updated_at = ?, acked_at = ? WHERE client_id = ? AND state = 'pending'`,
-		outcome, residentRef, tx.nowMS(), tx.nowMS(), clientID)
+		outcome, residentRef, tx.nowDB(), tx.nowDB(), clientID)
 	if err != nil {
 		return fmt.Errorf("ack outbox item: %w", err)
 	}
@@ -216,7 +218,7 @@ func (tx *Tx) Ack(clientID, outcome, residentRef string) error {
 // the outbox, shown to a worker, until Retry.
 func (tx *Tx) Quarantine(clientID, reason string) error {
 	res, err := tx.exec(`UPDATE outbox SET state = 'quarantined', reason = ?, updated_at = ?
-		WHERE client_id = ? AND state = 'pending'`, reason, tx.nowMS(), clientID)
+		WHERE client_id = ? AND state = 'pending'`, reason, tx.nowDB(), clientID)
 	if err != nil {
 		return fmt.Errorf("quarantine outbox item: %w", err)
 	}
@@ -259,7 +261,7 @@ func (s *Store) Retry(ctx context.Context, seq int64, newClientID string) error 
 			return fmt.Errorf("retry outbox item %d (%s): %w", seq, state, ErrState)
 		}
 		_, err = tx.exec(`UPDATE outbox SET state = 'pending', attempts = 0, updated_at = ?,
-			client_id = coalesce(nullif(?, ''), client_id) WHERE seq = ?`, tx.nowMS(), newClientID, seq)
+			client_id = coalesce(nullif(?, ''), client_id) WHERE seq = ?`, tx.nowDB(), newClientID, seq)
 		return err
 	})
 }
@@ -270,7 +272,7 @@ func (s *Store) Retry(ctx context.Context, seq int64, newClientID string) error 
 func (s *Store) PurgeAcked(ctx context.Context) (int, error) {
 	var n int64
 	err := s.InTx(ctx, func(tx *Tx) error {
-		res, err := tx.exec("DELETE FROM outbox WHERE state = 'acked' AND acked_at < ?", tx.now.Add(-s.retention).UnixMilli())
+		res, err := tx.exec("DELETE FROM outbox WHERE state = 'acked' AND acked_at < ?", sqldb.ToDB(tx.now.Add(-s.retention)))
 		if err != nil {
 			return fmt.Errorf("purge outbox: %w", err)
 		}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/shcommunity/kiosk/healthcode"
+	"github.com/shcommunity/kiosk/internal/sqldb"
 )
 
 // CachedStatus is the service's last answer about one resident.
@@ -35,7 +36,7 @@ func scanStatus(r scanner) (CachedStatus, error) {
 	err := r.Scan(&c.ResidentRef, &key, &c.Colour, &c.Reason, &asOf, &until, &c.Version,
 		&c.RulesVersion, &c.MaskedName, &c.MaskedID, &updated)
 	c.Resident = keyFrom(key)
-	c.AsOf, c.ValidUntil, c.UpdatedAt = fromMS(asOf), fromMS(until), fromMS(updated)
+	c.AsOf, c.ValidUntil, c.UpdatedAt = sqldb.FromDB(asOf), sqldb.FromDB(until), sqldb.FromDB(updated)
 	return c, err
 }
 
@@ -65,8 +66,8 @@ func (tx *Tx) PutStatus(c CachedStatus) (stored bool, err error) {
 			masked_id = excluded.masked_id, updated_at = excluded.updated_at
 		WHERE excluded.version > status_cache.version
 		   OR (excluded.version = status_cache.version AND excluded.as_of >= status_cache.as_of)`,
-		c.ResidentRef, keyArg(c.Resident), c.Colour, c.Reason, toMS(c.AsOf), toMS(c.ValidUntil), c.Version,
-		c.RulesVersion, c.MaskedName, c.MaskedID, tx.nowMS())
+		c.ResidentRef, keyArg(c.Resident), c.Colour, c.Reason, sqldb.ToDB(c.AsOf), sqldb.ToDB(c.ValidUntil), c.Version,
+		c.RulesVersion, c.MaskedName, c.MaskedID, tx.nowDB())
 	if err != nil {
 		return false, fmt.Errorf("put status: %w", err)
 	}
@@ -97,17 +98,17 @@ func (tx *Tx) ApplyFeedStatus(c CachedStatus) (stored bool, err error) {
 	}
 	if printed == c.Colour {
 		_, err = tx.exec("UPDATE call_list SET done_at = ?, done_by = 'feed' WHERE resident_ref = ? AND done_at IS NULL",
-			tx.nowMS(), c.ResidentRef)
+			tx.nowDB(), c.ResidentRef)
 		return true, err
 	}
-	if toMS(c.AsOf) <= printedAsOf {
+	if sqldb.ToDB(c.AsOf) <= printedAsOf {
 		return true, nil
 	}
 	_, err = tx.exec(`INSERT INTO call_list (resident_ref, masked_name, masked_id, printed, current, as_of, added_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (resident_ref) WHERE done_at IS NULL DO UPDATE SET
 			current = excluded.current, as_of = excluded.as_of`,
-		c.ResidentRef, c.MaskedName, c.MaskedID, printed, c.Colour, toMS(c.AsOf), tx.nowMS())
+		c.ResidentRef, c.MaskedName, c.MaskedID, printed, c.Colour, sqldb.ToDB(c.AsOf), tx.nowDB())
 	if err != nil {
 		return true, fmt.Errorf("call list: %w", err)
 	}
@@ -170,8 +171,8 @@ func (tx *Tx) RecordPrint(p PrintedCode) error {
 	_, err := tx.exec(`INSERT INTO printed_codes (`+printedCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (token_id) DO UPDATE SET printed_at = excluded.printed_at, worker_id = excluded.worker_id,
 			colour = excluded.colour, status_as_of = excluded.status_as_of`,
-		p.TokenID, p.Resident[:], p.ResidentRef, p.TokenText, p.Colour, toMS(p.StatusAsOf), p.State,
-		toMS(p.ExpiresAt), toMS(p.PrintedAt), p.WorkerID)
+		p.TokenID, p.Resident[:], p.ResidentRef, p.TokenText, p.Colour, sqldb.ToDB(p.StatusAsOf), p.State,
+		sqldb.ToDB(p.ExpiresAt), sqldb.ToDB(p.PrintedAt), p.WorkerID)
 	if err != nil {
 		return fmt.Errorf("record print: %w", err)
 	}
@@ -206,7 +207,7 @@ func (s *Store) PrintedFor(ctx context.Context, k ResidentKey) ([]PrintedCode, e
 			return nil, s.classify("read printed codes", err)
 		}
 		p.Resident = keyFrom(key)
-		p.StatusAsOf, p.ExpiresAt, p.PrintedAt = fromMS(asOf), fromMS(exp), fromMS(printed)
+		p.StatusAsOf, p.ExpiresAt, p.PrintedAt = sqldb.FromDB(asOf), sqldb.FromDB(exp), sqldb.FromDB(printed)
 		out = append(out, p)
 	}
 	return out, s.classify("read printed codes", rows.Err())
@@ -239,7 +240,7 @@ func (s *Store) CallList(ctx context.Context) ([]CallEntry, error) {
 		if err := rows.Scan(&e.ID, &e.ResidentRef, &e.MaskedName, &e.MaskedID, &e.Printed, &e.Current, &asOf, &added); err != nil {
 			return nil, s.classify("read call list", err)
 		}
-		e.AsOf, e.AddedAt = fromMS(asOf), fromMS(added)
+		e.AsOf, e.AddedAt = sqldb.FromDB(asOf), sqldb.FromDB(added)
 		out = append(out, e)
 	}
 	return out, s.classify("read call list", rows.Err())
@@ -248,7 +249,7 @@ func (s *Store) CallList(ctx context.Context) ([]CallEntry, error) {
 // ResolveCall closes a call-list entry: the worker re-printed the code or
 // visited the resident.
 func (tx *Tx) ResolveCall(id int64, workerID string) error {
-	res, err := tx.exec("UPDATE call_list SET done_at = ?, done_by = ? WHERE id = ? AND done_at IS NULL", tx.nowMS(), workerID, id)
+	res, err := tx.exec("UPDATE call_list SET done_at = ?, done_by = ? WHERE id = ? AND done_at IS NULL", tx.nowDB(), workerID, id)
 	if err != nil {
 		return fmt.Errorf("resolve call: %w", err)
 	}

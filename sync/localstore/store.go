@@ -233,7 +233,8 @@ func (s *Store) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 // Now is the time the transaction started, by the store's clock.
 func (tx *Tx) Now() time.Time { return tx.now }
 
-func (tx *Tx) nowMS() int64 { return tx.now.UnixMilli() }
+// nowDB is the transaction's time as the store keeps times (sqldb.ToDB).
+func (tx *Tx) nowDB() int64 { return sqldb.ToDB(tx.now) }
 
 func (tx *Tx) exec(query string, args ...any) (sql.Result, error) {
 	return tx.tx.ExecContext(tx.ctx, query, args...)
@@ -324,18 +325,4 @@ func keyFrom(b []byte) ResidentKey {
 	var k ResidentKey
 	copy(k[:], b)
 	return k
-}
-
-func fromMS(ms int64) time.Time {
-	if ms == 0 {
-		return time.Time{}
-	}
-	return time.UnixMilli(ms).UTC()
-}
-
-func toMS(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return t.UnixMilli()
 }

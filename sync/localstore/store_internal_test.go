@@ -2,6 +2,7 @@ package localstore
 
 import (
 	"context"
+	"io/fs"
 	"path/filepath"
 	"testing"
 )
@@ -29,12 +30,16 @@ func TestOpenSettings(t *testing.T) {
 			}
 		})
 	}
+	files, err := fs.Glob(migrationFS, "migrations/*.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
 	var n int
 	if err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM schema_migrations").Scan(&n); err != nil {
 		t.Fatal(err)
 	}
-	if n != 1 {
-		t.Errorf("schema_migrations has %d rows, want 1", n)
+	if n != len(files) {
+		t.Errorf("schema_migrations has %d rows, want one per migration (%d)", n, len(files))
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shcommunity/kiosk/internal/sqldb"
 	"github.com/shcommunity/kiosk/sync/localstore"
 	"github.com/shcommunity/kiosk/sync/syncer"
 )
@@ -39,32 +40,39 @@ func olderRelease(t *testing.T) string {
 	return path
 }
 
-// migrationNames reads schema_migrations.
-func migrationNames(t *testing.T, path string) []string {
+// applied is one row of schema_migrations.
+type applied struct {
+	name string
+	at   int64
+}
+
+// migrationsOf reads schema_migrations.
+func migrationsOf(t *testing.T, path string) []applied {
 	t.Helper()
 	db, err := sql.Open("sqlite3", "file:"+path+"?mode=ro")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	rows, err := db.Query("SELECT name FROM schema_migrations ORDER BY version")
+	rows, err := db.Query("SELECT name, applied_at FROM schema_migrations ORDER BY version")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer rows.Close()
-	var names []string
+	var out []applied
 	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
+		var a applied
+		if err := rows.Scan(&a.name, &a.at); err != nil {
 			t.Fatal(err)
 		}
-		names = append(names, n)
+		out = append(out, a)
 	}
-	return names
+	return out
 }
 
 // TestOpenOlderRelease: a kiosk database of the release before the shared
-// runner keeps its migration record, reads back as that release wrote it,
+// runner keeps its migration record, has its times converted from
+// milliseconds to nanoseconds (0002), reads back as that release wrote it,
 // and its audit chain verifies and goes on.
 func TestOpenOlderRelease(t *testing.T) {
 	ctx := context.Background()
@@ -72,8 +80,9 @@ func TestOpenOlderRelease(t *testing.T) {
 	base := time.Date(2026, 11, 27, 9, 0, 0, 123_000_000, time.UTC) // the fixture's clock
 	c := &clock{t: base.Add(time.Hour)}
 	s := open(t, path, localstore.Options{Now: c.Now})
-	if names := migrationNames(t, path); len(names) == 0 || names[0] != "0001_init.sql" {
-		t.Errorf("schema_migrations = %q, want the release's 0001_init.sql first", names)
+	want := []applied{{"0001_init.sql", sqldb.ToDB(base)}, {"0002_times_in_nanoseconds.sql", sqldb.ToDB(c.t)}}
+	if got := migrationsOf(t, path); len(got) != 2 || got[0] != want[0] || got[1] != want[1] {
+		t.Errorf("schema_migrations = %v, want the release's 0001 (its time converted) and 0002 now: %v", got, want)
 	}
 	k1 := s.KeyOf("310101194803140019")
 	asOf := time.Date(2026, 11, 27, 8, 30, 0, 456_000_000, time.UTC)
@@ -82,6 +91,11 @@ func TestOpenOlderRelease(t *testing.T) {
 	if err != nil || !ok || st.ResidentRef != "ref-1" || st.Colour != "yellow" || st.Version != 4 ||
 		!st.AsOf.Equal(asOf.Add(time.Hour)) || !st.ValidUntil.IsZero() || !st.UpdatedAt.Equal(base.Add(5*time.Second)) {
 		t.Errorf("status of resident 1 = %+v, %v, %v", st, ok, err)
+	}
+	// Past what nanoseconds hold: the last instant they do, still later
+	// than any clock.
+	if st, ok, err := s.StatusByRef(ctx, "ref-2"); err != nil || !ok || st.ValidUntil.Year() != 2262 || !st.AsOf.Equal(asOf) {
+		t.Errorf("status of resident 2 = %+v, %v, %v; want valid until 2262", st, ok, err)
 	}
 	it, err := s.Item(ctx, 1)
 	if err != nil || it.State != localstore.StateAcked || !it.CreatedAt.Equal(base.Add(time.Second)) ||
@@ -129,5 +143,26 @@ func TestOpenOlderRelease(t *testing.T) {
 	}
 	if err := s.VerifyAudit(ctx); err != nil {
 		t.Errorf("after a new row: %v", err)
+	}
+}
+
+// TestTimesKeepNanoseconds: a time goes into the store and comes out to
+// the nanosecond, and an unset one stays unset.
+func TestTimesKeepNanoseconds(t *testing.T) {
+	s, c := newStore(t)
+	ctx := context.Background()
+	c.t = c.t.Add(123456789 * time.Nanosecond)
+	asOf := t0.Add(-time.Hour + 987654321*time.Nanosecond)
+	k := s.KeyOf("310101194803140019")
+	err := s.InTx(ctx, func(tx *localstore.Tx) error {
+		_, err := tx.PutStatus(localstore.CachedStatus{ResidentRef: "ref-1", Resident: k, Colour: "green", AsOf: asOf, Version: 1})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, ok, err := s.StatusByKey(ctx, k)
+	if err != nil || !ok || !st.AsOf.Equal(asOf) || !st.UpdatedAt.Equal(c.t) || !st.ValidUntil.IsZero() {
+		t.Errorf("status = %+v, %v, %v; want as of %v, updated %v, no valid_until", st, ok, err, asOf, c.t)
 	}
 }

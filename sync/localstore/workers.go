@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/shcommunity/kiosk/internal/sqldb"
 )
 
 // Worker is a community worker cached from the service, with the
@@ -27,7 +29,7 @@ func (tx *Tx) PutWorker(w Worker) error {
 		VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (worker_id) DO UPDATE SET display_name = excluded.display_name,
 			password_hash = excluded.password_hash, disabled = excluded.disabled, updated_at = excluded.updated_at`,
-		w.ID, w.DisplayName, w.PasswordHash, w.Disabled, toMS(w.UpdatedAt))
+		w.ID, w.DisplayName, w.PasswordHash, w.Disabled, sqldb.ToDB(w.UpdatedAt))
 	if err != nil {
 		return fmt.Errorf("put worker: %w", err)
 	}
@@ -58,13 +60,13 @@ func scanWorker(r scanner, id string) (Worker, error) {
 	if errors.Is(err, sql.ErrNoRows) {
 		return Worker{}, fmt.Errorf("worker %s: %w", id, ErrNotFound)
 	}
-	w.UpdatedAt, w.LockedUntil = fromMS(updated), fromMS(locked)
+	w.UpdatedAt, w.LockedUntil = sqldb.FromDB(updated), sqldb.FromDB(locked)
 	return w, err
 }
 
 // SetLoginState persists a worker's failure count and lockout.
 func (tx *Tx) SetLoginState(id string, failures int, lockedUntil time.Time) error {
-	_, err := tx.exec("UPDATE workers SET failures = ?, locked_until = ? WHERE worker_id = ?", failures, toMS(lockedUntil), id)
+	_, err := tx.exec("UPDATE workers SET failures = ?, locked_until = ? WHERE worker_id = ?", failures, sqldb.ToDB(lockedUntil), id)
 	if err != nil {
 		return fmt.Errorf("set login state: %w", err)
 	}
