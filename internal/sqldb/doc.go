@@ -5,8 +5,9 @@
 // rolls back on an error or a panic), the one migration runner
 // (Migrations: numbered SQL files embedded in the binary, each applied
 // once in its own transaction and recorded in a schema_migrations table,
-// safe when two processes start at once) and the one way a time is stored
-// (ToDB and FromDB: integer Unix nanoseconds, 0 for "not set").
+// safe when two processes start at once), the one way a time is stored
+// (ToDB and FromDB: integer Unix nanoseconds, 0 for "not set") and the one
+// loop that reads a query's rows (All).
 //
 // The runner's Dialect is the seam for a PostgreSQL store: it names the
 // lock every runner on a database takes first and how statements take

@@ -106,24 +106,17 @@ func headBytes(seq int64) []byte {
 
 // AuditLog returns every audit row in order.
 func (s *Store) AuditLog(ctx context.Context) ([]AuditEntry, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT seq, at, worker_id, action, resident_key, detail, prev_hash, hash
-		FROM audit ORDER BY rowid`)
-	if err != nil {
-		return nil, s.classify("read audit log", err)
-	}
-	defer rows.Close()
-	var out []AuditEntry
-	for rows.Next() {
+	scan := func(r sqldb.Scanner) (AuditEntry, error) {
 		var e AuditEntry
 		var at int64
 		var key []byte
-		if err := rows.Scan(&e.Seq, &at, &e.WorkerID, &e.Action, &key, &e.Detail, &e.PrevHash, &e.Hash); err != nil {
-			return nil, s.classify("read audit log", err)
-		}
+		err := r.Scan(&e.Seq, &at, &e.WorkerID, &e.Action, &key, &e.Detail, &e.PrevHash, &e.Hash)
 		e.At, e.Resident = sqldb.FromDB(at), keyFrom(key)
-		out = append(out, e)
+		return e, err
 	}
-	return out, s.classify("read audit log", rows.Err())
+	out, err := sqldb.All(ctx, s.db, scan, `SELECT seq, at, worker_id, action, resident_key, detail, prev_hash, hash
+		FROM audit ORDER BY rowid`)
+	return out, s.classify("read audit log", err)
 }
 
 // VerifyAudit checks the whole chain: every row's hash matches its

@@ -49,9 +49,7 @@ type Item struct {
 const itemCols = `seq, client_id, kind, body, resident_key, receipt, state, attempts, reason,
 	outcome, resident_ref, created_at, updated_at, coalesce(acked_at, 0)`
 
-type scanner interface{ Scan(...any) error }
-
-func scanItem(r scanner) (Item, error) {
+func scanItem(r sqldb.Scanner) (Item, error) {
 	var it Item
 	var key []byte
 	var created, updated, acked int64
@@ -119,39 +117,15 @@ func (s *Store) PendingFor(ctx context.Context, kind string, k ResidentKey) (Ite
 }
 
 func (s *Store) items(ctx context.Context, query string, args ...any) ([]Item, error) {
-	rows, err := s.db.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, s.classify("read outbox", err)
-	}
-	defer rows.Close()
-	var out []Item
-	for rows.Next() {
-		it, err := scanItem(rows)
-		if err != nil {
-			return nil, s.classify("read outbox", err)
-		}
-		out = append(out, it)
-	}
-	return out, s.classify("read outbox", rows.Err())
+	out, err := sqldb.All(ctx, s.db, scanItem, query, args...)
+	return out, s.classify("read outbox", err)
 }
 
 // Unacked returns the items of one kind not yet acknowledged (pending or
 // quarantined), in outbox order.
 func (tx *Tx) Unacked(kind string) ([]Item, error) {
-	rows, err := tx.tx.QueryContext(tx.ctx, "SELECT "+itemCols+" FROM outbox WHERE kind = ? AND state != 'acked' ORDER BY seq", kind)
+	out, err := sqldb.All(tx.ctx, tx.tx, scanItem, "SELECT "+itemCols+" FROM outbox WHERE kind = ? AND state != 'acked' ORDER BY seq", kind)
 	if err != nil {
-		return nil, fmt.Errorf("read outbox: %w", err)
-	}
-	defer rows.Close()
-	var out []Item
-	for rows.Next() {
-		it, err := scanItem(rows)
-		if err != nil {
-			return nil, fmt.Errorf("read outbox: %w", err)
-		}
-		out = append(out, it)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("read outbox: %w", err)
 	}
 	return out, nil

@@ -29,7 +29,7 @@ type CachedStatus struct {
 const statusCols = `resident_ref, resident_key, colour, reason, as_of, valid_until, version,
 	rules_version, masked_name, masked_id, updated_at`
 
-func scanStatus(r scanner) (CachedStatus, error) {
+func scanStatus(r sqldb.Scanner) (CachedStatus, error) {
 	var c CachedStatus
 	var key []byte
 	var asOf, until, updated int64
@@ -192,25 +192,18 @@ func (tx *Tx) SetTokenState(tokenID, state string) (bool, error) {
 
 // PrintedFor returns the codes printed here for a resident, newest first.
 func (s *Store) PrintedFor(ctx context.Context, k ResidentKey) ([]PrintedCode, error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT "+printedCols+" FROM printed_codes WHERE resident_key = ? ORDER BY printed_at DESC", k[:])
-	if err != nil {
-		return nil, s.classify("read printed codes", err)
-	}
-	defer rows.Close()
-	var out []PrintedCode
-	for rows.Next() {
-		var p PrintedCode
-		var key []byte
-		var asOf, exp, printed int64
-		if err := rows.Scan(&p.TokenID, &key, &p.ResidentRef, &p.TokenText, &p.Colour, &asOf, &p.State,
-			&exp, &printed, &p.WorkerID); err != nil {
-			return nil, s.classify("read printed codes", err)
-		}
-		p.Resident = keyFrom(key)
-		p.StatusAsOf, p.ExpiresAt, p.PrintedAt = sqldb.FromDB(asOf), sqldb.FromDB(exp), sqldb.FromDB(printed)
-		out = append(out, p)
-	}
-	return out, s.classify("read printed codes", rows.Err())
+	out, err := sqldb.All(ctx, s.db, scanPrinted, "SELECT "+printedCols+" FROM printed_codes WHERE resident_key = ? ORDER BY printed_at DESC", k[:])
+	return out, s.classify("read printed codes", err)
+}
+
+func scanPrinted(r sqldb.Scanner) (PrintedCode, error) {
+	var p PrintedCode
+	var key []byte
+	var asOf, exp, printed int64
+	err := r.Scan(&p.TokenID, &key, &p.ResidentRef, &p.TokenText, &p.Colour, &asOf, &p.State, &exp, &printed, &p.WorkerID)
+	p.Resident = keyFrom(key)
+	p.StatusAsOf, p.ExpiresAt, p.PrintedAt = sqldb.FromDB(asOf), sqldb.FromDB(exp), sqldb.FromDB(printed)
+	return p, err
 }
 
 // CallEntry is a resident on the call list.
@@ -227,23 +220,16 @@ type CallEntry struct {
 
 // CallList returns the open call-list entries, oldest first.
 func (s *Store) CallList(ctx context.Context) ([]CallEntry, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, resident_ref, masked_name, masked_id, printed, current, as_of, added_at
-		FROM call_list WHERE done_at IS NULL ORDER BY id`)
-	if err != nil {
-		return nil, s.classify("read call list", err)
-	}
-	defer rows.Close()
-	var out []CallEntry
-	for rows.Next() {
+	scan := func(r sqldb.Scanner) (CallEntry, error) {
 		var e CallEntry
 		var asOf, added int64
-		if err := rows.Scan(&e.ID, &e.ResidentRef, &e.MaskedName, &e.MaskedID, &e.Printed, &e.Current, &asOf, &added); err != nil {
-			return nil, s.classify("read call list", err)
-		}
+		err := r.Scan(&e.ID, &e.ResidentRef, &e.MaskedName, &e.MaskedID, &e.Printed, &e.Current, &asOf, &added)
 		e.AsOf, e.AddedAt = sqldb.FromDB(asOf), sqldb.FromDB(added)
-		out = append(out, e)
+		return e, err
 	}
-	return out, s.classify("read call list", rows.Err())
+	out, err := sqldb.All(ctx, s.db, scan, `SELECT id, resident_ref, masked_name, masked_id, printed, current, as_of, added_at
+		FROM call_list WHERE done_at IS NULL ORDER BY id`)
+	return out, s.classify("read call list", err)
 }
 
 // ResolveCall closes a call-list entry: the worker re-printed the code or

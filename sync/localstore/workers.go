@@ -53,7 +53,7 @@ func (s *Store) Worker(ctx context.Context, id string) (Worker, error) {
 const workerQuery = `SELECT worker_id, display_name, password_hash, disabled, updated_at, failures, locked_until
 	FROM workers WHERE worker_id = ?`
 
-func scanWorker(r scanner, id string) (Worker, error) {
+func scanWorker(r sqldb.Scanner, id string) (Worker, error) {
 	var w Worker
 	var updated, locked int64
 	err := r.Scan(&w.ID, &w.DisplayName, &w.PasswordHash, &w.Disabled, &updated, &w.Failures, &locked)

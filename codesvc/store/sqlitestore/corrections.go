@@ -13,7 +13,7 @@ import (
 
 const correctionCols = `c.id, c.client_id, c.resident_id, r.ref, c.device_id, c.worker_id, c.reason, c.filed_at, c.state, c.resolved_at, c.note, c.event_kind`
 
-func scanCorrection(row interface{ Scan(...any) error }) (store.Correction, error) {
+func scanCorrection(row sqldb.Scanner) (store.Correction, error) {
 	var c store.Correction
 	var filed int64
 	var resolved sql.NullInt64
@@ -80,20 +80,7 @@ func (s *Store) Corrections(ctx context.Context, deviceID, state string) ([]stor
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
-	rows, err := s.r.QueryContext(ctx, q+" ORDER BY c.id", args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []store.Correction
-	for rows.Next() {
-		c, err := scanCorrection(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return sqldb.All(ctx, s.r, scanCorrection, q+" ORDER BY c.id", args...)
 }
 
 // ResolveCorrection implements store.Store.

@@ -53,7 +53,9 @@ func (s *Store) RegisterDevice(ctx context.Context, codeHash []byte, d store.Dev
 	})
 }
 
-func scanDevice(row interface{ Scan(...any) error }) (store.Device, error) {
+const deviceCols = `id, name, public_key, registered_at, revoked_at`
+
+func scanDevice(row sqldb.Scanner) (store.Device, error) {
 	var d store.Device
 	var pub []byte
 	var reg int64
@@ -79,20 +81,7 @@ func (s *Store) Device(ctx context.Context, id string) (store.Device, error) {
 
 // Devices implements store.Store.
 func (s *Store) Devices(ctx context.Context) ([]store.Device, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT id, name, public_key, registered_at, revoked_at FROM devices ORDER BY registered_at`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []store.Device
-	for rows.Next() {
-		d, err := scanDevice(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
+	return sqldb.All(ctx, s.r, scanDevice, `SELECT `+deviceCols+` FROM devices ORDER BY registered_at`)
 }
 
 // RevokeDevice implements store.Store.

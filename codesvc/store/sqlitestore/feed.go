@@ -33,44 +33,26 @@ func serve(ctx context.Context, tx *sql.Tx, deviceID string, residentID int64, a
 
 // Changes implements store.Store.
 func (s *Store) Changes(ctx context.Context, deviceID string, afterSeq int64, limit int) ([]store.Change, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT c.seq, c.resident_id FROM changes c
+	scan := func(r sqldb.Scanner) (c store.Change, err error) {
+		err = r.Scan(&c.Seq, &c.ResidentID)
+		return c, err
+	}
+	return sqldb.All(ctx, s.r, scan, `SELECT c.seq, c.resident_id FROM changes c
 		JOIN served s ON s.resident_id = c.resident_id AND s.device_id = ?
 		WHERE c.seq > ? ORDER BY c.seq LIMIT ?`, deviceID, afterSeq, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []store.Change
-	for rows.Next() {
-		var c store.Change
-		if err := rows.Scan(&c.Seq, &c.ResidentID); err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
 }
 
 // Boundaries implements store.Store.
 func (s *Store) Boundaries(ctx context.Context, deviceID string, after, through, posAt time.Time, posResident int64, limit int) ([]store.Boundary, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT b.at, b.resident_id FROM boundaries b
+	scan := func(r sqldb.Scanner) (b store.Boundary, err error) {
+		var at int64
+		err = r.Scan(&at, &b.ResidentID)
+		b.At = sqldb.FromDB(at)
+		return b, err
+	}
+	return sqldb.All(ctx, s.r, scan, `SELECT b.at, b.resident_id FROM boundaries b
 		JOIN served s ON s.resident_id = b.resident_id AND s.device_id = ?
 		WHERE b.at > ? AND b.at <= ? AND (b.at > ? OR (b.at = ? AND b.resident_id > ?))
 		ORDER BY b.at, b.resident_id LIMIT ?`,
 		deviceID, sqldb.ToDB(after), sqldb.ToDB(through), sqldb.ToDB(posAt), sqldb.ToDB(posAt), posResident, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []store.Boundary
-	for rows.Next() {
-		var at int64
-		var b store.Boundary
-		if err := rows.Scan(&at, &b.ResidentID); err != nil {
-			return nil, err
-		}
-		b.At = sqldb.FromDB(at)
-		out = append(out, b)
-	}
-	return out, rows.Err()
 }

@@ -81,29 +81,24 @@ func (s *Store) AddSigningKey(ctx context.Context, k store.SigningKey, retireOth
 // SigningKeys implements store.Store, oldest first, with the private keys
 // unwrapped.
 func (s *Store) SigningKeys(ctx context.Context) ([]store.SigningKey, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT key_id, issuer, private_key, created_at, retired_at, wrapped FROM signing_keys ORDER BY created_at, key_id`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []store.SigningKey
-	for rows.Next() {
+	scan := func(row sqldb.Scanner) (store.SigningKey, error) {
 		var k store.SigningKey
 		var priv []byte
 		var c int64
 		var r sql.NullInt64
 		var wrapped bool
-		if err := rows.Scan(&k.KeyID, &k.Issuer, &priv, &c, &r, &wrapped); err != nil {
-			return nil, err
+		if err := row.Scan(&k.KeyID, &k.Issuer, &priv, &c, &r, &wrapped); err != nil {
+			return k, err
 		}
 		if !wrapped {
-			return nil, fmt.Errorf("signing key %s is stored in the clear; restart the service to wrap it", k.KeyID)
+			return k, fmt.Errorf("signing key %s is stored in the clear; restart the service to wrap it", k.KeyID)
 		}
-		if priv, err = s.kek.unwrap(signingKeyPurpose(k.KeyID), priv); err != nil {
-			return nil, fmt.Errorf("signing key %s: %w", k.KeyID, err)
+		priv, err := s.kek.unwrap(signingKeyPurpose(k.KeyID), priv)
+		if err != nil {
+			return k, fmt.Errorf("signing key %s: %w", k.KeyID, err)
 		}
 		k.PrivateKey, k.CreatedAt, k.RetiredAt = ed25519.PrivateKey(priv), sqldb.FromDB(c), sqldb.FromDB(r.Int64)
-		out = append(out, k)
+		return k, nil
 	}
-	return out, rows.Err()
+	return sqldb.All(ctx, s.r, scan, `SELECT key_id, issuer, private_key, created_at, retired_at, wrapped FROM signing_keys ORDER BY created_at, key_id`)
 }

@@ -74,22 +74,15 @@ func residentByID(ctx context.Context, q querier, id int64) (store.Resident, []s
 }
 
 func events(ctx context.Context, q querier, residentID int64) ([]store.Event, error) {
-	rows, err := q.QueryContext(ctx, `SELECT seq, kind, at, recorded_at, source FROM events WHERE resident_id = ? ORDER BY seq`, residentID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var evs []store.Event
-	for rows.Next() {
-		var e store.Event
-		var at, rec int64
-		if err := rows.Scan(&e.Seq, &e.Kind, &at, &rec, &e.Source); err != nil {
-			return nil, err
-		}
-		e.At, e.RecordedAt = sqldb.FromDB(at), sqldb.FromDB(rec)
-		evs = append(evs, e)
-	}
-	return evs, rows.Err()
+	return sqldb.All(ctx, q, scanEvent, `SELECT seq, kind, at, recorded_at, source FROM events WHERE resident_id = ? ORDER BY seq`, residentID)
+}
+
+func scanEvent(r sqldb.Scanner) (store.Event, error) {
+	var e store.Event
+	var at, rec int64
+	err := r.Scan(&e.Seq, &e.Kind, &at, &rec, &e.Source)
+	e.At, e.RecordedAt = sqldb.FromDB(at), sqldb.FromDB(rec)
+	return e, err
 }
 
 // ResidentByID implements store.Store.
@@ -98,20 +91,11 @@ func (s *Store) ResidentByID(ctx context.Context, id int64) (store.Resident, []s
 	if err != nil {
 		return r, nil, nil, err
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT `+tokenCols+` FROM tokens WHERE resident_id = ? ORDER BY issued_at, id`, id)
+	toks, err := sqldb.All(ctx, s.r, scanToken, `SELECT `+tokenCols+` FROM tokens WHERE resident_id = ? ORDER BY issued_at, id`, id)
 	if err != nil {
 		return r, nil, nil, err
 	}
-	defer rows.Close()
-	var toks []store.Token
-	for rows.Next() {
-		t, err := scanToken(rows)
-		if err != nil {
-			return r, nil, nil, err
-		}
-		toks = append(toks, t)
-	}
-	return r, evs, toks, rows.Err()
+	return r, evs, toks, nil
 }
 
 func ensureResident(ctx context.Context, tx *sql.Tx, r store.Resident) (store.Resident, bool, error) {

@@ -40,7 +40,7 @@ func (s *Store) prepare(ctx context.Context) error {
 		(SELECT json_group_array(json_object('s', e.seq, 'k', e.kind, 'a', e.at, 'r', e.recorded_at, 'o', e.source) ORDER BY e.seq)
 		 FROM events e WHERE e.resident_id = r.id)
 		FROM residents r WHERE r.key = ?`)
-	s.stmtDevice = prep(`SELECT id, name, public_key, registered_at, revoked_at FROM devices WHERE id = ?`)
+	s.stmtDevice = prep(`SELECT ` + deviceCols + ` FROM devices WHERE id = ?`)
 	s.stmtToken = prep(`SELECT ` + tokenCols + ` FROM tokens WHERE id = ?`)
 	if err != nil {
 		return fmt.Errorf("prepare: %w", err)

@@ -12,7 +12,7 @@ import (
 
 const tokenCols = `id, resident_id, key_id, issued_at, expires_at, state, state_at, coalesce(superseded_by, ''), device_id, worker_id`
 
-func scanToken(row interface{ Scan(...any) error }) (store.Token, error) {
+func scanToken(row sqldb.Scanner) (store.Token, error) {
 	var t store.Token
 	var iss, exp, sat int64
 	err := row.Scan(&t.ID, &t.ResidentID, &t.KeyID, &iss, &exp, &t.State, &sat, &t.SupersededBy, &t.DeviceID, &t.WorkerID)
@@ -21,6 +21,12 @@ func scanToken(row interface{ Scan(...any) error }) (store.Token, error) {
 	}
 	t.IssuedAt, t.ExpiresAt, t.StateAt = sqldb.FromDB(iss), sqldb.FromDB(exp), sqldb.FromDB(sat)
 	return t, err
+}
+
+// scanID reads a token's ID.
+func scanID(r sqldb.Scanner) (id string, err error) {
+	err = r.Scan(&id)
+	return id, err
 }
 
 // IssueToken implements store.Store.
@@ -38,21 +44,9 @@ func (s *Store) IssueToken(ctx context.Context, t store.Token, replace bool, sup
 			}
 			t.ResidentID = old.ResidentID
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT id FROM tokens WHERE resident_id = ? AND state = 'active' AND expires_at > ? ORDER BY id`, t.ResidentID, sqldb.ToDB(t.IssuedAt))
+		active, err := sqldb.All(ctx, tx, scanID, `SELECT id FROM tokens WHERE resident_id = ? AND state = 'active' AND expires_at > ? ORDER BY id`,
+			t.ResidentID, sqldb.ToDB(t.IssuedAt))
 		if err != nil {
-			return err
-		}
-		var active []string
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return err
-			}
-			active = append(active, id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
 			return err
 		}
 		if len(active) > 0 && !replace && supersede == "" {
@@ -85,21 +79,10 @@ func (s *Store) Token(ctx context.Context, id string) (store.Token, error) {
 func (s *Store) RevokeTokens(ctx context.Context, residentID int64, at time.Time) ([]string, error) {
 	var out []string
 	err := sqldb.InTx(ctx, s.w, func(tx *sql.Tx) error {
-		out = nil
-		rows, err := tx.QueryContext(ctx, `UPDATE tokens SET state = 'revoked', state_at = ? WHERE resident_id = ? AND state = 'active' RETURNING id`, sqldb.ToDB(at), residentID)
+		var err error
+		out, err = sqldb.All(ctx, tx, scanID, `UPDATE tokens SET state = 'revoked', state_at = ? WHERE resident_id = ? AND state = 'active' RETURNING id`,
+			sqldb.ToDB(at), residentID)
 		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return err
-			}
-			out = append(out, id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
 			return err
 		}
 		if len(out) == 0 {

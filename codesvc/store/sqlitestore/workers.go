@@ -22,7 +22,7 @@ func (s *Store) PutWorker(ctx context.Context, w store.Worker) error {
 
 const workerCols = `id, display_name, password_hash, created_at, updated_at, disabled`
 
-func scanWorker(row interface{ Scan(...any) error }) (store.Worker, error) {
+func scanWorker(row sqldb.Scanner) (store.Worker, error) {
 	var w store.Worker
 	var c, u int64
 	err := row.Scan(&w.ID, &w.DisplayName, &w.PasswordHash, &c, &u, &w.Disabled)
@@ -40,18 +40,5 @@ func (s *Store) Worker(ctx context.Context, id string) (store.Worker, error) {
 
 // Workers implements store.Store.
 func (s *Store) Workers(ctx context.Context) ([]store.Worker, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+workerCols+` FROM workers ORDER BY id`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []store.Worker
-	for rows.Next() {
-		w, err := scanWorker(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, w)
-	}
-	return out, rows.Err()
+	return sqldb.All(ctx, s.r, scanWorker, `SELECT `+workerCols+` FROM workers ORDER BY id`)
 }
