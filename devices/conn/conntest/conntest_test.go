@@ -110,6 +110,36 @@ func TestPlaybackDeadline(t *testing.T) {
 	})
 }
 
+// TestPlaybackDelay: a slow answer arrives on the bubble's clock, and an
+// answer after it, or the device's error, waits its turn.
+func TestPlaybackDelay(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		start := time.Now()
+		c := conntest.New(
+			conntest.Exchange{W: []byte("a"), R: []byte("x"), Delay: 100 * time.Millisecond},
+			conntest.Exchange{W: []byte("b"), R: []byte("y"), Err: io.EOF},
+		)
+		c.Write([]byte("a"))
+		c.SetReadDeadline(start.Add(50 * time.Millisecond))
+		if _, err := c.Read(make([]byte, 8)); !errors.Is(err, os.ErrDeadlineExceeded) || time.Since(start) != 50*time.Millisecond {
+			t.Fatalf("Read = %v after %v, want os.ErrDeadlineExceeded at the 50 ms deadline", err, time.Since(start))
+		}
+		c.SetReadDeadline(time.Time{})
+		c.Write([]byte("b"))
+		b := make([]byte, 8)
+		n, err := c.Read(b)
+		if string(b[:n]) != "xy" || err != nil || time.Since(start) != 100*time.Millisecond {
+			t.Fatalf("Read = %q, %v after %v; want both answers at 100 ms", b[:n], err, time.Since(start))
+		}
+		if _, err := c.Read(b); !errors.Is(err, io.EOF) {
+			t.Errorf("Read after the answers = %v, want the step's io.EOF", err)
+		}
+		if err := c.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+}
+
 // pendingRead starts a one-byte Read of c and returns once it blocks (in
 // a synctest bubble); the channel gives its error when it ends.
 func pendingRead(c io.Reader) <-chan error {

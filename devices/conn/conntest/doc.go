@@ -5,9 +5,10 @@
 //
 // A transcript is a list of Exchange values: what the driver must write,
 // then what the device answers. Playback hands the answers out a few
-// bytes per Read, as a serial line does, blocks a Read that has nothing
-// to give until its deadline, fails at a chosen exchange as an unplugged
-// device would, and says on Close whether the driver wrote exactly the
+// bytes per Read, as a serial line does, can hold one back as a slow
+// device does, blocks a Read that has nothing to give until its
+// deadline, fails at a chosen exchange as an unplugged device would, and
+// says on Close whether the driver wrote exactly the
 // transcript: the first byte that differs, with its offset and a hex dump
 // of both sides, or the exchanges it never reached.
 //

@@ -23,6 +23,10 @@ type Exchange struct {
 	// R is what the device answers once W is written in full. Nil is
 	// silence.
 	R []byte
+	// Delay holds R back for this long after W is written (on the
+	// bubble's clock in a synctest test): a device slow to answer, or an
+	// answer still on the line. Answers after it queue behind it.
+	Delay time.Duration
 	// Err, if set, is what the device does after answering R: every Read
 	// (once R has been read) and every Write from then on fails with Err,
 	// as after an unplugged cable (serialport.ErrUnplugged, io.EOF).
@@ -36,6 +40,9 @@ func (e Exchange) String() string {
 		fmt.Fprintf(&b, "%s: ", e.Name)
 	}
 	fmt.Fprintf(&b, "W % X / R % X", e.W, e.R)
+	if e.Delay != 0 {
+		fmt.Fprintf(&b, " after %v", e.Delay)
+	}
 	if e.Err != nil {
 		fmt.Fprintf(&b, " / Err %v", e.Err)
 	}
@@ -116,12 +123,13 @@ type Playback struct {
 
 	mu       sync.Mutex
 	ops      []Exchange
-	next     int    // the step being written
-	wrote    int    // bytes of ops[next].W written so far
-	pending  []byte // answers not read yet
-	failed   error  // the device's Err, once reached
-	errStep  int    // the step whose Err is failed
-	reported bool   // failed has been returned to the driver
+	next     int       // the step being written
+	wrote    int       // bytes of ops[next].W written so far
+	pending  []byte    // answers arrived and not read yet
+	arrivals []arrival // answers on their way, in order
+	failed   error     // the device's Err, once reached
+	errStep  int       // the step whose Err is failed
+	reported bool      // failed has been returned to the driver
 	mismatch *MismatchError
 	written  []byte // every byte the driver wrote
 	deadline time.Time
@@ -134,6 +142,12 @@ var (
 	_ conn.Conn       = (*Playback)(nil)
 	_ conn.BaudSetter = (*Playback)(nil)
 )
+
+// arrival is an answer that can be read from at on.
+type arrival struct {
+	at time.Time
+	b  []byte
+}
 
 // New returns a device that follows ops. Steps with no W at the start
 // answer at once.
@@ -152,12 +166,28 @@ func (p *Playback) advance() {
 		if p.wrote < len(op.W) {
 			return
 		}
-		p.pending = append(p.pending, op.R...)
+		if len(op.R) > 0 {
+			at := time.Now().Add(op.Delay)
+			if n := len(p.arrivals); n > 0 && at.Before(p.arrivals[n-1].at) {
+				at = p.arrivals[n-1].at
+			}
+			p.arrivals = append(p.arrivals, arrival{at, op.R})
+			p.arrive()
+		}
 		if op.Err != nil {
 			p.failed, p.errStep = op.Err, p.next
 		}
 		p.next++
 		p.wrote = 0
+	}
+}
+
+// arrive moves the answers due by now to pending. Call it with mu held.
+func (p *Playback) arrive() {
+	now := time.Now()
+	for len(p.arrivals) > 0 && !now.Before(p.arrivals[0].at) {
+		p.pending = append(p.pending, p.arrivals[0].b...)
+		p.arrivals = p.arrivals[1:]
 	}
 }
 
@@ -220,13 +250,15 @@ func firstDiff(a, b []byte) int {
 // Read returns up to Chunk bytes of the device's answers. With nothing
 // to give it blocks until an answer comes, the read deadline passes (an
 // error matching os.ErrDeadlineExceeded), the device fails (the step's
-// Err) or Close (an error matching os.ErrClosed).
+// Err, after the answers before it) or Close (an error matching
+// os.ErrClosed).
 func (p *Playback) Read(b []byte) (int, error) {
 	if len(b) == 0 {
 		return 0, nil
 	}
 	for {
 		p.mu.Lock()
+		p.arrive()
 		switch {
 		case p.closed:
 			p.mu.Unlock()
@@ -243,36 +275,39 @@ func (p *Playback) Read(b []byte) (int, error) {
 			p.pending = p.pending[n:]
 			p.mu.Unlock()
 			return n, nil
-		case p.failed != nil:
+		case p.failed != nil && len(p.arrivals) == 0:
 			p.reported = true
 			p.mu.Unlock()
 			return 0, p.failed
 		}
 		deadline, wake := p.deadline, p.wake
-		p.mu.Unlock()
-		if err := wait(deadline, wake); err != nil {
-			return 0, err
+		var next time.Time
+		if len(p.arrivals) > 0 {
+			next = p.arrivals[0].at
 		}
+		p.mu.Unlock()
+		if !deadline.IsZero() && !time.Now().Before(deadline) {
+			return 0, fmt.Errorf("conntest: read: %w", os.ErrDeadlineExceeded)
+		}
+		if !next.IsZero() && (deadline.IsZero() || next.Before(deadline)) {
+			deadline = next
+		}
+		wait(deadline, wake)
 	}
 }
 
-// wait blocks until wake is closed (nil) or deadline passes (an error).
-func wait(deadline time.Time, wake <-chan struct{}) error {
-	var expired <-chan time.Time
-	if !deadline.IsZero() {
-		left := time.Until(deadline)
-		if left <= 0 {
-			return fmt.Errorf("conntest: read: %w", os.ErrDeadlineExceeded)
-		}
-		t := time.NewTimer(left)
-		defer t.Stop()
-		expired = t.C
+// wait blocks until wake is closed or until, which the zero time means
+// never.
+func wait(until time.Time, wake <-chan struct{}) {
+	if until.IsZero() {
+		<-wake
+		return
 	}
+	t := time.NewTimer(time.Until(until))
+	defer t.Stop()
 	select {
 	case <-wake:
-		return nil
-	case <-expired:
-		return fmt.Errorf("conntest: read: %w", os.ErrDeadlineExceeded)
+	case <-t.C:
 	}
 }
 
