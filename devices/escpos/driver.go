@@ -111,6 +111,7 @@ func (p *Printer) Print(ctx context.Context, job []byte) (Result, error) {
 	if err != nil {
 		return res, fmt.Errorf("printer: send job (%d of %d bytes sent): %w", n, len(job), err)
 	}
+	p.skipAnswers(ctx, job)
 	st, err = p.status(ctx)
 	res.After = st
 	res.Elapsed = p.Now().Sub(start)
@@ -157,6 +158,45 @@ func (p *Printer) send(ctx context.Context, job []byte) (int, error) {
 	return sent, nil
 }
 
+// skipAnswers waits for the printer's answers to the DLE EOT patterns
+// in job, which it answers wherever they occur (raster rows that happen
+// to hold 10 04 01, a Builder.StatusRequest), so that none is taken for
+// an answer to the check after the job: drain alone cannot tell an answer
+// still on the line from none. It reads until it has seen as many status
+// bytes as the job has patterns, or for StatusTimeout at most: a printer
+// that ignores such patterns costs that wait once.
+func (p *Printer) skipAnswers(ctx context.Context, job []byte) {
+	var requests StatusScanner
+	n := 0
+	requests.Scan(job, func(StatusKind) { n++ })
+	if n == 0 {
+		return
+	}
+	deadline := p.Now().Add(p.statusTimeout())
+	release, err := conn.Bind(ctx, p.conn, deadline)
+	if err != nil {
+		return
+	}
+	defer release()
+	var b [1]byte
+	for n > 0 {
+		m, err := p.conn.Read(b[:])
+		if err != nil || (m == 0 && !p.Now().Before(deadline)) {
+			return
+		}
+		if m == 1 && IsStatusByte(b[0]) {
+			n--
+		}
+	}
+}
+
+func (p *Printer) statusTimeout() time.Duration {
+	if p.StatusTimeout <= 0 {
+		return DefaultStatusTimeout
+	}
+	return p.StatusTimeout
+}
+
 func (p *Printer) status(ctx context.Context) (Status, error) {
 	var st Status
 	if err := ctx.Err(); err != nil {
@@ -195,10 +235,7 @@ func (p *Printer) drain() {
 // query sends DLE EOT n and waits for a byte with the status pattern,
 // skipping any other (ASB, XON/XOFF) bytes.
 func (p *Printer) query(ctx context.Context, n StatusKind) (byte, error) {
-	timeout := p.StatusTimeout
-	if timeout <= 0 {
-		timeout = DefaultStatusTimeout
-	}
+	timeout := p.statusTimeout()
 	deadline := p.Now().Add(timeout)
 	release, err := conn.Bind(ctx, p.conn, deadline)
 	if err != nil {

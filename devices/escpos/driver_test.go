@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -119,6 +120,44 @@ func TestDriverPrintChecksBeforeAndAfter(t *testing.T) {
 				t.Errorf("Bytes = %d, want %d", res.Bytes, len(job))
 			}
 		})
+	}
+}
+
+// TestDriverSkipsAnswersToTheJob: raster data that holds 10 04 01 draws
+// an answer that is still on the line when the job has gone; the check
+// after the job must not take it for its own. Here that answer reads as
+// "offline", and arrives 50 ms late, long after drain has looked.
+func TestDriverSkipsAnswersToTheJob(t *testing.T) {
+	job := []byte{0x1D, 0x76, 0x30, 0x00, 0x03, 0x00, 0x01, 0x00, 0x10, 0x04, 0x01, 0x0A}
+	for _, tc := range []struct {
+		name   string
+		answer []byte
+	}{
+		{"late answer", []byte{0x1E}},
+		{"no answer", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				p, _ := scripted(t, each(0x12), []conntest.Exchange{{Name: "job", W: job, R: tc.answer, Delay: 50 * time.Millisecond}}, each(0x12))
+				res, err := p.Print(context.Background(), job)
+				if err != nil || res.After != (escpos.Status{}) {
+					t.Fatalf("Print = %+v, %v; want the printer ready after the job", res.After, err)
+				}
+			})
+		})
+	}
+}
+
+func TestStatusScanner(t *testing.T) {
+	var s escpos.StatusScanner
+	var got []escpos.StatusKind
+	found := func(k escpos.StatusKind) { got = append(got, k) }
+	// Split across pieces, after a DLE, and with n out of range.
+	for _, piece := range [][]byte{{0x10, 0x10}, {0x04}, {0x02, 0x10, 0x04, 0x05}, {0x10, 0x04, 0x10, 0x04, 0x04, 0x10}} {
+		s.Scan(piece, found)
+	}
+	if want := []escpos.StatusKind{2, 4}; !slices.Equal(got, want) {
+		t.Errorf("found %v, want %v", got, want)
 	}
 }
 

@@ -52,6 +52,32 @@ const (
 // which tells it apart from ASB (0xx1xx00), GS r (0xx0xxxx), XON and XOFF.
 func IsStatusByte(b byte) bool { return b&statusMask == statusFixed }
 
+// StatusScanner finds the DLE EOT n requests in a byte stream as a
+// printer's receive layer does: wherever the three bytes occur, inside
+// raster data too, and across the pieces the stream arrives in. The
+// simulator answers what it finds; the driver counts the answers a job
+// will draw. The zero value is ready.
+type StatusScanner struct {
+	matched int // bytes of DLE EOT at the end of what was scanned
+}
+
+// Scan calls found for each request that b completes, in order.
+func (s *StatusScanner) Scan(b []byte, found func(StatusKind)) {
+	for _, c := range b {
+		switch {
+		case s.matched == 2 && c >= 1 && c <= 4:
+			found(StatusKind(c))
+			s.matched = 0
+		case c == DLE:
+			s.matched = 1
+		case s.matched == 1 && c == EOT:
+			s.matched = 2
+		default:
+			s.matched = 0
+		}
+	}
+}
+
 // Set records the reply b to DLE EOT n. It returns an error wrapping
 // ErrBadStatus if b lacks the pattern, or ErrInvalidArgument for a bad n.
 func (s *Status) Set(n StatusKind, b byte) error {

@@ -188,7 +188,9 @@ func (p *Printer) Serve(ctx context.Context, rw io.ReadWriter) error {
 	}()
 	defer close(work)
 
-	var dle int
+	// Real firmware answers DLE EOT n wherever it is in the receive
+	// buffer, inside raster data too.
+	var requests escpos.StatusScanner
 	// Read about 10 ms of line time at once: the pacing below then
 	// releases the sender in steps a real UART would also show.
 	size := 256
@@ -214,7 +216,7 @@ func (p *Printer) Serve(ctx context.Context, rw io.ReadWriter) error {
 					}
 				}
 			}
-			dle = p.statusRequests(buf[:n], dle, replies)
+			requests.Scan(buf[:n], func(k escpos.StatusKind) { p.answer(k, replies) })
 			select {
 			case work <- chunk{b: bytes.Clone(buf[:n]), canPrint: p.canPrint()}:
 			case <-ctx.Done():
@@ -234,27 +236,6 @@ func (p *Printer) Serve(ctx context.Context, rw io.ReadWriter) error {
 type chunk struct {
 	b        []byte
 	canPrint bool
-}
-
-// statusRequests answers every DLE EOT n in b, wherever it is: real
-// firmware matches the pattern in the receive buffer, inside raster data
-// too. dle is how much of the pattern the previous bytes matched; it
-// returns the same for the next call.
-func (p *Printer) statusRequests(b []byte, dle int, replies chan<- byte) int {
-	for _, c := range b {
-		switch {
-		case dle == 2 && c >= 1 && c <= 4:
-			p.answer(escpos.StatusKind(c), replies)
-			dle = 0
-		case c == escpos.DLE:
-			dle = 1
-		case dle == 1 && c == escpos.EOT:
-			dle = 2
-		default:
-			dle = 0
-		}
-	}
-	return dle
 }
 
 func (p *Printer) answer(n escpos.StatusKind, replies chan<- byte) {
