@@ -1,74 +1,15 @@
 package localstore_test
 
 import (
-	"bytes"
-	"compress/gzip"
 	"context"
-	"database/sql"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/shcommunity/kiosk/internal/sqldb"
+	"github.com/shcommunity/kiosk/internal/sqldb/sqldbtest"
 	"github.com/shcommunity/kiosk/sync/localstore"
 	"github.com/shcommunity/kiosk/sync/syncer"
 )
-
-// olderRelease copies testdata/kiosk-v1.db.gz, a database made by the
-// release before the shared migration runner (testdata/README.md), into a
-// temporary file.
-func olderRelease(t *testing.T) string {
-	t.Helper()
-	f, err := os.Open(filepath.Join("testdata", "kiosk-v1.db.gz"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var b bytes.Buffer
-	if _, err := b.ReadFrom(zr); err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "kiosk.db")
-	if err := os.WriteFile(path, b.Bytes(), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
-
-// applied is one row of schema_migrations.
-type applied struct {
-	name string
-	at   int64
-}
-
-// migrationsOf reads schema_migrations.
-func migrationsOf(t *testing.T, path string) []applied {
-	t.Helper()
-	db, err := sql.Open("sqlite3", "file:"+path+"?mode=ro")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	rows, err := db.Query("SELECT name, applied_at FROM schema_migrations ORDER BY version")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var out []applied
-	for rows.Next() {
-		var a applied
-		if err := rows.Scan(&a.name, &a.at); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, a)
-	}
-	return out
-}
 
 // TestOpenOlderRelease: a kiosk database of the release before the shared
 // runner keeps its migration record, has its times converted from
@@ -76,13 +17,17 @@ func migrationsOf(t *testing.T, path string) []applied {
 // and its audit chain verifies and goes on.
 func TestOpenOlderRelease(t *testing.T) {
 	ctx := context.Background()
-	path := olderRelease(t)
+	path, err := sqldbtest.Unpack(filepath.Join("testdata", "kiosk-v1.db.gz"), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
 	base := time.Date(2026, 11, 27, 9, 0, 0, 123_000_000, time.UTC) // the fixture's clock
 	c := &clock{t: base.Add(time.Hour)}
 	s := open(t, path, localstore.Options{Now: c.Now})
-	want := []applied{{"0001_init.sql", sqldb.ToDB(base)}, {"0002_times_in_nanoseconds.sql", sqldb.ToDB(c.t)}}
-	if got := migrationsOf(t, path); len(got) != 2 || got[0] != want[0] || got[1] != want[1] {
-		t.Errorf("schema_migrations = %v, want the release's 0001 (its time converted) and 0002 now: %v", got, want)
+	got, err := sqldbtest.Migrations(path)
+	if err != nil || len(got) != 2 || got[0].Name != "0001_init.sql" || !got[0].At.Equal(base) ||
+		got[1].Name != "0002_times_in_nanoseconds.sql" || !got[1].At.Equal(c.t) {
+		t.Errorf("schema_migrations = %+v, %v; want the release's 0001 at %v (its time converted) and 0002 now", got, err, base)
 	}
 	k1 := s.KeyOf("310101194803140019")
 	asOf := time.Date(2026, 11, 27, 8, 30, 0, 456_000_000, time.UTC)

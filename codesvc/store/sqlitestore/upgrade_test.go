@@ -2,68 +2,32 @@ package sqlitestore_test
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"crypto/ed25519"
 	"database/sql"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/shcommunity/kiosk/codesvc/store"
 	"github.com/shcommunity/kiosk/codesvc/store/sqlitestore"
+	"github.com/shcommunity/kiosk/internal/sqldb/sqldbtest"
 )
 
-// olderRelease copies testdata/codes-v2.db.gz, a database made by the
-// release that kept its schema version in PRAGMA user_version
-// (testdata/README.md), into a temporary file.
-func olderRelease(t *testing.T) string {
-	t.Helper()
-	f, err := os.Open(filepath.Join("testdata", "codes-v2.db.gz"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var b bytes.Buffer
-	if _, err := b.ReadFrom(zr); err != nil {
-		t.Fatal(err)
-	}
-	file := filepath.Join(t.TempDir(), "codes.db")
-	if err := os.WriteFile(file, b.Bytes(), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return file
-}
-
-// schemaState reads the migration records and PRAGMA user_version.
-func schemaState(t *testing.T, file string) (names []string, userVersion int) {
+// userVersion reads PRAGMA user_version, where the releases before
+// schema_migrations kept the schema version.
+func userVersion(t *testing.T, file string) int {
 	t.Helper()
 	db, err := sql.Open("sqlite3", "file:"+file+"?mode=ro")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	rows, err := db.Query("SELECT name FROM schema_migrations ORDER BY version")
-	if err != nil {
+	var v int
+	if err := db.QueryRow("PRAGMA user_version").Scan(&v); err != nil {
 		t.Fatal(err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		names = append(names, n)
-	}
-	if err := db.QueryRow("PRAGMA user_version").Scan(&userVersion); err != nil {
-		t.Fatal(err)
-	}
-	return names, userVersion
+	return v
 }
 
 // TestOpenOlderRelease: a database of the release before schema_migrations
@@ -72,7 +36,10 @@ func schemaState(t *testing.T, file string) (names []string, userVersion int) {
 // it.
 func TestOpenOlderRelease(t *testing.T) {
 	ctx := context.Background()
-	file := olderRelease(t)
+	file, err := sqldbtest.Unpack(filepath.Join("testdata", "codes-v2.db.gz"), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
 	kek := bytes.Repeat([]byte{0x4b}, sqlitestore.KEKSize)
 	for range 2 { // adopted once: the second open finds the records
 		s, err := sqlitestore.OpenKEK(ctx, file, kek)
@@ -81,9 +48,12 @@ func TestOpenOlderRelease(t *testing.T) {
 		}
 		checkOlderRelease(t, s)
 		s.Close()
-		names, uv := schemaState(t, file)
-		if len(names) != 2 || names[0] != "0001_init.sql" || names[1] != "0002_wrapped_secrets.sql" || uv != 2 {
-			t.Errorf("schema_migrations = %q, user_version %d; want 0001 and 0002 adopted, user_version left at 2", names, uv)
+		applied, err := sqldbtest.Migrations(file)
+		if err != nil || len(applied) != 2 || applied[0].Name != "0001_init.sql" || applied[1].Name != "0002_wrapped_secrets.sql" {
+			t.Errorf("schema_migrations = %+v, %v; want 0001 and 0002 adopted", applied, err)
+		}
+		if uv := userVersion(t, file); uv != 2 {
+			t.Errorf("user_version = %d, want it left at 2", uv)
 		}
 	}
 }
