@@ -1,15 +1,19 @@
 package sqlitestore_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/ed25519"
 	"errors"
+	"fmt"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/shcommunity/kiosk/codesvc/store"
 	"github.com/shcommunity/kiosk/codesvc/store/sqlitestore"
+	"github.com/shcommunity/kiosk/internal/sqldb/sqldbtest"
 )
 
 func TestReopenAndRegister(t *testing.T) {
@@ -96,5 +100,48 @@ func TestResidentByKeyEvents(t *testing.T) {
 	}
 	if _, _, err := s.ResidentByKey(ctx, []byte("nobody")); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("unknown key: %v, want ErrNotFound", err)
+	}
+}
+
+// TestOpenConcurrently: service instances that start at once on one new
+// database all open it, migrated once, with one KEK check and the same
+// secrets.
+func TestOpenConcurrently(t *testing.T) {
+	ctx := context.Background()
+	file := filepath.Join(t.TempDir(), "codes.db")
+	kek := newKEK(t)
+	const n = 4
+	stores := make([]*sqlitestore.Store, n)
+	errs := make([]error, n)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			<-start
+			stores[i], errs[i] = sqlitestore.OpenKEK(ctx, file, kek)
+		})
+	}
+	close(start)
+	wg.Wait()
+	var secrets [][]byte
+	for i, s := range stores {
+		if errs[i] != nil {
+			t.Fatalf("instance %d: %v", i, errs[i])
+		}
+		defer s.Close()
+		v, err := s.Secret(ctx, "resident_key", func() ([]byte, error) { return []byte(fmt.Sprint("from instance ", i)), nil })
+		if err != nil {
+			t.Fatal(err)
+		}
+		secrets = append(secrets, v)
+	}
+	for i, v := range secrets {
+		if !bytes.Equal(v, secrets[0]) {
+			t.Errorf("instance %d sees secret %q, instance 0 %q", i, v, secrets[0])
+		}
+	}
+	applied, err := sqldbtest.Migrations(file)
+	if err != nil || len(applied) != 2 {
+		t.Errorf("schema_migrations = %+v, %v; want each migration once", applied, err)
 	}
 }
