@@ -4,6 +4,7 @@ import (
 	"context"
 	"image"
 	"image/color"
+	"slices"
 	"sync"
 	"time"
 
@@ -25,6 +26,12 @@ type fakeBackend struct {
 	helps   []string
 	link    flow.Link
 	delay   time.Duration // before PaperCode answers
+	// enrolled lists the self-enrolments received; enrolTicket is what
+	// EnrolSelf answers (a fresh code by default, a pending receipt to
+	// play offline), enrolErr its error.
+	enrolled    []flow.SelfEnrolment
+	enrolTicket *flow.Ticket
+	enrolErr    error
 }
 
 func newFakeBackend() *fakeBackend {
@@ -52,6 +59,27 @@ func (b *fakeBackend) PaperCode(ctx context.Context, r flow.Resident) (flow.Tick
 	}
 	t.MaskedName, t.MaskedID = r.Name.Masked(), r.Number.Masked()
 	return t, nil
+}
+
+func (b *fakeBackend) EnrolSelf(ctx context.Context, e flow.SelfEnrolment) (flow.Ticket, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.enrolled = append(b.enrolled, e)
+	if b.enrolErr != nil {
+		return flow.Ticket{}, b.enrolErr
+	}
+	t := liveTicket(healthcode.Green)
+	if b.enrolTicket != nil {
+		t = *b.enrolTicket
+	}
+	t.MaskedName, t.MaskedID = e.Resident.Name.Masked(), e.Resident.Number.Masked()
+	return t, nil
+}
+
+func (b *fakeBackend) enrolments() []flow.SelfEnrolment {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return slices.Clone(b.enrolled)
 }
 
 func (b *fakeBackend) Printed(ctx context.Context, t flow.Ticket) error {

@@ -2,6 +2,8 @@ package flow
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"image"
 	"log/slog"
 	"sync"
@@ -20,13 +22,36 @@ const (
 	// StepChecking: the card was read; the status and paper code are on
 	// their way.
 	StepChecking Step = "checking"
+	// StepConsent: the service does not know the resident (or, offline,
+	// this kiosk does not): what enrolling records, why and for how long,
+	// with 同意并领取 and 不同意.
+	StepConsent Step = "consent"
+	// StepPhone: an optional contact phone on the keypad, or 跳过.
+	StepPhone Step = "phone"
+	// StepEnrolling: the enrolment is on its way to the service.
+	StepEnrolling Step = "enrolling"
 	// StepPrinting: the colour and the slip preview are shown while the
 	// slip prints.
 	StepPrinting Step = "printing"
 	// StepDone: "请取走您的纸质码和身份证".
 	StepDone Step = "done"
+	// StepDeclined: the resident did not agree; nothing about her was
+	// kept, and the screen says so.
+	StepDeclined Step = "declined"
 	// StepError: a Problem, with what to do next.
 	StepError Step = "error"
+)
+
+// Notice is a short message on the start screen about what just happened
+// to the resident who left.
+type Notice string
+
+// The notices.
+const (
+	NoticeNone Notice = ""
+	// NoticeCancelled: the card was lifted during enrolment; nothing
+	// about the resident was kept.
+	NoticeCancelled Notice = "cancelled"
 )
 
 // Bar is the status bar: the devices and the link to the service.
@@ -47,12 +72,24 @@ type SelfView struct {
 	Problem    Problem
 	CardOn     bool // a card is on the reader
 	HelpCalled bool // "工作人员马上就来" is showing
-	Bar        Bar
+	// Offline (StepConsent): the kiosk cannot ask the service, so it
+	// cannot tell whether the resident is already enrolled.
+	Offline bool
+	// Phone is what was typed on the keypad (StepPhone); it leaves with
+	// the resident like everything else here.
+	Phone string
+	// PhoneRefused: the number typed is not a mainland mobile number.
+	PhoneRefused bool
+	// Enrolled: the resident was enrolled in this visit; the slip after
+	// it is her first code or the receipt of her queued enrolment.
+	Enrolled bool
+	Notice   Notice
+	Bar      Bar
 }
 
 // HasResident reports whether the view holds anything about a resident.
 func (v SelfView) HasResident() bool {
-	return v.MaskedName != "" || v.MaskedID != "" || v.Ticket != (Ticket{}) || v.Preview != nil
+	return v.MaskedName != "" || v.MaskedID != "" || v.Ticket != (Ticket{}) || v.Preview != nil || v.Phone != ""
 }
 
 // DefaultIdleTimeout is how long the kiosk waits, once the card is off
@@ -77,6 +114,10 @@ type SelfService struct {
 	// OnView receives every new view, on the flow's goroutine: hand it to
 	// the UI thread and return.
 	OnView func(SelfView)
+	// OnSay receives what the kiosk says aloud, on the flow's goroutine,
+	// when a screen appears or the resident asks: start it playing and
+	// return (a speaker that blocks stalls the flow). Nil is silence.
+	OnSay func(Prompt)
 	// Log gets events without personal data; nil discards them.
 	Log *slog.Logger
 
@@ -93,14 +134,22 @@ func (s *SelfService) init() {
 // selfState is owned by Run's goroutine.
 type selfState struct {
 	*SelfService
-	ctx     context.Context
-	view    SelfView
-	card    *idcard.Card // the card on the reader, wiped on reset
-	session int          // counts residents; stale results are dropped
-	busy    bool         // a status request or a print is under way
-	idle    *time.Timer
-	results chan func(*selfState)
-	log     *slog.Logger
+	ctx      context.Context
+	view     SelfView
+	card     *idcard.Card // the card on the reader, wiped on reset
+	resident Resident     // from the card, while she is being enrolled
+	session  int          // counts residents; stale results are dropped
+	busy     bool         // a status request, an enrolment or a print is under way
+	idle     *time.Timer
+	results  chan func(*selfState)
+	log      *slog.Logger
+	// unprinted is a slip that failed to print for a printer fault; it
+	// is printed when the printer is ready again, if the resident is
+	// still there.
+	unprinted *Ticket
+	said      Prompt // the last prompt, for Repeat
+	saidFor   string // the screen it was said for
+	refusals  int    // phone numbers refused for this resident
 }
 
 // View returns the latest view.
@@ -139,6 +188,112 @@ func (s *SelfService) Dismiss() {
 		st.touch()
 		st.view.HelpCalled = false
 		st.publish()
+	})
+}
+
+// Agree is 同意并领取 on the consent screen: on to the phone keypad. A
+// second touch, or a touch on any other screen, does nothing.
+func (s *SelfService) Agree() {
+	s.do(func(st *selfState) {
+		st.touch()
+		if st.view.Step != StepConsent || st.resident.Number == "" {
+			return
+		}
+		st.view.Step = StepPhone
+		st.publish()
+	})
+}
+
+// Decline is 不同意: nothing is enrolled and nothing about the resident
+// stays, on screen or in memory.
+func (s *SelfService) Decline() {
+	s.do(func(st *selfState) {
+		st.touch()
+		if st.view.Step != StepConsent {
+			return
+		}
+		st.log.Info("Enrolment declined")
+		st.wipe()
+		st.view.Step = StepDeclined
+		st.publish()
+		st.armIdle()
+	})
+}
+
+// Key types one digit on the phone keypad; an eleventh digit is ignored.
+func (s *SelfService) Key(d byte) {
+	s.do(func(st *selfState) {
+		st.touch()
+		if st.view.Step != StepPhone || d < '0' || d > '9' || len(st.view.Phone) >= 11 {
+			return
+		}
+		st.view.Phone += string(d)
+		st.view.PhoneRefused = false
+		st.publish()
+	})
+}
+
+// Delete removes the last digit typed.
+func (s *SelfService) Delete() {
+	s.do(func(st *selfState) {
+		st.touch()
+		if st.view.Step != StepPhone || st.view.Phone == "" {
+			return
+		}
+		st.view.Phone = st.view.Phone[:len(st.view.Phone)-1]
+		st.view.PhoneRefused = false
+		st.publish()
+	})
+}
+
+// ConfirmPhone enrols with the number typed if it is a mainland mobile
+// number; otherwise the screen says so and keeps the digits to correct.
+func (s *SelfService) ConfirmPhone() {
+	s.do(func(st *selfState) {
+		st.touch()
+		if st.view.Step != StepPhone {
+			return
+		}
+		if !ValidMobile(st.view.Phone) {
+			st.refusals++
+			st.view.PhoneRefused = true
+			st.publish()
+			return
+		}
+		st.enrol(st.view.Phone)
+	})
+}
+
+// SkipPhone is 跳过: enrol without a phone number.
+func (s *SelfService) SkipPhone() {
+	s.do(func(st *selfState) {
+		st.touch()
+		if st.view.Step != StepPhone {
+			return
+		}
+		st.enrol("")
+	})
+}
+
+// ReadAloud is 读给我听: the colour on screen said aloud, only because
+// the resident asked (a status is never spoken by itself).
+func (s *SelfService) ReadAloud() {
+	s.do(func(st *selfState) {
+		st.touch()
+		if st.view.Step != StepPrinting && st.view.Step != StepDone || st.view.Ticket == (Ticket{}) {
+			return
+		}
+		st.say(StatusPrompt(st.view.Ticket.Status))
+	})
+}
+
+// Repeat is 再听一遍: the last thing said, again.
+func (s *SelfService) Repeat() {
+	s.do(func(st *selfState) {
+		st.touch()
+		if st.said != PromptNone {
+			st.say(st.said)
+		}
 	})
 }
 
@@ -236,12 +391,65 @@ func (st *selfState) pollBar() {
 				st.view.Bar.Printer, st.view.Bar.Link = p, l
 				st.publish()
 			}
+			st.retryPrint()
 		}
 	}, false)
 }
 
+// publish hands the view out and says the screen's prompt when the
+// screen is a new one.
 func (st *selfState) publish() {
 	st.views.publish(st.view, st.OnView)
+	if key, p := promptFor(st.view, st.refusals); key != st.saidFor {
+		st.saidFor = key
+		if p != PromptNone {
+			st.say(p)
+		}
+	}
+}
+
+func (st *selfState) say(p Prompt) {
+	st.said = p
+	if st.OnSay != nil {
+		st.OnSay(p)
+	}
+}
+
+// promptFor is what a screen says when it appears, and a key naming the
+// screen, so that a view that changes only in its details (a digit typed,
+// the status bar) is not said again; each refused phone number is a new
+// screen. The colour is never among them.
+func promptFor(v SelfView, refusals int) (string, Prompt) {
+	key := string(v.Step)
+	switch {
+	case v.HelpCalled:
+		return "help", PromptHelpCalled
+	case v.Step == StepStart && v.Notice == NoticeCancelled:
+		return key + "/cancelled", PromptCancelled
+	case v.Step == StepStart:
+		return key, PromptPlaceCard
+	case v.Step == StepChecking, v.Step == StepEnrolling:
+		return key, PromptChecking
+	case v.Step == StepConsent:
+		return key, PromptConsent
+	case v.Step == StepPhone && refusals > 0:
+		return fmt.Sprintf("%s/refused-%d", key, refusals), PromptPhoneInvalid
+	case v.Step == StepPhone:
+		return key, PromptPhone
+	case v.Step == StepPrinting && v.Enrolled:
+		return key, PromptReadyToPrint
+	case v.Step == StepPrinting:
+		return key, PromptPrinting
+	case v.Step == StepDone && v.Enrolled && v.Ticket.Kind == TicketPending:
+		return key, PromptEnrolledOffline
+	case v.Step == StepDone:
+		return key, PromptTakeSlip
+	case v.Step == StepDeclined:
+		return key, PromptDeclined
+	case v.Step == StepError:
+		return key + "/" + string(v.Problem), ProblemPrompt(v.Problem)
+	}
+	return key, PromptNone
 }
 
 func (st *selfState) event(e idcard.Event) {
@@ -252,12 +460,27 @@ func (st *selfState) event(e idcard.Event) {
 		st.view.Bar.ReaderConnected = false
 	case idcard.CardRemoved:
 		st.view.CardOn = false
+		if st.view.Step == StepConsent || st.view.Step == StepPhone {
+			st.abandon()
+			return
+		}
 		st.armIdle()
 	case idcard.CardPlaced:
 		st.placed(e)
 		return
 	}
 	st.publish()
+}
+
+// abandon ends an enrolment whose card was lifted before it was sent:
+// nothing about the resident stays, and the start screen says so.
+func (st *selfState) abandon() {
+	st.log.Info("Enrolment abandoned: the card was lifted")
+	st.wipe()
+	st.session++
+	st.view.Notice = NoticeCancelled
+	st.publish()
+	st.armIdle()
 }
 
 // placed starts a new resident: whatever the screen showed before belongs
@@ -281,6 +504,10 @@ func (st *selfState) placed(e idcard.Event) {
 	r := ResidentOf(e.Card)
 	st.async(func(ctx context.Context) func(*selfState) {
 		t, err := st.Backend.PaperCode(ctx, r)
+		if errors.Is(err, ErrNotEnrolled) || errors.Is(err, ErrNotKnownHere) {
+			offline := errors.Is(err, ErrNotKnownHere)
+			return func(st *selfState) { st.consent(r, offline) }
+		}
 		if err != nil {
 			return func(st *selfState) {
 				st.busy = false
@@ -296,6 +523,44 @@ func (st *selfState) placed(e idcard.Event) {
 	}, true)
 }
 
+// consent offers enrolment to a resident the service does not know.
+func (st *selfState) consent(r Resident, offline bool) {
+	st.busy = false
+	st.resident = r
+	st.view.Step = StepConsent
+	st.view.Offline = offline
+	st.log.Info("Resident not enrolled: consent offered", "offline", offline)
+	st.publish()
+}
+
+// enrol sends the enrolment she agreed to, then prints what comes back:
+// her first code, or the receipt of the queued enrolment.
+func (st *selfState) enrol(phone string) {
+	e := SelfEnrolment{Resident: st.resident, Phone: phone, ConsentVersion: ConsentVersion}
+	st.resident = Resident{} // the backend has it now; the flow needs it no more
+	st.view.Step = StepEnrolling
+	st.view.Phone, st.view.PhoneRefused = "", false
+	st.view.Enrolled = true
+	st.busy = true
+	st.publish()
+	st.async(func(ctx context.Context) func(*selfState) {
+		t, err := st.Backend.EnrolSelf(ctx, e)
+		if err != nil {
+			return func(st *selfState) {
+				st.busy = false
+				st.log.Warn("Self-enrolment failed", "err", err)
+				st.fail(ServiceProblem(err))
+			}
+		}
+		img, perr := st.Printer.Preview(t)
+		return func(st *selfState) {
+			st.log.Info("Self-enrolled", "kind", string(t.Kind))
+			st.pollBar()
+			st.print(t, img, perr)
+		}
+	}, true)
+}
+
 func (st *selfState) print(t Ticket, img image.Image, perr error) {
 	if perr != nil {
 		st.busy = false
@@ -303,7 +568,9 @@ func (st *selfState) print(t Ticket, img image.Image, perr error) {
 		st.fail(ProblemInternal)
 		return
 	}
+	st.unprinted = nil
 	st.view.Step = StepPrinting
+	st.view.Problem = ProblemNone
 	st.view.Ticket = t
 	st.view.Preview = img
 	st.publish()
@@ -315,6 +582,9 @@ func (st *selfState) print(t Ticket, img image.Image, perr error) {
 				st.fail(PrintProblem(err))
 				st.view.Bar.Printer = PrinterStateOfProblem(st.view.Problem, st.view.Bar.Printer)
 				st.publish()
+				if retriable(st.view.Problem) {
+					st.unprinted = &t
+				}
 			}
 		}
 		rerr := st.Backend.Printed(ctx, t)
@@ -329,6 +599,27 @@ func (st *selfState) print(t Ticket, img image.Image, perr error) {
 			st.pollBar()
 		}
 	}, true)
+}
+
+// retriable reports whether a print problem goes away by itself once
+// staff fix the printer (paper, cover), so that the slip is printed then.
+func retriable(p Problem) bool {
+	return p == ProblemPaperOut || p == ProblemCoverOpen || p == ProblemPrinterDown
+}
+
+// retryPrint prints a slip that failed for a printer fault once the
+// printer is ready again, while its resident is still at the kiosk. The
+// code behind it was issued (or the enrolment queued) once; printing it
+// again asks nothing of the service.
+func (st *selfState) retryPrint() {
+	if st.unprinted == nil || st.busy || st.view.Step != StepError || st.view.Bar.Printer != PrinterReady {
+		return
+	}
+	t := *st.unprinted
+	st.log.Info("Printer ready again: printing the slip that failed")
+	img, err := st.Printer.Preview(t)
+	st.busy = true
+	st.print(t, img, err)
 }
 
 // PrinterStateOfProblem updates the status bar from a failed print.
@@ -359,7 +650,7 @@ func (st *selfState) touch() { st.armIdle() }
 // clearly finished: the card is off the reader and nothing is under way.
 func (st *selfState) armIdle() {
 	st.idle.Stop()
-	if st.view.CardOn || st.busy || st.view.Step == StepStart && !st.view.HelpCalled {
+	if st.view.CardOn || st.busy || st.view.Step == StepStart && !st.view.HelpCalled && st.view.Notice == NoticeNone {
 		return
 	}
 	st.idle.Reset(st.IdleTimeout)
@@ -385,5 +676,8 @@ func (st *selfState) wipe() {
 	if f, ok := st.Backend.(Forgetter); ok && st.view.HasResident() {
 		f.Forget()
 	}
+	st.resident = Resident{}
+	st.unprinted = nil
+	st.refusals = 0
 	st.view = SelfView{Step: StepStart, Bar: st.view.Bar, CardOn: st.view.CardOn}
 }

@@ -25,6 +25,7 @@ type harness struct {
 	events  chan idcard.Event
 	mu      sync.Mutex
 	steps   []flow.Step
+	said    []flow.Prompt
 	cancel  context.CancelFunc
 	stopped chan error
 }
@@ -42,6 +43,11 @@ func newHarness(t *testing.T) *harness {
 			if n := len(h.steps); n == 0 || h.steps[n-1] != v.Step {
 				h.steps = append(h.steps, v.Step)
 			}
+		},
+		OnSay: func(p flow.Prompt) {
+			h.mu.Lock()
+			defer h.mu.Unlock()
+			h.said = append(h.said, p)
 		},
 	}
 	return h
@@ -72,6 +78,18 @@ func (h *harness) place(c *idcard.Card, err error) {
 }
 
 func (h *harness) remove() { h.send(idcard.Event{Kind: idcard.CardRemoved}) }
+
+func (h *harness) saidSoFar() []flow.Prompt {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return slices.Clone(h.said)
+}
+
+// do runs a control and lets the flow settle.
+func (h *harness) do(f func()) {
+	f()
+	synctest.Wait()
+}
 
 func (h *harness) stepsSeen() []flow.Step {
 	h.mu.Lock()
@@ -187,7 +205,6 @@ func TestSelfServiceProblems(t *testing.T) {
 		{name: "not yet valid", cardErr: &idcard.CardError{Field: "validity", Err: idcard.ErrCardNotYetValid}, want: flow.ProblemCardNotYetValid},
 		{name: "invalid", cardErr: &idcard.CardError{Field: "number", Err: idcard.ErrInvalidCard}, want: flow.ProblemCardInvalid},
 		{name: "unreadable", cardErr: fmt.Errorf("idcard: card unreadable: %w", idcard.ErrTimeout), want: flow.ProblemCardUnreadable},
-		{name: "not enrolled", svcErr: flow.ErrNotEnrolled, want: flow.ProblemNotEnrolled},
 		{name: "service down", svcErr: fmt.Errorf("dial: %w", flow.ErrServiceUnavailable), want: flow.ProblemServiceDown},
 		{name: "paper out", printErr: fmt.Errorf("before printing: %w", escpos.ErrPaperOut), want: flow.ProblemPaperOut, printer: flow.PrinterPaperOut},
 		{name: "cover open", printErr: fmt.Errorf("after printing: %w", escpos.ErrCoverOpen), want: flow.ProblemCoverOpen, printer: flow.PrinterCover},

@@ -77,6 +77,37 @@ const (
 	PrinterOffline  PrinterState = "offline" // not answering
 )
 
+// SelfEnrolment is what a resident alone agreed to at the kiosk: her card
+// is the real-name authentication, her touch on 同意并领取 the consent.
+type SelfEnrolment struct {
+	Resident Resident
+	// Phone is a mainland mobile number (ValidMobile), hers or a family
+	// member's, or "" when she skipped it.
+	Phone string
+	// ConsentVersion names the consent text she was shown and heard.
+	ConsentVersion string
+}
+
+// ConsentVersion names the self-service consent text (package i18n,
+// Consent*): what is recorded, why and for how long. It goes to the
+// service with every self-enrolment; a change of the text is a new
+// version.
+const ConsentVersion = "kiosk-self-2026-11"
+
+// ValidMobile reports whether s is a mainland mobile number as the keypad
+// takes it: 11 digits, 1 then 3 to 9, no prefix or separators.
+func ValidMobile(s string) bool {
+	if len(s) != 11 || s[0] != '1' || s[1] < '3' || s[1] > '9' {
+		return false
+	}
+	for i := 2; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
 // Backend is the kiosk's side of the code service as the self-service
 // flow needs it: the sync engine and local store in production, a fake in
 // tests. Its methods may block on the network; the flow calls them off
@@ -85,9 +116,15 @@ type Backend interface {
 	// PaperCode decides what to print for the resident: a new code with
 	// the live status when online; offline, a re-print of a still-valid
 	// code printed here with its cached status, or a pending receipt. It
-	// returns ErrNotEnrolled when the service does not know the resident
+	// returns ErrNotEnrolled when the service does not know the resident,
+	// ErrNotKnownHere when offline and this kiosk has never heard of her,
 	// and ErrServiceUnavailable when nothing at all can be printed.
 	PaperCode(ctx context.Context, r Resident) (Ticket, error)
+	// EnrolSelf enrols a resident who came alone and agreed: queued
+	// sealed in the outbox, then, online, a new code once the service
+	// has it; offline (or when the service does not confirm in time), a
+	// pending receipt whose enrolment the engine sends by itself later.
+	EnrolSelf(ctx context.Context, e SelfEnrolment) (Ticket, error)
 	// Printed records that the ticket came out of the printer (the
 	// outbox and the audit log).
 	Printed(ctx context.Context, t Ticket) error
@@ -123,9 +160,14 @@ type Printer interface {
 
 // Errors a Backend returns for the flow to act on.
 var (
-	// ErrNotEnrolled: the service has no record of the resident; a
-	// worker must enrol them at the counter.
+	// ErrNotEnrolled: the service has no record of the resident: she is
+	// offered enrolment (self-service) or a worker enrols her (counter).
 	ErrNotEnrolled = errors.New("resident not enrolled")
+	// ErrNotKnownHere: offline, and this kiosk has never heard of the
+	// resident (no cached answer, no queued enrolment): she may or may not
+	// be enrolled at the service, so she is offered an enrolment that the
+	// service merges with her record if she has one.
+	ErrNotKnownHere = errors.New("resident unknown to this kiosk while offline")
 	// ErrServiceUnavailable: the service cannot be reached and nothing
 	// can be printed from the local store either.
 	ErrServiceUnavailable = errors.New("code service unavailable")

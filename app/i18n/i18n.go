@@ -102,6 +102,31 @@ const (
 	ExitCancel    Key = "exit_cancel"
 	ExitDelete    Key = "exit_delete"
 
+	// Enrolment of a resident alone at the self-service kiosk.
+	ConsentTitle         Key = "consent_title"
+	ConsentNew           Key = "consent_new"
+	ConsentOffline       Key = "consent_offline"
+	ConsentWhat          Key = "consent_what"
+	ConsentWhy           Key = "consent_why"
+	ConsentHowLong       Key = "consent_how_long"
+	ConsentAgree         Key = "consent_agree"
+	ConsentDecline       Key = "consent_decline"
+	PhoneTitle           Key = "phone_title"
+	PhoneHint            Key = "phone_hint"
+	PhoneRefused         Key = "phone_refused"
+	PhoneConfirm         Key = "phone_confirm"
+	PhoneSkip            Key = "phone_skip"
+	PhoneDelete          Key = "phone_delete"
+	Enrolling            Key = "enrolling"
+	EnrolledPrinting     Key = "enrolled_printing"
+	EnrolledOfflineTitle Key = "enrolled_offline_title"
+	EnrolledOfflineHint  Key = "enrolled_offline_hint"
+	DeclinedTitle        Key = "declined_title"
+	DeclinedHint         Key = "declined_hint"
+	CancelledNotice      Key = "cancelled_notice"
+	ReadAloud            Key = "read_aloud"
+	SayAgain             Key = "say_again"
+
 	// The community worker's counter screen.
 	CounterLoginTitle  Key = "counter_login_title"
 	CounterWorkerID    Key = "counter_worker_id"
@@ -149,14 +174,15 @@ const (
 )
 
 var messages = map[Key][2]string{
-	Title:         {"随申码 · 自助打印", "Health code · self-service"},
-	StartPrompt:   {"请将身份证放在读卡器上", "Please place your ID card on the reader"},
-	StartHint:     {"放好后请不要移开，稍等几秒", "Leave it there and wait a few seconds"},
-	Checking:      {"正在查询，请稍候", "Checking, please wait"},
-	Printing:      {"正在打印纸质码，请稍候", "Printing your paper code, please wait"},
-	Done:          {"请取走您的纸质码和身份证", "Please take your paper code and your ID card"},
-	DoneHint:      {"纸质码从下方出纸口取出", "The paper code comes out of the slot below"},
-	HelpButton:    {"呼叫工作人员", "Call staff"},
+	Title:       {"随申码 · 自助打印", "Health code · self-service"},
+	StartPrompt: {"请将身份证放在读卡器上", "Please place your ID card on the reader"},
+	StartHint:   {"放好后请不要移开，稍等几秒", "Leave it there and wait a few seconds"},
+	Checking:    {"正在查询，请稍候", "Checking, please wait"},
+	Printing:    {"正在打印纸质码，请稍候", "Printing your paper code, please wait"},
+	Done:        {"请取走您的纸质码和身份证", "Please take your paper code and your ID card"},
+	DoneHint:    {"纸质码从下方出纸口取出", "The paper code comes out of the slot below"},
+	HelpButton:  {"呼叫工作人员", "Call staff"},
+
 	HelpComing:    {"工作人员马上就来", "A member of staff is coming"},
 	HelpRecorded:  {"已通知工作人员，请在此稍候", "Staff have been told; please wait here"},
 	BackButton:    {"返回", "Back"},
@@ -235,6 +261,31 @@ var messages = map[Key][2]string{
 	ProvisionButton:  {"开通", "Provision"},
 	ProvisionWorking: {"正在开通…", "Registering…"},
 	ProvisionFailed:  {"开通失败，请核对服务地址和开通码。", "Provisioning failed; check the service URL and the provisioning code."},
+
+	ConsentTitle:   {"登记随申码", "Register for your health code"},
+	ConsentNew:     {"您还没有随申码。现在登记，马上就能领取纸质码。", "No health code yet? Register to get it now."},
+	ConsentOffline: {"网络暂时不通，无法确认您是否已有随申码。现在登记，网络恢复后即可领取纸质码。", "Offline: this kiosk cannot check for a code. Register now; it is ready when the network is back."},
+	ConsentWhat:    {"记录：姓名、身份证号码，和您自愿留下的电话", "Recorded: name, ID number, a phone if you wish"},
+	ConsentWhy:     {"用途：只用于随申码和公共卫生服务", "Used only for the health code and public health"},
+	ConsentHowLong: {"保存：到您在社区服务中心柜台申请撤回为止", "Kept until you withdraw at a community counter"},
+	ConsentAgree:   {"同意并领取", "Agree and get my code"},
+	ConsentDecline: {"不同意", "I do not agree"},
+	PhoneTitle:     {"联系电话（可以不填）", "Contact phone (optional)"},
+	PhoneHint:      {"可以填写您或家人的手机号码", "Your or a family member's mobile number"},
+	PhoneRefused:   {"这不是手机号码。请输入11位手机号码，或按“跳过”", "That is not a mobile number. Enter 11 digits, or touch Skip"},
+	PhoneConfirm:   {"确定", "OK"},
+	PhoneSkip:      {"跳过", "Skip"},
+	PhoneDelete:    {"删除", "Delete"},
+	Enrolling:      {"正在为您登记，请稍候", "Registering you, please wait"},
+
+	EnrolledPrinting:     {"登记成功，正在打印纸质码", "Registered: printing your paper code"},
+	EnrolledOfflineTitle: {"已为您登记", "You are registered"},
+	EnrolledOfflineHint:  {"网络恢复后，在任意一台自助机再放一次身份证，就能打印纸质码", "When the network is back, place your ID card on any kiosk again to print your paper code"},
+	DeclinedTitle:        {"您选择了不登记", "You chose not to register"},
+	DeclinedHint:         {"您的信息没有保存。请取回身份证", "Nothing about you was kept. Please take your ID card"},
+	CancelledNotice:      {"刚才的登记已取消，信息没有保存", "The registration was cancelled; nothing was kept"},
+	ReadAloud:            {"读给我听", "Read it to me"},
+	SayAgain:             {"再听一遍", "Say it again"},
 }
 
 // Keys returns every message key, sorted: the tests check each against

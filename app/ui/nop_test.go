@@ -12,6 +12,9 @@ type nopBackend struct{}
 func (nopBackend) PaperCode(context.Context, flow.Resident) (flow.Ticket, error) {
 	return flow.Ticket{}, flow.ErrServiceUnavailable
 }
+func (nopBackend) EnrolSelf(context.Context, flow.SelfEnrolment) (flow.Ticket, error) {
+	return flow.Ticket{}, flow.ErrServiceUnavailable
+}
 func (nopBackend) Printed(context.Context, flow.Ticket) error { return nil }
 func (nopBackend) CallHelp(context.Context, string) error     { return nil }
 func (nopBackend) Link(context.Context) flow.Link             { return flow.Link{} }

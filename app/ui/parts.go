@@ -145,3 +145,29 @@ func (t *touchLayer) Tapped(*fyne.PointEvent) {
 func (t *touchLayer) CreateRenderer() fyne.WidgetRenderer {
 	return widget.NewSimpleRenderer(canvas.NewRectangle(color.Transparent))
 }
+
+// adaptive shows wide when its area is landscape and tall when it is
+// portrait, so that one screen fits a 1366 × 768 counter laptop and a
+// 1080 × 1920 kiosk alike. Its minimum size is the smaller of the two in
+// each direction: the arrangement shown is the one that fits the shape.
+func adaptive(wide, tall fyne.CanvasObject) fyne.CanvasObject {
+	return container.New(orientLayout{}, wide, tall)
+}
+
+type orientLayout struct{}
+
+func (orientLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	show, hide := objs[0], objs[1]
+	if size.Width < size.Height {
+		show, hide = hide, show
+	}
+	hide.Hide()
+	show.Show()
+	show.Move(fyne.NewPos(0, 0))
+	show.Resize(size)
+}
+
+func (orientLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	w, t := objs[0].MinSize(), objs[1].MinSize()
+	return fyne.NewSize(min(w.Width, t.Width), min(w.Height, t.Height))
+}

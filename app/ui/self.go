@@ -4,6 +4,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/layout"
+	fynetheme "fyne.io/fyne/v2/theme"
 
 	"github.com/shcommunity/kiosk/app/flow"
 	"github.com/shcommunity/kiosk/app/i18n"
@@ -17,11 +18,21 @@ type SelfControls struct {
 	Touch   func()
 	Help    func()
 	Dismiss func()
+	// Enrolment of a resident alone: the consent's two answers and the
+	// phone keypad.
+	Agree, Decline          func()
+	Key                     func(digit byte)
+	Delete                  func()
+	ConfirmPhone, SkipPhone func()
+	// Speech: 读给我听 and 再听一遍.
+	ReadAloud, Repeat func()
 }
 
 // ControlsFor wires the controls to a flow.
 func ControlsFor(f *flow.SelfService) SelfControls {
-	return SelfControls{Touch: f.Touch, Help: f.Help, Dismiss: f.Dismiss}
+	return SelfControls{Touch: f.Touch, Help: f.Help, Dismiss: f.Dismiss,
+		Agree: f.Agree, Decline: f.Decline, Key: f.Key, Delete: f.Delete, ConfirmPhone: f.ConfirmPhone, SkipPhone: f.SkipPhone,
+		ReadAloud: f.ReadAloud, Repeat: f.Repeat}
 }
 
 // Self is the self-service screen. Show redraws it from a view; it must
@@ -105,40 +116,34 @@ func (s *Self) render() fyne.CanvasObject {
 	} else {
 		middle = s.middle()
 	}
-	bottom := container.NewCenter(help)
+	again := bigButton(i18n.T(l, i18n.SayAgain), false, s.control(s.Controls.Repeat))
+	bottom := container.NewCenter(container.NewHBox(help, again))
 	screen := container.NewBorder(bar, container.NewPadded(bottom), nil, nil, container.NewPadded(middle))
 	return container.NewStack(newTouchLayer(s.touch), screen)
 }
 
+// who is the resident's masked name and ID number.
+func (s *Self) who() fyne.CanvasObject {
+	v, l := s.view, s.Lang
+	return text(i18n.T(l, i18n.NameLabel)+"  "+v.MaskedName+"     "+i18n.T(l, i18n.IDLabel)+"  "+v.MaskedID,
+		theme.TextSize, theme.Foreground, false)
+}
+
 func (s *Self) middle() fyne.CanvasObject {
 	v, l := s.view, s.Lang
-	who := func() fyne.CanvasObject {
-		return text(i18n.T(l, i18n.NameLabel)+"  "+v.MaskedName+"     "+i18n.T(l, i18n.IDLabel)+"  "+v.MaskedID,
-			theme.TextSize, theme.Foreground, false)
-	}
 	switch v.Step {
 	case flow.StepChecking:
-		return container.NewVBox(layout.NewSpacer(), heading(i18n.T(l, i18n.Checking)), who(), layout.NewSpacer())
+		return container.NewVBox(layout.NewSpacer(), heading(i18n.T(l, i18n.Checking)), s.who(), layout.NewSpacer())
+	case flow.StepConsent:
+		return s.consentScreen()
+	case flow.StepPhone:
+		return s.phoneScreen()
+	case flow.StepEnrolling:
+		return container.NewVBox(layout.NewSpacer(), heading(i18n.T(l, i18n.Enrolling)), s.who(), layout.NewSpacer())
+	case flow.StepDeclined:
+		return declinedScreen(l)
 	case flow.StepPrinting, flow.StepDone:
-		title := i18n.T(l, i18n.Printing)
-		if v.Step == flow.StepDone {
-			title = i18n.T(l, i18n.Done)
-		}
-		var block fyne.CanvasObject
-		if v.Ticket.Kind == flow.TicketPending {
-			block = pendingBlock(v.Ticket, l)
-		} else {
-			parts := []fyne.CanvasObject{ColourBlock(v.Ticket.Status, l)}
-			if v.Ticket.Kind == flow.TicketReprint {
-				parts = append(parts, body(i18n.T(l, i18n.Reprint)))
-			}
-			block = container.NewVBox(parts...)
-		}
-		left := container.NewVBox(who(), block)
-		if v.Step == flow.StepDone {
-			left.Add(body(i18n.T(l, i18n.DoneHint)))
-		}
-		return container.NewBorder(heading(title), nil, nil, preview(v.Preview, l), left)
+		return s.result()
 	case flow.StepError:
 		what, next := i18n.ProblemText(l, v.Problem)
 		return container.NewVBox(layout.NewSpacer(),
@@ -146,10 +151,48 @@ func (s *Self) middle() fyne.CanvasObject {
 			text(next, theme.HeadingSize*0.75, theme.Foreground, false),
 			layout.NewSpacer())
 	}
-	return container.NewVBox(layout.NewSpacer(),
+	start := container.NewVBox(layout.NewSpacer(),
 		text(i18n.T(l, i18n.StartPrompt), theme.HeadingSize*1.2, theme.Foreground, true),
-		body(i18n.T(l, i18n.StartHint)),
-		layout.NewSpacer())
+		body(i18n.T(l, i18n.StartHint)))
+	if v.Notice == flow.NoticeCancelled {
+		start.Add(large(i18n.T(l, i18n.CancelledNotice), fynetheme.ColorNamePrimary))
+	}
+	start.Add(layout.NewSpacer())
+	return start
+}
+
+// result is the colour (or the receipt) beside the slip's preview, with
+// 读给我听 for the colour: it is never said unless she asks.
+func (s *Self) result() fyne.CanvasObject {
+	v, l := s.view, s.Lang
+	title := i18n.T(l, i18n.Printing)
+	switch {
+	case v.Step == flow.StepDone && v.Enrolled && v.Ticket.Kind == flow.TicketPending:
+		title = i18n.T(l, i18n.EnrolledOfflineTitle)
+	case v.Step == flow.StepDone:
+		title = i18n.T(l, i18n.Done)
+	case v.Enrolled:
+		title = i18n.T(l, i18n.EnrolledPrinting)
+	}
+	left := container.NewVBox(s.who())
+	if v.Ticket.Kind == flow.TicketPending {
+		left.Add(pendingBlock(v.Ticket, l))
+		if v.Enrolled {
+			left.Add(large(i18n.T(l, i18n.EnrolledOfflineHint), fynetheme.ColorNamePrimary))
+		}
+	} else {
+		left.Add(ColourBlock(v.Ticket.Status, l))
+		if v.Ticket.Kind == flow.TicketReprint {
+			left.Add(body(i18n.T(l, i18n.Reprint)))
+		}
+		if readable(v) {
+			left.Add(container.NewCenter(bigButton(i18n.T(l, i18n.ReadAloud), false, s.control(s.Controls.ReadAloud))))
+		}
+	}
+	if v.Step == flow.StepDone {
+		left.Add(body(i18n.T(l, i18n.DoneHint)))
+	}
+	return container.NewBorder(heading(title), nil, nil, preview(v.Preview, l), left)
 }
 
 // OutOfService is the screen of a kiosk that cannot serve at all, such as

@@ -110,6 +110,31 @@ func TestSelfScreens(t *testing.T) {
 		{"not_enrolled", i18n.ZH, flow.SelfView{Step: flow.StepError, Problem: flow.ProblemNotEnrolled, CardOn: true, Bar: bar}, []string{"您还没有登记随申码"}},
 		{"help", i18n.ZH, flow.SelfView{Step: flow.StepError, Problem: flow.ProblemPaperOut, HelpCalled: true, Bar: paperOut}, []string{"工作人员马上就来", "返回"}},
 		{"reader_off", i18n.ZH, flow.SelfView{Step: flow.StepStart}, []string{"读卡器未连接"}},
+		{"consent", i18n.ZH, flow.SelfView{Step: flow.StepConsent, MaskedName: "王*芬", MaskedID: "3*************0026", CardOn: true, Bar: bar},
+			[]string{"登记随申码", "您还没有随申码", "姓名、身份证号码", "只用于随申码和公共卫生服务", "申请撤回", "同意并领取", "不同意", "再听一遍"}},
+		{"consent_en", i18n.EN, flow.SelfView{Step: flow.StepConsent, CardOn: true, Bar: bar},
+			[]string{"Register for your health code", "Agree and get my code", "I do not agree"}},
+		{"consent_offline", i18n.ZH, flow.SelfView{Step: flow.StepConsent, Offline: true, CardOn: true, Bar: offline},
+			[]string{"网络暂时不通，无法确认您是否已有随申码", "同意并领取"}},
+		{"phone", i18n.ZH, flow.SelfView{Step: flow.StepPhone, Phone: "1381234", CardOn: true, Bar: bar},
+			[]string{"联系电话（可以不填）", "138 1234", "确定", "跳过", "删除"}},
+		{"phone_refused", i18n.ZH, flow.SelfView{Step: flow.StepPhone, Phone: "02112345678", PhoneRefused: true, CardOn: true, Bar: bar},
+			[]string{"这不是手机号码", "跳过"}},
+		{"enrolling", i18n.ZH, flow.SelfView{Step: flow.StepEnrolling, MaskedName: "王*芬", MaskedID: "3*************0026", CardOn: true, Bar: bar},
+			[]string{"正在为您登记"}},
+		{"enrolled_printing", i18n.ZH, func() flow.SelfView {
+			v := resident(flow.StepPrinting, ticket(flow.TicketCode, healthcode.SourceLive, healthcode.Green))
+			v.Enrolled = true
+			return v
+		}(), []string{"登记成功，正在打印纸质码", "绿码", "读给我听"}},
+		{"enrolled_offline", i18n.ZH, func() flow.SelfView {
+			v := resident(flow.StepDone, pending)
+			v.Enrolled, v.Bar = true, offline
+			return v
+		}(), []string{"已为您登记", "R-20260301-0042", "在任意一台自助机再放一次身份证"}},
+		{"declined", i18n.ZH, flow.SelfView{Step: flow.StepDeclined, CardOn: true, Bar: bar}, []string{"您选择了不登记", "您的信息没有保存"}},
+		{"cancelled", i18n.ZH, flow.SelfView{Step: flow.StepStart, Notice: flow.NoticeCancelled, Bar: bar},
+			[]string{"请将身份证放在读卡器上", "刚才的登记已取消，信息没有保存"}},
 		{"out_of_service", i18n.ZH, flow.SelfView{Step: flow.StepError, Problem: flow.ProblemOutOfService, CardOn: true,
 			Bar: flow.Bar{ReaderConnected: true, Printer: flow.PrinterReady, Link: flow.Link{Online: true, Damaged: true}}},
 			[]string{"这台机器暂停服务", "请到柜台", "本机数据异常"}},
@@ -172,6 +197,8 @@ func TestMainTargets(t *testing.T) {
 		{Step: flow.StepStart, Bar: bar},
 		resident(flow.StepDone, ticket(flow.TicketCode, healthcode.SourceLive, healthcode.Green)),
 		{Step: flow.StepError, Problem: flow.ProblemPaperOut, HelpCalled: true},
+		{Step: flow.StepConsent, CardOn: true, Bar: bar},
+		{Step: flow.StepPhone, Phone: "138", CardOn: true, Bar: bar},
 	} {
 		s := ui.NewSelf(ui.SelfControls{}, i18n.ZH)
 		w := test.NewTempWindow(t, s.Content())
@@ -184,10 +211,41 @@ func TestMainTargets(t *testing.T) {
 				if sz := b.Size(); sz.Width < 60 || sz.Height < 60 {
 					t.Errorf("step %s: button %q is %v, want ≥ 60 × 60", v.Step, b.Text, sz)
 				}
+				if sz := b.Size(); v.Step == flow.StepPhone && b.Text == "" && (sz.Width < ui.PhoneKeySize || sz.Height < ui.PhoneKeySize) {
+					t.Errorf("phone keypad: a key is %v, want ≥ %d × %d", sz, ui.PhoneKeySize, ui.PhoneKeySize)
+				}
 			}
 		}
 		if n == 0 {
 			t.Errorf("step %s: no buttons found", v.Step)
+		}
+	}
+}
+
+// TestEnrolmentScreensFit: the consent and keypad screens fit a 1366 × 768
+// counter laptop and a 1080 × 1920 portrait kiosk without growing the
+// window, in both languages.
+func TestEnrolmentScreensFit(t *testing.T) {
+	a := test.NewTempApp(t)
+	a.Settings().SetTheme(theme.New())
+	for _, size := range []fyne.Size{fyne.NewSize(1366, 768), fyne.NewSize(1080, 1920)} {
+		for _, l := range []i18n.Lang{i18n.ZH, i18n.EN} {
+			for _, v := range []flow.SelfView{
+				{Step: flow.StepConsent, CardOn: true, Bar: bar},
+				{Step: flow.StepConsent, Offline: true, CardOn: true, Bar: bar},
+				{Step: flow.StepPhone, Phone: "13812345678", PhoneRefused: true, CardOn: true, Bar: bar},
+			} {
+				s := ui.NewSelf(ui.SelfControls{}, l)
+				w := test.NewTempWindow(t, s.Content())
+				w.Resize(size)
+				s.Show(v)
+				if m, have := w.Content().MinSize(), w.Content().Size(); m.Width > have.Width || m.Height > have.Height {
+					t.Errorf("%s %s at %v: needs %v, has %v", v.Step, l, size, m, have)
+				}
+				if c := w.Canvas().Size(); c != size {
+					t.Errorf("%s %s at %v: the window grew to %v", v.Step, l, size, c)
+				}
+			}
 		}
 	}
 }

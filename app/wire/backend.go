@@ -46,6 +46,10 @@ type Backend struct {
 	// Timeout bounds each call to the service before the offline path
 	// is taken; 0 means 5 s.
 	Timeout time.Duration
+	// ConfirmWait is how long an enrolment waits for the service to
+	// accept it before the resident gets a pending receipt (the engine
+	// sends it by itself later); 0 means 5 s.
+	ConfirmWait time.Duration
 
 	mu   sync.Mutex
 	last *issued // the token behind the ticket on screen, until printed
@@ -108,6 +112,49 @@ func (b *Backend) PaperCode(ctx context.Context, r flow.Resident) (flow.Ticket, 
 	return t, classify(err)
 }
 
+// EnrolSelf implements flow.Backend: a resident alone enrols on her card
+// (actor self, channel kiosk, the consent text's version), and gets her
+// first code in the same visit when the service accepts it in time.
+func (b *Backend) EnrolSelf(ctx context.Context, e flow.SelfEnrolment) (flow.Ticket, error) {
+	if e.ConsentVersion == "" {
+		return flow.Ticket{}, errors.New("self-enrolment: no consent version")
+	}
+	if e.Phone != "" && !flow.ValidMobile(e.Phone) {
+		return flow.Ticket{}, errors.New("self-enrolment: the phone is not a mobile number")
+	}
+	return b.enrol(ctx, syncer.Enrolment{
+		IDNumber: e.Resident.Number, Name: e.Resident.Name, Phone: e.Phone,
+		Consent: api.Consent{Given: true, By: api.ActorSelf, Version: e.ConsentVersion},
+		Actor:   api.Actor{Kind: api.ActorSelf}, Channel: api.ChannelKiosk,
+	}, e.Resident, "", b.ConfirmWait)
+}
+
+// enrol queues an enrolment (sealed, in the outbox, with its audit row)
+// and pushes it at once; when the service accepts it within wait, a new
+// code is issued for the slip. Otherwise the ticket is a pending receipt:
+// the item stays queued, the engine sends it when it can, and the code
+// prints at the resident's next visit to any kiosk.
+func (b *Backend) enrol(ctx context.Context, en syncer.Enrolment, r flow.Resident, worker string, wait time.Duration) (flow.Ticket, error) {
+	rec, err := b.Engine.Enrol(ctx, en)
+	if err != nil {
+		return flow.Ticket{}, classify(err)
+	}
+	if wait <= 0 {
+		wait = 5 * time.Second
+	}
+	wctx, cancel := context.WithTimeout(ctx, wait)
+	defer cancel()
+	if b.Client != nil && b.Engine.Push(wctx) == nil {
+		if it, err := b.store().Item(ctx, rec.Seq); err == nil && it.State == localstore.StateAcked {
+			if t, err := b.issue(wctx, r, worker); err == nil {
+				return t, nil
+			}
+		}
+	}
+	return flow.Ticket{Kind: flow.TicketPending, MaskedName: r.Name.Masked(), MaskedID: r.Number.Masked(),
+		Receipt: rec.Number, Status: healthcode.Status{Source: healthcode.SourcePending}, IssuedAt: b.Engine.Clock().Now(), Serial: newSerial()}, nil
+}
+
 // issue asks for a new token that replaces the resident's earlier ones,
 // and keeps it until Printed records it.
 func (b *Backend) issue(ctx context.Context, r flow.Resident, worker string) (flow.Ticket, error) {
@@ -133,6 +180,11 @@ func (b *Backend) issue(ctx context.Context, r flow.Resident, worker string) (fl
 // engine allows one (syncer.Engine.Reprintable), else a pending receipt.
 func (b *Backend) offline(ctx context.Context, r flow.Resident, ans syncer.Answer, serial string) (flow.Ticket, error) {
 	t := flow.Ticket{MaskedName: r.Name.Masked(), MaskedID: r.Number.Masked(), Serial: serial}
+	if ans.Source == healthcode.SourceUnknown && !ans.Known {
+		// Offline, and this kiosk never heard of her: she is offered an
+		// enrolment, which the service merges if it knows her after all.
+		return flow.Ticket{}, flow.ErrNotKnownHere
+	}
 	c, ok, err := b.Engine.Reprintable(ctx, r.Number, ans)
 	if err != nil {
 		return flow.Ticket{}, err

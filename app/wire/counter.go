@@ -8,7 +8,6 @@ import (
 
 	"github.com/shcommunity/kiosk/app/flow"
 	"github.com/shcommunity/kiosk/codesvc/api"
-	"github.com/shcommunity/kiosk/healthcode"
 	"github.com/shcommunity/kiosk/sync/localstore"
 	"github.com/shcommunity/kiosk/sync/syncer"
 )
@@ -41,28 +40,10 @@ func (c *Counter) Enrol(ctx context.Context, workerID string, e flow.Enrolment) 
 	if e.Family.Number != "" {
 		actor.Kind, by = api.ActorFamily, api.ActorFamily
 	}
-	rec, err := c.Engine.Enrol(ctx, syncer.Enrolment{
+	return c.enrol(ctx, syncer.Enrolment{
 		IDNumber: e.Resident.Number, Name: e.Resident.Name, Phone: e.Phone,
-		Consent: api.Consent{Given: e.Consent, By: by}, Actor: actor, Family: e.Family.Number,
-	})
-	if err != nil {
-		return flow.Ticket{}, err
-	}
-	wait := c.ConfirmWait
-	if wait <= 0 {
-		wait = 5 * time.Second
-	}
-	wctx, cancel := context.WithTimeout(ctx, wait)
-	defer cancel()
-	if c.Client != nil && c.Engine.SyncOnce(wctx) == nil {
-		if it, err := c.Store().Item(ctx, rec.Seq); err == nil && it.State == localstore.StateAcked {
-			if t, err := c.issue(wctx, e.Resident, workerID); err == nil {
-				return t, nil
-			}
-		}
-	}
-	return flow.Ticket{Kind: flow.TicketPending, MaskedName: e.Resident.Name.Masked(), MaskedID: e.Resident.Number.Masked(),
-		Receipt: rec.Number, Status: healthcode.Status{Source: healthcode.SourcePending}, IssuedAt: c.Engine.Clock().Now(), Serial: newSerial()}, nil
+		Consent: api.Consent{Given: e.Consent, By: by}, Actor: actor, Channel: api.ChannelCounter, Family: e.Family.Number,
+	}, e.Resident, workerID, c.ConfirmWait)
 }
 
 // Store returns the kiosk's store.

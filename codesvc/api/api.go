@@ -226,20 +226,34 @@ func validLoose(s string) bool {
 
 // EnrolmentPayload is the plaintext inside EnrolmentItem.Sealed.
 type EnrolmentPayload struct {
-	IDNumber  string    `json:"id_number"`
-	Name      string    `json:"name"`
-	Phone     string    `json:"phone"`
-	Consent   Consent   `json:"consent"`
-	Actor     Actor     `json:"actor"`
+	IDNumber string  `json:"id_number"`
+	Name     string  `json:"name"`
+	Phone    string  `json:"phone"`
+	Consent  Consent `json:"consent"`
+	Actor    Actor   `json:"actor"`
+	// Channel is where the enrolment was taken: ChannelKiosk (a resident
+	// alone at a self-service kiosk) or ChannelCounter (a worker's
+	// counter). Empty in enrolments from kiosks older than the field,
+	// which were all taken at a counter.
+	Channel   string    `json:"channel,omitempty"`
 	DeviceID  string    `json:"device_id"`
 	CreatedAt time.Time `json:"created_at"`
 }
 
-// Consent records who agreed to the enrolment, and when.
+// Enrolment channels.
+const (
+	ChannelKiosk   = "kiosk"
+	ChannelCounter = "counter"
+)
+
+// Consent records who agreed to the enrolment, when, and to which text.
 type Consent struct {
 	Given bool      `json:"given"`
 	By    string    `json:"by"` // "self", "family" or "worker"
 	At    time.Time `json:"at"`
+	// Version names the consent text shown (and read aloud) to the
+	// resident; required for a self-enrolment at a kiosk.
+	Version string `json:"version,omitempty"`
 }
 
 // Actor kinds.

@@ -219,6 +219,11 @@ func TestEnrolIdempotentUnderConcurrentRetries(t *testing.T) {
 	}
 }
 
+// kiosk makes p a self-enrolment at a self-service kiosk.
+func kiosk(p *api.EnrolmentPayload) {
+	p.Channel, p.Consent.Version = api.ChannelKiosk, "kiosk-self-test"
+}
+
 func TestEnrolRejections(t *testing.T) {
 	e := newEnv(t, server.Options{})
 	ctx := context.Background()
@@ -247,6 +252,16 @@ func TestEnrolRejections(t *testing.T) {
 		{"bad client id", e.sealItem("x", e.payload(id, "李秀英")), api.ReasonInvalidClientID},
 		{"worker ok", e.sealItem("r-worker2", mod(func(p *api.EnrolmentPayload) { p.Actor = api.Actor{Kind: api.ActorWorker, WorkerID: "w1"} })), api.OutcomeAccepted},
 		{"landline ok", e.sealItem("r-phone-2", mod(func(p *api.EnrolmentPayload) { p.Phone = "021-6432 1234" })), api.OutcomeAccepted},
+		{"no phone at a counter", e.sealItem("r-phone-3", mod(func(p *api.EnrolmentPayload) { p.Phone = "" })), api.ReasonInvalidPhone},
+		{"self-service without phone", e.sealItem("r-kiosk-1", mod(func(p *api.EnrolmentPayload) { kiosk(p); p.Phone = "" })), api.OutcomeAccepted},
+		{"self-service with phone", e.sealItem("r-kiosk-2", mod(kiosk)), api.OutcomeAccepted},
+		{"self-service without consent version", e.sealItem("r-kiosk-3", mod(func(p *api.EnrolmentPayload) { kiosk(p); p.Consent.Version = "" })), api.ReasonConsentMissing},
+		{"self-service by a worker", e.sealItem("r-kiosk-4", mod(func(p *api.EnrolmentPayload) {
+			kiosk(p)
+			p.Actor = api.Actor{Kind: api.ActorWorker, WorkerID: "w1"}
+		})), api.ReasonInvalidActor},
+		{"self-service for the family", e.sealItem("r-kiosk-5", mod(func(p *api.EnrolmentPayload) { kiosk(p); p.Consent.By = api.ActorFamily })), api.ReasonInvalidActor},
+		{"unknown channel", e.sealItem("r-kiosk-6", mod(func(p *api.EnrolmentPayload) { p.Channel = "web" })), api.ReasonBadPayload},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -86,12 +86,25 @@ func (s *Service) validate(ctx context.Context, deviceID string, p *api.Enrolmen
 	if !ValidName(name.Reveal()) {
 		return api.ReasonInvalidName
 	}
+	selfService := p.Channel == api.ChannelKiosk
+	switch p.Channel {
+	case "", api.ChannelCounter, api.ChannelKiosk:
+	default:
+		return api.ReasonBadPayload
+	}
 	phone, ok := NormalizePhone(p.Phone)
-	if !ok {
+	if !ok && !(selfService && p.Phone == "") { // the phone is optional for a resident alone
 		return api.ReasonInvalidPhone
 	}
 	if !p.Consent.Given || p.Consent.At.IsZero() ||
 		p.Consent.By != api.ActorSelf && p.Consent.By != api.ActorFamily && p.Consent.By != api.ActorWorker {
+		return api.ReasonConsentMissing
+	}
+	if selfService && (p.Actor.Kind != api.ActorSelf || p.Consent.By != api.ActorSelf) {
+		// At a self-service kiosk nobody acts for the resident.
+		return api.ReasonInvalidActor
+	}
+	if selfService && p.Consent.Version == "" {
 		return api.ReasonConsentMissing
 	}
 	if p.DeviceID != deviceID {

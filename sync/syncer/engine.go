@@ -256,6 +256,24 @@ func (e *Engine) SyncOnce(ctx context.Context) error {
 	return e.record(ctx, err)
 }
 
+// Push sends the outbox now, without pulling the feed: the short path for
+// an enrolment whose resident waits at the kiosk for her first code. It
+// runs under the same lock as a sync, so it never interleaves with one.
+func (e *Engine) Push(ctx context.Context) error {
+	e.syncMu.Lock()
+	defer e.syncMu.Unlock()
+	err := e.push(ctx)
+	if err != nil {
+		e.mu.Lock()
+		e.noteDamage(err)
+		e.mu.Unlock()
+	}
+	return err
+}
+
+// record notes the outcome of a sync round: the summary's fields, and on
+// success the time and the clock skew, kept in the store. It returns the
+// round's error, or the store's if the success could not be kept.
 func (e *Engine) record(ctx context.Context, err error) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()

@@ -49,6 +49,8 @@ type Enrolment struct {
 	Phone    string
 	Consent  api.Consent
 	Actor    api.Actor
+	// Channel is api.ChannelKiosk or api.ChannelCounter.
+	Channel string
 	// Family is the family member acting for the resident, if any; it
 	// goes into Actor.FamilyIDNumber inside the sealed payload only.
 	Family pii.IDNumber
@@ -70,7 +72,7 @@ func (e *Engine) Enrol(ctx context.Context, en Enrolment) (Receipt, error) {
 		actor.FamilyIDNumber = en.Family.Reveal()
 	}
 	payload, err := json.Marshal(api.EnrolmentPayload{IDNumber: en.IDNumber.Reveal(), Name: en.Name.Reveal(), Phone: en.Phone,
-		Consent: en.Consent, Actor: actor, DeviceID: e.cfg.DeviceID, CreatedAt: now.UTC()})
+		Consent: en.Consent, Actor: actor, Channel: en.Channel, DeviceID: e.cfg.DeviceID, CreatedAt: now.UTC()})
 	if err != nil {
 		return Receipt{}, fmt.Errorf("enrol: %w", err)
 	}

@@ -17,7 +17,9 @@ type Answer struct {
 	Reason     string
 	AsOf       time.Time // service time the colour was computed
 	ValidUntil time.Time
-	Known      bool   // the service knows the resident (live answers)
+	// Known: the service knows the resident, by its live answer, or
+	// this kiosk holds an answer about her (however old).
+	Known      bool
 	Receipt    string // pending: the receipt number
 	MaskedName string
 	MaskedID   string
@@ -99,7 +101,7 @@ func (e *Engine) offlineStatus(ctx context.Context, key localstore.ResidentKey) 
 	if a, ok, err := e.pending(ctx, key); err != nil || ok {
 		return a, err
 	}
-	a := Answer{Source: healthcode.SourceUnknown, Why: why}
+	a := Answer{Source: healthcode.SourceUnknown, Why: why, Known: ok}
 	if ok {
 		a.MaskedName, a.MaskedID = c.MaskedName, c.MaskedID
 	}
