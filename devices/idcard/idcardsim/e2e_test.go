@@ -6,6 +6,7 @@ import (
 	"net"
 	"reflect"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -364,4 +365,96 @@ func TestWatcherUnreadableCard(t *testing.T) {
 	ev.quiet(sim, 5)
 	sim.Remove()
 	ev.next(idcard.CardRemoved)
+}
+
+// TestWatcherSwappedCard: a card laid on the reader in place of another,
+// with no poll between that sees the pad empty, is reported as the old
+// card removed and the new one placed at the next re-check: the screen
+// never goes on showing the first resident for the second card.
+func TestWatcherSwappedCard(t *testing.T) {
+	var clock atomic.Int64
+	clock.Store(now.UnixNano())
+	at := func() time.Time { return time.Unix(0, clock.Load()) }
+	sim := idcardsim.New(idcardsim.SampleDeck(), &idcardsim.Options{Unpaced: true})
+	po := &pipeOpener{sim: sim, ok: true}
+	w := idcard.NewWatcher(po.open, &idcard.WatcherOptions{Reader: idcard.Options{Timeouts: quick},
+		Interval: 10 * time.Millisecond, Recheck: time.Second, Now: at})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- w.Run(ctx) }()
+	defer func() {
+		cancel()
+		for range w.Events() {
+		}
+		<-done
+	}()
+	ev := collector{t: t, ch: w.Events()}
+	ev.next(idcard.ReaderConnected)
+	if err := sim.Place("resident-green"); err != nil {
+		t.Fatal(err)
+	}
+	first := ev.next(idcard.CardPlaced)
+	if first.Card == nil || first.Card.Name.Reveal() != "张三丰" {
+		t.Fatalf("first card: %+v", first)
+	}
+	// Before the re-check is due the watcher does not read again: the
+	// swap is not seen yet, and the first card is not reported twice.
+	if err := sim.Place("resident-yellow"); err != nil {
+		t.Fatal(err)
+	}
+	reads := sim.Count("read")
+	ev.quiet(sim, 5)
+	if got := sim.Count("read"); got != reads {
+		t.Fatalf("%d reads while the card stayed and no re-check was due, want 0", got-reads)
+	}
+	clock.Add(int64(time.Second))
+	ev.next(idcard.CardRemoved)
+	second := ev.next(idcard.CardPlaced)
+	if second.Card == nil || second.Card.Name.Reveal() != "李秀英" {
+		t.Fatalf("second card: %+v", second)
+	}
+	// The same card left on the reader: re-checked, never reported again.
+	clock.Add(int64(time.Second))
+	ev.quiet(sim, 5)
+	clock.Add(int64(time.Second))
+	ev.quiet(sim, 5)
+	if got := sim.Count("read"); got < reads+3 {
+		t.Errorf("%d reads in all, want the re-checks to have read the card again", got)
+	}
+}
+
+// TestWatcherUnreadableThenRead: a card reported unreadable that reads at
+// a later re-check (laid flat without being lifted) is reported as the
+// card it is.
+func TestWatcherUnreadableThenRead(t *testing.T) {
+	var clock atomic.Int64
+	clock.Store(now.UnixNano())
+	at := func() time.Time { return time.Unix(0, clock.Load()) }
+	sim := idcardsim.New(idcardsim.SampleDeck(), &idcardsim.Options{Unpaced: true})
+	po := &pipeOpener{sim: sim, ok: true}
+	w := idcard.NewWatcher(po.open, &idcard.WatcherOptions{Reader: idcard.Options{Timeouts: quick},
+		Interval: 10 * time.Millisecond, Recheck: time.Second, Now: at})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- w.Run(ctx) }()
+	defer func() {
+		cancel()
+		for range w.Events() {
+		}
+		<-done
+	}()
+	ev := collector{t: t, ch: w.Events()}
+	ev.next(idcard.ReaderConnected)
+	sim.FailReads(3)
+	if err := sim.Place("resident-red"); err != nil {
+		t.Fatal(err)
+	}
+	if e := ev.next(idcard.CardPlaced); e.Card != nil || !errors.Is(e.Err, idcard.ErrReadFailed) {
+		t.Fatalf("placed: %+v, want unreadable", e)
+	}
+	clock.Add(int64(time.Second))
+	ev.next(idcard.CardRemoved)
+	if e := ev.next(idcard.CardPlaced); e.Card == nil || e.Err != nil {
+		t.Fatalf("re-checked: card %v err %v, want the card read", e.Card, e.Err)
+	}
 }
