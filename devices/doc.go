@@ -9,6 +9,7 @@
 //   - escpos: the ESC/POS thermal printer (commands, status, driver)
 //   - escpos/escpossim: a printer simulator that renders slips to images
 //   - slip: the paper-code slip, shared by the printer and the on-screen preview
+//   - speaker: the loudspeaker that says the self-service prompts (WAV clips, Oto)
 //
 // Nothing under devices imports the GUI toolkit or the code service.
 package devices

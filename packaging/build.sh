@@ -82,7 +82,7 @@ fi
 
 # --- Tools ---------------------------------------------------------------
 if [ -z "${SKIP_DEPS:-}" ]; then
-  want=(gcc libc6-dev libgl1-mesa-dev xorg-dev)
+  want=(gcc libc6-dev pkg-config libgl1-mesa-dev xorg-dev libasound2-dev)
   [ "$only" != windows ] && want+=(dpkg-dev desktop-file-utils)
   [ "$only" != deb ] && want+=(gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64 nsis)
   scripts/deps.sh "${want[@]}"
@@ -176,8 +176,9 @@ build_deb() {
   chmod 0644 "$root/DEBIAN/conffiles"
 
   # Shared-library dependencies, as dpkg-shlibdeps finds them for the
-  # binaries (libGL and libX11 for Fyne, libc for cgo); control.in adds
-  # the X libraries GLFW opens at run time (dlopen), which it cannot see.
+  # binaries (libGL and libX11 for Fyne, libasound2 for the spoken prompts,
+  # libc for cgo); control.in adds the X libraries GLFW opens at run time
+  # (dlopen), which it cannot see.
   local depends
   mkdir -p "$work/deb/shlibs/debian"
   printf 'Source: %s\n\nPackage: %s\nArchitecture: amd64\n' "$pkgname" "$pkgname" >"$work/deb/shlibs/debian/control"

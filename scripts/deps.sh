@@ -6,7 +6,9 @@ set -euo pipefail
 
 # gcc and libc6-dev: cgo, needed by mattn/go-sqlite3, Fyne and -race.
 # libgl1-mesa-dev and xorg-dev: the OpenGL and X11 headers Fyne builds against.
-default=(gcc libc6-dev pkg-config libgl1-mesa-dev xorg-dev)
+# libasound2-dev: the ALSA headers the sound output (Oto) builds against.
+# espeak-ng: renders the spoken prompts (make voice); a test renders a few again.
+default=(gcc libc6-dev pkg-config libgl1-mesa-dev xorg-dev libasound2-dev espeak-ng)
 want=("${@:-${default[@]}}")
 
 missing=()

@@ -108,6 +108,11 @@ func TestDebControl(t *testing.T) {
 			t.Errorf("Depends = %q lacks %s (Fyne needs it)", strings.TrimSpace(deps), want)
 		}
 	}
+	// The kiosk links ALSA's library for its spoken prompts (Oto), so
+	// dpkg-shlibdeps finds it.
+	if !strings.Contains(deps, "libasound2") {
+		t.Errorf("Depends = %q lacks libasound2 (the sound output needs it)", strings.TrimSpace(deps))
+	}
 	if got := run(t, "dpkg-deb", "-f", a.debFile, "Installed-Size"); strings.TrimSpace(got) == "0" {
 		t.Errorf("Installed-Size = %q", got)
 	}
