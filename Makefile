@@ -41,6 +41,10 @@ demo-devices: deps ## Run the device demo in a terminal: every sample card read 
 screenshots: deps ## Save the main screens as PNGs under Xvfb (docs/screenshots)
 	scripts/screenshots.sh
 
+.PHONY: voice
+voice: deps ## Render the spoken prompts into assets/voice with eSpeak NG
+	$(GO) run ./scripts/voicegen
+
 .PHONY: test
 test: deps ## Vet, check formatting and run every test with the race detector
 	$(GO) vet $(PKGS)

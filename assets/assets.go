@@ -1,6 +1,7 @@
-// Package assets holds the files compiled into every binary: the CJK font
+// Package assets holds the files compiled into the binaries: the CJK font
 // that the slip renderer, the printer simulator and the desktop UI draw
-// Chinese with.
+// Chinese with, the sample card deck, and the spoken prompts of the
+// self-service kiosk (voice/, rendered with eSpeak NG: voice/README.md).
 //
 // The font is a subset of Noto Sans CJK SC Regular (SIL Open Font License
 // 1.1, fonts/OFL.txt): the 7,445 characters of GB 2312, about a hundred
