@@ -276,6 +276,10 @@ const (
 	OutcomeRejected  = "rejected"
 	OutcomeDuplicate = "duplicate"
 	OutcomeConflict  = "conflict"
+	// OutcomeRateLimited: a self-enrolment over the service's limits for
+	// its device or its resident. Nothing was recorded; send the same item
+	// again later (a kiosk keeps it queued and backs off).
+	OutcomeRateLimited = "rate_limited"
 )
 
 // Rejection reasons.

@@ -51,6 +51,7 @@ func (s *Service) enrolOne(ctx context.Context, deviceID string, it api.Enrolmen
 	req := store.IntakeRequest{
 		Enrolment: store.Enrolment{ClientID: it.ClientID, DeviceID: deviceID, Digest: digest[:], CreatedAt: now},
 		Caps:      s.opt.Caps,
+		Limits:    s.opt.SelfLimits,
 	}
 	var p api.EnrolmentPayload
 	reason := ""
@@ -64,6 +65,9 @@ func (s *Service) enrolOne(ctx context.Context, deviceID string, it api.Enrolmen
 	}
 	e, dup, err := s.Store.Intake(ctx, req)
 	switch {
+	case errors.Is(err, store.ErrRateLimited):
+		s.opt.Logger.Warn("Self-enrolment rate limit", "device", deviceID)
+		return api.EnrolmentResult{ClientID: it.ClientID, Outcome: api.OutcomeRateLimited}, nil
 	case errors.Is(err, store.ErrConflict):
 		return api.EnrolmentResult{ClientID: it.ClientID, Outcome: api.OutcomeConflict, Reason: string(api.CodeConflict)}, nil
 	case err != nil:
@@ -144,6 +148,10 @@ func (s *Service) validate(ctx context.Context, deviceID string, p *api.Enrolmen
 	}
 	req.Resident = store.Resident{Key: s.ResidentKey(id), Ref: ref, MaskedName: name.Masked(), MaskedID: id.Masked(),
 		ContactSealed: sealed, CreatedAt: now}
+	req.Enrolment.Channel, req.Enrolment.Actor, req.Enrolment.ConsentVersion = store.ChannelCounter, p.Actor.Kind, p.Consent.Version
+	if selfService {
+		req.Enrolment.Channel = store.ChannelKiosk
+	}
 	return ""
 }
 

@@ -37,8 +37,12 @@ type Options struct {
 	Issuer        string        // default "SH"
 	TokenValidity time.Duration // default token.DefaultValidity (180 days)
 	Caps          store.ProxyCaps
-	Argon2        api.Argon2Params // default api.DefaultArgon2
-	CodeValidity  time.Duration    // provisioning codes; default 24h
+	// SelfLimits bound self-enrolments at self-service kiosks; default
+	// DefaultSelfLimits. A negative PerDevice or PerResident turns that
+	// limit off.
+	SelfLimits   store.SelfLimits
+	Argon2       api.Argon2Params // default api.DefaultArgon2
+	CodeValidity time.Duration    // provisioning codes; default 24h
 	// SessionTTL is how long a session (POST /v1/sessions) lasts; default
 	// DefaultSessionTTL. Negative: sessions are off (the route answers 404
 	// and clients sign every request with Ed25519).
@@ -61,6 +65,20 @@ type Service struct {
 	root        ed25519.PrivateKey
 }
 
+// DefaultSelfLimits bound self-enrolments at self-service kiosks.
+//
+// A kiosk: 60 accepted in any hour. A resident alone needs a minute or
+// more at the kiosk (card, consent, keypad, slip), so one kiosk cannot
+// take more; a faster stream is a copied device key or a replayed queue.
+// A burst that a kiosk sends when the network returns after a long outage
+// is slowed, not lost: the items over the limit are answered rate_limited
+// and the kiosk sends them again after its backoff.
+//
+// A resident: 3 in any 24 hours. A resident is enrolled once; she may come
+// back to change her phone number, but a fourth enrolment of the same ID
+// card in a day is someone else holding it.
+var DefaultSelfLimits = store.SelfLimits{PerDevice: 60, DeviceWindow: time.Hour, PerResident: 3, ResidentWindow: 24 * time.Hour}
+
 // DefaultCaps are the proxy caps: one family member acts for at most 8
 // residents, and a resident has at most 3 family proxies.
 var DefaultCaps = store.ProxyCaps{ResidentsPerProxy: 8, ProxiesPerResident: 3}
@@ -82,6 +100,9 @@ func New(ctx context.Context, st store.Store, opt Options) (*Service, error) {
 	}
 	if opt.Caps == (store.ProxyCaps{}) {
 		opt.Caps = DefaultCaps
+	}
+	if opt.SelfLimits == (store.SelfLimits{}) {
+		opt.SelfLimits = DefaultSelfLimits
 	}
 	if opt.Argon2 == (api.Argon2Params{}) {
 		opt.Argon2 = api.DefaultArgon2

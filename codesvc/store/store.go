@@ -19,6 +19,10 @@ var (
 	ErrTokenNotActive = errors.New("token is not active")
 	ErrExists         = errors.New("already exists")
 	ErrNotOpen        = errors.New("correction is not open")
+	// ErrRateLimited: a self-enrolment over its device's or resident's
+	// limit (IntakeRequest.Limits). Nothing is recorded: the same item
+	// may be sent again later and is then taken as new.
+	ErrRateLimited = errors.New("self-enrolment rate limit reached")
 
 	// ErrWrongKEK: the key-encryption key given at start is not the one
 	// this database's secrets are wrapped with. Start must stop here: a
@@ -76,6 +80,12 @@ const (
 	Rejected = "rejected"
 )
 
+// Enrolment channels as stored.
+const (
+	ChannelKiosk   = "kiosk"   // a resident alone at a self-service kiosk
+	ChannelCounter = "counter" // a worker's counter (and every enrolment before channels were recorded)
+)
+
 // Enrolment is the recorded outcome of one intake item.
 type Enrolment struct {
 	ClientID    string
@@ -85,12 +95,29 @@ type Enrolment struct {
 	Reason      string
 	ResidentRef string
 	CreatedAt   time.Time
+	// Channel is ChannelKiosk or ChannelCounter; Actor is "self",
+	// "worker" or "family"; ConsentVersion names the consent text the
+	// resident was shown (required for ChannelKiosk).
+	Channel        string
+	Actor          string
+	ConsentVersion string
 }
 
 // ProxyCaps bounds family proxies.
 type ProxyCaps struct {
 	ResidentsPerProxy  int // one proxy may act for at most this many residents
 	ProxiesPerResident int // one resident may have at most this many proxies
+}
+
+// SelfLimits bound self-enrolments (ChannelKiosk) by the service's clock:
+// at most PerDevice accepted from the same device in the DeviceWindow
+// before the item, and at most PerResident for the same resident in the
+// ResidentWindow. A zero count is no limit.
+type SelfLimits struct {
+	PerDevice      int
+	DeviceWindow   time.Duration
+	PerResident    int
+	ResidentWindow time.Duration
 }
 
 // IntakeRequest is one enrolment item after validation. If Enrolment.Outcome
@@ -102,6 +129,9 @@ type IntakeRequest struct {
 	Resident  Resident // Key, MaskedName, MaskedID, ContactSealed, Ref (used if new)
 	ProxyKey  []byte   // HMAC of the family member's ID number; nil unless a family proxy
 	Caps      ProxyCaps
+	// Limits apply to an item of ChannelKiosk: over them Intake records
+	// nothing and fails with ErrRateLimited.
+	Limits SelfLimits
 }
 
 // Token is a paper code as stored (the signed text is not kept).

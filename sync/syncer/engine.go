@@ -281,7 +281,7 @@ func (e *Engine) record(ctx context.Context, err error) error {
 	if err != nil {
 		if ctx.Err() == nil {
 			e.lastError, e.lastErrorAt = err.Error(), now
-			e.online = false
+			e.online = errors.Is(err, ErrDeferred) // the service answered "later"
 			e.log.Warn("Sync failed", "err", err)
 		}
 		e.noteDamage(err)

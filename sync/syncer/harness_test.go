@@ -126,7 +126,11 @@ type service struct {
 	hs     *http.Server
 }
 
-func startService(t testing.TB) *service {
+func startService(t testing.TB) *service { return startServiceWith(t, server.Options{}) }
+
+// startServiceWith starts the service with opt; its clock, logger and
+// password cost are the harness's.
+func startServiceWith(t testing.TB, opt server.Options) *service {
 	t.Helper()
 	ctx := context.Background()
 	dbPath := filepath.Join(t.TempDir(), "codes.db")
@@ -136,7 +140,8 @@ func startService(t testing.TB) *service {
 	}
 	t.Cleanup(func() { st.Close() })
 	clk := &tclock{t: start}
-	svc, err := server.New(ctx, st, server.Options{Now: clk.Now, Logger: quiet, Argon2: api.Argon2Params{Time: 1, Memory: 64, Threads: 1}})
+	opt.Now, opt.Logger, opt.Argon2 = clk.Now, quiet, api.Argon2Params{Time: 1, Memory: 64, Threads: 1}
+	svc, err := server.New(ctx, st, opt)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -91,14 +91,24 @@ func (e *Engine) pushEnrolments(ctx context.Context, items []localstore.Item) er
 	}
 	// Every result of the batch is applied in one transaction: a crash
 	// leaves all of them pending, and the retry answers "duplicate".
-	return e.st.InTx(ctx, func(tx *localstore.Tx) error {
+	deferred := 0
+	err = e.st.InTx(ctx, func(tx *localstore.Tx) error {
+		deferred = 0
 		for i, r := range resp.Results {
+			if r.Outcome == api.OutcomeRateLimited {
+				deferred++ // stays pending, sent again after the backoff
+				continue
+			}
 			if err := applyResult(tx, items[i], r); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
+	if err == nil && deferred > 0 {
+		err = fmt.Errorf("push enrolments: %d of %d: %w", deferred, len(items), ErrDeferred)
+	}
+	return err
 }
 
 // applyResult records one item's outcome.

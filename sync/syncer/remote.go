@@ -91,4 +91,10 @@ var ErrDevice = errors.New("code service refuses this device")
 // request (wrong number of results, other client IDs). It is transient.
 var ErrGarbled = errors.New("code service answer does not match the request")
 
+// ErrDeferred reports items the service asked to be sent again later (a
+// self-enrolment over its rate limit): they stay queued, in their place,
+// and the engine backs off as after any transient error. The service did
+// answer, so it does not make the kiosk offline.
+var ErrDeferred = errors.New("code service asked to send again later")
+
 func deviceError(err error) error { return fmt.Errorf("%w: %w", ErrDevice, err) }

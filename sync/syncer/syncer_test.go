@@ -10,6 +10,8 @@ import (
 
 	"github.com/shcommunity/kiosk/codesvc/api"
 	"github.com/shcommunity/kiosk/codesvc/rules"
+	"github.com/shcommunity/kiosk/codesvc/server"
+	"github.com/shcommunity/kiosk/codesvc/store"
 	"github.com/shcommunity/kiosk/healthcode"
 	"github.com/shcommunity/kiosk/pii"
 	"github.com/shcommunity/kiosk/sync/syncer"
@@ -503,5 +505,40 @@ func TestReprintable(t *testing.T) {
 		if ok && c.TokenID != newest.TokenID {
 			t.Errorf("%s: re-print of %s, want the newest code %s", tc.name, c.TokenID, newest.TokenID)
 		}
+	}
+}
+
+// TestRateLimitedEnrolmentsWait: self-enrolments the service defers stay
+// queued in their place, the kiosk stays online, and they go out once the
+// service takes them; none is lost or quarantined.
+func TestRateLimitedEnrolmentsWait(t *testing.T) {
+	s := startServiceWith(t, server.Options{SelfLimits: store.SelfLimits{PerDevice: 2, DeviceWindow: time.Hour, PerResident: -1}})
+	k := newKiosk(t, s, "", start)
+	ctx := context.Background()
+	for i := range 5 {
+		en := selfEnrolment(resident(t, 40+i, i), i)
+		en.Channel, en.Consent.Version = api.ChannelKiosk, "kiosk-self-test"
+		if _, err := k.eng.Enrol(ctx, en); err != nil {
+			t.Fatal(err)
+		}
+	}
+	err := k.eng.SyncOnce(ctx)
+	if !errors.Is(err, syncer.ErrDeferred) {
+		t.Fatalf("sync over the limit: %v, want ErrDeferred", err)
+	}
+	sum := k.summary(t)
+	if sum.Pending != 3 || len(sum.Quarantined) != 0 || !sum.Online {
+		t.Fatalf("after the first sync: %d pending, %d quarantined, online %v; want 3, 0, online", sum.Pending, len(sum.Quarantined), sum.Online)
+	}
+	for _, want := range []int{1, 0} {
+		s.clk.Add(time.Hour + time.Second)
+		k.clk.Add(time.Hour + time.Second)
+		k.eng.SyncOnce(ctx)
+		if sum := k.summary(t); sum.Pending != want || len(sum.Quarantined) != 0 {
+			t.Fatalf("an hour later: %d pending, %d quarantined; want %d and 0", sum.Pending, len(sum.Quarantined), want)
+		}
+	}
+	if _, accepted, residents := s.enrolments(); accepted != 5 || residents != 5 {
+		t.Errorf("service: %d accepted for %d residents, want 5 and 5", accepted, residents)
 	}
 }

@@ -55,6 +55,12 @@ func Downgrade(ctx context.Context, file string, kek []byte) error {
 				return err
 			}
 		}
+		// Migration 0003 and later came after those releases too.
+		if _, err := tx.ExecContext(ctx, `DROP INDEX enrolments_device_channel; DROP INDEX enrolments_resident_channel;
+			ALTER TABLE enrolments DROP COLUMN channel; ALTER TABLE enrolments DROP COLUMN actor;
+			ALTER TABLE enrolments DROP COLUMN consent_version`); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, `DROP TABLE kek_check; DROP TABLE schema_migrations`); err != nil {
 			return err
 		}

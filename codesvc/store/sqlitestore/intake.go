@@ -20,8 +20,9 @@ func (s *Store) Intake(ctx context.Context, req store.IntakeRequest) (store.Enro
 		var digest []byte
 		var created int64
 		var resID sql.NullInt64
-		err := tx.QueryRowContext(ctx, `SELECT device_id, digest, outcome, reason, resident_id, created_at FROM enrolments WHERE client_id = ?`, e.ClientID).
-			Scan(&out.DeviceID, &digest, &out.Outcome, &out.Reason, &resID, &created)
+		err := tx.QueryRowContext(ctx, `SELECT device_id, digest, outcome, reason, resident_id, created_at, channel, actor, consent_version
+			FROM enrolments WHERE client_id = ?`, e.ClientID).
+			Scan(&out.DeviceID, &digest, &out.Outcome, &out.Reason, &resID, &created, &out.Channel, &out.Actor, &out.ConsentVersion)
 		if err == nil {
 			if !bytes.Equal(digest, e.Digest) {
 				return store.ErrConflict
@@ -36,6 +37,11 @@ func (s *Store) Intake(ctx context.Context, req store.IntakeRequest) (store.Enro
 		}
 		if !errors.Is(err, sql.ErrNoRows) {
 			return err
+		}
+		if e.Outcome != store.Rejected && e.Channel == store.ChannelKiosk {
+			if err := checkSelfLimits(ctx, tx, e, req.Resident.Key, req.Limits); err != nil {
+				return err
+			}
 		}
 		var rid any
 		if e.Outcome != store.Rejected {
@@ -63,8 +69,13 @@ func (s *Store) Intake(ctx context.Context, req store.IntakeRequest) (store.Enro
 		if e.Outcome == store.Rejected {
 			e.ResidentRef = ""
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO enrolments(client_id, device_id, digest, outcome, reason, resident_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			e.ClientID, e.DeviceID, e.Digest, e.Outcome, e.Reason, rid, sqldb.ToDB(e.CreatedAt))
+		channel := e.Channel
+		if channel == "" {
+			channel = store.ChannelCounter
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO enrolments(client_id, device_id, digest, outcome, reason, resident_id, created_at,
+			channel, actor, consent_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			e.ClientID, e.DeviceID, e.Digest, e.Outcome, e.Reason, rid, sqldb.ToDB(e.CreatedAt), channel, e.Actor, e.ConsentVersion)
 		out = e
 		return err
 	})
@@ -72,6 +83,36 @@ func (s *Store) Intake(ctx context.Context, req store.IntakeRequest) (store.Enro
 		return store.Enrolment{}, false, err
 	}
 	return out, dup, nil
+}
+
+// checkSelfLimits fails with store.ErrRateLimited when the device, or the
+// resident, already has as many accepted self-enrolments in the window
+// before e as the limits allow.
+func checkSelfLimits(ctx context.Context, tx *sql.Tx, e store.Enrolment, residentKey []byte, l store.SelfLimits) error {
+	if l.PerDevice > 0 {
+		var n int
+		since := sqldb.ToDB(e.CreatedAt.Add(-l.DeviceWindow))
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM enrolments WHERE device_id = ? AND channel = ?
+			AND outcome = 'accepted' AND created_at > ?`, e.DeviceID, store.ChannelKiosk, since).Scan(&n); err != nil {
+			return err
+		}
+		if n >= l.PerDevice {
+			return store.ErrRateLimited
+		}
+	}
+	if l.PerResident > 0 {
+		var n int
+		since := sqldb.ToDB(e.CreatedAt.Add(-l.ResidentWindow))
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM enrolments e JOIN residents r ON r.id = e.resident_id
+			WHERE r.key = ? AND e.channel = ? AND e.outcome = 'accepted' AND e.created_at > ?`,
+			residentKey, store.ChannelKiosk, since).Scan(&n); err != nil {
+			return err
+		}
+		if n >= l.PerResident {
+			return store.ErrRateLimited
+		}
+	}
+	return nil
 }
 
 // linkProxy links a family proxy to a resident within the caps; it

@@ -141,7 +141,45 @@ func TestOpenConcurrently(t *testing.T) {
 		}
 	}
 	applied, err := sqldbtest.Migrations(file)
-	if err != nil || len(applied) != 2 {
-		t.Errorf("schema_migrations = %+v, %v; want each migration once", applied, err)
+	files, _ := filepath.Glob(filepath.Join("migrations", "*.sql"))
+	if err != nil || len(applied) != len(files) {
+		t.Errorf("schema_migrations = %+v, %v; want each of the %d migrations once", applied, err, len(files))
+	}
+}
+
+// TestIntakeRecordsChannel: an enrolment keeps where it was taken, who
+// acted and which consent text was shown, and gives them back with a
+// duplicate; one without a channel is a counter enrolment.
+func TestIntakeRecordsChannel(t *testing.T) {
+	ctx := context.Background()
+	s, err := sqlitestore.Open(ctx, filepath.Join(t.TempDir(), "s.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	now := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	if err := s.CreateProvisioningCode(ctx, store.ProvisioningCode{Hash: []byte("h"), CreatedAt: now, ExpiresAt: now.Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	pub, _, _ := ed25519.GenerateKey(nil)
+	if err := s.RegisterDevice(ctx, []byte("h"), store.Device{ID: "D1", Name: "k", PublicKey: pub, RegisteredAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	for i, tc := range []struct{ channel, actor, consent, want string }{
+		{store.ChannelKiosk, "self", "kiosk-self-2026-11", store.ChannelKiosk},
+		{"", "worker", "", store.ChannelCounter},
+	} {
+		req := store.IntakeRequest{
+			Enrolment: store.Enrolment{ClientID: fmt.Sprintf("client-%04d", i), DeviceID: "D1", Digest: []byte{byte(i)}, CreatedAt: now,
+				Channel: tc.channel, Actor: tc.actor, ConsentVersion: tc.consent},
+			Resident: store.Resident{Key: []byte{'k', byte(i)}, Ref: fmt.Sprintf("R%d", i), MaskedID: "3***0019", CreatedAt: now},
+		}
+		if _, dup, err := s.Intake(ctx, req); err != nil || dup {
+			t.Fatalf("intake %d: dup %v, %v", i, dup, err)
+		}
+		got, dup, err := s.Intake(ctx, req)
+		if err != nil || !dup || got.Channel != tc.want || got.Actor != tc.actor || got.ConsentVersion != tc.consent || got.Outcome != store.Accepted {
+			t.Errorf("intake %d again: %+v dup %v, %v; want channel %q, actor %q, consent %q", i, got, dup, err, tc.want, tc.actor, tc.consent)
+		}
 	}
 }
