@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"github.com/shcommunity/kiosk/codesvc/store"
-	"github.com/shcommunity/kiosk/codesvc/store/sqlitestore"
+	"github.com/shcommunity/kiosk/codesvc/store/kek"
 )
 
 // TestKeySources: the KEK comes from --key-file or from CODESERVICE_KEK,
@@ -30,28 +30,28 @@ func TestKeySources(t *testing.T) {
 	}
 	root := svc.RootPublicKey()
 	closeDB()
-	kek, err := os.ReadFile(keyFile)
+	key, err := os.ReadFile(keyFile)
 	if err != nil {
 		t.Fatalf("--key-file was not created: %v", err)
 	}
-	if _, err := os.Stat(sqlitestore.DefaultKeyFile(db)); !errors.Is(err, os.ErrNotExist) {
+	if _, err := os.Stat(kek.DefaultFile(db)); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("a default key file was made beside --key-file: %v", err)
 	}
 
-	other := make([]byte, len(kek))
+	other := make([]byte, len(key))
 	for _, tc := range []struct {
 		name, env, keyFile string
 		wantErr            error // nil: opens with the same root key
 		wantAnyErr         bool
 	}{
-		{"env", base64.StdEncoding.EncodeToString(kek), "", nil, false},
+		{"env", base64.StdEncoding.EncodeToString(key), "", nil, false},
 		{"key file", "", keyFile, nil, false},
 		{"wrong env", base64.StdEncoding.EncodeToString(other), "", store.ErrWrongKEK, true},
-		{"env and key file", base64.StdEncoding.EncodeToString(kek), keyFile, nil, true},
-		{"env not 32 bytes", "AAAA", "", sqlitestore.ErrKEKSize, true},
+		{"env and key file", base64.StdEncoding.EncodeToString(key), keyFile, nil, true},
+		{"env not 32 bytes", "AAAA", "", kek.ErrSize, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			t.Setenv(sqlitestore.KEKEnv, tc.env)
+			t.Setenv(kek.Env, tc.env)
 			svc, closeDB, err := openService(ctx, db, tc.keyFile, "", quiet)
 			if tc.wantAnyErr {
 				if err == nil {

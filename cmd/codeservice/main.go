@@ -41,6 +41,7 @@ import (
 	"github.com/shcommunity/kiosk/codesvc/devseed"
 	"github.com/shcommunity/kiosk/codesvc/rules"
 	"github.com/shcommunity/kiosk/codesvc/server"
+	"github.com/shcommunity/kiosk/codesvc/store/kek"
 	"github.com/shcommunity/kiosk/codesvc/store/sqlitestore"
 	"github.com/shcommunity/kiosk/codesvc/token"
 	"github.com/shcommunity/kiosk/codesvc/verify"
@@ -81,23 +82,23 @@ func run(ctx context.Context, args []string, stdin io.Reader, out io.Writer) err
 
 // keyFileUsage documents --key-file wherever a subcommand opens the database.
 const keyFileUsage = "file holding the database's key-encryption key (default: <db>.key, created with mode 0600 if missing); the " +
-	sqlitestore.KEKEnv + " environment variable (base64) may give the key instead"
+	kek.Env + " environment variable (base64) may give the key instead"
 
 // openStore opens the database with its key-encryption key: from KEKEnv if
 // set, else from keyFile (default next to the database).
 func openStore(ctx context.Context, db, keyFile string) (*sqlitestore.Store, error) {
-	if env := os.Getenv(sqlitestore.KEKEnv); env != "" {
+	if env := os.Getenv(kek.Env); env != "" {
 		if keyFile != "" {
-			return nil, fmt.Errorf("give --key-file or %s, not both", sqlitestore.KEKEnv)
+			return nil, fmt.Errorf("give --key-file or %s, not both", kek.Env)
 		}
-		kek, err := sqlitestore.ParseKEK(env)
+		key, err := kek.Parse(env)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", sqlitestore.KEKEnv, err)
+			return nil, fmt.Errorf("%s: %w", kek.Env, err)
 		}
-		return sqlitestore.OpenKEK(ctx, db, kek)
+		return sqlitestore.OpenKEK(ctx, db, key)
 	}
 	if keyFile == "" {
-		keyFile = sqlitestore.DefaultKeyFile(db)
+		keyFile = kek.DefaultFile(db)
 	}
 	return sqlitestore.OpenKeyFile(ctx, db, keyFile)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 
+	"github.com/shcommunity/kiosk/codesvc/store/kek"
 	"github.com/shcommunity/kiosk/internal/sqldb"
 )
 
@@ -12,8 +13,8 @@ import (
 // version 1 in PRAGMA user_version and no schema_migrations (the scheme of
 // those releases), no wrapped columns and no check row. It stands in for a
 // database written by an older service.
-func Downgrade(ctx context.Context, file string, kek []byte) error {
-	w, err := newWrapper(kek)
+func Downgrade(ctx context.Context, file string, key []byte) error {
+	w, err := kek.New(key)
 	if err != nil {
 		return err
 	}
@@ -23,14 +24,8 @@ func Downgrade(ctx context.Context, file string, kek []byte) error {
 	}
 	defer db.Close()
 	return sqldb.InTx(ctx, db, func(tx *sql.Tx) error {
-		for _, t := range []struct {
-			table, key, value string
-			purpose           func(string) string
-		}{
-			{"secrets", "name", "value", secretPurpose},
-			{"signing_keys", "key_id", "private_key", signingKeyPurpose},
-		} {
-			rows, err := tx.QueryContext(ctx, `SELECT `+t.key+`, `+t.value+` FROM `+t.table)
+		for _, t := range kek.Tables {
+			rows, err := tx.QueryContext(ctx, `SELECT `+t.Key+`, `+t.Value+` FROM `+t.Table)
 			if err != nil {
 				return err
 			}
@@ -41,17 +36,17 @@ func Downgrade(ctx context.Context, file string, kek []byte) error {
 				if err := rows.Scan(&k, &v); err != nil {
 					return err
 				}
-				if plain[k], err = w.unwrap(t.purpose(k), v); err != nil {
+				if plain[k], err = w.Unwrap(t.Purpose(k), v); err != nil {
 					return err
 				}
 			}
 			rows.Close()
 			for k, v := range plain {
-				if _, err := tx.ExecContext(ctx, `UPDATE `+t.table+` SET `+t.value+` = ? WHERE `+t.key+` = ?`, v, k); err != nil {
+				if _, err := tx.ExecContext(ctx, `UPDATE `+t.Table+` SET `+t.Value+` = ? WHERE `+t.Key+` = ?`, v, k); err != nil {
 					return err
 				}
 			}
-			if _, err := tx.ExecContext(ctx, `ALTER TABLE `+t.table+` DROP COLUMN wrapped`); err != nil {
+			if _, err := tx.ExecContext(ctx, `ALTER TABLE `+t.Table+` DROP COLUMN wrapped`); err != nil {
 				return err
 			}
 		}

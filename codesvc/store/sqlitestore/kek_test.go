@@ -6,7 +6,6 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"database/sql"
-	"encoding/base64"
 	"errors"
 	"os"
 	"path/filepath"
@@ -15,6 +14,7 @@ import (
 	"time"
 
 	"github.com/shcommunity/kiosk/codesvc/store"
+	"github.com/shcommunity/kiosk/codesvc/store/kek"
 	"github.com/shcommunity/kiosk/codesvc/store/sqlitestore"
 	"github.com/shcommunity/kiosk/codesvc/token"
 	"github.com/shcommunity/kiosk/pii"
@@ -24,7 +24,7 @@ var t0 = time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)
 
 func newKEK(t testing.TB) []byte {
 	t.Helper()
-	k := make([]byte, sqlitestore.KEKSize)
+	k := make([]byte, kek.Size)
 	rand.Read(k)
 	return k
 }
@@ -251,7 +251,7 @@ func TestWrongKEK(t *testing.T) {
 		}
 	})
 	t.Run("short KEK", func(t *testing.T) {
-		if _, err := sqlitestore.OpenKEK(ctx, file, make([]byte, 16)); !errors.Is(err, sqlitestore.ErrKEKSize) {
+		if _, err := sqlitestore.OpenKEK(ctx, file, make([]byte, 16)); !errors.Is(err, kek.ErrSize) {
 			t.Errorf("got %v, want ErrKEKSize", err)
 		}
 	})
@@ -300,101 +300,6 @@ func TestSwappedValue(t *testing.T) {
 	}
 }
 
-func TestKeyFile(t *testing.T) {
-	dir := t.TempDir()
-	file := filepath.Join(dir, "codes.db.key")
-	kek, created, err := sqlitestore.LoadKeyFile(file)
-	if err != nil || !created || len(kek) != sqlitestore.KEKSize {
-		t.Fatalf("first load = %d bytes, created %v, %v; want %d new bytes", len(kek), created, err, sqlitestore.KEKSize)
-	}
-	st, err := os.Stat(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if runtime.GOOS != "windows" {
-		if got := st.Mode().Perm(); got != 0o600 {
-			t.Errorf("created with mode %04o, want 0600", got)
-		}
-	}
-	again, created, err := sqlitestore.LoadKeyFile(file)
-	if err != nil || created || !bytes.Equal(again, kek) {
-		t.Errorf("second load = %x, created %v, %v; want the same key, not created", again, created, err)
-	}
-	if runtime.GOOS == "windows" {
-		return // no mode bits to check there
-	}
-	for _, tc := range []struct {
-		mode os.FileMode
-		want error
-	}{
-		{0o600, nil},
-		{0o400, nil},
-		{0o640, sqlitestore.ErrKeyFileMode},
-		{0o604, sqlitestore.ErrKeyFileMode},
-		{0o644, sqlitestore.ErrKeyFileMode},
-		{0o660, sqlitestore.ErrKeyFileMode},
-	} {
-		t.Run(tc.mode.String(), func(t *testing.T) {
-			if err := os.Chmod(file, tc.mode); err != nil {
-				t.Fatal(err)
-			}
-			_, _, err := sqlitestore.LoadKeyFile(file)
-			if !errors.Is(err, tc.want) || (tc.want == nil) != (err == nil) {
-				t.Errorf("mode %04o: got %v, want %v", tc.mode, err, tc.want)
-			}
-		})
-	}
-	short := filepath.Join(dir, "short.key")
-	os.WriteFile(short, []byte("0123456789"), 0o600)
-	if _, _, err := sqlitestore.LoadKeyFile(short); !errors.Is(err, sqlitestore.ErrKEKSize) {
-		t.Errorf("10-byte key file: %v, want ErrKEKSize", err)
-	}
-	// A database next to an unsafe key file does not open.
-	os.Chmod(file, 0o644)
-	if _, err := sqlitestore.OpenKeyFile(context.Background(), filepath.Join(dir, "codes.db"), file); !errors.Is(err, sqlitestore.ErrKeyFileMode) {
-		t.Errorf("open with a world-readable key file: %v, want ErrKeyFileMode", err)
-	}
-}
-
-func TestParseKEK(t *testing.T) {
-	k := newKEK(t)
-	for _, tc := range []struct {
-		name, in string
-		want     error
-	}{
-		{"padded", base64.StdEncoding.EncodeToString(k), nil},
-		{"unpadded with newline", base64.RawStdEncoding.EncodeToString(k) + "\n", nil},
-		{"16 bytes", base64.StdEncoding.EncodeToString(k[:16]), sqlitestore.ErrKEKSize},
-		{"empty", "", sqlitestore.ErrKEKSize},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			got, err := sqlitestore.ParseKEK(tc.in)
-			if !errors.Is(err, tc.want) || (tc.want == nil) != (err == nil) {
-				t.Fatalf("got %v, want %v", err, tc.want)
-			}
-			if err == nil && !bytes.Equal(got, k) {
-				t.Errorf("got %x, want %x", got, k)
-			}
-		})
-	}
-	if _, err := sqlitestore.ParseKEK("not*base64"); err == nil {
-		t.Error("ParseKEK accepted text that is not base64")
-	}
-}
-
-func FuzzParseKEK(f *testing.F) {
-	f.Add(base64.StdEncoding.EncodeToString(make([]byte, 32)))
-	f.Add("AAAA")
-	f.Add("")
-	f.Add("=== \n")
-	f.Fuzz(func(t *testing.T, s string) {
-		k, err := sqlitestore.ParseKEK(s)
-		if err == nil && len(k) != sqlitestore.KEKSize {
-			t.Fatalf("accepted %d bytes", len(k))
-		}
-	})
-}
-
 func BenchmarkSigningKeys(b *testing.B) {
 	ctx := context.Background()
 	s, err := sqlitestore.OpenKEK(ctx, filepath.Join(b.TempDir(), "codes.db"), newKEK(b))
@@ -429,5 +334,21 @@ func BenchmarkOpenKEK(b *testing.B) {
 			b.Fatal(err)
 		}
 		s.Close()
+	}
+}
+
+// TestUnsafeKeyFile: a database next to a key file others may read does
+// not open.
+func TestUnsafeKeyFile(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no mode bits to check on Windows")
+	}
+	dir := t.TempDir()
+	file := filepath.Join(dir, "codes.db.key")
+	if err := os.WriteFile(file, newKEK(t), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sqlitestore.OpenKeyFile(context.Background(), filepath.Join(dir, "codes.db"), file); !errors.Is(err, kek.ErrFileMode) {
+		t.Errorf("open with a world-readable key file: %v, want kek.ErrFileMode", err)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/shcommunity/kiosk/codesvc/store"
+	"github.com/shcommunity/kiosk/codesvc/store/kek"
 	"github.com/shcommunity/kiosk/internal/sqldb"
 )
 
@@ -38,7 +39,7 @@ func (s *Store) Secret(ctx context.Context, name string, gen func() ([]byte, err
 		if v, err = gen(); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO secrets(name, value, wrapped) VALUES (?, ?, 1)`, name, s.kek.wrap(secretPurpose(name), v))
+		_, err = tx.ExecContext(ctx, `INSERT INTO secrets(name, value, wrapped) VALUES (?, ?, 1)`, name, s.kek.Wrap(kek.SecretPurpose(name), v))
 		return err
 	})
 	if err != nil {
@@ -55,7 +56,7 @@ func (s *Store) unwrapSecret(name string, v []byte, wrapped bool) ([]byte, error
 		// Only a writer that predates wrapping can have put it there.
 		return nil, fmt.Errorf("secret %s is stored in the clear; restart the service to wrap it", name)
 	}
-	p, err := s.kek.unwrap(secretPurpose(name), v)
+	p, err := s.kek.Unwrap(kek.SecretPurpose(name), v)
 	if err != nil {
 		return nil, fmt.Errorf("secret %s: %w", name, err)
 	}
@@ -70,7 +71,7 @@ func (s *Store) AddSigningKey(ctx context.Context, k store.SigningKey, retireOth
 			return err
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO signing_keys(key_id, issuer, private_key, created_at, wrapped) VALUES (?, ?, ?, ?, 1)`,
-			k.KeyID, k.Issuer, s.kek.wrap(signingKeyPurpose(k.KeyID), k.PrivateKey), sqldb.ToDB(k.CreatedAt))
+			k.KeyID, k.Issuer, s.kek.Wrap(kek.SigningKeyPurpose(k.KeyID), k.PrivateKey), sqldb.ToDB(k.CreatedAt))
 		if err != nil && strings.Contains(err.Error(), "UNIQUE") {
 			return store.ErrExists
 		}
@@ -93,7 +94,7 @@ func (s *Store) SigningKeys(ctx context.Context) ([]store.SigningKey, error) {
 		if !wrapped {
 			return k, fmt.Errorf("signing key %s is stored in the clear; restart the service to wrap it", k.KeyID)
 		}
-		priv, err := s.kek.unwrap(signingKeyPurpose(k.KeyID), priv)
+		priv, err := s.kek.Unwrap(kek.SigningKeyPurpose(k.KeyID), priv)
 		if err != nil {
 			return k, fmt.Errorf("signing key %s: %w", k.KeyID, err)
 		}

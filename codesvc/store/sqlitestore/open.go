@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/shcommunity/kiosk/codesvc/store"
+	"github.com/shcommunity/kiosk/codesvc/store/kek"
 	"github.com/shcommunity/kiosk/internal/sqldb"
 )
 
@@ -40,14 +41,14 @@ func checkFile(file string) error {
 }
 
 // Open opens (creating if needed) the database at file and migrates it,
-// with the key-encryption key in DefaultKeyFile(file), created on first
+// with the key-encryption key in kek.DefaultFile(file), created on first
 // use. It is OpenKeyFile with the default key file.
 func Open(ctx context.Context, file string) (*Store, error) {
-	return OpenKeyFile(ctx, file, DefaultKeyFile(file))
+	return OpenKeyFile(ctx, file, kek.DefaultFile(file))
 }
 
 // OpenKeyFile opens the database at file with the KEK read from keyFile
-// (LoadKeyFile: created if missing, refused if group- or world-readable).
+// (kek.LoadFile: created if missing, refused if group- or world-readable).
 // A key file it has just created that does not open an existing
 // database's secrets is removed again, and the error is
 // store.ErrWrongKEK.
@@ -55,11 +56,11 @@ func OpenKeyFile(ctx context.Context, file, keyFile string) (*Store, error) {
 	if err := checkFile(file); err != nil {
 		return nil, err
 	}
-	kek, created, err := LoadKeyFile(keyFile)
+	key, created, err := kek.LoadFile(keyFile)
 	if err != nil {
 		return nil, err
 	}
-	s, err := OpenKEK(ctx, file, kek)
+	s, err := OpenKEK(ctx, file, key)
 	if err != nil && created && errors.Is(err, store.ErrWrongKEK) {
 		os.Remove(keyFile)
 		return nil, fmt.Errorf("key file %s was missing and has been created anew: %w", path.Base(keyFile), err)
@@ -68,16 +69,16 @@ func OpenKeyFile(ctx context.Context, file, keyFile string) (*Store, error) {
 }
 
 // OpenKEK opens (creating if needed) the database at file and migrates
-// it, with kek (KEKSize bytes) as its key-encryption key: every private
+// it, with key (kek.Size bytes) as its key-encryption key: every private
 // key and secret is stored wrapped with it, and values of a database from
 // before wrapping are wrapped now, in one transaction. A kek other than
 // the database's fails with store.ErrWrongKEK; a wrapped value that does
 // not open under its own row fails with store.ErrSecretMoved.
-func OpenKEK(ctx context.Context, file string, kek []byte) (*Store, error) {
+func OpenKEK(ctx context.Context, file string, key []byte) (*Store, error) {
 	if err := checkFile(file); err != nil {
 		return nil, err
 	}
-	wr, err := newWrapper(kek)
+	wr, err := kek.New(key)
 	if err != nil {
 		return nil, err
 	}

@@ -7,12 +7,13 @@ import (
 	"fmt"
 
 	"github.com/shcommunity/kiosk/codesvc/store"
+	"github.com/shcommunity/kiosk/codesvc/store/kek"
 )
 
 // Store is the SQLite store.Store.
 type Store struct {
 	w, r *sql.DB
-	kek  *wrapper // wraps secrets and private keys (kek.go)
+	kek  *kek.Wrapper // wraps secrets, private keys and session keys
 
 	stmtResident *sql.Stmt // read pool: resident + events by key
 	stmtDevice   *sql.Stmt // read pool: device by ID

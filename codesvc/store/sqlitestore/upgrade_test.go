@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/shcommunity/kiosk/codesvc/store"
+	"github.com/shcommunity/kiosk/codesvc/store/kek"
 	"github.com/shcommunity/kiosk/codesvc/store/sqlitestore"
 	"github.com/shcommunity/kiosk/internal/sqldb/sqldbtest"
 )
@@ -40,9 +41,9 @@ func TestOpenOlderRelease(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	kek := bytes.Repeat([]byte{0x4b}, sqlitestore.KEKSize)
+	key := bytes.Repeat([]byte{0x4b}, kek.Size)
 	for range 2 { // adopted once: the second open finds the records
-		s, err := sqlitestore.OpenKEK(ctx, file, kek)
+		s, err := sqlitestore.OpenKEK(ctx, file, key)
 		if err != nil {
 			t.Fatal(err)
 		}
