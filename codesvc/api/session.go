@@ -23,7 +23,7 @@ const (
 // Session error codes (401): the client drops the session and obtains a
 // new one.
 const (
-	CodeUnknownSession Code = "unknown_session" // not issued, evicted, or lost in a restart
+	CodeUnknownSession Code = "unknown_session" // not issued, or ended by a newer one past the cap
 	CodeSessionExpired Code = "session_expired"
 	CodeBadMAC         Code = "bad_mac" // the MAC does not verify under the session key
 )

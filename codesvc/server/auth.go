@@ -4,7 +4,6 @@ import (
 	"crypto/ed25519"
 	"encoding/base64"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/shcommunity/kiosk/codesvc/api"
@@ -63,54 +62,4 @@ func ParseAuthHeaders(h http.Header) (AuthHeaders, error) {
 		return a, &authError{http.StatusUnauthorized, api.CodeAuthMalformed, "X-Signature must be a 64-byte Ed25519 signature in unpadded base64url"}
 	}
 	return AuthHeaders{DeviceID: id, Timestamp: t, Nonce: nonce, Signature: s}, nil
-}
-
-// nonceCache remembers (device, nonce) pairs until their timestamp leaves
-// the window; a request outside the window is refused by its timestamp, so
-// nothing older needs remembering. It lives in memory, off the database,
-// so the read path writes nothing. A restart forgets it; the handler
-// therefore refuses timestamps from before its own start (see Handler and
-// docs/api.md, "Replay protection").
-type nonceCache struct {
-	shards [32]nonceShard
-}
-
-type nonceShard struct {
-	mu    sync.Mutex
-	seen  map[string]int64 // key → expiry (unix nanoseconds)
-	sweep int
-}
-
-func fnv(s string) uint32 {
-	h := uint32(2166136261)
-	for i := 0; i < len(s); i++ {
-		h ^= uint32(s[i])
-		h *= 16777619
-	}
-	return h
-}
-
-// add records key until expiry and reports false if it was already there
-// and unexpired.
-func (c *nonceCache) add(key string, expiry, now int64) bool {
-	sh := &c.shards[fnv(key)%uint32(len(c.shards))]
-	sh.mu.Lock()
-	defer sh.mu.Unlock()
-	if sh.seen == nil {
-		sh.seen = make(map[string]int64)
-		sh.sweep = 1024
-	}
-	if exp, ok := sh.seen[key]; ok && exp > now {
-		return false
-	}
-	sh.seen[key] = expiry
-	if len(sh.seen) >= sh.sweep {
-		for k, exp := range sh.seen {
-			if exp <= now {
-				delete(sh.seen, k)
-			}
-		}
-		sh.sweep = max(1024, 2*len(sh.seen))
-	}
-	return true
 }

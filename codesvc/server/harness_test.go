@@ -18,6 +18,7 @@ import (
 	"github.com/shcommunity/kiosk/codesvc/api"
 	"github.com/shcommunity/kiosk/codesvc/client"
 	"github.com/shcommunity/kiosk/codesvc/server"
+	"github.com/shcommunity/kiosk/codesvc/store"
 	"github.com/shcommunity/kiosk/codesvc/store/sqlitestore"
 	"github.com/shcommunity/kiosk/pii"
 	"github.com/shcommunity/kiosk/sealbox"
@@ -40,6 +41,8 @@ var start = time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 
 type env struct {
 	t    testing.TB
+	opt  server.Options
+	open opener // another store on the same database: a second instance
 	clk  *clock
 	svc  *server.Service
 	srv  *httptest.Server
@@ -50,14 +53,35 @@ type env struct {
 	reg  api.RegisterResponse
 }
 
+// opener opens a store on one database, anew at each call, as a service
+// instance of its own would; the test closes it at its end.
+type opener func(t testing.TB) store.Store
+
+// sqliteDB makes a new SQLite database and returns its opener.
+func sqliteDB(t testing.TB) opener {
+	file := filepath.Join(t.TempDir(), "codes.db")
+	return func(t testing.TB) store.Store {
+		t.Helper()
+		st, err := sqlitestore.Open(context.Background(), file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		return st
+	}
+}
+
 func newEnv(t testing.TB, opt server.Options) *env {
 	t.Helper()
+	return newEnvOn(t, opt, sqliteDB(t))
+}
+
+// newEnvOn starts a service instance on the database of open and
+// registers the device "kiosk-1" with it.
+func newEnvOn(t testing.TB, opt server.Options, open opener) *env {
+	t.Helper()
 	ctx := context.Background()
-	st, err := sqlitestore.Open(ctx, filepath.Join(t.TempDir(), "codes.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := open(t)
 	clk := &clock{t: start}
 	opt.Now = clk.Now
 	if opt.Argon2 == (api.Argon2Params{}) {
@@ -73,7 +97,7 @@ func newEnv(t testing.TB, opt server.Options) *env {
 	h := server.NewHandler(svc)
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	e := &env{t: t, clk: clk, svc: svc, srv: srv, h: h}
+	e := &env{t: t, opt: opt, open: open, clk: clk, svc: svc, srv: srv, h: h}
 	e.c, e.reg = e.register("kiosk-1")
 	e.seal, err = sealbox.DecodePublicKey(e.reg.SealingKey)
 	if err != nil {
@@ -82,6 +106,23 @@ func newEnv(t testing.TB, opt server.Options) *env {
 	root, _ := base64.RawURLEncoding.DecodeString(e.reg.TrustRootKey)
 	e.root = ed25519.PublicKey(root)
 	return e
+}
+
+// instance starts another service instance on e's database, with its own
+// store, service and HTTP server (as another process would have) and the
+// same clock. Its c is e.c's device, talking to the new instance.
+func (e *env) instance() *env {
+	e.t.Helper()
+	svc, err := server.New(context.Background(), e.open(e.t), e.opt)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	other := *e
+	other.svc, other.h = svc, server.NewHandler(svc)
+	other.srv = httptest.NewServer(other.h)
+	e.t.Cleanup(other.srv.Close)
+	other.c = &client.Client{BaseURL: other.srv.URL, DeviceID: e.c.DeviceID, Key: e.c.Key, Now: e.clk.Now}
+	return &other
 }
 
 func (e *env) register(name string) (*client.Client, api.RegisterResponse) {

@@ -29,17 +29,15 @@ const (
 
 // Handler serves the /v1 API.
 type Handler struct {
-	svc      *Service
-	log      *slog.Logger
-	mux      *http.ServeMux
-	nonces   nonceCache
-	sessions sessionTable
-	started  int64 // unix seconds; older timestamps are refused (replays across a restart)
+	svc  *Service
+	log  *slog.Logger
+	mux  *http.ServeMux
+	macs macCache // HMACs under recent session keys, ready for reuse
 }
 
 // NewHandler returns the API handler for svc.
 func NewHandler(svc *Service) *Handler {
-	h := &Handler{svc: svc, log: svc.opt.Logger, mux: http.NewServeMux(), started: svc.Now().Unix()}
+	h := &Handler{svc: svc, log: svc.opt.Logger, mux: http.NewServeMux()}
 	h.mux.HandleFunc("/", h.noRoute)
 	h.mux.HandleFunc("GET /v1/health", h.health)
 	h.mux.HandleFunc("POST /v1/devices/register", h.register)
@@ -243,48 +241,34 @@ func (h *Handler) authenticate(r *http.Request, body []byte) (store.Device, erro
 		return d, err
 	}
 	if !d.RevokedAt.IsZero() {
-		h.sessions.dropDevice(d.ID)
 		return d, &authError{http.StatusForbidden, api.CodeDeviceRevoked, "device revoked"}
 	}
 	msg := api.CanonicalString(r.Method, r.URL.RequestURI(), a.Timestamp, a.Nonce, body)
 	if !ed25519.Verify(d.PublicKey, []byte(msg), a.Signature) {
 		return d, &authError{http.StatusUnauthorized, api.CodeBadSignature, "signature does not verify"}
 	}
-	return d, h.useNonce(a.DeviceID, a.Nonce, a.Timestamp, now)
+	return d, h.useNonce(r.Context(), a.DeviceID, a.Nonce, a.Timestamp, now)
 }
 
-// checkWindow refuses a timestamp outside the window, or from before the
-// handler started (its nonce memory does not reach back further).
+// checkWindow refuses a timestamp outside the window.
 func (h *Handler) checkWindow(now time.Time, ts int64) error {
 	skew := time.Duration(now.Unix()-ts) * time.Second
-	if skew > Window || skew < -Window || ts < h.started-1 {
+	if skew > Window || skew < -Window {
 		return &authError{http.StatusUnauthorized, api.CodeClockSkew, "X-Timestamp is outside the service's window; correct the clock by X-Server-Time"}
 	}
 	return nil
 }
 
-// deviceActive checks that the device is registered and not revoked; a
-// revoked or unknown device loses its sessions.
-func (h *Handler) deviceActive(r *http.Request, id string) error {
-	d, err := h.svc.Store.Device(r.Context(), id)
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		h.sessions.dropDevice(id)
-		return &authError{http.StatusUnauthorized, api.CodeUnknownDevice, "unknown device"}
-	case err != nil:
+// useNonce records (device, nonce) in the store until the timestamp
+// leaves the window and refuses a pair already seen, by this instance or
+// any other on the same database.
+func (h *Handler) useNonce(ctx context.Context, deviceID, nonce string, ts int64, now time.Time) error {
+	exp := time.Unix(ts, 0).Add(Window + time.Second)
+	fresh, err := h.svc.Store.UseNonce(ctx, deviceID, nonce, exp, now)
+	if err != nil {
 		return err
-	case !d.RevokedAt.IsZero():
-		h.sessions.dropDevice(id)
-		return &authError{http.StatusForbidden, api.CodeDeviceRevoked, "device revoked"}
 	}
-	return nil
-}
-
-// useNonce records (device, nonce) until the timestamp leaves the window
-// and refuses a pair already seen.
-func (h *Handler) useNonce(deviceID, nonce string, ts int64, now time.Time) error {
-	exp := time.Unix(ts, 0).Add(Window + time.Second).UnixNano()
-	if !h.nonces.add(deviceID+"\x00"+nonce, exp, now.UnixNano()) {
+	if !fresh {
 		return &authError{http.StatusUnauthorized, api.CodeReplay, "nonce already used"}
 	}
 	return nil

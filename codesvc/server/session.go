@@ -4,136 +4,23 @@ import (
 	"crypto/ecdh"
 	"crypto/hmac"
 	"encoding/base64"
+	"errors"
 	"hash"
 	"net/http"
 	"sync"
 	"time"
 
 	"github.com/shcommunity/kiosk/codesvc/api"
+	"github.com/shcommunity/kiosk/codesvc/store"
 )
 
 // Session defaults (Options.SessionTTL, Options.MaxSessionsPerDevice).
+// Sessions are rows of the store (store.Session), so every instance of
+// the service on one database shares them and a restart ends none.
 const (
 	DefaultSessionTTL           = 10 * time.Minute
 	DefaultMaxSessionsPerDevice = 16
 )
-
-// session is one device session: the key both sides derived and the
-// device it speaks for. It lives in memory only; a restart ends every
-// session, and clients obtain new ones.
-type session struct {
-	id       string
-	deviceID string
-	expires  int64 // unix nanoseconds, service clock
-	macs     sync.Pool
-}
-
-// mac returns an HMAC-SHA256 under the session key from the session's
-// pool; put it back with done.
-func (s *session) mac() hash.Hash   { return s.macs.Get().(hash.Hash) }
-func (s *session) done(m hash.Hash) { s.macs.Put(m) }
-func newSession(id, deviceID string, key []byte, expires int64) *session {
-	s := &session{id: id, deviceID: deviceID, expires: expires}
-	k := append([]byte(nil), key...)
-	s.macs.New = func() any { return api.NewSessionMAC(k) }
-	return s
-}
-
-// sessionTable holds the live sessions, sharded by ID so that concurrent
-// lookups do not meet on one lock. Creation (rare: one per device per
-// TTL) takes the table-wide lock that keeps the per-device lists.
-type sessionTable struct {
-	shards [32]sessionShard
-
-	mu       sync.Mutex
-	byDevice map[string][]*session // oldest first
-	adds     int
-}
-
-type sessionShard struct {
-	mu sync.RWMutex
-	m  map[string]*session
-}
-
-func (t *sessionTable) shard(id string) *sessionShard {
-	return &t.shards[fnv(id)%uint32(len(t.shards))]
-}
-
-// get returns the session with this ID, or nil.
-func (t *sessionTable) get(id string) *session {
-	sh := t.shard(id)
-	sh.mu.RLock()
-	s := sh.m[id]
-	sh.mu.RUnlock()
-	return s
-}
-
-func (t *sessionTable) remove(s *session) {
-	sh := t.shard(s.id)
-	sh.mu.Lock()
-	if sh.m[s.id] == s {
-		delete(sh.m, s.id)
-	}
-	sh.mu.Unlock()
-}
-
-// add stores s. A device keeps at most max sessions (a kiosk needs one; a
-// few cover several programs on one device): the oldest goes first. Every
-// 256 additions the expired sessions of all devices are swept, so memory
-// is bounded by the registered devices times max.
-func (t *sessionTable) add(s *session, max int, now int64) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.byDevice == nil {
-		t.byDevice = make(map[string][]*session)
-	}
-	t.adds++
-	if t.adds%256 == 0 {
-		for dev, list := range t.byDevice {
-			if list = t.prune(list, now); len(list) == 0 {
-				delete(t.byDevice, dev)
-			} else {
-				t.byDevice[dev] = list
-			}
-		}
-	}
-	list := t.prune(t.byDevice[s.deviceID], now)
-	for len(list) >= max {
-		t.remove(list[0])
-		list = list[1:]
-	}
-	t.byDevice[s.deviceID] = append(list, s)
-	sh := t.shard(s.id)
-	sh.mu.Lock()
-	if sh.m == nil {
-		sh.m = make(map[string]*session)
-	}
-	sh.m[s.id] = s
-	sh.mu.Unlock()
-}
-
-// prune drops expired sessions from list (and the table). t.mu is held.
-func (t *sessionTable) prune(list []*session, now int64) []*session {
-	out := list[:0]
-	for _, s := range list {
-		if s.expires <= now {
-			t.remove(s)
-			continue
-		}
-		out = append(out, s)
-	}
-	return out
-}
-
-// dropDevice ends every session of a device (revoked or gone).
-func (t *sessionTable) dropDevice(deviceID string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	for _, s := range t.byDevice[deviceID] {
-		t.remove(s)
-	}
-	delete(t.byDevice, deviceID)
-}
 
 // sessionHeaders are the parsed session-authenticated request headers.
 type sessionHeaders struct {
@@ -171,9 +58,10 @@ func parseSessionHeaders(h http.Header) (sessionHeaders, error) {
 
 // authenticateSession checks a session-authenticated request: headers,
 // clock window, session known and unexpired, MAC, device still registered
-// and not revoked (read on every request, so a revocation, even by an
-// admin command in another process, ends the device's sessions at once),
-// then the nonce.
+// and not revoked, then the nonce. The session and its device are one
+// read of the store on every request, so a session opened on any
+// instance is known here and a revocation, through any instance or the
+// admin command, refuses the device at once.
 func (h *Handler) authenticateSession(r *http.Request, body []byte) (string, error) {
 	a, err := parseSessionHeaders(r.Header)
 	if err != nil {
@@ -183,28 +71,29 @@ func (h *Handler) authenticateSession(r *http.Request, body []byte) (string, err
 	if err := h.checkWindow(now, a.Timestamp); err != nil {
 		return "", err
 	}
-	s := h.sessions.get(a.SessionID)
-	if s == nil {
+	s, d, err := h.svc.Store.Session(r.Context(), a.SessionID)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
 		return "", &authError{http.StatusUnauthorized, api.CodeUnknownSession, "unknown session; obtain a new one"}
-	}
-	if now.UnixNano() >= s.expires {
-		h.sessions.remove(s)
+	case err != nil:
+		return "", err
+	case !now.Before(s.ExpiresAt):
 		return "", &authError{http.StatusUnauthorized, api.CodeSessionExpired, "session expired; obtain a new one"}
 	}
-	m := s.mac()
+	m := h.macs.get(s.Key)
 	var buf [32]byte
 	sum := api.SessionMAC(m, buf[:0], r.Method, r.URL.RequestURI(), a.Timestamp, a.Nonce, body)
-	s.done(m)
+	h.macs.put(s.Key, m)
 	if !hmac.Equal(sum, a.MAC[:]) {
 		return "", &authError{http.StatusUnauthorized, api.CodeBadMAC, "session MAC does not verify"}
 	}
-	if err := h.deviceActive(r, s.deviceID); err != nil {
+	if !d.RevokedAt.IsZero() {
+		return "", &authError{http.StatusForbidden, api.CodeDeviceRevoked, "device revoked"}
+	}
+	if err := h.useNonce(r.Context(), d.ID, a.Nonce, a.Timestamp, now); err != nil {
 		return "", err
 	}
-	if err := h.useNonce(s.deviceID, a.Nonce, a.Timestamp, now); err != nil {
-		return "", err
-	}
-	return s.deviceID, nil
+	return d.ID, nil
 }
 
 // createSession is POST /v1/sessions, which only an Ed25519-signed request
@@ -248,7 +137,52 @@ func (h *Handler) createSession(w http.ResponseWriter, r *http.Request, c *call)
 	}
 	now := h.svc.Now()
 	exp := now.Add(h.svc.opt.SessionTTL).Truncate(time.Second)
-	h.sessions.add(newSession(id, c.deviceID, key, exp.UnixNano()), h.svc.opt.MaxSessionsPerDevice, now.UnixNano())
+	err = h.svc.Store.CreateSession(r.Context(), store.Session{ID: id, DeviceID: c.deviceID, Key: key, CreatedAt: now, ExpiresAt: exp},
+		h.svc.opt.MaxSessionsPerDevice)
+	if err != nil {
+		h.fail(w, err)
+		return
+	}
 	writeJSON(w, http.StatusCreated, api.SessionResponse{SessionID: id, ServerKey: base64.RawURLEncoding.EncodeToString(serverPub),
 		ExpiresAt: exp, ServerTime: now.Truncate(time.Second)})
+}
+
+// macCache keeps HMAC-SHA256 states under recent session keys, so that a
+// request does not pay for setting one up; an HMAC is keyed by the
+// session key itself, so a state is only ever reused under the same key.
+// It holds at most macCacheSize keys and starts afresh when full: memory
+// is bounded whatever the number of sessions.
+type macCache struct {
+	mu sync.Mutex
+	m  map[string][]hash.Hash
+}
+
+const (
+	macCacheSize = 4096
+	macsPerKey   = 8
+)
+
+// get returns an HMAC under key, reset.
+func (c *macCache) get(key []byte) hash.Hash {
+	c.mu.Lock()
+	if l := c.m[string(key)]; len(l) > 0 {
+		m := l[len(l)-1]
+		c.m[string(key)] = l[:len(l)-1]
+		c.mu.Unlock()
+		return m
+	}
+	c.mu.Unlock()
+	return api.NewSessionMAC(key)
+}
+
+// put gives m, an HMAC under key, back for reuse.
+func (c *macCache) put(key []byte, m hash.Hash) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= macCacheSize {
+		c.m = make(map[string][]hash.Hash)
+	}
+	if l := c.m[string(key)]; len(l) < macsPerKey {
+		c.m[string(key)] = append(l, m)
+	}
 }

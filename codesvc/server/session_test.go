@@ -167,14 +167,14 @@ func TestSessionRevocation(t *testing.T) {
 		t.Fatalf("before revocation: %d %s", st, code)
 	}
 	// Revoked in the store, as the admin command in another process does:
-	// the very next request fails, then the session is gone.
+	// the very next request fails, and every one after it.
 	if err := e.svc.Store.RevokeDevice(ctx, dev.DeviceID, e.clk.Now()); err != nil {
 		t.Fatal(err)
 	}
 	for i, want := range []struct {
 		status int
 		code   api.Code
-	}{{403, api.CodeDeviceRevoked}, {401, api.CodeUnknownSession}} {
+	}{{403, api.CodeDeviceRevoked}, {403, api.CodeDeviceRevoked}} {
 		st, code := rawSessionDo(t, e, sid, key, "POST", "/v1/status", body, body, e.clk.Now(), "nonce-bbbbbbbbbbbbbbb"+strconv.Itoa(i))
 		if st != want.status || code != want.code {
 			t.Errorf("request %d after revocation: got %d %s, want %d %s", i, st, code, want.status, want.code)
@@ -198,9 +198,9 @@ func TestSessionCapPerDevice(t *testing.T) {
 }
 
 // TestClientSessions checks what the client does on its own: it uses a
-// session, renews it when it expires, gets a new one after the service
-// forgot it (a restart), and signs with Ed25519 where sessions are
-// refused.
+// session, renews it when it expires, keeps it across a restart of the
+// service, gets a new one after the service ended it, and signs with
+// Ed25519 where sessions are refused.
 func TestClientSessions(t *testing.T) {
 	ctx := context.Background()
 	id := idNumber(t, "19480314", 1)
@@ -229,7 +229,7 @@ func TestClientSessions(t *testing.T) {
 			t.Errorf("after expiry: %v", err)
 		}
 	})
-	t.Run("recovers from a forgotten session", func(t *testing.T) {
+	t.Run("keeps its session across a restart", func(t *testing.T) {
 		e := newEnv(t, server.Options{})
 		var cur atomic.Pointer[server.Handler]
 		cur.Store(e.h)
@@ -241,12 +241,27 @@ func TestClientSessions(t *testing.T) {
 		}
 		old := c.SessionID()
 		e.clk.Add(2 * time.Second)
-		cur.Store(server.NewHandler(e.svc)) // a restart: sessions and nonces forgotten
+		cur.Store(e.instance().h) // a restart: a new process on the same database
 		if _, err := c.Status(ctx, id); err != nil {
 			t.Fatalf("after a restart: %v", err)
 		}
+		if c.SessionID() != old {
+			t.Errorf("session after restart %q, want the same %q", c.SessionID(), old)
+		}
+	})
+	t.Run("recovers from a forgotten session", func(t *testing.T) {
+		e := newEnv(t, server.Options{MaxSessionsPerDevice: 1})
+		c := &client.Client{BaseURL: e.srv.URL, DeviceID: e.c.DeviceID, Key: e.c.Key, Now: e.clk.Now}
+		if _, err := c.Status(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+		old := c.SessionID()
+		rawSession(t, e, e.c) // the same device's new session ends c's
+		if _, err := c.Status(ctx, id); err != nil {
+			t.Fatalf("after its session ended: %v", err)
+		}
 		if c.SessionID() == old || c.SessionID() == "" {
-			t.Errorf("session after restart %q, want a new one (old %q)", c.SessionID(), old)
+			t.Errorf("session %q, want a new one (old %q)", c.SessionID(), old)
 		}
 	})
 	t.Run("falls back to Ed25519 when sessions are off", func(t *testing.T) {

@@ -206,6 +206,19 @@ type SigningKey struct {
 	RetiredAt  time.Time
 }
 
+// Session is a device session: the key the device and the service
+// derived when it was opened, and the device it speaks for. Stores keep
+// the key wrapped with the key-encryption key, so that every service
+// instance on the database can check a request made under a session
+// another opened.
+type Session struct {
+	ID        string
+	DeviceID  string
+	Key       []byte
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}
+
 // Scheduler returns the future instants at which a resident's colour
 // changes by rule alone, given all its events.
 type Scheduler func(events []Event) []time.Time
@@ -270,6 +283,21 @@ type Store interface {
 	PutWorker(ctx context.Context, w Worker) error
 	Worker(ctx context.Context, id string) (Worker, error)
 	Workers(ctx context.Context) ([]Worker, error)
+
+	// CreateSession stores s (its ID unused so far). The device then keeps
+	// at most max sessions: the oldest beyond go. Sessions expired by
+	// s.CreatedAt are removed.
+	CreateSession(ctx context.Context, s Session, max int) error
+	// Session returns the session with this ID and its device, read
+	// together, so that a device revoked through any instance is refused
+	// by every other at once; ErrNotFound if there is none. An expired
+	// session may still be returned: the caller compares ExpiresAt.
+	Session(ctx context.Context, id string) (Session, Device, error)
+	// UseNonce records the device's nonce until expires and reports
+	// whether it was fresh: never recorded, or its record had expired by
+	// now. Two calls with the same pair, from any instances at once, see
+	// fresh once.
+	UseNonce(ctx context.Context, deviceID, nonce string, expires, now time.Time) (fresh bool, err error)
 
 	AddSigningKey(ctx context.Context, k SigningKey, retireOthersAt time.Time) error
 	SigningKeys(ctx context.Context) ([]SigningKey, error)

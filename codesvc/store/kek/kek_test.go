@@ -109,4 +109,3 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
-

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync/atomic"
 
 	"github.com/shcommunity/kiosk/codesvc/store"
 	"github.com/shcommunity/kiosk/codesvc/store/kek"
@@ -18,6 +19,10 @@ type Store struct {
 	stmtResident *sql.Stmt // read pool: resident + events by key
 	stmtDevice   *sql.Stmt // read pool: device by ID
 	stmtToken    *sql.Stmt // read pool: token by ID
+	stmtSession  *sql.Stmt // read pool: session and device by session ID
+	stmtNonce    *sql.Stmt // writer: UseNonce
+
+	nonceUses atomic.Int64 // UseNonce calls, for the sweep of expired nonces
 }
 
 var _ store.Store = (*Store)(nil)
@@ -43,7 +48,11 @@ func (s *Store) prepare(ctx context.Context) error {
 		FROM residents r WHERE r.key = ?`)
 	s.stmtDevice = prep(`SELECT ` + deviceCols + ` FROM devices WHERE id = ?`)
 	s.stmtToken = prep(`SELECT ` + tokenCols + ` FROM tokens WHERE id = ?`)
+	s.stmtSession = prep(`SELECT ` + sessionCols + ` FROM sessions s JOIN devices d ON d.id = s.device_id WHERE s.id = ?`)
 	if err != nil {
+		return fmt.Errorf("prepare: %w", err)
+	}
+	if s.stmtNonce, err = s.w.PrepareContext(ctx, useNonceSQL); err != nil {
 		return fmt.Errorf("prepare: %w", err)
 	}
 	return nil
@@ -51,7 +60,7 @@ func (s *Store) prepare(ctx context.Context) error {
 
 // Close closes both pools.
 func (s *Store) Close() error {
-	for _, st := range []*sql.Stmt{s.stmtResident, s.stmtDevice, s.stmtToken} {
+	for _, st := range []*sql.Stmt{s.stmtResident, s.stmtDevice, s.stmtToken, s.stmtSession, s.stmtNonce} {
 		if st != nil {
 			st.Close()
 		}

@@ -1,0 +1,98 @@
+package sqlitestore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/shcommunity/kiosk/codesvc/store"
+	"github.com/shcommunity/kiosk/codesvc/store/kek"
+	"github.com/shcommunity/kiosk/internal/sqldb"
+)
+
+// nonceSweepEvery is how many UseNonce calls of one Store pass between
+// two removals of expired nonces: often enough that the table holds
+// about a window's worth of requests, rarely enough to cost nothing
+// per request.
+const nonceSweepEvery = 1024
+
+// CreateSession implements store.Store.
+func (s *Store) CreateSession(ctx context.Context, ss store.Session, max int) error {
+	return sqldb.InTx(ctx, s.w, func(tx *sql.Tx) error {
+		now := sqldb.ToDB(ss.CreatedAt)
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at <= ?`, now); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO sessions(id, device_id, key, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
+			ss.ID, ss.DeviceID, s.kek.Wrap(kek.SessionPurpose(ss.ID), ss.Key), now, sqldb.ToDB(ss.ExpiresAt)); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE device_id = ? AND seq NOT IN
+			(SELECT seq FROM sessions WHERE device_id = ? ORDER BY seq DESC LIMIT ?)`, ss.DeviceID, ss.DeviceID, max)
+		return err
+	})
+}
+
+// Session implements store.Store. It is on every session-authenticated
+// request: a prepared statement on the read pool, one row.
+func (s *Store) Session(ctx context.Context, id string) (store.Session, store.Device, error) {
+	if err := ctx.Err(); err != nil {
+		return store.Session{}, store.Device{}, err
+	}
+	return scanSession(s.kek, s.stmtSession.QueryRowContext(pointCtx(ctx), id))
+}
+
+// sessionCols are a session's columns and its device's, aliased s and d.
+const sessionCols = `s.id, s.key, s.created_at, s.expires_at, d.id, d.name, d.public_key, d.registered_at, d.revoked_at`
+
+func scanSession(w *kek.Wrapper, row sqldb.Scanner) (store.Session, store.Device, error) {
+	var ss store.Session
+	var d store.Device
+	var wrapped, pub []byte
+	var created, expires, reg int64
+	var rev sql.NullInt64
+	err := row.Scan(&ss.ID, &wrapped, &created, &expires, &d.ID, &d.Name, &pub, &reg, &rev)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ss, d, store.ErrNotFound
+	}
+	if err != nil {
+		return ss, d, err
+	}
+	key, err := w.Unwrap(kek.SessionPurpose(ss.ID), wrapped)
+	if err != nil {
+		return store.Session{}, store.Device{}, fmt.Errorf("session: %w", err)
+	}
+	ss.DeviceID, ss.Key, ss.CreatedAt, ss.ExpiresAt = d.ID, key, sqldb.FromDB(created), sqldb.FromDB(expires)
+	d.PublicKey, d.RegisteredAt, d.RevokedAt = pub, sqldb.FromDB(reg), sqldb.FromDB(rev.Int64)
+	return ss, d, nil
+}
+
+// UseNonce implements store.Store: one statement in its own transaction
+// on the writer. The insert takes a row that exists only if the row has
+// expired, so the change count says whether the nonce was fresh.
+func (s *Store) UseNonce(ctx context.Context, deviceID, nonce string, expires, now time.Time) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	res, err := s.stmtNonce.ExecContext(pointCtx(ctx), deviceID, nonce, sqldb.ToDB(expires), sqldb.ToDB(now))
+	if err != nil {
+		return false, fmt.Errorf("use nonce: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("use nonce: %w", err)
+	}
+	if s.nonceUses.Add(1)%nonceSweepEvery == 0 {
+		if _, err := s.w.ExecContext(ctx, `DELETE FROM nonces WHERE expires_at <= ?`, sqldb.ToDB(now)); err != nil {
+			return false, fmt.Errorf("sweep nonces: %w", err)
+		}
+	}
+	return n == 1, nil
+}
+
+// useNonceSQL is UseNonce's statement, the same in both stores but for
+// the placeholders.
+const useNonceSQL = `INSERT INTO nonces(device_id, nonce, expires_at) VALUES (?, ?, ?)
+	ON CONFLICT(device_id, nonce) DO UPDATE SET expires_at = excluded.expires_at WHERE nonces.expires_at <= ?`
