@@ -37,6 +37,17 @@ type Dashboard struct {
 	Online       bool
 	Calls        []Call   // residents whose colour changed since their paper was printed here
 	HelpCalls    []string // help calls from the self-service screen
+	// Ready lists residents enrolled here whose code the service has
+	// issued but who have not taken a paper code yet (an enrolment queued
+	// offline, or not confirmed in time): call them in.
+	Ready []Ready
+}
+
+// Ready is one resident whose code is ready to print.
+type Ready struct {
+	Receipt    string
+	MaskedName string
+	Since      time.Time // when the service accepted her enrolment
 }
 
 // Call is one resident on the call list: the colour on their paper and

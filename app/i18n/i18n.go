@@ -162,6 +162,7 @@ const (
 	CounterHelpCalls   Key = "counter_help_calls"
 	CounterCalls       Key = "counter_calls"
 	CounterRejected    Key = "counter_rejected"
+	CounterReady       Key = "counter_ready"
 
 	// The first-run provisioning screen.
 	ProvisionTitle   Key = "provision_title"
@@ -253,6 +254,7 @@ var messages = map[Key][2]string{
 	CounterHelpCalls:   {"呼叫工作人员", "Calls for staff"},
 	CounterCalls:       {"需回访（颜色已变）", "To call back (colour changed)"},
 	CounterRejected:    {"被拒收（需处理）", "Rejected (needs handling)"},
+	CounterReady:       {"纸质码已生成、尚未领取", "Code ready, not yet printed"},
 
 	ProvisionTitle:   {"首次开通", "First run"},
 	ProvisionURL:     {"服务地址 https://codes.example", "Service URL, e.g. https://codes.example"},

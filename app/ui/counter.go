@@ -206,7 +206,12 @@ func (c *Counter) dashboard() fyne.CanvasObject {
 	for i, x := range d.Calls {
 		calls[i] = fmt.Sprintf("%s %s %s→%s", x.MaskedName, x.MaskedID, i18n.ColourWord(l, x.Printed), i18n.ColourWord(l, x.Current))
 	}
+	ready := make([]string, len(d.Ready))
+	for i, x := range d.Ready {
+		ready[i] = fmt.Sprintf("%s %s %s %s", x.MaskedName, i18n.T(l, i18n.Receipt), x.Receipt, i18n.AsOfText(l, x.Since))
+	}
 	list(i18n.CounterHelpCalls, d.HelpCalls)
+	list(i18n.CounterReady, ready)
 	list(i18n.CounterCalls, calls)
 	list(i18n.CounterRejected, d.Quarantined)
 	objs := []fyne.CanvasObject{heading(i18n.T(l, i18n.CounterDashboard)),

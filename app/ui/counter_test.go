@@ -84,7 +84,8 @@ func TestCounterEnglishHasNoCJK(t *testing.T) {
 	// The residents' data is ASCII here: the test is about the screen's
 	// own words, not about names.
 	dash := flow.Dashboard{TodayActions: 3, Pending: 1, Online: true, LastSync: asOf,
-		HelpCalls: []string{"09:30 kiosk-1"}, Calls: []flow.Call{{MaskedName: "L*Y", MaskedID: "3****002X", Printed: healthcode.Green, Current: healthcode.Yellow}}, Quarantined: []string{"enrolment K3QF-7XBA: invalid_phone"}}
+		HelpCalls: []string{"09:30 kiosk-1"}, Calls: []flow.Call{{MaskedName: "L*Y", MaskedID: "3****002X", Printed: healthcode.Green, Current: healthcode.Yellow}}, Quarantined: []string{"enrolment K3QF-7XBA: invalid_phone"},
+		Ready: []flow.Ready{{Receipt: "M2QX-7KAB", MaskedName: "W*F", Since: asOf}}}
 	res := flow.CounterView{Step: flow.CounterResident, Worker: "demo", MaskedName: "Z*F", MaskedID: "3*************0019", Dashboard: dash}
 	with := func(f func(v *flow.CounterView)) flow.CounterView {
 		v := res

@@ -83,9 +83,11 @@ func TestCounterScreens(t *testing.T) {
 	golden(t, "counter_login.xml", w)
 	c.Show(flow.CounterView{Step: flow.CounterResident, Worker: "演示社工", MaskedName: "张*丰", MaskedID: "3*************0019",
 		FamilyName: "孙*", Dashboard: flow.Dashboard{TodayActions: 3, Pending: 1, Online: true,
-			HelpCalls: []string{"09:30 演示自助机"}, Calls: []flow.Call{{MaskedName: "李*英", MaskedID: "3****002X", Printed: healthcode.Green, Current: healthcode.Yellow}}, Quarantined: []string{"enrolment K3QF-7XBA: invalid_phone"}}})
+			HelpCalls: []string{"09:30 演示自助机"}, Calls: []flow.Call{{MaskedName: "李*英", MaskedID: "3****002X", Printed: healthcode.Green, Current: healthcode.Yellow}}, Quarantined: []string{"enrolment K3QF-7XBA: invalid_phone"},
+			Ready: []flow.Ready{{Receipt: "M2QX-7KAB", MaskedName: "王*芬", Since: asOf}}}})
 	m := test.RenderToMarkup(w.Canvas())
-	for _, s := range []string{"张*丰", "家属代办：孙*", "呼叫工作人员（1）", "绿码→黄码", "invalid_phone", "登记并打印", "补打（挂失旧码）", "提交纠错"} {
+	for _, s := range []string{"张*丰", "家属代办：孙*", "呼叫工作人员（1）", "绿码→黄码", "invalid_phone", "登记并打印", "补打（挂失旧码）", "提交纠错",
+		"纸质码已生成、尚未领取（1）", "王*芬 回执号 M2QX-7KAB"} {
 		if !strings.Contains(m, s) {
 			t.Errorf("counter screen lacks %q", s)
 		}

@@ -94,6 +94,13 @@ func (c *Counter) Dashboard(ctx context.Context) (flow.Dashboard, error) {
 		d.Calls = append(d.Calls, flow.Call{MaskedName: e.MaskedName, MaskedID: e.MaskedID,
 			Printed: e.Printed, Current: e.Current})
 	}
+	ready, err := c.Store().ReadyCodes(ctx)
+	if err != nil {
+		return flow.Dashboard{}, err
+	}
+	for _, r := range ready {
+		d.Ready = append(d.Ready, flow.Ready{Receipt: r.Receipt, MaskedName: r.MaskedName, Since: r.ReadyAt})
+	}
 	log, err := c.Store().AuditLog(ctx)
 	if err != nil {
 		return flow.Dashboard{}, err

@@ -10,6 +10,12 @@ import (
 	"github.com/shcommunity/kiosk/internal/sqldb"
 )
 
+// AwaitedRetention is how long a resident enrolled here stays on the
+// counter's list of codes ready to print when she never takes one: after
+// a month she is no longer the kiosk's to call, and the service keeps her
+// enrolment.
+const AwaitedRetention = 30 * 24 * time.Hour
+
 // Outbox item states.
 const (
 	StatePending     = "pending"     // waiting to be pushed (or being pushed)
@@ -251,6 +257,12 @@ func (s *Store) PurgeAcked(ctx context.Context) (int, error) {
 			return fmt.Errorf("purge outbox: %w", err)
 		}
 		n, _ = res.RowsAffected()
+		// An awaited code leaves with its resident: once taken, after the
+		// retention; never taken, after AwaitedRetention.
+		if _, err := tx.exec("DELETE FROM awaiting_code WHERE done_at < ? OR ready_at < ? OR enrolled_at < ?",
+			sqldb.ToDB(tx.now.Add(-s.retention)), sqldb.ToDB(tx.now.Add(-AwaitedRetention)), sqldb.ToDB(tx.now.Add(-AwaitedRetention))); err != nil {
+			return fmt.Errorf("purge awaited codes: %w", err)
+		}
 		return nil
 	})
 	return int(n), err

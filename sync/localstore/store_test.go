@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -601,4 +602,53 @@ func TestNoPersonalDataOnDisk(t *testing.T) {
 	check("open")
 	s.Close()
 	check("closed")
+}
+
+// TestAwaitedCodesLeave: a resident taken off the ready list leaves the
+// store after the retention; one who never takes her code leaves after
+// AwaitedRetention. Nothing about her stays for ever.
+func TestAwaitedCodesLeave(t *testing.T) {
+	ctx := context.Background()
+	c := &clock{t: t0}
+	s := open(t, filepath.Join(t.TempDir(), "kiosk.db"), localstore.Options{Now: c.Now, Retention: 7 * 24 * time.Hour})
+	taken, never := s.KeyOf("310101194803140019"), s.KeyOf("31010419550922002X")
+	err := s.InTx(ctx, func(tx *localstore.Tx) error {
+		for i, k := range []localstore.ResidentKey{taken, never} {
+			if err := tx.AwaitCode(int64(i+1), k, fmt.Sprintf("RCPT-%d", i), "张*丰"); err != nil {
+				return err
+			}
+			if err := tx.CodeReady(int64(i+1), fmt.Sprintf("R%d", i)); err != nil {
+				return err
+			}
+		}
+		return tx.CodePrinted(taken)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := func() int {
+		t.Helper()
+		n, err := localstore.AwaitedRows(ctx, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if l, err := s.ReadyCodes(ctx); err != nil || len(l) != 1 || l[0].Receipt != "RCPT-1" {
+		t.Fatalf("ready = %+v, %v; want the one never taken", l, err)
+	}
+	c.t = t0.Add(8 * 24 * time.Hour)
+	if _, err := s.PurgeAcked(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(); n != 1 {
+		t.Fatalf("%d rows after the retention, want the untaken one only", n)
+	}
+	c.t = t0.Add(localstore.AwaitedRetention + time.Hour)
+	if _, err := s.PurgeAcked(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(); n != 0 {
+		t.Fatalf("%d rows after AwaitedRetention, want none", n)
+	}
 }

@@ -82,7 +82,11 @@ func (e *Engine) Enrol(ctx context.Context, en Enrolment) (Receipt, error) {
 		return Receipt{}, fmt.Errorf("enrol: %w", err)
 	}
 	key := e.st.KeyOf(en.IDNumber)
-	r, err := e.enqueue(ctx, KindEnrolment, box, key, actor.WorkerID, "enrol", nil)
+	masked := en.Name.Masked()
+	r, err := e.enqueue(ctx, KindEnrolment, box, key, actor.WorkerID, "enrol", func(tx *localstore.Tx, it localstore.Item) error {
+		// Until she has her first code, the counter can call her.
+		return tx.AwaitCode(it.Seq, key, it.Receipt, masked)
+	})
 	if err == nil {
 		e.SyncNow()
 	}
@@ -90,18 +94,18 @@ func (e *Engine) Enrol(ctx context.Context, en Enrolment) (Receipt, error) {
 }
 
 func (e *Engine) enqueue(ctx context.Context, kind string, body []byte, key localstore.ResidentKey, workerID, action string,
-	also func(tx *localstore.Tx) error) (Receipt, error) {
+	also func(tx *localstore.Tx, it localstore.Item) error) (Receipt, error) {
 	id := newClientID()
 	var r Receipt
 	err := e.st.InTx(ctx, func(tx *localstore.Tx) error {
-		if also != nil {
-			if err := also(tx); err != nil {
-				return err
-			}
-		}
 		it, err := tx.Enqueue(localstore.NewItem{ClientID: id, Kind: kind, Body: body, Resident: key, Receipt: receiptOf(id)})
 		if err != nil {
 			return err
+		}
+		if also != nil {
+			if err := also(tx, it); err != nil {
+				return err
+			}
 		}
 		r = Receipt{Seq: it.Seq, ClientID: it.ClientID, Number: it.Receipt}
 		_, err = tx.Audit(workerID, action, key, kind+" "+it.Receipt)
@@ -144,6 +148,9 @@ func (e *Engine) RecordPrint(ctx context.Context, p Print) (Receipt, error) {
 		if err := tx.RecordPrint(localstore.PrintedCode{TokenID: p.Token.TokenID, Resident: key, ResidentRef: p.Token.ResidentRef,
 			TokenText: p.Token.Text, Colour: p.Token.Status.Colour, StatusAsOf: p.Token.Status.AsOf, State: api.StateActive,
 			ExpiresAt: p.Token.ExpiresAt, PrintedAt: p.PrintedAt, WorkerID: p.WorkerID}); err != nil {
+			return err
+		}
+		if err := tx.CodePrinted(key); err != nil {
 			return err
 		}
 		for _, old := range p.Token.Superseded {

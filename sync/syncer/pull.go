@@ -81,8 +81,15 @@ func (e *Engine) applyFeedPage(ctx context.Context, page api.FeedResponse) error
 			if _, err := tx.ApplyFeedStatus(cachedFromAPI(en.ResidentRef, localstore.ResidentKey{}, en.MaskedName, en.MaskedID, en.Status)); err != nil {
 				return err
 			}
+			issued := false
 			for _, t := range en.Tokens {
 				if _, err := tx.SetTokenState(t.TokenID, t.State); err != nil {
+					return err
+				}
+				issued = issued || t.State == api.StateActive
+			}
+			if issued { // her code was printed, here or at another kiosk
+				if err := tx.CodeIssued(en.ResidentRef); err != nil {
 					return err
 				}
 			}

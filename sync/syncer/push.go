@@ -120,7 +120,10 @@ func applyResult(tx *localstore.Tx, it localstore.Item, r api.EnrolmentResult) e
 	}
 	switch outcome {
 	case api.OutcomeAccepted:
-		return tx.Ack(it.ClientID, r.Outcome, r.ResidentRef)
+		if err := tx.Ack(it.ClientID, r.Outcome, r.ResidentRef); err != nil {
+			return err
+		}
+		return tx.CodeReady(it.Seq, r.ResidentRef)
 	case api.OutcomeRejected:
 		return quarantineTx(tx, it, r.Reason)
 	case api.OutcomeConflict:

@@ -542,3 +542,43 @@ func TestRateLimitedEnrolmentsWait(t *testing.T) {
 		t.Errorf("service: %d accepted for %d residents, want 5 and 5", accepted, residents)
 	}
 }
+
+// TestReadyCodes: a resident enrolled here offline is listed once the
+// service has accepted her enrolment, with her receipt, until a code is
+// printed for her here or at another kiosk.
+func TestReadyCodes(t *testing.T) {
+	s := startService(t)
+	k := newKiosk(t, s, "", start)
+	ctx := context.Background()
+	here, elsewhere := resident(t, 50, 1), resident(t, 51, 2)
+	s.cut()
+	rHere := k.enrol(t, here, 0)
+	rElse := k.enrol(t, elsewhere, 1)
+	if err := k.eng.SyncOnce(ctx); err == nil {
+		t.Fatal("sync with the service cut: no error")
+	}
+	if l, err := k.st.ReadyCodes(ctx); err != nil || len(l) != 0 {
+		t.Fatalf("ready before the service accepted: %+v, %v; want none", l, err)
+	}
+	s.restore()
+	if err := k.eng.SyncOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	l, err := k.st.ReadyCodes(ctx)
+	if err != nil || len(l) != 2 || l[0].Receipt != rHere.Number || l[1].Receipt != rElse.Number ||
+		l[0].MaskedName != names[0].Masked() || l[0].ResidentRef == "" {
+		t.Fatalf("ready after sync: %+v, %v; want both receipts with masked names", l, err)
+	}
+	issueAndPrint(t, s, k, here)
+	other := newKiosk(t, s, "", start)
+	if err := other.eng.SyncOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	issueAndPrint(t, s, other, elsewhere)
+	if err := k.eng.SyncOnce(ctx); err != nil { // the feed shows her new code
+		t.Fatal(err)
+	}
+	if l, err := k.st.ReadyCodes(ctx); err != nil || len(l) != 0 {
+		t.Errorf("ready after both took a code: %+v, %v; want none", l, err)
+	}
+}

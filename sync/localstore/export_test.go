@@ -1,0 +1,11 @@
+package localstore
+
+import "context"
+
+// AwaitedRows counts the rows of awaiting_code, taken or not, for the
+// tests that check they leave the store.
+func AwaitedRows(ctx context.Context, s *Store) (int, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM awaiting_code").Scan(&n)
+	return n, err
+}
