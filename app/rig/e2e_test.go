@@ -50,6 +50,9 @@ func startKioskDrop(t testing.TB, opts rig.Options, drop bool) *kiosk {
 	if opts.PollInterval == 0 {
 		opts.PollInterval = 30 * time.Millisecond
 	}
+	if opts.Patience == 0 {
+		opts.Patience = 30 * time.Second // only a cut network makes a call fail here
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	r, err := rig.Start(ctx, opts)
 	if err != nil {

@@ -49,6 +49,12 @@ type Options struct {
 	Centre string
 	// PollInterval is the reader watcher's poll; 0 means its default.
 	PollInterval time.Duration
+	// Patience, when set, replaces every bound on waiting for the
+	// simulators and the local service (a live status look-up, a token,
+	// an enrolment's confirmation, a printer's status reply): a test on a
+	// loaded machine must not see a timeout that only a broken device or
+	// a cut network can cause. Zero keeps the kiosk's own defaults.
+	Patience time.Duration
 	// Logger gets the parts' logs; nil discards them.
 	Logger *slog.Logger
 	// OnSlip receives each slip the simulated printer prints.
@@ -176,7 +182,8 @@ func Start(ctx context.Context, opts Options) (r *Rig, err error) {
 		return nil, fmt.Errorf("rig: %w", err)
 	}
 	remote := syncer.NewClientRemote(r.URL, http.DefaultClient, id, clock)
-	if r.Engine, err = syncer.New(ctx, syncer.Config{Store: r.Store, Remote: remote, Clock: clock, Interval: 10 * time.Second, Logger: log}); err != nil {
+	if r.Engine, err = syncer.New(ctx, syncer.Config{Store: r.Store, Remote: remote, Clock: clock, Interval: 10 * time.Second,
+		LiveTimeout: opts.Patience, Logger: log}); err != nil {
 		return nil, fmt.Errorf("rig: engine: %w", err)
 	}
 	if err := r.Engine.SyncOnce(ctx); err != nil {
@@ -187,7 +194,7 @@ func Start(ctx context.Context, opts Options) (r *Rig, err error) {
 			log.Error("Sync engine stopped", "err", err)
 		}
 	})
-	r.Backend = &wire.Backend{Engine: r.Engine, Client: remote.C}
+	r.Backend = &wire.Backend{Engine: r.Engine, Client: remote.C, Timeout: opts.Patience, ConfirmWait: opts.Patience}
 
 	// The devices.
 	r.Deck = idcardsim.SampleDeck()
@@ -220,6 +227,9 @@ func Start(ctx context.Context, opts Options) (r *Rig, err error) {
 		printerConn = host
 	}
 	r.Driver = escpos.NewPrinter(printerConn, opts.Profile)
+	if opts.Patience > 0 {
+		r.Driver.StatusTimeout = opts.Patience
+	}
 	if opts.Unpaced {
 		r.Driver.Baud = 0
 	}

@@ -27,7 +27,7 @@ func TestShellOnSimulators(t *testing.T) {
 	a.Settings().SetTheme(theme.New())
 	var w0 fyne.Window
 	ctx, cancel := context.WithCancel(context.Background())
-	r, err := rig.Start(ctx, rig.Options{PollInterval: 30 * time.Millisecond})
+	r, err := rig.Start(ctx, rig.Options{PollInterval: 30 * time.Millisecond, Patience: 30 * time.Second})
 	if err != nil {
 		cancel()
 		t.Fatal(err)

@@ -16,11 +16,10 @@ var _ flow.CounterBackend = (*Counter)(nil)
 
 // Counter is the counter's backend over the same engine and client as
 // the self-service Backend; every action runs under the worker's ID.
+// Enrol waits for the service's confirmation as long as the Backend's
+// ConfirmWait says.
 type Counter struct {
 	*Backend
-	// ConfirmWait is how long Enrol waits for the service to confirm a
-	// new enrolment before it gives a pending receipt; 0 means 5 s.
-	ConfirmWait time.Duration
 }
 
 // Login implements flow.CounterBackend (offline, against the cached
