@@ -47,12 +47,22 @@ type Config struct {
 	// (kioskmode.HashPIN, set by kioskctl set-exit-pin); never the PIN.
 	// Empty: kiosk mode cannot be left from the screen.
 	ExitPINHash string `json:"exit_pin_hash,omitempty"`
+	// Volume of the spoken prompts, from 0 to 1 (DefaultVolume); the
+	// worker panel behind the exit PIN changes it.
+	Volume float64 `json:"volume"`
+	// Muted silences the spoken prompts.
+	Muted bool `json:"muted"`
 }
+
+// DefaultVolume is the spoken prompts' volume on a new kiosk: loud enough
+// for a hall, with room to turn it up.
+const DefaultVolume = 0.8
 
 // Default is a self-service kiosk in Chinese with a 58 mm printer.
 func Default() Config {
 	return Config{Mode: flow.ModeSelf, Lang: i18n.ZH, Scale: 1, PrinterProfile: escpos.Profile58.Name,
-		Reader: Device{Baud: serialport.DefaultBaud}, Printer: Device{Baud: serialport.DefaultBaud}}
+		Reader: Device{Baud: serialport.DefaultBaud}, Printer: Device{Baud: serialport.DefaultBaud},
+		Volume: DefaultVolume}
 }
 
 // ErrInvalid matches every validation error.
@@ -69,6 +79,9 @@ func (c Config) Validate() error {
 	}
 	if c.Scale < 0.5 || c.Scale > 3 {
 		return invalid("scale %v is outside 0.5 to 3", c.Scale)
+	}
+	if !(c.Volume >= 0 && c.Volume <= 1) {
+		return invalid("volume %v is outside 0 to 1", c.Volume)
 	}
 	if _, ok := escpos.ProfileByName(c.PrinterProfile); !ok {
 		return invalid("printer profile %q is not 58mm or 80mm", c.PrinterProfile)

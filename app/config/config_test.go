@@ -2,6 +2,7 @@ package config_test
 
 import (
 	"errors"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -78,6 +79,7 @@ func TestRoundTrip(t *testing.T) {
 	c.Mode, c.Lang, c.Centre, c.ServiceURL = flow.ModeVenue, i18n.EN, "田林街道", "https://codes.example:8443"
 	c.Reader.USB = "1A86:7523"
 	c.Kiosk, c.ExitPINHash = true, pinHash
+	c.Volume, c.Muted = 0.35, true
 	if err := config.Save(path, c); err != nil {
 		t.Fatal(err)
 	}
@@ -112,6 +114,12 @@ func TestParse(t *testing.T) {
 		{`{"exit_pin_hash":"246810"}`, false},
 		{`{"exit_pin_hash":"$argon2id$v=19$m=99999999,t=1,p=1$AAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAA"}`, false},
 		{`{"exit_pin":"246810"}`, false},
+		{`{"volume":0}`, true},
+		{`{"volume":1,"muted":true}`, true},
+		{`{"volume":1.5}`, false},
+		{`{"volume":-0.1}`, false},
+		{`{"volume":"loud"}`, false},
+		{`{"muted":"yes"}`, false},
 		{`{} {}`, false},
 		{`[`, false},
 	} {
@@ -122,6 +130,22 @@ func TestParse(t *testing.T) {
 		if err != nil && !errors.Is(err, config.ErrInvalid) {
 			t.Errorf("Parse(%s) = %v, want ErrInvalid", tc.in, err)
 		}
+	}
+}
+
+// TestSoundDefaults: a configuration written before the spoken prompts
+// (no "volume") speaks at the default volume, unmuted.
+func TestSoundDefaults(t *testing.T) {
+	c, err := config.Parse([]byte(`{"mode":"self","kiosk":true}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Volume != 0.8 || c.Muted {
+		t.Errorf("volume %v, muted %v; want 0.8 and not muted", c.Volume, c.Muted)
+	}
+	c.Volume = math.NaN()
+	if err := c.Validate(); !errors.Is(err, config.ErrInvalid) {
+		t.Errorf("Validate with volume NaN = %v, want ErrInvalid", err)
 	}
 }
 
