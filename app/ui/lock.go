@@ -78,9 +78,13 @@ type Lock struct {
 	// means no PIN is set and the dialog says so.
 	Guard *kioskmode.Guard
 	Lang  i18n.Lang
-	// OnExit runs on the UI goroutine after the right PIN. It drops the
-	// resident's data (Shell.Drop) and quits.
+	// OnExit runs on the UI goroutine when the worker leaves kiosk
+	// mode. It drops the resident's data (Shell.Drop) and quits.
 	OnExit func()
+	// Sound, when set, shows the worker panel (WorkerPanel) after the
+	// right PIN: the spoken prompts' volume and mute, then leave or go
+	// back. Without it the right PIN leaves at once.
+	Sound *SoundControls
 	// Do runs a function on the UI goroutine; nil means fyne.Do.
 	Do func(func())
 	// DialogIdle closes an untouched dialog; 0 means DefaultDialogIdle,
@@ -90,8 +94,9 @@ type Lock struct {
 	// discards.
 	Log *slog.Logger
 
-	win fyne.Window
-	pad *PINPad
+	win   fyne.Window
+	pad   *PINPad
+	panel *WorkerPanel
 }
 
 // Install intercepts win's close request and registers the exit
@@ -107,8 +112,13 @@ func (l *Lock) Install(win fyne.Window) error {
 	return nil
 }
 
-// Open shows the exit dialog (or keeps the open one).
+// Open shows the exit dialog (or keeps the open one, or the worker
+// panel).
 func (l *Lock) Open() {
+	if l.panel != nil {
+		l.panel.touched()
+		return
+	}
 	if l.pad != nil {
 		l.pad.touched()
 		return
@@ -119,6 +129,17 @@ func (l *Lock) Open() {
 
 // Dialog is the exit dialog on screen, or nil.
 func (l *Lock) Dialog() *PINPad { return l.pad }
+
+// Panel is the worker panel on screen, or nil.
+func (l *Lock) Panel() *WorkerPanel { return l.panel }
+
+// exit leaves kiosk mode.
+func (l *Lock) exit() {
+	l.log().Info("Kiosk mode left with the exit PIN")
+	if l.OnExit != nil {
+		l.OnExit()
+	}
+}
 
 func (l *Lock) do(f func()) {
 	if l.Do != nil {
@@ -147,7 +168,7 @@ type PINPad struct {
 	pin      []byte
 	checking bool
 	closed   bool
-	idle     *time.Timer
+	idle     idleTimer
 }
 
 func newPINPad(l *Lock) *PINPad {
@@ -207,9 +228,7 @@ func (p *PINPad) Close() {
 	}
 	p.closed = true
 	p.clear()
-	if p.idle != nil {
-		p.idle.Stop()
-	}
+	p.idle.stop()
 	p.popup.Hide()
 	if p.lock.pad == p {
 		p.lock.pad = nil
@@ -217,22 +236,13 @@ func (p *PINPad) Close() {
 }
 
 func (p *PINPad) touched() {
-	d := p.lock.DialogIdle
-	if d == 0 {
-		d = DefaultDialogIdle
-	}
-	if d < 0 || p.closed {
+	if p.closed {
 		return
 	}
-	if p.idle != nil {
-		p.idle.Stop()
-	}
-	p.idle = time.AfterFunc(d, func() {
-		p.lock.do(func() {
-			if !p.checking {
-				p.Close()
-			}
-		})
+	p.idle.reset(p.lock, func() {
+		if !p.checking {
+			p.Close()
+		}
 	})
 }
 
@@ -317,11 +327,13 @@ func (p *PINPad) result(err error) {
 	var locked *kioskmode.LockedError
 	switch {
 	case err == nil:
-		l.log().Info("Kiosk mode left with the exit PIN")
 		p.Close()
-		if l.OnExit != nil {
-			l.OnExit()
+		if l.Sound != nil {
+			l.log().Info("Worker panel opened with the exit PIN")
+			l.panel = newWorkerPanel(l)
+			return
 		}
+		l.exit()
 		return
 	case errors.As(err, &locked):
 		l.log().Warn("Exit dialog locked after wrong PINs", "until", locked.Until)

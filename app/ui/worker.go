@@ -1,0 +1,217 @@
+package ui
+
+import (
+	"math"
+	"time"
+
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/shcommunity/kiosk/app/i18n"
+	"github.com/shcommunity/kiosk/app/theme"
+)
+
+// SoundSettings are the spoken prompts' volume, from 0 to 1, and mute.
+type SoundSettings struct {
+	Volume float64
+	Muted  bool
+}
+
+// volumeStep is how far one tap of 调大 or 调小 moves the volume.
+const volumeStep = 0.1
+
+// SoundControls connect the worker panel to the loudspeaker and the
+// configuration, which the program owns. With them a Lock shows the panel
+// after the right PIN instead of leaving at once.
+type SoundControls struct {
+	// Settings are what the panel starts from: the player's now.
+	Settings SoundSettings
+	// Apply changes the player at once; it runs on the UI goroutine
+	// and must not block.
+	Apply func(SoundSettings)
+	// Try plays a prompt, so that the worker hears the volume.
+	Try func()
+	// Save writes the settings to the configuration; it runs on a
+	// goroutine of its own. Nil (the demo, which has no configuration
+	// file) leaves the 保存 button out.
+	Save func(SoundSettings) error
+}
+
+// WorkerPanel is what a worker sees after the exit PIN in kiosk mode:
+// the volume of the spoken prompts (调小, 调大), mute, a sample to hear,
+// 保存 to keep the settings in the configuration, then 退出程序 to leave
+// kiosk mode or 返回 to go back to the residents' screen. Like the PIN
+// dialog, it closes itself when left untouched, so a worker who walks
+// away does not leave the way out open.
+type WorkerPanel struct {
+	lock    *Lock
+	popup   *widget.PopUp
+	level   *widget.Label
+	message *widget.Label
+	mute    *widget.Button
+	s       SoundSettings
+	saving  bool
+	closed  bool
+	idle    idleTimer
+}
+
+func newWorkerPanel(l *Lock) *WorkerPanel {
+	lang := l.Lang
+	p := &WorkerPanel{lock: l, s: l.Sound.Settings}
+	p.s.Volume = clampVolume(p.s.Volume)
+	p.level = body("")
+	p.message = body(" ")
+	keys := container.NewHBox()
+	key := func(label string, f func()) *widget.Button {
+		b := widget.NewButton(label, func() {
+			p.touched()
+			f()
+		})
+		keys.Add(container.NewGridWrap(KeySize, b))
+		return b
+	}
+	key(i18n.T(lang, i18n.WorkerQuieter), func() { p.change(p.s.Volume-volumeStep, p.s.Muted) })
+	key(i18n.T(lang, i18n.WorkerLouder), func() { p.change(p.s.Volume+volumeStep, p.s.Muted) })
+	p.mute = key("", func() { p.change(p.s.Volume, !p.s.Muted) })
+	key(i18n.T(lang, i18n.WorkerTry), func() {
+		if l.Sound.Try != nil {
+			l.Sound.Try()
+		}
+	})
+	buttons := container.NewHBox()
+	if l.Sound.Save != nil {
+		buttons.Add(bigButton(i18n.T(lang, i18n.WorkerSave), true, func() { p.touched(); p.save() }))
+	}
+	buttons.Add(bigButton(i18n.T(lang, i18n.WorkerExit), false, p.exit))
+	buttons.Add(bigButton(i18n.T(lang, i18n.BackButton), false, p.Close))
+	content := container.NewVBox(
+		text(i18n.T(lang, i18n.WorkerTitle), theme.HeadingSize, theme.Foreground, true),
+		p.level,
+		container.NewCenter(keys),
+		p.message,
+		container.NewCenter(buttons),
+	)
+	p.show()
+	p.popup = widget.NewModalPopUp(container.NewPadded(content), l.win.Canvas())
+	p.popup.Show()
+	p.touched()
+	return p
+}
+
+// clampVolume keeps a volume in 0 to 1, in tenths, so that taps never
+// leave 0.30000000000000004 in the configuration.
+func clampVolume(v float64) float64 {
+	if !(v > 0) {
+		return 0
+	}
+	return math.Min(1, math.Round(v*10)/10)
+}
+
+// Settings are the panel's settings now.
+func (p *WorkerPanel) Settings() SoundSettings { return p.s }
+
+// Message is the panel's message line.
+func (p *WorkerPanel) Message() string { return p.message.Text }
+
+// Level is the panel's volume line.
+func (p *WorkerPanel) Level() string { return p.level.Text }
+
+func (p *WorkerPanel) change(volume float64, muted bool) {
+	p.s = SoundSettings{Volume: clampVolume(volume), Muted: muted}
+	p.show()
+	p.message.SetText(" ")
+	if p.lock.Sound.Apply != nil {
+		p.lock.Sound.Apply(p.s)
+	}
+}
+
+func (p *WorkerPanel) show() {
+	lang := p.lock.Lang
+	p.level.SetText(i18n.VolumeText(lang, int(math.Round(p.s.Volume*100)), p.s.Muted))
+	if p.s.Muted {
+		p.mute.SetText(i18n.T(lang, i18n.WorkerUnmute))
+	} else {
+		p.mute.SetText(i18n.T(lang, i18n.WorkerMute))
+	}
+}
+
+// save writes the settings off the UI goroutine and says how it went.
+func (p *WorkerPanel) save() {
+	l := p.lock
+	if p.saving {
+		return
+	}
+	p.saving = true
+	s := p.s
+	go func() {
+		err := l.Sound.Save(s)
+		l.do(func() {
+			p.saving = false
+			if err != nil {
+				l.log().Error("Sound settings not saved", "err", err)
+				p.message.SetText(i18n.T(l.Lang, i18n.WorkerSaveFailed))
+				return
+			}
+			l.log().Info("Sound settings saved", "volume", s.Volume, "muted", s.Muted)
+			if !p.closed {
+				p.message.SetText(i18n.T(l.Lang, i18n.WorkerSaved))
+			}
+		})
+	}()
+}
+
+// exit leaves kiosk mode.
+func (p *WorkerPanel) exit() {
+	p.Close()
+	p.lock.exit()
+}
+
+// Close closes the panel and stays in kiosk mode.
+func (p *WorkerPanel) Close() {
+	if p.closed {
+		return
+	}
+	p.closed = true
+	p.idle.stop()
+	p.popup.Hide()
+	if p.lock.panel == p {
+		p.lock.panel = nil
+	}
+}
+
+func (p *WorkerPanel) touched() {
+	if p.closed {
+		return
+	}
+	p.idle.reset(p.lock, func() {
+		if !p.saving {
+			p.Close()
+		}
+	})
+}
+
+// idleTimer closes a dialog of the Lock's left untouched for its
+// DialogIdle.
+type idleTimer struct {
+	t *time.Timer
+}
+
+// reset starts the wait again; when it runs out, close runs on the UI
+// goroutine.
+func (i *idleTimer) reset(l *Lock, close func()) {
+	d := l.DialogIdle
+	if d == 0 {
+		d = DefaultDialogIdle
+	}
+	if d < 0 {
+		return
+	}
+	i.stop()
+	i.t = time.AfterFunc(d, func() { l.do(close) })
+}
+
+func (i *idleTimer) stop() {
+	if i.t != nil {
+		i.t.Stop()
+	}
+}
