@@ -8,6 +8,7 @@ VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev
 LDFLAGS  := -X github.com/shcommunity/kiosk/internal/version.Version=$(VERSION)
 BIN      := bin
 FUZZTIME ?= 20s
+DEMOFLAGS ?=
 
 .DEFAULT_GOAL := help
 
@@ -27,7 +28,7 @@ build: deps ## Build every binary into bin/
 .PHONY: demo
 demo: deps ## Run the kiosk on simulated devices and an embedded code service
 	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
-	  $(GO) run -ldflags "$(LDFLAGS)" ./cmd/kiosk --demo; \
+	  $(GO) run -ldflags "$(LDFLAGS)" ./cmd/kiosk --demo $(DEMOFLAGS); \
 	else \
 	  echo "No display: running the device demo in the terminal instead (slips in out/demo)."; \
 	  $(GO) run -ldflags "$(LDFLAGS)" ./cmd/devsim demo; \

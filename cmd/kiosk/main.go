@@ -2,8 +2,8 @@
 // resident alone, the community worker's counter and the venue check, on
 // an ID card reader and a thermal printer, synced with the code service.
 //
-//	kiosk [--config FILE] [--kiosk] [--mode self|counter|venue] [--lang zh|en] [--log-dir DIR]
-//	kiosk --demo [--pty] [--kiosk] [--screenshots DIR]
+//	kiosk [--config FILE] [--kiosk] [--mode self|counter|venue] [--lang zh|en] [--mute] [--log-dir DIR]
+//	kiosk --demo [--pty] [--kiosk] [--mute] [--screenshots DIR]
 //
 // --kiosk (or "kiosk": true in the configuration) is kiosk mode, what the
 // installers start at login: full screen, the self-service screen (or
@@ -11,6 +11,11 @@
 // only the exit PIN closes (packaging/PACKAGING.md, "Kiosk mode"). The
 // log goes to stderr and to rotated files in the user's data directory
 // (internal/logfile), or in --log-dir.
+//
+// The self-service screens speak their instructions through the sound
+// device (devices/speaker) at the configuration's "volume", unless
+// "muted" or --mute; a machine without sound runs silently. In kiosk mode
+// the exit PIN opens a worker panel that changes both.
 //
 // --demo runs everything in one process: the reference code service with
 // its --dev data on a loopback port, both device simulators, and the kiosk
@@ -43,10 +48,12 @@ import (
 	"github.com/shcommunity/kiosk/app/theme"
 	"github.com/shcommunity/kiosk/app/ui"
 	"github.com/shcommunity/kiosk/app/wire"
+	"github.com/shcommunity/kiosk/assets"
 	"github.com/shcommunity/kiosk/devices/conn"
 	"github.com/shcommunity/kiosk/devices/escpos"
 	"github.com/shcommunity/kiosk/devices/idcard"
 	"github.com/shcommunity/kiosk/devices/serialport"
+	"github.com/shcommunity/kiosk/devices/speaker"
 	"github.com/shcommunity/kiosk/internal/kioskmode"
 	"github.com/shcommunity/kiosk/internal/logfile"
 	"github.com/shcommunity/kiosk/internal/version"
@@ -73,6 +80,7 @@ type options struct {
 	version     bool
 	kiosk       bool
 	logDir      string
+	mute        bool
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -93,6 +101,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")
 	fs.BoolVar(&o.kiosk, "kiosk", false, "kiosk mode: full screen, self-service, left only with the exit PIN")
 	fs.StringVar(&o.logDir, "log-dir", "", "directory of the rotated log files (default: the user's data directory)")
+	fs.BoolVar(&o.mute, "mute", false, "no spoken prompts, as \"muted\": true in the configuration")
 	err := fs.Parse(args)
 	return o, err
 }
@@ -210,6 +219,13 @@ func run(o options, start time.Time, log *slog.Logger) error {
 			"kiosk", sc.kiosk)
 	})
 
+	player := speaker.Open(speaker.Options{Clips: assets.Voice(), Volume: cfg.Volume, Muted: cfg.Muted || o.mute, Log: log})
+	defer player.Close()
+	savePath := path
+	if o.demo {
+		savePath = ""
+	}
+
 	var shell atomic.Pointer[ui.Shell]
 	if sc.kiosk {
 		if o.demo {
@@ -231,7 +247,7 @@ func run(o options, start time.Time, log *slog.Logger) error {
 			}
 			stop()
 			a.Quit()
-		}}
+		}, Sound: soundControls(player, cfg, savePath, log)}
 		if err := lock.Install(win); err != nil {
 			return err
 		}
@@ -262,6 +278,36 @@ func run(o options, start time.Time, log *slog.Logger) error {
 		}
 	}
 	return nil
+}
+
+// soundControls connect the worker panel to the player and the
+// configuration file at path: a change is heard at once, and saving
+// writes the volume and mute into the file as it is on disk, not the
+// flags this run was started with. The demo has no file to save to.
+func soundControls(player *speaker.Player, cfg config.Config, path string, log *slog.Logger) *ui.SoundControls {
+	c := &ui.SoundControls{
+		Settings: ui.SoundSettings{Volume: player.Volume(), Muted: player.Muted()},
+		Apply: func(s ui.SoundSettings) {
+			player.SetVolume(s.Volume)
+			player.SetMuted(s.Muted)
+		},
+		Try: func() { player.Play(string(cfg.Lang) + "/" + string(flow.PromptPlaceCard)) },
+	}
+	if path == "" {
+		return c
+	}
+	c.Save = func(s ui.SoundSettings) error {
+		onDisk, err := config.Load(path)
+		if errors.Is(err, os.ErrNotExist) {
+			onDisk, err = cfg, nil
+		}
+		if err != nil {
+			return err
+		}
+		onDisk.Volume, onDisk.Muted = s.Volume, s.Muted
+		return config.Save(path, onDisk)
+	}
+	return c
 }
 
 // kiosk runs on real devices with the configuration at path, showing the

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +13,9 @@ import (
 
 	"github.com/shcommunity/kiosk/app/config"
 	"github.com/shcommunity/kiosk/app/flow"
+	"github.com/shcommunity/kiosk/app/i18n"
+	"github.com/shcommunity/kiosk/app/ui"
+	"github.com/shcommunity/kiosk/devices/speaker"
 )
 
 func TestParseFlags(t *testing.T) {
@@ -98,5 +102,51 @@ func TestLoggerWritesScrubbedFile(t *testing.T) {
 	}
 	if !strings.Contains(stderr.String(), "demo record") {
 		t.Errorf("the demo does not log to stderr: %q", stderr.String())
+	}
+}
+
+func TestParseMute(t *testing.T) {
+	o, err := parseFlags([]string{"--demo", "--mute"}, io.Discard)
+	if err != nil || !o.mute {
+		t.Errorf("--mute: %+v, %v", o, err)
+	}
+}
+
+// TestSoundControls: the worker panel's changes reach the player, and
+// saving writes only the volume and mute into the file as it is on disk,
+// not the flags this run was started with.
+func TestSoundControls(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "config.json")
+	onDisk := config.Default()
+	onDisk.Mode, onDisk.Lang = flow.ModeVenue, i18n.ZH
+	if err := config.Save(path, onDisk); err != nil {
+		t.Fatal(err)
+	}
+	player := speaker.Open(speaker.Options{Open: func(int) (speaker.Output, error) { return speaker.Null{}, nil }, Volume: 0.8})
+	defer player.Close()
+	running := onDisk
+	running.Lang, running.Scale = i18n.EN, 2 // --lang en --scale 2
+	c := soundControls(player, running, path, slog.New(slog.DiscardHandler))
+	if c.Settings != (ui.SoundSettings{Volume: 0.8}) {
+		t.Errorf("panel starts at %+v, want the player's 0.8", c.Settings)
+	}
+	c.Apply(ui.SoundSettings{Volume: 0.3, Muted: true})
+	if player.Volume() != 0.3 || !player.Muted() {
+		t.Errorf("player at %v, muted %v after Apply", player.Volume(), player.Muted())
+	}
+	if err := c.Save(ui.SoundSettings{Volume: 0.3, Muted: true}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := config.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := onDisk
+	want.Volume, want.Muted = 0.3, true
+	if got != want {
+		t.Errorf("saved %+v, want %+v", got, want)
+	}
+	if demo := soundControls(player, running, "", slog.New(slog.DiscardHandler)); demo.Save != nil {
+		t.Error("the demo's panel can save")
 	}
 }
