@@ -247,16 +247,7 @@ func TestLockShortcut(t *testing.T) {
 func TestLockKeypadSizes(t *testing.T) {
 	f := newLockFixture(t, &kioskmode.Guard{Hash: cheapHash(t)})
 	f.win.intercept()
-	n := 0
-	for _, o := range test.LaidOutObjects(f.win.Canvas().Overlays().Top()) {
-		if b, ok := o.(*widget.Button); ok {
-			n++
-			if s := b.Size(); s.Width < 60 || s.Height < 60 {
-				t.Errorf("button %q is %v, want at least 60 × 60", b.Text, s)
-			}
-		}
-	}
-	if n != 13 { // 0–9, delete, OK, cancel
+	if n := bigButtons(t, f.win.Canvas().Overlays().Top()); n != 13 { // 0–9, delete, OK, cancel
 		t.Errorf("%d buttons, want 13", n)
 	}
 	for _, o := range test.LaidOutObjects(f.win.Canvas().Overlays().Top()) {

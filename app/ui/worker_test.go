@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
@@ -45,6 +46,22 @@ func (s *sound) savedCount() int {
 	return len(s.saved)
 }
 
+// bigButtons checks that every button in o is at least 60 × 60 and
+// returns how many there are.
+func bigButtons(t *testing.T, o fyne.CanvasObject) int {
+	t.Helper()
+	n := 0
+	for _, o := range test.LaidOutObjects(o) {
+		if b, ok := o.(*widget.Button); ok {
+			n++
+			if s := b.Size(); s.Width < 60 || s.Height < 60 {
+				t.Errorf("button %q is %v, want at least 60 × 60", b.Text, s)
+			}
+		}
+	}
+	return n
+}
+
 // openPanel types the right PIN into a kiosk-mode lock with sound
 // controls and waits for the worker panel.
 func openPanel(t *testing.T, s *sound, start ui.SoundSettings) *lockFixture {
@@ -66,16 +83,7 @@ func openPanel(t *testing.T, s *sound, start ui.SoundSettings) *lockFixture {
 func TestWorkerPanelScreen(t *testing.T) {
 	f := openPanel(t, &sound{}, ui.SoundSettings{Volume: 0.8})
 	golden(t, "lock_worker.xml", f.win)
-	n := 0
-	for _, o := range test.LaidOutObjects(f.win.Canvas().Overlays().Top()) {
-		if b, ok := o.(*widget.Button); ok {
-			n++
-			if s := b.Size(); s.Width < 60 || s.Height < 60 {
-				t.Errorf("button %q is %v, want at least 60 × 60", b.Text, s)
-			}
-		}
-	}
-	if n != 7 { // quieter, louder, mute, try, save, exit, back
+	if n := bigButtons(t, f.win.Canvas().Overlays().Top()); n != 7 { // quieter, louder, mute, try, save, exit, back
 		t.Errorf("%d buttons, want 7", n)
 	}
 	if got, want := f.lock.Panel().Level(), "语音提示音量 80%"; got != want {
