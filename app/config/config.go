@@ -28,13 +28,17 @@ type Device struct {
 
 // Config is the kiosk's configuration.
 type Config struct {
-	Mode       flow.Mode `json:"mode"`
-	Lang       i18n.Lang `json:"lang"`
-	Scale      float32   `json:"scale"`
-	Centre     string    `json:"centre"`
-	ServiceURL string    `json:"service_url"`
-	Reader     Device    `json:"reader"`
-	Printer    Device    `json:"printer"`
+	Mode   flow.Mode `json:"mode"`
+	Lang   i18n.Lang `json:"lang"`
+	Scale  float32   `json:"scale"`
+	Centre string    `json:"centre"`
+	// Withdraw says where a resident withdraws her consent or has her
+	// data corrected, printed on every slip: "" means DefaultWithdraw
+	// (the counter of the service point); a phone number or an office.
+	Withdraw   string `json:"withdraw,omitempty"`
+	ServiceURL string `json:"service_url"`
+	Reader     Device `json:"reader"`
+	Printer    Device `json:"printer"`
 	// PrinterProfile is "58mm" or "80mm".
 	PrinterProfile string `json:"printer_profile"`
 	// Store is the local database file; "" means kiosk.db in the user's
@@ -57,6 +61,18 @@ type Config struct {
 // DefaultVolume is the spoken prompts' volume on a new kiosk: loud enough
 // for a hall, with room to turn it up.
 const DefaultVolume = 0.8
+
+// DefaultWithdraw is where a slip sends a resident to withdraw her consent
+// or correct her data when the configuration does not say.
+const DefaultWithdraw = "请到服务点柜台办理"
+
+// WithdrawText is the slip's line about withdrawing consent.
+func (c Config) WithdrawText() string {
+	if c.Withdraw != "" {
+		return c.Withdraw
+	}
+	return DefaultWithdraw
+}
 
 // Default is a self-service kiosk in Chinese with a 58 mm printer.
 func Default() Config {

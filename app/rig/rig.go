@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/shcommunity/kiosk/app/config"
 	"github.com/shcommunity/kiosk/app/wire"
 	"github.com/shcommunity/kiosk/codesvc/devseed"
 	"github.com/shcommunity/kiosk/codesvc/server"
@@ -234,7 +235,7 @@ func Start(ctx context.Context, opts Options) (r *Rig, err error) {
 		r.Driver.Baud = 0
 	}
 	r.closers = append(r.closers, r.Driver.Close)
-	r.Slips = &wire.Printer{Driver: r.Driver, Centre: opts.Centre}
+	r.Slips = &wire.Printer{Driver: r.Driver, Centre: opts.Centre, Withdraw: config.DefaultWithdraw}
 	r.Watcher = idcard.NewWatcher(r.OpenReader, &idcard.WatcherOptions{Interval: opts.PollInterval})
 	return r, nil
 }

@@ -22,6 +22,9 @@ type Printer struct {
 	Port *PrinterPort
 	// Centre is the service point's name printed on every slip.
 	Centre string
+	// Withdraw says where to withdraw consent or correct data, printed
+	// on every slip (config.Config.WithdrawText).
+	Withdraw string
 }
 
 var _ flow.Printer = (*Printer)(nil)
@@ -44,15 +47,21 @@ func SlipOf(t flow.Ticket, centre string) slip.Slip {
 	return s
 }
 
+func (p *Printer) slipOf(t flow.Ticket) slip.Slip {
+	s := SlipOf(t, p.Centre)
+	s.Withdraw = p.Withdraw
+	return s
+}
+
 // Preview implements flow.Printer: slip.Preview renders the very bytes
 // Print sends.
 func (p *Printer) Preview(t flow.Ticket) (image.Image, error) {
-	return slip.Preview(SlipOf(t, p.Centre), p.Driver.Profile())
+	return slip.Preview(p.slipOf(t), p.Driver.Profile())
 }
 
 // Print implements flow.Printer.
 func (p *Printer) Print(ctx context.Context, t flow.Ticket) error {
-	job, err := slip.Encode(SlipOf(t, p.Centre), p.Driver.Profile())
+	job, err := slip.Encode(p.slipOf(t), p.Driver.Profile())
 	if err != nil {
 		return fmt.Errorf("print slip: %w", err)
 	}

@@ -42,6 +42,10 @@ type Slip struct {
 	Pending bool
 	// Receipt is the receipt number of a pending slip.
 	Receipt string
+	// Withdraw says where the resident withdraws her consent or has her
+	// data corrected ("请到服务点柜台办理", or a phone number); printed
+	// under a heading when set.
+	Withdraw string
 }
 
 // Errors from Encode and Preview.
@@ -184,11 +188,16 @@ func Encode(s Slip, p escpos.Profile) ([]byte, error) {
 	}
 	b.Feed(1).Align(escpos.AlignCenter)
 	if s.Pending {
-		b.Line("网络恢复并同步后随申码方可使用，")
-		b.Line("请凭回执号到服务点领取。")
+		b.Line("网络恢复后，在任一自助机")
+		b.Line("再放一次身份证即可打印纸质码，")
+		b.Line("或凭回执号到服务点领取。")
 	} else {
 		b.Line("本码仅用于核验身份，")
 		b.Line("健康状态以扫码查询结果为准。")
+	}
+	if s.Withdraw != "" {
+		b.Line("撤回同意或更正信息：")
+		b.Line(s.Withdraw)
 	}
 	b.Align(escpos.AlignLeft).FeedAndCut(escpos.CutPartial, 48)
 	out, err := b.Bytes()

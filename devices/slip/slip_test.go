@@ -72,6 +72,7 @@ func issued(t testing.TB) slip.Slip {
 		IssuedAt: at, ValidUntil: at.AddDate(0, 0, 30),
 		Centre: "黄浦区南京东路街道社区事务受理服务中心", Serial: "K07-20260501-0042",
 		Colour: healthcode.Green, ColourAsOf: at.Add(-5 * time.Minute),
+		Withdraw: "请到服务点柜台办理",
 	}
 }
 
@@ -81,6 +82,7 @@ func pending(t testing.TB) slip.Slip {
 		Name: name, ID: id, Pending: true, Receipt: "R-0042-7731",
 		IssuedAt: time.Date(2026, 5, 1, 9, 30, 0, 0, cst),
 		Centre:   "徐汇区田林街道社区事务受理服务中心", Serial: "K03-20260501-0007",
+		Withdraw: "请致电 021-12345678",
 	}
 }
 
