@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -133,9 +134,20 @@ type ErrorBody struct {
 var ErrTrailingData = errors.New("trailing data after json value")
 
 // Decode reads exactly one JSON value from r into v, refusing unknown
-// fields and trailing data.
+// fields, trailing data, a key given twice in one object
+// (ErrDuplicateKey) and a key that names a field only when case is
+// ignored (ErrKeyCase).
 func Decode(r io.Reader, v any) error {
-	dec := json.NewDecoder(r)
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return err
+	}
+	return DecodeBytes(b, v)
+}
+
+// DecodeBytes is Decode on a byte slice.
+func DecodeBytes(b []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return err
@@ -143,11 +155,11 @@ func Decode(r io.Reader, v any) error {
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return ErrTrailingData
 	}
-	return nil
+	// encoding/json matches keys without regard to case and keeps the
+	// last of two equal keys; a second pass over the same bytes refuses
+	// both.
+	return checkKeys(json.NewDecoder(bytes.NewReader(b)), reflect.TypeOf(v))
 }
-
-// DecodeBytes is Decode on a byte slice.
-func DecodeBytes(b []byte, v any) error { return Decode(bytes.NewReader(b), v) }
 
 // RegisterRequest is POST /v1/devices/register (not signed: the one-time
 // provisioning code is the credential).

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/shcommunity/kiosk/codesvc/api"
 )
@@ -26,6 +27,44 @@ func TestDecodeStrict(t *testing.T) {
 	}{{`{"id_number":"x"}`, false}, {`{"id_number":"x","y":1}`, true}, {`{"id_number":"x"} {}`, true}, {`{`, true}} {
 		if err := api.DecodeBytes([]byte(tt.in), &v); (err != nil) != tt.wantErr {
 			t.Errorf("Decode(%q) err = %v, want error %v", tt.in, err, tt.wantErr)
+		}
+	}
+}
+
+// TestDecodeKeys: keys are matched exactly and once, at every depth, in
+// structs, slices of structs and maps; a time (its own decoder) and a
+// map's keys are not field names.
+func TestDecodeKeys(t *testing.T) {
+	type inner struct {
+		Kind string `json:"kind"`
+	}
+	type embedded struct {
+		Note string `json:"note,omitempty"`
+	}
+	type outer struct {
+		embedded
+		Items []inner          `json:"items"`
+		Tags  map[string]inner `json:"tags"`
+		At    time.Time        `json:"at"`
+		Plain int
+	}
+	for _, tt := range []struct {
+		in   string
+		want error
+	}{
+		{`{"items":[{"kind":"a"}],"tags":{"X":{"kind":"b"}},"at":"2026-03-01T09:00:00Z","Plain":1,"note":"n"}`, nil},
+		{`{"items":[{"Kind":"a"}]}`, api.ErrKeyCase},
+		{`{"ITEMS":[]}`, api.ErrKeyCase},
+		{`{"plain":1}`, api.ErrKeyCase},
+		{`{"Note":"n"}`, api.ErrKeyCase},
+		{`{"items":[{"kind":"a","kind":"b"}]}`, api.ErrDuplicateKey},
+		{`{"tags":{"X":{"kind":"a"},"X":{"kind":"b"}}}`, api.ErrDuplicateKey},
+		{`{"tags":{"x":{"kind":"a"},"X":{"kind":"b"}}}`, nil},
+		{`{"note":"a","note":"b"}`, api.ErrDuplicateKey},
+	} {
+		var v outer
+		if err := api.DecodeBytes([]byte(tt.in), &v); !errors.Is(err, tt.want) {
+			t.Errorf("Decode(%s) err = %v, want %v", tt.in, err, tt.want)
 		}
 	}
 }

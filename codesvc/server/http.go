@@ -115,9 +115,14 @@ func first(h http.Header, key string) string {
 	return ""
 }
 
-// parseUnix reads X-Timestamp: decimal unix seconds, at most 12 digits.
+// maxStampDigits bounds X-Timestamp: ten decimal digits reach the year
+// 2286, and a longer field is refused before any arithmetic on it.
+const maxStampDigits = 10
+
+// parseUnix reads X-Timestamp: decimal unix seconds, at most
+// maxStampDigits digits.
 func parseUnix(s string) (int64, bool) {
-	if len(s) == 0 || len(s) > 12 {
+	if len(s) == 0 || len(s) > maxStampDigits {
 		return 0, false
 	}
 	var n int64
@@ -250,10 +255,13 @@ func (h *Handler) authenticate(r *http.Request, body []byte) (store.Device, erro
 	return d, h.useNonce(r.Context(), a.DeviceID, a.Nonce, a.Timestamp, now)
 }
 
-// checkWindow refuses a timestamp outside the window.
+// checkWindow refuses a timestamp outside the window. The comparison is
+// in whole seconds as int64: converting the difference to a
+// time.Duration first would wrap for a timestamp about 584 years away and
+// let it in.
 func (h *Handler) checkWindow(now time.Time, ts int64) error {
-	skew := time.Duration(now.Unix()-ts) * time.Second
-	if skew > Window || skew < -Window {
+	skew, window := now.Unix()-ts, int64(Window/time.Second)
+	if skew > window || skew < -window {
 		return &authError{http.StatusUnauthorized, api.CodeClockSkew, "X-Timestamp is outside the service's window; correct the clock by X-Server-Time"}
 	}
 	return nil
