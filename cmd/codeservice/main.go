@@ -138,6 +138,9 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if *dev && !loopback(*addr) {
+		return fmt.Errorf("serve: --dev listens on loopback only (127.0.0.1, ::1 or localhost), not %q: its demo worker's password is public", *addr)
+	}
 	if *db == "" {
 		if !*dev {
 			return errors.New("serve: --db is required (or use --dev)")
@@ -148,6 +151,8 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 		}
 		*db = filepath.Join(dir, "codes.db")
 	}
+	_, statErr := os.Stat(*db)
+	fresh := errors.Is(statErr, os.ErrNotExist)
 	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	svc, closeDB, err := openService(ctx, *db, *keyFile, *rulesFile, logger)
 	if err != nil {
@@ -155,6 +160,9 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 	}
 	defer closeDB()
 	if *dev {
+		if err := devseed.Claim(ctx, svc, fresh); err != nil {
+			return fmt.Errorf("serve --dev --db %s: %w", *db, err)
+		}
 		if err := seedDev(ctx, svc, out); err != nil {
 			return fmt.Errorf("seed dev data: %w", err)
 		}
@@ -175,6 +183,20 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	return srv.Shutdown(shutdown)
+}
+
+// loopback reports whether addr (host:port) names a loopback host only:
+// an empty host listens on every interface.
+func loopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // seedDev seeds the sample deck and the demo worker (codesvc/devseed),

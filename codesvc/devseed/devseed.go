@@ -3,6 +3,7 @@ package devseed
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -133,4 +134,34 @@ func addHistory(ctx context.Context, svc *server.Service, id pii.IDNumber, key [
 		}
 	}
 	return nil
+}
+
+// ErrNotDevDatabase: the database was not made by development mode, so
+// seeding it (sample residents, the demo worker's known password) would
+// plant a login anyone can read in the README in a real service.
+var ErrNotDevDatabase = errors.New("devseed: the database was not created in development mode; refusing to seed it")
+
+// devMark names the store secret that marks a development database.
+const devMark = "dev-database"
+
+// errNoMark is what the marker's generator returns when it must not make
+// one; nothing is written then.
+var errNoMark = errors.New("no development mark")
+
+// Claim marks a database that did not exist before this start as a
+// development database (fresh), or checks that an existing one carries
+// that mark: only then may Seed run on it. An existing database without
+// the mark fails with ErrNotDevDatabase and is left as it was.
+func Claim(ctx context.Context, svc *server.Service, fresh bool) error {
+	gen := func() ([]byte, error) {
+		if !fresh {
+			return nil, errNoMark
+		}
+		return []byte("created by codeservice serve --dev"), nil
+	}
+	_, err := svc.Store.Secret(ctx, devMark, gen)
+	if errors.Is(err, errNoMark) {
+		return ErrNotDevDatabase
+	}
+	return err
 }
