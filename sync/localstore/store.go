@@ -83,7 +83,8 @@ const (
 	settingAuditHead = "audit_head"
 )
 
-// Open opens (creating if needed) the store at path, checks the file's
+// Open opens (creating if needed, with mode 0600; an existing file that
+// others may read is set to 0600) the store at path, checks the file's
 // integrity, applies pending migrations and loads the keyed-hash secret.
 // A damaged file gives a *CorruptError and no Store.
 func Open(ctx context.Context, path string, opts Options) (*Store, error) {
@@ -92,6 +93,9 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	// every commit. NORMAL would be faster, but in WAL mode it may lose
 	// the last commits on power loss, and a kiosk is switched off at the
 	// wall: an enrolment a resident was told is "saved" must survive that.
+	if err := sqldb.Private(path, sqldb.Tighten); err != nil {
+		return nil, fmt.Errorf("open local store: %w", err)
+	}
 	db, err := sqldb.Open(path, sqldb.Options{Synchronous: sqldb.SyncFull})
 	if err != nil {
 		return nil, fmt.Errorf("open local store: %w", err)

@@ -73,13 +73,18 @@ func OpenKeyFile(ctx context.Context, file, keyFile string) (*Store, error) {
 // key and secret is stored wrapped with it, and values of a database from
 // before wrapping are wrapped now, in one transaction. A kek other than
 // the database's fails with store.ErrWrongKEK; a wrapped value that does
-// not open under its own row fails with store.ErrSecretMoved.
+// not open under its own row fails with store.ErrSecretMoved. A new file
+// is created with mode 0600; an existing one (or its -wal or -shm) that
+// the group or others may read is refused with sqldb.ErrFileMode.
 func OpenKEK(ctx context.Context, file string, key []byte) (*Store, error) {
 	if err := checkFile(file); err != nil {
 		return nil, err
 	}
 	wr, err := kek.New(key)
 	if err != nil {
+		return nil, err
+	}
+	if err := sqldb.Private(file, sqldb.Refuse); err != nil {
 		return nil, err
 	}
 	w, err := openPool(file, false)
