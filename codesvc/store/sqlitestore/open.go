@@ -11,8 +11,11 @@ import (
 	"runtime"
 	"strings"
 
+	"github.com/mattn/go-sqlite3"
+
 	"github.com/shcommunity/kiosk/codesvc/store"
 	"github.com/shcommunity/kiosk/codesvc/store/kek"
+	"github.com/shcommunity/kiosk/codesvc/store/sqlstore"
 	"github.com/shcommunity/kiosk/internal/sqldb"
 )
 
@@ -23,6 +26,28 @@ var migrationFS embed.FS
 // schema_migrations kept their version in PRAGMA user_version; the runner
 // adopts it once.
 var migrations = sqldb.Migrations{Files: migrationFS, Dir: "migrations", Dialect: sqldb.SQLite, Legacy: sqldb.UserVersion}
+
+// Store is the SQLite store.Store: the statements of package sqlstore in
+// SQLite's dialect.
+type Store = sqlstore.Store
+
+// dialect is what is particular to SQLite in the shared statements. It
+// needs no write lock: the writer pool has one connection, whose every
+// transaction takes the database's write lock at BEGIN (sqldb.Open).
+var dialect = sqlstore.Dialect{
+	Name:             "sqlite",
+	EventsJSON:       `json_group_array(json_object('s', e.seq, 'k', e.kind, 'a', e.at, 'r', e.recorded_at, 'o', e.source) ORDER BY e.seq)`,
+	DetachPointReads: true,
+	IsUnique:         func(err error) bool { return strings.Contains(err.Error(), "UNIQUE constraint failed") },
+	Unavailable:      busy,
+}
+
+// busy reports SQLite's "database is locked" past the busy timeout: the
+// file is held by another process for longer than a request may wait.
+func busy(err error) bool {
+	var se sqlite3.Error
+	return errors.As(err, &se) && (se.Code == sqlite3.ErrBusy || se.Code == sqlite3.ErrLocked)
+}
 
 // openPool opens one of the two pools on file with sqldb.Open's settings
 // (WAL, foreign keys, a 5 s busy timeout, immediate transactions on the
@@ -108,10 +133,5 @@ func OpenKEK(ctx context.Context, file string, key []byte) (*Store, error) {
 	n := 2 * runtime.GOMAXPROCS(0)
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
-	s := &Store{w: w, r: r, kek: wr}
-	if err := s.prepare(ctx); err != nil {
-		s.Close()
-		return nil, err
-	}
-	return s, nil
+	return sqlstore.New(ctx, &dialect, w, r, wr)
 }

@@ -1,4 +1,4 @@
-package sqlitestore
+package sqlstore
 
 import (
 	"context"
@@ -6,7 +6,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/shcommunity/kiosk/codesvc/store"
@@ -28,7 +27,7 @@ func (s *Store) Secret(ctx context.Context, name string, gen func() ([]byte, err
 		return nil, fmt.Errorf("secret %s: %w", name, err)
 	}
 	var found bool
-	err = sqldb.InTx(ctx, s.w, func(tx *sql.Tx) error {
+	err = s.inTx(ctx, func(tx txn) error {
 		err := tx.QueryRowContext(ctx, q, name).Scan(&v, &wrapped)
 		if err == nil {
 			found = true
@@ -66,13 +65,13 @@ func (s *Store) unwrapSecret(name string, v []byte, wrapped bool) ([]byte, error
 // AddSigningKey implements store.Store: k becomes the key in use and every
 // other unretired key is retired at retireOthersAt.
 func (s *Store) AddSigningKey(ctx context.Context, k store.SigningKey, retireOthersAt time.Time) error {
-	return sqldb.InTx(ctx, s.w, func(tx *sql.Tx) error {
+	return s.inTx(ctx, func(tx txn) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE signing_keys SET retired_at = ? WHERE retired_at IS NULL`, sqldb.ToDB(retireOthersAt)); err != nil {
 			return err
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO signing_keys(key_id, issuer, private_key, created_at, wrapped) VALUES (?, ?, ?, ?, 1)`,
 			k.KeyID, k.Issuer, s.kek.Wrap(kek.SigningKeyPurpose(k.KeyID), k.PrivateKey), sqldb.ToDB(k.CreatedAt))
-		if err != nil && strings.Contains(err.Error(), "UNIQUE") {
+		if err != nil && s.d.IsUnique(err) {
 			return store.ErrExists
 		}
 		return err

@@ -1,8 +1,7 @@
-package sqlitestore
+package sqlstore
 
 import (
 	"context"
-	"database/sql"
 	"time"
 
 	"github.com/shcommunity/kiosk/codesvc/store"
@@ -10,18 +9,18 @@ import (
 )
 
 // logChange appends a change of the resident to the log behind the feed.
-func logChange(ctx context.Context, tx *sql.Tx, residentID int64, kind string, at time.Time) error {
+func logChange(ctx context.Context, tx txn, residentID int64, kind string, at time.Time) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO changes(resident_id, kind, at) VALUES (?, ?, ?)`, residentID, kind, sqldb.ToDB(at))
 	return err
 }
 
 // serve records that the device serves the resident from at; the first
 // time, it logs a change, so the feed sends the device that resident.
-func serve(ctx context.Context, tx *sql.Tx, deviceID string, residentID int64, at time.Time) error {
+func serve(ctx context.Context, tx txn, deviceID string, residentID int64, at time.Time) error {
 	if deviceID == "" {
 		return nil
 	}
-	res, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO served(device_id, resident_id, since) VALUES (?, ?, ?)`, deviceID, residentID, sqldb.ToDB(at))
+	res, err := tx.ExecContext(ctx, `INSERT INTO served(device_id, resident_id, since) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, deviceID, residentID, sqldb.ToDB(at))
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package sqlitestore
+package sqlstore
 
 import (
 	"bytes"
@@ -15,7 +15,7 @@ import (
 func (s *Store) Intake(ctx context.Context, req store.IntakeRequest) (store.Enrolment, bool, error) {
 	var out store.Enrolment
 	var dup bool
-	err := sqldb.InTx(ctx, s.w, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx txn) error {
 		e := req.Enrolment
 		var digest []byte
 		var created int64
@@ -88,7 +88,7 @@ func (s *Store) Intake(ctx context.Context, req store.IntakeRequest) (store.Enro
 // checkSelfLimits fails with store.ErrRateLimited when the device, or the
 // resident, already has as many accepted self-enrolments in the window
 // before e as the limits allow.
-func checkSelfLimits(ctx context.Context, tx *sql.Tx, e store.Enrolment, residentKey []byte, l store.SelfLimits) error {
+func checkSelfLimits(ctx context.Context, tx txn, e store.Enrolment, residentKey []byte, l store.SelfLimits) error {
 	if l.PerDevice > 0 {
 		var n int
 		since := sqldb.ToDB(e.CreatedAt.Add(-l.DeviceWindow))
@@ -119,7 +119,7 @@ func checkSelfLimits(ctx context.Context, tx *sql.Tx, e store.Enrolment, residen
 // returns a rejection reason when a cap would be exceeded. Note that a
 // rejected item leaves the resident row it may have created: that row has
 // no events and no served device, and the next accepted enrolment uses it.
-func linkProxy(ctx context.Context, tx *sql.Tx, proxyKey []byte, residentID int64, caps store.ProxyCaps, at time.Time) (string, error) {
+func linkProxy(ctx context.Context, tx txn, proxyKey []byte, residentID int64, caps store.ProxyCaps, at time.Time) (string, error) {
 	if proxyKey == nil {
 		return "", nil
 	}

@@ -1,4 +1,4 @@
-package sqlitestore
+package sqlstore
 
 import (
 	"context"
@@ -13,7 +13,7 @@ import (
 
 // CreateProvisioningCode implements store.Store.
 func (s *Store) CreateProvisioningCode(ctx context.Context, c store.ProvisioningCode) error {
-	return sqldb.InTx(ctx, s.w, func(tx *sql.Tx) error {
+	return s.inTx(ctx, func(tx txn) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO provisioning_codes(code_hash, note, created_at, expires_at) VALUES (?, ?, ?, ?)`,
 			c.Hash, c.Note, sqldb.ToDB(c.CreatedAt), sqldb.ToDB(c.ExpiresAt))
 		return err
@@ -22,7 +22,7 @@ func (s *Store) CreateProvisioningCode(ctx context.Context, c store.Provisioning
 
 // RegisterDevice implements store.Store.
 func (s *Store) RegisterDevice(ctx context.Context, codeHash []byte, d store.Device) error {
-	return sqldb.InTx(ctx, s.w, func(tx *sql.Tx) error {
+	return s.inTx(ctx, func(tx txn) error {
 		var expires int64
 		var used sql.NullInt64
 		err := tx.QueryRowContext(ctx, `SELECT expires_at, used_at FROM provisioning_codes WHERE code_hash = ?`, codeHash).Scan(&expires, &used)
@@ -76,7 +76,7 @@ func (s *Store) Device(ctx context.Context, id string) (store.Device, error) {
 	if err := ctx.Err(); err != nil {
 		return store.Device{}, err
 	}
-	return scanDevice(s.stmtDevice.QueryRowContext(pointCtx(ctx), id))
+	return scanDevice(s.stmtDevice.QueryRowContext(s.pointCtx(ctx), id))
 }
 
 // Devices implements store.Store.
@@ -86,7 +86,7 @@ func (s *Store) Devices(ctx context.Context) ([]store.Device, error) {
 
 // RevokeDevice implements store.Store.
 func (s *Store) RevokeDevice(ctx context.Context, id string, at time.Time) error {
-	return sqldb.InTx(ctx, s.w, func(tx *sql.Tx) error {
+	return s.inTx(ctx, func(tx txn) error {
 		res, err := tx.ExecContext(ctx, `UPDATE devices SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?`, sqldb.ToDB(at), id)
 		if err != nil {
 			return err

@@ -1,4 +1,4 @@
-package sqlitestore
+package sqlstore
 
 import (
 	"context"
@@ -11,7 +11,7 @@ import (
 
 // PutWorker implements store.Store: it adds or replaces a worker.
 func (s *Store) PutWorker(ctx context.Context, w store.Worker) error {
-	return sqldb.InTx(ctx, s.w, func(tx *sql.Tx) error {
+	return s.inTx(ctx, func(tx txn) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO workers(id, display_name, password_hash, created_at, updated_at, disabled) VALUES (?, ?, ?, ?, ?, ?)
 			ON CONFLICT(id) DO UPDATE SET display_name = excluded.display_name, password_hash = excluded.password_hash,
 			updated_at = excluded.updated_at, disabled = excluded.disabled`,

@@ -1,4 +1,4 @@
-package sqlitestore
+package sqlstore
 
 import (
 	"context"
@@ -34,7 +34,7 @@ func correction(ctx context.Context, q querier, where string, arg any) (store.Co
 func (s *Store) FileCorrection(ctx context.Context, c store.Correction) (store.Correction, bool, error) {
 	var out store.Correction
 	var dup bool
-	err := sqldb.InTx(ctx, s.w, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx txn) error {
 		got, err := correction(ctx, tx, `c.client_id = ?`, c.ClientID)
 		if err == nil {
 			if got.ResidentID != c.ResidentID || got.Reason != c.Reason {
@@ -46,12 +46,9 @@ func (s *Store) FileCorrection(ctx context.Context, c store.Correction) (store.C
 		if !errors.Is(err, store.ErrNotFound) {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO corrections(client_id, resident_id, device_id, worker_id, reason, filed_at, state) VALUES (?, ?, ?, ?, ?, ?, 'open')`,
-			c.ClientID, c.ResidentID, c.DeviceID, c.WorkerID, c.Reason, sqldb.ToDB(c.FiledAt))
-		if err != nil {
-			return err
-		}
-		id, err := res.LastInsertId()
+		var id int64
+		err = tx.QueryRowContext(ctx, `INSERT INTO corrections(client_id, resident_id, device_id, worker_id, reason, filed_at, state) VALUES (?, ?, ?, ?, ?, ?, 'open') RETURNING id`,
+			c.ClientID, c.ResidentID, c.DeviceID, c.WorkerID, c.Reason, sqldb.ToDB(c.FiledAt)).Scan(&id)
 		if err != nil {
 			return err
 		}
@@ -86,7 +83,7 @@ func (s *Store) Corrections(ctx context.Context, deviceID, state string) ([]stor
 // ResolveCorrection implements store.Store.
 func (s *Store) ResolveCorrection(ctx context.Context, id int64, state, note string, at time.Time, e *store.Event, schedule store.Scheduler) (store.Correction, error) {
 	var out store.Correction
-	err := sqldb.InTx(ctx, s.w, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx txn) error {
 		c, err := correction(ctx, tx, `c.id = ?`, id)
 		if err != nil {
 			return err

@@ -1,4 +1,4 @@
-package sqlitestore
+package sqlstore
 
 import (
 	"cmp"
@@ -22,7 +22,7 @@ func (s *Store) ResidentByKey(ctx context.Context, key []byte) (store.Resident, 
 	if err := ctx.Err(); err != nil {
 		return store.Resident{}, nil, err
 	}
-	err := s.stmtResident.QueryRowContext(pointCtx(ctx), key).Scan(&r.ID, &r.Ref, &r.MaskedName, &r.MaskedID, &created, &evJSON)
+	err := s.stmtResident.QueryRowContext(s.pointCtx(ctx), key).Scan(&r.ID, &r.Ref, &r.MaskedName, &r.MaskedID, &created, &evJSON)
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.Resident{}, nil, store.ErrNotFound
 	}
@@ -98,7 +98,7 @@ func (s *Store) ResidentByID(ctx context.Context, id int64) (store.Resident, []s
 	return r, evs, toks, nil
 }
 
-func ensureResident(ctx context.Context, tx *sql.Tx, r store.Resident) (store.Resident, bool, error) {
+func ensureResident(ctx context.Context, tx txn, r store.Resident) (store.Resident, bool, error) {
 	var id int64
 	err := tx.QueryRowContext(ctx, `SELECT id FROM residents WHERE key = ?`, r.Key).Scan(&id)
 	if err == nil {
@@ -108,19 +108,15 @@ func ensureResident(ctx context.Context, tx *sql.Tx, r store.Resident) (store.Re
 	if !errors.Is(err, sql.ErrNoRows) {
 		return r, false, err
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO residents(key, ref, masked_name, masked_id, contact_sealed, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-		r.Key, r.Ref, r.MaskedName, r.MaskedID, r.ContactSealed, sqldb.ToDB(r.CreatedAt))
-	if err != nil {
-		return r, false, err
-	}
-	r.ID, err = res.LastInsertId()
-	return r, true, err
+	err = tx.QueryRowContext(ctx, `INSERT INTO residents(key, ref, masked_name, masked_id, contact_sealed, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+		r.Key, r.Ref, r.MaskedName, r.MaskedID, r.ContactSealed, sqldb.ToDB(r.CreatedAt)).Scan(&r.ID)
+	return r, err == nil, err
 }
 
 // EnsureResident implements store.Store.
 func (s *Store) EnsureResident(ctx context.Context, r store.Resident) (store.Resident, error) {
 	var out store.Resident
-	err := sqldb.InTx(ctx, s.w, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx txn) error {
 		var err error
 		out, _, err = ensureResident(ctx, tx, r)
 		return err
@@ -128,13 +124,10 @@ func (s *Store) EnsureResident(ctx context.Context, r store.Resident) (store.Res
 	return out, err
 }
 
-func addEvent(ctx context.Context, tx *sql.Tx, residentID int64, e store.Event, schedule store.Scheduler) (store.Event, error) {
-	res, err := tx.ExecContext(ctx, `INSERT INTO events(resident_id, kind, at, recorded_at, source) VALUES (?, ?, ?, ?, ?)`,
-		residentID, e.Kind, sqldb.ToDB(e.At), sqldb.ToDB(e.RecordedAt), e.Source)
+func addEvent(ctx context.Context, tx txn, residentID int64, e store.Event, schedule store.Scheduler) (store.Event, error) {
+	err := tx.QueryRowContext(ctx, `INSERT INTO events(resident_id, kind, at, recorded_at, source) VALUES (?, ?, ?, ?, ?) RETURNING seq`,
+		residentID, e.Kind, sqldb.ToDB(e.At), sqldb.ToDB(e.RecordedAt), e.Source).Scan(&e.Seq)
 	if err != nil {
-		return e, err
-	}
-	if e.Seq, err = res.LastInsertId(); err != nil {
 		return e, err
 	}
 	if err := logChange(ctx, tx, residentID, "event", e.RecordedAt); err != nil {
@@ -154,7 +147,7 @@ func addEvent(ctx context.Context, tx *sql.Tx, residentID int64, e store.Event, 
 		if !b.After(e.RecordedAt) {
 			continue
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO boundaries(resident_id, at) VALUES (?, ?)`, residentID, sqldb.ToDB(b)); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO boundaries(resident_id, at) VALUES (?, ?) ON CONFLICT DO NOTHING`, residentID, sqldb.ToDB(b)); err != nil {
 			return e, err
 		}
 	}
@@ -164,7 +157,7 @@ func addEvent(ctx context.Context, tx *sql.Tx, residentID int64, e store.Event, 
 // AddEvent implements store.Store.
 func (s *Store) AddEvent(ctx context.Context, residentID int64, e store.Event, schedule store.Scheduler) (store.Event, error) {
 	var out store.Event
-	err := sqldb.InTx(ctx, s.w, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx txn) error {
 		var err error
 		out, err = addEvent(ctx, tx, residentID, e, schedule)
 		return err

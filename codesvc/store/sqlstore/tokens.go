@@ -1,4 +1,4 @@
-package sqlitestore
+package sqlstore
 
 import (
 	"context"
@@ -32,7 +32,7 @@ func scanID(r sqldb.Scanner) (id string, err error) {
 // IssueToken implements store.Store.
 func (s *Store) IssueToken(ctx context.Context, t store.Token, replace bool, supersede string) ([]string, error) {
 	var out []string
-	err := sqldb.InTx(ctx, s.w, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx txn) error {
 		out = nil
 		if supersede != "" {
 			old, err := scanToken(tx.QueryRowContext(ctx, `SELECT `+tokenCols+` FROM tokens WHERE id = ?`, supersede))
@@ -78,7 +78,7 @@ func (s *Store) Token(ctx context.Context, id string) (store.Token, error) {
 // RevokeTokens implements store.Store.
 func (s *Store) RevokeTokens(ctx context.Context, residentID int64, at time.Time) ([]string, error) {
 	var out []string
-	err := sqldb.InTx(ctx, s.w, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx txn) error {
 		var err error
 		out, err = sqldb.All(ctx, tx, scanID, `UPDATE tokens SET state = 'revoked', state_at = ? WHERE resident_id = ? AND state = 'active' RETURNING id`,
 			sqldb.ToDB(at), residentID)
@@ -96,7 +96,7 @@ func (s *Store) RevokeTokens(ctx context.Context, residentID int64, at time.Time
 // RecordPrint implements store.Store.
 func (s *Store) RecordPrint(ctx context.Context, p store.Print) (bool, error) {
 	var dup bool
-	err := sqldb.InTx(ctx, s.w, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx txn) error {
 		var tokenID string
 		err := tx.QueryRowContext(ctx, `SELECT token_id FROM prints WHERE client_id = ?`, p.ClientID).Scan(&tokenID)
 		if err == nil {

@@ -1,4 +1,4 @@
-package sqlitestore
+package sqlstore
 
 import (
 	"context"
@@ -20,7 +20,7 @@ const nonceSweepEvery = 1024
 
 // CreateSession implements store.Store.
 func (s *Store) CreateSession(ctx context.Context, ss store.Session, max int) error {
-	return sqldb.InTx(ctx, s.w, func(tx *sql.Tx) error {
+	return s.inTx(ctx, func(tx txn) error {
 		now := sqldb.ToDB(ss.CreatedAt)
 		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at <= ?`, now); err != nil {
 			return err
@@ -41,7 +41,7 @@ func (s *Store) Session(ctx context.Context, id string) (store.Session, store.De
 	if err := ctx.Err(); err != nil {
 		return store.Session{}, store.Device{}, err
 	}
-	return scanSession(s.kek, s.stmtSession.QueryRowContext(pointCtx(ctx), id))
+	return scanSession(s.kek, s.stmtSession.QueryRowContext(s.pointCtx(ctx), id))
 }
 
 // sessionCols are a session's columns and its device's, aliased s and d.
@@ -76,7 +76,7 @@ func (s *Store) UseNonce(ctx context.Context, deviceID, nonce string, expires, n
 	if err := ctx.Err(); err != nil {
 		return false, err
 	}
-	res, err := s.stmtNonce.ExecContext(pointCtx(ctx), deviceID, nonce, sqldb.ToDB(expires), sqldb.ToDB(now))
+	res, err := s.stmtNonce.ExecContext(s.pointCtx(ctx), deviceID, nonce, sqldb.ToDB(expires), sqldb.ToDB(now))
 	if err != nil {
 		return false, fmt.Errorf("use nonce: %w", err)
 	}
