@@ -8,7 +8,10 @@ set -euo pipefail
 # libgl1-mesa-dev and xorg-dev: the OpenGL and X11 headers Fyne builds against.
 # libasound2-dev: the ALSA headers the sound output (Oto) builds against.
 # espeak-ng: renders the spoken prompts (make voice); a test renders a few again.
-default=(gcc libc6-dev pkg-config libgl1-mesa-dev xorg-dev libasound2-dev espeak-ng)
+# postgresql: the server the code service's tests start in a temporary
+# directory (codesvc/store/pgstore/pgtest); it also creates the postgres
+# user those tests run it as when they run as root.
+default=(gcc libc6-dev pkg-config libgl1-mesa-dev xorg-dev libasound2-dev espeak-ng postgresql)
 want=("${@:-${default[@]}}")
 
 missing=()
