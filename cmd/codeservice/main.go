@@ -1,9 +1,12 @@
 // Command codeservice runs the reference central code service and its
-// admin commands (docs/api.md). Every subcommand works on the same SQLite
-// database, whose private keys and secrets are wrapped with a
-// key-encryption key kept outside it: --key-file (default <db>.key next to
-// the database, created with mode 0600 on first start) or the
-// CODESERVICE_KEK environment variable (base64):
+// admin commands (docs/api.md). Every subcommand works on the database
+// --db names: a SQLite file, or a PostgreSQL URL (postgres://…) that
+// several serve instances share (docs/deploy.md). Its private keys and
+// secrets are wrapped with a key-encryption key kept outside it:
+// --key-file (for SQLite by default <db>.key next to the database,
+// created with mode 0600 on first start) or the CODESERVICE_KEK
+// environment variable (base64), which a PostgreSQL deployment takes
+// from its platform's secret store:
 //
 //	codeservice serve [--addr 127.0.0.1:8443] [--db codes.db] [--key-file codes.db.key] [--dev] [--rules rules.json]
 //	codeservice admin --db codes.db event --id <ID number> --kind arrival_key_area [--at RFC3339]
@@ -30,6 +33,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -41,7 +45,9 @@ import (
 	"github.com/shcommunity/kiosk/codesvc/devseed"
 	"github.com/shcommunity/kiosk/codesvc/rules"
 	"github.com/shcommunity/kiosk/codesvc/server"
+	"github.com/shcommunity/kiosk/codesvc/store"
 	"github.com/shcommunity/kiosk/codesvc/store/kek"
+	"github.com/shcommunity/kiosk/codesvc/store/pgstore"
 	"github.com/shcommunity/kiosk/codesvc/store/sqlitestore"
 	"github.com/shcommunity/kiosk/codesvc/token"
 	"github.com/shcommunity/kiosk/codesvc/verify"
@@ -81,20 +87,52 @@ func run(ctx context.Context, args []string, stdin io.Reader, out io.Writer) err
 }
 
 // keyFileUsage documents --key-file wherever a subcommand opens the database.
-const keyFileUsage = "file holding the database's key-encryption key (default: <db>.key, created with mode 0600 if missing); the " +
+const keyFileUsage = "file holding the database's key-encryption key (default for SQLite: <db>.key, created with mode 0600 if missing); the " +
 	kek.Env + " environment variable (base64) may give the key instead"
 
-// openStore opens the database with its key-encryption key: from KEKEnv if
-// set, else from keyFile (default next to the database).
-func openStore(ctx context.Context, db, keyFile string) (*sqlitestore.Store, error) {
+// dbUsage documents --db wherever a subcommand opens the database.
+const dbUsage = "SQLite database file, or a PostgreSQL URL (postgres://user@host/db?sslmode=verify-full) shared by several instances"
+
+// redact hides the password of a PostgreSQL URL.
+func redact(db string) string {
+	if u, err := url.Parse(db); err == nil && isPostgres(db) {
+		return u.Redacted()
+	}
+	return db
+}
+
+// isPostgres tells a PostgreSQL URL from a SQLite file name.
+func isPostgres(db string) bool {
+	return strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://")
+}
+
+// openStore opens the database with its key-encryption key: from kek.Env
+// if set, else from keyFile (for SQLite by default next to the database;
+// a PostgreSQL database has no such place, so it needs one of the two).
+func openStore(ctx context.Context, db, keyFile string) (store.Store, error) {
+	var key []byte
 	if env := os.Getenv(kek.Env); env != "" {
 		if keyFile != "" {
 			return nil, fmt.Errorf("give --key-file or %s, not both", kek.Env)
 		}
-		key, err := kek.Parse(env)
-		if err != nil {
+		var err error
+		if key, err = kek.Parse(env); err != nil {
 			return nil, fmt.Errorf("%s: %w", kek.Env, err)
 		}
+	}
+	if isPostgres(db) {
+		if key == nil {
+			if keyFile == "" {
+				return nil, fmt.Errorf("a PostgreSQL database needs its key-encryption key from %s or --key-file", kek.Env)
+			}
+			var err error
+			if key, _, err = kek.LoadFile(keyFile); err != nil {
+				return nil, err
+			}
+		}
+		return pgstore.Open(ctx, db, key, pgstore.Options{})
+	}
+	if key != nil {
 		return sqlitestore.OpenKEK(ctx, db, key)
 	}
 	if keyFile == "" {
@@ -131,7 +169,7 @@ func openService(ctx context.Context, db, keyFile, rulesFile string, logger *slo
 func serve(ctx context.Context, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	addr := fs.String("addr", "127.0.0.1:8443", "listen address")
-	db := fs.String("db", "", "SQLite database file (with --dev: a temporary one if empty)")
+	db := fs.String("db", "", dbUsage+" (with --dev: a temporary SQLite file if empty)")
 	keyFile := fs.String("key-file", "", keyFileUsage)
 	dev := fs.Bool("dev", false, "development mode: seed the sample deck, a demo worker and a provisioning code")
 	rulesFile := fs.String("rules", "", "rules JSON (default: rules.Default)")
@@ -171,7 +209,7 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "database: %s\nlistening on http://%s\n", *db, ln.Addr())
+	fmt.Fprintf(out, "database: %s\nlistening on http://%s\n", redact(*db), ln.Addr())
 	srv := server.NewHTTPServer(*addr, server.NewHandler(svc))
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -221,7 +259,7 @@ func seedDev(ctx context.Context, svc *server.Service, out io.Writer) error {
 
 func admin(ctx context.Context, args []string, stdin io.Reader, out io.Writer) error {
 	fs := flag.NewFlagSet("admin", flag.ContinueOnError)
-	db := fs.String("db", "", "SQLite database file")
+	db := fs.String("db", "", dbUsage)
 	keyFile := fs.String("key-file", "", keyFileUsage)
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -393,7 +431,7 @@ func adminCorrection(ctx context.Context, svc *server.Service, args []string, ou
 
 func verifyCmd(ctx context.Context, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
-	db := fs.String("db", "", "database to take the trust list from (offline)")
+	db := fs.String("db", "", "database to take the trust list from (offline): "+dbUsage)
 	keyFile := fs.String("key-file", "", keyFileUsage)
 	url := fs.String("url", "", "service URL: fetch the trust list")
 	rootKey := fs.String("root-key", "", "with --url: the pinned root key (base64url)")

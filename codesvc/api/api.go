@@ -74,6 +74,7 @@ const (
 	CodeNotFound         Code = "not_found"          // no such route or object
 	CodeMethodNotAllowed Code = "method_not_allowed" // route exists, method does not
 	CodeInternal         Code = "internal"           // the service's fault; nothing is revealed
+	CodeUnavailable      Code = "unavailable"        // 503: the service's database is out of reach; retry later
 
 	CodeAuthMissing    Code = "auth_missing"   // a signed-request header is absent
 	CodeAuthMalformed  Code = "auth_malformed" // a header is present but unreadable

@@ -316,6 +316,12 @@ func (h *Handler) fail(w http.ResponseWriter, err error) {
 			return
 		}
 	}
+	if h.svc.unavailable(err) {
+		h.log.Warn("Database unavailable", "err", err)
+		w.Header().Set("Retry-After", "1")
+		writeError(w, http.StatusServiceUnavailable, api.CodeUnavailable, "the service's database is out of reach; retry later")
+		return
+	}
 	h.log.Error("Request failed", "err", err)
 	writeError(w, http.StatusInternalServerError, api.CodeInternal, "internal error")
 }

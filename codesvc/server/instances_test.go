@@ -15,6 +15,7 @@ var backends = []struct {
 	db   func(t testing.TB) opener
 }{
 	{"sqlite", sqliteDB},
+	{"postgres", pgDB},
 }
 
 // TestTwoInstances: two service instances on one database share

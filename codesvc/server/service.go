@@ -167,6 +167,14 @@ func New(ctx context.Context, st store.Store, opt Options) (*Service, error) {
 	return s, nil
 }
 
+// unavailable reports whether err from the store means its database is
+// out of reach for now (a store that can tell says so through an
+// Unavailable method), so the request may be retried.
+func (s *Service) unavailable(err error) bool {
+	u, ok := s.Store.(interface{ Unavailable(error) bool })
+	return ok && u.Unavailable(err)
+}
+
 // Now is the service's clock.
 func (s *Service) Now() time.Time { return s.opt.Now().UTC() }
 

@@ -1,0 +1,53 @@
+package server_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"testing"
+
+	"github.com/shcommunity/kiosk/codesvc/store"
+	"github.com/shcommunity/kiosk/codesvc/store/kek"
+	"github.com/shcommunity/kiosk/codesvc/store/pgstore"
+	"github.com/shcommunity/kiosk/codesvc/store/pgstore/pgtest"
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	pgtest.StopShared()
+	os.Exit(code)
+}
+
+// pgDB makes a new database on this test binary's throwaway PostgreSQL
+// and returns its opener; without PostgreSQL the test fails, unless
+// pgtest.SkipEnv says to skip.
+func pgDB(t testing.TB) opener {
+	t.Helper()
+	c, err := pgtest.Shared()
+	if errors.Is(err, pgtest.ErrSkipped) {
+		t.Skip(err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pgDBOn(t, c)
+}
+
+// pgDBOn makes a new database on c.
+func pgDBOn(t testing.TB, c *pgtest.Cluster) opener {
+	t.Helper()
+	dsn, err := c.NewDatabase(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := make([]byte, kek.Size)
+	return func(t testing.TB) store.Store {
+		t.Helper()
+		st, err := pgstore.Open(context.Background(), dsn, key, pgstore.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		return st
+	}
+}
