@@ -26,7 +26,11 @@ type Parts struct {
 	Lang    i18n.Lang
 	// IdleTimeout of the self-service flow; 0 means its default.
 	IdleTimeout time.Duration
-	Log         *slog.Logger
+	// Say speaks a prompt of the self-service screen in the screens'
+	// language; it must not block (devices/speaker's Play). Nil is silence.
+	// Only the self-service screen speaks, and only while it is shown.
+	Say func(l i18n.Lang, p flow.Prompt)
+	Log *slog.Logger
 	// Do runs a function on the UI goroutine; nil means fyne.Do. Tests
 	// on Fyne's test driver, which runs fyne.Do on the caller's
 	// goroutine, pass one that serialises with their own reads.
@@ -49,6 +53,7 @@ type Shell struct {
 
 	mu   sync.Mutex
 	mode flow.Mode
+	lang i18n.Lang // for the speaker, read off the UI goroutine
 	wg   sync.WaitGroup
 }
 
@@ -70,6 +75,17 @@ func Start(ctx context.Context, win fyne.Window, p Parts) *Shell {
 		do = fyne.Do
 	}
 	sf.OnView = func(v flow.SelfView) { do(func() { s.Self.Show(v) }) }
+	s.lang = p.Lang
+	if p.Say != nil {
+		sf.OnSay = func(pr flow.Prompt) {
+			s.mu.Lock()
+			m, l := s.mode, s.lang
+			s.mu.Unlock()
+			if m == flow.ModeSelf {
+				p.Say(l, pr)
+			}
+		}
+	}
 	vf.OnView = func(v flow.VenueView) {
 		do(func() {
 			s.Venue.Show(v)
@@ -123,6 +139,9 @@ func (s *Shell) SetMode(m flow.Mode) {
 // was tapped: a worker who switches the counter to English finds the
 // self-service and venue screens in English too. On the UI goroutine.
 func (s *Shell) SetLang(l i18n.Lang) {
+	s.mu.Lock()
+	s.lang = l
+	s.mu.Unlock()
 	s.Self.SetLang(l)
 	s.Venue.SetLang(l)
 	s.Counter.SetLang(l)

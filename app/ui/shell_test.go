@@ -52,9 +52,22 @@ func TestShellOnSimulators(t *testing.T) {
 	w0 = w
 	go r.Watcher.Run(ctx)
 	var shell *ui.Shell
+	var sayMu sync.Mutex
+	var said []string
+	say := func(l i18n.Lang, p flow.Prompt) {
+		sayMu.Lock()
+		defer sayMu.Unlock()
+		said = append(said, string(l)+"/"+string(p))
+	}
+	saidSoFar := func() []string {
+		sayMu.Lock()
+		defer sayMu.Unlock()
+		return append([]string(nil), said...)
+	}
 	mu.Lock()
 	shell = ui.Start(ctx, w, ui.Parts{Do: do, Events: r.Watcher.Events(), Backend: r.Backend, Printer: r.Slips, Venue: r.Backend,
-		Counter: &wire.Counter{Backend: r.Backend}, Where: "test", Mode: flow.ModeSelf, Lang: i18n.ZH, IdleTimeout: 50 * time.Millisecond})
+		Counter: &wire.Counter{Backend: r.Backend}, Where: "test", Mode: flow.ModeSelf, Lang: i18n.ZH, IdleTimeout: 50 * time.Millisecond,
+		Say: say})
 	mu.Unlock()
 	selfView := func() (v flow.SelfView) {
 		do(func() { v = shell.Self.View() })
@@ -92,7 +105,18 @@ func TestShellOnSimulators(t *testing.T) {
 		t.Error("the start screen still shows the resident")
 	}
 
+	spoken := strings.Join(saidSoFar(), " ")
+	for _, p := range []flow.Prompt{flow.PromptPlaceCard, flow.PromptChecking, flow.PromptPrinting, flow.PromptTakeSlip} {
+		if !strings.Contains(spoken, "zh-CN/"+string(p)) {
+			t.Errorf("the self-service screens did not say %q: %s", p, spoken)
+		}
+	}
+	if strings.Contains(spoken, "colour_") {
+		t.Errorf("a colour was said without being asked: %s", spoken)
+	}
+
 	do(func() { shell.SetMode(flow.ModeVenue) })
+	before := len(saidSoFar())
 	if err := r.Reader.Place("resident-red"); err != nil {
 		t.Fatal(err)
 	}
@@ -108,5 +132,22 @@ func TestShellOnSimulators(t *testing.T) {
 	do(func() { focused = w.Canvas().Focused() == shell.Venue.Focusable() })
 	if !focused {
 		t.Error("the scanner entry is not focused")
+	}
+	if got := saidSoFar()[before:]; len(got) != 0 {
+		t.Errorf("the venue check spoke: %v", got)
+	}
+	r.Reader.Remove()
+
+	// Back to self-service in English: it speaks English.
+	do(func() {
+		shell.SetMode(flow.ModeSelf)
+		shell.SetLang(i18n.EN)
+	})
+	if err := r.Reader.Place("resident-yellow"); err != nil {
+		t.Fatal(err)
+	}
+	until("the English slip", func() bool { return selfView().Step == flow.StepDone })
+	if got := saidSoFar(); got[len(got)-1] != "en/"+string(flow.PromptTakeSlip) {
+		t.Errorf("last said %q, want the English take-slip prompt", got[len(got)-1])
 	}
 }

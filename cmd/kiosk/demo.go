@@ -11,6 +11,8 @@ import (
 	"fyne.io/fyne/v2"
 
 	"github.com/shcommunity/kiosk/app/config"
+	"github.com/shcommunity/kiosk/app/flow"
+	"github.com/shcommunity/kiosk/app/i18n"
 	"github.com/shcommunity/kiosk/app/rig"
 	"github.com/shcommunity/kiosk/app/ui"
 	"github.com/shcommunity/kiosk/app/wire"
@@ -38,7 +40,7 @@ var demoNotes = map[string]string{
 const demoExitPIN = "123456"
 
 // demo starts the rig and shows the kiosk and the simulator panel.
-func demo(ctx context.Context, a fyne.App, win fyne.Window, o options, cfg config.Config, held *atomic.Pointer[ui.Shell],
+func demo(ctx context.Context, a fyne.App, win fyne.Window, o options, cfg config.Config, held *atomic.Pointer[ui.Shell], say func(i18n.Lang, flow.Prompt),
 	log *slog.Logger) error {
 	var panel *ui.SimPanel
 	quiet := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
@@ -64,7 +66,7 @@ func demo(ctx context.Context, a fyne.App, win fyne.Window, o options, cfg confi
 	}
 	counter := &wire.Counter{Backend: r.Backend}
 	shell := ui.Start(ctx, win, ui.Parts{Events: r.Watcher.Events(), Backend: r.Backend, Printer: r.Slips, Venue: r.Backend,
-		Counter: counter, Where: "演示自助机", Mode: cfg.Mode, Lang: cfg.Lang, IdleTimeout: idle, Log: log})
+		Counter: counter, Where: "演示自助机", Mode: cfg.Mode, Lang: cfg.Lang, IdleTimeout: idle, Say: say, Log: log})
 	held.Store(shell)
 
 	var cards []ui.SimCard

@@ -221,6 +221,7 @@ func run(o options, start time.Time, log *slog.Logger) error {
 
 	player := speaker.Open(speaker.Options{Clips: assets.Voice(), Volume: cfg.Volume, Muted: cfg.Muted || o.mute, Log: log})
 	defer player.Close()
+	say := func(l i18n.Lang, p flow.Prompt) { player.Play(clipName(l, p)) }
 	savePath := path
 	if o.demo {
 		savePath = ""
@@ -255,9 +256,9 @@ func run(o options, start time.Time, log *slog.Logger) error {
 
 	var err error
 	if o.demo {
-		err = demo(ctx, a, win, o, cfg, &shell, log)
+		err = demo(ctx, a, win, o, cfg, &shell, say, log)
 	} else {
-		err = kiosk(ctx, a, win, o, cfg, path, &shell, log)
+		err = kiosk(ctx, a, win, o, cfg, path, &shell, say, log)
 	}
 	if err != nil {
 		return err
@@ -280,6 +281,10 @@ func run(o options, start time.Time, log *slog.Logger) error {
 	return nil
 }
 
+// clipName is the shipped clip of a prompt in a language
+// (assets/voice/<lang>/<prompt>.wav).
+func clipName(l i18n.Lang, p flow.Prompt) string { return string(l) + "/" + string(p) }
+
 // soundControls connect the worker panel to the player and the
 // configuration file at path: a change is heard at once, and saving
 // writes the volume and mute into the file as it is on disk, not the
@@ -291,7 +296,7 @@ func soundControls(player *speaker.Player, cfg config.Config, path string, log *
 			player.SetVolume(s.Volume)
 			player.SetMuted(s.Muted)
 		},
-		Try: func() { player.Play(string(cfg.Lang) + "/" + string(flow.PromptPlaceCard)) },
+		Try: func() { player.Play(clipName(cfg.Lang, flow.PromptPlaceCard)) },
 	}
 	if path == "" {
 		return c
@@ -313,7 +318,7 @@ func soundControls(player *speaker.Player, cfg config.Config, path string, log *
 // kiosk runs on real devices with the configuration at path, showing the
 // first-run screen when the kiosk is not yet provisioned.
 func kiosk(ctx context.Context, a fyne.App, win fyne.Window, o options, cfg config.Config, path string,
-	shell *atomic.Pointer[ui.Shell], log *slog.Logger) error {
+	shell *atomic.Pointer[ui.Shell], say func(i18n.Lang, flow.Prompt), log *slog.Logger) error {
 	where, err := cfg.ResolveStore(path)
 	if err != nil {
 		return err
@@ -354,7 +359,7 @@ func kiosk(ctx context.Context, a fyne.App, win fyne.Window, o options, cfg conf
 						return
 					}
 					cfg.Lang = p.Lang // the language the first-run screen was left in
-					if err := startKiosk(ctx, win, cfg, st, id, clock, shell, log); err != nil {
+					if err := startKiosk(ctx, win, cfg, st, id, clock, shell, say, log); err != nil {
 						p.Failed(err)
 					}
 				})
@@ -366,12 +371,12 @@ func kiosk(ctx context.Context, a fyne.App, win fyne.Window, o options, cfg conf
 	if err != nil {
 		return err
 	}
-	return startKiosk(ctx, win, cfg, st, id, clock, shell, log)
+	return startKiosk(ctx, win, cfg, st, id, clock, shell, say, log)
 }
 
 // startKiosk wires the real devices, the engine and the screens.
 func startKiosk(ctx context.Context, win fyne.Window, cfg config.Config, st *localstore.Store, id syncer.Identity,
-	clock *syncer.Clock, shell *atomic.Pointer[ui.Shell], log *slog.Logger) error {
+	clock *syncer.Clock, shell *atomic.Pointer[ui.Shell], say func(i18n.Lang, flow.Prompt), log *slog.Logger) error {
 	remote := syncer.NewClientRemote(cfg.ServiceURL, http.DefaultClient, id, clock)
 	eng, err := syncer.New(ctx, syncer.Config{Store: st, Remote: remote, Clock: clock, Logger: log})
 	if err != nil {
@@ -407,6 +412,6 @@ func startKiosk(ctx context.Context, win fyne.Window, cfg config.Config, st *loc
 	driver := escpos.NewPrinter(port, cfg.Profile())
 	printer := &wire.Printer{Driver: driver, Port: port, Centre: cfg.Centre, Withdraw: cfg.WithdrawText()}
 	shell.Store(ui.Start(ctx, win, ui.Parts{Events: watcher.Events(), Backend: back, Printer: printer, Venue: back,
-		Counter: &wire.Counter{Backend: back}, Where: cfg.Centre, Mode: cfg.Mode, Lang: cfg.Lang, Log: log}))
+		Counter: &wire.Counter{Backend: back}, Where: cfg.Centre, Mode: cfg.Mode, Lang: cfg.Lang, Say: say, Log: log}))
 	return nil
 }
