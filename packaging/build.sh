@@ -82,7 +82,9 @@ fi
 
 # --- Tools ---------------------------------------------------------------
 if [ -z "${SKIP_DEPS:-}" ]; then
-  want=(gcc libc6-dev pkg-config libgl1-mesa-dev xorg-dev libasound2-dev)
+  # libpcsclite-dev: cgo builds github.com/ebfe/scard against it on Linux;
+  # on Windows it loads winscard.dll at run time and needs nothing here.
+  want=(gcc libc6-dev pkg-config libgl1-mesa-dev xorg-dev libasound2-dev libpcsclite-dev)
   [ "$only" != windows ] && want+=(dpkg-dev desktop-file-utils)
   [ "$only" != deb ] && want+=(gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64 nsis)
   scripts/deps.sh "${want[@]}"

@@ -11,7 +11,11 @@ set -euo pipefail
 # postgresql: the server the code service's tests start in a temporary
 # directory (codesvc/store/pgstore/pgtest); it also creates the postgres
 # user those tests run it as when they run as root.
-default=(gcc libc6-dev pkg-config libgl1-mesa-dev xorg-dev libasound2-dev espeak-ng postgresql)
+# libpcsclite-dev: the PC/SC library github.com/ebfe/scard builds against.
+# pcscd and vsmartcard-vpcd: the tests read a virtual social-security card
+# through a private pcscd with the vpcd reader driver (test-only: neither
+# is a dependency of the kiosk's package, which only recommends pcscd).
+default=(gcc libc6-dev pkg-config libgl1-mesa-dev xorg-dev libasound2-dev espeak-ng postgresql libpcsclite-dev pcscd vsmartcard-vpcd)
 want=("${@:-${default[@]}}")
 
 missing=()
