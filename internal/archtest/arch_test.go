@@ -94,7 +94,8 @@ var rules = []rule{
 	{"app/config", []string{"fyne.io/"}, "configuration is plain Go"},
 	{"app/i18n", []string{"fyne.io/"}, "the words are plain Go"},
 	{"cmd/devsim", []string{"fyne.io/"}, "the simulators run headless"},
-	{"cmd/kioskctl", []string{"fyne.io/"}, "the field tool runs on a text console"},
+	{"cmd/kioskctl", []string{"fyne.io/", module + "/devices/ssc/pcsclab"},
+		"the field tool runs on a text console and talks to the system's PC/SC service, never a private one"},
 	{"cmd/codeservice", []string{"fyne.io/"}, "the service runs headless"},
 }
 
