@@ -173,6 +173,8 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 	keyFile := fs.String("key-file", "", keyFileUsage)
 	dev := fs.Bool("dev", false, "development mode: seed the sample deck, a demo worker and a provisioning code")
 	rulesFile := fs.String("rules", "", "rules JSON (default: rules.Default)")
+	opsAddr := fs.String("ops-addr", "", "listen address of /metrics, /healthz and /readyz for the operators' network (default: none; /healthz and /readyz are on --addr too)")
+	logFormat := fs.String("log-format", "text", "text or json (one JSON object a line, for a log collector); no personal data either way")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -191,7 +193,10 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 	}
 	_, statErr := os.Stat(*db)
 	fresh := errors.Is(statErr, os.ErrNotExist)
-	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	logger, err := newLogger(*logFormat)
+	if err != nil {
+		return err
+	}
 	svc, closeDB, err := openService(ctx, *db, *keyFile, *rulesFile, logger)
 	if err != nil {
 		return err
@@ -205,22 +210,56 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 			return fmt.Errorf("seed dev data: %w", err)
 		}
 	}
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		return err
+	fmt.Fprintf(out, "database: %s\n", redact(*db))
+	h := server.NewHandler(svc)
+	servers := []*http.Server{server.NewHTTPServer(*addr, h)}
+	if *opsAddr != "" {
+		ops := http.NewServeMux()
+		ops.Handle("GET /metrics", h.Metrics())
+		ops.Handle("GET /healthz", h)
+		ops.Handle("GET /readyz", h)
+		servers = append(servers, server.NewHTTPServer(*opsAddr, ops))
 	}
-	fmt.Fprintf(out, "database: %s\nlistening on http://%s\n", redact(*db), ln.Addr())
-	srv := server.NewHTTPServer(*addr, server.NewHandler(svc))
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	return listen(ctx, servers, out)
+}
+
+// newLogger is the service's logger in the given format, on stderr.
+func newLogger(format string) (*slog.Logger, error) {
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(os.Stderr, nil)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(os.Stderr, nil)), nil
+	}
+	return nil, fmt.Errorf("serve: --log-format is text or json, not %q", format)
+}
+
+// listen serves every server until ctx ends or one fails, then shuts
+// them all down, letting requests under way finish for up to 5 s.
+func listen(ctx context.Context, servers []*http.Server, out io.Writer) error {
+	errc := make(chan error, len(servers))
+	for _, srv := range servers {
+		ln, err := net.Listen("tcp", srv.Addr)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "listening on http://%s\n", ln.Addr())
+		go func() { errc <- srv.Serve(ln) }()
+	}
+	var err error
 	select {
-	case err := <-errc:
-		return err
+	case err = <-errc:
 	case <-ctx.Done():
 	}
 	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	return srv.Shutdown(shutdown)
+	for _, srv := range servers {
+		err = errors.Join(err, srv.Shutdown(shutdown))
+	}
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return err
 }
 
 // loopback reports whether addr (host:port) names a loopback host only:

@@ -33,15 +33,18 @@ type Handler struct {
 	log  *slog.Logger
 	mux  *http.ServeMux
 	macs macCache // HMACs under recent session keys, ready for reuse
+	m    *metrics
 }
 
 // NewHandler returns the API handler for svc.
 func NewHandler(svc *Service) *Handler {
-	h := &Handler{svc: svc, log: svc.opt.Logger, mux: http.NewServeMux()}
-	h.mux.HandleFunc("/", h.noRoute)
-	h.mux.HandleFunc("GET /v1/health", h.health)
-	h.mux.HandleFunc("POST /v1/devices/register", h.register)
-	h.mux.HandleFunc("GET /v1/trust-list", h.trustList)
+	h := &Handler{svc: svc, log: svc.opt.Logger, mux: http.NewServeMux(), m: newMetrics(svc)}
+	h.route("/", h.noRoute)
+	h.route("GET /healthz", h.healthz)
+	h.route("GET /readyz", h.readyz)
+	h.route("GET /v1/health", h.health)
+	h.route("POST /v1/devices/register", h.register)
+	h.route("GET /v1/trust-list", h.trustList)
 	if svc.opt.SessionTTL > 0 {
 		h.handle("POST /v1/sessions", MaxBody, h.createSession)
 	}
@@ -177,7 +180,7 @@ type call struct {
 }
 
 func (h *Handler) handle(pattern string, limit int64, fn func(http.ResponseWriter, *http.Request, *call)) {
-	h.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+	h.route(pattern, func(w http.ResponseWriter, r *http.Request) {
 		var body []byte
 		if limit > 0 {
 			var err error
@@ -484,6 +487,7 @@ func (h *Handler) enrol(w http.ResponseWriter, r *http.Request, c *call) {
 		h.fail(w, err)
 		return
 	}
+	h.countIntake(res)
 	writeJSON(w, http.StatusOK, api.EnrolmentResponse{Results: res})
 }
 
@@ -608,6 +612,9 @@ func (h *Handler) feed(w http.ResponseWriter, r *http.Request, c *call) {
 			return
 		}
 		limit = n
+	}
+	if cur, err := DecodeCursor(q.Get("cursor")); err == nil && cur.Through > 0 {
+		h.m.feedLag.Observe(max(0, h.svc.Now().Sub(time.Unix(0, cur.Through)).Seconds()))
 	}
 	resp, err := h.svc.Feed(r.Context(), c.deviceID, q.Get("cursor"), limit)
 	if err != nil {

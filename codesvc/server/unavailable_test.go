@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -27,6 +28,10 @@ func (s *stopAtIntake) Intake(ctx context.Context, req store.IntakeRequest) (sto
 		s.stop = nil
 	}
 	return s.Store.Intake(ctx, req)
+}
+
+func (s *stopAtIntake) Ping(ctx context.Context) error {
+	return s.Store.(interface{ Ping(context.Context) error }).Ping(ctx)
 }
 
 func (s *stopAtIntake) Unavailable(err error) bool {
@@ -73,8 +78,17 @@ func TestDatabaseGoesAway(t *testing.T) {
 		if _, err := e.c.Status(ctx, id); apiCode(err) != api.CodeUnavailable {
 			t.Errorf("status with the database gone: %v, want unavailable", err)
 		}
+		if st, body := get(t, e.srv.URL+"/readyz"); st != 503 || !strings.Contains(body, `"database":"unreachable"`) {
+			t.Errorf("readyz with the database gone: %d %s", st, body)
+		}
+		if st, _ := get(t, e.srv.URL+"/healthz"); st != 200 {
+			t.Errorf("healthz with the database gone: %d, want 200 (the process is alive)", st)
+		}
 		if err := c.Restart(); err != nil {
 			t.Fatal(err)
+		}
+		if st, body := get(t, e.srv.URL+"/readyz"); st != 200 {
+			t.Errorf("readyz once the database is back: %d %s", st, body)
 		}
 		if _, err := e.c.Status(ctx, id); err != nil {
 			t.Fatalf("status once the database is back: %v", err)
