@@ -14,8 +14,8 @@ import (
 	"github.com/shcommunity/kiosk/codesvc/api"
 )
 
-// metrics are the service's Prometheus metrics (docs/deploy.md,
-// "Monitoring"), in a registry of the Handler's own so that several
+// metrics are the service's Prometheus metrics, in a registry of the
+// Handler's own so that several
 // handlers in one process (tests, a benchmark) do not collide. No label
 // carries personal data: routes are patterns, never paths.
 type metrics struct {
