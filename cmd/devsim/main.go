@@ -1,14 +1,17 @@
 // Command devsim runs the simulated ID card reader and thermal printer on
-// pseudo-terminals, so that the kiosk, kioskctl and the tests can drive
-// them exactly as they drive real hardware, and runs the device demo.
+// pseudo-terminals, and virtual social-security cards in vsmartcard's
+// vpcd reader, so that the kiosk, kioskctl and the tests can drive them
+// exactly as they drive real hardware, and runs the device demo.
 //
 //	devsim reader  [--baud 115200] [--deck FILE] [--control ADDR] [--place LABEL]
 //	devsim printer [--profile 58|80] [--raster] [--baud 115200] [--out DIR] [--control ADDR]
+//	devsim ssc     [--addr 127.0.0.1:35963 | --lab] [--deck FILE] [--control ADDR] [--insert LABEL]
 //	devsim demo    [--out out/demo] [--profile 58|80] [--raster]
 //
-// reader and printer print the path of their pty and then take control
-// commands, one per line, on standard input and (with --control) as
-// POST /control on a loopback HTTP address; "help" lists them.
+// reader and printer print the path of their pty, ssc the reader a card
+// goes into, and then they take control commands, one per line, on
+// standard input and (with --control) as POST /control on a loopback
+// HTTP address; "help" lists them.
 package main
 
 import (
@@ -41,7 +44,7 @@ type usageError string
 
 func (e usageError) Error() string { return string(e) }
 
-const usage = `usage: devsim reader|printer|demo [flags]   (devsim CMD -h for flags)`
+const usage = `usage: devsim reader|printer|ssc|demo [flags]   (devsim CMD -h for flags)`
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
@@ -52,6 +55,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runReader(ctx, args[1:], stdin, stdout, stderr)
 	case "printer":
 		return runPrinter(ctx, args[1:], stdin, stdout, stderr)
+	case "ssc":
+		return runSSC(ctx, args[1:], stdin, stdout, stderr)
 	case "demo":
 		return runDemo(ctx, args[1:], stdout, stderr)
 	case "--version", "version":

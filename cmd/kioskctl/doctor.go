@@ -18,6 +18,7 @@ func cmdDoctor(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fset := flag.NewFlagSet("kioskctl doctor", flag.ContinueOnError)
 	fset.SetOutput(stderr)
 	path := fset.String("config", "", "the kiosk's configuration file (default: the user's config directory)")
+	contact := fset.String("contact-reader", "", "part of the PC/SC name of the contact reader the kiosk must have for social-security cards (without it a missing reader only warns)")
 	if err := fset.Parse(args); err != nil {
 		return fail(exitUsage, "", err)
 	}
@@ -35,7 +36,9 @@ func cmdDoctor(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return fail(exitUsage, "fix or remove the configuration file; the kiosk's first-run screen writes a new one", err)
 	}
-	ok, err := doctor.Run(ctx, doctorConfig(cfg, *path), stdout)
+	dc := doctorConfig(cfg, *path)
+	dc.ContactReader = *contact
+	ok, err := doctor.Run(ctx, dc, stdout)
 	if err != nil {
 		return err
 	}

@@ -199,4 +199,15 @@ func TestDoctor(t *testing.T) {
 			t.Errorf("report lacks %q:\n%s", want, out)
 		}
 	}
+	// The contact reader's line comes from the PC/SC service: the private
+	// pcscd of lab_test.go and its vpcd readers.
+	l := needLab(t)
+	_, out, _ = runCtl("doctor", "--config", dir+"/config.json", "--contact-reader", l.Readers[0].Name)
+	if want := "OK    contact reader   " + l.Readers[0].Name + ": present"; !strings.Contains(out, want) {
+		t.Errorf("report lacks %q:\n%s", want, out)
+	}
+	_, out, _ = runCtl("doctor", "--config", dir+"/config.json", "--contact-reader", "OMNIKEY")
+	if want := `FAIL  contact reader   no reader named like "OMNIKEY"`; !strings.Contains(out, want) {
+		t.Errorf("report lacks %q:\n%s", want, out)
+	}
 }

@@ -1,19 +1,22 @@
 // Command kioskctl is the field tool for technicians: it lists serial
-// ports, reads one ID card, asks a printer for its status and prints a
-// sample slip, each with messages and exit codes a technician can act on
-// over the phone.
+// ports, reads one ID card or social-security card, asks a printer for
+// its status and prints a sample slip, each with messages and exit codes
+// a technician can act on over the phone.
 //
 //	kioskctl ports
 //	kioskctl read-card      --port P | --usb VID:PID [--baud B] [--reveal] [--wait 15s]
+//	kioskctl read-ssc       [--reader NAME] [--reveal] [--wait 15s]
 //	kioskctl printer-status --port P | --usb VID:PID [--profile 58|80]
 //	kioskctl print-sample   --port P | --usb VID:PID [--profile 58|80] [--raster]
-//	kioskctl doctor         [--config FILE]
+//	kioskctl doctor         [--config FILE] [--contact-reader NAME]
 //	kioskctl set-exit-pin   [--config FILE]
 //
 // Exit status: 0 all good; 1 an unexpected error; 2 a mistake on the
 // command line; 3 the port cannot be used (not found, busy, no permission,
-// unplugged); 4 the reader did not give a card (none placed, no reply,
-// unreadable); 5 a card was read but is expired or inconsistent; 6 the
+// unplugged; for read-ssc: the PC/SC service not running, no contact
+// reader); 4 the reader did not give a card (none placed, no reply,
+// unreadable, not a social-security card, locked); 5 a card was read but
+// is expired or inconsistent; 6 the
 // printer is not ready (paper, cover, offline, not answering); 7 doctor
 // found a check that failed.
 package main
@@ -65,6 +68,7 @@ func main() {
 const usage = `usage: kioskctl COMMAND [flags]   (kioskctl COMMAND -h for flags)
   ports           serial ports with USB VID:PID
   read-card       read one ID card and print it as JSON
+  read-ssc        read one social-security card (contact reader, PC/SC) and print it as JSON
   printer-status  ask the printer for its status
   print-sample    print a sample paper-code slip
   doctor          check the kiosk's devices, database, service and clock
@@ -83,6 +87,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdPorts(args[1:], stdout, stderr)
 	case "read-card":
 		err = cmdReadCard(ctx, args[1:], stdout, stderr)
+	case "read-ssc":
+		err = cmdReadSSC(ctx, args[1:], stdout, stderr)
 	case "printer-status":
 		err = cmdPrinterStatus(ctx, args[1:], stdout, stderr)
 	case "print-sample":

@@ -40,6 +40,7 @@ func (l Level) String() string {
 const (
 	CheckPorts    = "serial ports"
 	CheckReader   = "card reader"
+	CheckContact  = "contact reader"
 	CheckPrinter  = "printer"
 	CheckDatabase = "database"
 	CheckAudit    = "audit log"
@@ -121,8 +122,17 @@ type Config struct {
 	SyncMaxAge  time.Duration // time since the last successful sync
 	DBSizeWarn  int64         // bytes
 
+	// ContactReader is part of the PC/SC name of the contact reader for
+	// social-security cards ("ACS ACR39U"). Set, a missing reader or
+	// PC/SC service fails the check; empty, any reader will do and a
+	// missing one only warns.
+	ContactReader string
+
 	// ListPorts replaces serialport.List (tests).
 	ListPorts func() ([]serialport.Info, error)
+	// PCSCReaders replaces the listing of the system's PC/SC readers
+	// (tests).
+	PCSCReaders func() ([]string, error)
 }
 
 func (c *Config) defaults() {
@@ -158,6 +168,9 @@ func (c *Config) defaults() {
 	}
 	if c.ListPorts == nil {
 		c.ListPorts = serialport.List
+	}
+	if c.PCSCReaders == nil {
+		c.PCSCReaders = listPCSCReaders
 	}
 }
 
@@ -223,6 +236,7 @@ func Check(ctx context.Context, cfg Config) Report {
 	add := func(rs ...Result) { rep.Results = append(rep.Results, rs...) }
 	add(checkPorts(cfg))
 	add(checkReader(ctx, cfg))
+	add(checkContactReader(cfg))
 	add(checkPrinter(ctx, cfg))
 	local := checkLocal(ctx, cfg)
 	add(local.results...)

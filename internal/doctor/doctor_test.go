@@ -18,6 +18,7 @@ import (
 	"github.com/shcommunity/kiosk/devices/escpos/escpossim"
 	"github.com/shcommunity/kiosk/devices/idcard/idcardsim"
 	"github.com/shcommunity/kiosk/devices/serialport"
+	"github.com/shcommunity/kiosk/devices/ssc"
 	"github.com/shcommunity/kiosk/internal/doctor"
 	"github.com/shcommunity/kiosk/internal/ptypair"
 	"github.com/shcommunity/kiosk/sync/localstore"
@@ -111,6 +112,7 @@ func newKiosk(t *testing.T, offset time.Duration) *kiosk {
 				{Name: "/dev/ttyUSB1", USB: true, VID: "0403", PID: "6001", SerialNumber: "A10K1ABC"},
 			}, nil
 		},
+		PCSCReaders: func() ([]string, error) { return []string{"ACS ACR39U ICC Reader 00 00"}, nil },
 	}
 	return k
 }
@@ -131,6 +133,7 @@ func TestDoctorOnSimulators(t *testing.T) {
 	allGood := map[string]want{
 		doctor.CheckPorts:    {doctor.OK, []string{"2 found", "/dev/ttyUSB0 1A86:7523 CH340", "FTDI serial A10K1ABC"}},
 		doctor.CheckReader:   {doctor.OK, []string{"security module answers", "SAM 05.01-20100720-"}},
+		doctor.CheckContact:  {doctor.OK, []string{"ACS ACR39U ICC Reader 00 00: present"}},
 		doctor.CheckPrinter:  {doctor.OK, []string{"ready"}},
 		doctor.CheckDatabase: {doctor.OK, []string{"intact"}},
 		doctor.CheckAudit:    {doctor.OK, []string{"intact"}},
@@ -158,6 +161,33 @@ func TestDoctorOnSimulators(t *testing.T) {
 			name:  "reader not configured",
 			fault: func(t *testing.T, k *kiosk) { k.cfg.Reader = doctor.Device{} },
 			want:  map[string]want{doctor.CheckReader: {doctor.Fail, []string{"no reader port"}}},
+		},
+		{
+			name: "pcscd not running",
+			fault: func(t *testing.T, k *kiosk) {
+				k.cfg.PCSCReaders = func() ([]string, error) { return nil, ssc.ErrNoService }
+			},
+			wantOK: true, // the kiosk does not rely on the contact reader until the settings name one
+			want:   map[string]want{doctor.CheckContact: {doctor.Warn, []string{"PC/SC service not running", "Do: ", "pcscd"}}},
+		},
+		{
+			name: "contact reader required, service not running",
+			fault: func(t *testing.T, k *kiosk) {
+				k.cfg.ContactReader = "ACR39U"
+				k.cfg.PCSCReaders = func() ([]string, error) { return nil, ssc.ErrNoService }
+			},
+			want: map[string]want{doctor.CheckContact: {doctor.Fail, []string{"PC/SC service not running"}}},
+		},
+		{
+			name:   "no contact reader",
+			fault:  func(t *testing.T, k *kiosk) { k.cfg.PCSCReaders = func() ([]string, error) { return nil, nil } },
+			wantOK: true,
+			want:   map[string]want{doctor.CheckContact: {doctor.Warn, []string{"no smart-card reader is connected", "plug the contact card reader in"}}},
+		},
+		{
+			name:  "configured contact reader missing",
+			fault: func(t *testing.T, k *kiosk) { k.cfg.ContactReader = "OMNIKEY" },
+			want:  map[string]want{doctor.CheckContact: {doctor.Fail, []string{`no reader named like "OMNIKEY"`, "ACS ACR39U"}}},
 		},
 		{
 			name:  "printer out of paper",

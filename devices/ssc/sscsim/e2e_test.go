@@ -16,7 +16,7 @@ import (
 
 // These tests read the virtual card through the real stack: ssc → scard →
 // libpcsclite → a private pcscd → vpcd → sscsim. KIOSK_SKIP_PCSC=1 skips
-// them on a machine that cannot run pcscd (README, "The two commands").
+// them on a machine that cannot run pcscd (README.md, "The two commands").
 
 var (
 	lab    *pcsclab.Lab

@@ -1,0 +1,142 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/shcommunity/kiosk/devices/ssc/pcsclab"
+	"github.com/shcommunity/kiosk/devices/ssc/sscsim"
+)
+
+const sscHelp = `commands:
+  list                 the cards in the deck
+  insert LABEL         put a card in the contact reader
+  remove               take the card out
+  fault KIND [AFTER]   spoil one answer of the card in the reader, after
+                       AFTER more commands (default 0); KIND is pull,
+                       truncate, no-status or wrong-sw
+  state                the card in the reader and what it was asked
+  quit                 stop the simulator`
+
+// runSSC puts virtual social-security cards into vpcd: the system's
+// pcscd with Debian's vpcd reader.conf (port 35963), or with --lab a
+// private pcscd started here.
+func runSSC(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("devsim ssc", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", sscsim.DefaultAddr, "vpcd's `address`, where the card connects")
+	withLab := fs.Bool("lab", false, "start a private pcscd with the vpcd driver (pcscd and vsmartcard-vpcd installed) instead of using the system's")
+	deckPath := fs.String("deck", "", "JSON deck of cards (default: the sample deck of devices/ssc/sscsim)")
+	control := fs.String("control", "", "also take commands as POST /control on this loopback `address` (e.g. 127.0.0.1:7103)")
+	insert := fs.String("insert", "", "card `label` to insert at start")
+	if err := fs.Parse(args); err != nil {
+		return usageError(err.Error())
+	}
+	deck := sscsim.SampleDeck()
+	if *deckPath != "" {
+		var err error
+		if deck, err = sscsim.LoadDeck(*deckPath); err != nil {
+			return err
+		}
+	}
+	reader := "the vpcd reader of the system's pcscd"
+	if *withLab {
+		lab, err := pcsclab.Start(ctx, nil)
+		if err != nil {
+			return err
+		}
+		defer lab.Stop()
+		*addr, reader = lab.Readers[0].Addr, fmt.Sprintf("%q on a private pcscd; its clients need %s", lab.Readers[0].Name, lab.Env())
+	}
+	sim := sscsim.New(deck, &sscsim.Options{
+		Addr:   *addr,
+		Logger: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
+	})
+	defer sim.Close()
+	if *insert != "" {
+		if err := sim.Insert(*insert); err != nil {
+			return err
+		}
+	}
+	var mu sync.Mutex
+	c := sscController(sim)
+	fmt.Fprintf(stdout, "ssc: vpcd at %s, %s (%d cards; type help)\n", *addr, reader, len(deck.Cards))
+	if *control != "" {
+		bound, err := serveHTTP(ctx, *control, c)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "control: http://%s/control\n", bound)
+	}
+	err := serveStdin(ctx, stdin, stdout, &mu, c)
+	if errors.Is(err, errQuit) {
+		return nil
+	}
+	return err
+}
+
+func sscController(sim *sscsim.Sim) controller {
+	return func(line string) (string, error) {
+		f := strings.Fields(line)
+		switch f[0] {
+		case "help":
+			return sscHelp, nil
+		case "list":
+			var b strings.Builder
+			for _, c := range sim.Deck().Cards {
+				fmt.Fprintf(&b, "%-19s %s\n", c.Label, c.Note)
+			}
+			return strings.TrimRight(b.String(), "\n"), nil
+		case "insert":
+			if len(f) != 2 {
+				return "", errors.New("usage: insert LABEL (list shows the labels)")
+			}
+			if err := sim.Insert(f[1]); err != nil {
+				return "", err
+			}
+			return "inserted " + f[1], nil
+		case "remove":
+			sim.Remove()
+			return "removed", nil
+		case "fault":
+			return sscFault(sim, f)
+		case "state":
+			in := sim.Inserted()
+			if in == "" {
+				in = "(none)"
+			}
+			st := sim.Stats()
+			return fmt.Sprintf("card: %s, inserted %d times, %d ATRs and %d commands answered", in, st.Links, st.ATRs, st.Commands), nil
+		case "quit", "exit":
+			return "", errQuit
+		}
+		return "", fmt.Errorf("unknown command %q (type help)", f[0])
+	}
+}
+
+func sscFault(sim *sscsim.Sim, f []string) (string, error) {
+	if len(f) < 2 || len(f) > 3 {
+		return "", errors.New("usage: fault pull|truncate|no-status|wrong-sw [AFTER]")
+	}
+	kind, err := sscsim.ParseFault(f[1])
+	if err != nil {
+		return "", err
+	}
+	after := 0
+	if len(f) == 3 {
+		if after, err = strconv.Atoi(f[2]); err != nil || after < 0 {
+			return "", fmt.Errorf("fault AFTER %q: want a count of commands, 0 or more", f[2])
+		}
+	}
+	if err := sim.Inject(kind, after); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%s after %d more commands", kind, after), nil
+}
