@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"path/filepath"
@@ -110,4 +111,29 @@ func TestFinding6DevRefusals(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestFinding7ServiceStderr: the service logged to stderr (the journal,
+// under systemd) with a bare text handler and printed a command's last
+// error as it was. Both go through the log's scrubbing now.
+func TestFinding7ServiceStderr(t *testing.T) {
+	const spaced, foreign = "110101 19900307 4258", "USA123456789012" // invented
+	var buf bytes.Buffer
+	for _, format := range []string{"text", "json"} {
+		log, err := newLogger(&buf, format)
+		if err != nil {
+			t.Fatal(err)
+		}
+		log.Error("Request failed", "err", errors.New("lookup "+spaced), "note", "holder "+foreign)
+	}
+	printError(&buf, fmt.Errorf("event --id %s: refused", foreign))
+	out := buf.String()
+	for _, n := range []string{"19900307", "4567890"} {
+		if strings.Contains(out, n) {
+			t.Errorf("stderr holds %q:\n%s", n, out)
+		}
+	}
+	if !strings.Contains(out, "Request failed") || !strings.Contains(out, "refused") {
+		t.Errorf("stderr lost the messages:\n%s", out)
+	}
 }

@@ -51,6 +51,7 @@ import (
 	"github.com/shcommunity/kiosk/codesvc/store/sqlitestore"
 	"github.com/shcommunity/kiosk/codesvc/token"
 	"github.com/shcommunity/kiosk/codesvc/verify"
+	"github.com/shcommunity/kiosk/internal/logfile"
 	"github.com/shcommunity/kiosk/internal/version"
 	"github.com/shcommunity/kiosk/pii"
 )
@@ -59,10 +60,18 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Stdin, os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "codeservice:", err)
+		printError(os.Stderr, err)
 		os.Exit(1)
 	}
 }
+
+// printError prints the error a command ended with, scrubbed like the log
+// (internal/logfile): a refused ID number in an admin command's error
+// must not reach the terminal, or a journal behind it, in full.
+func printError(w io.Writer, err error) {
+	fmt.Fprintln(logfile.ScrubWriter(w), "codeservice:", err)
+}
+
 
 const usage = `usage: codeservice serve|admin|verify|bench-status|--version (see the package documentation)`
 
@@ -193,7 +202,7 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 	}
 	_, statErr := os.Stat(*db)
 	fresh := errors.Is(statErr, os.ErrNotExist)
-	logger, err := newLogger(*logFormat)
+	logger, err := newLogger(os.Stderr, *logFormat)
 	if err != nil {
 		return err
 	}
@@ -223,13 +232,15 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 	return listen(ctx, servers, out)
 }
 
-// newLogger is the service's logger in the given format, on stderr.
-func newLogger(format string) (*slog.Logger, error) {
+// newLogger is the service's logger in the given format on w (stderr:
+// the journal, under systemd), scrubbed of personal data like the
+// kiosk's (internal/logfile).
+func newLogger(w io.Writer, format string) (*slog.Logger, error) {
 	switch format {
 	case "text":
-		return slog.New(slog.NewTextHandler(os.Stderr, nil)), nil
+		return slog.New(logfile.NewTextHandler(w, slog.LevelInfo)), nil
 	case "json":
-		return slog.New(slog.NewJSONHandler(os.Stderr, nil)), nil
+		return slog.New(logfile.NewHandler(w, slog.LevelInfo)), nil
 	}
 	return nil, fmt.Errorf("serve: --log-format is text or json, not %q", format)
 }

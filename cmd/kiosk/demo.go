@@ -18,6 +18,7 @@ import (
 	"github.com/shcommunity/kiosk/app/wire"
 	"github.com/shcommunity/kiosk/devices/escpos/escpossim"
 	"github.com/shcommunity/kiosk/healthcode"
+	"github.com/shcommunity/kiosk/internal/logfile"
 	"github.com/shcommunity/kiosk/pii"
 )
 
@@ -43,7 +44,7 @@ const demoExitPIN = "123456"
 func demo(ctx context.Context, a fyne.App, win fyne.Window, o options, cfg config.Config, held *atomic.Pointer[ui.Shell], say func(i18n.Lang, flow.Prompt),
 	log *slog.Logger) error {
 	var panel *ui.SimPanel
-	quiet := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	quiet := slog.New(logfile.NewTextHandler(os.Stderr, slog.LevelWarn))
 	r, err := rig.Start(ctx, rig.Options{Pty: o.pty, Logger: quiet, OnSlip: func(s escpossim.Slip) {
 		fyne.Do(func() {
 			if panel != nil {

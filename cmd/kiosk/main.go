@@ -133,7 +133,7 @@ func main() {
 // kiosk without its log file still serves residents.
 func logger(o options, stderr io.Writer) (*slog.Logger, func()) {
 	level := slog.LevelInfo
-	text := slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level, ReplaceAttr: logfile.ReplaceAttr})
+	text := logfile.NewTextHandler(stderr, level)
 	if o.demo {
 		return slog.New(text), func() {}
 	}

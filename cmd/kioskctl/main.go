@@ -30,6 +30,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/shcommunity/kiosk/internal/logfile"
 	"github.com/shcommunity/kiosk/internal/version"
 )
 
@@ -62,7 +63,7 @@ func fail(code int, advice string, err error) error {
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, logfile.ScrubWriter(os.Stderr)))
 }
 
 const usage = `usage: kioskctl COMMAND [flags]   (kioskctl COMMAND -h for flags)

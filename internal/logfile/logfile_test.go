@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -256,3 +257,118 @@ func FuzzScrub(f *testing.F) {
 
 func isDigit(b byte) bool  { return b >= '0' && b <= '9' }
 func isDigitX(b byte) bool { return isDigit(b) || b == 'X' || b == 'x' }
+
+// layouts generate an ID number of each layout Scrub knows from a seed;
+// the 18-character ones get their right check digit.
+var layouts = []func(r *rand.Rand) string{
+	func(r *rand.Rand) string {
+		return withCheck(fmt.Sprintf("%06d%s%03d", 110000+r.IntN(550000), birth(r), r.IntN(1000)))
+	},
+	func(r *rand.Rand) string {
+		return withCheck(fmt.Sprintf("8%d0000%s%03d", 1+r.IntN(3), birth(r), r.IntN(1000)))
+	},
+	func(r *rand.Rand) string {
+		return withCheck(fmt.Sprintf("9%05d%s%03d", r.IntN(100000), birth(r), r.IntN(1000)))
+	},
+	func(r *rand.Rand) string {
+		l := func() byte { return byte('A' + r.IntN(26)) }
+		return fmt.Sprintf("%c%c%c%012d", l(), l(), l(), r.Int64N(1e12))
+	},
+	func(r *rand.Rand) string {
+		return fmt.Sprintf("%06d%s%03d", 110000+r.IntN(550000), birth(r)[2:], r.IntN(1000))
+	},
+}
+
+func birth(r *rand.Rand) string {
+	return time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, r.IntN(45000)).Format("20060102")
+}
+
+func withCheck(first17 string) string {
+	c, err := pii.CheckDigit(first17)
+	if err != nil {
+		panic(err)
+	}
+	return first17 + string(c)
+}
+
+// spaced writes id in groups of the given sizes joined by sep.
+func spaced(id, sep string, groups ...int) string {
+	var parts []string
+	for _, g := range groups {
+		if g >= len(id) {
+			break
+		}
+		parts, id = append(parts, id[:g]), id[g:]
+	}
+	return strings.Join(append(parts, id), sep)
+}
+
+// styles are the ways people write a number down.
+var styles = []func(id string) string{
+	func(id string) string { return id },
+	func(id string) string { return spaced(id, " ", 6, 8) },
+	func(id string) string { return spaced(id, " ", 4, 4, 4, 4) },
+	func(id string) string { return spaced(id, "-", 6, 8) },
+	func(id string) string { return spaced(id, "\u00a0", 6, 8) },
+	func(id string) string { return spaced(id, "\u3000", 3, 3, 3, 3, 3) },
+	func(id string) string { return spaced(id, "  ", 6, 4, 4) },
+	func(id string) string { return spaced(id, " ", 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1) },
+	func(id string) string { return spaced(id, " - ", 3, 3) },
+	func(id string) string { return strings.ToLower(id) },
+}
+
+// delims stand between a number and the text around it; none of them is
+// a separator, so the text cannot run into the number.
+var delims = []string{"：", ",", "\n", "(", ")", "=", "\"", "。", "号"}
+
+func stripSeps(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == ' ' || r == '-' || r == '\t' || r == '\u00a0' || r == '\u3000' {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+// leaks returns a run of 7 characters of the number (without
+// separators) that text holds with its separators taken out, or "". A
+// masked number keeps 5 of its characters, never 7 in a row.
+func leaks(text, compact string) string {
+	t := strings.ToUpper(stripSeps(text))
+	for i := 0; i+7 <= len(compact); i++ {
+		if strings.Contains(t, compact[i:i+7]) {
+			return compact[i : i+7]
+		}
+	}
+	return ""
+}
+
+// FuzzScrubLayouts puts a generated number of every layout, written in
+// every style, into fuzzed text, and checks that the scrubbed text holds
+// no part of it longer than the masked form keeps.
+func FuzzScrubLayouts(f *testing.F) {
+	for l := range layouts {
+		for st := range styles {
+			f.Add(uint64(l*31+st), uint8(l), uint8(st), uint8(st), "card read ", " ok")
+		}
+	}
+	f.Add(uint64(7), uint8(0), uint8(1), uint8(2), "卡号 12", "34 printed")
+	f.Fuzz(func(t *testing.T, seed uint64, layout, style, delim uint8, before, after string) {
+		r := rand.New(rand.NewPCG(seed, seed>>7))
+		id := layouts[int(layout)%len(layouts)](r)
+		written := styles[int(style)%len(styles)](id)
+		d := delims[int(delim)%len(delims)]
+		compact := strings.ToUpper(id)
+		if leaks(before+d+after, compact) != "" {
+			t.Skip("the text around holds part of the number itself")
+		}
+		in := before + d + written + d + after
+		got := logfile.Scrub(in)
+		if l := leaks(got, compact); l != "" {
+			t.Errorf("Scrub(%q) = %q keeps %q of %q", in, got, l, id)
+		}
+		if again := logfile.Scrub(got); again != got {
+			t.Errorf("Scrub is not idempotent on %q: %q then %q", in, got, again)
+		}
+	})
+}
