@@ -334,6 +334,7 @@ func refusal(err error) error {
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return fmt.Errorf("%w: %w", flow.ErrServiceUnavailable, err)
 	case errors.Is(err, verify.ErrRevoked), errors.Is(err, verify.ErrSuperseded), errors.Is(err, verify.ErrLiveState),
+		errors.Is(err, verify.ErrUnknownToken),
 		errors.Is(err, token.ErrMalformed), errors.Is(err, token.ErrUnsupportedVersion), errors.Is(err, token.ErrUnknownKey),
 		errors.Is(err, token.ErrBadSignature), errors.Is(err, token.ErrKeyNotValidAt), errors.Is(err, token.ErrExpired),
 		errors.Is(err, token.ErrNotYetValid):

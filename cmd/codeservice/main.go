@@ -14,6 +14,7 @@
 //	codeservice admin --db codes.db worker add --id w1 --name 王社工 (password on stdin)
 //	codeservice admin --db codes.db correction list | resolve --id 3 (--accept [--kind k] | --reject) --note text
 //	codeservice admin --db codes.db rotate-key
+//	codeservice admin --db codes.db revoke-key --id <key ID>
 //	codeservice verify [--db codes.db | --url http://host:port --root-key <b64>] <token text>
 //	  (with --db the live state is checked too: revoked and superseded codes are refused)
 //	codeservice bench-status --code <provisioning code> [--url http://127.0.0.1:8443] [--duration 10s] [--concurrency 64] [--mode both|ed25519|session]
@@ -316,7 +317,7 @@ func admin(ctx context.Context, args []string, stdin io.Reader, out io.Writer) e
 	}
 	rest := fs.Args()
 	if *db == "" || len(rest) == 0 {
-		return errors.New("admin: usage: codeservice admin --db FILE event|device|worker|correction|rotate-key ...")
+		return errors.New("admin: usage: codeservice admin --db FILE event|device|worker|correction|rotate-key|revoke-key ...")
 	}
 	svc, closeDB, err := openService(ctx, *db, *keyFile, "", slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
@@ -338,8 +339,29 @@ func admin(ctx context.Context, args []string, stdin io.Reader, out io.Writer) e
 			fmt.Fprintln(out, "new signing key:", id)
 		}
 		return err
+	case "revoke-key":
+		return adminRevokeKey(ctx, svc, rest[1:], out)
 	}
 	return fmt.Errorf("admin: unknown command %q", rest[0])
+}
+
+// adminRevokeKey takes a leaked signing key out of the trust list at once
+// (Service.RevokeKey).
+func adminRevokeKey(ctx context.Context, svc *server.Service, args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("revoke-key", flag.ContinueOnError)
+	id := fs.String("id", "", "the key ID (8 hex digits, as the trust list and verify show it)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *id == "" {
+		return errors.New("revoke-key: --id is required")
+	}
+	version, err := svc.RevokeKey(ctx, *id)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "revoked signing key %s; trust list version %d: every paper it signed must be re-issued\n", *id, version)
+	return nil
 }
 
 func adminEvent(ctx context.Context, svc *server.Service, args []string, out io.Writer) error {
@@ -546,6 +568,9 @@ type serviceLive struct{ svc *server.Service }
 
 func (l serviceLive) TokenStatus(ctx context.Context, tokenID string) (verify.LiveStatus, error) {
 	t, err := l.svc.TokenStatus(ctx, tokenID)
+	if errors.Is(err, store.ErrNotFound) {
+		return verify.LiveStatus{}, fmt.Errorf("%w: %w", verify.ErrUnknownToken, err)
+	}
 	if err != nil {
 		return verify.LiveStatus{}, err
 	}

@@ -270,9 +270,14 @@ func (c *Client) Token(ctx context.Context, tokenID string) (api.TokenStatusResp
 	return out, err
 }
 
-// TokenStatus implements verify.Live.
+// TokenStatus implements verify.Live. The service's unknown_token answer
+// matches verify.ErrUnknownToken (and stays an *api.Error too).
 func (c *Client) TokenStatus(ctx context.Context, tokenID string) (verify.LiveStatus, error) {
 	t, err := c.Token(ctx, tokenID)
+	var ae *api.Error
+	if errors.As(err, &ae) && ae.Code == api.CodeUnknownToken {
+		return verify.LiveStatus{}, fmt.Errorf("%w: %w", verify.ErrUnknownToken, err)
+	}
 	if err != nil {
 		return verify.LiveStatus{}, err
 	}

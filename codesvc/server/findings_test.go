@@ -6,7 +6,9 @@ package server_test
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -14,6 +16,9 @@ import (
 
 	"github.com/shcommunity/kiosk/codesvc/api"
 	"github.com/shcommunity/kiosk/codesvc/server"
+	"github.com/shcommunity/kiosk/codesvc/token"
+	"github.com/shcommunity/kiosk/codesvc/verify"
+	"github.com/shcommunity/kiosk/healthcode"
 )
 
 // TestFinding5TimestampOverflow: a timestamp 2^64 nanoseconds (about 584
@@ -92,4 +97,105 @@ func TestFinding8StrictJSON(t *testing.T) {
 			t.Errorf("got %d %s, want 200", st, code)
 		}
 	})
+}
+
+// TestFinding4LeakedKey: a venue check that could not get a live answer
+// trusted the colour claimed in the token, and it took any error for "no
+// answer", the service's definite unknown_token included: a token forged
+// with a leaked signing key showed its own green. And a leaked key could
+// not be removed: rotate-key kept it trusted for the life of its tokens.
+// Now unknown_token from the home issuer is a refusal, and `admin
+// revoke-key` takes the key out of the trust list at once; its forgeries
+// are refused online and, from the next trust-list pull, offline.
+func TestFinding4LeakedKey(t *testing.T) {
+	e := newEnv(t, server.Options{})
+	ctx := context.Background()
+	id := idNumber(t, "19550922", 7)
+	e.enrol(id, "李秀英")
+	genuine, err := e.c.IssueToken(ctx, api.IssueTokenRequest{IDNumber: id.Reveal()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, err := e.svc.Store.SigningKeys(ctx)
+	if err != nil || len(keys) != 1 {
+		t.Fatalf("keys = %d, %v", len(keys), err)
+	}
+	leaked := keys[0]
+	now := e.clk.Now()
+	forge := func() string {
+		t.Helper()
+		var tid [12]byte
+		rand.Read(tid[:])
+		text, err := token.NewSigner(leaked.Issuer, leaked.KeyID, leaked.PrivateKey).Sign(token.Claims{TokenID: tid,
+			IssuedAt: now, ExpiresAt: now.Add(token.DefaultValidity), MaskedName: "王*",
+			Status: &token.StatusClaim{Colour: healthcode.Green, AsOf: now, Version: 1}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return text
+	}
+	trust := func() *token.TrustList {
+		t.Helper()
+		raw, err := e.c.TrustList(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tl, err := token.ParseTrustList(raw, e.root)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tl
+	}
+	check := func(tl *token.TrustList, live verify.Live, text string) (verify.Result, error) {
+		v := &verify.Verifier{Trust: tl, Now: e.clk.Now}
+		if live != nil {
+			v.Live = live
+		}
+		return v.Verify(ctx, text)
+	}
+
+	before := trust()
+	forged := forge()
+	res, err := check(before, e.c, forged)
+	if !errors.Is(err, verify.ErrUnknownToken) || res.Colour != "" {
+		t.Errorf("forged token online, key not yet revoked: colour %q, err %v; want refused as unknown", res.Colour, err)
+	}
+	if res, err := check(before, e.c, genuine.Text); err != nil || res.Source != verify.SourceLive {
+		t.Fatalf("genuine token online: %+v, %v", res, err)
+	}
+
+	version, err := e.svc.RevokeKey(ctx, leaked.KeyID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	after := trust()
+	if after.Version != version || after.Version <= before.Version {
+		t.Errorf("trust list version %d after revocation (said %d), before %d: it must grow", after.Version, version, before.Version)
+	}
+	if _, ok := after.Key(leaked.KeyID); ok {
+		t.Error("the revoked key is still in the trust list")
+	}
+	feed, err := e.c.Feed(ctx, "", 0)
+	if err != nil || feed.TrustListVersion != after.Version {
+		t.Errorf("feed announces trust list %d, %v; want %d", feed.TrustListVersion, err, after.Version)
+	}
+	for name, text := range map[string]string{"forged": forge(), "genuine but of the leaked key": genuine.Text} {
+		for mode, live := range map[string]verify.Live{"online": e.c, "offline": nil} {
+			if res, err := check(after, live, text); !errors.Is(err, token.ErrUnknownKey) || res.Colour != "" {
+				t.Errorf("%s token %s after revocation: colour %q, err %v; want ErrUnknownKey", name, mode, res.Colour, err)
+			}
+		}
+	}
+	// A checker still on the old list asks the service, which refuses
+	// the old key's genuine papers at once.
+	if _, err := check(before, e.c, genuine.Text); !errors.Is(err, verify.ErrRevoked) {
+		t.Errorf("genuine token of the revoked key, checker on the old list: %v, want ErrRevoked", err)
+	}
+	fresh, err := e.c.IssueToken(ctx, api.IssueTokenRequest{IDNumber: id.Reveal(), Replace: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res, err := check(after, e.c, fresh.Text); err != nil || res.Colour == "" || fresh.KeyID == leaked.KeyID {
+		t.Errorf("a paper issued after the revocation (key %s): %+v, %v", fresh.KeyID, res, err)
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -193,7 +194,8 @@ func (e *env) enrol(id pii.IDNumber, name string) api.EnrolmentResult {
 }
 
 func apiCode(err error) api.Code {
-	if ae, ok := err.(*api.Error); ok {
+	var ae *api.Error
+	if errors.As(err, &ae) {
 		return ae.Code
 	}
 	return ""

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -375,14 +376,61 @@ func (s *Service) RotateKey(ctx context.Context) (string, error) {
 	return k.KeyID, nil
 }
 
-// currentSigner returns the newest unretired key as a token.Signer.
+// RevokeKey takes a signing key out of the trust list at once, for good
+// (a leaked key): checkers refuse its tokens offline from their next
+// trust-list pull (the feed announces the new version), and the service
+// answers "revoked" for them at once. If it is the key in use, a new one
+// is made first, so that the service keeps signing. The revocation is
+// dated so that the list's version grows even within the second of the
+// last change. It returns the new list's version; an unknown key fails
+// with store.ErrNotFound, and a revoked key again changes nothing.
+func (s *Service) RevokeKey(ctx context.Context, keyID string) (uint64, error) {
+	keys, err := s.Store.SigningKeys(ctx)
+	if err != nil {
+		return 0, err
+	}
+	i := slices.IndexFunc(keys, func(k store.SigningKey) bool { return k.KeyID == keyID })
+	if i < 0 {
+		return 0, fmt.Errorf("revoke key %s: %w", keyID, store.ErrNotFound)
+	}
+	if keys[i].RetiredAt.IsZero() && keys[i].RevokedAt.IsZero() {
+		if _, err := s.RotateKey(ctx); err != nil {
+			return 0, err
+		}
+	}
+	before, err := s.TrustList(ctx)
+	if err != nil {
+		return 0, err
+	}
+	if keys[i].RevokedAt.IsZero() {
+		at := max(s.Now().Truncate(time.Second).Unix(), int64(before.Version)+1)
+		if err := s.Store.RevokeSigningKey(ctx, keyID, time.Unix(at, 0).UTC()); err != nil {
+			return 0, err
+		}
+	}
+	after, err := s.TrustList(ctx)
+	return after.Version, err
+}
+
+// keyRevoked reports whether the key with this ID was revoked.
+func (s *Service) keyRevoked(ctx context.Context, keyID string) (bool, error) {
+	keys, err := s.Store.SigningKeys(ctx)
+	if err != nil {
+		return false, err
+	}
+	i := slices.IndexFunc(keys, func(k store.SigningKey) bool { return k.KeyID == keyID })
+	return i >= 0 && !keys[i].RevokedAt.IsZero(), nil
+}
+
+// currentSigner returns the newest unretired, unrevoked key as a
+// token.Signer.
 func (s *Service) currentSigner(ctx context.Context) (*token.Signer, error) {
 	keys, err := s.Store.SigningKeys(ctx)
 	if err != nil {
 		return nil, err
 	}
 	for i := len(keys) - 1; i >= 0; i-- {
-		if keys[i].RetiredAt.IsZero() {
+		if keys[i].RetiredAt.IsZero() && keys[i].RevokedAt.IsZero() {
 			k := keys[i]
 			return token.NewSigner(k.Issuer, k.KeyID, k.PrivateKey), nil
 		}
@@ -391,7 +439,9 @@ func (s *Service) currentSigner(ctx context.Context) (*token.Signer, error) {
 }
 
 // TrustList builds the current trust list: the key in use and every
-// retired key whose tokens may still be unexpired.
+// retired key whose tokens may still be unexpired, but never a revoked
+// key. Its version is the latest of the keys' creations, revocations and
+// the ends of retired keys' tokens.
 func (s *Service) TrustList(ctx context.Context) (token.TrustList, error) {
 	keys, err := s.Store.SigningKeys(ctx)
 	if err != nil {
@@ -402,6 +452,10 @@ func (s *Service) TrustList(ctx context.Context) (token.TrustList, error) {
 	var version int64
 	for _, k := range keys {
 		version = max(version, k.CreatedAt.Unix())
+		if !k.RevokedAt.IsZero() {
+			version = max(version, k.RevokedAt.Unix())
+			continue
+		}
 		if !k.RetiredAt.IsZero() {
 			if !k.RetiredAt.After(k.CreatedAt) {
 				continue // retired within the second it was made: it signed nothing listable

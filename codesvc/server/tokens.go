@@ -125,7 +125,13 @@ func (s *Service) TokenStatus(ctx context.Context, tokenID string) (api.TokenSta
 	if err != nil {
 		return api.TokenStatusResponse{}, err
 	}
-	return api.TokenStatusResponse{TokenID: t.ID, State: tokenState(t, now), IssuedAt: t.IssuedAt, ExpiresAt: t.ExpiresAt,
+	state := tokenState(t, now)
+	if revoked, err := s.keyRevoked(ctx, t.KeyID); err != nil {
+		return api.TokenStatusResponse{}, err
+	} else if revoked && state == api.StateActive {
+		state = api.StateRevoked // its key leaked: the paper must be re-issued
+	}
+	return api.TokenStatusResponse{TokenID: t.ID, State: state, IssuedAt: t.IssuedAt, ExpiresAt: t.ExpiresAt,
 		MaskedName: r.MaskedName, Status: s.APIStatus(s.Evaluate(evs, now))}, nil
 }
 

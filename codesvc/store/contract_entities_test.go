@@ -440,5 +440,22 @@ func TestWorkersAndKeys(t *testing.T) {
 			!keys[1].RetiredAt.IsZero() || !keys[1].PrivateKey.Equal(k2.PrivateKey) || !keys[0].PrivateKey.Equal(k1.PrivateKey) {
 			t.Errorf("SigningKeys = %+v, %v", keys, err)
 		}
+
+		// Revoking: the key in use is retired too; a second revocation
+		// keeps the first time; an unknown key is ErrNotFound.
+		if err := s.RevokeSigningKey(ctx, "key-2", t0.Add(2*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.RevokeSigningKey(ctx, "key-2", t0.Add(3*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.RevokeSigningKey(ctx, "key-9", t0); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("unknown key: %v, want ErrNotFound", err)
+		}
+		keys, err = s.SigningKeys(ctx)
+		if err != nil || len(keys) != 2 || !keys[0].RevokedAt.IsZero() || !keys[0].RetiredAt.Equal(t0.Add(time.Hour)) ||
+			!keys[1].RevokedAt.Equal(t0.Add(2*time.Hour)) || !keys[1].RetiredAt.Equal(t0.Add(2*time.Hour)) {
+			t.Errorf("after revoking key-2: %+v, %v", keys, err)
+		}
 	})
 }

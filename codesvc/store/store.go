@@ -198,12 +198,15 @@ type Worker struct {
 }
 
 // SigningKey is a token-signing key. RetiredAt is zero for the key in use.
+// RevokedAt is zero unless the key was revoked (leaked): then it is out of
+// the trust list at once and its tokens are refused.
 type SigningKey struct {
 	KeyID      string
 	Issuer     string
 	PrivateKey ed25519.PrivateKey
 	CreatedAt  time.Time
 	RetiredAt  time.Time
+	RevokedAt  time.Time
 }
 
 // Session is a device session: the key the device and the service
@@ -301,6 +304,10 @@ type Store interface {
 
 	AddSigningKey(ctx context.Context, k SigningKey, retireOthersAt time.Time) error
 	SigningKeys(ctx context.Context) ([]SigningKey, error)
+	// RevokeSigningKey marks the key revoked at at (and retired, if it was
+	// not). It fails with ErrNotFound for an unknown key; revoking a
+	// revoked key again keeps the first time.
+	RevokeSigningKey(ctx context.Context, keyID string, at time.Time) error
 
 	Close() error
 }

@@ -33,6 +33,12 @@ var (
 	// ErrLiveState: the service answered with a state this code does not
 	// know; the token is refused rather than guessed at.
 	ErrLiveState = errors.New("unknown live token state")
+	// ErrUnknownToken: the service that issued the token (its issuer is
+	// the trust list's own) says it never issued it. The signature is
+	// right, so the signing key has leaked: the paper is a forgery. A
+	// Live implementation returns an error matching it for that answer
+	// only.
+	ErrUnknownToken = errors.New("token unknown to its issuing service")
 )
 
 // Live asks the code service about a token. Worker S's client implements
@@ -78,7 +84,9 @@ type Result struct {
 // not answer, a fresh status claim in the token gives the colour (Source
 // "claim", with its as-of time); with no fresh claim the result is
 // "cannot verify" (Colour "", Source "none") and no error: never a stale
-// green.
+// green. But a definite "never issued" (ErrUnknownToken) about a token of
+// the trust list's own issuer is a refusal, not a reason to trust the
+// token's own claim: only a leaked key signs such a token.
 //
 // On an error the Result still carries the Explanation to show (and the
 // claims when the paper itself verified).
@@ -103,6 +111,10 @@ func (v *Verifier) Verify(ctx context.Context, text string) (Result, error) {
 		if ctx.Err() != nil {
 			res.Explanation = Explain(ctx.Err())
 			return res, ctx.Err()
+		}
+		if errors.Is(err, ErrUnknownToken) && claims.Issuer == v.Trust.Issuer {
+			res.Explanation = Explain(ErrUnknownToken)
+			return res, err
 		}
 		liveErr = err
 	}
@@ -196,6 +208,9 @@ func Explain(err error) string {
 		return "此纸码已挂失或作废。This paper code was reported lost or withdrawn."
 	case errors.Is(err, ErrSuperseded):
 		return "此纸码已被新码取代。This paper code was replaced by a newer one."
+	case errors.Is(err, ErrUnknownToken):
+		return "签发服务没有签发过此纸码：这是伪造的纸码，不能使用，请核验身份证。" +
+			"The issuing service never issued this paper code: it is forged and not valid; check the ID card."
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return "核验被中断，请重试。The check was interrupted; try again."
 	}

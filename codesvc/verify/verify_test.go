@@ -233,3 +233,41 @@ func BenchmarkVerifyOffline(b *testing.B) {
 		}
 	}
 }
+
+// TestUnknownTokenOfHomeIssuer: the home service's "never issued" refuses
+// a genuine-looking token of its own issuer (only a leaked key signs one),
+// while a token of another region's key, which the home service cannot
+// know, still falls back to its fresh claim.
+func TestUnknownTokenOfHomeIssuer(t *testing.T) {
+	home := signer(t, "sh")
+	priv := ed25519.NewKeyFromSeed(append([]byte("zj"), make([]byte, ed25519.SeedSize-2)...))
+	other := token.NewSigner("ZJ", token.KeyIDFor(priv.Public().(ed25519.PublicKey)), priv)
+	tl := trustList(t, home.TrustedKey(time.Time{}, time.Time{}), other.TrustedKey(time.Time{}, time.Time{}))
+	issued := t0.Add(time.Hour)
+	live := &fakeLive{err: verify.ErrUnknownToken}
+	for _, tc := range []struct {
+		name    string
+		s       *token.Signer
+		wantErr error
+		want    healthcode.Colour
+	}{
+		{"home issuer", home, verify.ErrUnknownToken, ""},
+		{"other issuer", other, nil, healthcode.Green},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			text, err := tc.s.Sign(token.Claims{TokenID: [12]byte{9}, IssuedAt: issued, MaskedName: "李*英",
+				Status: &token.StatusClaim{Colour: healthcode.Green, AsOf: issued, Version: 1}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			v := &verify.Verifier{Trust: tl, Live: live, Now: func() time.Time { return issued.Add(time.Minute) }}
+			res, err := v.Verify(context.Background(), text)
+			if !errors.Is(err, tc.wantErr) || res.Colour != tc.want {
+				t.Errorf("colour %q, err %v; want %q, %v", res.Colour, err, tc.want, tc.wantErr)
+			}
+			if tc.wantErr != nil && !strings.Contains(res.Explanation, "forged") {
+				t.Errorf("explanation %q does not say forged", res.Explanation)
+			}
+		})
+	}
+}

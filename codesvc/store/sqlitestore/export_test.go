@@ -56,7 +56,8 @@ func Downgrade(ctx context.Context, file string, key []byte) error {
 			ALTER TABLE enrolments DROP COLUMN consent_version`); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `DROP TABLE kek_check; DROP TABLE schema_migrations; DROP TABLE sessions; DROP TABLE nonces`); err != nil {
+		if _, err := tx.ExecContext(ctx, `DROP TABLE kek_check; DROP TABLE schema_migrations; DROP TABLE sessions; DROP TABLE nonces;
+			ALTER TABLE signing_keys DROP COLUMN revoked_at`); err != nil {
 			return err
 		}
 		_, err := tx.ExecContext(ctx, `PRAGMA user_version = 1`)

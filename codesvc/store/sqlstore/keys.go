@@ -85,9 +85,9 @@ func (s *Store) SigningKeys(ctx context.Context) ([]store.SigningKey, error) {
 		var k store.SigningKey
 		var priv []byte
 		var c int64
-		var r sql.NullInt64
+		var r, rv sql.NullInt64
 		var wrapped bool
-		if err := row.Scan(&k.KeyID, &k.Issuer, &priv, &c, &r, &wrapped); err != nil {
+		if err := row.Scan(&k.KeyID, &k.Issuer, &priv, &c, &r, &wrapped, &rv); err != nil {
 			return k, err
 		}
 		if !wrapped {
@@ -98,7 +98,24 @@ func (s *Store) SigningKeys(ctx context.Context) ([]store.SigningKey, error) {
 			return k, fmt.Errorf("signing key %s: %w", k.KeyID, err)
 		}
 		k.PrivateKey, k.CreatedAt, k.RetiredAt = ed25519.PrivateKey(priv), sqldb.FromDB(c), sqldb.FromDB(r.Int64)
+		k.RevokedAt = sqldb.FromDB(rv.Int64)
 		return k, nil
 	}
-	return sqldb.All(ctx, s.r, scan, `SELECT key_id, issuer, private_key, created_at, retired_at, wrapped FROM signing_keys ORDER BY created_at, key_id`)
+	return sqldb.All(ctx, s.r, scan, `SELECT key_id, issuer, private_key, created_at, retired_at, wrapped, revoked_at
+		FROM signing_keys ORDER BY created_at, key_id`)
+}
+
+// RevokeSigningKey implements store.Store.
+func (s *Store) RevokeSigningKey(ctx context.Context, keyID string, at time.Time) error {
+	return s.inTx(ctx, func(tx txn) error {
+		res, err := tx.ExecContext(ctx, `UPDATE signing_keys SET revoked_at = coalesce(revoked_at, ?),
+			retired_at = coalesce(retired_at, ?) WHERE key_id = ?`, sqldb.ToDB(at), sqldb.ToDB(at), keyID)
+		if err != nil {
+			return fmt.Errorf("revoke signing key: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("signing key %s: %w", keyID, store.ErrNotFound)
+		}
+		return nil
+	})
 }
