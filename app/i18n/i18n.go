@@ -120,7 +120,6 @@ const (
 	Enrolling            Key = "enrolling"
 	EnrolledPrinting     Key = "enrolled_printing"
 	EnrolledOfflineTitle Key = "enrolled_offline_title"
-	EnrolledOfflineHint  Key = "enrolled_offline_hint"
 	DeclinedTitle        Key = "declined_title"
 	DeclinedHint         Key = "declined_hint"
 	CancelledNotice      Key = "cancelled_notice"
@@ -193,7 +192,7 @@ var messages = map[Key][2]string{
 	Unknown:       {"状态未知", "Status unknown"},
 	UnknownMeans:  {"暂时无法确认您的颜色，请联系工作人员", "Your colour cannot be confirmed now; please ask staff"},
 	PendingTitle:  {"待同步回执", "Pending receipt"},
-	PendingMeans:  {"网络恢复后生成纸质码，请凭回执到柜台领取", "Your code will be made when the network is back; bring this receipt to the counter"},
+	PendingMeans:  {"网络恢复后，在任一自助机再放一次身份证即可打印纸质码，或凭回执到柜台领取", "When the network is back, place your card on any kiosk again to print your code, or bring this receipt to the counter"},
 	Receipt:       {"回执号", "Receipt"},
 	Reprint:       {"补打：本机保存的纸质码", "Re-print of the code this kiosk holds"},
 	ReaderOn:      {"读卡器已连接", "Reader connected"},
@@ -266,7 +265,7 @@ var messages = map[Key][2]string{
 
 	ConsentTitle:   {"登记随申码", "Register for your health code"},
 	ConsentNew:     {"您还没有随申码。现在登记，马上就能领取纸质码。", "No health code yet? Register to get it now."},
-	ConsentOffline: {"网络暂时不通，无法确认您是否已有随申码。现在登记，网络恢复后即可领取纸质码。", "Offline: this kiosk cannot check for a code. Register now; it is ready when the network is back."},
+	ConsentOffline: {"网络暂时不通，无法确认您是否已有随申码。\n现在登记，网络恢复后即可领取纸质码。", "Offline: this kiosk cannot check for a code.\nRegister now: it is ready once back online."},
 	ConsentWhat:    {"记录：姓名、身份证号码，和您自愿留下的电话", "Recorded: name, ID number, a phone if you wish"},
 	ConsentWhy:     {"用途：只用于随申码和公共卫生服务", "Used only for the health code and public health"},
 	ConsentHowLong: {"保存：到您在社区服务中心柜台申请撤回为止", "Kept until you withdraw at a community counter"},
@@ -274,7 +273,7 @@ var messages = map[Key][2]string{
 	ConsentDecline: {"不同意", "I do not agree"},
 	PhoneTitle:     {"联系电话（可以不填）", "Contact phone (optional)"},
 	PhoneHint:      {"可以填写您或家人的手机号码", "Your or a family member's mobile number"},
-	PhoneRefused:   {"这不是手机号码。请输入11位手机号码，或按“跳过”", "That is not a mobile number. Enter 11 digits, or touch Skip"},
+	PhoneRefused:   {"这不是手机号码。\n请输入11位手机号码，或按“跳过”", "That is not a mobile number.\nEnter 11 digits, or touch Skip"},
 	PhoneConfirm:   {"确定", "OK"},
 	PhoneSkip:      {"跳过", "Skip"},
 	PhoneDelete:    {"删除", "Delete"},
@@ -282,7 +281,6 @@ var messages = map[Key][2]string{
 
 	EnrolledPrinting:     {"登记成功，正在打印纸质码", "Registered: printing your paper code"},
 	EnrolledOfflineTitle: {"已为您登记", "You are registered"},
-	EnrolledOfflineHint:  {"网络恢复后，在任意一台自助机再放一次身份证，就能打印纸质码", "When the network is back, place your ID card on any kiosk again to print your paper code"},
 	DeclinedTitle:        {"您选择了不登记", "You chose not to register"},
 	DeclinedHint:         {"您的信息没有保存。请取回身份证", "Nothing about you was kept. Please take your ID card"},
 	CancelledNotice:      {"刚才的登记已取消，信息没有保存", "The registration was cancelled; nothing was kept"},

@@ -92,7 +92,7 @@ func TestFontHasEveryGlyph(t *testing.T) {
 		i18n.ListTitle(i18n.ZH, i18n.CounterCalls, 2))
 	for _, s := range all {
 		for _, r := range s {
-			if r != ' ' && !assets.HasGlyph(r) {
+			if r != ' ' && r != '\n' && !assets.HasGlyph(r) { // a line break is where the screens split a line
 				t.Errorf("font has no glyph for %q in %q", r, s)
 			}
 		}

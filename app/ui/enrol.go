@@ -1,6 +1,9 @@
 package ui
 
 import (
+	"image/color"
+	"strings"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
@@ -29,10 +32,10 @@ func (s *Self) consentScreen() fyne.CanvasObject {
 	say := func() fyne.CanvasObject {
 		return container.NewVBox(
 			heading(i18n.T(l, i18n.ConsentTitle)),
-			large(i18n.T(l, intro), fynetheme.ColorNamePrimary),
-			large(i18n.T(l, i18n.ConsentWhat), fynetheme.ColorNameForeground),
-			large(i18n.T(l, i18n.ConsentWhy), fynetheme.ColorNameForeground),
-			large(i18n.T(l, i18n.ConsentHowLong), fynetheme.ColorNameForeground),
+			large(i18n.T(l, intro), theme.Primary),
+			large(i18n.T(l, i18n.ConsentWhat), theme.Foreground),
+			large(i18n.T(l, i18n.ConsentWhy), theme.Foreground),
+			large(i18n.T(l, i18n.ConsentHowLong), theme.Foreground),
 		)
 	}
 	answers := func() []fyne.CanvasObject {
@@ -41,9 +44,10 @@ func (s *Self) consentScreen() fyne.CanvasObject {
 			bigButton(i18n.T(l, i18n.ConsentDecline), false, s.control(s.Controls.Decline)),
 		}
 	}
-	wide := container.NewBorder(nil, nil, nil,
-		container.NewVBox(append([]fyne.CanvasObject{layout.NewSpacer()}, append(answers(), layout.NewSpacer())...)...),
-		container.NewVBox(layout.NewSpacer(), say(), layout.NewSpacer()))
+	gap := canvas.NewRectangle(color.Transparent)
+	gap.SetMinSize(fyne.NewSize(theme.TextSize*2, 0))
+	wide := container.NewCenter(container.NewHBox(say(), gap, container.NewVBox(append([]fyne.CanvasObject{layout.NewSpacer()},
+		append(answers(), layout.NewSpacer())...)...)))
 	tall := container.NewVBox(layout.NewSpacer(), say(), container.NewCenter(container.NewHBox(answers()...)), layout.NewSpacer())
 	return adaptive(wide, tall)
 }
@@ -73,9 +77,9 @@ func (s *Self) phoneTop() fyne.CanvasObject {
 	}
 	displayBg := canvas.NewRectangle(theme.Muted)
 	displayBg.CornerRadius = 12
-	msg := large(i18n.T(l, i18n.PhoneHint), fynetheme.ColorNameForeground)
+	msg := large(i18n.T(l, i18n.PhoneHint), theme.Foreground)
 	if v.PhoneRefused {
-		msg = large(i18n.T(l, i18n.PhoneRefused), fynetheme.ColorNameError)
+		msg = large(i18n.T(l, i18n.PhoneRefused), theme.Warning)
 	}
 	return container.NewVBox(heading(i18n.T(l, i18n.PhoneTitle)),
 		container.NewStack(displayBg, container.NewPadded(text(shown, theme.HeadingSize, theme.Foreground, true))), msg)
@@ -121,13 +125,20 @@ func (s *Self) control(f func()) func() {
 	}
 }
 
-// large is a wrapped, bold line in the theme's sub-heading size (40 dp).
-func large(s string, c fyne.ThemeColorName) fyne.CanvasObject {
-	r := widget.NewRichText(&widget.TextSegment{Text: s, Style: widget.RichTextStyle{
-		Alignment: fyne.TextAlignCenter, ColorName: c, SizeName: fynetheme.SizeNameSubHeadingText, TextStyle: fyne.TextStyle{Bold: true}}})
-	r.Wrapping = fyne.TextWrapWord
-	return r
+// large is text in the sub-heading size (40 dp), bold and centred, one
+// canvas line per "\n": the words are broken by hand in package i18n so
+// that each line fits a 1080-pixel-wide portrait screen, and a line never
+// wraps differently from one layout pass to the next.
+func large(s string, c color.Color) fyne.CanvasObject {
+	lines := container.NewVBox()
+	for _, ln := range strings.Split(s, "\n") {
+		lines.Add(text(ln, LargeSize, c, true))
+	}
+	return lines
 }
+
+// LargeSize is the size of the self-service screens' explanations.
+const LargeSize = 40
 
 // groupDigits writes a phone number as 138 1234 5678, the way it is read
 // out.
@@ -145,7 +156,7 @@ func groupDigits(s string) string {
 // declinedScreen says that nothing was kept.
 func declinedScreen(l i18n.Lang) fyne.CanvasObject {
 	return container.NewVBox(layout.NewSpacer(), heading(i18n.T(l, i18n.DeclinedTitle)),
-		large(i18n.T(l, i18n.DeclinedHint), fynetheme.ColorNameForeground), layout.NewSpacer())
+		large(i18n.T(l, i18n.DeclinedHint), theme.Foreground), layout.NewSpacer())
 }
 
 // readable reports whether the screen shows a status that 读给我听 reads.

@@ -4,7 +4,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/layout"
-	fynetheme "fyne.io/fyne/v2/theme"
 
 	"github.com/shcommunity/kiosk/app/flow"
 	"github.com/shcommunity/kiosk/app/i18n"
@@ -155,7 +154,7 @@ func (s *Self) middle() fyne.CanvasObject {
 		text(i18n.T(l, i18n.StartPrompt), theme.HeadingSize*1.2, theme.Foreground, true),
 		body(i18n.T(l, i18n.StartHint)))
 	if v.Notice == flow.NoticeCancelled {
-		start.Add(large(i18n.T(l, i18n.CancelledNotice), fynetheme.ColorNamePrimary))
+		start.Add(large(i18n.T(l, i18n.CancelledNotice), theme.Primary))
 	}
 	start.Add(layout.NewSpacer())
 	return start
@@ -177,9 +176,6 @@ func (s *Self) result() fyne.CanvasObject {
 	left := container.NewVBox(s.who())
 	if v.Ticket.Kind == flow.TicketPending {
 		left.Add(pendingBlock(v.Ticket, l))
-		if v.Enrolled {
-			left.Add(large(i18n.T(l, i18n.EnrolledOfflineHint), fynetheme.ColorNamePrimary))
-		}
 	} else {
 		left.Add(ColourBlock(v.Ticket.Status, l))
 		if v.Ticket.Kind == flow.TicketReprint {

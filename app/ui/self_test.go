@@ -101,7 +101,7 @@ func TestSelfScreens(t *testing.T) {
 			v := resident(flow.StepDone, pending)
 			v.Bar = offline
 			return v
-		}(), []string{"待同步回执", "R-20260301-0042", "网络恢复后生成纸质码"}},
+		}(), []string{"待同步回执", "R-20260301-0042", "网络恢复后，在任一自助机"}},
 		{"stale_unknown", i18n.ZH, resident(flow.StepDone, ticket(flow.TicketCode, healthcode.SourceUnknown, healthcode.Green)), []string{"状态未知"}},
 		{"paper_out", i18n.ZH, flow.SelfView{Step: flow.StepError, Problem: flow.ProblemPaperOut, CardOn: true, Bar: paperOut}, []string{"打印机缺纸", "请联系工作人员"}},
 		{"card_expired", i18n.ZH, flow.SelfView{Step: flow.StepError, Problem: flow.ProblemCardExpired, CardOn: true, Bar: bar}, []string{"您的身份证已过期"}},
@@ -131,7 +131,7 @@ func TestSelfScreens(t *testing.T) {
 			v := resident(flow.StepDone, pending)
 			v.Enrolled, v.Bar = true, offline
 			return v
-		}(), []string{"已为您登记", "R-20260301-0042", "在任意一台自助机再放一次身份证"}},
+		}(), []string{"已为您登记", "R-20260301-0042", "在任一自助机再放一次身份证"}},
 		{"declined", i18n.ZH, flow.SelfView{Step: flow.StepDeclined, CardOn: true, Bar: bar}, []string{"您选择了不登记", "您的信息没有保存"}},
 		{"cancelled", i18n.ZH, flow.SelfView{Step: flow.StepStart, Notice: flow.NoticeCancelled, Bar: bar},
 			[]string{"请将身份证放在读卡器上", "刚才的登记已取消，信息没有保存"}},

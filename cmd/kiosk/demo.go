@@ -28,6 +28,7 @@ var demoNotes = map[string]string{
 	"resident-green":  healthcode.Green.Word() + " green",
 	"resident-yellow": healthcode.Yellow.Word() + " yellow",
 	"resident-red":    healthcode.Red.Word() + " red",
+	"first-visit":     "首次登记 never registered",
 	"rare-character":  "生僻字 rare character",
 	"minority":        "少数民族 minority name",
 	"expired":         "过期证件 expired card",

@@ -103,11 +103,17 @@ func screenshots(ctx context.Context, dir string, r *rig.Rig, shell *ui.Shell, w
 	}
 	fyne.DoAndWait(func() { shell.Self.SetLang(i18n.ZH) })
 
+	// A resident the service has never seen enrols herself.
+	if err := enrolShots(r, self, until, shot, win, "first-visit", "self-consent", "self-phone", "self-enrolled"); err != nil {
+		return err
+	}
+
 	r.SetOnline(false)
 	if _, err := resident("resident-red", "self-offline-reprint"); err != nil {
 		return err
 	}
-	if _, err := resident("minority", "self-offline-pending"); err != nil {
+	// Never seen here, offline: she may enrol; a receipt prints.
+	if err := enrolShots(r, self, until, shot, win, "minority", "self-consent-offline", "", "self-offline-pending"); err != nil {
 		return err
 	}
 	r.SetOnline(true)
@@ -155,6 +161,51 @@ func screenshots(ctx context.Context, dir string, r *rig.Rig, shell *ui.Shell, w
 	}
 	r.Reader.Remove()
 	return shot("simulator", sim)
+}
+
+// enrolShots puts the card of a resident the kiosk cannot find on the
+// reader and walks through consent, the keypad (a few digits typed, then
+// 跳过) and the slip, saving the named screens ("" skips one).
+func enrolShots(r *rig.Rig, self *flow.SelfService, until func(string, func() bool) error, shot func(string, fyne.Window) error,
+	win fyne.Window, label, consent, phone, done string) error {
+	step := func(s flow.Step) func() bool { return func() bool { return self.View().Step == s } }
+	save := func(name string) error {
+		if name == "" {
+			return nil
+		}
+		return shot(name, win)
+	}
+	if err := r.Reader.Place(label); err != nil {
+		return err
+	}
+	if err := until(label+" consent", step(flow.StepConsent)); err != nil {
+		return err
+	}
+	if err := save(consent); err != nil {
+		return err
+	}
+	self.Agree()
+	if err := until(label+" keypad", step(flow.StepPhone)); err != nil {
+		return err
+	}
+	for _, d := range []byte("1391234") {
+		self.Key(d)
+	}
+	if err := until("digits", func() bool { return len(self.View().Phone) == 7 }); err != nil {
+		return err
+	}
+	if err := save(phone); err != nil {
+		return err
+	}
+	self.SkipPhone()
+	if err := until(label+" slip", func() bool { s := self.View().Step; return s == flow.StepDone || s == flow.StepError }); err != nil {
+		return err
+	}
+	if err := save(done); err != nil {
+		return err
+	}
+	r.Reader.Remove()
+	return until("start screen", func() bool { v := self.View(); return v.Step == flow.StepStart && !v.CardOn })
 }
 
 // capture draws a window's content with Fyne's software painter. The GL

@@ -40,6 +40,10 @@ var histories = map[string][]event{
 	"resident-red": {{rules.MedicalStart, 2 * 24 * time.Hour}},
 }
 
+// NotEnrolled lists the deck cards Seed leaves out: residents the service
+// has never seen, who enrol themselves at a self-service kiosk in the demo.
+var NotEnrolled = map[string]bool{"first-visit": true}
+
 // Resident is one seeded resident and its status as the service gives
 // it at the end of Seed.
 type Resident struct {
@@ -71,6 +75,9 @@ func Seed(ctx context.Context, svc *server.Service) ([]Resident, error) {
 	}
 	out := make([]Resident, 0, len(cards))
 	for i, c := range cards {
+		if NotEnrolled[c.Label] {
+			continue
+		}
 		id := ids[i]
 		name := pii.Name(c.Name)
 		r, err := svc.SeedResident(ctx, id, name, Phone)
@@ -96,8 +103,17 @@ func Seed(ctx context.Context, svc *server.Service) ([]Resident, error) {
 // order: for a client that exercises a seeded service (the status load
 // generator).
 func IDNumbers(now time.Time) ([]pii.IDNumber, error) {
-	_, ids, err := deck(now)
-	return ids, err
+	cards, ids, err := deck(now)
+	if err != nil {
+		return nil, err
+	}
+	out := ids[:0]
+	for i, id := range ids {
+		if !NotEnrolled[cards[i].Label] {
+			out = append(out, id)
+		}
+	}
+	return out, nil
 }
 
 // deck reads the sample deck and parses its ID numbers.

@@ -54,9 +54,19 @@ func TestSeedHoldsTheDeckNotes(t *testing.T) {
 	if err := json.Unmarshal(assets.SampleDeck, &deck); err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != len(deck.Cards) {
-		t.Fatalf("seeded %d residents, want the deck's %d", len(got), len(deck.Cards))
+	// The cards left for the demo's self-enrolment are not seeded, and the
+	// service does not know them.
+	seeded := deck.Cards[:0]
+	for _, c := range deck.Cards {
+		if devseed.NotEnrolled[c.Label] {
+			continue
+		}
+		seeded = append(seeded, c)
 	}
+	if len(devseed.NotEnrolled) == 0 || len(got) != len(seeded) {
+		t.Fatalf("seeded %d residents, want the deck's %d that are enrolled", len(got), len(seeded))
+	}
+	deck.Cards = seeded
 	arrival := now.Add(-3 * 24 * time.Hour)
 	want := map[string]api.Status{
 		"resident-yellow": {Colour: healthcode.Yellow, Reason: rules.ReasonArrivalKeyArea, ValidUntil: arrival.Add(14 * 24 * time.Hour)},

@@ -23,8 +23,8 @@ func TestSampleDeck(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(d.Cards) != 10 {
-		t.Fatalf("%d cards, want 10", len(d.Cards))
+	if len(d.Cards) != 11 {
+		t.Fatalf("%d cards, want 11", len(d.Cards))
 	}
 	types := map[idcard.CardType]bool{}
 	for _, dc := range d.Cards {
