@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -13,9 +14,11 @@ import (
 	"github.com/shcommunity/kiosk/codesvc/store/sqlitestore"
 )
 
-// BenchmarkReadPath measures the two reads of a session-authenticated
-// status lookup, the device check and the resident with its events, on
-// the read pool, from one goroutine and from 64 at once.
+// BenchmarkReadPath measures the store's part of a status lookup: the
+// device check of a signed request or the session with its device, the
+// nonce insert (one caller, and 64 at once, whose inserts are grouped)
+// and the resident with its events, from one goroutine and from 64 at
+// once.
 func BenchmarkReadPath(b *testing.B) {
 	ctx := context.Background()
 	s, err := sqlitestore.Open(ctx, filepath.Join(b.TempDir(), "s.db"))
@@ -51,6 +54,37 @@ func BenchmarkReadPath(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
+	})
+	if err := s.CreateSession(ctx, store.Session{ID: "S1", DeviceID: "D1", Key: make([]byte, 32), CreatedAt: now, ExpiresAt: now.Add(time.Hour)}, 4); err != nil {
+		b.Fatal(err)
+	}
+	b.Run("session", func(b *testing.B) {
+		for b.Loop() {
+			if _, _, err := s.Session(ctx, "S1"); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("nonce", func(b *testing.B) {
+		i := 0
+		for b.Loop() {
+			if _, err := s.UseNonce(ctx, "D1", fmt.Sprint("nonce-", i), now.Add(5*time.Minute), now); err != nil {
+				b.Fatal(err)
+			}
+			i++
+		}
+	})
+	b.Run("nonce-parallel64", func(b *testing.B) {
+		var next atomic.Int64
+		b.SetParallelism(32)
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				if _, err := s.UseNonce(ctx, "D1", fmt.Sprint("p-", next.Add(1)), now.Add(5*time.Minute), now); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
 	})
 	b.Run("resident", func(b *testing.B) {
 		i := 0

@@ -5,18 +5,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/shcommunity/kiosk/codesvc/store"
 	"github.com/shcommunity/kiosk/codesvc/store/kek"
 	"github.com/shcommunity/kiosk/internal/sqldb"
 )
-
-// nonceSweepEvery is how many UseNonce calls of one Store pass between
-// two removals of expired nonces: often enough that the table holds
-// about a window's worth of requests, rarely enough to cost nothing
-// per request.
-const nonceSweepEvery = 1024
 
 // CreateSession implements store.Store.
 func (s *Store) CreateSession(ctx context.Context, ss store.Session, max int) error {
@@ -68,31 +61,3 @@ func scanSession(w *kek.Wrapper, row sqldb.Scanner) (store.Session, store.Device
 	d.PublicKey, d.RegisteredAt, d.RevokedAt = pub, sqldb.FromDB(reg), sqldb.FromDB(rev.Int64)
 	return ss, d, nil
 }
-
-// UseNonce implements store.Store: one statement in its own transaction
-// on the writer. The insert takes a row that exists only if the row has
-// expired, so the change count says whether the nonce was fresh.
-func (s *Store) UseNonce(ctx context.Context, deviceID, nonce string, expires, now time.Time) (bool, error) {
-	if err := ctx.Err(); err != nil {
-		return false, err
-	}
-	res, err := s.stmtNonce.ExecContext(s.pointCtx(ctx), deviceID, nonce, sqldb.ToDB(expires), sqldb.ToDB(now))
-	if err != nil {
-		return false, fmt.Errorf("use nonce: %w", err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return false, fmt.Errorf("use nonce: %w", err)
-	}
-	if s.nonceUses.Add(1)%nonceSweepEvery == 0 {
-		if _, err := s.w.ExecContext(ctx, `DELETE FROM nonces WHERE expires_at <= ?`, sqldb.ToDB(now)); err != nil {
-			return false, fmt.Errorf("sweep nonces: %w", err)
-		}
-	}
-	return n == 1, nil
-}
-
-// useNonceSQL is UseNonce's statement, the same in both stores but for
-// the placeholders.
-const useNonceSQL = `INSERT INTO nonces(device_id, nonce, expires_at) VALUES (?, ?, ?)
-	ON CONFLICT(device_id, nonce) DO UPDATE SET expires_at = excluded.expires_at WHERE nonces.expires_at <= ?`

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"sync/atomic"
 
 	"github.com/shcommunity/kiosk/codesvc/store"
 	"github.com/shcommunity/kiosk/codesvc/store/kek"
@@ -72,9 +71,8 @@ type Store struct {
 	stmtDevice   *sql.Stmt // read pool: device by ID
 	stmtToken    *sql.Stmt // read pool: token by ID
 	stmtSession  *sql.Stmt // read pool: session and device by session ID
-	stmtNonce    *sql.Stmt // writer: UseNonce
 
-	nonceUses atomic.Int64 // UseNonce calls, for the sweep of expired nonces
+	nonces nonceBatcher // UseNonce's queue and prepared inserts
 }
 
 var _ store.Store = (*Store)(nil)
@@ -112,7 +110,6 @@ func (s *Store) prepare(ctx context.Context) error {
 	s.stmtDevice = prep(s.r, `SELECT `+deviceCols+` FROM devices WHERE id = ?`)
 	s.stmtToken = prep(s.r, `SELECT `+tokenCols+` FROM tokens WHERE id = ?`)
 	s.stmtSession = prep(s.r, `SELECT `+sessionCols+` FROM sessions s JOIN devices d ON d.id = s.device_id WHERE s.id = ?`)
-	s.stmtNonce = prep(s.w, useNonceSQL)
 	if err != nil {
 		return fmt.Errorf("prepare: %w", err)
 	}
@@ -121,11 +118,12 @@ func (s *Store) prepare(ctx context.Context) error {
 
 // Close closes both pools.
 func (s *Store) Close() error {
-	for _, st := range []*sql.Stmt{s.stmtResident, s.stmtDevice, s.stmtToken, s.stmtSession, s.stmtNonce} {
+	for _, st := range []*sql.Stmt{s.stmtResident, s.stmtDevice, s.stmtToken, s.stmtSession} {
 		if st != nil {
 			st.Close()
 		}
 	}
+	s.closeNonces()
 	if s.r.DB == s.w.DB {
 		return s.w.Close()
 	}

@@ -1,0 +1,221 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/shcommunity/kiosk/internal/sqldb"
+)
+
+// Nonces are written on every authenticated request, so their cost is
+// the status lookup's largest after the HTTP exchange itself. Concurrent
+// UseNonce calls are therefore grouped: the first caller writes its own
+// nonce and every nonce that arrived meanwhile in one multi-row insert
+// (one statement, one commit, one round trip), and the callers that
+// joined it wait for their answer. Nothing waits for a timer: a batch is
+// whatever queued while the previous one ran, so a lone request pays for
+// one insert of one row.
+const (
+	maxNonceBatch = 64
+	// leaderBatches bounds the batches one caller writes for others
+	// before it hands the work on to a goroutine of its own and returns.
+	leaderBatches = 3
+	// nonceTimeout bounds one batch: its callers may have no deadline,
+	// and a database that stops answering must not hold them for ever.
+	nonceTimeout = 10 * time.Second
+	// nonceSweepEvery is how many nonces one Store writes between two
+	// removals of expired ones: often enough that the table holds about
+	// a window's worth of requests, rarely enough to cost nothing per
+	// request.
+	nonceSweepEvery = 1024
+)
+
+// nonceReq is one UseNonce call waiting in a batch.
+type nonceReq struct {
+	device, nonce string
+	expires, now  int64
+	fresh         bool
+	err           error
+	done          chan struct{} // closed when fresh and err are set
+}
+
+// nonceBatcher queues UseNonce calls.
+type nonceBatcher struct {
+	mu      sync.Mutex
+	pending []*nonceReq
+	running bool // a caller is writing batches
+	written int  // nonces written, for the sweep
+
+	stmtMu sync.Mutex
+	stmts  map[int]*sql.Stmt // the insert of n rows, prepared on first use
+}
+
+// UseNonce implements store.Store. The insert takes a row that exists
+// only if the row has expired, and returns the rows it wrote: a nonce is
+// fresh when its row comes back.
+func (s *Store) UseNonce(ctx context.Context, deviceID, nonce string, expires, now time.Time) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	r := &nonceReq{device: deviceID, nonce: nonce, expires: sqldb.ToDB(expires), now: sqldb.ToDB(now), done: make(chan struct{})}
+	b := &s.nonces
+	b.mu.Lock()
+	b.pending = append(b.pending, r)
+	lead := !b.running
+	b.running = true
+	b.mu.Unlock()
+	if lead {
+		// The batches serve other callers too: the caller's cancellation
+		// must not fail theirs.
+		s.writeNonces(context.WithoutCancel(ctx), r)
+	}
+	select {
+	case <-r.done:
+		return r.fresh, r.err
+	case <-ctx.Done():
+		return false, ctx.Err()
+	}
+}
+
+// writeNonces writes batches while callers queue. A caller (own) writes
+// until its own nonce is written and leaderBatches at most, then hands
+// the rest to a goroutine (own nil), which writes until the queue is
+// empty.
+func (s *Store) writeNonces(ctx context.Context, own *nonceReq) {
+	b := &s.nonces
+	for n := 0; ; n++ {
+		b.mu.Lock()
+		if len(b.pending) == 0 {
+			b.running = false
+			b.mu.Unlock()
+			return
+		}
+		if own != nil && n >= leaderBatches && isClosed(own.done) {
+			b.mu.Unlock()
+			go s.writeNonces(ctx, nil)
+			return
+		}
+		k := min(len(b.pending), maxNonceBatch)
+		batch := b.pending[:k:k]
+		b.pending = b.pending[k:]
+		b.written += k
+		sweep := b.written >= nonceSweepEvery
+		if sweep {
+			b.written = 0
+		}
+		b.mu.Unlock()
+		bctx, cancel := context.WithTimeout(ctx, nonceTimeout)
+		s.insertNonces(bctx, batch)
+		if sweep {
+			s.sweepNonces(bctx, batch[0].now)
+		}
+		cancel()
+	}
+}
+
+func isClosed(c chan struct{}) bool {
+	select {
+	case <-c:
+		return true
+	default:
+		return false
+	}
+}
+
+// insertNonces writes one batch and answers its callers. A pair that
+// appears twice in the batch (a replay sent at the same moment) is
+// written once; the later copy is not fresh.
+func (s *Store) insertNonces(ctx context.Context, batch []*nonceReq) {
+	type key struct{ device, nonce string }
+	first := make(map[key]*nonceReq, len(batch))
+	rows := batch[:0:0]
+	now := batch[0].now
+	for _, r := range batch {
+		k := key{r.device, r.nonce}
+		if _, dup := first[k]; dup {
+			continue
+		}
+		first[k] = r
+		rows = append(rows, r)
+		now = min(now, r.now) // the earliest clock: expiry is judged the strictest way
+	}
+	err := s.insertRows(ctx, rows, now, func(device, nonce string) {
+		if r := first[key{device, nonce}]; r != nil {
+			r.fresh = true
+		}
+	})
+	for _, r := range batch {
+		if err != nil {
+			r.fresh, r.err = false, fmt.Errorf("use nonce: %w", err)
+		}
+		close(r.done)
+	}
+}
+
+// insertRows runs the insert of rows and calls fresh for each row written.
+func (s *Store) insertRows(ctx context.Context, rows []*nonceReq, now int64, fresh func(device, nonce string)) error {
+	st, err := s.nonceStmt(ctx, len(rows))
+	if err != nil {
+		return err
+	}
+	args := make([]any, 0, 3*len(rows)+1)
+	for _, r := range rows {
+		args = append(args, r.device, r.nonce, r.expires)
+	}
+	res, err := st.QueryContext(ctx, append(args, now)...)
+	if err != nil {
+		return err
+	}
+	defer res.Close()
+	for res.Next() {
+		var device, nonce string
+		if err := res.Scan(&device, &nonce); err != nil {
+			return err
+		}
+		fresh(device, nonce)
+	}
+	return res.Err()
+}
+
+// nonceStmt returns the prepared insert of n rows.
+func (s *Store) nonceStmt(ctx context.Context, n int) (*sql.Stmt, error) {
+	b := &s.nonces
+	b.stmtMu.Lock()
+	defer b.stmtMu.Unlock()
+	if st := b.stmts[n]; st != nil {
+		return st, nil
+	}
+	q := `INSERT INTO nonces(device_id, nonce, expires_at) VALUES ` + strings.Repeat("(?, ?, ?), ", n-1) + `(?, ?, ?)
+		ON CONFLICT(device_id, nonce) DO UPDATE SET expires_at = excluded.expires_at WHERE nonces.expires_at <= ?
+		RETURNING device_id, nonce`
+	st, err := s.w.PrepareContext(ctx, s.d.rebind(q))
+	if err != nil {
+		return nil, err
+	}
+	if b.stmts == nil {
+		b.stmts = make(map[int]*sql.Stmt)
+	}
+	b.stmts[n] = st
+	return st, nil
+}
+
+// sweepNonces removes the nonces expired by now. A failure only leaves
+// them for the next sweep: they take no request's nonce.
+func (s *Store) sweepNonces(ctx context.Context, now int64) {
+	s.w.ExecContext(ctx, `DELETE FROM nonces WHERE expires_at <= ?`, now)
+}
+
+// closeNonces closes the prepared inserts.
+func (s *Store) closeNonces() {
+	b := &s.nonces
+	b.stmtMu.Lock()
+	defer b.stmtMu.Unlock()
+	for _, st := range b.stmts {
+		st.Close()
+	}
+	b.stmts = nil
+}
