@@ -11,14 +11,34 @@ bench() { # name, benchtime, pattern, packages...
   local name=$1 t=$2 pat=$3; shift 3
   [[ $name =~ $only ]] || return 0
   echo "== $name"
-  go test -run '^$' -bench "$pat" -benchtime "$t" -benchmem -count 1 "$@" | grep -E '^(Benchmark|ok|FAIL|---)' || true
+  go test -run '^$' -bench "$pat" -benchtime "$t" -benchmem -count 1 "$@" | grep -E '^(Benchmark|ok|FAIL|---)' | tee /tmp/bench-$$.txt || true
 }
+
+# status_ratios prints the status lookup's CPU per request on SQLite and
+# PostgreSQL against the bare-HTTP floor measured in the same run.
+status_ratios() {
+  [ -s /tmp/bench-$$.txt ] || return 0
+  awk '
+    function cpu(line,  i, f) { n = split(line, f); for (i = 2; i <= n; i++) if (f[i] == "cpu_us/lookup") return f[i-1]; return "" }
+    /floor-health/     { floor = cpu($0) }
+    /session-sqlite/   { lite = cpu($0) }
+    /session-postgres/ { pg = cpu($0) }
+    /ed25519-sqlite/   { ed = cpu($0) }
+    END {
+      if (floor == "") exit
+      printf "status CPU per lookup: floor %.1f us | SQLite %.1f us (%.2fx) | PostgreSQL %.1f us (%.2fx, database server included) | Ed25519 on SQLite %.1f us (%.2fx)\n",
+        floor, lite, lite/floor, pg, pg/floor, ed, ed/floor
+    }' /tmp/bench-$$.txt
+}
+trap 'rm -f /tmp/bench-$$.txt' EXIT
 
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 bench devices-slip     10x  .                   ./devices/slip
 bench devices-reader   20x  .                   ./devices/idcard/idcardsim
 bench rules-token      1s   .                   ./codesvc/rules ./codesvc/token ./codesvc/verify ./codesvc/store/sqlitestore
 bench service-status   3s   StatusLookup        ./codesvc/server
+[[ service-status =~ $only ]] && status_ratios
+bench service-load     1x   SeparateProcesses   ./cmd/codeservice
 bench service-intake   2s   EnrolIntake         ./codesvc/server
 bench outbox           300x .                   ./sync/localstore
 bench push-10000       1x   Push10000           ./sync/syncer

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"slices"
@@ -15,26 +16,37 @@ import (
 	"github.com/shcommunity/kiosk/codesvc/client"
 	"github.com/shcommunity/kiosk/codesvc/rules"
 	"github.com/shcommunity/kiosk/codesvc/server"
+	"github.com/shcommunity/kiosk/codesvc/store/pgstore/pgtest"
 	"github.com/shcommunity/kiosk/pii"
 )
 
 // BenchmarkStatusLookup measures status lookups over loopback in this
 // process: 64 goroutines (b.SetParallelism(32) on 2 CPUs; 32 per CPU in
 // general) share one device's client, whose keep-alive connections stay
-// open. It reports lookups/s and the p50/p99 latency of one lookup, for the
-// per-request Ed25519 path ("ed25519", the client with NoSessions) and the
-// session path ("session"), so that the two can be compared within one
-// run on a machine whose load varies. Client and service share the CPUs,
-// as they do when both run here; cpu_us/lookup is the CPU time of both
-// per lookup, the figure least disturbed by other load on the machine.
+// open. It reports lookups/s and the p50/p99 latency of one lookup, with
+// sessions on SQLite and on PostgreSQL (a throwaway server on a Unix
+// socket), per-request Ed25519 on SQLite, and the floor: the same
+// goroutines and connections asking GET /v1/health, so that all can be
+// compared within one run on a machine whose load varies. Client and
+// service share the CPUs, as they do when both run here; cpu_us/lookup is
+// the CPU time of both per lookup, and on PostgreSQL the database
+// server's too (db_cpu_us/lookup is that share): the figure least
+// disturbed by other load on the machine. scripts/bench.sh prints each
+// against the floor.
 func BenchmarkStatusLookup(b *testing.B) {
-	for _, mode := range []struct {
-		name       string
-		noSessions bool
-	}{{"ed25519", true}, {"session", false}} {
-		b.Run(mode.name, func(b *testing.B) { benchStatus(b, mode.noSessions) })
-	}
 	b.Run("floor-health", benchHealthFloor)
+	b.Run("session-sqlite", func(b *testing.B) { benchStatus(b, sqliteDB(b), nil, false) })
+	b.Run("session-postgres", func(b *testing.B) {
+		c, err := pgtest.Shared()
+		if errors.Is(err, pgtest.ErrSkipped) {
+			b.Skip(err)
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+		benchStatus(b, pgDBOn(b, c), c, false)
+	})
+	b.Run("ed25519-sqlite", func(b *testing.B) { benchStatus(b, sqliteDB(b), nil, true) })
 }
 
 // benchHealthFloor is the floor under a lookup on this machine: the same
@@ -75,8 +87,10 @@ func benchHealthFloor(b *testing.B) {
 	}
 }
 
-func benchStatus(b *testing.B, noSessions bool) {
-	e := newEnv(b, server.Options{})
+// benchStatus measures lookups on the database of open; db, when set, is
+// the PostgreSQL server whose CPU time counts too.
+func benchStatus(b *testing.B, open opener, db *pgtest.Cluster, noSessions bool) {
+	e := newEnvOn(b, server.Options{}, open)
 	ctx := context.Background()
 	ids := make([]pii.IDNumber, 200)
 	for i := range ids {
@@ -105,6 +119,7 @@ func benchStatus(b *testing.B, noSessions bool) {
 	var next atomic.Int64
 	b.SetParallelism(32)
 	b.ResetTimer()
+	dbCPU0 := clusterCPU(b, db)
 	begin, cpu0 := time.Now(), processCPU()
 	b.RunParallel(func(pb *testing.PB) {
 		local := make([]time.Duration, 0, 1024)
@@ -123,12 +138,29 @@ func benchStatus(b *testing.B, noSessions bool) {
 		mu.Unlock()
 	})
 	elapsed, cpu := time.Since(begin), processCPU()-cpu0
+	dbCPU := clusterCPU(b, db) - dbCPU0
 	b.StopTimer()
 	reportLatencies(b, lat, elapsed)
 	if cpu0 >= 0 && len(lat) > 0 {
-		// Client and service together, both in this process.
-		b.ReportMetric(float64(cpu.Microseconds())/float64(len(lat)), "cpu_us/lookup")
+		// Client and service together, both in this process, and the
+		// database server.
+		b.ReportMetric(float64((cpu+dbCPU).Microseconds())/float64(len(lat)), "cpu_us/lookup")
+		if db != nil {
+			b.ReportMetric(float64(dbCPU.Microseconds())/float64(len(lat)), "db_cpu_us/lookup")
+		}
 	}
+}
+
+// clusterCPU is the CPU time db has used, 0 without one.
+func clusterCPU(b *testing.B, db *pgtest.Cluster) time.Duration {
+	if db == nil {
+		return 0
+	}
+	t, err := db.CPU()
+	if err != nil {
+		b.Fatal(err)
+	}
+	return t
 }
 
 // reportLatencies reports lookups/s and the p50/p99 of the recorded
