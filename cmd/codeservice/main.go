@@ -1,7 +1,7 @@
 // Command codeservice runs the reference central code service and its
 // admin commands (docs/api.md). Every subcommand works on the database
 // --db names: a SQLite file, or a PostgreSQL URL (postgres://…) that
-// several serve instances share. Its private keys and
+// several serve instances share (docs/deploy.md). Its private keys and
 // secrets are wrapped with a key-encryption key kept outside it:
 // --key-file (for SQLite by default <db>.key next to the database,
 // created with mode 0600 on first start) or the CODESERVICE_KEK
