@@ -36,3 +36,8 @@ type Status struct {
 func (s Status) HasColour() bool {
 	return (s.Source == SourceLive || s.Source == SourceCached) && s.Colour.Valid()
 }
+
+// MinorAge is the age under which a resident is a minor for enrolment: a
+// child under 16 enrols at a counter through a guardian, whose own card is
+// read there and who is recorded as her proxy.
+const MinorAge = 16

@@ -57,6 +57,22 @@ func (n IDNumber) BirthDate() (time.Time, bool) {
 	return t, err == nil
 }
 
+// AgeAt returns the age in whole years at t of the holder of an
+// 18-character number (birthdays counted on the calendar day, in China's
+// time zone), and false when the number has no birth date.
+func (n IDNumber) AgeAt(t time.Time) (int, bool) {
+	b, ok := n.BirthDate()
+	if !ok {
+		return 0, false
+	}
+	t = t.In(time.FixedZone("CST", 8*60*60))
+	age := t.Year() - b.Year()
+	if t.Month() < b.Month() || t.Month() == b.Month() && t.Day() < b.Day() {
+		age--
+	}
+	return age, true
+}
+
 // Gender returns 1 (male) or 2 (female) from the parity of the 17th
 // character of an 18-character number, and 0 when it cannot tell.
 func (n IDNumber) Gender() int {

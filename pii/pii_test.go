@@ -136,3 +136,22 @@ func TestRedaction(t *testing.T) {
 		t.Error("Reveal must return the plain value")
 	}
 }
+
+func TestAgeAt(t *testing.T) {
+	n := IDNumber("310101201203140011") // born 2012-03-14
+	for _, tc := range []struct {
+		at   time.Time
+		want int
+	}{
+		{time.Date(2028, 3, 13, 15, 59, 0, 0, time.UTC), 15}, // 23:59 on the 13th in Shanghai
+		{time.Date(2028, 3, 13, 16, 0, 0, 0, time.UTC), 16},  // midnight of the 14th in Shanghai
+		{time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC), 14},
+	} {
+		if got, ok := n.AgeAt(tc.at); !ok || got != tc.want {
+			t.Errorf("AgeAt(%v) = %d, %v; want %d", tc.at, got, ok, tc.want)
+		}
+	}
+	if _, ok := IDNumber("A12345678").AgeAt(time.Now()); ok {
+		t.Error("a number without a birth date has an age")
+	}
+}

@@ -26,6 +26,9 @@ type Enrolment struct {
 	Family Resident
 	// Manual marks a number typed by the worker (an audited fallback).
 	Manual bool
+	// Guardian: the resident is a minor whose number was typed from the
+	// household register, and Family is her guardian, whose card was read.
+	Guardian bool
 }
 
 // Dashboard is the counter's overview.
@@ -104,7 +107,17 @@ type CounterView struct {
 	LoginFailed  bool
 	Dashboard    Dashboard
 	ManualFailed string // why a typed number was refused
+	// Minor: the resident is a child under healthcode.MinorAge, enrolled
+	// through the guardian shown as FamilyName.
+	Minor bool
 }
+
+// Why a typed number for a minor is refused (CounterView.ManualFailed),
+// besides the pii.IDError reasons.
+const (
+	MinorNoGuardian = "no_guardian" // read the guardian's card first
+	MinorNotMinor   = "not_minor"   // the number is of someone 16 or older
+)
 
 // Errors of the counter.
 var (
@@ -130,6 +143,7 @@ type Counter struct {
 	family   Resident
 	card     []*idcard.Card
 	manual   bool
+	minor    bool
 }
 
 func (c *Counter) now() time.Time {
@@ -211,7 +225,7 @@ func (c *Counter) clearLocked() {
 	for _, k := range c.card {
 		k.Wipe()
 	}
-	c.card, c.resident, c.family, c.manual = nil, Resident{}, Resident{}, false
+	c.card, c.resident, c.family, c.manual, c.minor = nil, Resident{}, Resident{}, false, false
 }
 
 // ExpectFamily makes the next card read the family member's.
@@ -241,7 +255,8 @@ func (c *Counter) Card(e idcard.Event) {
 		c.view.FamilyName = e.Card.Name.Masked()
 		c.view.WaitFamily = false
 	} else {
-		c.resident, c.manual = ResidentOf(e.Card), false
+		c.resident, c.manual, c.minor = ResidentOf(e.Card), false, false
+		c.view.Minor = false
 		c.view.MaskedName, c.view.MaskedID = e.Card.Name.Masked(), e.Card.Number.Masked()
 		c.view.Step = CounterResident
 		c.view.Ticket, c.view.Preview, c.view.Message = Ticket{}, nil, ""
@@ -268,8 +283,8 @@ func (c *Counter) ManualID(ctx context.Context, number, name string) {
 		c.publish()
 		return
 	}
-	c.resident, c.manual = Resident{Name: pii.Name(strings.TrimSpace(name)), Number: id}, true
-	c.view.ManualFailed = ""
+	c.resident, c.manual, c.minor = Resident{Name: pii.Name(strings.TrimSpace(name)), Number: id}, true, false
+	c.view.ManualFailed, c.view.Minor = "", false
 	c.view.MaskedName, c.view.MaskedID = c.resident.Name.Masked(), id.Masked()
 	c.view.Step = CounterResident
 	c.publish()
@@ -281,38 +296,94 @@ func (c *Counter) ManualID(ctx context.Context, number, name string) {
 	}()
 }
 
+// Minor takes a child's ID number and name typed from the household
+// register (户口簿): the guardian's card must have been read (as the
+// family member), and the number must be valid and of someone under
+// healthcode.MinorAge. The child becomes the resident; an enrolment then
+// goes in with the guardian recorded as her proxy.
+func (c *Counter) Minor(ctx context.Context, number, name string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.workerID == "" {
+		return
+	}
+	if c.family.Number == "" {
+		c.view.ManualFailed = MinorNoGuardian
+		c.publish()
+		return
+	}
+	now := c.now()
+	id, err := pii.ParseIDNumber(strings.ToUpper(strings.TrimSpace(number)), now)
+	if err != nil {
+		var ie *pii.IDError
+		c.view.ManualFailed = "invalid"
+		if errors.As(err, &ie) {
+			c.view.ManualFailed = string(ie.Reason)
+		}
+		c.publish()
+		return
+	}
+	if age, ok := id.AgeAt(now); !ok || age >= healthcode.MinorAge {
+		c.view.ManualFailed = MinorNotMinor
+		c.publish()
+		return
+	}
+	c.resident, c.manual, c.minor = Resident{Name: pii.Name(strings.TrimSpace(name)), Number: id}, true, true
+	c.view.ManualFailed, c.view.Minor = "", true
+	c.view.MaskedName, c.view.MaskedID = c.resident.Name.Masked(), id.Masked()
+	c.view.Step = CounterResident
+	c.view.Ticket, c.view.Preview, c.view.Message = Ticket{}, nil, ""
+	c.publish()
+	worker := c.workerID
+	go func() {
+		if err := c.Backend.ManualEntry(ctx, worker); err != nil {
+			c.log().Error("Manual entry not audited", "err", err)
+		}
+	}()
+}
+
 // Enrol submits an enrolment for the resident and prints what comes back.
 func (c *Counter) Enrol(ctx context.Context, phone string, consent bool) {
-	c.run(ctx, func(ctx context.Context, worker string, r, fam Resident, manual bool) (Ticket, error) {
+	c.run(ctx, func(ctx context.Context, s serving) (Ticket, error) {
 		if !consent {
 			return Ticket{}, ErrConsentMissing
 		}
 		by := "self"
-		if fam.Number != "" {
+		if s.family.Number != "" {
 			by = "family"
 		}
-		return c.Backend.Enrol(ctx, worker, Enrolment{Resident: r, Phone: phone, Consent: true, ConsentBy: by, Family: fam, Manual: manual})
+		return c.Backend.Enrol(ctx, s.worker, Enrolment{Resident: s.resident, Phone: phone, Consent: true, ConsentBy: by,
+			Family: s.family, Manual: s.manual, Guardian: s.minor})
 	})
 }
 
 // Reissue replaces a lost paper code and prints the new one.
 func (c *Counter) Reissue(ctx context.Context) {
-	c.run(ctx, func(ctx context.Context, worker string, r, _ Resident, _ bool) (Ticket, error) {
-		return c.Backend.Reissue(ctx, worker, r)
+	c.run(ctx, func(ctx context.Context, s serving) (Ticket, error) {
+		return c.Backend.Reissue(ctx, s.worker, s.resident)
 	})
 }
 
 // Correction files a 纠错 request for the resident's colour.
 func (c *Counter) Correction(ctx context.Context, reason string) {
-	c.run(ctx, func(ctx context.Context, worker string, r, _ Resident, _ bool) (Ticket, error) {
-		receipt, err := c.Backend.Correction(ctx, worker, r, reason)
+	c.run(ctx, func(ctx context.Context, s serving) (Ticket, error) {
+		receipt, err := c.Backend.Correction(ctx, s.worker, s.resident, reason)
 		return Ticket{Kind: TicketPending, Receipt: receipt}, err
 	})
 }
 
 // run does one resident operation off the caller's goroutine, prints its
 // ticket when it has a code, and refreshes the dashboard.
-func (c *Counter) run(ctx context.Context, op func(context.Context, string, Resident, Resident, bool) (Ticket, error)) {
+// serving is who a counter operation is for, taken under the lock when
+// the worker starts it.
+type serving struct {
+	worker        string
+	resident      Resident
+	family        Resident
+	manual, minor bool
+}
+
+func (c *Counter) run(ctx context.Context, op func(context.Context, serving) (Ticket, error)) {
 	c.mu.Lock()
 	if c.resident.Number == "" {
 		c.view.Problem = ProblemNone
@@ -321,12 +392,12 @@ func (c *Counter) run(ctx context.Context, op func(context.Context, string, Resi
 		c.mu.Unlock()
 		return
 	}
-	worker, r, fam, manual := c.workerID, c.resident, c.family, c.manual
+	who := serving{worker: c.workerID, resident: c.resident, family: c.family, manual: c.manual, minor: c.minor}
 	c.view.Step, c.view.Message, c.view.Problem = CounterBusy, "", ""
 	c.publish()
 	c.mu.Unlock()
 	go func() {
-		t, err := op(ctx, worker, r, fam, manual)
+		t, err := op(ctx, who)
 		var img image.Image
 		var perr error
 		printed := false

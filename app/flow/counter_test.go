@@ -163,3 +163,49 @@ func TestCounter(t *testing.T) {
 		t.Errorf("after logout %+v, want the login screen", v)
 	}
 }
+
+// TestCounterMinor: a child under 16 is enrolled at the counter with the
+// guardian's card read and her number typed from the household register;
+// the guardian is her proxy. Without the guardian's card, or for someone
+// who is 16 that day, the number is refused.
+func TestCounterMinor(t *testing.T) {
+	ctx := context.Background()
+	b := &fakeCounter{}
+	c := &flow.Counter{Backend: b, Printer: &fakePrinter{}, Now: func() time.Time { return asOf }}
+	c.Login(ctx, "demo", "demo1234")
+	waitCounter(t, c, func(v flow.CounterView) bool { return v.Step == flow.CounterReady })
+
+	const child, sixteen = "310104201506010033", "310104201003010015" // born 2015-06-01; 16 on 2026-03-01
+	c.Minor(ctx, child, "王小明")
+	if v := c.View(); v.ManualFailed != flow.MinorNoGuardian || v.MaskedID != "" {
+		t.Fatalf("no guardian yet: %+v, want refused", v)
+	}
+	c.ExpectFamily(true)
+	c.Card(idcard.Event{Kind: idcard.CardPlaced, Card: card("孙丽", "310115198605120080")})
+	c.Minor(ctx, sixteen, "王大明")
+	if v := c.View(); v.ManualFailed != flow.MinorNotMinor || v.MaskedID != "" {
+		t.Fatalf("a 16-year-old: %+v, want not_minor", v)
+	}
+	c.Minor(ctx, child[:17]+"0", "王小明")
+	if v := c.View(); v.ManualFailed == "" || v.MaskedID != "" {
+		t.Fatalf("a wrong check digit: %+v, want refused", v)
+	}
+	c.Minor(ctx, child, "王小明")
+	v := c.View()
+	if v.ManualFailed != "" || !v.Minor || v.MaskedName != "王*明" || v.FamilyName != "孙*" {
+		t.Fatalf("the child with her guardian: %+v", v)
+	}
+	c.Enrol(ctx, "13800138000", true)
+	waitCounter(t, c, func(v flow.CounterView) bool { return v.Step == flow.CounterDone })
+	b.mu.Lock()
+	e := b.enrols[len(b.enrols)-1]
+	b.mu.Unlock()
+	if !e.Guardian || e.ConsentBy != "family" || e.Family.Number.Reveal() != "310115198605120080" || e.Resident.Number.Reveal() != child || !e.Manual {
+		t.Errorf("enrolment %+v, want the child by her guardian", e)
+	}
+	// The next resident's card is not a minor's.
+	c.Card(idcard.Event{Kind: idcard.CardPlaced, Card: card("张三丰", greenID)})
+	if v := c.View(); v.Minor {
+		t.Error("the next resident is still marked a minor")
+	}
+}

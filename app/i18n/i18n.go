@@ -162,6 +162,9 @@ const (
 	CounterCalls       Key = "counter_calls"
 	CounterRejected    Key = "counter_rejected"
 	CounterReady       Key = "counter_ready"
+	CounterMinor       Key = "counter_minor"
+	CounterGuardian    Key = "counter_guardian"
+	CounterMinorTag    Key = "counter_minor_tag"
 
 	// The first-run provisioning screen.
 	ProvisionTitle   Key = "provision_title"
@@ -254,6 +257,9 @@ var messages = map[Key][2]string{
 	CounterCalls:       {"需回访（颜色已变）", "To call back (colour changed)"},
 	CounterRejected:    {"被拒收（需处理）", "Rejected (needs handling)"},
 	CounterReady:       {"纸质码已生成、尚未领取", "Code ready, not yet printed"},
+	CounterMinor:       {"未成年人（户口簿）", "Minor (household register)"},
+	CounterGuardian:    {"监护人：", "Guardian: "},
+	CounterMinorTag:    {"（未满16周岁）", " (under 16)"},
 
 	ProvisionTitle:   {"首次开通", "First run"},
 	ProvisionURL:     {"服务地址 https://codes.example", "Service URL, e.g. https://codes.example"},
@@ -464,7 +470,16 @@ func ProblemLine(l Lang, p flow.Problem) string {
 // ManualInvalidText says a typed ID number was refused, and why (the
 // reason is pii.IDError's stable Reason, never the number).
 func ManualInvalidText(l Lang, reason string) string {
-	if l == EN {
+	switch {
+	case reason == flow.MinorNoGuardian && l == EN:
+		return "Read the guardian's ID card first (Family card), then type the child's number"
+	case reason == flow.MinorNoGuardian:
+		return "请先读取监护人的身份证（读家属卡），再录入未成年人的证件号"
+	case reason == flow.MinorNotMinor && l == EN:
+		return "This number is of someone 16 or older: enrol them with their own card"
+	case reason == flow.MinorNotMinor:
+		return "该证件号的持有人已满16周岁，请用本人身份证登记"
+	case l == EN:
 		return "Invalid ID number (" + reason + "); please check it"
 	}
 	return "身份证号无效（" + reason + "），请核对"

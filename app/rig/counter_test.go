@@ -2,7 +2,9 @@ package rig_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -12,6 +14,7 @@ import (
 	"github.com/shcommunity/kiosk/app/rig"
 	"github.com/shcommunity/kiosk/app/wire"
 	"github.com/shcommunity/kiosk/devices/idcard"
+	"github.com/shcommunity/kiosk/pii"
 )
 
 // TestCounterOnRig logs a worker in offline against the cached hashes,
@@ -87,5 +90,76 @@ func TestCounterOnRig(t *testing.T) {
 	}
 	if err := k.Store.VerifyAudit(ctx); err != nil {
 		t.Errorf("audit chain: %v", err)
+	}
+}
+
+// TestCounterMinorOnRig: a worker enrols a child under 16 with her
+// guardian's card read on the reader and her number typed from the
+// household register; the child's code prints, and the service records
+// the guardian as her proxy.
+func TestCounterMinorOnRig(t *testing.T) {
+	dir := t.TempDir()
+	k := startKiosk(t, rig.Options{Dir: dir})
+	ctx := context.Background()
+	views := make(chan flow.CounterView, 64)
+	c := &flow.Counter{Backend: &wire.Counter{Backend: k.Backend}, Printer: k.Slips, OnView: func(v flow.CounterView) {
+		select {
+		case views <- v:
+		default:
+		}
+	}}
+	wait := func(what string, ok func(flow.CounterView) bool) flow.CounterView {
+		t.Helper()
+		deadline := time.After(20 * time.Second)
+		for {
+			if v := c.View(); ok(v) {
+				return v
+			}
+			select {
+			case <-views:
+			case <-deadline:
+				t.Fatalf("waiting for %s; view %+v", what, c.View())
+			}
+		}
+	}
+	c.Login(ctx, rig.DemoWorker, rig.DemoPassword)
+	wait("login", func(v flow.CounterView) bool { return v.Step == flow.CounterReady })
+	dc, _ := k.Deck.Find("family-member")
+	guardian, err := dc.Card()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.ExpectFamily(true)
+	c.Card(idcard.Event{Kind: idcard.CardPlaced, Card: guardian})
+	birth := time.Now().AddDate(-9, 0, 0).Format("20060102")
+	first := "310104" + birth + "005"
+	cd, err := pii.CheckDigit(first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Minor(ctx, first+string(cd), "王小明")
+	if v := c.View(); !v.Minor || v.ManualFailed != "" {
+		t.Fatalf("minor refused: %+v", v)
+	}
+	c.Enrol(ctx, "13800138000", true)
+	v := wait("enrol", func(v flow.CounterView) bool { return v.Step == flow.CounterDone })
+	if v.Message != "printed" || v.Ticket.Kind != flow.TicketCode || v.Ticket.MaskedName != "王*明" {
+		t.Fatalf("enrol: %+v, want the child's code printed", v)
+	}
+	db, err := sql.Open("sqlite3", "file:"+filepath.Join(dir, "codes.db")+"?mode=ro&_busy_timeout=5000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var actors string
+	var proxies int
+	if err := db.QueryRow(`SELECT group_concat(actor) FROM enrolments WHERE outcome = 'accepted' AND actor != ''`).Scan(&actors); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.QueryRow(`SELECT count(*) FROM proxies`).Scan(&proxies); err != nil {
+		t.Fatal(err)
+	}
+	if actors != "guardian" || proxies != 1 {
+		t.Errorf("service: actors %q, %d proxies; want one guardian enrolment with its proxy", actors, proxies)
 	}
 }

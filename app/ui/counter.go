@@ -128,8 +128,14 @@ func (c *Counter) resident() fyne.CanvasObject {
 	if v.MaskedID != "" {
 		who = i18n.T(l, i18n.CounterResident) + "  " + v.MaskedName + "  " + v.MaskedID
 	}
+	if v.Minor {
+		who += i18n.T(l, i18n.CounterMinorTag)
+	}
 	family := i18n.T(l, i18n.CounterFamily) + i18n.T(l, i18n.CounterFamilyNone)
-	if v.FamilyName != "" {
+	switch {
+	case v.FamilyName != "" && v.Minor:
+		family = i18n.T(l, i18n.CounterGuardian) + v.FamilyName
+	case v.FamilyName != "":
 		family = i18n.T(l, i18n.CounterFamily) + v.FamilyName
 	}
 	if v.WaitFamily {
@@ -142,7 +148,9 @@ func (c *Counter) resident() fyne.CanvasObject {
 			text(i18n.T(l, i18n.CounterWorker)+"  "+v.Worker, theme.TextSize, theme.Foreground, true)),
 		text(who, theme.TextSize*1.2, theme.Foreground, true),
 		container.NewBorder(nil, nil, nil, btn(i18n.CounterFamilyRead, func() { c.Flow.ExpectFamily(true) }), body(family)),
-		container.NewBorder(nil, nil, nil, btn(i18n.CounterManual, func() { c.Flow.ManualID(c.Ctx, c.manualID.Text, c.manualName.Text) }),
+		container.NewBorder(nil, nil, nil, container.NewHBox(
+			btn(i18n.CounterManual, func() { c.Flow.ManualID(c.Ctx, c.manualID.Text, c.manualName.Text) }),
+			btn(i18n.CounterMinor, func() { c.Flow.Minor(c.Ctx, c.manualID.Text, c.manualName.Text) })),
 			container.NewGridWithColumns(2, c.manualID, c.manualName)),
 		c.phone, c.consent,
 		container.NewGridWithColumns(3,

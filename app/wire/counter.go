@@ -38,6 +38,7 @@ func (c *Counter) Enrol(ctx context.Context, workerID string, e flow.Enrolment) 
 	by := api.ActorSelf
 	if e.Family.Number != "" {
 		actor.Kind, by = api.ActorFamily, api.ActorFamily
+		actor.Guardian = e.Guardian
 	}
 	return c.enrol(ctx, syncer.Enrolment{
 		IDNumber: e.Resident.Number, Name: e.Resident.Name, Phone: e.Phone,

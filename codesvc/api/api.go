@@ -281,6 +281,10 @@ type Actor struct {
 	Kind           string `json:"kind"`
 	WorkerID       string `json:"worker_id,omitempty"`
 	FamilyIDNumber string `json:"family_id_number,omitempty"`
+	// Guardian (with kind family): the family member is the guardian of
+	// a resident under healthcode.MinorAge, whose ID number was typed
+	// from the household register (户口簿) at a counter.
+	Guardian bool `json:"guardian,omitempty"`
 }
 
 // Item outcomes.

@@ -219,6 +219,13 @@ func TestEnrolIdempotentUnderConcurrentRetries(t *testing.T) {
 	}
 }
 
+// guardian makes p an enrolment by the guardian with ID number g.
+func guardian(p api.EnrolmentPayload, g pii.IDNumber) api.EnrolmentPayload {
+	p.Actor = api.Actor{Kind: api.ActorFamily, FamilyIDNumber: g.Reveal(), Guardian: true}
+	p.Consent.By = api.ActorFamily
+	return p
+}
+
 // kiosk makes p a self-enrolment at a self-service kiosk.
 func kiosk(p *api.EnrolmentPayload) {
 	p.Channel, p.Consent.Version = api.ChannelKiosk, "kiosk-self-test"
@@ -262,6 +269,9 @@ func TestEnrolRejections(t *testing.T) {
 		})), api.ReasonInvalidActor},
 		{"self-service for the family", e.sealItem("r-kiosk-5", mod(func(p *api.EnrolmentPayload) { kiosk(p); p.Consent.By = api.ActorFamily })), api.ReasonInvalidActor},
 		{"unknown channel", e.sealItem("r-kiosk-6", mod(func(p *api.EnrolmentPayload) { p.Channel = "web" })), api.ReasonBadPayload},
+		{"guardian of a minor", e.sealItem("r-minor-1", guardian(e.payload(idNumber(t, "20150601", 3), "王小明"), id)), api.OutcomeAccepted},
+		{"guardian of an adult", e.sealItem("r-minor-2", guardian(e.payload(idNumber(t, "19900601", 3), "王大明"), id)), api.ReasonInvalidActor},
+		{"guardian on a self enrolment", e.sealItem("r-minor-3", mod(func(p *api.EnrolmentPayload) { p.Actor.Guardian = true })), api.ReasonInvalidActor},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/shcommunity/kiosk/codesvc/api"
 	"github.com/shcommunity/kiosk/codesvc/store"
+	"github.com/shcommunity/kiosk/healthcode"
 	"github.com/shcommunity/kiosk/pii"
 	"github.com/shcommunity/kiosk/sealbox"
 )
@@ -119,11 +120,11 @@ func (s *Service) validate(ctx context.Context, deviceID string, p *api.Enrolmen
 	}
 	switch p.Actor.Kind {
 	case api.ActorSelf:
-		if p.Actor.WorkerID != "" || p.Actor.FamilyIDNumber != "" {
+		if p.Actor.WorkerID != "" || p.Actor.FamilyIDNumber != "" || p.Actor.Guardian {
 			return api.ReasonInvalidActor
 		}
 	case api.ActorWorker:
-		if p.Actor.FamilyIDNumber != "" || p.Actor.WorkerID == "" {
+		if p.Actor.FamilyIDNumber != "" || p.Actor.WorkerID == "" || p.Actor.Guardian {
 			return api.ReasonInvalidActor
 		}
 		if err := s.checkWorker(ctx, p.Actor.WorkerID); err != nil {
@@ -133,6 +134,12 @@ func (s *Service) validate(ctx context.Context, deviceID string, p *api.Enrolmen
 		fam, err := pii.ParseIDNumber(p.Actor.FamilyIDNumber, now)
 		if err != nil || fam == id {
 			return api.ReasonInvalidActor
+		}
+		if p.Actor.Guardian {
+			// A guardian acts for a minor: the child's number says so.
+			if age, ok := id.AgeAt(now); !ok || age >= healthcode.MinorAge {
+				return api.ReasonInvalidActor
+			}
 		}
 		req.ProxyKey = s.ResidentKey(fam)
 	default:
@@ -149,6 +156,9 @@ func (s *Service) validate(ctx context.Context, deviceID string, p *api.Enrolmen
 	req.Resident = store.Resident{Key: s.ResidentKey(id), Ref: ref, MaskedName: name.Masked(), MaskedID: id.Masked(),
 		ContactSealed: sealed, CreatedAt: now}
 	req.Enrolment.Channel, req.Enrolment.Actor, req.Enrolment.ConsentVersion = store.ChannelCounter, p.Actor.Kind, p.Consent.Version
+	if p.Actor.Guardian {
+		req.Enrolment.Actor = "guardian"
+	}
 	if selfService {
 		req.Enrolment.Channel = store.ChannelKiosk
 	}
