@@ -29,11 +29,11 @@ const (
 
 // Handler serves the /v1 API.
 type Handler struct {
-	svc  *Service
-	log  *slog.Logger
-	mux  *http.ServeMux
-	macs macCache // HMACs under recent session keys, ready for reuse
-	m    *metrics
+	svc      *Service
+	log      *slog.Logger
+	mux      *http.ServeMux
+	sessions sessionCache // sessions this instance has read
+	m        *metrics
 }
 
 // NewHandler returns the API handler for svc.

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"crypto/ecdh"
 	"crypto/hmac"
 	"encoding/base64"
@@ -58,10 +59,12 @@ func parseSessionHeaders(h http.Header) (sessionHeaders, error) {
 
 // authenticateSession checks a session-authenticated request: headers,
 // clock window, session known and unexpired, MAC, device still registered
-// and not revoked, then the nonce. The session and its device are one
-// read of the store on every request, so a session opened on any
-// instance is known here and a revocation, through any instance or the
-// admin command, refuses the device at once.
+// and not revoked, then the nonce. A session opened on any instance is
+// read from the store the first time this instance sees it and kept
+// (sessions never change); from then on a request costs one statement,
+// Store.UseSessionNonce, which writes the nonce only while the session
+// exists and its device is not revoked, so a revocation or an ended
+// session on any instance is refused here at once.
 func (h *Handler) authenticateSession(r *http.Request, body []byte) (string, error) {
 	a, err := parseSessionHeaders(r.Header)
 	if err != nil {
@@ -71,29 +74,63 @@ func (h *Handler) authenticateSession(r *http.Request, body []byte) (string, err
 	if err := h.checkWindow(now, a.Timestamp); err != nil {
 		return "", err
 	}
-	s, d, err := h.svc.Store.Session(r.Context(), a.SessionID)
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		return "", &authError{http.StatusUnauthorized, api.CodeUnknownSession, "unknown session; obtain a new one"}
-	case err != nil:
-		return "", err
-	case !now.Before(s.ExpiresAt):
-		return "", &authError{http.StatusUnauthorized, api.CodeSessionExpired, "session expired; obtain a new one"}
+	cs := h.sessions.get(a.SessionID)
+	if cs == nil {
+		s, d, err := h.svc.Store.Session(r.Context(), a.SessionID)
+		if err := sessionRefusal(s, d, err, now); err != nil {
+			return "", err
+		}
+		cs = h.sessions.put(s)
 	}
-	m := h.macs.get(s.Key)
+	if !now.Before(cs.expires) {
+		h.sessions.drop(a.SessionID)
+		return "", errSessionExpired
+	}
+	m := cs.mac()
 	var buf [32]byte
 	sum := api.SessionMAC(m, buf[:0], r.Method, r.URL.RequestURI(), a.Timestamp, a.Nonce, body)
-	h.macs.put(s.Key, m)
+	cs.macs.Put(m)
 	if !hmac.Equal(sum, a.MAC[:]) {
 		return "", &authError{http.StatusUnauthorized, api.CodeBadMAC, "session MAC does not verify"}
 	}
-	if !d.RevokedAt.IsZero() {
-		return "", &authError{http.StatusForbidden, api.CodeDeviceRevoked, "device revoked"}
-	}
-	if err := h.useNonce(r.Context(), d.ID, a.Nonce, a.Timestamp, now); err != nil {
+	exp := time.Unix(a.Timestamp, 0).Add(Window + time.Second)
+	ok, err := h.svc.Store.UseSessionNonce(r.Context(), a.SessionID, a.Nonce, exp, now)
+	if err != nil {
 		return "", err
 	}
-	return d.ID, nil
+	if !ok {
+		// Why: the session or its device, or else a replay.
+		s, d, err := h.svc.Store.Session(r.Context(), a.SessionID)
+		if err := sessionRefusal(s, d, err, now); err != nil {
+			h.sessions.drop(a.SessionID)
+			return "", err
+		}
+		return "", errReplay
+	}
+	return cs.deviceID, nil
+}
+
+var (
+	errUnknownSession = &authError{http.StatusUnauthorized, api.CodeUnknownSession, "unknown session; obtain a new one"}
+	errSessionExpired = &authError{http.StatusUnauthorized, api.CodeSessionExpired, "session expired; obtain a new one"}
+	errDeviceRevoked  = &authError{http.StatusForbidden, api.CodeDeviceRevoked, "device revoked"}
+	errReplay         = &authError{http.StatusUnauthorized, api.CodeReplay, "nonce already used"}
+)
+
+// sessionRefusal is the refusal, if any, of a request under session s of
+// device d as the store returned them (err) at now.
+func sessionRefusal(s store.Session, d store.Device, err error, now time.Time) error {
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return errUnknownSession
+	case err != nil:
+		return err
+	case !now.Before(s.ExpiresAt):
+		return errSessionExpired
+	case !d.RevokedAt.IsZero():
+		return errDeviceRevoked
+	}
+	return nil
 }
 
 // createSession is POST /v1/sessions, which only an Ed25519-signed request
@@ -147,42 +184,50 @@ func (h *Handler) createSession(w http.ResponseWriter, r *http.Request, c *call)
 		ExpiresAt: exp, ServerTime: now.Truncate(time.Second)})
 }
 
-// macCache keeps HMAC-SHA256 states under recent session keys, so that a
-// request does not pay for setting one up; an HMAC is keyed by the
-// session key itself, so a state is only ever reused under the same key.
-// It holds at most macCacheSize keys and starts afresh when full: memory
-// is bounded whatever the number of sessions.
-type macCache struct {
-	mu sync.Mutex
-	m  map[string][]hash.Hash
+// sessionCache keeps what this instance has read of recent sessions:
+// key, device and expiry, with HMAC-SHA256 states under the key ready for
+// reuse. A session's row never changes, so nothing kept here goes stale;
+// whether the session still exists and its device may still speak is the
+// store's answer on every request. It holds at most sessionCacheSize
+// sessions and starts afresh when full: memory is bounded whatever the
+// number of sessions.
+type sessionCache struct {
+	mu sync.RWMutex
+	m  map[string]*cachedSession
 }
 
-const (
-	macCacheSize = 4096
-	macsPerKey   = 8
-)
+const sessionCacheSize = 1 << 16
 
-// get returns an HMAC under key, reset.
-func (c *macCache) get(key []byte) hash.Hash {
-	c.mu.Lock()
-	if l := c.m[string(key)]; len(l) > 0 {
-		m := l[len(l)-1]
-		c.m[string(key)] = l[:len(l)-1]
-		c.mu.Unlock()
-		return m
-	}
-	c.mu.Unlock()
-	return api.NewSessionMAC(key)
+type cachedSession struct {
+	deviceID string
+	expires  time.Time
+	macs     sync.Pool // of hash.Hash under the session key
 }
 
-// put gives m, an HMAC under key, back for reuse.
-func (c *macCache) put(key []byte, m hash.Hash) {
+// mac returns an HMAC under the session key; put it back in macs.
+func (c *cachedSession) mac() hash.Hash { return c.macs.Get().(hash.Hash) }
+
+func (c *sessionCache) get(id string) *cachedSession {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.m[id]
+}
+
+func (c *sessionCache) put(s store.Session) *cachedSession {
+	key := bytes.Clone(s.Key)
+	cs := &cachedSession{deviceID: s.DeviceID, expires: s.ExpiresAt}
+	cs.macs.New = func() any { return api.NewSessionMAC(key) }
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.m == nil || len(c.m) >= macCacheSize {
-		c.m = make(map[string][]hash.Hash)
+	if c.m == nil || len(c.m) >= sessionCacheSize {
+		c.m = make(map[string]*cachedSession)
 	}
-	if l := c.m[string(key)]; len(l) < macsPerKey {
-		c.m[string(key)] = append(l, m)
-	}
+	c.m[s.ID] = cs
+	return cs
+}
+
+func (c *sessionCache) drop(id string) {
+	c.mu.Lock()
+	delete(c.m, id)
+	c.mu.Unlock()
 }

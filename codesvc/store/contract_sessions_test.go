@@ -117,3 +117,77 @@ func TestNonces(t *testing.T) {
 		}
 	})
 }
+
+// TestSessionNonces: a nonce under a session is the session's device's,
+// used once, and only while the session is live and its device is not
+// revoked; of many instances using one at once, one succeeds.
+func TestSessionNonces(t *testing.T) {
+	eachDB(t, func(t *testing.T, d db) {
+		key := newKEK(t)
+		a, b := openNew(t, d, key), openNew(t, d, key)
+		dev := device(t, a, "D1")
+		exp := t0.Add(10 * time.Minute)
+		for _, id := range []string{"S1", "S2"} {
+			if err := a.CreateSession(ctx, store.Session{ID: id, DeviceID: dev.ID, Key: make([]byte, 32), CreatedAt: t0, ExpiresAt: exp}, 4); err != nil {
+				t.Fatal(err)
+			}
+		}
+		use := func(s store.Store, sid, nonce string, now time.Time) bool {
+			t.Helper()
+			ok, err := s.UseSessionNonce(ctx, sid, nonce, now.Add(5*time.Minute), now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return ok
+		}
+		if !use(a, "S1", "n1", t0) {
+			t.Error("first use refused")
+		}
+		if use(b, "S1", "n1", t0) {
+			t.Error("a replay on the other instance succeeded")
+		}
+		if use(b, "S2", "n1", t0) {
+			t.Error("the same nonce under another session of the device succeeded")
+		}
+		if fresh, _ := b.UseNonce(ctx, dev.ID, "n1", t0.Add(5*time.Minute), t0); fresh {
+			t.Error("the same nonce signed by the device was fresh")
+		}
+		if use(a, "S-none", "n2", t0) {
+			t.Error("a nonce under an unknown session succeeded")
+		}
+		if use(a, "S1", "n3", exp) {
+			t.Error("a nonce under an expired session succeeded")
+		}
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		ok := 0
+		for i := range 16 {
+			s, sid := a, "S1"
+			if i%2 == 1 {
+				s, sid = b, "S2"
+			}
+			wg.Go(func() {
+				fresh, err := s.UseSessionNonce(ctx, sid, "raced", exp, t0)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if fresh {
+					mu.Lock()
+					ok++
+					mu.Unlock()
+				}
+			})
+		}
+		wg.Wait()
+		if ok != 1 {
+			t.Errorf("16 concurrent uses on two instances: %d succeeded, want 1", ok)
+		}
+		if err := a.RevokeDevice(ctx, dev.ID, t0); err != nil {
+			t.Fatal(err)
+		}
+		if use(b, "S1", "n4", t0) {
+			t.Error("a nonce under a session of a revoked device succeeded")
+		}
+	})
+}

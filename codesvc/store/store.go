@@ -301,6 +301,14 @@ type Store interface {
 	// now. Two calls with the same pair, from any instances at once, see
 	// fresh once.
 	UseNonce(ctx context.Context, deviceID, nonce string, expires, now time.Time) (fresh bool, err error)
+	// UseSessionNonce is UseNonce for the device of the session with this
+	// ID, done only while the session exists, is unexpired at now and its
+	// device is not revoked, all in one statement: once an instance knows
+	// a session's key (sessions never change), a request under it costs
+	// one write and no read. When ok is false, Session tells whether the
+	// session ended or expired or its device was revoked; if none of
+	// these, the nonce was used before.
+	UseSessionNonce(ctx context.Context, sessionID, nonce string, expires, now time.Time) (ok bool, err error)
 
 	AddSigningKey(ctx context.Context, k SigningKey, retireOthersAt time.Time) error
 	SigningKeys(ctx context.Context) ([]SigningKey, error)

@@ -13,12 +13,12 @@ import (
 
 // Nonces are written on every authenticated request, so their cost is
 // the status lookup's largest after the HTTP exchange itself. Concurrent
-// UseNonce calls are therefore grouped: the first caller writes its own
-// nonce and every nonce that arrived meanwhile in one multi-row insert
-// (one statement, one commit, one round trip), and the callers that
-// joined it wait for their answer. Nothing waits for a timer: a batch is
-// whatever queued while the previous one ran, so a lone request pays for
-// one insert of one row.
+// calls are therefore grouped: the first caller writes its own nonce and
+// every nonce that arrived meanwhile in one multi-row insert (one
+// statement, one commit, one round trip), and the callers that joined it
+// wait for their answer. Nothing waits for a timer: a batch is whatever
+// queued while the previous one ran, so a lone request pays for one
+// insert of one row.
 const (
 	maxNonceBatch = 64
 	// leaderBatches bounds the batches one caller writes for others
@@ -34,7 +34,8 @@ const (
 	nonceSweepEvery = 1024
 )
 
-// nonceReq is one UseNonce call waiting in a batch.
+// nonceReq is one call waiting in a batch. device is the device's ID, or
+// for a session nonce the session's.
 type nonceReq struct {
 	device, nonce string
 	expires, now  int64
@@ -43,26 +44,66 @@ type nonceReq struct {
 	done          chan struct{} // closed when fresh and err are set
 }
 
-// nonceBatcher queues UseNonce calls.
+// nonceBatcher queues the calls of one kind: UseNonce's, by device, or
+// UseSessionNonce's, by session.
 type nonceBatcher struct {
+	// insert is the statement of n rows: 3n arguments (device or
+	// session, nonce, expiry), then the batch's clock as often as nows
+	// says, returning the device and nonce of each row written.
+	insert func(n int) string
+	nows   int
+	// bySession: the rows are queued by session and come back by device,
+	// so they are told apart by nonce alone. Two rows of one batch with
+	// the same nonce are then one too many for PostgreSQL's upsert, which
+	// may not touch a row twice in one statement: the later is refused
+	// as a replay. Nonces are random; only a replay makes two alike.
+	bySession bool
+
 	mu      sync.Mutex
 	pending []*nonceReq
 	running bool // a caller is writing batches
-	written int  // nonces written, for the sweep
 
 	stmtMu sync.Mutex
 	stmts  map[int]*sql.Stmt // the insert of n rows, prepared on first use
 }
 
-// UseNonce implements store.Store. The insert takes a row that exists
-// only if the row has expired, and returns the rows it wrote: a nonce is
-// fresh when its row comes back.
+// deviceNonces is UseNonce's insert: it takes a row that exists only if
+// the row has expired.
+func deviceNonces(n int) string {
+	return `INSERT INTO nonces(device_id, nonce, expires_at) VALUES ` + strings.Repeat("(?, ?, ?), ", n-1) + `(?, ?, ?)
+		ON CONFLICT(device_id, nonce) DO UPDATE SET expires_at = excluded.expires_at WHERE nonces.expires_at <= ?
+		RETURNING device_id, nonce`
+}
+
+// sessionNonces is UseSessionNonce's: UseNonce's for the session's
+// device, joined to the session and its device so that nothing is
+// written for a session ended or expired or a device revoked. The CTE's
+// casts give PostgreSQL the placeholders' types.
+func sessionNonces(n int) string {
+	return `WITH v(sid, nonce, expires) AS (VALUES ` +
+		strings.Repeat("(CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BIGINT)), ", n-1) + `(CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BIGINT)))
+		INSERT INTO nonces(device_id, nonce, expires_at)
+		SELECT s.device_id, v.nonce, v.expires FROM v JOIN sessions s ON s.id = v.sid JOIN devices d ON d.id = s.device_id
+		WHERE d.revoked_at IS NULL AND s.expires_at > ?
+		ON CONFLICT(device_id, nonce) DO UPDATE SET expires_at = excluded.expires_at WHERE nonces.expires_at <= ?
+		RETURNING device_id, nonce`
+}
+
+// UseNonce implements store.Store.
 func (s *Store) UseNonce(ctx context.Context, deviceID, nonce string, expires, now time.Time) (bool, error) {
+	return s.useNonce(ctx, &s.nonces, deviceID, nonce, expires, now)
+}
+
+// UseSessionNonce implements store.Store.
+func (s *Store) UseSessionNonce(ctx context.Context, sessionID, nonce string, expires, now time.Time) (bool, error) {
+	return s.useNonce(ctx, &s.sessionNonces, sessionID, nonce, expires, now)
+}
+
+func (s *Store) useNonce(ctx context.Context, b *nonceBatcher, key, nonce string, expires, now time.Time) (bool, error) {
 	if err := ctx.Err(); err != nil {
 		return false, err
 	}
-	r := &nonceReq{device: deviceID, nonce: nonce, expires: sqldb.ToDB(expires), now: sqldb.ToDB(now), done: make(chan struct{})}
-	b := &s.nonces
+	r := &nonceReq{device: key, nonce: nonce, expires: sqldb.ToDB(expires), now: sqldb.ToDB(now), done: make(chan struct{})}
 	b.mu.Lock()
 	b.pending = append(b.pending, r)
 	lead := !b.running
@@ -71,7 +112,7 @@ func (s *Store) UseNonce(ctx context.Context, deviceID, nonce string, expires, n
 	if lead {
 		// The batches serve other callers too: the caller's cancellation
 		// must not fail theirs.
-		s.writeNonces(context.WithoutCancel(ctx), r)
+		s.writeNonces(context.WithoutCancel(ctx), b, r)
 	}
 	select {
 	case <-r.done:
@@ -85,8 +126,7 @@ func (s *Store) UseNonce(ctx context.Context, deviceID, nonce string, expires, n
 // until its own nonce is written and leaderBatches at most, then hands
 // the rest to a goroutine (own nil), which writes until the queue is
 // empty.
-func (s *Store) writeNonces(ctx context.Context, own *nonceReq) {
-	b := &s.nonces
+func (s *Store) writeNonces(ctx context.Context, b *nonceBatcher, own *nonceReq) {
 	for n := 0; ; n++ {
 		b.mu.Lock()
 		if len(b.pending) == 0 {
@@ -96,21 +136,16 @@ func (s *Store) writeNonces(ctx context.Context, own *nonceReq) {
 		}
 		if own != nil && n >= leaderBatches && isClosed(own.done) {
 			b.mu.Unlock()
-			go s.writeNonces(ctx, nil)
+			go s.writeNonces(ctx, b, nil)
 			return
 		}
 		k := min(len(b.pending), maxNonceBatch)
 		batch := b.pending[:k:k]
 		b.pending = b.pending[k:]
-		b.written += k
-		sweep := b.written >= nonceSweepEvery
-		if sweep {
-			b.written = 0
-		}
 		b.mu.Unlock()
 		bctx, cancel := context.WithTimeout(ctx, nonceTimeout)
-		s.insertNonces(bctx, batch)
-		if sweep {
+		s.insertNonces(bctx, b, batch)
+		if s.nonceCount.Add(int64(k))%nonceSweepEvery < int64(k) {
 			s.sweepNonces(bctx, batch[0].now)
 		}
 		cancel()
@@ -129,13 +164,19 @@ func isClosed(c chan struct{}) bool {
 // insertNonces writes one batch and answers its callers. A pair that
 // appears twice in the batch (a replay sent at the same moment) is
 // written once; the later copy is not fresh.
-func (s *Store) insertNonces(ctx context.Context, batch []*nonceReq) {
+func (s *Store) insertNonces(ctx context.Context, b *nonceBatcher, batch []*nonceReq) {
 	type key struct{ device, nonce string }
+	keyOf := func(device, nonce string) key {
+		if b.bySession {
+			return key{"", nonce}
+		}
+		return key{device, nonce}
+	}
 	first := make(map[key]*nonceReq, len(batch))
 	rows := batch[:0:0]
 	now := batch[0].now
 	for _, r := range batch {
-		k := key{r.device, r.nonce}
+		k := keyOf(r.device, r.nonce)
 		if _, dup := first[k]; dup {
 			continue
 		}
@@ -143,8 +184,8 @@ func (s *Store) insertNonces(ctx context.Context, batch []*nonceReq) {
 		rows = append(rows, r)
 		now = min(now, r.now) // the earliest clock: expiry is judged the strictest way
 	}
-	err := s.insertRows(ctx, rows, now, func(device, nonce string) {
-		if r := first[key{device, nonce}]; r != nil {
+	err := s.insertRows(ctx, b, rows, now, func(device, nonce string) {
+		if r := first[keyOf(device, nonce)]; r != nil {
 			r.fresh = true
 		}
 	})
@@ -157,16 +198,19 @@ func (s *Store) insertNonces(ctx context.Context, batch []*nonceReq) {
 }
 
 // insertRows runs the insert of rows and calls fresh for each row written.
-func (s *Store) insertRows(ctx context.Context, rows []*nonceReq, now int64, fresh func(device, nonce string)) error {
-	st, err := s.nonceStmt(ctx, len(rows))
+func (s *Store) insertRows(ctx context.Context, b *nonceBatcher, rows []*nonceReq, now int64, fresh func(device, nonce string)) error {
+	st, err := s.nonceStmt(ctx, b, len(rows))
 	if err != nil {
 		return err
 	}
-	args := make([]any, 0, 3*len(rows)+1)
+	args := make([]any, 0, 3*len(rows)+b.nows)
 	for _, r := range rows {
 		args = append(args, r.device, r.nonce, r.expires)
 	}
-	res, err := st.QueryContext(ctx, append(args, now)...)
+	for range b.nows {
+		args = append(args, now)
+	}
+	res, err := st.QueryContext(ctx, args...)
 	if err != nil {
 		return err
 	}
@@ -181,18 +225,14 @@ func (s *Store) insertRows(ctx context.Context, rows []*nonceReq, now int64, fre
 	return res.Err()
 }
 
-// nonceStmt returns the prepared insert of n rows.
-func (s *Store) nonceStmt(ctx context.Context, n int) (*sql.Stmt, error) {
-	b := &s.nonces
+// nonceStmt returns b's prepared insert of n rows.
+func (s *Store) nonceStmt(ctx context.Context, b *nonceBatcher, n int) (*sql.Stmt, error) {
 	b.stmtMu.Lock()
 	defer b.stmtMu.Unlock()
 	if st := b.stmts[n]; st != nil {
 		return st, nil
 	}
-	q := `INSERT INTO nonces(device_id, nonce, expires_at) VALUES ` + strings.Repeat("(?, ?, ?), ", n-1) + `(?, ?, ?)
-		ON CONFLICT(device_id, nonce) DO UPDATE SET expires_at = excluded.expires_at WHERE nonces.expires_at <= ?
-		RETURNING device_id, nonce`
-	st, err := s.w.PrepareContext(ctx, s.d.rebind(q))
+	st, err := s.w.PrepareContext(ctx, s.d.rebind(b.insert(n)))
 	if err != nil {
 		return nil, err
 	}
@@ -211,11 +251,12 @@ func (s *Store) sweepNonces(ctx context.Context, now int64) {
 
 // closeNonces closes the prepared inserts.
 func (s *Store) closeNonces() {
-	b := &s.nonces
-	b.stmtMu.Lock()
-	defer b.stmtMu.Unlock()
-	for _, st := range b.stmts {
-		st.Close()
+	for _, b := range []*nonceBatcher{&s.nonces, &s.sessionNonces} {
+		b.stmtMu.Lock()
+		for _, st := range b.stmts {
+			st.Close()
+		}
+		b.stmts = nil
+		b.stmtMu.Unlock()
 	}
-	b.stmts = nil
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/shcommunity/kiosk/codesvc/store"
 	"github.com/shcommunity/kiosk/codesvc/store/kek"
@@ -72,7 +73,9 @@ type Store struct {
 	stmtToken    *sql.Stmt // read pool: token by ID
 	stmtSession  *sql.Stmt // read pool: session and device by session ID
 
-	nonces nonceBatcher // UseNonce's queue and prepared inserts
+	nonces        nonceBatcher // UseNonce's queue and prepared inserts
+	sessionNonces nonceBatcher // UseSessionNonce's
+	nonceCount    atomic.Int64 // nonces written, for the sweep of expired ones
 }
 
 var _ store.Store = (*Store)(nil)
@@ -82,6 +85,8 @@ var _ store.Store = (*Store)(nil)
 // checked (kek.Check). Close closes both pools.
 func New(ctx context.Context, d *Dialect, w, r *sql.DB, wrapper *kek.Wrapper) (*Store, error) {
 	s := &Store{d: d, w: pool{w, d}, r: pool{r, d}, kek: wrapper}
+	s.nonces.insert, s.nonces.nows = deviceNonces, 1
+	s.sessionNonces.insert, s.sessionNonces.nows, s.sessionNonces.bySession = sessionNonces, 2, true
 	if err := s.prepare(ctx); err != nil {
 		s.Close()
 		return nil, err
