@@ -73,7 +73,6 @@ func printError(w io.Writer, err error) {
 	fmt.Fprintln(logfile.ScrubWriter(w), "codeservice:", err)
 }
 
-
 const usage = `usage: codeservice serve|admin|verify|bench-status|--version (see the package documentation)`
 
 func run(ctx context.Context, args []string, stdin io.Reader, out io.Writer) error {
