@@ -4,20 +4,20 @@ import (
 	"bufio"
 	"context"
 	"io"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/shcommunity/kiosk/devices/ssc"
+	"github.com/shcommunity/kiosk/devices/ssc/pcsclab"
 )
 
 // TestSSC runs `devsim ssc --lab` and reads the card it inserts through
 // the private pcscd it started, as kioskctl read-ssc would in another
 // terminal.
 func TestSSC(t *testing.T) {
-	if os.Getenv("KIOSK_SKIP_PCSC") == "1" {
-		t.Skip("KIOSK_SKIP_PCSC=1: the real PC/SC stack is not tested")
+	if pcsclab.Skipped() {
+		t.Skipf("%s=1: the real PC/SC stack is not tested", pcsclab.SkipEnv)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

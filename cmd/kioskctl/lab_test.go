@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"os"
 	"testing"
 
@@ -16,8 +15,8 @@ var (
 func TestMain(m *testing.M) {
 	// The child of TestReadSSCNoService must not start a lab: its PC/SC
 	// socket is meant to lead nowhere.
-	if os.Getenv("KIOSK_SKIP_PCSC") != "1" && os.Getenv("KIOSKCTL_CHILD") != "1" {
-		lab, labErr = pcsclab.Start(context.Background(), nil)
+	if os.Getenv("KIOSKCTL_CHILD") != "1" {
+		lab, labErr = pcsclab.StartForTests()
 	}
 	code := m.Run()
 	if lab != nil {
@@ -30,11 +29,5 @@ func TestMain(m *testing.M) {
 // KIOSK_SKIP_PCSC=1).
 func needLab(t *testing.T) *pcsclab.Lab {
 	t.Helper()
-	if os.Getenv("KIOSK_SKIP_PCSC") == "1" {
-		t.Skip("KIOSK_SKIP_PCSC=1: the real PC/SC stack is not tested")
-	}
-	if labErr != nil {
-		t.Fatalf("cannot start pcscd with the vpcd driver (scripts/deps.sh installs them; KIOSK_SKIP_PCSC=1 skips): %v", labErr)
-	}
-	return lab
+	return pcsclab.Need(t, lab, labErr)
 }

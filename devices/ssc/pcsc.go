@@ -63,7 +63,7 @@ func (p *PCSC) FindReader(want string) (string, error) {
 	if want == "" {
 		return "", ErrNoReader
 	}
-	return "", fmt.Errorf("%w: none named like %q among %d", ErrNoReader, want, len(readers))
+	return "", fmt.Errorf("%w: none named like %q among: %s", ErrNoReader, want, strings.Join(readers, ", "))
 }
 
 // ReaderState is what the service says of a reader: whether a card is in

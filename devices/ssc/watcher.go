@@ -201,7 +201,9 @@ func (s *watchState) removed(ctx context.Context) {
 // reported placed is reported removed, then the reader disconnected
 // (once until it comes back).
 func (s *watchState) lost(ctx context.Context, err error) {
-	if errors.Is(err, ErrNoService) && s.pcsc != nil {
+	if !errors.Is(err, ErrNoReader) && !errors.Is(err, ErrReaderGone) && s.pcsc != nil {
+		// The service itself failed (stopped, or restarted under a context
+		// it no longer knows): start again with a new context.
 		s.pcsc.Close()
 		s.pcsc = nil
 	}

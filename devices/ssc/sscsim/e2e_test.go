@@ -25,9 +25,7 @@ var (
 )
 
 func TestMain(m *testing.M) {
-	if os.Getenv("KIOSK_SKIP_PCSC") != "1" {
-		lab, labErr = pcsclab.Start(context.Background(), nil)
-	}
+	lab, labErr = pcsclab.StartForTests()
 	code := m.Run()
 	if lab != nil {
 		lab.Stop()
@@ -38,13 +36,7 @@ func TestMain(m *testing.M) {
 // needLab returns the running lab, or fails (skips with KIOSK_SKIP_PCSC=1).
 func needLab(t *testing.T) *pcsclab.Lab {
 	t.Helper()
-	if os.Getenv("KIOSK_SKIP_PCSC") == "1" {
-		t.Skip("KIOSK_SKIP_PCSC=1: the real PC/SC stack is not tested")
-	}
-	if labErr != nil {
-		t.Fatalf("cannot start pcscd with the vpcd driver (install them with scripts/deps.sh, or set KIOSK_SKIP_PCSC=1 to skip): %v", labErr)
-	}
-	return lab
+	return pcsclab.Need(t, lab, labErr)
 }
 
 // slot is one reader of the lab with a simulator on it.
@@ -269,4 +261,26 @@ func TestWatcher(t *testing.T) {
 	}
 	cancel()
 	<-done
+}
+
+// TestWatcherNoReader: a reader that is not there is reported once as
+// disconnected, with ErrNoReader, and looked for again.
+func TestWatcherNoReader(t *testing.T) {
+	needLab(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	w := ssc.NewWatcher(&ssc.WatcherOptions{Reader: "OMNIKEY 3121", MinBackoff: 10 * time.Millisecond, MaxBackoff: 20 * time.Millisecond})
+	done := make(chan error, 1)
+	go func() { done <- w.Run(ctx) }()
+	e := collect(t, w, 1)[0]
+	if e.Kind != ssc.ReaderDisconnected || !errors.Is(e.Err, ssc.ErrNoReader) || !strings.Contains(e.Err.Error(), "Kiosk VPCD") {
+		t.Fatalf("event %v %v, want the reader missing among those there", e.Kind, e.Err)
+	}
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Fatalf("Run returned %v", err)
+	}
+	for e := range w.Events() {
+		t.Errorf("a second report: %v %v", e.Kind, e.Err)
+	}
 }
