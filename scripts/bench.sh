@@ -35,6 +35,8 @@ trap 'rm -f /tmp/bench-$$.txt' EXIT
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 bench devices-slip     10x  .                   ./devices/slip
 bench devices-reader   20x  .                   ./devices/idcard/idcardsim
+bench devices-ssc      50x  ReadCard            ./devices/ssc/sscsim
+bench devices-ssc-insert 10x InsertToRead       ./devices/ssc/sscsim
 bench rules-token      1s   .                   ./codesvc/rules ./codesvc/token ./codesvc/verify ./codesvc/store/sqlitestore
 bench service-status   3s   StatusLookup        ./codesvc/server
 [[ service-status =~ $only ]] && status_ratios
