@@ -515,10 +515,9 @@ func (st *selfState) placed(e idcard.Event) {
 				st.fail(ServiceProblem(err))
 			}
 		}
-		img, perr := st.Printer.Preview(t)
 		return func(st *selfState) {
 			st.pollBar() // the link may have changed under the request
-			st.print(t, img, perr)
+			st.print(t)
 		}
 	}, true)
 }
@@ -552,28 +551,36 @@ func (st *selfState) enrol(phone string) {
 				st.fail(ServiceProblem(err))
 			}
 		}
-		img, perr := st.Printer.Preview(t)
 		return func(st *selfState) {
 			st.log.Info("Self-enrolled", "kind", string(t.Kind))
 			st.pollBar()
-			st.print(t, img, perr)
+			st.print(t)
 		}
 	}, true)
 }
 
-func (st *selfState) print(t Ticket, img image.Image, perr error) {
-	if perr != nil {
-		st.busy = false
-		st.log.Error("Slip preview", "err", perr)
-		st.fail(ProblemInternal)
-		return
-	}
+// print sends the ticket to the printer and, at the same time, draws its
+// preview for the screen: the picture is not on the way to the paper.
+func (st *selfState) print(t Ticket) {
 	st.unprinted = nil
 	st.view.Step = StepPrinting
 	st.view.Problem = ProblemNone
 	st.view.Ticket = t
-	st.view.Preview = img
+	st.view.Preview = nil
 	st.publish()
+	st.async(func(ctx context.Context) func(*selfState) {
+		img, err := st.Printer.Preview(t)
+		return func(st *selfState) {
+			if err != nil {
+				st.log.Error("Slip preview", "err", err)
+				return
+			}
+			if st.view.Ticket.Serial == t.Serial && (st.view.Step == StepPrinting || st.view.Step == StepDone) {
+				st.view.Preview = img
+				st.publish()
+			}
+		}
+	}, true)
 	st.async(func(ctx context.Context) func(*selfState) {
 		if err := st.Printer.Print(ctx, t); err != nil {
 			return func(st *selfState) {
@@ -617,9 +624,8 @@ func (st *selfState) retryPrint() {
 	}
 	t := *st.unprinted
 	st.log.Info("Printer ready again: printing the slip that failed")
-	img, err := st.Printer.Preview(t)
 	st.busy = true
-	st.print(t, img, err)
+	st.print(t)
 }
 
 // PrinterStateOfProblem updates the status bar from a failed print.

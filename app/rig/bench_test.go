@@ -16,7 +16,6 @@ import (
 	"github.com/shcommunity/kiosk/devices/escpos"
 	"github.com/shcommunity/kiosk/devices/idcard"
 	"github.com/shcommunity/kiosk/devices/slip"
-	"github.com/shcommunity/kiosk/internal/pace"
 )
 
 // readerFloorBytes is what one card read puts on the line: find, select
@@ -39,44 +38,6 @@ func printerFloorBytes(b *testing.B, t flow.Ticket, p escpos.Profile) int {
 		b.Fatal(err)
 	}
 	return len(job) + 8*3 + 8
-}
-
-// BenchmarkCardToPaper is the time from a card placed on the reader to
-// the slip fully printed (the simulated printer has received the cut),
-// through both simulators at 115200 baud and the reference service on
-// loopback, against the physical floor: the reader's and the printer's
-// bytes at the line rate, computed for the same slip.
-func BenchmarkCardToPaper(b *testing.B) {
-	k := startKiosk(b, rig.Options{PollInterval: 100 * time.Millisecond})
-	var total, floor time.Duration
-	labels := []string{"resident-green", "resident-yellow", "resident-red"}
-	n := 0
-	for b.Loop() {
-		label := labels[n%len(labels)]
-		n++
-		before := k.slipCount()
-		start := time.Now()
-		if err := k.Reader.Place(label); err != nil {
-			b.Fatal(err)
-		}
-		v := k.waitFor(b, settled)
-		for k.slipCount() == before {
-			time.Sleep(time.Millisecond)
-		}
-		total += time.Since(start)
-		if v.Step != flow.StepDone {
-			b.Fatalf("step %q problem %q", v.Step, v.Problem)
-		}
-		floor += pace.Duration(readerFloorBytes(), 115200) + pace.Duration(printerFloorBytes(b, v.Ticket, k.Driver.Profile()), 115200)
-		k.Reader.Remove()
-		k.waitFor(b, func(v flow.SelfView) bool { return v.Step == flow.StepStart && !v.CardOn })
-	}
-	per := total / time.Duration(n)
-	fl := floor / time.Duration(n)
-	b.ReportMetric(float64(per.Milliseconds()), "ms/resident")
-	b.ReportMetric(float64(fl.Milliseconds()), "floor-ms/resident")
-	b.ReportMetric(float64(per)/float64(fl), "x-floor")
-	b.ReportMetric(float64(pace.Duration(readerFloorBytes(), 115200).Milliseconds()), "reader-floor-ms")
 }
 
 // BenchmarkThousandResidents serves 1,000 residents (the deck, cycled)

@@ -146,7 +146,9 @@ func (k *kiosk) enrolSelf(t testing.TB, label, phone string) flow.SelfView {
 
 // newcomer adds to the deck the card of a resident the service has never
 // seen: a valid, distinct ID number for each n.
-func (k *kiosk) newcomer(t testing.TB, n int) string {
+func (k *kiosk) newcomer(t testing.TB, n int) string { return newcomerCard(t, k.Rig, n) }
+
+func newcomerCard(t testing.TB, r *rig.Rig, n int) string {
 	t.Helper()
 	birth := time.Date(1950, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, n)
 	seq := 100 + n%800
@@ -155,14 +157,14 @@ func (k *kiosk) newcomer(t testing.TB, n int) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dc, _ := k.Deck.Find("resident-green")
+	dc, _ := r.Deck.Find("resident-green")
 	dc.Label = fmt.Sprintf("newcomer-%03d", n)
 	dc.Name = []string{"王淑芬", "陈国强", "刘桂兰", "周建国"}[n%4]
 	dc.Birth = birth.Format("20060102")
 	dc.Gender = []string{"2", "1"}[seq%2] // the sequence's parity is the sex (GB 11643)
 	dc.IDNumber = first + string(cd)
 	dc.PhotoSeed = dc.Label
-	k.Deck.Cards = append(k.Deck.Cards, dc)
+	r.Deck.Cards = append(r.Deck.Cards, dc)
 	return dc.Label
 }
 

@@ -228,6 +228,7 @@ func Start(ctx context.Context, opts Options) (r *Rig, err error) {
 		printerConn = host
 	}
 	r.Driver = escpos.NewPrinter(printerConn, opts.Profile)
+	r.Driver.Fresh = wire.PrinterFresh
 	if opts.Patience > 0 {
 		r.Driver.StatusTimeout = opts.Patience
 	}

@@ -78,37 +78,47 @@ func (b *Backend) timeout() time.Duration {
 
 func (b *Backend) store() *localstore.Store { return b.Engine.Store() }
 
-// PaperCode implements flow.Backend. Online: the live status and a new
-// token that replaces the resident's earlier ones (so a lost slip stops
-// working once a new one is printed). Offline: a re-print of the newest
-// still-valid code printed here with the status cached for it, only while
-// that status is within its bounds; else a pending receipt.
+// PaperCode implements flow.Backend. Online: a new token that replaces
+// the resident's earlier ones (so a lost slip stops working once a new one
+// is printed); it carries the live status, so one round trip answers both.
+// Offline: a re-print of the newest still-valid code printed here with
+// the status cached for it, only while that status is within its bounds;
+// else a pending receipt for an enrolment queued here, or ErrNotKnownHere.
 func (b *Backend) PaperCode(ctx context.Context, r flow.Resident) (flow.Ticket, error) {
-	ans, err := b.Engine.Status(ctx, r.Number)
+	if b.Client == nil {
+		ans, err := b.Engine.Status(ctx, r.Number)
+		if err != nil {
+			return flow.Ticket{}, classify(err)
+		}
+		if ans.Source == healthcode.SourceLive && !ans.Known {
+			return flow.Ticket{}, flow.ErrNotEnrolled
+		}
+		t, err := b.offline(ctx, r, ans, newSerial())
+		return t, classify(err)
+	}
+	t, err := b.issue(ctx, r, b.WorkerID)
+	if err == nil {
+		return t, nil
+	}
+	var ae *api.Error
+	if errors.As(err, &ae) && ae.Code == api.CodeInvalidID {
+		return flow.Ticket{}, err
+	}
+	if e := classify(err); errors.Is(e, flow.ErrNotEnrolled) || errors.Is(e, flow.ErrOutOfService) {
+		// Unknown to the service; an enrolment of hers may still be
+		// queued here, and then she has its receipt.
+		if ans, perr := b.Engine.CachedStatus(ctx, r.Number); perr == nil && ans.Source == healthcode.SourcePending {
+			t, err := b.offline(ctx, r, ans, newSerial())
+			return t, classify(err)
+		}
+		return flow.Ticket{}, e
+	}
+	// The service did not answer (or refused the device): what is cached.
+	ans, err := b.Engine.CachedStatus(ctx, r.Number)
 	if err != nil {
 		return flow.Ticket{}, classify(err)
 	}
-	serial := newSerial()
-	if ans.Source == healthcode.SourceLive {
-		if !ans.Known {
-			return flow.Ticket{}, flow.ErrNotEnrolled
-		}
-		if b.Client != nil {
-			t, err := b.issue(ctx, r, b.WorkerID)
-			if err == nil {
-				return t, nil
-			}
-			if e := classify(err); errors.Is(e, flow.ErrNotEnrolled) {
-				return flow.Ticket{}, e
-			}
-			// The status answered and the token did not: the network
-			// went; take the offline path with what is cached.
-			if ans, err = b.Engine.CachedStatus(ctx, r.Number); err != nil {
-				return flow.Ticket{}, classify(err)
-			}
-		}
-	}
-	t, err := b.offline(ctx, r, ans, serial)
+	t, err = b.offline(ctx, r, ans, newSerial())
 	return t, classify(err)
 }
 

@@ -29,6 +29,13 @@ type Printer struct {
 
 var _ flow.Printer = (*Printer)(nil)
 
+// PrinterFresh is how long after a status read found the printer ready a
+// slip may go out without asking again first (escpos.Printer.Fresh): a
+// little over the status bar's poll (flow.DefaultPoll), which keeps it
+// fresh while the kiosk waits, so the check leaves the path from a card to
+// the paper. The check after each slip stays.
+const PrinterFresh = flow.DefaultPoll + time.Second
+
 // SlipOf turns a ticket into a slip. The ticket holds only masked values;
 // masking is idempotent (张*丰 stays 张*丰), so the slip prints them as
 // they are.

@@ -410,6 +410,7 @@ func startKiosk(ctx context.Context, win fyne.Window, cfg config.Config, st *loc
 		log.Warn("Printer not opened; trying again when needed", "err", err)
 	}
 	driver := escpos.NewPrinter(port, cfg.Profile())
+	driver.Fresh = wire.PrinterFresh
 	printer := &wire.Printer{Driver: driver, Port: port, Centre: cfg.Centre, Withdraw: cfg.WithdrawText()}
 	shell.Store(ui.Start(ctx, win, ui.Parts{Events: watcher.Events(), Backend: back, Printer: printer, Venue: back,
 		Counter: &wire.Counter{Backend: back}, Where: cfg.Centre, Mode: cfg.Mode, Lang: cfg.Lang, Say: say, Log: log}))

@@ -39,6 +39,16 @@ type Printer struct {
 	Baud int
 	// Now is the clock; tests replace it.
 	Now func() time.Time
+	// Fresh, when positive, lets Print skip its status check before the
+	// job when the last status read (by Status, or after an earlier job)
+	// found the printer ready less than Fresh ago: the four requests and
+	// their replies then leave the path from a card to the paper. The
+	// check after the job is never skipped, so a printer that ran out of
+	// paper or opened its cover meanwhile still fails the print. Zero:
+	// always check before.
+	Fresh time.Duration
+
+	lastReady time.Time // when a status read last found the printer ready
 
 	mu      sync.Mutex
 	conn    conn.Conn
@@ -98,13 +108,15 @@ func (p *Printer) Print(ctx context.Context, job []byte) (Result, error) {
 	defer p.mu.Unlock()
 	start := p.Now()
 	var res Result
-	st, err := p.status(ctx)
-	res.Before = st
-	if err != nil {
-		return res, fmt.Errorf("printer: before printing: %w", err)
-	}
-	if err := st.Err(); err != nil {
-		return res, fmt.Errorf("before printing: %w", err)
+	if p.Fresh <= 0 || p.lastReady.IsZero() || start.Sub(p.lastReady) >= p.Fresh {
+		st, err := p.status(ctx)
+		res.Before = st
+		if err != nil {
+			return res, fmt.Errorf("printer: before printing: %w", err)
+		}
+		if err := st.Err(); err != nil {
+			return res, fmt.Errorf("before printing: %w", err)
+		}
 	}
 	n, err := p.send(ctx, job)
 	res.Bytes = n
@@ -112,7 +124,7 @@ func (p *Printer) Print(ctx context.Context, job []byte) (Result, error) {
 		return res, fmt.Errorf("printer: send job (%d of %d bytes sent): %w", n, len(job), err)
 	}
 	p.skipAnswers(ctx, job)
-	st, err = p.status(ctx)
+	st, err := p.status(ctx)
 	res.After = st
 	res.Elapsed = p.Now().Sub(start)
 	if err != nil {
@@ -197,8 +209,14 @@ func (p *Printer) statusTimeout() time.Duration {
 	return p.StatusTimeout
 }
 
-func (p *Printer) status(ctx context.Context) (Status, error) {
-	var st Status
+func (p *Printer) status(ctx context.Context) (st Status, err error) {
+	defer func() {
+		if err == nil && st.Err() == nil {
+			p.lastReady = p.Now()
+		} else {
+			p.lastReady = time.Time{}
+		}
+	}()
 	if err := ctx.Err(); err != nil {
 		return st, err
 	}

@@ -185,3 +185,46 @@ func TestDriverClosedConn(t *testing.T) {
 	}
 	var _ io.Closer = p
 }
+
+// TestDriverFreshStatus: with Fresh set, a print soon after a status read
+// that found the printer ready goes straight to the job (the transcript
+// has no check before it); after a read that found a fault, or once the
+// status is older than Fresh, the check before comes back. The check
+// after the job is always made.
+func TestDriverFreshStatus(t *testing.T) {
+	job := []byte{0x1B, 0x40, 'A', 0x0A, 0x1D, 0x56, 1}
+	sent := []conntest.Exchange{{Name: "job", W: job}}
+	now := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
+	p, _ := scripted(t,
+		each(0x12),       // Status: ready
+		sent, each(0x12), // Print within Fresh: no check before
+		sent, each(0x12), // Print again: the check after counts as fresh
+		each(0x12), sent, each(0x12), // Print after Fresh has passed: checked before
+		status([]byte{0x1A}, []byte{0x32}, []byte{0x12}, []byte{0x7E}), // Status: paper out
+		status([]byte{0x1A}, []byte{0x32}, []byte{0x12}, []byte{0x7E}), // Print: checked before, refused
+	)
+	p.Fresh = 5 * time.Second
+	p.Now = func() time.Time { return now }
+	ctx := context.Background()
+	if _, err := p.Status(ctx); err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(4 * time.Second)
+	if _, err := p.Print(ctx, job); err != nil {
+		t.Fatalf("fresh print: %v", err)
+	}
+	now = now.Add(4 * time.Second)
+	if _, err := p.Print(ctx, job); err != nil {
+		t.Fatalf("second print: %v", err)
+	}
+	now = now.Add(6 * time.Second)
+	if _, err := p.Print(ctx, job); err != nil {
+		t.Fatalf("stale print: %v", err)
+	}
+	if st, err := p.Status(ctx); err != nil || !st.PaperEnd {
+		t.Fatalf("status = %+v, %v; want paper out", st, err)
+	}
+	if _, err := p.Print(ctx, job); !errors.Is(err, escpos.ErrPaperOut) {
+		t.Fatalf("print after a paper-out status: %v, want ErrPaperOut before anything is sent", err)
+	}
+}

@@ -47,8 +47,12 @@ func (k EventKind) String() string {
 type Event struct {
 	Kind EventKind
 	At   time.Time
-	Card *Card // CardPlaced
-	Err  error // CardPlaced (unreadable, invalid) or ReaderDisconnected (why)
+	// FoundAt (CardPlaced) is when a find first answered that a card was
+	// there: At − FoundAt is the read, FoundAt − the card's arrival the
+	// detection.
+	FoundAt time.Time
+	Card    *Card // CardPlaced
+	Err     error // CardPlaced (unreadable, invalid) or ReaderDisconnected (why)
 }
 
 // LogValue implements slog.LogValuer: the kind, the card's redacted form
@@ -69,7 +73,7 @@ const (
 	// DefaultPollInterval is the wait between two finds. A find is 10
 	// bytes out and 15 back, under 3 ms at 115200 baud, so the reader can
 	// be asked often: a resident's card is seen within this time.
-	DefaultPollInterval = 50 * time.Millisecond
+	DefaultPollInterval = 20 * time.Millisecond
 	// DefaultRecheck is how often a card left on the reader is read
 	// again to catch a swap: a full read costs about 120 ms of line time,
 	// so it is done twice a second, not on every poll.
@@ -253,6 +257,7 @@ func (s *watch) poll(ctx context.Context) error {
 		return nil // the same card, still there
 	}
 	recheck := again || periodic
+	foundAt := s.opts.Now()
 	if err := s.reader.Select(ctx); err != nil {
 		if recheck && errors.Is(err, ErrSelectFailed) {
 			s.checkAt = s.opts.Now().Add(s.opts.Recheck)
@@ -280,7 +285,7 @@ func (s *watch) poll(ctx context.Context) error {
 		s.removed(ctx)
 	}
 	s.present, s.key, s.attempts = true, key, 0
-	s.emit(ctx, Event{Kind: CardPlaced, Card: c, Err: err})
+	s.emit(ctx, Event{Kind: CardPlaced, FoundAt: foundAt, Card: c, Err: err})
 	return nil
 }
 
