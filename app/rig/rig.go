@@ -111,9 +111,8 @@ func Start(ctx context.Context, opts Options) (r *Rig, err error) {
 	if opts.Centre == "" {
 		opts.Centre = "演示社区服务中心"
 	}
-	log := opts.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	r = &Rig{cancel: cancel, Worker: DemoWorker, Password: DemoPassword}
@@ -129,22 +128,36 @@ func Start(ctx context.Context, opts Options) (r *Rig, err error) {
 		}
 		r.tmp = dir
 	}
+	if err := r.startService(ctx, dir, opts.Logger); err != nil {
+		return nil, err
+	}
+	if err := r.startKiosk(ctx, dir, opts); err != nil {
+		return nil, err
+	}
+	if err := r.startDevices(ctx, opts); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
 
-	// The code service, seeded as `codeservice serve --dev` seeds it.
+// startService starts the code service on a loopback port, seeded as
+// `codeservice serve --dev` seeds it; while the rig is offline it drops
+// every connection without an answer.
+func (r *Rig) startService(ctx context.Context, dir string, log *slog.Logger) error {
 	st, err := sqlitestore.Open(ctx, filepath.Join(dir, "codes.db"))
 	if err != nil {
-		return nil, fmt.Errorf("rig: service store: %w", err)
+		return fmt.Errorf("rig: service store: %w", err)
 	}
 	r.closers = append(r.closers, st.Close)
 	if r.Service, err = server.New(ctx, st, server.Options{Logger: log}); err != nil {
-		return nil, fmt.Errorf("rig: service: %w", err)
+		return fmt.Errorf("rig: service: %w", err)
 	}
 	if _, err := devseed.Seed(ctx, r.Service); err != nil {
-		return nil, fmt.Errorf("rig: seed: %w", err)
+		return fmt.Errorf("rig: seed: %w", err)
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return nil, fmt.Errorf("rig: listen: %w", err)
+		return fmt.Errorf("rig: listen: %w", err)
 	}
 	r.URL = "http://" + ln.Addr().String()
 	h := server.NewHandler(r.Service)
@@ -167,57 +180,66 @@ func Start(ctx context.Context, opts Options) (r *Rig, err error) {
 		}
 		return err
 	})
+	return nil
+}
 
-	// The kiosk: its store, registered with a provisioning code.
+// startKiosk opens the kiosk's store, registers it with a provisioning
+// code, runs its sync engine and makes its backend.
+func (r *Rig) startKiosk(ctx context.Context, dir string, opts Options) error {
 	clock := syncer.NewClock(nil, 0)
+	var err error
 	if r.Store, err = localstore.Open(ctx, filepath.Join(dir, "kiosk.db"), localstore.Options{Now: clock.Now}); err != nil {
-		return nil, fmt.Errorf("rig: kiosk store: %w", err)
+		return fmt.Errorf("rig: kiosk store: %w", err)
 	}
 	r.closers = append(r.closers, r.Store.Close)
 	code, _, err := r.Service.ProvisionDevice(ctx, "demo kiosk")
 	if err != nil {
-		return nil, fmt.Errorf("rig: provision: %w", err)
+		return fmt.Errorf("rig: provision: %w", err)
 	}
 	id, err := syncer.Register(ctx, r.Store, r.URL, http.DefaultClient, code, "demo kiosk")
 	if err != nil {
-		return nil, fmt.Errorf("rig: %w", err)
+		return fmt.Errorf("rig: %w", err)
 	}
 	remote := syncer.NewClientRemote(r.URL, http.DefaultClient, id, clock)
 	if r.Engine, err = syncer.New(ctx, syncer.Config{Store: r.Store, Remote: remote, Clock: clock, Interval: 10 * time.Second,
-		LiveTimeout: opts.Patience, Logger: log}); err != nil {
-		return nil, fmt.Errorf("rig: engine: %w", err)
+		LiveTimeout: opts.Patience, Logger: opts.Logger}); err != nil {
+		return fmt.Errorf("rig: engine: %w", err)
 	}
 	if err := r.Engine.SyncOnce(ctx); err != nil {
-		return nil, fmt.Errorf("rig: first sync: %w", err)
+		return fmt.Errorf("rig: first sync: %w", err)
 	}
 	r.wg.Go(func() {
 		if err := r.Engine.Run(ctx); err != nil {
-			log.Error("Sync engine stopped", "err", err)
+			opts.Logger.Error("Sync engine stopped", "err", err)
 		}
 	})
 	r.Backend = &wire.Backend{Engine: r.Engine, Client: remote.C, Timeout: opts.Patience, ConfirmWait: opts.Patience}
+	return nil
+}
 
-	// The devices.
+// startDevices starts the reader and printer simulators, on pipes or
+// ptys, and the kiosk's printer driver and reader watcher on them.
+func (r *Rig) startDevices(ctx context.Context, opts Options) error {
 	r.Deck = idcardsim.SampleDeck()
 	r.Reader = idcardsim.New(r.Deck, &idcardsim.Options{Baud: opts.Baud, Unpaced: opts.Unpaced})
 	r.Printer = escpossim.New(opts.Profile)
 	if opts.Unpaced {
 		r.Printer.Baud = 0
 	}
-	r.Printer.Logger = log
+	r.Printer.Logger = opts.Logger
 	r.Printer.OnSlip = opts.OnSlip
 	var printerConn conn.Conn
 	if opts.Pty {
 		r.OpenReader = r.ptyOpener(ctx, opts.Baud)
 		p, err := ptypair.Open()
 		if err != nil {
-			return nil, fmt.Errorf("rig: printer pty: %w", err)
+			return fmt.Errorf("rig: printer pty: %w", err)
 		}
 		r.closers = append(r.closers, p.Close)
 		r.serve(func() error { return r.Printer.Serve(ctx, p.Master) })
 		port, err := serialport.Open(p.Path, &serialport.Options{Baud: opts.Baud})
 		if err != nil {
-			return nil, fmt.Errorf("rig: printer port: %w", err)
+			return fmt.Errorf("rig: printer port: %w", err)
 		}
 		printerConn = port
 	} else {
@@ -238,7 +260,7 @@ func Start(ctx context.Context, opts Options) (r *Rig, err error) {
 	r.closers = append(r.closers, r.Driver.Close)
 	r.Slips = &wire.Printer{Driver: r.Driver, Centre: opts.Centre, Withdraw: config.DefaultWithdraw}
 	r.Watcher = idcard.NewWatcher(r.OpenReader, &idcard.WatcherOptions{Interval: opts.PollInterval})
-	return r, nil
+	return nil
 }
 
 func (r *Rig) serve(f func() error) {
