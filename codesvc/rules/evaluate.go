@@ -47,6 +47,10 @@ const (
 //
 // Evaluate assumes r has passed Validate; with rules that have not, it
 // still gives a deterministic answer but not necessarily a sensible one.
+//
+// Length: it keeps its working arrays in its own stack frame, so that a
+// status look-up allocates nothing; in helper functions they would move
+// to the heap (BenchmarkEvaluate shows 0 allocations).
 func Evaluate(r Rules, events []Event, now time.Time) Status {
 	var evBuf [smallEvents]Event
 	var evs []Event

@@ -29,58 +29,13 @@ func checkLocal(ctx context.Context, cfg Config) localResult {
 	ctx, cancel := context.WithTimeout(ctx, cfg.Timeout)
 	defer cancel()
 
-	db := Result{Check: CheckDatabase}
-	if cfg.DBPath == "" {
-		db.Level, db.Detail, db.Fix = Fail, "no database path in the settings.", "set the database path, or start the kiosk once so it makes one."
-		add(db)
-		return out
-	}
-	size, err := fileSize(cfg.DBPath)
-	if errors.Is(err, fs.ErrNotExist) {
-		db.Level, db.Detail = Fail, cfg.DBPath+": no database yet."
-		db.Fix = "start the kiosk once and register it with a provisioning code from the service administrator."
-		add(db)
-		return out
-	}
-	if err != nil {
-		db.Level, db.Detail, db.Fix = Fail, fmt.Sprintf("%s: cannot read (%v).", cfg.DBPath, err), "check the file's owner and permissions."
-		add(db)
-		return out
-	}
-	st, err := localstore.Open(ctx, cfg.DBPath, localstore.Options{Now: cfg.Now})
-	switch {
-	case errors.Is(err, localstore.ErrCorrupt):
-		db.Level, db.Detail = Fail, cfg.DBPath+": the database file is damaged; the kiosk will not start on it."
-		db.Fix = damagedFix
-		add(db)
-		return out
-	case err != nil:
-		db.Level, db.Detail, db.Fix = Fail, fmt.Sprintf("%s: cannot open (%v).", cfg.DBPath, err), "close other copies of the kiosk; check the disk is not full."
-		add(db)
+	st, db := openDatabase(ctx, cfg)
+	add(db)
+	if st == nil {
 		return out
 	}
 	defer st.Close()
-	db.Detail = fmt.Sprintf("%s: intact, %s.", cfg.DBPath, megabytes(size))
-	if size > cfg.DBSizeWarn {
-		db.Level = Warn
-		db.Detail = fmt.Sprintf("%s: intact, but large (%s).", cfg.DBPath, megabytes(size))
-		db.Fix = "check that the kiosk syncs (acknowledged records are deleted after a week)."
-	}
-	add(db)
-
-	audit := Result{Check: CheckAudit, Detail: "hash chain intact."}
-	switch err := st.VerifyAudit(ctx); {
-	case errors.Is(err, localstore.ErrCorrupt):
-		// quick_check at open reads every page but not every index entry;
-		// damage found here is the file's, not the chain's.
-		audit.Level, audit.Detail = Fail, fmt.Sprintf("the database file is damaged (%v); the kiosk is out of service.", err)
-		audit.Fix = damagedFix
-	case err != nil:
-		audit.Level, audit.Detail = Fail, fmt.Sprintf("the hash chain is broken (%v): records were changed or lost.", err)
-		audit.Fix = "do not delete anything; report it to the service administrator with this line."
-	}
-	add(audit)
-
+	add(checkAudit(ctx, st))
 	add(checkOutbox(ctx, cfg, st))
 
 	reg := Result{Check: CheckIdentity}
@@ -103,6 +58,60 @@ func checkLocal(ctx context.Context, cfg Config) localResult {
 
 	add(checkTrustList(cfg, id))
 	return out
+}
+
+// openDatabase opens the kiosk's database and says how it is: missing,
+// unreadable, damaged, or intact (and how large). The store is nil when
+// it cannot be used.
+func openDatabase(ctx context.Context, cfg Config) (*localstore.Store, Result) {
+	db := Result{Check: CheckDatabase}
+	if cfg.DBPath == "" {
+		db.Level, db.Detail, db.Fix = Fail, "no database path in the settings.", "set the database path, or start the kiosk once so it makes one."
+		return nil, db
+	}
+	size, err := fileSize(cfg.DBPath)
+	if errors.Is(err, fs.ErrNotExist) {
+		db.Level, db.Detail = Fail, cfg.DBPath+": no database yet."
+		db.Fix = "start the kiosk once and register it with a provisioning code from the service administrator."
+		return nil, db
+	}
+	if err != nil {
+		db.Level, db.Detail, db.Fix = Fail, fmt.Sprintf("%s: cannot read (%v).", cfg.DBPath, err), "check the file's owner and permissions."
+		return nil, db
+	}
+	st, err := localstore.Open(ctx, cfg.DBPath, localstore.Options{Now: cfg.Now})
+	switch {
+	case errors.Is(err, localstore.ErrCorrupt):
+		db.Level, db.Detail = Fail, cfg.DBPath+": the database file is damaged; the kiosk will not start on it."
+		db.Fix = damagedFix
+		return nil, db
+	case err != nil:
+		db.Level, db.Detail, db.Fix = Fail, fmt.Sprintf("%s: cannot open (%v).", cfg.DBPath, err), "close other copies of the kiosk; check the disk is not full."
+		return nil, db
+	}
+	db.Detail = fmt.Sprintf("%s: intact, %s.", cfg.DBPath, megabytes(size))
+	if size > cfg.DBSizeWarn {
+		db.Level = Warn
+		db.Detail = fmt.Sprintf("%s: intact, but large (%s).", cfg.DBPath, megabytes(size))
+		db.Fix = "check that the kiosk syncs (acknowledged records are deleted after a week)."
+	}
+	return st, db
+}
+
+// checkAudit verifies the audit log's hash chain.
+func checkAudit(ctx context.Context, st *localstore.Store) Result {
+	audit := Result{Check: CheckAudit, Detail: "hash chain intact."}
+	switch err := st.VerifyAudit(ctx); {
+	case errors.Is(err, localstore.ErrCorrupt):
+		// quick_check at open reads every page but not every index entry;
+		// damage found here is the file's, not the chain's.
+		audit.Level, audit.Detail = Fail, fmt.Sprintf("the database file is damaged (%v); the kiosk is out of service.", err)
+		audit.Fix = damagedFix
+	case err != nil:
+		audit.Level, audit.Detail = Fail, fmt.Sprintf("the hash chain is broken (%v): records were changed or lost.", err)
+		audit.Fix = "do not delete anything; report it to the service administrator with this line."
+	}
+	return audit
 }
 
 func checkOutbox(ctx context.Context, cfg Config, st *localstore.Store) Result {

@@ -155,21 +155,7 @@ func (p *Printer) Serve(ctx context.Context, rw io.ReadWriter) error {
 	// receiver.
 	replies := make(chan byte, 64)
 	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		w := pace.NewWriter(rw, p.Baud)
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case b := <-replies:
-				if _, err := w.Write([]byte{b}); err != nil {
-					return
-				}
-			}
-		}
-	}()
+	wg.Go(func() { p.reply(ctx, rw, replies) })
 	defer wg.Wait()
 	defer cancel()
 
@@ -179,15 +165,34 @@ func (p *Printer) Serve(ctx context.Context, rw io.ReadWriter) error {
 	// the mechanism prints.
 	work := make(chan chunk, 1024)
 	rx := &receiver{p: p, log: log, r: render.New(p.Profile)}
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
+	wg.Go(func() {
 		for c := range work {
 			rx.process(c)
 		}
-	}()
+	})
 	defer close(work)
 
+	return p.receive(ctx, rw, replies, work)
+}
+
+// reply writes the status replies, paced, until ctx ends or rw fails.
+func (p *Printer) reply(ctx context.Context, rw io.Writer, replies <-chan byte) {
+	w := pace.NewWriter(rw, p.Baud)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case b := <-replies:
+			if _, err := w.Write([]byte{b}); err != nil {
+				return
+			}
+		}
+	}
+}
+
+// receive reads the host's bytes at the line rate, answers the status
+// requests among them at once and hands everything on to the renderer.
+func (p *Printer) receive(ctx context.Context, rw io.Reader, replies chan<- byte, work chan<- chunk) error {
 	// Real firmware answers DLE EOT n wherever it is in the receive
 	// buffer, inside raster data too.
 	var requests escpos.StatusScanner

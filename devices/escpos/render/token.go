@@ -113,6 +113,10 @@ func variable(b []byte, op Op, argAt, hdr int, data int64) (Token, int, error) {
 	return Token{Op: op, Raw: b[:n], Arg: b[argAt:hdr], Data: b[hdr:n]}, n, nil
 }
 
+// esc reads one ESC command at the start of b.
+//
+// Length: one case per ESC command the renderer knows, in the order of
+// docs/escpos.md's table; split up, the table would no longer read as one.
 func esc(b []byte) (Token, int, error) {
 	if len(b) < 2 {
 		return Token{}, 0, ErrIncomplete
@@ -199,6 +203,9 @@ func esc(b []byte) (Token, int, error) {
 	return Token{Op: OpUnknown, Raw: b[:2]}, 2, nil
 }
 
+// gs reads one GS command at the start of b.
+//
+// Length: one case per GS command the renderer knows, as esc.
 func gs(b []byte) (Token, int, error) {
 	if len(b) < 2 {
 		return Token{}, 0, ErrIncomplete
