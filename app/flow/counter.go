@@ -268,32 +268,7 @@ func (c *Counter) Card(e idcard.Event) {
 // a card that cannot be read. The number is validated with
 // pii.ParseIDNumber.
 func (c *Counter) ManualID(ctx context.Context, number, name string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.workerID == "" {
-		return
-	}
-	id, err := pii.ParseIDNumber(strings.ToUpper(strings.TrimSpace(number)), c.now())
-	if err != nil {
-		var ie *pii.IDError
-		c.view.ManualFailed = "invalid"
-		if errors.As(err, &ie) {
-			c.view.ManualFailed = string(ie.Reason)
-		}
-		c.publish()
-		return
-	}
-	c.resident, c.manual, c.minor = Resident{Name: pii.Name(strings.TrimSpace(name)), Number: id}, true, false
-	c.view.ManualFailed, c.view.Minor = "", false
-	c.view.MaskedName, c.view.MaskedID = c.resident.Name.Masked(), id.Masked()
-	c.view.Step = CounterResident
-	c.publish()
-	worker := c.workerID
-	go func() {
-		if err := c.Backend.ManualEntry(ctx, worker); err != nil {
-			c.log().Error("Manual entry not audited", "err", err)
-		}
-	}()
+	c.typed(ctx, number, name, false)
 }
 
 // Minor takes a child's ID number and name typed from the household
@@ -302,34 +277,43 @@ func (c *Counter) ManualID(ctx context.Context, number, name string) {
 // healthcode.MinorAge. The child becomes the resident; an enrolment then
 // goes in with the guardian recorded as her proxy.
 func (c *Counter) Minor(ctx context.Context, number, name string) {
+	c.typed(ctx, number, name, true)
+}
+
+// typed takes a number and name the worker typed (for a minor, from the
+// household register), validates them and makes them the resident, and
+// audits the typing.
+func (c *Counter) typed(ctx context.Context, number, name string, minor bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.workerID == "" {
 		return
 	}
-	if c.family.Number == "" {
-		c.view.ManualFailed = MinorNoGuardian
+	refuse := func(why string) {
+		c.view.ManualFailed = why
 		c.publish()
+	}
+	if minor && c.family.Number == "" {
+		refuse(MinorNoGuardian)
 		return
 	}
 	now := c.now()
 	id, err := pii.ParseIDNumber(strings.ToUpper(strings.TrimSpace(number)), now)
 	if err != nil {
 		var ie *pii.IDError
-		c.view.ManualFailed = "invalid"
 		if errors.As(err, &ie) {
-			c.view.ManualFailed = string(ie.Reason)
+			refuse(string(ie.Reason))
+		} else {
+			refuse("invalid")
 		}
-		c.publish()
 		return
 	}
-	if age, ok := id.AgeAt(now); !ok || age >= healthcode.MinorAge {
-		c.view.ManualFailed = MinorNotMinor
-		c.publish()
+	if age, ok := id.AgeAt(now); minor && (!ok || age >= healthcode.MinorAge) {
+		refuse(MinorNotMinor)
 		return
 	}
-	c.resident, c.manual, c.minor = Resident{Name: pii.Name(strings.TrimSpace(name)), Number: id}, true, true
-	c.view.ManualFailed, c.view.Minor = "", true
+	c.resident, c.manual, c.minor = Resident{Name: pii.Name(strings.TrimSpace(name)), Number: id}, true, minor
+	c.view.ManualFailed, c.view.Minor = "", minor
 	c.view.MaskedName, c.view.MaskedID = c.resident.Name.Masked(), id.Masked()
 	c.view.Step = CounterResident
 	c.view.Ticket, c.view.Preview, c.view.Message = Ticket{}, nil, ""

@@ -17,16 +17,9 @@ import (
 	"github.com/shcommunity/kiosk/pii"
 )
 
-// TestCounterOnRig logs a worker in offline against the cached hashes,
-// re-issues a resident's code at the counter (the old paper stops
-// verifying), files a correction, and finds the self-service help call on
-// the dashboard; every action is audited under the worker.
-func TestCounterOnRig(t *testing.T) {
-	k := startKiosk(t, rig.Options{})
-	ctx := context.Background()
-	old := k.serve(t, "resident-yellow")
-	k.flow.Help()
-
+// counterOn is a counter flow on the kiosk's backend and printer, and a
+// wait for its view.
+func counterOn(t *testing.T, k *kiosk) (*flow.Counter, func(string, func(flow.CounterView) bool) flow.CounterView) {
 	views := make(chan flow.CounterView, 64)
 	c := &flow.Counter{Backend: &wire.Counter{Backend: k.Backend}, Printer: k.Slips, OnView: func(v flow.CounterView) {
 		select {
@@ -48,6 +41,20 @@ func TestCounterOnRig(t *testing.T) {
 			}
 		}
 	}
+	return c, wait
+}
+
+// TestCounterOnRig logs a worker in offline against the cached hashes,
+// re-issues a resident's code at the counter (the old paper stops
+// verifying), files a correction, and finds the self-service help call on
+// the dashboard; every action is audited under the worker.
+func TestCounterOnRig(t *testing.T) {
+	k := startKiosk(t, rig.Options{})
+	ctx := context.Background()
+	old := k.serve(t, "resident-yellow")
+	k.flow.Help()
+
+	c, wait := counterOn(t, k)
 	k.SetOnline(false) // the login needs no network
 	c.Login(ctx, rig.DemoWorker, rig.DemoPassword)
 	wait("login", func(v flow.CounterView) bool { return v.Step == flow.CounterReady })
@@ -101,27 +108,7 @@ func TestCounterMinorOnRig(t *testing.T) {
 	dir := t.TempDir()
 	k := startKiosk(t, rig.Options{Dir: dir})
 	ctx := context.Background()
-	views := make(chan flow.CounterView, 64)
-	c := &flow.Counter{Backend: &wire.Counter{Backend: k.Backend}, Printer: k.Slips, OnView: func(v flow.CounterView) {
-		select {
-		case views <- v:
-		default:
-		}
-	}}
-	wait := func(what string, ok func(flow.CounterView) bool) flow.CounterView {
-		t.Helper()
-		deadline := time.After(20 * time.Second)
-		for {
-			if v := c.View(); ok(v) {
-				return v
-			}
-			select {
-			case <-views:
-			case <-deadline:
-				t.Fatalf("waiting for %s; view %+v", what, c.View())
-			}
-		}
-	}
+	c, wait := counterOn(t, k)
 	c.Login(ctx, rig.DemoWorker, rig.DemoPassword)
 	wait("login", func(v flow.CounterView) bool { return v.Step == flow.CounterReady })
 	dc, _ := k.Deck.Find("family-member")
