@@ -170,6 +170,7 @@ const (
 	ProvisionTitle   Key = "provision_title"
 	ProvisionURL     Key = "provision_url"
 	ProvisionCode    Key = "provision_code"
+	ProvisionFinger  Key = "provision_fingerprint"
 	ProvisionCentre  Key = "provision_centre"
 	ProvisionButton  Key = "provision_button"
 	ProvisionWorking Key = "provision_working"
@@ -264,10 +265,11 @@ var messages = map[Key][2]string{
 	ProvisionTitle:   {"首次开通", "First run"},
 	ProvisionURL:     {"服务地址 https://codes.example", "Service URL, e.g. https://codes.example"},
 	ProvisionCode:    {"开通码", "Provisioning code"},
+	ProvisionFinger:  {"服务指纹（与开通码一起给出）", "Service fingerprint (given with the code)"},
 	ProvisionCentre:  {"服务点名称", "Centre name"},
 	ProvisionButton:  {"开通", "Provision"},
 	ProvisionWorking: {"正在开通…", "Registering…"},
-	ProvisionFailed:  {"开通失败，请核对服务地址和开通码。", "Provisioning failed; check the service URL and the provisioning code."},
+	ProvisionFailed:  {"开通失败，请核对服务地址、开通码和服务指纹。", "Provisioning failed; check the service URL, the provisioning code and the service fingerprint."},
 
 	ConsentTitle:   {"登记随申码", "Register for your health code"},
 	ConsentNew:     {"您还没有随申码。现在登记，马上就能领取纸质码。", "No health code yet? Register to get it now."},

@@ -156,7 +156,7 @@ func TestCounterTexts(t *testing.T) {
 		{i18n.ListTitle(i18n.ZH, i18n.CounterCalls, 2), "需回访（颜色已变）（2）"},
 		{i18n.ListTitle(i18n.EN, i18n.CounterCalls, 2), "To call back (colour changed) (2)"},
 		{i18n.T(i18n.ZH, i18n.CounterLoginTitle), "社区工作人员登录"},
-		{i18n.T(i18n.ZH, i18n.ProvisionFailed), "开通失败，请核对服务地址和开通码。"},
+		{i18n.T(i18n.ZH, i18n.ProvisionFailed), "开通失败，请核对服务地址、开通码和服务指纹。"},
 	}
 	for _, tt := range tests {
 		if tt.got != tt.want {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/shcommunity/kiosk/app/config"
 	"github.com/shcommunity/kiosk/app/wire"
+	"github.com/shcommunity/kiosk/codesvc/client"
 	"github.com/shcommunity/kiosk/codesvc/devseed"
 	"github.com/shcommunity/kiosk/codesvc/server"
 	"github.com/shcommunity/kiosk/codesvc/store/sqlitestore"
@@ -196,7 +197,8 @@ func (r *Rig) startKiosk(ctx context.Context, dir string, opts Options) error {
 	if err != nil {
 		return fmt.Errorf("rig: provision: %w", err)
 	}
-	id, err := syncer.Register(ctx, r.Store, r.URL, http.DefaultClient, code, "demo kiosk")
+	id, err := syncer.Register(ctx, r.Store, client.Provisioning{BaseURL: r.URL, Code: code, Fingerprint: r.Service.Fingerprint(nil),
+		Name: "demo kiosk"})
 	if err != nil {
 		return fmt.Errorf("rig: %w", err)
 	}

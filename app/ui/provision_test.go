@@ -17,9 +17,8 @@ import (
 func TestProvision(t *testing.T) {
 	a := test.NewTempApp(t)
 	a.Settings().SetTheme(theme.New())
-	var got []string
-	var mode flow.Mode
-	p := ui.NewProvision(func(url, code, centre string, m flow.Mode) { got, mode = []string{url, code, centre}, m }, i18n.ZH)
+	var got ui.ProvisionForm
+	p := ui.NewProvision(func(f ui.ProvisionForm) { got = f }, i18n.ZH)
 	w := test.NewTempWindow(t, p.Content())
 	w.Resize(screenSize)
 	var entries []*widget.Entry
@@ -38,16 +37,18 @@ func TestProvision(t *testing.T) {
 			button = o
 		}
 	}
-	if len(entries) != 3 || radio == nil || button == nil {
-		t.Fatalf("found %d entries, radio %v, button %v; want 3, a radio and a button", len(entries), radio != nil, button != nil)
+	if len(entries) != 4 || radio == nil || button == nil {
+		t.Fatalf("found %d entries, radio %v, button %v; want 4, a radio and a button", len(entries), radio != nil, button != nil)
 	}
-	test.Type(entries[0], "http://127.0.0.1:8443")
+	test.Type(entries[0], "https://codes.example:8443")
 	test.Type(entries[1], "ABCD-EFGH")
-	test.Type(entries[2], "田林街道")
+	test.Type(entries[2], "WXYZ-2345")
+	test.Type(entries[3], "田林街道")
 	radio.SetSelected("venue")
 	test.Tap(button)
-	if len(got) != 3 || got[0] != "http://127.0.0.1:8443" || got[1] != "ABCD-EFGH" || got[2] != "田林街道" || mode != flow.ModeVenue {
-		t.Errorf("submitted %q mode %q", got, mode)
+	want := ui.ProvisionForm{URL: "https://codes.example:8443", Code: "ABCD-EFGH", Fingerprint: "WXYZ-2345", Centre: "田林街道", Mode: flow.ModeVenue}
+	if got != want {
+		t.Errorf("submitted %+v, want %+v", got, want)
 	}
 	p.Failed(errors.New("status 403"))
 	golden(t, "provision_failed.xml", w)
@@ -56,7 +57,7 @@ func TestProvision(t *testing.T) {
 	// and why it failed.
 	tapButton(t, w, "English")
 	m := strings.Join(labels(w.Content()), "\n")
-	for _, s := range []string{"First run", "Provisioning failed; check the service URL and the provisioning code. status 403", "中文"} {
+	for _, s := range []string{"First run", "Provisioning failed; check the service URL, the provisioning code and the service fingerprint. status 403", "中文"} {
 		if !strings.Contains(m, s) {
 			t.Errorf("English first-run screen lacks %q", s)
 		}
@@ -64,7 +65,7 @@ func TestProvision(t *testing.T) {
 	if s := cjkIn(labels(w.Content())); s != "" {
 		t.Errorf("English first-run screen shows %q", s)
 	}
-	if entries[0].Text != "http://127.0.0.1:8443" {
+	if entries[0].Text != "https://codes.example:8443" {
 		t.Errorf("the URL entry holds %q after the switch", entries[0].Text)
 	}
 }

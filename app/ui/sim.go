@@ -93,18 +93,25 @@ func (p *SimPanel) ShowSlip(img image.Image) {
 }
 
 // Provision is the first-run screen: the code service's URL, the
-// one-time provisioning code an administrator printed, the centre's
-// name and the mode. Its words follow Lang; the button switches it.
+// one-time provisioning code an administrator printed and the service
+// fingerprint printed with it, the centre's name and the mode. Its words
+// follow Lang; the button switches it.
 type Provision struct {
 	Lang i18n.Lang
 
-	url, code, centre *widget.Entry
-	mode              *widget.RadioGroup
-	msg               *widget.Label
-	body              *fyne.Container
-	working           bool
-	failed            error
-	submit            func(url, code, centre string, m flow.Mode)
+	url, code, finger, centre *widget.Entry
+	mode                      *widget.RadioGroup
+	msg                       *widget.Label
+	body                      *fyne.Container
+	working                   bool
+	failed                    error
+	submit                    func(ProvisionForm)
+}
+
+// ProvisionForm is what the first-run screen submits.
+type ProvisionForm struct {
+	URL, Code, Fingerprint, Centre string
+	Mode                           flow.Mode
 }
 
 // formWidth is the first-run form's least width, in dp.
@@ -112,12 +119,15 @@ const formWidth = 800
 
 // NewProvision builds the screen in language l; submit runs on the UI
 // goroutine and must hand the work to a goroutine.
-func NewProvision(submit func(url, code, centre string, m flow.Mode), l i18n.Lang) *Provision {
-	p := &Provision{Lang: l, url: widget.NewEntry(), code: widget.NewEntry(), centre: widget.NewEntry(),
+func NewProvision(submit func(ProvisionForm), l i18n.Lang) *Provision {
+	p := &Provision{Lang: l, url: widget.NewEntry(), code: widget.NewEntry(), finger: widget.NewEntry(), centre: widget.NewEntry(),
 		msg: widget.NewLabel(""), body: container.NewStack(), submit: submit}
 	p.msg.Wrapping = fyne.TextWrapWord
 	p.mode = widget.NewRadioGroup([]string{string(flow.ModeSelf), string(flow.ModeCounter), string(flow.ModeVenue)}, nil)
 	p.mode.SetSelected(string(flow.ModeSelf))
+	// In a row, so that the form with its four entries and a two-line
+	// error still fits a 768-dot-high screen.
+	p.mode.Horizontal = true
 	p.render()
 	return p
 }
@@ -127,6 +137,7 @@ func (p *Provision) render() {
 	l := p.Lang
 	p.url.SetPlaceHolder(i18n.T(l, i18n.ProvisionURL))
 	p.code.SetPlaceHolder(i18n.T(l, i18n.ProvisionCode))
+	p.finger.SetPlaceHolder(i18n.T(l, i18n.ProvisionFinger))
 	p.centre.SetPlaceHolder(i18n.T(l, i18n.ProvisionCentre))
 	switch {
 	case p.failed != nil:
@@ -139,13 +150,14 @@ func (p *Provision) render() {
 	btn := bigButton(i18n.T(l, i18n.ProvisionButton), true, func() {
 		p.working, p.failed = true, nil
 		p.render()
-		p.submit(p.url.Text, p.code.Text, p.centre.Text, flow.ParseMode(p.mode.Selected))
+		p.submit(ProvisionForm{URL: p.url.Text, Code: p.code.Text, Fingerprint: p.finger.Text, Centre: p.centre.Text,
+			Mode: flow.ParseMode(p.mode.Selected)})
 	})
 	lang := bigButton(i18n.T(l, i18n.LangButton), false, func() { p.SetLang(l.Other()) })
 	// A URL and an error need room: the form is at least formWidth wide.
 	width := canvas.NewRectangle(color.Transparent)
 	width.SetMinSize(fyne.NewSize(formWidth, 0))
-	form := container.NewCenter(container.NewVBox(width, heading(i18n.T(l, i18n.ProvisionTitle)), p.url, p.code, p.centre, p.mode,
+	form := container.NewCenter(container.NewVBox(width, heading(i18n.T(l, i18n.ProvisionTitle)), p.url, p.code, p.finger, p.centre, p.mode,
 		container.NewCenter(btn), p.msg))
 	p.body.Objects = []fyne.CanvasObject{container.NewBorder(container.NewBorder(nil, nil, nil, lang), nil, nil, nil, form)}
 	p.body.Refresh()

@@ -1,18 +1,31 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"math/big"
+	"net"
+	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/shcommunity/kiosk/codesvc/api"
+	"github.com/shcommunity/kiosk/codesvc/client"
 	"github.com/shcommunity/kiosk/codesvc/devseed"
 	"github.com/shcommunity/kiosk/codesvc/store"
 )
@@ -175,5 +188,115 @@ func TestFinding4RevokeKeyCommand(t *testing.T) {
 	}
 	if _, ok := tl.Key(leaked); ok || len(tl.Keys) != 1 {
 		t.Errorf("trust list after revoke-key: %+v", tl.Keys)
+	}
+}
+
+// writeCert writes a new self-signed certificate for 127.0.0.1 and its
+// key as PEM files with the key's mode, and returns their paths and the
+// certificate's SPKI hash.
+func writeCert(t *testing.T, keyMode os.FileMode) (string, string, []byte) {
+	t.Helper()
+	priv, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "codes.test"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &priv.PublicKey, priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kb, err := x509.MarshalPKCS8PrivateKey(priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	cert, key := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	os.WriteFile(cert, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644)
+	os.WriteFile(key, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kb}), keyMode)
+	os.Chmod(key, keyMode)
+	c, _ := x509.ParseCertificate(der)
+	return cert, key, api.SPKIHash(c)
+}
+
+// listening runs serve with args until the test ends and returns the
+// address it says it listens on, with the scheme.
+func listening(t *testing.T, args ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	lines := make(chan string, 64)
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, append([]string{"serve"}, args...), strings.NewReader(""), pw)
+		pw.Close()
+	}()
+	go func() {
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+	})
+	for l := range lines {
+		if u, ok := strings.CutPrefix(l, "listening on "); ok {
+			go func() {
+				for range lines {
+				}
+			}()
+			return u
+		}
+	}
+	t.Fatalf("serve ended: %v", <-done)
+	return ""
+}
+
+// TestFinding2ServeRequiresTLS: the service had no TLS, and the packaged
+// settings suggested listening on every interface without it. Now a
+// non-loopback address needs --tls-cert and --tls-key (or, behind a TLS
+// proxy, an explicit --insecure-no-tls), the service speaks TLS with
+// them, and a private key others may read is refused.
+func TestFinding2ServeRequiresTLS(t *testing.T) {
+	db := func() string { return filepath.Join(t.TempDir(), "codes.db") }
+	for _, addr := range []string{"0.0.0.0:0", ":0", "192.0.2.1:0"} {
+		if _, err := serveBriefly(t, "--db", db(), "--addr", addr); err == nil || !strings.Contains(err.Error(), "--tls-cert") {
+			t.Errorf("--addr %s without TLS: err = %v, want a refusal naming --tls-cert", addr, err)
+		}
+	}
+	cert, key, spki := writeCert(t, 0o600)
+	if _, err := serveBriefly(t, "--db", db(), "--addr", "0.0.0.0:0", "--tls-cert", cert); err == nil {
+		t.Error("--tls-cert without --tls-key was accepted")
+	}
+	open, openKey, _ := writeCert(t, 0o644)
+	if _, err := serveBriefly(t, "--db", db(), "--addr", "127.0.0.1:0", "--tls-cert", open, "--tls-key", openKey); err == nil ||
+		!strings.Contains(err.Error(), "others may read") {
+		t.Errorf("a world-readable key: err = %v, want a refusal", err)
+	}
+	if _, err := serveBriefly(t, "--db", db(), "--addr", "0.0.0.0:0", "--insecure-no-tls"); err != nil {
+		t.Errorf("--insecure-no-tls: %v", err)
+	}
+
+	u := listening(t, "--db", db(), "--addr", "127.0.0.1:0", "--tls-cert", cert, "--tls-key", key)
+	if !strings.HasPrefix(u, "https://") {
+		t.Fatalf("listens on %s, want https", u)
+	}
+	resp, err := client.HTTPClient(spki, nil, 5*time.Second).Get(u + "/v1/health")
+	if err != nil {
+		t.Fatalf("health over pinned TLS: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("health: %d", resp.StatusCode)
+	}
+	plain := "http://" + strings.TrimPrefix(u, "https://")
+	if resp, err := http.Get(plain + "/v1/health"); err == nil {
+		resp.Body.Close()
+		if resp.StatusCode == 200 {
+			t.Error("plain HTTP was answered on the TLS port")
+		}
 	}
 }

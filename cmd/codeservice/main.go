@@ -8,9 +8,12 @@
 // environment variable (base64), which a PostgreSQL deployment takes
 // from its platform's secret store:
 //
-//	codeservice serve [--addr 127.0.0.1:8443] [--db codes.db] [--key-file codes.db.key] [--dev] [--rules rules.json]
+//	codeservice serve [--addr 127.0.0.1:8443] [--tls-cert cert.pem --tls-key key.pem | --insecure-no-tls]
+//	                  [--db codes.db] [--key-file codes.db.key] [--dev] [--rules rules.json]
+//	  (a non-loopback --addr needs TLS, or --insecure-no-tls behind a TLS proxy)
 //	codeservice admin --db codes.db event --id <ID number> --kind arrival_key_area [--at RFC3339]
-//	codeservice admin --db codes.db device provision [--note text] | revoke --id D... | list
+//	codeservice admin --db codes.db device provision [--note text] [--tls-cert cert.pem] | revoke --id D... | list
+//	  (provision prints the code and the service fingerprint the kiosk checks the service against)
 //	codeservice admin --db codes.db worker add --id w1 --name 王社工 (password on stdin)
 //	codeservice admin --db codes.db correction list | resolve --id 3 (--accept [--kind k] | --reject) --note text
 //	codeservice admin --db codes.db rotate-key
@@ -25,6 +28,7 @@ import (
 	"bufio"
 	"context"
 	"crypto/ed25519"
+	"crypto/tls"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -184,11 +188,28 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 	rulesFile := fs.String("rules", "", "rules JSON (default: rules.Default)")
 	opsAddr := fs.String("ops-addr", "", "listen address of /metrics, /healthz and /readyz for the operators' network (default: none; /healthz and /readyz are on --addr too)")
 	logFormat := fs.String("log-format", "text", "text or json (one JSON object a line, for a log collector); no personal data either way")
+	tlsCert := fs.String("tls-cert", "", "PEM certificate (chain) to serve --addr with TLS; with --tls-key")
+	tlsKey := fs.String("tls-key", "", "PEM private key of --tls-cert (mode 0600, or 0640 with the service's group)")
+	insecure := fs.Bool("insecure-no-tls", false, "serve plain HTTP on a non-loopback --addr: only behind a TLS proxy on a network nobody else can reach (docs/security.md)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *dev && !loopback(*addr) {
 		return fmt.Errorf("serve: --dev listens on loopback only (127.0.0.1, ::1 or localhost), not %q: its demo worker's password is public", *addr)
+	}
+	if (*tlsCert == "") != (*tlsKey == "") {
+		return errors.New("serve: give --tls-cert and --tls-key together")
+	}
+	if *tlsCert == "" && !loopback(*addr) && !*insecure {
+		return fmt.Errorf("serve: --addr %s is not loopback: serve it with --tls-cert and --tls-key (or, behind a TLS proxy, --insecure-no-tls); ID numbers must not cross a network in the clear", *addr)
+	}
+	var tlsCfg *tls.Config
+	var spki []byte
+	if *tlsCert != "" {
+		var err error
+		if tlsCfg, spki, err = loadTLS(*tlsCert, *tlsKey); err != nil {
+			return fmt.Errorf("serve: %w", err)
+		}
 	}
 	if *db == "" {
 		if !*dev {
@@ -215,13 +236,15 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 		if err := devseed.Claim(ctx, svc, fresh); err != nil {
 			return fmt.Errorf("serve --dev --db %s: %w", *db, err)
 		}
-		if err := seedDev(ctx, svc, out); err != nil {
+		if err := seedDev(ctx, svc, spki, out); err != nil {
 			return fmt.Errorf("seed dev data: %w", err)
 		}
 	}
 	fmt.Fprintf(out, "database: %s\n", redact(*db))
 	h := server.NewHandler(svc)
-	servers := []*http.Server{server.NewHTTPServer(*addr, h)}
+	front := server.NewHTTPServer(*addr, h)
+	front.TLSConfig = tlsCfg
+	servers := []*http.Server{front}
 	if *opsAddr != "" {
 		ops := http.NewServeMux()
 		ops.Handle("GET /metrics", h.Metrics())
@@ -253,6 +276,11 @@ func listen(ctx context.Context, servers []*http.Server, out io.Writer) error {
 		ln, err := net.Listen("tcp", srv.Addr)
 		if err != nil {
 			return err
+		}
+		if srv.TLSConfig != nil {
+			fmt.Fprintf(out, "listening on https://%s\n", ln.Addr())
+			go func() { errc <- srv.ServeTLS(ln, "", "") }()
+			continue
 		}
 		fmt.Fprintf(out, "listening on http://%s\n", ln.Addr())
 		go func() { errc <- srv.Serve(ln) }()
@@ -290,7 +318,7 @@ func loopback(addr string) bool {
 // seedDev seeds the sample deck and the demo worker (codesvc/devseed),
 // prints them with masked names and numbers, and makes a provisioning
 // code for a kiosk.
-func seedDev(ctx context.Context, svc *server.Service, out io.Writer) error {
+func seedDev(ctx context.Context, svc *server.Service, spki []byte, out io.Writer) error {
 	residents, err := devseed.Seed(ctx, svc)
 	if err != nil {
 		return err
@@ -303,7 +331,7 @@ func seedDev(ctx context.Context, svc *server.Service, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "provisioning code: %s (until %s)\n", code, exp.Format(time.RFC3339))
+	fmt.Fprintf(out, "provisioning code: %s (until %s)\nservice fingerprint: %s\n", code, exp.Format(time.RFC3339), svc.Fingerprint(spki))
 	return nil
 }
 
@@ -408,14 +436,23 @@ func adminDevice(ctx context.Context, svc *server.Service, args []string, out io
 	fs := flag.NewFlagSet("device", flag.ContinueOnError)
 	note := fs.String("note", "", "where the device goes")
 	id := fs.String("id", "", "device ID")
+	cert := fs.String("tls-cert", "", "provision: the certificate the service (or its TLS proxy) presents, for the kiosk to pin")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
 	switch args[0] {
 	case "provision":
+		var spki []byte
+		if *cert != "" {
+			var err error
+			if spki, err = certSPKI(*cert); err != nil {
+				return err
+			}
+		}
 		code, exp, err := svc.ProvisionDevice(ctx, *note)
 		if err == nil {
-			fmt.Fprintf(out, "provisioning code: %s (single use, until %s)\n", code, exp.Format(time.RFC3339))
+			fmt.Fprintf(out, "provisioning code: %s (single use, until %s)\nservice fingerprint: %s (%s)\n", code,
+				exp.Format(time.RFC3339), svc.Fingerprint(spki), fingerprintNote(spki))
 		}
 		return err
 	case "revoke":

@@ -32,7 +32,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -49,6 +48,7 @@ import (
 	"github.com/shcommunity/kiosk/app/ui"
 	"github.com/shcommunity/kiosk/app/wire"
 	"github.com/shcommunity/kiosk/assets"
+	"github.com/shcommunity/kiosk/codesvc/client"
 	"github.com/shcommunity/kiosk/devices/conn"
 	"github.com/shcommunity/kiosk/devices/escpos"
 	"github.com/shcommunity/kiosk/devices/idcard"
@@ -343,13 +343,14 @@ func kiosk(ctx context.Context, a fyne.App, win fyne.Window, o options, cfg conf
 	id, err := syncer.LoadIdentity(ctx, st)
 	if errors.Is(err, syncer.ErrNotRegistered) || cfg.ServiceURL == "" {
 		var p *ui.Provision
-		p = ui.NewProvision(func(url, code, centre string, m flow.Mode) {
+		p = ui.NewProvision(func(f ui.ProvisionForm) {
 			go func() {
 				rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 				defer cancel()
-				id, err := syncer.Register(rctx, st, url, http.DefaultClient, code, centre)
+				id, err := syncer.Register(rctx, st, client.Provisioning{BaseURL: f.URL, Code: f.Code, Fingerprint: f.Fingerprint,
+					Name: f.Centre, Timeout: serviceTimeout})
 				if err == nil {
-					cfg.ServiceURL, cfg.Centre, cfg.Mode = url, centre, m
+					cfg.ServiceURL, cfg.Centre, cfg.Mode = f.URL, f.Centre, f.Mode
 					err = config.Save(path, cfg)
 				}
 				fyne.Do(func() {
@@ -374,10 +375,17 @@ func kiosk(ctx context.Context, a fyne.App, win fyne.Window, o options, cfg conf
 	return startKiosk(ctx, win, cfg, st, id, clock, shell, say, log)
 }
 
+// serviceTimeout bounds each request to the code service; the flows set
+// shorter deadlines of their own.
+const serviceTimeout = 30 * time.Second
+
 // startKiosk wires the real devices, the engine and the screens.
 func startKiosk(ctx context.Context, win fyne.Window, cfg config.Config, st *localstore.Store, id syncer.Identity,
 	clock *syncer.Clock, shell *atomic.Pointer[ui.Shell], say func(i18n.Lang, flow.Prompt), log *slog.Logger) error {
-	remote := syncer.NewClientRemote(cfg.ServiceURL, http.DefaultClient, id, clock)
+	// The service's TLS key as pinned at provisioning (or, without a pin,
+	// a certificate the system's roots vouch for); plain http to
+	// loopback only (client.CheckURL).
+	remote := syncer.NewClientRemote(cfg.ServiceURL, client.HTTPClient(id.TLSPin, nil, serviceTimeout), id, clock)
 	eng, err := syncer.New(ctx, syncer.Config{Store: st, Remote: remote, Clock: clock, Logger: log})
 	if err != nil {
 		return err

@@ -62,6 +62,33 @@ type Client struct {
 
 var _ verify.Live = (*Client)(nil)
 
+// MaxSkew bounds the clock offset a client adopts from the service: a
+// larger one is ignored (and the request fails on its timestamp, which
+// the doctor's clock check explains). A kiosk whose clock is a timezone
+// off (8 hours) still gets in; an answer that would move its clock by
+// days, to make an old cached status look fresh, is not taken.
+const MaxSkew = 24 * time.Hour
+
+// learnClock adopts the service's X-Server-Time as the skew, only from an
+// answer that authenticates the service: to a request this device
+// signed, over TLS or loopback, and from the service itself (a success,
+// or an error body with the service's code; a proxy's bare 502 is
+// neither), and only within MaxSkew.
+func (c *Client) learnClock(resp *http.Response, mode authMode) {
+	if mode == authNone || !secureChannel(resp) {
+		return
+	}
+	st, err := strconv.ParseInt(resp.Header.Get(api.HeaderServerTime), 10, 64)
+	if err != nil {
+		return
+	}
+	d := st - c.now().Unix()
+	if d > int64(MaxSkew/time.Second) || d < -int64(MaxSkew/time.Second) {
+		return
+	}
+	c.skew.Store(d)
+}
+
 // Skew is the service's clock minus the device's, as last observed.
 func (c *Client) Skew() time.Duration { return time.Duration(c.skew.Load()) * time.Second }
 
@@ -80,7 +107,9 @@ func (c *Client) httpc() *http.Client {
 }
 
 // Register enrols a new device with a one-time provisioning code and
-// returns a client for it.
+// returns a client for it, trusting whatever answers at baseURL: for
+// tests and the load generator. A kiosk registers with Provision, which
+// checks the service against its fingerprint first.
 func Register(ctx context.Context, baseURL string, httpc *http.Client, code, name string, key ed25519.PrivateKey) (*Client, api.RegisterResponse, error) {
 	c := &Client{BaseURL: baseURL, HTTP: httpc, Key: key}
 	req := api.RegisterRequest{Code: code, Name: name, PublicKey: base64.RawURLEncoding.EncodeToString(key.Public().(ed25519.PublicKey))}
@@ -165,6 +194,11 @@ func sessionCode(c api.Code) bool {
 }
 
 func (c *Client) once(ctx context.Context, method, path string, body []byte, out any, mode authMode) error {
+	if !httpsURL(c.BaseURL) {
+		if err := CheckURL(c.BaseURL); err != nil {
+			return err
+		}
+	}
 	var s *session
 	if mode == authSession {
 		var err error
@@ -196,9 +230,6 @@ func (c *Client) once(ctx context.Context, method, path string, body []byte, out
 		return fmt.Errorf("code service: %w", err)
 	}
 	defer resp.Body.Close()
-	if st, err := strconv.ParseInt(resp.Header.Get(api.HeaderServerTime), 10, 64); err == nil {
-		c.skew.Store(st - c.now().Unix())
-	}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, 8<<20))
 	if err != nil {
 		return fmt.Errorf("code service: read response: %w", err)
@@ -209,11 +240,13 @@ func (c *Client) once(ctx context.Context, method, path string, body []byte, out
 			return &api.Error{Status: resp.StatusCode, Code: api.CodeInternal, Message: http.StatusText(resp.StatusCode)}
 		}
 		eb.Error.Status = resp.StatusCode
+		c.learnClock(resp, mode)
 		if s != nil && (sessionCode(eb.Error.Code) || eb.Error.Code == api.CodeDeviceRevoked || eb.Error.Code == api.CodeUnknownDevice) {
 			c.sess.CompareAndSwap(s, nil)
 		}
 		return eb.Error
 	}
+	c.learnClock(resp, mode)
 	if out == nil {
 		return nil
 	}

@@ -45,6 +45,7 @@ func NewHandler(svc *Service) *Handler {
 	h.route("GET /v1/health", h.health)
 	h.route("POST /v1/devices/register", h.register)
 	h.route("GET /v1/trust-list", h.trustList)
+	h.route("GET /v1/service-keys", h.serviceKeys)
 	if svc.opt.SessionTTL > 0 {
 		h.handle("POST /v1/sessions", MaxBody, h.createSession)
 	}
@@ -420,6 +421,13 @@ func (h *Handler) register(w http.ResponseWriter, r *http.Request) {
 	h.log.Info("Device registered", "device", d.ID)
 	writeJSON(w, http.StatusCreated, api.RegisterResponse{DeviceID: d.ID, ServerTime: h.svc.Now().Truncate(time.Second),
 		SealingKey: h.svc.SealingKey().String(), TrustRootKey: base64.RawURLEncoding.EncodeToString(h.svc.RootPublicKey()), TrustList: tl})
+}
+
+// serviceKeys is GET /v1/service-keys: the public keys a registering
+// device checks against its service fingerprint before it sends its code.
+func (h *Handler) serviceKeys(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, api.ServiceKeys{TrustRootKey: base64.RawURLEncoding.EncodeToString(h.svc.RootPublicKey()),
+		SealingKey: h.svc.SealingKey().String()})
 }
 
 func (h *Handler) trustList(w http.ResponseWriter, r *http.Request) {

@@ -188,6 +188,14 @@ func (s *Service) SealingKey() *sealbox.PublicKey { return s.sealing.Public() }
 // RootPublicKey is the trust-list root key kiosks pin.
 func (s *Service) RootPublicKey() ed25519.PublicKey { return s.root.Public().(ed25519.PublicKey) }
 
+// Fingerprint is the service fingerprint a provisioning code goes with
+// (api.Fingerprint): over spki, the SPKI hash of the TLS certificate
+// kiosks will pin (nil when the certificate chains to the kiosks' roots,
+// or for loopback without TLS), the trust root and the sealing key.
+func (s *Service) Fingerprint(spki []byte) string {
+	return api.Fingerprint(spki, s.RootPublicKey(), s.SealingKey().String())
+}
+
 // ResidentKey is the store key of an ID number: HMAC-SHA256 under the
 // service secret, so a copied database does not list ID numbers.
 func (s *Service) ResidentKey(id pii.IDNumber) []byte {

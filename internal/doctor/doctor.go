@@ -102,12 +102,15 @@ type Config struct {
 	// PrinterProfile is the printer's profile; the zero value means
 	// escpos.Profile58 (its baud is used when Printer.Baud is 0).
 	PrinterProfile escpos.Profile
-	// ServiceURL is the code service's base URL, http://host:port.
+	// ServiceURL is the code service's base URL, https://host:port (plain
+	// http to loopback only).
 	ServiceURL string
 	// DBPath is the kiosk's local database file.
 	DBPath string
 
-	// HTTP is the client for the service; nil means one with Timeout.
+	// HTTP is the client for the service; nil means one with Timeout that
+	// checks the service's TLS key against the kiosk's pin
+	// (client.HTTPClient).
 	HTTP *http.Client
 	// Timeout bounds each check; 0 means DefaultTimeout.
 	Timeout time.Duration
@@ -141,9 +144,6 @@ func (c *Config) defaults() {
 	}
 	if c.Now == nil {
 		c.Now = time.Now
-	}
-	if c.HTTP == nil {
-		c.HTTP = &http.Client{Timeout: c.Timeout}
 	}
 	if c.PrinterProfile.Dots == 0 {
 		c.PrinterProfile = escpos.Profile58

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shcommunity/kiosk/codesvc/client"
 	"github.com/shcommunity/kiosk/codesvc/server"
 	"github.com/shcommunity/kiosk/codesvc/store/sqlitestore"
 	"github.com/shcommunity/kiosk/devices/escpos"
@@ -91,7 +92,8 @@ func newKiosk(t *testing.T, offset time.Duration) *kiosk {
 	if err != nil {
 		t.Fatalf("provision: %v", err)
 	}
-	id, err := syncer.Register(ctx, ls, k.srv.URL, nil, code, "doctor test kiosk")
+	id, err := syncer.Register(ctx, ls, client.Provisioning{BaseURL: k.srv.URL, Code: code, Fingerprint: svc.Fingerprint(nil),
+		Name: "doctor test kiosk"})
 	if err != nil {
 		t.Fatalf("register: %v", err)
 	}

@@ -22,8 +22,20 @@ func checkService(ctx context.Context, cfg Config, id *syncer.Identity) []Result
 	svc := Result{Check: CheckService}
 	base := strings.TrimRight(cfg.ServiceURL, "/")
 	if base == "" {
-		svc.Level, svc.Detail, svc.Fix = Fail, "no service address in the settings.", "set the code service's address (http://host:port)."
+		svc.Level, svc.Detail, svc.Fix = Fail, "no service address in the settings.", "set the code service's address (https://host:port)."
 		return []Result{svc}
+	}
+	if err := client.CheckURL(base); err != nil {
+		svc.Level, svc.Detail = Fail, fmt.Sprintf("%s: %v.", base, err)
+		svc.Fix = "set the service address to its https:// form and provision the kiosk again with the service fingerprint (docs/security.md)."
+		return []Result{svc}
+	}
+	if cfg.HTTP == nil {
+		var pin []byte
+		if id != nil {
+			pin = id.TLSPin
+		}
+		cfg.HTTP = client.HTTPClient(pin, nil, cfg.Timeout)
 	}
 	ctx, cancel := context.WithTimeout(ctx, cfg.Timeout)
 	defer cancel()

@@ -101,18 +101,24 @@ func (r *ClientRemote) Workers(ctx context.Context) (api.WorkerList, error) {
 	return r.C.Workers(ctx)
 }
 
-// Register registers this kiosk with a one-time provisioning code: it
-// makes the device's signing key, calls the service, checks the trust
-// list against the root key it was given and saves the identity in st.
-func Register(ctx context.Context, st *localstore.Store, baseURL string, httpc *http.Client, code, name string) (Identity, error) {
-	_, key, err := ed25519.GenerateKey(rand.Reader)
+// Register registers this kiosk with a one-time provisioning code and the
+// service fingerprint given with it (client.Provision: nothing is sent to
+// a service that does not match the fingerprint): it makes the device's
+// signing key unless p has one, checks the trust list against the root
+// key and saves the identity, with the TLS pin, in st.
+func Register(ctx context.Context, st *localstore.Store, p client.Provisioning) (Identity, error) {
+	if p.Key == nil {
+		_, key, err := ed25519.GenerateKey(rand.Reader)
+		if err != nil {
+			return Identity{}, fmt.Errorf("register: %w", err)
+		}
+		p.Key = key
+	}
+	got, err := client.Provision(ctx, p)
 	if err != nil {
 		return Identity{}, fmt.Errorf("register: %w", err)
 	}
-	_, resp, err := client.Register(ctx, baseURL, httpc, code, name, key)
-	if err != nil {
-		return Identity{}, fmt.Errorf("register: %w", err)
-	}
+	resp, key := got.Response, p.Key
 	sealing, err := sealbox.DecodePublicKey(resp.SealingKey)
 	if err != nil {
 		return Identity{}, fmt.Errorf("register: sealing key: %w", err)
@@ -121,7 +127,7 @@ func Register(ctx context.Context, st *localstore.Store, baseURL string, httpc *
 	if err != nil || len(root) != ed25519.PublicKeySize {
 		return Identity{}, errors.New("register: trust root key malformed")
 	}
-	id := Identity{DeviceID: resp.DeviceID, PrivateKey: key, SealingKey: sealing, TrustRoot: root, TrustList: resp.TrustList}
+	id := Identity{DeviceID: resp.DeviceID, PrivateKey: key, SealingKey: sealing, TrustRoot: root, TrustList: resp.TrustList, TLSPin: got.Pin}
 	if err := SaveIdentity(ctx, st, id); err != nil {
 		return Identity{}, err
 	}

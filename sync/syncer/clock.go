@@ -3,6 +3,8 @@ package syncer
 import (
 	"sync/atomic"
 	"time"
+
+	"github.com/shcommunity/kiosk/codesvc/client"
 )
 
 // Clock is the kiosk's estimate of the service's clock: the kiosk's own
@@ -41,9 +43,14 @@ func (c *Clock) Known() bool { return c.known.Load() }
 
 // Observe records a server time seen in a response received at the kiosk
 // time received. Server times carry whole seconds, so a difference under
-// a second is noise and ignored; otherwise the skew is replaced.
+// a second is noise and ignored; otherwise the skew is replaced. A skew
+// beyond client.MaxSkew is not taken: no answer may move the kiosk's
+// idea of the service's time by days (a cached status would look fresh).
 func (c *Clock) Observe(server, received time.Time) {
 	if server.IsZero() {
+		return
+	}
+	if d := server.Sub(received); d > client.MaxSkew || d < -client.MaxSkew {
 		return
 	}
 	c.known.Store(true)

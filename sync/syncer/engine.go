@@ -92,6 +92,7 @@ const (
 	setTrustRoot    = "trust_root_key"
 	setTrustList    = "trust_list"
 	setTrustVersion = "trust_list_version"
+	setTLSPin       = "service_tls_pin"
 	setFeedCursor   = "feed_cursor"
 	setClockSkew    = "clock_skew_ns"
 	setLastSuccess  = "last_sync_success"

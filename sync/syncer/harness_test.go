@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/shcommunity/kiosk/codesvc/api"
+	"github.com/shcommunity/kiosk/codesvc/client"
 	"github.com/shcommunity/kiosk/codesvc/server"
 	"github.com/shcommunity/kiosk/codesvc/store/sqlitestore"
 	"github.com/shcommunity/kiosk/pii"
@@ -238,7 +239,8 @@ func newKiosk(t testing.TB, s *service, path string, kioskTime time.Time) *kiosk
 		if err != nil {
 			t.Fatal(err)
 		}
-		if id, err = syncer.Register(ctx, st, s.url(), &http.Client{Timeout: 5 * time.Second}, code, "kiosk-1"); err != nil {
+		if id, err = syncer.Register(ctx, st, client.Provisioning{BaseURL: s.url(), Code: code, Fingerprint: s.svc.Fingerprint(nil),
+			Name: "kiosk-1", Timeout: 5 * time.Second}); err != nil {
 			t.Fatal(err)
 		}
 	}

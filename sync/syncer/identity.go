@@ -23,6 +23,11 @@ type Identity struct {
 	SealingKey *sealbox.PublicKey
 	TrustRoot  ed25519.PublicKey
 	TrustList  []byte // the signed trust list as received; may be empty
+	// TLSPin is the SHA-256 of the service's TLS key (api.SPKIHash),
+	// pinned at provisioning; nil when the service's certificate is
+	// checked against the system's roots instead (or on loopback). Make
+	// the HTTP client with client.HTTPClient(TLSPin, ...).
+	TLSPin []byte
 }
 
 // SaveIdentity stores a registration's result in the store's settings,
@@ -47,6 +52,11 @@ func SaveIdentity(ctx context.Context, st *localstore.Store, id Identity) error 
 			setTrustRoot:  id.TrustRoot,
 		} {
 			if err := tx.SetSetting(k, v); err != nil {
+				return err
+			}
+		}
+		if len(id.TLSPin) > 0 {
+			if err := tx.SetSetting(setTLSPin, id.TLSPin); err != nil {
 				return err
 			}
 		}
@@ -102,6 +112,11 @@ func LoadIdentity(ctx context.Context, st *localstore.Store) (Identity, error) {
 		return id, err
 	} else if ok {
 		id.TrustList = v
+	}
+	if v, ok, err := st.Setting(ctx, setTLSPin); err != nil {
+		return id, err
+	} else if ok && len(v) > 0 {
+		id.TLSPin = v
 	}
 	return id, nil
 }

@@ -35,7 +35,10 @@ func TestHelperKioskProcess(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	clock := syncer.NewClock(nil, 0)
+	// The kiosk's clock runs with the service's test clock (within
+	// client.MaxSkew, which the kiosk would not cross).
+	offset, _ := strconv.ParseInt(os.Getenv("KIOSK_CLOCK_OFFSET"), 10, 64)
+	clock := syncer.NewClock(func() time.Time { return time.Now().Add(time.Duration(offset)) }, 0)
 	rm := syncer.NewClientRemote(os.Getenv("KIOSK_URL"), &http.Client{Timeout: 5 * time.Second}, id, clock)
 	eng, err := syncer.New(ctx, syncer.Config{Store: st, Remote: rm, Clock: clock, Logger: quiet, BatchSize: 2})
 	if err != nil {
@@ -75,7 +78,8 @@ func TestSIGKILLMidPush(t *testing.T) {
 	}
 	child := func(run int) *exec.Cmd {
 		cmd := exec.Command(bin, "-test.run=^TestHelperKioskProcess$", "-test.count=1")
-		cmd.Env = append(os.Environ(), "KIOSK_HELPER=1", "KIOSK_DB="+path, "KIOSK_URL="+s.url(), fmt.Sprintf("KIOSK_RUN=%d", run))
+		cmd.Env = append(os.Environ(), "KIOSK_HELPER=1", "KIOSK_DB="+path, "KIOSK_URL="+s.url(), fmt.Sprintf("KIOSK_RUN=%d", run),
+			fmt.Sprintf("KIOSK_CLOCK_OFFSET=%d", s.clk.Now().Sub(time.Now())))
 		return cmd
 	}
 	const runs = 15

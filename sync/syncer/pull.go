@@ -103,14 +103,21 @@ func cachedFromAPI(ref string, key localstore.ResidentKey, maskedName, maskedID 
 		ValidUntil: s.ValidUntil, Version: s.Version, RulesVersion: s.RulesVersion, MaskedName: maskedName, MaskedID: maskedID}
 }
 
+// ErrOldTrustList: a trust list that verifies but is not newer than the
+// one the kiosk holds. It is refused: taking it would bring back a key
+// the newer list had dropped (a revoked one).
+var ErrOldTrustList = errors.New("trust list not newer than the one held")
+
 // pullTrustList fetches the trust list when the feed announced a newer
-// version, checks its signature against the pinned root and stores it.
+// version, checks its signature against the pinned root and its version
+// against the one held, and stores it.
 func (e *Engine) pullTrustList(ctx context.Context, version uint64) error {
 	have, _, err := e.st.Setting(ctx, setTrustVersion)
 	if err != nil {
 		return err
 	}
-	if v, _ := strconv.ParseUint(string(have), 10, 64); v >= version && len(have) > 0 {
+	held, _ := strconv.ParseUint(string(have), 10, 64)
+	if held >= version && len(have) > 0 {
 		return nil
 	}
 	raw, err := e.rm.TrustList(ctx)
@@ -125,6 +132,9 @@ func (e *Engine) pullTrustList(ctx context.Context, version uint64) error {
 	if err != nil {
 		// A list that does not verify is never stored; keep the old one.
 		return fmt.Errorf("pull trust list: %w", err)
+	}
+	if len(have) > 0 && tl.Version <= held {
+		return fmt.Errorf("pull trust list: version %d, held %d: %w", tl.Version, held, ErrOldTrustList)
 	}
 	return e.st.InTx(ctx, func(tx *localstore.Tx) error {
 		if err := tx.SetSetting(setTrustList, raw); err != nil {
