@@ -183,6 +183,13 @@ func TestSystemdUnit(t *testing.T) {
 	if !strings.Contains(def, "--db /var/lib/suishen-codeservice/") {
 		t.Errorf("default args do not keep the database in the state directory:\n%s", def)
 	}
+	// Every suggested address off loopback comes with TLS (the service
+	// refuses one without it).
+	for _, line := range strings.Split(def, "\n") {
+		if strings.Contains(line, "--addr") && !strings.Contains(line, "--addr 127.0.0.1") && !strings.Contains(line, "--tls-cert") {
+			t.Errorf("a suggested non-loopback address without TLS: %s", line)
+		}
+	}
 	sysusers := readFile(t, "packaging/linux/suishen-codeservice.sysusers")
 	if !regexp.MustCompile(`(?m)^u suishen-codeservice `).MatchString(sysusers) {
 		t.Errorf("sysusers file does not declare the account:\n%s", sysusers)
