@@ -118,6 +118,30 @@ func TestDebControl(t *testing.T) {
 	}
 }
 
+// TestDebPCSC: the social-security card's reader needs libpcsclite1 at
+// run time and recommends pcscd; vsmartcard's vpcd, the tests' virtual
+// reader, is neither a dependency nor in the package.
+func TestDebPCSC(t *testing.T) {
+	a := slow(t)
+	if deps := run(t, "dpkg-deb", "-f", a.debFile, "Depends"); !strings.Contains(deps, "libpcsclite1") {
+		t.Errorf("Depends = %q lacks libpcsclite1 (kioskctl links it)", strings.TrimSpace(deps))
+	}
+	if rec := run(t, "dpkg-deb", "-f", a.debFile, "Recommends"); !strings.Contains(rec, "pcscd") {
+		t.Errorf("Recommends = %q lacks pcscd", strings.TrimSpace(rec))
+	}
+	for _, field := range []string{"Pre-Depends", "Depends", "Recommends", "Suggests", "Enhances"} {
+		if v := run(t, "dpkg-deb", "-f", a.debFile, field); strings.Contains(v, "vsmartcard") || strings.Contains(v, "vpcd") {
+			t.Errorf("%s = %q names the test-only vpcd driver", field, strings.TrimSpace(v))
+		}
+	}
+	listing := run(t, "dpkg-deb", "-c", a.debFile)
+	for _, bad := range []string{"vpcd", "reader.conf.d", "/usr/lib/pcsc/"} {
+		if strings.Contains(listing, bad) {
+			t.Errorf("the package ships %q, a test-only reader driver's file", bad)
+		}
+	}
+}
+
 // debEntry is one line of dpkg-deb -c: mode, owner and path.
 type debEntry struct{ mode, owner string }
 
