@@ -127,27 +127,9 @@ func start(ctx context.Context, o Options) (*Lab, error) {
 	if err != nil {
 		return nil, err
 	}
-	conf := filepath.Join(d, "reader.conf.d")
-	if err := os.MkdirAll(conf, 0o755); err != nil {
-		return nil, fmt.Errorf("pcsclab: %w", err)
-	}
-	// reader.conf(5): DEVICENAME /dev/null:PORT makes vpcd wait for the
-	// card on PORT (and PORT+1 for its second slot); CHANNELID repeats it.
-	entry := fmt.Sprintf("FRIENDLYNAME \"Kiosk VPCD\"\nDEVICENAME   /dev/null:%d\nLIBPATH      %s\nCHANNELID    %d\n", port, o.Driver, port)
-	if err := os.WriteFile(filepath.Join(conf, "vpcd"), []byte(entry), 0o644); err != nil {
-		return nil, fmt.Errorf("pcsclab: %w", err)
-	}
-	socket := filepath.Join(d, "pcscd.comm")
-	os.Remove(socket)
-	ln, err := net.ListenUnix("unix", &net.UnixAddr{Name: socket, Net: "unix"})
+	conf, socket, lf, err := prepare(d, port, o.Driver)
 	if err != nil {
-		return nil, fmt.Errorf("pcsclab: socket: %w", err)
-	}
-	ln.SetUnlinkOnClose(false)
-	lf, err := ln.File()
-	ln.Close() // the daemon holds its own copy from here on
-	if err != nil {
-		return nil, fmt.Errorf("pcsclab: socket: %w", err)
+		return nil, err
 	}
 	defer lf.Close()
 	if err := os.Setenv(SocketEnv, socket); err != nil {
@@ -198,6 +180,34 @@ func start(ctx context.Context, o Options) (*Lab, error) {
 		})
 	}
 	return lab, nil
+}
+
+// prepare writes the lab's reader.conf.d and opens its listening client
+// socket, whose file the daemon inherits.
+func prepare(d string, port int, driver string) (conf, socket string, lf *os.File, err error) {
+	conf = filepath.Join(d, "reader.conf.d")
+	if err := os.MkdirAll(conf, 0o755); err != nil {
+		return "", "", nil, fmt.Errorf("pcsclab: %w", err)
+	}
+	// reader.conf(5): DEVICENAME /dev/null:PORT makes vpcd wait for the
+	// card on PORT (and PORT+1 for its second slot); CHANNELID repeats it.
+	entry := fmt.Sprintf("FRIENDLYNAME \"Kiosk VPCD\"\nDEVICENAME   /dev/null:%d\nLIBPATH      %s\nCHANNELID    %d\n", port, driver, port)
+	if err := os.WriteFile(filepath.Join(conf, "vpcd"), []byte(entry), 0o644); err != nil {
+		return "", "", nil, fmt.Errorf("pcsclab: %w", err)
+	}
+	socket = filepath.Join(d, "pcscd.comm")
+	os.Remove(socket)
+	ln, err := net.ListenUnix("unix", &net.UnixAddr{Name: socket, Net: "unix"})
+	if err != nil {
+		return "", "", nil, fmt.Errorf("pcsclab: socket: %w", err)
+	}
+	ln.SetUnlinkOnClose(false)
+	lf, err = ln.File()
+	ln.Close() // the daemon holds its own copy from here on
+	if err != nil {
+		return "", "", nil, fmt.Errorf("pcsclab: socket: %w", err)
+	}
+	return conf, socket, lf, nil
 }
 
 var (
