@@ -20,7 +20,7 @@ var spokenWords = map[flow.Prompt][2]string{
 			"Registering records your name and your ID card number, and, if you wish, a contact phone number. " +
 			"They are used only for the health code and public health services, " +
 			"and kept until you ask at a counter to withdraw them. " +
-			"To agree, touch Agree. If you do not agree, touch Decline.",
+			"To agree, touch: Agree and get my code. If you do not agree, touch: I do not agree.",
 	},
 	flow.PromptPhone: {
 		"如果愿意，可以用屏幕上的数字键，输入您本人或家属的手机号码。不想留电话，请点“跳过”。",
