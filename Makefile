@@ -9,6 +9,8 @@ LDFLAGS  := -X github.com/shcommunity/kiosk/internal/version.Version=$(VERSION)
 BIN      := bin
 FUZZTIME ?= 20s
 DEMOFLAGS ?=
+CRASHKILLS ?= 1000
+CRASHSEED ?= 1
 
 .DEFAULT_GOAL := help
 
@@ -52,6 +54,11 @@ test: deps ## Vet, check formatting and run every test with the race detector
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	  if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	$(GO) test -race -count=1 $(PKGS)
+
+.PHONY: crash
+crash: deps ## Kill the kiosk 1000 times at its crash points and print what was lost (CRASHKILLS, CRASHSEED)
+	$(GO) test -tags crashpoints -count=1 -timeout 120m -run '^TestCrashCampaign$$' -v ./app/campaign \
+	  -campaign.kills=$(CRASHKILLS) -campaign.seed=$(CRASHSEED)
 
 .PHONY: bench
 bench: deps ## Run every benchmark (BENCH=regexp picks groups, e.g. BENCH=devices)

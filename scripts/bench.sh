@@ -43,6 +43,7 @@ bench service-status   3s   StatusLookup        ./codesvc/server
 bench service-load     1x   SeparateProcesses   ./cmd/codeservice
 bench service-intake   2s   EnrolIntake         ./codesvc/server
 bench outbox           300x .                   ./sync/localstore
+bench crashpoint       1s   Hit                 ./internal/crashpoint
 bench push-10000       1x   Push10000           ./sync/syncer
 bench feed             50x  FeedApply           ./sync/syncer
 bench card-to-paper    15x  CardToPaper         ./app/rig

@@ -16,6 +16,7 @@ import (
 	"github.com/shcommunity/kiosk/codesvc/token"
 	"github.com/shcommunity/kiosk/codesvc/verify"
 	"github.com/shcommunity/kiosk/healthcode"
+	"github.com/shcommunity/kiosk/internal/crashpoint"
 	"github.com/shcommunity/kiosk/pii"
 	"github.com/shcommunity/kiosk/sync/localstore"
 	"github.com/shcommunity/kiosk/sync/syncer"
@@ -218,6 +219,7 @@ func (b *Backend) offline(ctx context.Context, r flow.Resident, ans syncer.Answe
 // (printed-code row, outbox item, audit, one transaction); a re-print and
 // a pending receipt are audited.
 func (b *Backend) Printed(ctx context.Context, t flow.Ticket) error {
+	crashpoint.Hit(crashpoint.PrintSent)
 	switch t.Kind {
 	case flow.TicketCode:
 		b.mu.Lock()

@@ -97,6 +97,8 @@ var rules = []rule{
 	{"cmd/kioskctl", []string{"fyne.io/", module + "/devices/ssc/pcsclab"},
 		"the field tool runs on a text console and talks to the system's PC/SC service, never a private one"},
 	{"cmd/codeservice", []string{"fyne.io/"}, "the service runs headless"},
+	{"internal/crashpoint", []string{"fyne.io/", module + "/"}, "the crash points are a leaf that the write and sync paths call"},
+	{"cmd", []string{module + "/app/campaign"}, "the crash campaign is a test; no program the project ships runs it"},
 }
 
 func TestImportRules(t *testing.T) {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/shcommunity/kiosk/codesvc/api"
 	"github.com/shcommunity/kiosk/codesvc/client"
+	"github.com/shcommunity/kiosk/internal/crashpoint"
 	"github.com/shcommunity/kiosk/pii"
 	"github.com/shcommunity/kiosk/sealbox"
 	"github.com/shcommunity/kiosk/sync/localstore"
@@ -111,6 +112,9 @@ func (e *Engine) enqueue(ctx context.Context, kind string, body []byte, key loca
 		_, err = tx.Audit(workerID, action, key, kind+" "+it.Receipt)
 		return err
 	})
+	if err == nil {
+		crashpoint.Hit(crashpoint.Enqueued)
+	}
 	return r, err
 }
 
@@ -167,6 +171,7 @@ func (e *Engine) RecordPrint(ctx context.Context, p Print) (Receipt, error) {
 		return err
 	})
 	if err == nil {
+		crashpoint.Hit(crashpoint.Enqueued)
 		e.SyncNow()
 	}
 	return r, err
@@ -201,6 +206,7 @@ func (e *Engine) RequestCorrection(ctx context.Context, id pii.IDNumber, workerI
 		return err
 	})
 	if err == nil {
+		crashpoint.Hit(crashpoint.Enqueued)
 		e.SyncNow()
 	}
 	return r, err

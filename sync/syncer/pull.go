@@ -8,6 +8,7 @@ import (
 
 	"github.com/shcommunity/kiosk/codesvc/api"
 	"github.com/shcommunity/kiosk/codesvc/token"
+	"github.com/shcommunity/kiosk/internal/crashpoint"
 	"github.com/shcommunity/kiosk/sync/localstore"
 )
 
@@ -74,7 +75,10 @@ func (e *Engine) pullFeed(ctx context.Context) (trustVersion uint64, err error) 
 // applyFeedPage applies one page in one transaction.
 func (e *Engine) applyFeedPage(ctx context.Context, page api.FeedResponse) error {
 	return e.st.InTx(ctx, func(tx *localstore.Tx) error {
-		for _, en := range page.Entries {
+		for i, en := range page.Entries {
+			if i == len(page.Entries)/2 {
+				crashpoint.Hit(crashpoint.FeedMidPage)
+			}
 			if en.ResidentRef == "" {
 				return fmt.Errorf("feed entry without resident ref: %w", ErrGarbled)
 			}
@@ -140,6 +144,7 @@ func (e *Engine) pullTrustList(ctx context.Context, version uint64) error {
 		if err := tx.SetSetting(setTrustList, raw); err != nil {
 			return err
 		}
+		crashpoint.Hit(crashpoint.TrustMidUpdate)
 		return tx.SetSetting(setTrustVersion, strconv.AppendUint(nil, tl.Version, 10))
 	})
 }

@@ -5,8 +5,10 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"net/http/httptrace"
 
 	"github.com/shcommunity/kiosk/codesvc/api"
+	"github.com/shcommunity/kiosk/internal/crashpoint"
 	"github.com/shcommunity/kiosk/sync/localstore"
 )
 
@@ -61,7 +63,8 @@ func (e *Engine) pushEnrolments(ctx context.Context, items []localstore.Item) er
 		batch.Items[i] = api.EnrolmentItem{ClientID: it.ClientID, Sealed: base64.RawURLEncoding.EncodeToString(it.Body)}
 	}
 	e.inFlight.Store(int64(len(items)))
-	resp, err := e.rm.Enrol(ctx, batch)
+	crashpoint.Hit(crashpoint.BeforeRequest)
+	resp, err := e.rm.Enrol(traced(ctx), batch)
 	e.inFlight.Store(0)
 	if err != nil {
 		err = e.call(err)
@@ -103,6 +106,7 @@ func (e *Engine) pushEnrolments(ctx context.Context, items []localstore.Item) er
 				return err
 			}
 		}
+		crashpoint.Hit(crashpoint.BeforeAck)
 		return nil
 	})
 	if err == nil && deferred > 0 {
@@ -155,6 +159,8 @@ func (e *Engine) pushOne(ctx context.Context, it localstore.Item) error {
 	var outcome, ref string
 	var err error
 	e.inFlight.Store(1)
+	crashpoint.Hit(crashpoint.BeforeRequest)
+	ctx = traced(ctx)
 	switch it.Kind {
 	case KindPrint:
 		var req api.PrintRequest
@@ -193,5 +199,24 @@ func (e *Engine) pushOne(ctx context.Context, it localstore.Item) error {
 			return wrapf(err, "push %s", it.Kind)
 		}
 	}
-	return e.st.InTx(ctx, func(tx *localstore.Tx) error { return tx.Ack(it.ClientID, outcome, ref) })
+	return e.st.InTx(ctx, func(tx *localstore.Tx) error {
+		if err := tx.Ack(it.ClientID, outcome, ref); err != nil {
+			return err
+		}
+		crashpoint.Hit(crashpoint.BeforeAck)
+		return nil
+	})
+}
+
+// traced is ctx with an HTTP trace that passes the crash point
+// RequestWritten once a request is written, when a crash test asked for
+// crash points; otherwise (always, in a program the project ships) ctx
+// itself.
+func traced(ctx context.Context) context.Context {
+	if !crashpoint.Armed() {
+		return ctx
+	}
+	return httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		WroteRequest: func(httptrace.WroteRequestInfo) { crashpoint.Hit(crashpoint.RequestWritten) },
+	})
 }
