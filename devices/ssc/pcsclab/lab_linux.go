@@ -263,6 +263,17 @@ func (l *Lab) Stop() error {
 	return nil
 }
 
+// Crash kills the daemon as a crash would (SIGKILL, no shutdown) and
+// waits for it. Its clients' sockets break at once, so they see "service
+// not running" on their next call, the same on any machine; Stop's
+// orderly shutdown may first answer calls under way with other errors.
+func (l *Lab) Crash() {
+	l.stopped.Do(func() {
+		defer running.Unlock()
+		l.kill()
+	})
+}
+
 func (l *Lab) kill() {
 	l.cmd.Process.Kill()
 	<-l.exited

@@ -38,5 +38,8 @@ func (l *Lab) Env() string { return "" }
 // Stop does nothing.
 func (l *Lab) Stop() error { return nil }
 
+// Crash does nothing.
+func (l *Lab) Crash() {}
+
 // Output returns nothing.
 func (l *Lab) Output() string { return "" }
