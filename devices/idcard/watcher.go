@@ -57,13 +57,21 @@ type Event struct {
 
 // LogValue implements slog.LogValuer: the kind, the card's redacted form
 // and the error.
-func (e Event) LogValue() slog.Value {
-	attrs := []slog.Attr{slog.String("kind", e.Kind.String())}
-	if e.Card != nil {
-		attrs = append(attrs, slog.Any("card", e.Card.LogValue()))
+func (e Event) LogValue() slog.Value { return EventLogValue(e.Kind, e.Card, e.Err) }
+
+// EventLogValue is the log form of a reader's event, for the watchers of
+// every kind of card: the kind, the card's redacted form when there is a
+// card, and the error.
+func EventLogValue[C any, P interface {
+	*C
+	LogValue() slog.Value
+}](kind EventKind, card P, err error) slog.Value {
+	attrs := []slog.Attr{slog.String("kind", kind.String())}
+	if card != nil {
+		attrs = append(attrs, slog.Any("card", card.LogValue()))
 	}
-	if e.Err != nil {
-		attrs = append(attrs, slog.String("err", e.Err.Error()))
+	if err != nil {
+		attrs = append(attrs, slog.String("err", err.Error()))
 	}
 	return slog.GroupValue(attrs...)
 }

@@ -284,6 +284,14 @@ func TestRedaction(t *testing.T) {
 			}
 		}
 	}
+	if !strings.Contains(buf.String(), `"event":{"kind":"card placed","card":{`) {
+		t.Errorf("the event's log form lacks its kind or its card: %s", buf.String())
+	}
+	buf.Reset()
+	log.Info("gone", "event", ssc.Event{Kind: ssc.ReaderDisconnected, Err: ssc.ErrNoService})
+	if want := `"event":{"kind":"reader disconnected","err":"ssc: PC/SC service not running"}`; !strings.Contains(buf.String(), want) {
+		t.Errorf("logged %s, want %s", buf.String(), want)
+	}
 	c.Wipe()
 	if c.Number != "" || c.Name != "" || !c.Birth.IsZero() {
 		t.Error("Wipe left data")

@@ -43,16 +43,7 @@ type Event struct {
 
 // LogValue implements slog.LogValuer: the kind, the card's redacted form
 // and the error.
-func (e Event) LogValue() slog.Value {
-	attrs := []slog.Attr{slog.String("kind", e.Kind.String())}
-	if e.Card != nil {
-		attrs = append(attrs, slog.Any("card", e.Card.LogValue()))
-	}
-	if e.Err != nil {
-		attrs = append(attrs, slog.String("err", e.Err.Error()))
-	}
-	return slog.GroupValue(attrs...)
-}
+func (e Event) LogValue() slog.Value { return idcard.EventLogValue(e.Kind, e.Card, e.Err) }
 
 // WatcherOptions configure a Watcher. The zero value is the default.
 type WatcherOptions struct {

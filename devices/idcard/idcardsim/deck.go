@@ -9,6 +9,7 @@ import (
 
 	"github.com/shcommunity/kiosk/assets"
 	"github.com/shcommunity/kiosk/devices/idcard"
+	"github.com/shcommunity/kiosk/devices/internal/deck"
 	"github.com/shcommunity/kiosk/pii"
 )
 
@@ -69,18 +70,10 @@ func ParseDeck(data []byte) (*Deck, error) {
 	if err := json.Unmarshal(data, &d); err != nil {
 		return nil, fmt.Errorf("idcardsim: deck: %w", err)
 	}
-	seen := make(map[string]bool, len(d.Cards))
-	for i, c := range d.Cards {
-		if c.Label == "" {
-			return nil, fmt.Errorf("idcardsim: deck card %d has no label", i)
-		}
-		if seen[c.Label] {
-			return nil, fmt.Errorf("idcardsim: deck label %q used twice", c.Label)
-		}
-		seen[c.Label] = true
-		if _, err := c.Card(); err != nil {
-			return nil, fmt.Errorf("idcardsim: deck card %q: %w", c.Label, err)
-		}
+	label := func(c DeckCard) string { return c.Label }
+	build := func(c DeckCard) error { _, err := c.Card(); return err }
+	if err := deck.Check("idcardsim", d.Cards, label, build); err != nil {
+		return nil, err
 	}
 	return &d, nil
 }

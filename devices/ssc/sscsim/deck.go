@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/shcommunity/kiosk/devices/internal/deck"
 	"github.com/shcommunity/kiosk/devices/ssc"
 )
 
@@ -85,18 +86,10 @@ func ParseDeck(data []byte) (*Deck, error) {
 	if err := json.Unmarshal(data, &d); err != nil {
 		return nil, fmt.Errorf("sscsim: deck: %w", err)
 	}
-	seen := make(map[string]bool, len(d.Cards))
-	for i, c := range d.Cards {
-		if c.Label == "" {
-			return nil, fmt.Errorf("sscsim: deck card %d has no label", i)
-		}
-		if seen[c.Label] {
-			return nil, fmt.Errorf("sscsim: deck label %q used twice", c.Label)
-		}
-		seen[c.Label] = true
-		if _, err := c.files(); err != nil {
-			return nil, fmt.Errorf("sscsim: deck card %q: %w", c.Label, err)
-		}
+	label := func(c DeckCard) string { return c.Label }
+	build := func(c DeckCard) error { _, err := c.files(); return err }
+	if err := deck.Check("sscsim", d.Cards, label, build); err != nil {
+		return nil, err
 	}
 	return &d, nil
 }
