@@ -167,9 +167,13 @@ func (p *parent) startPrinter(ctx context.Context) error {
 	return nil
 }
 
+// keyFileOf is where the campaign keeps the kiosk's key file
+// (sync/keystore): in a folder of its own beside the database.
+func keyFileOf(db string) string { return filepath.Join(filepath.Dir(db), "keys", "kiosk.key") }
+
 // register makes the kiosk's database and registers it with the service.
 func (p *parent) register(ctx context.Context) error {
-	st, err := localstore.Open(ctx, p.dbPath, localstore.Options{})
+	st, err := localstore.Open(ctx, p.dbPath, localstore.Options{KeyFile: keyFileOf(p.dbPath)})
 	if err != nil {
 		return err
 	}

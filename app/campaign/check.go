@@ -115,7 +115,7 @@ func (p *parent) check(ctx context.Context) error {
 	if err := p.checkPrints(ctx, kiosk, svc); err != nil {
 		return err
 	}
-	st, err := localstore.Open(ctx, p.dbPath, localstore.Options{})
+	st, err := localstore.Open(ctx, p.dbPath, localstore.Options{KeyFile: keyFileOf(p.dbPath)})
 	if err != nil {
 		return err
 	}

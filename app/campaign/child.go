@@ -56,7 +56,7 @@ type Report struct {
 // syncs until the outbox is empty. Any failure is returned: the campaign
 // counts it as a finding, never as a kill.
 func Child(ctx context.Context, out io.Writer) error {
-	st, err := localstore.Open(ctx, os.Getenv(envDB), localstore.Options{})
+	st, err := localstore.Open(ctx, os.Getenv(envDB), localstore.Options{KeyFile: keyFileOf(os.Getenv(envDB))})
 	if err != nil {
 		return err
 	}

@@ -44,6 +44,11 @@ type Config struct {
 	// Store is the local database file; "" means kiosk.db in the user's
 	// data directory (see StorePath).
 	Store string `json:"store,omitempty"`
+	// KeyFile holds the kiosk's secrets outside the database (the
+	// device's signing key, the keyed-hash secret, the audit key); ""
+	// means the default of sync/keystore, a directory of its own beside
+	// the configuration's. Never put it in the database's folder.
+	KeyFile string `json:"key_file,omitempty"`
 	// Kiosk makes kiosk mode (full screen, the exit PIN) the default, as
 	// the --kiosk flag does.
 	Kiosk bool `json:"kiosk,omitempty"`

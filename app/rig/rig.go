@@ -189,7 +189,8 @@ func (r *Rig) startService(ctx context.Context, dir string, log *slog.Logger) er
 func (r *Rig) startKiosk(ctx context.Context, dir string, opts Options) error {
 	clock := syncer.NewClock(nil, 0)
 	var err error
-	if r.Store, err = localstore.Open(ctx, filepath.Join(dir, "kiosk.db"), localstore.Options{Now: clock.Now}); err != nil {
+	if r.Store, err = localstore.Open(ctx, filepath.Join(dir, "kiosk.db"), localstore.Options{Now: clock.Now,
+		KeyFile: filepath.Join(dir, "keys", "kiosk.key")}); err != nil {
 		return fmt.Errorf("rig: kiosk store: %w", err)
 	}
 	r.closers = append(r.closers, r.Store.Close)

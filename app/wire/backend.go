@@ -271,9 +271,10 @@ func (b *Backend) Link(ctx context.Context) flow.Link {
 	return flow.Link{Online: s.Online, Waiting: s.Pending + s.InFlight, Damaged: b.Engine.Damaged() != nil}
 }
 
-// CardStatus implements flow.VenueBackend.
+// CardStatus implements flow.VenueBackend. The tap is not cached: a
+// venue checker keeps no list of who passed (syncer.Engine.VenueStatus).
 func (b *Backend) CardStatus(ctx context.Context, r flow.Resident) (flow.CodeCheck, error) {
-	ans, err := b.Engine.Status(ctx, r.Number)
+	ans, err := b.Engine.VenueStatus(ctx, r.Number)
 	if err != nil {
 		return flow.CodeCheck{}, classify(err)
 	}

@@ -57,6 +57,7 @@ import (
 	"github.com/shcommunity/kiosk/internal/kioskmode"
 	"github.com/shcommunity/kiosk/internal/logfile"
 	"github.com/shcommunity/kiosk/internal/version"
+	"github.com/shcommunity/kiosk/sync/keystore"
 	"github.com/shcommunity/kiosk/sync/localstore"
 	"github.com/shcommunity/kiosk/sync/syncer"
 )
@@ -328,12 +329,18 @@ func kiosk(ctx context.Context, a fyne.App, win fyne.Window, o options, cfg conf
 	} else if err := os.MkdirAll(filepath.Dir(where.Path), 0o700); err != nil {
 		return fmt.Errorf("local database: %w", err)
 	}
+	keyPath := cfg.KeyFile
+	if keyPath == "" {
+		if keyPath, err = keystore.DefaultPath(); err != nil {
+			return err
+		}
+	}
 	clock := syncer.NewClock(nil, 0)
-	st, err := localstore.Open(ctx, where.Path, localstore.Options{Now: clock.Now})
-	if errors.Is(err, localstore.ErrCorrupt) {
+	st, err := localstore.Open(ctx, where.Path, localstore.Options{Now: clock.Now, KeyFile: keyPath})
+	if errors.Is(err, localstore.ErrCorrupt) || errors.Is(err, localstore.ErrKeysMissing) || errors.Is(err, localstore.ErrKeysMismatch) {
 		// The kiosk stays on screen to say it is out of service and send
 		// residents to the counter; kioskctl doctor tells the technician.
-		log.Error("The local store is damaged: out of service", "err", err)
+		log.Error("The local store is damaged or its keys are gone: out of service", "err", err)
 		win.SetContent(ui.OutOfService(cfg.Lang))
 		return nil
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/shcommunity/kiosk/app/config"
 	"github.com/shcommunity/kiosk/internal/doctor"
+	"github.com/shcommunity/kiosk/sync/keystore"
 )
 
 // cmdDoctor checks the kiosk as configured (its config file) and prints
@@ -59,5 +60,17 @@ func doctorConfig(cfg config.Config, path string) doctor.Config {
 		PrinterProfile: cfg.Profile(),
 		ServiceURL:     cfg.ServiceURL,
 		DBPath:         cfg.StorePath(path),
+		KeyFile:        keyFile(cfg),
 	}
+}
+
+// keyFile is the kiosk's key file: the configuration's, else the
+// default (sync/keystore), else none (the database check then says the
+// keys are missing).
+func keyFile(cfg config.Config) string {
+	if cfg.KeyFile != "" {
+		return cfg.KeyFile
+	}
+	p, _ := keystore.DefaultPath()
+	return p
 }

@@ -107,6 +107,8 @@ type Config struct {
 	ServiceURL string
 	// DBPath is the kiosk's local database file.
 	DBPath string
+	// KeyFile is the file of the kiosk's secrets (sync/keystore).
+	KeyFile string
 
 	// HTTP is the client for the service; nil means one with Timeout that
 	// checks the service's TLS key against the kiosk's pin

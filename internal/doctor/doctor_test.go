@@ -84,7 +84,7 @@ func newKiosk(t *testing.T, offset time.Duration) *kiosk {
 	t.Cleanup(k.srv.Close)
 
 	dbPath := filepath.Join(dir, "kiosk.db")
-	ls, err := localstore.Open(ctx, dbPath, localstore.Options{})
+	ls, err := localstore.Open(ctx, dbPath, localstore.Options{KeyFile: filepath.Join(dir, "keys", "kiosk.key")})
 	if err != nil {
 		t.Fatalf("local store: %v", err)
 	}
@@ -107,6 +107,7 @@ func newKiosk(t *testing.T, offset time.Duration) *kiosk {
 		Printer:    doctor.Device{Port: pp.Path},
 		ServiceURL: k.srv.URL,
 		DBPath:     dbPath,
+		KeyFile:    filepath.Join(dir, "keys", "kiosk.key"),
 		Timeout:    2 * time.Second,
 		ListPorts: func() ([]serialport.Info, error) {
 			return []serialport.Info{

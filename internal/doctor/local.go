@@ -79,11 +79,15 @@ func openDatabase(ctx context.Context, cfg Config) (*localstore.Store, Result) {
 		db.Level, db.Detail, db.Fix = Fail, fmt.Sprintf("%s: cannot read (%v).", cfg.DBPath, err), "check the file's owner and permissions."
 		return nil, db
 	}
-	st, err := localstore.Open(ctx, cfg.DBPath, localstore.Options{Now: cfg.Now})
+	st, err := localstore.Open(ctx, cfg.DBPath, localstore.Options{Now: cfg.Now, KeyFile: cfg.KeyFile})
 	switch {
 	case errors.Is(err, localstore.ErrCorrupt):
 		db.Level, db.Detail = Fail, cfg.DBPath+": the database file is damaged; the kiosk will not start on it."
 		db.Fix = damagedFix
+		return nil, db
+	case errors.Is(err, localstore.ErrKeysMissing), errors.Is(err, localstore.ErrKeysMismatch):
+		db.Level, db.Detail = Fail, fmt.Sprintf("%s: %v (key file %s).", cfg.DBPath, err, cfg.KeyFile)
+		db.Fix = "restore the key file from where it was kept, or start a new database and provision the kiosk again (docs/security.md)."
 		return nil, db
 	case err != nil:
 		db.Level, db.Detail, db.Fix = Fail, fmt.Sprintf("%s: cannot open (%v).", cfg.DBPath, err), "close other copies of the kiosk; check the disk is not full."

@@ -35,6 +35,9 @@ type Options struct {
 	// construction. Its transactions are deferred (they take no write
 	// lock).
 	ReadOnly bool
+	// SecureDelete overwrites deleted content with zeros (PRAGMA
+	// secure_delete) instead of leaving it in free pages.
+	SecureDelete bool
 }
 
 // Open opens the SQLite file at file with the project's settings. They are
@@ -67,6 +70,9 @@ func Open(file string, opts Options) (*sql.DB, error) {
 	q.Set("_synchronous", string(sync))
 	q.Set("_foreign_keys", "on")
 	q.Set("_busy_timeout", "5000")
+	if opts.SecureDelete {
+		q.Set("_secure_delete", "on")
+	}
 	if opts.ReadOnly {
 		q.Set("mode", "ro")
 	} else {

@@ -20,7 +20,7 @@ import (
 func BenchmarkEnqueueVsBatchedInsert(b *testing.B) {
 	ctx := context.Background()
 	dir := b.TempDir()
-	s, err := localstore.Open(ctx, filepath.Join(dir, "kiosk.db"), localstore.Options{})
+	s, err := localstore.Open(ctx, filepath.Join(dir, "kiosk.db"), localstore.Options{KeyFile: keyFile(filepath.Join(dir, "kiosk.db"))})
 	if err != nil {
 		b.Fatal(err)
 	}

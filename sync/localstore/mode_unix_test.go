@@ -32,7 +32,7 @@ func TestFinding10KioskDatabaseMode(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			st, err := localstore.Open(ctx, path, localstore.Options{})
+			st, err := localstore.Open(ctx, path, localstore.Options{KeyFile: keyFile(path)})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -11,30 +11,31 @@ import (
 	"github.com/shcommunity/kiosk/internal/sqldb"
 )
 
-// CachedStatus is the service's last answer about one resident.
+// CachedStatus is the service's last answer about one resident, as far as
+// the cache keeps it: the colour and its times, nothing that narrows a
+// search for the ID number behind the resident key (migration 0004).
 type CachedStatus struct {
 	ResidentRef  string      // the service's reference
 	Resident     ResidentKey // zero when only the feed has mentioned them
 	Colour       healthcode.Colour
-	Reason       string
 	AsOf         time.Time // when the service computed it (service time)
 	ValidUntil   time.Time // zero: no change scheduled
 	Version      uint64
 	RulesVersion string
-	MaskedName   string
-	MaskedID     string
 	UpdatedAt    time.Time
+	// MaskedName and MaskedID go to the call list (ApplyFeedStatus) and
+	// are never stored in the cache: a status read back has them empty.
+	MaskedName string
+	MaskedID   string
 }
 
-const statusCols = `resident_ref, resident_key, colour, reason, as_of, valid_until, version,
-	rules_version, masked_name, masked_id, updated_at`
+const statusCols = `resident_ref, resident_key, colour, as_of, valid_until, version, rules_version, updated_at`
 
 func scanStatus(r sqldb.Scanner) (CachedStatus, error) {
 	var c CachedStatus
 	var key []byte
 	var asOf, until, updated int64
-	err := r.Scan(&c.ResidentRef, &key, &c.Colour, &c.Reason, &asOf, &until, &c.Version,
-		&c.RulesVersion, &c.MaskedName, &c.MaskedID, &updated)
+	err := r.Scan(&c.ResidentRef, &key, &c.Colour, &asOf, &until, &c.Version, &c.RulesVersion, &updated)
 	c.Resident = keyFrom(key)
 	c.AsOf, c.ValidUntil, c.UpdatedAt = sqldb.FromDB(asOf), sqldb.FromDB(until), sqldb.FromDB(updated)
 	return c, err
@@ -58,16 +59,15 @@ func (tx *Tx) PutStatus(c CachedStatus) (stored bool, err error) {
 			return false, fmt.Errorf("put status: %w", err)
 		}
 	}
-	res, err := tx.exec(`INSERT INTO status_cache (`+statusCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	res, err := tx.exec(`INSERT INTO status_cache (`+statusCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (resident_ref) DO UPDATE SET
-			colour = excluded.colour, reason = excluded.reason, as_of = excluded.as_of,
+			colour = excluded.colour, as_of = excluded.as_of,
 			valid_until = excluded.valid_until, version = excluded.version,
-			rules_version = excluded.rules_version, masked_name = excluded.masked_name,
-			masked_id = excluded.masked_id, updated_at = excluded.updated_at
+			rules_version = excluded.rules_version, updated_at = excluded.updated_at
 		WHERE excluded.version > status_cache.version
 		   OR (excluded.version = status_cache.version AND excluded.as_of >= status_cache.as_of)`,
-		c.ResidentRef, keyArg(c.Resident), c.Colour, c.Reason, sqldb.ToDB(c.AsOf), sqldb.ToDB(c.ValidUntil), c.Version,
-		c.RulesVersion, c.MaskedName, c.MaskedID, tx.nowDB())
+		c.ResidentRef, keyArg(c.Resident), c.Colour, sqldb.ToDB(c.AsOf), sqldb.ToDB(c.ValidUntil), c.Version,
+		c.RulesVersion, tx.nowDB())
 	if err != nil {
 		return false, fmt.Errorf("put status: %w", err)
 	}

@@ -3,7 +3,6 @@ package localstore
 import (
 	"context"
 	"crypto/hmac"
-	"crypto/rand"
 	"crypto/sha256"
 	"database/sql"
 	"embed"
@@ -11,10 +10,12 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/shcommunity/kiosk/internal/sqldb"
 	"github.com/shcommunity/kiosk/pii"
+	"github.com/shcommunity/kiosk/sync/keystore"
 )
 
 //go:embed migrations/*.sql
@@ -66,6 +67,11 @@ type Options struct {
 	// MaxPageCount caps the file at this many pages (PRAGMA
 	// max_page_count) when positive. Tests use it to make the disk "full".
 	MaxPageCount int
+	// KeyFile is the file of the secrets kept outside the database
+	// (sync/keystore): the keyed-hash secret, the audit key and the
+	// device's signing seed. Required; the kiosk's is
+	// keystore.DefaultPath, away from the database's folder.
+	KeyFile string
 }
 
 // Store is the kiosk's local database. It is safe for concurrent use.
@@ -74,29 +80,41 @@ type Store struct {
 	path      string
 	now       func() time.Time
 	retention time.Duration
-	secret    []byte // keyed-hash secret, from settings
+
+	keyFile          keystore.File
+	secret, auditKey []byte // from the key file; fixed once open
+
+	keysMu sync.Mutex
+	keys   keystore.Keys // what the key file holds
 }
 
 // Setting keys the store itself uses.
-const (
-	settingSecret    = "resident_key_secret"
-	settingAuditHead = "audit_head"
-)
+const settingAuditHead = "audit_head"
 
 // Open opens (creating if needed, with mode 0600; an existing file that
 // others may read is set to 0600) the store at path, checks the file's
-// integrity, applies pending migrations and loads the keyed-hash secret.
-// A damaged file gives a *CorruptError and no Store.
+// integrity, applies pending migrations and loads its keys from
+// Options.KeyFile: a new database gets new keys, a database of an earlier
+// release has its secrets moved out into the key file (and the file
+// vacuumed so that their bytes go), and a database whose key file is
+// missing or another's is refused (ErrKeysMissing, ErrKeysMismatch). A
+// damaged file gives a *CorruptError and no Store.
 func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	// sqldb.Open's settings (WAL, foreign keys, a 5 s busy timeout,
 	// immediate transactions), with _synchronous=FULL: fsync the WAL at
 	// every commit. NORMAL would be faster, but in WAL mode it may lose
 	// the last commits on power loss, and a kiosk is switched off at the
 	// wall: an enrolment a resident was told is "saved" must survive that.
+	kf, err := keyFileOf(opts)
+	if err != nil {
+		return nil, err
+	}
 	if err := sqldb.Private(path, sqldb.Tighten); err != nil {
 		return nil, fmt.Errorf("open local store: %w", err)
 	}
-	db, err := sqldb.Open(path, sqldb.Options{Synchronous: sqldb.SyncFull})
+	// SecureDelete: what is deleted (an acknowledged outbox item, a
+	// status, a moved secret) is overwritten, not left in a free page.
+	db, err := sqldb.Open(path, sqldb.Options{Synchronous: sqldb.SyncFull, SecureDelete: true})
 	if err != nil {
 		return nil, fmt.Errorf("open local store: %w", err)
 	}
@@ -104,7 +122,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	// serialise anyway, and per-connection pragmas (max_page_count) then
 	// hold for every statement.
 	db.SetMaxOpenConns(1)
-	s := &Store{db: db, path: path, now: opts.Now, retention: opts.Retention}
+	s := &Store{db: db, path: path, now: opts.Now, retention: opts.Retention, keyFile: kf}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -130,7 +148,11 @@ func (s *Store) start(ctx context.Context, opts Options) error {
 	if err := s.migrate(ctx); err != nil {
 		return err
 	}
-	return s.loadSecret(ctx)
+	moved, err := s.loadKeys(ctx)
+	if err != nil {
+		return err
+	}
+	return s.scrub(ctx, moved)
 }
 
 // checkIntegrity runs PRAGMA quick_check: it reads every page and checks
@@ -167,24 +189,6 @@ func (s *Store) checkIntegrity(ctx context.Context) error {
 func (s *Store) migrate(ctx context.Context) error {
 	m := sqldb.Migrations{Files: migrationFS, Dir: "migrations", Dialect: sqldb.SQLite, Now: s.now}
 	return s.classify("migrate", m.Apply(ctx, s.db))
-}
-
-func (s *Store) loadSecret(ctx context.Context) error {
-	return s.InTx(ctx, func(tx *Tx) error {
-		v, ok, err := tx.Setting(settingSecret)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			v = make([]byte, 32)
-			rand.Read(v)
-			if err := tx.SetSetting(settingSecret, v); err != nil {
-				return err
-			}
-		}
-		s.secret = v
-		return nil
-	})
 }
 
 // Close closes the database. In WAL mode the last connection's close

@@ -2,6 +2,7 @@ package localstore
 
 import (
 	"context"
+	"encoding/binary"
 	"io/fs"
 	"path/filepath"
 	"testing"
@@ -9,7 +10,8 @@ import (
 
 func TestOpenSettings(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, filepath.Join(t.TempDir(), "kiosk.db"), Options{})
+	dir := t.TempDir()
+	s, err := Open(ctx, filepath.Join(dir, "kiosk.db"), Options{KeyFile: filepath.Join(dir, "keys", "kiosk.key")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -19,6 +21,7 @@ func TestOpenSettings(t *testing.T) {
 		{"synchronous", "2"}, // FULL
 		{"foreign_keys", "1"},
 		{"busy_timeout", "5000"},
+		{"secure_delete", "1"},
 	} {
 		t.Run(tc.pragma, func(t *testing.T) {
 			var got string
@@ -44,12 +47,22 @@ func TestOpenSettings(t *testing.T) {
 }
 
 func TestVerifyChainHead(t *testing.T) {
-	// An empty log with a head that says one row existed: truncated.
-	err := verifyChain(nil, headBytes(1))
+	// An empty log with an unkeyed head that says one row existed:
+	// truncated.
+	err := verifyChain(nil, binary.BigEndian.AppendUint64(nil, 1), nil, nil)
 	if ae, ok := err.(*AuditError); !ok || ae.Problem != "truncated" {
 		t.Errorf("verifyChain(empty, head 1) = %v, want truncated", err)
 	}
-	if err := verifyChain(nil, nil); err != nil {
+	if err := verifyChain(nil, nil, nil, nil); err != nil {
 		t.Errorf("verifyChain(empty, no head) = %v, want nil", err)
+	}
+	// A keyed head over an empty log, with the right key and another.
+	key := []byte("audit key")
+	h := auditHead{keyedFrom: 1}
+	if p, ok := parseHead(h.bytes(key, []byte{})); !ok || verifyChain(nil, nil, &p, key) != nil {
+		t.Errorf("keyed head of an empty log does not verify")
+	}
+	if p, _ := parseHead(h.bytes(key, []byte{})); verifyChain(nil, nil, &p, []byte("other")) == nil {
+		t.Errorf("keyed head verifies under another key")
 	}
 }

@@ -27,8 +27,17 @@ type clock struct{ t time.Time }
 
 func (c *clock) Now() time.Time { return c.t }
 
+// keyFile is where the tests keep a database's key file: in a folder of
+// its own beside it (a kiosk keeps it further away, keystore.DefaultPath).
+func keyFile(path string) string {
+	return filepath.Join(filepath.Dir(path), "keys", filepath.Base(path)+".key")
+}
+
 func open(t *testing.T, path string, opts localstore.Options) *localstore.Store {
 	t.Helper()
+	if opts.KeyFile == "" {
+		opts.KeyFile = keyFile(path)
+	}
 	s, err := localstore.Open(context.Background(), path, opts)
 	if err != nil {
 		t.Fatalf("open: %v", err)
@@ -83,7 +92,7 @@ func TestCorruptFile(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "kiosk.db")
-			s, err := localstore.Open(context.Background(), path, localstore.Options{})
+			s, err := localstore.Open(context.Background(), path, localstore.Options{KeyFile: keyFile(path)})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -105,7 +114,7 @@ func TestCorruptFile(t *testing.T) {
 			if err := os.WriteFile(path, b, 0o600); err != nil {
 				t.Fatal(err)
 			}
-			_, err = localstore.Open(context.Background(), path, localstore.Options{})
+			_, err = localstore.Open(context.Background(), path, localstore.Options{KeyFile: keyFile(path)})
 			var ce *localstore.CorruptError
 			if !errors.As(err, &ce) || !errors.Is(err, localstore.ErrCorrupt) {
 				t.Fatalf("open damaged file: err = %v, want *CorruptError", err)
@@ -511,7 +520,7 @@ func TestAuditChain(t *testing.T) {
 func TestWorkersLoginStatePersists(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "kiosk.db")
 	ctx := context.Background()
-	s, err := localstore.Open(ctx, path, localstore.Options{})
+	s, err := localstore.Open(ctx, path, localstore.Options{KeyFile: keyFile(path)})
 	if err != nil {
 		t.Fatal(err)
 	}

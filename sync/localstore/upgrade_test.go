@@ -1,12 +1,19 @@
 package localstore_test
 
 import (
+	"bytes"
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"database/sql"
+	"errors"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/shcommunity/kiosk/internal/sqldb/sqldbtest"
+	"github.com/shcommunity/kiosk/sync/keystore"
 	"github.com/shcommunity/kiosk/sync/localstore"
 	"github.com/shcommunity/kiosk/sync/syncer"
 )
@@ -115,4 +122,64 @@ func TestTimesKeepNanoseconds(t *testing.T) {
 	if err != nil || !ok || !st.AsOf.Equal(asOf) || !st.UpdatedAt.Equal(c.t) || !st.ValidUntil.IsZero() {
 		t.Errorf("status = %+v, %v, %v; want as of %v, updated %v, no valid_until", st, ok, err, asOf, c.t)
 	}
+}
+
+// TestFinding3SecretsLeaveLegacyDatabase: a kiosk of an earlier release
+// kept its keyed-hash secret (and, once registered, its device seed) in
+// kiosk.db. On its first start now they move to the key file, the rows
+// are deleted and the file is vacuumed, so their bytes are in neither
+// the database nor its -wal; the residents' keys stay the same. Another
+// database's key file is refused.
+func TestFinding3SecretsLeaveLegacyDatabase(t *testing.T) {
+	ctx := context.Background()
+	path, err := sqldbtest.Unpack(filepath.Join("testdata", "kiosk-v1.db.gz"), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("sqlite3", "file:"+path+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var secret []byte
+	if err := db.QueryRow("SELECT value FROM settings WHERE key = 'resident_key_secret'").Scan(&secret); err != nil || len(secret) != 32 {
+		t.Fatalf("the fixture's secret: %x, %v", secret, err)
+	}
+	db.Close()
+	before := legacyKeyOf(secret, "310101194803140019")
+
+	s := open(t, path, localstore.Options{})
+	if got := s.KeyOf("310101194803140019"); !bytes.Equal(got[:], before) {
+		t.Error("the residents' keys changed with the move")
+	}
+	s.Close()
+	for _, f := range []string{path, path + "-wal"} {
+		b, err := os.ReadFile(f)
+		if err != nil && !os.IsNotExist(err) {
+			t.Fatal(err)
+		}
+		if bytes.Contains(b, secret) {
+			t.Errorf("%s still holds the secret", filepath.Base(f))
+		}
+	}
+	keys, ok, err := keystore.File{Path: keyFile(path)}.Load()
+	if err != nil || !ok || !bytes.Equal(keys.ResidentSecret, secret) {
+		t.Errorf("key file: %v, %v; want the secret moved there", ok, err)
+	}
+
+	other := filepath.Join(t.TempDir(), "other.db")
+	open(t, other, localstore.Options{}).Close()
+	if _, err := localstore.Open(ctx, path, localstore.Options{KeyFile: keyFile(other)}); !errors.Is(err, localstore.ErrKeysMismatch) {
+		t.Errorf("another database's key file: %v, want ErrKeysMismatch", err)
+	}
+	if _, err := localstore.Open(ctx, path, localstore.Options{KeyFile: filepath.Join(t.TempDir(), "none.key")}); !errors.Is(err, localstore.ErrKeysMissing) {
+		t.Errorf("no key file: %v, want ErrKeysMissing", err)
+	}
+}
+
+// legacyKeyOf is localstore.KeyOf's algorithm under a given secret.
+func legacyKeyOf(secret []byte, id string) []byte {
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte("resident-key-v1\x00"))
+	m.Write([]byte(id))
+	return m.Sum(nil)
 }

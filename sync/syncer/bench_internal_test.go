@@ -19,7 +19,8 @@ type noRemote struct{ Remote }
 func newOfflineEngine(tb testing.TB) *Engine {
 	tb.Helper()
 	ctx := context.Background()
-	st, err := localstore.Open(ctx, filepath.Join(tb.TempDir(), "kiosk.db"), localstore.Options{})
+	dir := tb.TempDir()
+	st, err := localstore.Open(ctx, filepath.Join(dir, "kiosk.db"), localstore.Options{KeyFile: filepath.Join(dir, "keys", "kiosk.key")})
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -81,7 +81,7 @@ func TestQueuedCorrectionOnlyTheServiceOpens(t *testing.T) {
 		t.Fatal(err)
 	}
 	path := filepath.Join(t.TempDir(), "kiosk.db")
-	st, err := localstore.Open(ctx, path, localstore.Options{})
+	st, err := localstore.Open(ctx, path, localstore.Options{KeyFile: keyFile(path)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -87,7 +87,6 @@ type Engine struct {
 // Settings keys the engine keeps in the store.
 const (
 	setDeviceID     = "device_id"
-	setDeviceKey    = "device_private_key"
 	setSealingKey   = "service_sealing_key"
 	setTrustRoot    = "trust_root_key"
 	setTrustList    = "trust_list"

@@ -221,6 +221,12 @@ type kiosk struct {
 	path string
 }
 
+// keyFile is where the tests keep a kiosk database's key file: in a
+// folder of its own beside it.
+func keyFile(path string) string {
+	return filepath.Join(filepath.Dir(path), "keys", filepath.Base(path)+".key")
+}
+
 func newKiosk(t testing.TB, s *service, path string, kioskTime time.Time) *kiosk {
 	t.Helper()
 	ctx := context.Background()
@@ -228,7 +234,7 @@ func newKiosk(t testing.TB, s *service, path string, kioskTime time.Time) *kiosk
 		path = filepath.Join(t.TempDir(), "kiosk.db")
 	}
 	clk := &tclock{t: kioskTime}
-	st, err := localstore.Open(ctx, path, localstore.Options{Now: clk.Now})
+	st, err := localstore.Open(ctx, path, localstore.Options{Now: clk.Now, KeyFile: keyFile(path)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -44,10 +44,15 @@ func SaveIdentity(ctx context.Context, st *localstore.Store, id Identity) error 
 		}
 		version = tl.Version
 	}
+	// The signing seed goes to the key file, never into the database
+	// (sync/keystore); first, so that a database that names a device
+	// always has its key.
+	if err := st.SetDeviceSeed(id.PrivateKey.Seed()); err != nil {
+		return fmt.Errorf("save identity: %w", err)
+	}
 	return st.InTx(ctx, func(tx *localstore.Tx) error {
 		for k, v := range map[string][]byte{
 			setDeviceID:   []byte(id.DeviceID),
-			setDeviceKey:  id.PrivateKey.Seed(),
 			setSealingKey: []byte(id.SealingKey.String()),
 			setTrustRoot:  id.TrustRoot,
 		} {
@@ -91,13 +96,14 @@ func LoadIdentity(ctx context.Context, st *localstore.Store) (Identity, error) {
 		return id, err
 	}
 	id.DeviceID = string(v)
-	if v, err = get(setDeviceKey); err != nil {
-		return id, err
+	seed := st.DeviceSeed()
+	if seed == nil {
+		return id, fmt.Errorf("load identity: the key file holds no device key: %w", ErrNotRegistered)
 	}
-	if len(v) != ed25519.SeedSize {
+	if len(seed) != ed25519.SeedSize {
 		return id, errors.New("load identity: device key of wrong size")
 	}
-	id.PrivateKey = ed25519.NewKeyFromSeed(v)
+	id.PrivateKey = ed25519.NewKeyFromSeed(seed)
 	if v, err = get(setSealingKey); err != nil {
 		return id, err
 	}

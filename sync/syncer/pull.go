@@ -103,7 +103,7 @@ func (e *Engine) applyFeedPage(ctx context.Context, page api.FeedResponse) error
 }
 
 func cachedFromAPI(ref string, key localstore.ResidentKey, maskedName, maskedID string, s api.Status) localstore.CachedStatus {
-	return localstore.CachedStatus{ResidentRef: ref, Resident: key, Colour: s.Colour, Reason: s.Reason, AsOf: s.AsOf,
+	return localstore.CachedStatus{ResidentRef: ref, Resident: key, Colour: s.Colour, AsOf: s.AsOf,
 		ValidUntil: s.ValidUntil, Version: s.Version, RulesVersion: s.RulesVersion, MaskedName: maskedName, MaskedID: maskedID}
 }
 

@@ -34,6 +34,15 @@ func (a Answer) Status() healthcode.Status {
 	return healthcode.Status{Source: a.Source, Colour: a.Colour, Reason: a.Reason, AsOf: a.AsOf, ValidUntil: a.ValidUntil}
 }
 
+// VenueStatus is Status for a card tapped at a venue check: the service's
+// live answer, never written to the cache, so that a venue checker keeps
+// no trace of who passed (docs/security.md, finding 3). Offline it reads
+// the cache as Status does; a venue checker serves nobody through the
+// feed, so that is "unknown" and the staff check the paper code instead.
+func (e *Engine) VenueStatus(ctx context.Context, id pii.IDNumber) (Answer, error) {
+	return e.status(ctx, id, false)
+}
+
 // Status answers "what is this resident's colour?" without ever giving a
 // stale green: the service's live answer when it can be reached within
 // LiveTimeout; otherwise the cached answer only until its valid_until and
@@ -43,13 +52,18 @@ func (a Answer) Status() healthcode.Status {
 // Errors are returned only for a refusal about the request itself (for
 // example an invalid ID number) or a store failure.
 func (e *Engine) Status(ctx context.Context, id pii.IDNumber) (Answer, error) {
+	return e.status(ctx, id, true)
+}
+
+// status is Status, writing the live answer to the cache only with keep.
+func (e *Engine) status(ctx context.Context, id pii.IDNumber, keep bool) (Answer, error) {
 	key := e.st.KeyOf(id)
 	lctx, cancel := context.WithTimeout(ctx, e.cfg.LiveTimeout)
 	resp, err := e.rm.Status(lctx, id)
 	cancel()
 	e.noteCall(err) // for a Remote that does not report its calls; a second note of the same outcome is harmless
 	if err == nil {
-		if resp.Known && resp.ResidentRef != "" {
+		if resp.Known && resp.ResidentRef != "" && keep {
 			err := e.st.InTx(ctx, func(tx *localstore.Tx) error {
 				_, err := tx.PutStatus(cachedFromAPI(resp.ResidentRef, key, resp.MaskedName, resp.MaskedID, resp.Status))
 				return err
@@ -94,18 +108,15 @@ func (e *Engine) offlineStatus(ctx context.Context, key localstore.ResidentKey) 
 		case now.Sub(c.AsOf) >= e.cfg.Freshness:
 			why = "cached status older than the freshness bound"
 		default:
-			return Answer{Source: healthcode.SourceCached, Colour: c.Colour, Reason: c.Reason, AsOf: c.AsOf, ValidUntil: c.ValidUntil,
-				Known: true, MaskedName: c.MaskedName, MaskedID: c.MaskedID}, nil
+			// The cache keeps no reason and no masked forms (docs/sync.md,
+			// "The local store"): the card in hand gives the latter.
+			return Answer{Source: healthcode.SourceCached, Colour: c.Colour, AsOf: c.AsOf, ValidUntil: c.ValidUntil, Known: true}, nil
 		}
 	}
 	if a, ok, err := e.pending(ctx, key); err != nil || ok {
 		return a, err
 	}
-	a := Answer{Source: healthcode.SourceUnknown, Why: why, Known: ok}
-	if ok {
-		a.MaskedName, a.MaskedID = c.MaskedName, c.MaskedID
-	}
-	return a, nil
+	return Answer{Source: healthcode.SourceUnknown, Why: why, Known: ok}, nil
 }
 
 func (e *Engine) pending(ctx context.Context, key localstore.ResidentKey) (Answer, bool, error) {
