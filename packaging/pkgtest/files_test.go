@@ -9,6 +9,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/shcommunity/kiosk/sync/keystore"
 )
 
 // root is the repository root, two levels up from this package.
@@ -221,6 +223,7 @@ func TestNSISScriptNamesTheDataDirs(t *testing.T) {
 	nsi := readFile(t, "packaging/windows/kiosk.nsi")
 	for _, want := range []string{
 		`!define APPDIR "shcommunity-kiosk"`, `RMDir /r "$APPDATA\${APPDIR}"`, `RMDir /r "$LOCALAPPDATA\${APPDIR}"`,
+		`!define KEYDIR "` + keystore.DirName + `"`, `RMDir /r "$APPDATA\${KEYDIR}"`,
 		`Section /o "un.$(SecUnData)"`, `Section /o "$(SecKiosk)"`, `"$INSTDIR\kiosk.exe" --kiosk`,
 	} {
 		if !strings.Contains(nsi, want) {

@@ -27,8 +27,10 @@ SetCompressor /SOLID lzma
 ; Directory names shared with the program (app/config, internal/logfile):
 ; the kiosk keeps its settings in %AppData%\shcommunity-kiosk, its logs in
 ; %LocalAppData%\shcommunity-kiosk, and Fyne its preferences in
-; %AppData%\fyne\cn.shcommunity.kiosk (see PACKAGING.md).
+; %AppData%\fyne\cn.shcommunity.kiosk, and its secrets (DPAPI-protected)
+; in %AppData%\shcommunity-kiosk-keys (sync/keystore; see PACKAGING.md).
 !define APPDIR "shcommunity-kiosk"
+!define KEYDIR "shcommunity-kiosk-keys"
 !define FYNEDIR "fyne\cn.shcommunity.kiosk"
 !define REGKEY "Software\ShCommunity\SuishenKiosk"
 !define UNINSTKEY "Software\Microsoft\Windows\CurrentVersion\Uninstall\SuishenKiosk"
@@ -207,6 +209,7 @@ Section /o "un.$(SecUnData)" SecUnData
   RMDir /r "$APPDATA\${APPDIR}"
   RMDir /r "$LOCALAPPDATA\${APPDIR}"
   RMDir /r "$APPDATA\${FYNEDIR}"
+  RMDir /r "$APPDATA\${KEYDIR}"
 SectionEnd
 
 !insertmacro MUI_UNFUNCTION_DESCRIPTION_BEGIN
