@@ -44,6 +44,17 @@ type Dashboard struct {
 	// issued but who have not taken a paper code yet (an enrolment queued
 	// offline, or not confirmed in time): call them in.
 	Ready []Ready
+	// Unchecked lists the slips printed offline that say a resident's
+	// status could not be checked, until she has a live answer or a code
+	// here: check her status for her.
+	Unchecked []Unchecked
+}
+
+// Unchecked is one slip printed without a status check.
+type Unchecked struct {
+	MaskedName string
+	Serial     string
+	At         time.Time
 }
 
 // Ready is one resident whose code is ready to print.

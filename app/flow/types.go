@@ -25,6 +25,12 @@ const (
 	// TicketPending is a receipt for an enrolment or request waiting for
 	// the network: no QR, no colour.
 	TicketPending TicketKind = "pending"
+	// TicketUnchecked is a slip for a resident this kiosk knows but whose
+	// status it could not check: offline, and the answer it holds is past
+	// its valid_until or older than the freshness bound. No QR, no
+	// colour: it says so and what to do (place the card again once the
+	// network is back, or ask at the counter), and the counter lists it.
+	TicketUnchecked TicketKind = "unchecked"
 )
 
 // Ticket is what goes on paper: everything the slip needs, already masked.

@@ -58,49 +58,52 @@ type Key string
 
 // The messages.
 const (
-	Title         Key = "title"
-	StartPrompt   Key = "start_prompt"
-	StartHint     Key = "start_hint"
-	Checking      Key = "checking"
-	Printing      Key = "printing"
-	Done          Key = "done"
-	DoneHint      Key = "done_hint"
-	HelpButton    Key = "help_button"
-	HelpComing    Key = "help_coming"
-	HelpRecorded  Key = "help_recorded"
-	BackButton    Key = "back_button"
-	LangButton    Key = "lang_button"
-	AsOf          Key = "as_of"
-	Cached        Key = "cached"
-	Unknown       Key = "unknown"
-	UnknownMeans  Key = "unknown_means"
-	PendingTitle  Key = "pending_title"
-	PendingMeans  Key = "pending_means"
-	Receipt       Key = "receipt"
-	Reprint       Key = "reprint"
-	ReaderOn      Key = "reader_on"
-	ReaderOff     Key = "reader_off"
-	Online        Key = "online"
-	Offline       Key = "offline"
-	Waiting       Key = "waiting"
-	Damaged       Key = "damaged"
-	VenuePrompt   Key = "venue_prompt"
-	VenueScan     Key = "venue_scan"
-	CannotVerify  Key = "cannot_verify"
-	Refused       Key = "refused"
-	PreviewLabel  Key = "preview_label"
-	NameLabel     Key = "name_label"
-	IDLabel       Key = "id_label"
-	PrinterPrefix Key = "printer"
-	ExitTitle     Key = "exit_title"
-	ExitPrompt    Key = "exit_prompt"
-	ExitShort     Key = "exit_short"
-	ExitChecking  Key = "exit_checking"
-	ExitNoPIN     Key = "exit_no_pin"
-	ExitBroken    Key = "exit_broken"
-	ExitOK        Key = "exit_ok"
-	ExitCancel    Key = "exit_cancel"
-	ExitDelete    Key = "exit_delete"
+	Title        Key = "title"
+	StartPrompt  Key = "start_prompt"
+	StartHint    Key = "start_hint"
+	Checking     Key = "checking"
+	Printing     Key = "printing"
+	Done         Key = "done"
+	DoneHint     Key = "done_hint"
+	HelpButton   Key = "help_button"
+	HelpComing   Key = "help_coming"
+	HelpRecorded Key = "help_recorded"
+	BackButton   Key = "back_button"
+	LangButton   Key = "lang_button"
+	AsOf         Key = "as_of"
+	Cached       Key = "cached"
+	Unknown      Key = "unknown"
+	UnknownMeans Key = "unknown_means"
+	PendingTitle Key = "pending_title"
+	PendingMeans Key = "pending_means"
+	Receipt      Key = "receipt"
+	Reprint      Key = "reprint"
+	// UncheckedMeans: the slip of a resident whose status could not be
+	// checked offline (flow.TicketUnchecked).
+	UncheckedMeans Key = "unchecked_means"
+	ReaderOn       Key = "reader_on"
+	ReaderOff      Key = "reader_off"
+	Online         Key = "online"
+	Offline        Key = "offline"
+	Waiting        Key = "waiting"
+	Damaged        Key = "damaged"
+	VenuePrompt    Key = "venue_prompt"
+	VenueScan      Key = "venue_scan"
+	CannotVerify   Key = "cannot_verify"
+	Refused        Key = "refused"
+	PreviewLabel   Key = "preview_label"
+	NameLabel      Key = "name_label"
+	IDLabel        Key = "id_label"
+	PrinterPrefix  Key = "printer"
+	ExitTitle      Key = "exit_title"
+	ExitPrompt     Key = "exit_prompt"
+	ExitShort      Key = "exit_short"
+	ExitChecking   Key = "exit_checking"
+	ExitNoPIN      Key = "exit_no_pin"
+	ExitBroken     Key = "exit_broken"
+	ExitOK         Key = "exit_ok"
+	ExitCancel     Key = "exit_cancel"
+	ExitDelete     Key = "exit_delete"
 
 	// Enrolment of a resident alone at the self-service kiosk.
 	ConsentTitle         Key = "consent_title"
@@ -162,6 +165,7 @@ const (
 	CounterCalls       Key = "counter_calls"
 	CounterRejected    Key = "counter_rejected"
 	CounterReady       Key = "counter_ready"
+	CounterUnchecked   Key = "counter_unchecked"
 	CounterMinor       Key = "counter_minor"
 	CounterGuardian    Key = "counter_guardian"
 	CounterMinorTag    Key = "counter_minor_tag"
@@ -187,18 +191,20 @@ var messages = map[Key][2]string{
 	DoneHint:    {"纸质码从下方出纸口取出", "The paper code comes out of the slot below"},
 	HelpButton:  {"呼叫工作人员", "Call staff"},
 
-	HelpComing:    {"工作人员马上就来", "A member of staff is coming"},
-	HelpRecorded:  {"已通知工作人员，请在此稍候", "Staff have been told; please wait here"},
-	BackButton:    {"返回", "Back"},
-	LangButton:    {"English", "中文"},
-	AsOf:          {"截至", "as of"},
-	Cached:        {"离线：显示本机保存的状态", "Offline: the status this kiosk holds"},
-	Unknown:       {"状态未知", "Status unknown"},
-	UnknownMeans:  {"暂时无法确认您的颜色，请联系工作人员", "Your colour cannot be confirmed now; please ask staff"},
-	PendingTitle:  {"待同步回执", "Pending receipt"},
-	PendingMeans:  {"网络恢复后，在任一自助机再放一次身份证即可打印纸质码，或凭回执到柜台领取", "When the network is back, place your card on any kiosk again to print your code, or bring this receipt to the counter"},
-	Receipt:       {"回执号", "Receipt"},
-	Reprint:       {"补打：本机保存的纸质码", "Re-print of the code this kiosk holds"},
+	HelpComing:   {"工作人员马上就来", "A member of staff is coming"},
+	HelpRecorded: {"已通知工作人员，请在此稍候", "Staff have been told; please wait here"},
+	BackButton:   {"返回", "Back"},
+	LangButton:   {"English", "中文"},
+	AsOf:         {"截至", "as of"},
+	Cached:       {"离线：显示本机保存的状态", "Offline: the status this kiosk holds"},
+	Unknown:      {"状态未知", "Status unknown"},
+	UnknownMeans: {"暂时无法确认您的颜色，请联系工作人员", "Your colour cannot be confirmed now; please ask staff"},
+	PendingTitle: {"待同步回执", "Pending receipt"},
+	PendingMeans: {"网络恢复后，在任一自助机再放一次身份证即可打印纸质码，或凭回执到柜台领取", "When the network is back, place your card on any kiosk again to print your code, or bring this receipt to the counter"},
+	Receipt:      {"回执号", "Receipt"},
+	Reprint:      {"补打：本机保存的纸质码", "Re-print of the code this kiosk holds"},
+	UncheckedMeans: {"离线时无法核验您的状态，已打印说明。网络恢复后再放一次身份证，或到柜台查询",
+		"Offline: your status cannot be checked, and the slip says so. Place your card again once the network is back, or ask at the counter"},
 	ReaderOn:      {"读卡器已连接", "Reader connected"},
 	ReaderOff:     {"读卡器未连接", "Reader not connected"},
 	Online:        {"在线", "Online"},
@@ -258,6 +264,7 @@ var messages = map[Key][2]string{
 	CounterCalls:       {"需回访（颜色已变）", "To call back (colour changed)"},
 	CounterRejected:    {"被拒收（需处理）", "Rejected (needs handling)"},
 	CounterReady:       {"纸质码已生成、尚未领取", "Code ready, not yet printed"},
+	CounterUnchecked:   {"离线打印、状态未核验（请为其查询）", "Printed offline without a status check (check it for them)"},
 	CounterMinor:       {"未成年人（户口簿）", "Minor (household register)"},
 	CounterGuardian:    {"监护人：", "Guardian: "},
 	CounterMinorTag:    {"（未满16周岁）", " (under 16)"},

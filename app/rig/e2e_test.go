@@ -12,12 +12,14 @@ import (
 
 	"github.com/shcommunity/kiosk/app/flow"
 	"github.com/shcommunity/kiosk/app/rig"
+	"github.com/shcommunity/kiosk/app/wire"
 	"github.com/shcommunity/kiosk/codesvc/devseed"
 	"github.com/shcommunity/kiosk/codesvc/verify"
 	"github.com/shcommunity/kiosk/devices/escpos/escpossim"
 	"github.com/shcommunity/kiosk/devices/escpos/qrtest"
 	"github.com/shcommunity/kiosk/healthcode"
 	"github.com/shcommunity/kiosk/pii"
+	"golang.org/x/text/encoding/simplifiedchinese"
 )
 
 // kiosk is a rig with the self-service flow running on its reader.
@@ -348,4 +350,121 @@ func decodeQRAbsent(k *kiosk) bool {
 	k.mu.Unlock()
 	_, err := qrtest.Decode(s.Image)
 	return err == nil
+}
+
+// testClock is a clock a test moves on.
+type testClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newTestClock() *testClock { return &testClock{t: time.Now()} }
+
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *testClock) Add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// TestOfflineUnchecked: offline, a resident this kiosk knows whose cached
+// status is past its valid_until (or older than the freshness bound) gets
+// a slip that says her status could not be checked and what to do, never
+// the offline-enrolment receipt; it is audited under her keyed hash,
+// queues nothing, and the counter lists it until she is answered live.
+func TestOfflineUnchecked(t *testing.T) {
+	clk := newTestClock()
+	k := startKiosk(t, rig.Options{Now: clk.Now})
+	ctx := context.Background()
+	for _, label := range []string{"resident-yellow", "resident-green"} {
+		if v := k.serve(t, label); v.Step != flow.StepDone || v.Ticket.Kind != flow.TicketCode {
+			t.Fatalf("%s online: step %q ticket %q problem %q", label, v.Step, v.Ticket.Kind, v.Problem)
+		}
+	}
+	k.SetOnline(false)
+	before, err := k.Store.Counts(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Past the yellow resident's yellow→green instant (14 days after her
+	// arrival) and past the freshness bound of the green one's answer.
+	clk.Add(15 * 24 * time.Hour)
+	for _, label := range []string{"resident-yellow", "resident-green"} {
+		v := k.serve(t, label)
+		if v.Step != flow.StepDone || v.Ticket.Kind != flow.TicketUnchecked || v.Ticket.Status.HasColour() || v.Ticket.QR != "" {
+			t.Fatalf("%s offline and expired: step %q ticket %+v, want an unchecked slip without colour or QR", label, v.Step, v.Ticket)
+		}
+		text := k.lastSlipText(t)
+		for _, want := range []string{"状态未核验", "离线时无法核验您的状态", "再放一次身份证", "柜台", v.Ticket.Serial} {
+			if !strings.Contains(text, want) {
+				t.Errorf("%s: %q not on the slip", label, want)
+			}
+		}
+		for _, not := range []string{"待同步", "登记时间", "回执号", healthcode.Yellow.Word(), healthcode.Green.Word()} {
+			if strings.Contains(text, not) {
+				t.Errorf("%s: the slip says %q", label, not)
+			}
+		}
+	}
+	after, err := k.Store.Counts(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after != before {
+		t.Errorf("outbox %+v after the unchecked slips, was %+v: nothing may be queued", after, before)
+	}
+	log, err := k.Store.AuditLog(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	audited := 0
+	for _, a := range log {
+		if a.Action == "unchecked_status_slip" {
+			audited++
+			if a.Resident.IsZero() {
+				t.Errorf("unchecked slip audited without the resident's keyed hash: %+v", a)
+			}
+		}
+	}
+	if audited != 2 {
+		t.Errorf("%d unchecked slips audited, want 2", audited)
+	}
+	dash, err := (&wire.Counter{Backend: k.Backend}).Dashboard(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(dash.Unchecked) != 2 || dash.Unchecked[0].MaskedName == "" || dash.Unchecked[0].Serial == "" {
+		t.Fatalf("dashboard lists %+v, want the two unchecked slips with name and serial", dash.Unchecked)
+	}
+	// Back online, her next visit answers her live and prints her code:
+	// the counter's list empties.
+	k.SetOnline(true)
+	for _, label := range []string{"resident-yellow", "resident-green"} {
+		if v := k.serve(t, label); v.Ticket.Kind != flow.TicketCode || v.Ticket.Status.Source != healthcode.SourceLive {
+			t.Fatalf("%s back online: ticket %+v, want a code with the live status", label, v.Ticket)
+		}
+	}
+	if l, err := k.Store.UncheckedSlips(ctx); err != nil || len(l) != 0 {
+		t.Errorf("unchecked slips %+v, %v after live answers; want none", l, err)
+	}
+}
+
+// lastSlipText is the text of the last slip printed, decoded from GBK.
+func (k *kiosk) lastSlipText(t testing.TB) string {
+	t.Helper()
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if len(k.slips) == 0 {
+		t.Fatal("no slip printed")
+	}
+	text, err := simplifiedchinese.GBK.NewDecoder().String(string(k.slips[len(k.slips)-1].Raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return text
 }

@@ -57,6 +57,11 @@ type Options struct {
 	// loaded machine must not see a timeout that only a broken device or
 	// a cut network can cause. Zero keeps the kiosk's own defaults.
 	Patience time.Duration
+	// Now is the clock of the service and of the kiosk's engine and
+	// store, for a test that moves time on (past a resident's
+	// valid_until); nil is time.Now. The flows' own timers run on real
+	// time.
+	Now func() time.Time
 	// Logger gets the parts' logs; nil discards them.
 	Logger *slog.Logger
 	// OnSlip receives each slip the simulated printer prints.
@@ -129,7 +134,7 @@ func Start(ctx context.Context, opts Options) (r *Rig, err error) {
 		}
 		r.tmp = dir
 	}
-	if err := r.startService(ctx, dir, opts.Logger); err != nil {
+	if err := r.startService(ctx, dir, opts); err != nil {
 		return nil, err
 	}
 	if err := r.startKiosk(ctx, dir, opts); err != nil {
@@ -144,13 +149,13 @@ func Start(ctx context.Context, opts Options) (r *Rig, err error) {
 // startService starts the code service on a loopback port, seeded as
 // `codeservice serve --dev` seeds it; while the rig is offline it drops
 // every connection without an answer.
-func (r *Rig) startService(ctx context.Context, dir string, log *slog.Logger) error {
+func (r *Rig) startService(ctx context.Context, dir string, opts Options) error {
 	st, err := sqlitestore.Open(ctx, filepath.Join(dir, "codes.db"))
 	if err != nil {
 		return fmt.Errorf("rig: service store: %w", err)
 	}
 	r.closers = append(r.closers, st.Close)
-	if r.Service, err = server.New(ctx, st, server.Options{Logger: log}); err != nil {
+	if r.Service, err = server.New(ctx, st, server.Options{Logger: opts.Logger, Now: opts.Now}); err != nil {
 		return fmt.Errorf("rig: service: %w", err)
 	}
 	if _, err := devseed.Seed(ctx, r.Service); err != nil {
@@ -187,7 +192,7 @@ func (r *Rig) startService(ctx context.Context, dir string, log *slog.Logger) er
 // startKiosk opens the kiosk's store, registers it with a provisioning
 // code, runs its sync engine and makes its backend.
 func (r *Rig) startKiosk(ctx context.Context, dir string, opts Options) error {
-	clock := syncer.NewClock(nil, 0)
+	clock := syncer.NewClock(opts.Now, 0)
 	var err error
 	if r.Store, err = localstore.Open(ctx, filepath.Join(dir, "kiosk.db"), localstore.Options{Now: clock.Now,
 		KeyFile: filepath.Join(dir, "keys", "kiosk.key")}); err != nil {

@@ -218,8 +218,13 @@ func (c *Counter) dashboard() fyne.CanvasObject {
 	for i, x := range d.Ready {
 		ready[i] = fmt.Sprintf("%s %s %s %s", x.MaskedName, i18n.T(l, i18n.Receipt), x.Receipt, i18n.AsOfText(l, x.Since))
 	}
+	unchecked := make([]string, len(d.Unchecked))
+	for i, x := range d.Unchecked {
+		unchecked[i] = fmt.Sprintf("%s %s %s", x.MaskedName, x.Serial, i18n.AsOfText(l, x.At))
+	}
 	list(i18n.CounterHelpCalls, d.HelpCalls)
 	list(i18n.CounterReady, ready)
+	list(i18n.CounterUnchecked, unchecked)
 	list(i18n.CounterCalls, calls)
 	list(i18n.CounterRejected, d.Quarantined)
 	objs := []fyne.CanvasObject{heading(i18n.T(l, i18n.CounterDashboard)),

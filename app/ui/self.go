@@ -181,6 +181,9 @@ func (s *Self) result() fyne.CanvasObject {
 		if v.Ticket.Kind == flow.TicketReprint {
 			left.Add(body(i18n.T(l, i18n.Reprint)))
 		}
+		if v.Ticket.Kind == flow.TicketUnchecked {
+			left.Add(body(i18n.T(l, i18n.UncheckedMeans)))
+		}
 		if readable(v) {
 			left.Add(container.NewCenter(bigButton(i18n.T(l, i18n.ReadAloud), false, s.control(s.Controls.ReadAloud))))
 		}

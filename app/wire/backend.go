@@ -58,11 +58,13 @@ type Backend struct {
 
 // issued is what Printed needs to record a print and that the Ticket
 // must not hold: the plain ID number (the store keys it by a keyed hash).
+// For an unchecked slip there is no token, and why says why.
 type issued struct {
 	serial string
 	id     pii.IDNumber
 	tok    api.TokenResponse
 	worker string
+	why    string
 }
 
 var (
@@ -205,6 +207,15 @@ func (b *Backend) offline(ctx context.Context, r flow.Resident, ans syncer.Answe
 		t.Status = ans.Status()
 		return t, nil
 	}
+	if ans.Source == healthcode.SourceUnknown {
+		// Known here, but what this kiosk holds about her may no longer be
+		// shown: a slip that says so, which the counter lists.
+		t.Kind, t.Status, t.IssuedAt = flow.TicketUnchecked, healthcode.Status{Source: healthcode.SourceUnknown}, b.Engine.Clock().Now()
+		b.mu.Lock()
+		b.last = &issued{serial: serial, id: r.Number, worker: b.WorkerID, why: ans.Why}
+		b.mu.Unlock()
+		return t, nil
+	}
 	t.Kind = flow.TicketPending
 	t.Status = healthcode.Status{Source: healthcode.SourcePending}
 	t.Receipt = ans.Receipt
@@ -222,20 +233,36 @@ func (b *Backend) Printed(ctx context.Context, t flow.Ticket) error {
 	crashpoint.Hit(crashpoint.PrintSent)
 	switch t.Kind {
 	case flow.TicketCode:
-		b.mu.Lock()
-		last := b.last
-		b.last = nil
-		b.mu.Unlock()
-		if last == nil || last.serial != t.Serial {
+		last := b.take(t.Serial)
+		if last == nil {
 			return errors.New("record print: no issued token for this slip")
 		}
 		_, err := b.Engine.RecordPrint(ctx, syncer.Print{IDNumber: last.id, Token: last.tok, WorkerID: last.worker})
 		return err
 	case flow.TicketReprint:
 		return b.audit(ctx, b.WorkerID, ActionReprint, "token "+t.TokenID)
+	case flow.TicketUnchecked:
+		last := b.take(t.Serial)
+		if last == nil {
+			return errors.New("record unchecked slip: no resident for this slip")
+		}
+		return b.Engine.RecordUnchecked(ctx, syncer.Unchecked{IDNumber: last.id, MaskedName: t.MaskedName, Serial: t.Serial,
+			Why: last.why, WorkerID: last.worker})
 	default:
 		return b.audit(ctx, b.WorkerID, ActionPendingSlip, "receipt "+t.Receipt)
 	}
+}
+
+// take hands out what was kept for the slip with this serial, once.
+func (b *Backend) take(serial string) *issued {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	last := b.last
+	b.last = nil
+	if last == nil || last.serial != serial {
+		return nil
+	}
+	return last
 }
 
 // Forget drops the token held for the slip on screen (the flow calls it

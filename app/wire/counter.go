@@ -101,6 +101,13 @@ func (c *Counter) Dashboard(ctx context.Context) (flow.Dashboard, error) {
 	for _, r := range ready {
 		d.Ready = append(d.Ready, flow.Ready{Receipt: r.Receipt, MaskedName: r.MaskedName, Since: r.ReadyAt})
 	}
+	unchecked, err := c.Store().UncheckedSlips(ctx)
+	if err != nil {
+		return flow.Dashboard{}, err
+	}
+	for _, u := range unchecked {
+		d.Unchecked = append(d.Unchecked, flow.Unchecked{MaskedName: u.MaskedName, Serial: u.Serial, At: u.PrintedAt})
+	}
 	log, err := c.Store().AuditLog(ctx)
 	if err != nil {
 		return flow.Dashboard{}, err

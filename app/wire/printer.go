@@ -44,8 +44,12 @@ func SlipOf(t flow.Ticket, centre string) slip.Slip {
 		Name: pii.Name(t.MaskedName), ID: pii.IDNumber(t.MaskedID), QR: t.QR,
 		IssuedAt: t.IssuedAt, ValidUntil: t.ExpiresAt, Centre: centre, Serial: t.Serial,
 	}
-	if t.Kind == flow.TicketPending {
+	switch t.Kind {
+	case flow.TicketPending:
 		s.Pending, s.Receipt, s.QR, s.ValidUntil = true, t.Receipt, "", time.Time{}
+		return s
+	case flow.TicketUnchecked:
+		s.Unchecked, s.QR, s.ValidUntil = true, "", time.Time{}
 		return s
 	}
 	if t.Status.HasColour() {

@@ -45,23 +45,26 @@ func TestCheckOf(t *testing.T) {
 func TestSlipOf(t *testing.T) {
 	base := flow.Ticket{MaskedName: "张*丰", MaskedID: "3*************0019", QR: "HC1:X", IssuedAt: asOf, ExpiresAt: asOf.AddDate(0, 0, 180), Serial: "S1"}
 	for _, tc := range []struct {
-		name    string
-		kind    flow.TicketKind
-		status  healthcode.Status
-		colour  healthcode.Colour
-		pending bool
+		name      string
+		kind      flow.TicketKind
+		status    healthcode.Status
+		colour    healthcode.Colour
+		pending   bool
+		unchecked bool
 	}{
-		{"live green", flow.TicketCode, healthcode.Status{Source: healthcode.SourceLive, Colour: healthcode.Green, AsOf: asOf}, healthcode.Green, false},
-		{"cached red", flow.TicketReprint, healthcode.Status{Source: healthcode.SourceCached, Colour: healthcode.Red, AsOf: asOf}, healthcode.Red, false},
-		{"unknown green", flow.TicketReprint, healthcode.Status{Source: healthcode.SourceUnknown, Colour: healthcode.Green, AsOf: asOf}, "", false},
-		{"pending", flow.TicketPending, healthcode.Status{Source: healthcode.SourcePending, Colour: healthcode.Green}, "", true},
+		{"live green", flow.TicketCode, healthcode.Status{Source: healthcode.SourceLive, Colour: healthcode.Green, AsOf: asOf}, healthcode.Green, false, false},
+		{"cached red", flow.TicketReprint, healthcode.Status{Source: healthcode.SourceCached, Colour: healthcode.Red, AsOf: asOf}, healthcode.Red, false, false},
+		{"unknown green", flow.TicketReprint, healthcode.Status{Source: healthcode.SourceUnknown, Colour: healthcode.Green, AsOf: asOf}, "", false, false},
+		{"pending", flow.TicketPending, healthcode.Status{Source: healthcode.SourcePending, Colour: healthcode.Green}, "", true, false},
+		{"unchecked", flow.TicketUnchecked, healthcode.Status{Source: healthcode.SourceUnknown, Colour: healthcode.Yellow}, "", false, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tk := base
 			tk.Kind, tk.Status, tk.Receipt = tc.kind, tc.status, "R-1"
 			s := wire.SlipOf(tk, "田林")
-			if s.Colour != tc.colour || s.Pending != tc.pending || (tc.pending && s.QR != "") {
-				t.Errorf("slip colour %v pending %v qr %q; want %v %v", s.Colour, s.Pending, s.QR, tc.colour, tc.pending)
+			if s.Colour != tc.colour || s.Pending != tc.pending || s.Unchecked != tc.unchecked || ((tc.pending || tc.unchecked) && s.QR != "") {
+				t.Errorf("slip colour %v pending %v unchecked %v qr %q; want %v %v %v", s.Colour, s.Pending, s.Unchecked, s.QR,
+					tc.colour, tc.pending, tc.unchecked)
 			}
 			if s.Name.Masked() != "张*丰" || s.ID.Masked() != "3*************0019" {
 				t.Errorf("slip prints %q %q, want the masked values unchanged", s.Name.Masked(), s.ID.Masked())

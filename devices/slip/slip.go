@@ -15,6 +15,10 @@ import (
 // DefaultTitle is the heading when Slip.Title is empty.
 const DefaultTitle = "随申码 · 纸质离线码"
 
+// UncheckedTitle is the heading of an unchecked slip when Slip.Title is
+// empty: it is no paper code.
+const UncheckedTitle = "随申码 · 离线查询回执"
+
 // Slip is what one paper slip says.
 type Slip struct {
 	// Title is the heading; DefaultTitle when empty.
@@ -42,6 +46,10 @@ type Slip struct {
 	Pending bool
 	// Receipt is the receipt number of a pending slip.
 	Receipt string
+	// Unchecked marks a slip for a resident whose status the kiosk could
+	// not check (offline, and what it holds about her has expired): no
+	// colour and no QR; it says so and what to do.
+	Unchecked bool
 	// Withdraw says where the resident withdraws her consent or has her
 	// data corrected ("请到服务点柜台办理", or a phone number); printed
 	// under a heading when set.
@@ -112,6 +120,17 @@ func (s Slip) validate() error {
 	if len(s.QR) > maxQRContent {
 		return bad("qr content too long")
 	}
+	if s.Unchecked {
+		switch {
+		case s.Pending:
+			return bad("a slip is pending or unchecked, not both")
+		case s.Colour != "":
+			return bad("an unchecked slip has no colour")
+		case s.QR != "":
+			return bad("an unchecked slip has no qr")
+		}
+		return nil
+	}
 	if s.Pending {
 		if s.Colour != "" {
 			return bad("a pending slip has no colour")
@@ -148,15 +167,22 @@ func Encode(s Slip, p escpos.Profile) ([]byte, error) {
 		return nil, err
 	}
 	title := s.Title
-	if title == "" {
+	switch {
+	case title == "" && s.Unchecked:
+		title = UncheckedTitle
+	case title == "":
 		title = DefaultTitle
 	}
 	b := escpos.NewBuilder(p).Init().Chinese(true)
 	b.Align(escpos.AlignCenter).Bold(true).Size(1, 2).Line(title).Size(1, 1).Bold(false)
-	if s.Pending {
+	switch {
+	case s.Unchecked:
+		b.Feed(1).Size(2, 2).Bold(true).Line("状态未核验").Size(1, 1).Bold(false)
+		b.Line("离线时无法核验您的状态")
+	case s.Pending:
 		b.Feed(1).Size(2, 2).Bold(true).Line("待同步").Size(1, 1).Bold(false)
 		b.Line("回执号 " + s.Receipt)
-	} else if s.Colour != "" {
+	case s.Colour != "":
 		b.Feed(1).Size(2, 2).Bold(true).Line(s.Colour.Word()).Size(1, 1).Bold(false)
 		b.Line("状态截至 " + stamp(s.ColourAsOf))
 	}
@@ -174,9 +200,12 @@ func Encode(s Slip, p escpos.Profile) ([]byte, error) {
 	b.Align(escpos.AlignLeft)
 	b.Line("姓名：" + s.Name.Masked())
 	b.Line("证件号：" + s.ID.Masked())
-	if s.Pending {
+	switch {
+	case s.Unchecked:
+		b.Line("打印时间：" + stamp(s.IssuedAt))
+	case s.Pending:
 		b.Line("登记时间：" + stamp(s.IssuedAt))
-	} else {
+	default:
 		b.Line("打印时间：" + stamp(s.IssuedAt))
 		b.Line("有效期至：" + stamp(s.ValidUntil))
 	}
@@ -187,13 +216,8 @@ func Encode(s Slip, p escpos.Profile) ([]byte, error) {
 		b.Line("编号：" + s.Serial)
 	}
 	b.Feed(1).Align(escpos.AlignCenter)
-	if s.Pending {
-		b.Line("网络恢复后，在任一自助机")
-		b.Line("再放一次身份证即可打印纸质码，")
-		b.Line("或凭回执号到服务点领取。")
-	} else {
-		b.Line("本码仅用于核验身份，")
-		b.Line("健康状态以扫码查询结果为准。")
+	for _, l := range s.advice() {
+		b.Line(l)
 	}
 	if s.Withdraw != "" {
 		b.Line("撤回同意或更正信息：")
@@ -205,6 +229,18 @@ func Encode(s Slip, p escpos.Profile) ([]byte, error) {
 		return nil, fmt.Errorf("slip: %w", err)
 	}
 	return out, nil
+}
+
+// advice is what the slip tells the resident under her details.
+func (s Slip) advice() []string {
+	switch {
+	case s.Unchecked:
+		return []string{"本机保存的状态已过期，", "不能打印颜色和纸质码。", "网络恢复后，在任一自助机",
+			"再放一次身份证即可查询，", "或到服务点柜台查询。"}
+	case s.Pending:
+		return []string{"网络恢复后，在任一自助机", "再放一次身份证即可打印纸质码，", "或凭回执号到服务点领取。"}
+	}
+	return []string{"本码仅用于核验身份，", "健康状态以扫码查询结果为准。"}
 }
 
 // Preview returns the image of s exactly as the printer of profile p

@@ -86,6 +86,18 @@ func pending(t testing.TB) slip.Slip {
 	}
 }
 
+// unchecked is the slip of a resident whose status the kiosk could not
+// check offline.
+func unchecked(t testing.TB) slip.Slip {
+	name, id := deckCard(t, "resident-yellow")
+	return slip.Slip{
+		Name: name, ID: id, Unchecked: true,
+		IssuedAt: time.Date(2026, 5, 1, 9, 30, 0, 0, cst),
+		Centre:   "徐汇区田林街道社区事务受理服务中心", Serial: "K03-20260501-0008",
+		Withdraw: "请致电 021-12345678",
+	}
+}
+
 var raster58 = escpos.Profile{Name: "58mm-raster", Dots: 384, Baud: 115200}
 var raster80 = escpos.Profile{Name: "80mm-raster", Dots: 576, Baud: 115200}
 
@@ -100,6 +112,7 @@ func TestGolden(t *testing.T) {
 		{"issued-58mm-raster", issued(t), raster58, false},
 		{"issued-80mm", issued(t), escpos.Profile80, true},
 		{"pending-58mm", pending(t), escpos.Profile58, true},
+		{"unchecked-58mm", unchecked(t), escpos.Profile58, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -243,6 +256,7 @@ func TestMaskedOnPaper(t *testing.T) {
 	}{
 		{"issued", issued(t)},
 		{"pending", pending(t)},
+		{"unchecked", unchecked(t)},
 	}
 	dec := simplifiedchinese.GBK.NewDecoder()
 	for _, tt := range tests {
@@ -294,6 +308,29 @@ func TestColourWords(t *testing.T) {
 	}
 }
 
+// TestUncheckedSays: the unchecked slip says the status could not be
+// checked offline and what to do, and carries no colour, QR or validity.
+func TestUncheckedSays(t *testing.T) {
+	data, err := slip.Encode(unchecked(t), escpos.Profile58)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, _ := simplifiedchinese.GBK.NewDecoder().String(string(data))
+	for _, want := range []string{"状态未核验", "离线时无法核验您的状态", "网络恢复后", "再放一次身份证", "柜台", "打印时间：2026-05-01 09:30", "K03-20260501-0008"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("%q not on the unchecked slip", want)
+		}
+	}
+	for _, not := range []string{"绿码", "黄码", "红码", "有效期至", "登记时间", "回执号", "待同步"} {
+		if strings.Contains(text, not) {
+			t.Errorf("the unchecked slip says %q", not)
+		}
+	}
+	if bytes.Contains(data, []byte{0x1d, '(', 'k'}) {
+		t.Error("the unchecked slip has a QR code")
+	}
+}
+
 func TestRareCharacterIsDrawn(t *testing.T) {
 	// 王小䶮 masks to 王*䶮; 䶮 is outside GBK, so the name line is a raster.
 	s := issued(t)
@@ -328,6 +365,9 @@ func TestInvalid(t *testing.T) {
 		{"unknown colour", func(s *slip.Slip) { s.Colour = "blue" }},
 		{"pending with colour", func(s *slip.Slip) { s.Pending, s.Receipt = true, "R1" }},
 		{"pending without receipt", func(s *slip.Slip) { s.Pending, s.Colour = true, "" }},
+		{"unchecked with colour", func(s *slip.Slip) { s.Unchecked, s.QR = true, "" }},
+		{"unchecked with qr", func(s *slip.Slip) { s.Unchecked, s.Colour = true, "" }},
+		{"unchecked and pending", func(s *slip.Slip) { s.Unchecked, s.Pending, s.Receipt, s.Colour, s.QR = true, true, "R1", "", "" }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

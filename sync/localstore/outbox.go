@@ -263,6 +263,12 @@ func (s *Store) PurgeAcked(ctx context.Context) (int, error) {
 			sqldb.ToDB(tx.now.Add(-s.retention)), sqldb.ToDB(tx.now.Add(-AwaitedRetention)), sqldb.ToDB(tx.now.Add(-AwaitedRetention))); err != nil {
 			return fmt.Errorf("purge awaited codes: %w", err)
 		}
+		// An unchecked slip likewise: closed, after the retention; never
+		// closed, after AwaitedRetention.
+		if _, err := tx.exec("DELETE FROM unchecked_slips WHERE done_at < ? OR printed_at < ?",
+			sqldb.ToDB(tx.now.Add(-s.retention)), sqldb.ToDB(tx.now.Add(-AwaitedRetention))); err != nil {
+			return fmt.Errorf("purge unchecked slips: %w", err)
+		}
 		return nil
 	})
 	return int(n), err

@@ -157,6 +157,9 @@ func (e *Engine) RecordPrint(ctx context.Context, p Print) (Receipt, error) {
 		if err := tx.CodePrinted(key); err != nil {
 			return err
 		}
+		if err := tx.UncheckedDone(key, localstore.UncheckedPrintedHere); err != nil {
+			return err
+		}
 		for _, old := range p.Token.Superseded {
 			if _, err := tx.SetTokenState(old, api.StateSuperseded); err != nil {
 				return err
@@ -175,6 +178,38 @@ func (e *Engine) RecordPrint(ctx context.Context, p Print) (Receipt, error) {
 		e.SyncNow()
 	}
 	return r, err
+}
+
+// ActionUnchecked is the audit action of a slip that says the resident's
+// status could not be checked (RecordUnchecked).
+const ActionUnchecked = "unchecked_status_slip"
+
+// Unchecked is a slip printed offline for a resident this kiosk knows but
+// whose status it could not check: the answer it holds is past its
+// valid_until or older than the freshness bound.
+type Unchecked struct {
+	IDNumber   pii.IDNumber
+	MaskedName string
+	Serial     string // the slip's serial number
+	Why        string // Answer.Why
+	WorkerID   string // "" for a resident alone
+}
+
+// RecordUnchecked records a printed unchecked slip and audits it under
+// the resident's keyed hash, in one transaction, so that the counter
+// lists it (Store.UncheckedSlips) until the resident's status is answered
+// live here or a code is printed for her. Nothing is queued for the
+// service: the slip carries no code.
+func (e *Engine) RecordUnchecked(ctx context.Context, u Unchecked) error {
+	key := e.st.KeyOf(u.IDNumber)
+	return e.st.InTx(ctx, func(tx *localstore.Tx) error {
+		if err := tx.RecordUnchecked(localstore.UncheckedSlip{Resident: key, MaskedName: u.MaskedName, Serial: u.Serial,
+			Why: u.Why}); err != nil {
+			return err
+		}
+		_, err := tx.Audit(u.WorkerID, ActionUnchecked, key, "slip "+u.Serial+": "+u.Why)
+		return err
+	})
 }
 
 // RequestCorrection queues a correction request (纠错) for a resident's

@@ -65,8 +65,12 @@ func (e *Engine) status(ctx context.Context, id pii.IDNumber, keep bool) (Answer
 	if err == nil {
 		if resp.Known && resp.ResidentRef != "" && keep {
 			err := e.st.InTx(ctx, func(tx *localstore.Tx) error {
-				_, err := tx.PutStatus(cachedFromAPI(resp.ResidentRef, key, resp.MaskedName, resp.MaskedID, resp.Status))
-				return err
+				if _, err := tx.PutStatus(cachedFromAPI(resp.ResidentRef, key, resp.MaskedName, resp.MaskedID, resp.Status)); err != nil {
+					return err
+				}
+				// A slip that said her status could not be checked is
+				// answered now.
+				return tx.UncheckedDone(key, localstore.UncheckedLiveAnswer)
 			})
 			if err != nil {
 				return Answer{}, err
