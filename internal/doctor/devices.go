@@ -97,25 +97,36 @@ func portProblem(r *Result, where, device string, err error) bool {
 	return true
 }
 
+// openDevice opens the port of a device for its check, or says in r why
+// it could not: no port in the settings (examples names usual ones), or
+// the port's own refusal.
+func openDevice(r *Result, d Device, baud int, device, examples string) (*serialport.Port, string, bool) {
+	if !d.configured() {
+		r.Level, r.Detail = Fail, "no "+device+" port in the settings."
+		r.Fix = "set the " + device + "'s port (like " + examples + ") or its USB ID."
+		return nil, "", false
+	}
+	conn, where, err := open(d, baud)
+	if err != nil {
+		if !portProblem(r, where, device, err) {
+			r.Level, r.Detail, r.Fix = Fail, fmt.Sprintf("%s: cannot open (%v).", where, err), "check the port in the settings."
+		}
+		return nil, where, false
+	}
+	return conn, where, true
+}
+
 func checkReader(ctx context.Context, cfg Config) Result {
 	r := Result{Check: CheckReader}
-	if !cfg.Reader.configured() {
-		r.Level, r.Detail = Fail, "no reader port in the settings."
-		r.Fix = "set the reader's port (like /dev/suishen-reader, /dev/ttyUSB0 or COM3) or its USB ID."
+	conn, where, ok := openDevice(&r, cfg.Reader, serialport.DefaultBaud, "reader", "/dev/suishen-reader, /dev/ttyUSB0 or COM3")
+	if !ok {
 		return r
 	}
 	ctx, cancel := context.WithTimeout(ctx, cfg.Timeout)
 	defer cancel()
-	conn, where, err := open(cfg.Reader, serialport.DefaultBaud)
-	if err != nil {
-		if !portProblem(&r, where, "reader", err) {
-			r.Level, r.Detail, r.Fix = Fail, fmt.Sprintf("%s: cannot open (%v).", where, err), "check the port in the settings."
-		}
-		return r
-	}
 	rd := idcard.NewReader(conn, &idcard.Options{Retries: 1})
 	defer rd.Close()
-	err = rd.SAMStatus(ctx)
+	err := rd.SAMStatus(ctx)
 	if err == nil {
 		id, idErr := rd.SAMID(ctx)
 		r.Detail = where + ": the reader's security module answers"
@@ -143,21 +154,13 @@ func checkReader(ctx context.Context, cfg Config) Result {
 
 func checkPrinter(ctx context.Context, cfg Config) Result {
 	r := Result{Check: CheckPrinter}
-	if !cfg.Printer.configured() {
-		r.Level, r.Detail = Fail, "no printer port in the settings."
-		r.Fix = "set the printer's port (like /dev/suishen-printer, /dev/ttyUSB1 or COM4) or its USB ID."
+	prof := cfg.PrinterProfile
+	conn, where, ok := openDevice(&r, cfg.Printer, prof.Baud, "printer", "/dev/suishen-printer, /dev/ttyUSB1 or COM4")
+	if !ok {
 		return r
 	}
 	ctx, cancel := context.WithTimeout(ctx, cfg.Timeout)
 	defer cancel()
-	prof := cfg.PrinterProfile
-	conn, where, err := open(cfg.Printer, prof.Baud)
-	if err != nil {
-		if !portProblem(&r, where, "printer", err) {
-			r.Level, r.Detail, r.Fix = Fail, fmt.Sprintf("%s: cannot open (%v).", where, err), "check the port in the settings."
-		}
-		return r
-	}
 	p := escpos.NewPrinter(conn, prof)
 	defer p.Close()
 	st, err := p.Status(ctx)

@@ -367,11 +367,10 @@ func TestWatcherUnreadableCard(t *testing.T) {
 	ev.next(idcard.CardRemoved)
 }
 
-// TestWatcherSwappedCard: a card laid on the reader in place of another,
-// with no poll between that sees the pad empty, is reported as the old
-// card removed and the new one placed at the next re-check: the screen
-// never goes on showing the first resident for the second card.
-func TestWatcherSwappedCard(t *testing.T) {
+// recheckWatcher starts a watcher that re-checks a card left on the
+// reader every second of clock, a clock the test moves by hand, and
+// waits for it to find the reader. It stops with the test.
+func recheckWatcher(t *testing.T) (*idcardsim.Sim, collector, *atomic.Int64) {
 	var clock atomic.Int64
 	clock.Store(now.UnixNano())
 	at := func() time.Time { return time.Unix(0, clock.Load()) }
@@ -382,14 +381,23 @@ func TestWatcherSwappedCard(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- w.Run(ctx) }()
-	defer func() {
+	t.Cleanup(func() {
 		cancel()
 		for range w.Events() {
 		}
 		<-done
-	}()
+	})
 	ev := collector{t: t, ch: w.Events()}
 	ev.next(idcard.ReaderConnected)
+	return sim, ev, &clock
+}
+
+// TestWatcherSwappedCard: a card laid on the reader in place of another,
+// with no poll between that sees the pad empty, is reported as the old
+// card removed and the new one placed at the next re-check: the screen
+// never goes on showing the first resident for the second card.
+func TestWatcherSwappedCard(t *testing.T) {
+	sim, ev, clock := recheckWatcher(t)
 	if err := sim.Place("resident-green"); err != nil {
 		t.Fatal(err)
 	}
@@ -427,24 +435,7 @@ func TestWatcherSwappedCard(t *testing.T) {
 // a later re-check (laid flat without being lifted) is reported as the
 // card it is.
 func TestWatcherUnreadableThenRead(t *testing.T) {
-	var clock atomic.Int64
-	clock.Store(now.UnixNano())
-	at := func() time.Time { return time.Unix(0, clock.Load()) }
-	sim := idcardsim.New(idcardsim.SampleDeck(), &idcardsim.Options{Unpaced: true})
-	po := &pipeOpener{sim: sim, ok: true}
-	w := idcard.NewWatcher(po.open, &idcard.WatcherOptions{Reader: idcard.Options{Timeouts: quick},
-		Interval: 10 * time.Millisecond, Recheck: time.Second, Now: at})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- w.Run(ctx) }()
-	defer func() {
-		cancel()
-		for range w.Events() {
-		}
-		<-done
-	}()
-	ev := collector{t: t, ch: w.Events()}
-	ev.next(idcard.ReaderConnected)
+	sim, ev, clock := recheckWatcher(t)
 	sim.FailReads(3)
 	if err := sim.Place("resident-red"); err != nil {
 		t.Fatal(err)
