@@ -1,4 +1,4 @@
--- Slips printed offline for a resident this kiosk knows but whose status
+-- 0005: slips printed offline for a resident this kiosk knows but whose status
 -- it could not check: the answer it holds is past its valid_until or
 -- older than the freshness bound, so it printed a slip that says so
 -- instead of a colour. The counter lists them until the resident's status
