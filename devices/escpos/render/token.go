@@ -113,106 +113,133 @@ func variable(b []byte, op Op, argAt, hdr int, data int64) (Token, int, error) {
 	return Token{Op: op, Raw: b[:n], Arg: b[argAt:hdr], Data: b[hdr:n]}, n, nil
 }
 
+// cmd is a command of a fixed length: the codes after its prefix byte
+// (ESC, GS) that name it, its kind and its length with the prefix.
+type cmd struct {
+	codes string
+	op    Op
+	n     int
+}
+
+// table indexes cmds by their second byte.
+func table(cmds ...cmd) map[byte]cmd {
+	t := make(map[byte]cmd)
+	for _, c := range cmds {
+		for i := range len(c.codes) {
+			t[c.codes[i]] = c
+		}
+	}
+	return t
+}
+
+// The fixed-length ESC and GS commands, in the order of docs/escpos.md's
+// tables; the variable ones are read in esc and gs.
+var (
+	escFixed = table(
+		cmd{"@", OpInit, 2}, cmd{"!", OpPrintMode, 3}, cmd{"a", OpAlign, 3},
+		cmd{"EG", OpBold, 3}, cmd{"3", OpLineSpacing, 3}, cmd{"2", OpDefaultSpacing, 2},
+		cmd{"d", OpFeedLines, 3}, cmd{"J", OpFeedDots, 3},
+		cmd{"<LSim\x0c", OpOther, 2},
+		cmd{" %-=?KMRTUVertuv{FI", OpOther, 3},
+		cmd{"c$\\B", OpOther, 4}, // ESC c 3 n, ESC c 4 n, ESC c 5 n
+		cmd{"p", OpOther, 5}, cmd{"W", OpOther, 10},
+	)
+	gsFixed = table(
+		cmd{"!", OpSize, 3},
+		cmd{":\x0c", OpOther, 2},
+		cmd{"/BHIabcfhrwETjg", OpOther, 3},
+		cmd{"$LPW\\", OpOther, 4},
+		cmd{"^", OpOther, 5},
+	)
+)
+
+// le16 is the little-endian 16-bit number at b[i:i+2].
+func le16(b []byte, i int) int64 { return int64(b[i]) | int64(b[i+1])<<8 }
+
+// nulEnded finds the end of a command whose last part, from at, runs to a
+// NUL (part of the command) or to limit bytes: the command ends at end,
+// the part at stop.
+func nulEnded(b []byte, at, limit int) (end, stop int, err error) {
+	for i := at; i < len(b) && i < at+limit; i++ {
+		if b[i] == 0 {
+			return i + 1, i, nil
+		}
+	}
+	if len(b) >= at+limit {
+		return at + limit, at + limit, nil
+	}
+	return 0, 0, ErrIncomplete
+}
+
 // esc reads one ESC command at the start of b.
-//
-// Length: one case per ESC command the renderer knows, in the order of
-// docs/escpos.md's table; split up, the table would no longer read as one.
 func esc(b []byte) (Token, int, error) {
 	if len(b) < 2 {
 		return Token{}, 0, ErrIncomplete
 	}
+	if c, ok := escFixed[b[1]]; ok {
+		return fixed(b, c.op, c.n)
+	}
 	switch b[1] {
-	case '@':
-		return fixed(b, OpInit, 2)
-	case '!':
-		return fixed(b, OpPrintMode, 3)
-	case 'a':
-		return fixed(b, OpAlign, 3)
-	case 'E', 'G':
-		return fixed(b, OpBold, 3)
-	case '3':
-		return fixed(b, OpLineSpacing, 3)
-	case '2':
-		return fixed(b, OpDefaultSpacing, 2)
-	case 'd':
-		return fixed(b, OpFeedLines, 3)
-	case 'J':
-		return fixed(b, OpFeedDots, 3)
-	case '<', 'L', 'S', 'i', 'm', 0x0C:
-		return fixed(b, OpOther, 2)
-	case ' ', '%', '-', '=', '?', 'K', 'M', 'R', 'T', 'U', 'V', 'e', 'r', 't', 'u', 'v', '{', 'c', 'F', 'I':
-		if b[1] == 'c' {
-			// ESC c 3 n, ESC c 4 n, ESC c 5 n
-			return fixed(b, OpOther, 4)
-		}
-		return fixed(b, OpOther, 3)
-	case '$', '\\', 'B':
-		return fixed(b, OpOther, 4)
-	case 'p':
-		return fixed(b, OpOther, 5)
-	case 'W':
-		return fixed(b, OpOther, 10)
 	case '(':
 		// ESC ( A pL pH …, ESC ( Y pL pH …
 		if len(b) < 5 {
 			return Token{}, 0, ErrIncomplete
 		}
-		return variable(b, OpOther, 3, 5, int64(b[3])|int64(b[4])<<8)
+		return variable(b, OpOther, 3, 5, le16(b, 3))
 	case '*':
 		// ESC * m nL nH d1…dk: k = columns × (1 or 3 bytes).
 		if len(b) < 5 {
 			return Token{}, 0, ErrIncomplete
 		}
-		cols := int64(b[3]) | int64(b[4])<<8
+		cols := le16(b, 3)
 		if b[2] == 32 || b[2] == 33 {
 			cols *= 3
 		}
 		return variable(b, OpOther, 2, 5, cols)
 	case '&':
-		// ESC & y c1 c2 [x d1…d(y·x)]…: user-defined characters.
-		if len(b) < 5 {
-			return Token{}, 0, ErrIncomplete
-		}
-		y, c1, c2 := int(b[2]), int(b[3]), int(b[4])
-		if c2 < c1 {
-			return fixed(b, OpOther, 5)
-		}
-		i := 5
-		for range c2 - c1 + 1 {
-			if i >= len(b) {
-				return Token{}, 0, ErrIncomplete
-			}
-			i += 1 + y*int(b[i])
-		}
-		if i > len(b) {
-			return Token{}, 0, ErrIncomplete
-		}
-		return Token{Op: OpOther, Raw: b[:i], Arg: b[2:5], Data: b[5:i]}, i, nil
+		return userChars(b)
 	case 'D':
 		// ESC D n1 … NUL: horizontal tabs, at most 32.
-		for i := 2; i < len(b) && i < 2+33; i++ {
-			if b[i] == 0 {
-				return Token{Op: OpOther, Raw: b[:i+1], Arg: b[2:i]}, i + 1, nil
-			}
+		end, stop, err := nulEnded(b, 2, 33)
+		if err != nil {
+			return Token{}, 0, err
 		}
-		if len(b) >= 2+33 {
-			return Token{Op: OpOther, Raw: b[:2+33], Arg: b[2 : 2+33]}, 2 + 33, nil
-		}
-		return Token{}, 0, ErrIncomplete
+		return Token{Op: OpOther, Raw: b[:end], Arg: b[2:stop]}, end, nil
 	}
 	return Token{Op: OpUnknown, Raw: b[:2]}, 2, nil
 }
 
+// userChars reads ESC & y c1 c2 [x d1…d(y·x)]…: user-defined characters.
+func userChars(b []byte) (Token, int, error) {
+	if len(b) < 5 {
+		return Token{}, 0, ErrIncomplete
+	}
+	y, c1, c2 := int(b[2]), int(b[3]), int(b[4])
+	if c2 < c1 {
+		return fixed(b, OpOther, 5)
+	}
+	i := 5
+	for range c2 - c1 + 1 {
+		if i >= len(b) {
+			return Token{}, 0, ErrIncomplete
+		}
+		i += 1 + y*int(b[i])
+	}
+	if i > len(b) {
+		return Token{}, 0, ErrIncomplete
+	}
+	return Token{Op: OpOther, Raw: b[:i], Arg: b[2:5], Data: b[5:i]}, i, nil
+}
+
 // gs reads one GS command at the start of b.
-//
-// Length: one case per GS command the renderer knows, as esc.
 func gs(b []byte) (Token, int, error) {
 	if len(b) < 2 {
 		return Token{}, 0, ErrIncomplete
 	}
+	if c, ok := gsFixed[b[1]]; ok {
+		return fixed(b, c.op, c.n)
+	}
 	switch b[1] {
-	case '!':
-		return fixed(b, OpSize, 3)
 	case 'V':
 		if len(b) < 3 {
 			return Token{}, 0, ErrIncomplete
@@ -222,34 +249,36 @@ func gs(b []byte) (Token, int, error) {
 			return fixed(b, OpCut, 3)
 		}
 		return fixed(b, OpCut, 4)
-	case 'v':
-		// GS v 0 m xL xH yL yH d1…dk, k = x·y.
+	case 'v', 'Q':
+		// GS v 0 m xL xH yL yH d1…dk (raster) and GS Q 0 … (variable
+		// vertical size bit image), k = x·y.
 		if len(b) < 8 {
 			return Token{}, 0, ErrIncomplete
 		}
-		if b[2] != '0' {
-			return fixed(b, OpUnknown, 3)
+		op := OpOther
+		if b[1] == 'v' {
+			if b[2] != '0' {
+				return fixed(b, OpUnknown, 3)
+			}
+			op = OpRaster
 		}
-		x := int64(b[4]) | int64(b[5])<<8
-		y := int64(b[6]) | int64(b[7])<<8
-		return variable(b, OpRaster, 3, 8, x*y)
-	case '(':
-		// GS ( x pL pH …: every function of this family.
+		return variable(b, op, 3, 8, le16(b, 4)*le16(b, 6))
+	case '(', 'D':
+		// GS ( x pL pH …, GS D 0 …: pL pH at 3.
 		if len(b) < 5 {
 			return Token{}, 0, ErrIncomplete
 		}
 		op := OpOther
-		if b[2] == 'k' {
+		if b[1] == '(' && b[2] == 'k' {
 			op = OpQR
 		}
-		return variable(b, op, 5, 5, int64(b[3])|int64(b[4])<<8)
+		return variable(b, op, 5, 5, le16(b, 3))
 	case '8':
 		// GS 8 L p1 p2 p3 p4 …: graphics with a 32-bit length.
 		if len(b) < 7 {
 			return Token{}, 0, ErrIncomplete
 		}
-		p := int64(b[3]) | int64(b[4])<<8 | int64(b[5])<<16 | int64(b[6])<<24
-		return variable(b, OpOther, 7, 7, p)
+		return variable(b, OpOther, 7, 7, le16(b, 3)|le16(b, 5)<<16)
 	case '*':
 		// GS * x y d1…d(x·y·8): define downloaded bit image.
 		if len(b) < 4 {
@@ -257,50 +286,28 @@ func gs(b []byte) (Token, int, error) {
 		}
 		return variable(b, OpOther, 2, 4, int64(b[2])*int64(b[3])*8)
 	case 'k':
-		if len(b) < 3 {
-			return Token{}, 0, ErrIncomplete
-		}
-		m := b[2]
-		if m <= 6 {
-			// NUL-terminated data, at most 255 bytes.
-			for i := 3; i < len(b) && i < 3+256; i++ {
-				if b[i] == 0 {
-					return Token{Op: OpOther, Raw: b[:i+1], Arg: b[2:3], Data: b[3:i]}, i + 1, nil
-				}
-			}
-			if len(b) >= 3+256 {
-				return Token{Op: OpOther, Raw: b[:3+256], Arg: b[2:3], Data: b[3 : 3+256]}, 3 + 256, nil
-			}
-			return Token{}, 0, ErrIncomplete
-		}
-		if len(b) < 4 {
-			return Token{}, 0, ErrIncomplete
-		}
-		return variable(b, OpOther, 2, 4, int64(b[3]))
-	case 'Q':
-		// GS Q 0 m xL xH yL yH d…: variable vertical size bit image.
-		if len(b) < 8 {
-			return Token{}, 0, ErrIncomplete
-		}
-		x := int64(b[4]) | int64(b[5])<<8
-		y := int64(b[6]) | int64(b[7])<<8
-		return variable(b, OpOther, 3, 8, x*y)
-	case 'D':
-		// GS D 0 … family: pL pH at 3.
-		if len(b) < 5 {
-			return Token{}, 0, ErrIncomplete
-		}
-		return variable(b, OpOther, 5, 5, int64(b[3])|int64(b[4])<<8)
-	case ':', 0x0C:
-		return fixed(b, OpOther, 2)
-	case '/', 'B', 'H', 'I', 'a', 'b', 'c', 'f', 'h', 'r', 'w', 'E', 'T', 'j', 'g':
-		return fixed(b, OpOther, 3)
-	case '$', 'L', 'P', 'W', '\\':
-		return fixed(b, OpOther, 4)
-	case '^':
-		return fixed(b, OpOther, 5)
+		return barcode(b)
 	}
 	return Token{Op: OpUnknown, Raw: b[:2]}, 2, nil
+}
+
+// barcode reads GS k m …: NUL-terminated data of at most 255 bytes for
+// m ≤ 6, a length byte n before the data otherwise.
+func barcode(b []byte) (Token, int, error) {
+	if len(b) < 3 {
+		return Token{}, 0, ErrIncomplete
+	}
+	if b[2] <= 6 {
+		end, stop, err := nulEnded(b, 3, 256)
+		if err != nil {
+			return Token{}, 0, err
+		}
+		return Token{Op: OpOther, Raw: b[:end], Arg: b[2:3], Data: b[3:stop]}, end, nil
+	}
+	if len(b) < 4 {
+		return Token{}, 0, ErrIncomplete
+	}
+	return variable(b, OpOther, 2, 4, int64(b[3]))
 }
 
 func fs(b []byte) (Token, int, error) {
@@ -332,9 +339,7 @@ func fs(b []byte) (Token, int, error) {
 			if len(b) < i+4 {
 				return Token{}, 0, ErrIncomplete
 			}
-			x := int64(b[i]) | int64(b[i+1])<<8
-			y := int64(b[i+2]) | int64(b[i+3])<<8
-			k := 4 + x*y*8
+			k := 4 + le16(b, i)*le16(b, i+2)*8
 			if int64(i)+k > MaxCommand {
 				return Token{}, int(min(int64(i)+k, 1<<40)), ErrTooLong
 			}
