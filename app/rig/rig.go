@@ -122,9 +122,10 @@ func Start(ctx context.Context, opts Options) (r *Rig, err error) {
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	r = &Rig{cancel: cancel, Worker: DemoWorker, Password: DemoPassword}
+	started := r // the returns below set r to nil on failure
 	defer func() {
 		if err != nil {
-			r.Close()
+			started.Close()
 		}
 	}()
 	dir := opts.Dir
