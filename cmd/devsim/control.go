@@ -20,6 +20,47 @@ type controller func(line string) (string, error)
 // errQuit ends the simulator from a control command.
 var errQuit = errors.New("quit")
 
+// commands maps a command's first word to what it does with the line's
+// words.
+type commands map[string]func(f []string) (string, error)
+
+// controller answers cs, and help, quit and exit as every simulator
+// does.
+func (cs commands) controller(help string) controller {
+	return func(line string) (string, error) {
+		f := strings.Fields(line)
+		switch f[0] {
+		case "help":
+			return help, nil
+		case "quit", "exit":
+			return "", errQuit
+		}
+		if do, ok := cs[f[0]]; ok {
+			return do(f)
+		}
+		return "", fmt.Errorf("unknown command %q (type help)", f[0])
+	}
+}
+
+// cardCommands are the commands of a card simulator: list the deck
+// (lines), put a card down or in (verb: "place" or "insert", past: what
+// the reply says) and take it away.
+func cardCommands(lines func() []string, verb, past string, put func(label string) error, remove func()) commands {
+	return commands{
+		"list": func([]string) (string, error) { return strings.Join(lines(), "\n"), nil },
+		verb: func(f []string) (string, error) {
+			if len(f) != 2 {
+				return "", fmt.Errorf("usage: %s LABEL (list shows the labels)", verb)
+			}
+			if err := put(f[1]); err != nil {
+				return "", err
+			}
+			return past + " " + f[1], nil
+		},
+		"remove": func([]string) (string, error) { remove(); return "removed", nil },
+	}
+}
+
 // serveStdin feeds lines from r to c until r ends, ctx ends or a command
 // asks to quit. Replies and errors go to w, one line each.
 func serveStdin(ctx context.Context, r io.Reader, w io.Writer, mu *sync.Mutex, c controller) error {

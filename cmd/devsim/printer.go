@@ -8,7 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"strings"
 	"sync"
 
 	"github.com/shcommunity/kiosk/devices/escpos"
@@ -81,44 +80,22 @@ func runPrinter(ctx context.Context, args []string, stdin io.Reader, stdout, std
 }
 
 func printerController(sim *escpossim.Printer) controller {
-	onOff := func(f []string, on, off string, set func(bool)) (string, error) {
-		if len(f) != 2 || (f[1] != on && f[1] != off) {
-			return "", fmt.Errorf("usage: %s %s|%s", f[0], on, off)
+	onOff := func(on, off string, set func(bool)) func([]string) (string, error) {
+		return func(f []string) (string, error) {
+			if len(f) != 2 || (f[1] != on && f[1] != off) {
+				return "", fmt.Errorf("usage: %s %s|%s", f[0], on, off)
+			}
+			set(f[1] == on)
+			return f[0] + " " + f[1], nil
 		}
-		set(f[1] == on)
-		return f[0] + " " + f[1], nil
 	}
-	return func(line string) (string, error) {
-		f := strings.Fields(line)
-		switch f[0] {
-		case "help":
-			return printerHelp, nil
-		case "paper":
-			if len(f) != 2 {
-				return "", errors.New("usage: paper out|low|ok")
-			}
-			switch f[1] {
-			case "out":
-				sim.SetPaperOut(true)
-			case "low":
-				sim.SetPaperOut(false)
-				sim.SetPaperNearEnd(true)
-			case "ok":
-				sim.SetPaperOut(false)
-				sim.SetPaperNearEnd(false)
-			default:
-				return "", errors.New("usage: paper out|low|ok")
-			}
-			return "paper " + f[1], nil
-		case "cover":
-			return onOff(f, "open", "closed", sim.SetCoverOpen)
-		case "offline":
-			return onOff(f, "on", "off", sim.SetOffline)
-		case "cutter":
-			return onOff(f, "on", "off", sim.SetCutterError)
-		case "mute":
-			return onOff(f, "on", "off", sim.SetMute)
-		case "state":
+	return commands{
+		"paper":   func(f []string) (string, error) { return printerPaper(sim, f) },
+		"cover":   onOff("open", "closed", sim.SetCoverOpen),
+		"offline": onOff("on", "off", sim.SetOffline),
+		"cutter":  onOff("on", "off", sim.SetCutterError),
+		"mute":    onOff("on", "off", sim.SetMute),
+		"state": func([]string) (string, error) {
 			st := sim.Status()
 			state := "ready"
 			if err := st.Err(); err != nil {
@@ -127,9 +104,25 @@ func printerController(sim *escpossim.Printer) controller {
 				state = "ready, paper low"
 			}
 			return fmt.Sprintf("%s; printed %d, spoiled %d", state, sim.Printed(), sim.Spoiled()), nil
-		case "quit", "exit":
-			return "", errQuit
-		}
-		return "", fmt.Errorf("unknown command %q (type help)", f[0])
+		},
+	}.controller(printerHelp)
+}
+
+func printerPaper(sim *escpossim.Printer, f []string) (string, error) {
+	if len(f) != 2 {
+		return "", errors.New("usage: paper out|low|ok")
 	}
+	switch f[1] {
+	case "out":
+		sim.SetPaperOut(true)
+	case "low":
+		sim.SetPaperOut(false)
+		sim.SetPaperNearEnd(true)
+	case "ok":
+		sim.SetPaperOut(false)
+		sim.SetPaperNearEnd(false)
+	default:
+		return "", errors.New("usage: paper out|low|ok")
+	}
+	return "paper " + f[1], nil
 }

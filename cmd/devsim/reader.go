@@ -71,54 +71,39 @@ var faultNames = map[string]idcardsim.Fault{
 }
 
 func readerController(sim *idcardsim.Sim) controller {
-	return func(line string) (string, error) {
-		f := strings.Fields(line)
-		switch f[0] {
-		case "help":
-			return readerHelp, nil
-		case "list":
-			var b strings.Builder
-			for _, c := range sim.Deck().Cards {
-				fmt.Fprintf(&b, "%-16s %-12s %s\n", c.Label, c.Type, c.Note)
-			}
-			return strings.TrimRight(b.String(), "\n"), nil
-		case "place":
-			if len(f) != 2 {
-				return "", errors.New("usage: place LABEL (list shows the labels)")
-			}
-			if err := sim.Place(f[1]); err != nil {
-				return "", err
-			}
-			return "placed " + f[1], nil
-		case "remove":
-			sim.Remove()
-			return "removed", nil
-		case "fault":
-			if len(f) < 2 || len(f) > 3 {
-				return "", errors.New("usage: fault checksum|truncate|silence|garbage [N]")
-			}
-			kind, ok := faultNames[f[1]]
-			if !ok {
-				return "", fmt.Errorf("unknown fault %q: checksum, truncate, silence or garbage", f[1])
-			}
-			n := 1
-			if len(f) == 3 {
-				var err error
-				if n, err = strconv.Atoi(f[2]); err != nil || n < 1 {
-					return "", fmt.Errorf("fault count %q: want a positive number", f[2])
-				}
-			}
-			sim.Inject(kind, n)
-			return fmt.Sprintf("next %d replies: %s", n, kind), nil
-		case "state":
-			placed := sim.Placed()
-			if placed == "" {
-				placed = "(none)"
-			}
-			return fmt.Sprintf("card: %s, baud: %d, pending faults: %d", placed, sim.Baud(), sim.PendingFaults()), nil
-		case "quit", "exit":
-			return "", errQuit
+	lines := func() (l []string) {
+		for _, c := range sim.Deck().Cards {
+			l = append(l, strings.TrimRight(fmt.Sprintf("%-16s %-12s %s", c.Label, c.Type, c.Note), " "))
 		}
-		return "", fmt.Errorf("unknown command %q (type help)", f[0])
+		return l
 	}
+	cs := cardCommands(lines, "place", "placed", sim.Place, sim.Remove)
+	cs["fault"] = func(f []string) (string, error) { return readerFault(sim, f) }
+	cs["state"] = func([]string) (string, error) {
+		placed := sim.Placed()
+		if placed == "" {
+			placed = "(none)"
+		}
+		return fmt.Sprintf("card: %s, baud: %d, pending faults: %d", placed, sim.Baud(), sim.PendingFaults()), nil
+	}
+	return cs.controller(readerHelp)
+}
+
+func readerFault(sim *idcardsim.Sim, f []string) (string, error) {
+	if len(f) < 2 || len(f) > 3 {
+		return "", errors.New("usage: fault checksum|truncate|silence|garbage [N]")
+	}
+	kind, ok := faultNames[f[1]]
+	if !ok {
+		return "", fmt.Errorf("unknown fault %q: checksum, truncate, silence or garbage", f[1])
+	}
+	n := 1
+	if len(f) == 3 {
+		var err error
+		if n, err = strconv.Atoi(f[2]); err != nil || n < 1 {
+			return "", fmt.Errorf("fault count %q: want a positive number", f[2])
+		}
+	}
+	sim.Inject(kind, n)
+	return fmt.Sprintf("next %d replies: %s", n, kind), nil
 }

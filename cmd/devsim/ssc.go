@@ -83,42 +83,23 @@ func runSSC(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 }
 
 func sscController(sim *sscsim.Sim) controller {
-	return func(line string) (string, error) {
-		f := strings.Fields(line)
-		switch f[0] {
-		case "help":
-			return sscHelp, nil
-		case "list":
-			var b strings.Builder
-			for _, c := range sim.Deck().Cards {
-				fmt.Fprintf(&b, "%-19s %s\n", c.Label, c.Note)
-			}
-			return strings.TrimRight(b.String(), "\n"), nil
-		case "insert":
-			if len(f) != 2 {
-				return "", errors.New("usage: insert LABEL (list shows the labels)")
-			}
-			if err := sim.Insert(f[1]); err != nil {
-				return "", err
-			}
-			return "inserted " + f[1], nil
-		case "remove":
-			sim.Remove()
-			return "removed", nil
-		case "fault":
-			return sscFault(sim, f)
-		case "state":
-			in := sim.Inserted()
-			if in == "" {
-				in = "(none)"
-			}
-			st := sim.Stats()
-			return fmt.Sprintf("card: %s, inserted %d times, %d ATRs and %d commands answered", in, st.Links, st.ATRs, st.Commands), nil
-		case "quit", "exit":
-			return "", errQuit
+	lines := func() (l []string) {
+		for _, c := range sim.Deck().Cards {
+			l = append(l, strings.TrimRight(fmt.Sprintf("%-19s %s", c.Label, c.Note), " "))
 		}
-		return "", fmt.Errorf("unknown command %q (type help)", f[0])
+		return l
 	}
+	cs := cardCommands(lines, "insert", "inserted", sim.Insert, sim.Remove)
+	cs["fault"] = func(f []string) (string, error) { return sscFault(sim, f) }
+	cs["state"] = func([]string) (string, error) {
+		in := sim.Inserted()
+		if in == "" {
+			in = "(none)"
+		}
+		st := sim.Stats()
+		return fmt.Sprintf("card: %s, inserted %d times, %d ATRs and %d commands answered", in, st.Links, st.ATRs, st.Commands), nil
+	}
+	return cs.controller(sscHelp)
 }
 
 func sscFault(sim *sscsim.Sim, f []string) (string, error) {
