@@ -86,18 +86,25 @@ func startKioskDrop(t testing.TB, opts rig.Options, drop bool) *kiosk {
 // waitFor waits until the flow shows a view that satisfies ok.
 func (k *kiosk) waitFor(t testing.TB, ok func(flow.SelfView) bool) flow.SelfView {
 	t.Helper()
-	if v := k.flow.View(); ok(v) {
+	return waitView(t, k.flow, k.views, ok)
+}
+
+// waitView waits until f shows a view that satisfies ok, reading its
+// views as they come.
+func waitView(t testing.TB, f *flow.SelfService, views <-chan flow.SelfView, ok func(flow.SelfView) bool) flow.SelfView {
+	t.Helper()
+	if v := f.View(); ok(v) {
 		return v
 	}
 	timeout := time.After(30 * time.Second)
 	for {
 		select {
-		case v := <-k.views:
+		case v := <-views:
 			if ok(v) {
 				return v
 			}
 		case <-timeout:
-			t.Fatalf("timed out; the screen shows %+v", k.flow.View())
+			t.Fatalf("timed out; the screen shows %+v", f.View())
 		}
 	}
 }

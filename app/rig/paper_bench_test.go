@@ -118,20 +118,7 @@ func startTimedKiosk(b *testing.B) *timedKiosk {
 
 func (k *timedKiosk) until(b *testing.B, ok func(flow.SelfView) bool) flow.SelfView {
 	b.Helper()
-	if v := k.flow.View(); ok(v) {
-		return v
-	}
-	timeout := time.After(30 * time.Second)
-	for {
-		select {
-		case v := <-k.views:
-			if ok(v) {
-				return v
-			}
-		case <-timeout:
-			b.Fatalf("timed out; the screen shows %+v", k.flow.View())
-		}
-	}
+	return waitView(b, k.flow, k.views, ok)
 }
 
 // waitSlip waits until the simulated printer has received the slip's cut.
@@ -192,16 +179,23 @@ func BenchmarkCardToPaper(b *testing.B) {
 		k.Reader.Remove()
 		k.until(b, func(v flow.SelfView) bool { return v.Step == flow.StepStart && !v.CardOn })
 	}
-	d := time.Duration(n)
-	ms := func(x time.Duration) float64 { return float64(x/d) / float64(time.Millisecond) }
-	b.ReportMetric(ms(total), "ms/resident")
-	b.ReportMetric(ms(floor), "floor-ms")
-	b.ReportMetric(float64(total)/float64(floor), "x-floor")
+	ms := reportPaper(b, n, total, floor)
 	b.ReportMetric(ms(detect), "detect-ms")
 	b.ReportMetric(ms(read), "read-ms")
 	b.ReportMetric(ms(service), "service-ms")
 	b.ReportMetric(ms(render), "render-ms")
 	b.ReportMetric(ms(print), "print-ms")
+}
+
+// reportPaper reports the time per resident against its floor and
+// returns the conversion to milliseconds per resident for the stages.
+func reportPaper(b *testing.B, n int, total, floor time.Duration) func(time.Duration) float64 {
+	d := time.Duration(n)
+	ms := func(x time.Duration) float64 { return float64(x/d) / float64(time.Millisecond) }
+	b.ReportMetric(ms(total), "ms/resident")
+	b.ReportMetric(ms(floor), "floor-ms")
+	b.ReportMetric(float64(total)/float64(floor), "x-floor")
+	return ms
 }
 
 // BenchmarkAgreeToPaper is the time from 同意并领取 (with 跳过 for the
@@ -238,10 +232,6 @@ func BenchmarkAgreeToPaper(b *testing.B) {
 		k.Reader.Remove()
 		k.until(b, func(v flow.SelfView) bool { return v.Step == flow.StepStart && !v.CardOn })
 	}
-	d := time.Duration(n)
-	ms := func(x time.Duration) float64 { return float64(x/d) / float64(time.Millisecond) }
-	b.ReportMetric(ms(total), "ms/resident")
-	b.ReportMetric(ms(floor), "floor-ms")
-	b.ReportMetric(float64(total)/float64(floor), "x-floor")
+	ms := reportPaper(b, n, total, floor)
 	b.ReportMetric(ms(service), "enrol-and-issue-ms")
 }
