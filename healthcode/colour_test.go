@@ -52,3 +52,34 @@ func TestStatusHasColour(t *testing.T) {
 		}
 	}
 }
+
+func TestStatusExpired(t *testing.T) {
+	at := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
+	valid, fresh := at.Add(time.Hour), at.Add(30*time.Minute)
+	tests := []struct {
+		name  string
+		s     healthcode.Status
+		until time.Time
+	}{
+		{"valid_until alone", healthcode.Status{Source: healthcode.SourceLive, Colour: healthcode.Yellow, AsOf: at, ValidUntil: valid}, valid},
+		{"freshness first", healthcode.Status{Source: healthcode.SourceCached, Colour: healthcode.Yellow, AsOf: at, ValidUntil: valid, ShowUntil: fresh}, fresh},
+		{"valid_until first", healthcode.Status{Source: healthcode.SourceCached, Colour: healthcode.Yellow, AsOf: at, ValidUntil: fresh, ShowUntil: valid}, fresh},
+		{"freshness alone", healthcode.Status{Source: healthcode.SourceCached, Colour: healthcode.Green, AsOf: at, ShowUntil: fresh}, fresh},
+		{"no bound", healthcode.Status{Source: healthcode.SourceLive, Colour: healthcode.Green, AsOf: at}, time.Time{}},
+		{"no colour", healthcode.Status{Source: healthcode.SourceUnknown, ValidUntil: valid}, time.Time{}},
+	}
+	for _, tt := range tests {
+		if got := tt.s.Until(); !got.Equal(tt.until) {
+			t.Errorf("%s: Until = %v, want %v", tt.name, got, tt.until)
+		}
+		if tt.until.IsZero() {
+			if tt.s.Expired(at.AddDate(10, 0, 0)) {
+				t.Errorf("%s: expired with nothing to bound it", tt.name)
+			}
+			continue
+		}
+		if tt.s.Expired(tt.until.Add(-time.Nanosecond)) || !tt.s.Expired(tt.until) {
+			t.Errorf("%s: Expired is not exactly from %v", tt.name, tt.until)
+		}
+	}
+}

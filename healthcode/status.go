@@ -28,6 +28,32 @@ type Status struct {
 	Reason     string    // the service's stable reason code
 	AsOf       time.Time // the service's time the colour was computed
 	ValidUntil time.Time // zero: no change scheduled
+	// ShowUntil is the service's time from which the colour may no
+	// longer be shown: ValidUntil, or earlier the end of the freshness
+	// bound of an answer kept since AsOf. Zero: ValidUntil alone bounds
+	// it.
+	ShowUntil time.Time
+}
+
+// Until is the service's time at which a colour on screen stops being
+// one it may show: ShowUntil when set, else ValidUntil. Zero when nothing
+// bounds it or there is no colour.
+func (s Status) Until() time.Time {
+	if !s.HasColour() {
+		return time.Time{}
+	}
+	if !s.ShowUntil.IsZero() && (s.ValidUntil.IsZero() || s.ShowUntil.Before(s.ValidUntil)) {
+		return s.ShowUntil
+	}
+	return s.ValidUntil
+}
+
+// Expired reports whether the colour may no longer be shown at now, the
+// service's time: Until has come. A status without a colour never
+// expires; it has nothing to take off the screen.
+func (s Status) Expired(now time.Time) bool {
+	u := s.Until()
+	return !u.IsZero() && !now.Before(u)
 }
 
 // HasColour reports whether the status may be shown as a colour: a valid

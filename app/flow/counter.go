@@ -89,6 +89,9 @@ type CounterBackend interface {
 	// ManualEntry audits a typed ID number.
 	ManualEntry(ctx context.Context, workerID string) error
 	Dashboard(ctx context.Context) (Dashboard, error)
+	// Status is as Backend.Status: asked again when the colour of a
+	// code on screen runs out.
+	Status(ctx context.Context, r Resident) (healthcode.Status, error)
 }
 
 // CounterStep is the counter screen's state.
@@ -105,12 +108,15 @@ const (
 
 // CounterView is one picture of the counter screen.
 type CounterView struct {
-	Step         CounterStep
-	Worker       string // display name
-	MaskedName   string
-	MaskedID     string
-	FamilyName   string // masked
-	WaitFamily   bool   // the next card is the family member's
+	Step       CounterStep
+	Worker     string // display name
+	MaskedName string
+	MaskedID   string
+	FamilyName string // masked
+	WaitFamily bool   // the next card is the family member's
+	// Ticket.Status is also the colour on screen: it loses its colour
+	// (and the preview with it) when its answer runs out, and the
+	// service is asked again for the resident.
 	Ticket       Ticket
 	Preview      image.Image
 	Message      string // the outcome, for the worker
@@ -155,6 +161,8 @@ type Counter struct {
 	card     []*idcard.Card
 	manual   bool
 	minor    bool
+	ctx      context.Context // of the last operation, for asking again
+	expiry   *time.Timer     // the colour on screen runs out
 }
 
 func (c *Counter) now() time.Time {
@@ -185,6 +193,12 @@ func (c *Counter) View() CounterView {
 func (c *Counter) publish() {
 	if c.view.Step == "" {
 		c.view.Step = CounterLogin
+	}
+	if c.expiry != nil {
+		c.expiry.Stop()
+	}
+	if u := c.view.Ticket.Status.Until(); !u.IsZero() {
+		c.expiry = time.AfterFunc(max(u.Sub(serviceNow(c.Backend)), 0), c.expire)
 	}
 	if c.OnView != nil {
 		c.OnView(c.view)
@@ -388,6 +402,7 @@ func (c *Counter) run(ctx context.Context, op func(context.Context, serving) (Ti
 		return
 	}
 	who := serving{worker: c.workerID, resident: c.resident, family: c.family, manual: c.manual, minor: c.minor}
+	c.ctx = ctx
 	c.view.Step, c.view.Message, c.view.Problem = CounterBusy, "", ""
 	c.publish()
 	c.mu.Unlock()
@@ -426,6 +441,39 @@ func (c *Counter) run(ctx context.Context, op func(context.Context, serving) (Ti
 		}
 		c.publish()
 		c.refreshLocked(ctx)
+	}()
+}
+
+// expire takes a colour off the screen when its answer runs out: at once
+// no colour and no preview, then the service is asked again for the
+// resident still on screen (offline, the engine has nothing it may show).
+func (c *Counter) expire() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.view.Ticket.Status.Expired(serviceNow(c.Backend)) {
+		return // a newer view has its own timer
+	}
+	c.log().Info("The colour on screen expired: asking again")
+	c.view.Ticket.Status = healthcode.Status{Source: healthcode.SourceUnknown}
+	c.view.Preview = nil
+	c.publish()
+	r, ctx := c.resident, c.ctx
+	if r.Number == "" || ctx == nil {
+		return
+	}
+	go func() {
+		s, err := c.Backend.Status(ctx, r)
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		switch {
+		case err != nil:
+			c.log().Info("Status not asked again", "err", err)
+		case c.resident.Number != r.Number || c.view.Ticket.Status.HasColour() || !s.HasColour():
+			// another resident, something newer, or nothing to show
+		case !s.Expired(serviceNow(c.Backend)):
+			c.view.Ticket.Status = s
+			c.publish()
+		}
 	}()
 }
 

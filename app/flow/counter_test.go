@@ -20,6 +20,10 @@ type fakeCounter struct {
 	printed  int
 	manual   int
 	reasons  []string
+	// reissue is what Reissue answers when set (a green code otherwise);
+	// status answers Status.
+	reissue *flow.Ticket
+	status  func() healthcode.Status
 }
 
 func (f *fakeCounter) Login(ctx context.Context, id, pw string) (string, error) {
@@ -40,7 +44,17 @@ func (f *fakeCounter) Reissue(ctx context.Context, w string, r flow.Resident) (f
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.reissued++
+	if f.reissue != nil {
+		return *f.reissue, nil
+	}
 	return liveTicket(healthcode.Green), nil
+}
+
+func (f *fakeCounter) Status(ctx context.Context, r flow.Resident) (healthcode.Status, error) {
+	if f.status == nil {
+		return healthcode.Status{Source: healthcode.SourceUnknown}, nil
+	}
+	return f.status(), nil
 }
 
 func (f *fakeCounter) Correction(ctx context.Context, w string, r flow.Resident, reason string) (string, error) {

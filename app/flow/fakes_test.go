@@ -32,6 +32,9 @@ type fakeBackend struct {
 	enrolled    []flow.SelfEnrolment
 	enrolTicket *flow.Ticket
 	enrolErr    error
+	// status answers Status when set; else the ticket's status stands.
+	status func(r flow.Resident) healthcode.Status
+	asked  int // Status calls
 }
 
 func newFakeBackend() *fakeBackend {
@@ -100,6 +103,19 @@ func (b *fakeBackend) Link(ctx context.Context) flow.Link {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.link
+}
+
+func (b *fakeBackend) Status(ctx context.Context, r flow.Resident) (healthcode.Status, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.asked++
+	if b.status != nil {
+		return b.status(r), nil
+	}
+	if err := b.errs[r.Number.Reveal()]; err != nil {
+		return healthcode.Status{}, err
+	}
+	return b.tickets[r.Number.Reveal()].Status, nil
 }
 
 func (b *fakeBackend) counts() (printed, helps int) {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/shcommunity/kiosk/devices/idcard"
+	"github.com/shcommunity/kiosk/healthcode"
 )
 
 // Step is where a resident is in the self-service flow.
@@ -67,8 +68,11 @@ type SelfView struct {
 	Step       Step
 	MaskedName string
 	MaskedID   string
-	Ticket     Ticket      // from StepPrinting on
-	Preview    image.Image // the slip exactly as printed
+	Ticket     Ticket // from StepPrinting on
+	// Ticket.Status is also the colour on screen: the slip's until its
+	// answer runs out (healthcode.Status.Until), then no colour while the
+	// service is asked again, then its new answer if it has one.
+	Preview    image.Image // the slip exactly as printed; dropped with an expired colour
 	Problem    Problem
 	CardOn     bool // a card is on the reader
 	HelpCalled bool // "工作人员马上就来" is showing
@@ -141,6 +145,7 @@ type selfState struct {
 	session  int          // counts residents; stale results are dropped
 	busy     bool         // a status request, an enrolment or a print is under way
 	idle     *time.Timer
+	expiry   expiryTimer // the colour on screen runs out
 	results  chan func(*selfState)
 	log      *slog.Logger
 	// unprinted is a slip that failed to print for a printer fault; it
@@ -322,6 +327,7 @@ func (s *SelfService) Run(ctx context.Context, events <-chan idcard.Event) error
 	st.idle = time.NewTimer(time.Hour)
 	st.idle.Stop()
 	defer st.idle.Stop()
+	defer st.expiry.stop()
 	defer func() {
 		// On the way out (kiosk exit, shutdown) the resident goes too:
 		// the card, and the last view that View still hands out.
@@ -350,6 +356,8 @@ func (s *SelfService) Run(ctx context.Context, events <-chan idcard.Event) error
 			f(st)
 		case <-st.idle.C:
 			st.timeout()
+		case <-st.expiry.C():
+			st.expire()
 		case <-poll.C:
 			st.pollBar()
 		}
@@ -399,6 +407,7 @@ func (st *selfState) pollBar() {
 // publish hands the view out and says the screen's prompt when the
 // screen is a new one.
 func (st *selfState) publish() {
+	st.expiry.arm(st.view.Ticket.Status, st.now())
 	st.views.publish(st.view, st.OnView)
 	if key, p := promptFor(st.view, st.refusals); key != st.saidFor {
 		st.saidFor = key
@@ -496,12 +505,16 @@ func (st *selfState) placed(e idcard.Event) {
 		st.log.Info("Card refused", "problem", string(st.view.Problem))
 		return
 	}
-	st.view.Step = StepChecking
 	st.view.MaskedName = e.Card.Name.Masked()
 	st.view.MaskedID = e.Card.Number.Masked()
+	st.check(ResidentOf(e.Card))
+}
+
+// check asks for the resident's paper code, or her enrolment.
+func (st *selfState) check(r Resident) {
+	st.view.Step = StepChecking
 	st.busy = true
 	st.publish()
-	r := ResidentOf(e.Card)
 	st.async(func(ctx context.Context) func(*selfState) {
 		t, err := st.Backend.PaperCode(ctx, r)
 		if errors.Is(err, ErrNotEnrolled) || errors.Is(err, ErrNotKnownHere) {
@@ -575,7 +588,8 @@ func (st *selfState) print(t Ticket) {
 				st.log.Error("Slip preview", "err", err)
 				return
 			}
-			if st.view.Ticket.Serial == t.Serial && (st.view.Step == StepPrinting || st.view.Step == StepDone) {
+			if st.view.Ticket.Serial == t.Serial && st.view.Ticket.Status == t.Status &&
+				(st.view.Step == StepPrinting || st.view.Step == StepDone) {
 				st.view.Preview = img
 				st.publish()
 			}
@@ -623,6 +637,16 @@ func (st *selfState) retryPrint() {
 		return
 	}
 	t := *st.unprinted
+	if t.Status.Expired(st.now()) {
+		// Its colour ran out while the printer was down: no slip with
+		// it, a new code (or, offline, what may be printed now) instead.
+		st.unprinted = nil
+		if st.card != nil {
+			st.log.Info("Printer ready again; the slip's colour expired meanwhile: asking again")
+			st.check(ResidentOf(st.card))
+		}
+		return
+	}
 	st.log.Info("Printer ready again: printing the slip that failed")
 	st.busy = true
 	st.print(t)
@@ -651,6 +675,41 @@ func (st *selfState) fail(p Problem) {
 }
 
 func (st *selfState) touch() { st.armIdle() }
+
+func (st *selfState) now() time.Time { return serviceNow(st.Backend) }
+
+// expire takes a colour off the screen when its answer runs out: at once
+// no colour (and no preview, which shows it too), then the service is
+// asked again for the resident still at the kiosk. Offline the engine has
+// nothing it may show any more, so the screen stays without a colour.
+func (st *selfState) expire() {
+	if !st.view.Ticket.Status.Expired(st.now()) {
+		st.publish() // a newer colour: its own instant
+		return
+	}
+	st.log.Info("The colour on screen expired: asking again")
+	st.view.Ticket.Status = healthcode.Status{Source: healthcode.SourceUnknown}
+	st.view.Preview = nil
+	st.publish()
+	if st.card == nil || st.view.Step != StepPrinting && st.view.Step != StepDone {
+		return
+	}
+	r := ResidentOf(st.card)
+	st.async(func(ctx context.Context) func(*selfState) {
+		s, err := st.Backend.Status(ctx, r)
+		return func(st *selfState) {
+			switch {
+			case err != nil:
+				st.log.Info("Status not asked again", "err", err)
+			case st.view.Ticket.Status.HasColour() || !s.HasColour() || s.Expired(st.now()):
+				// something newer is on screen, or nothing to show
+			case st.view.Step == StepPrinting || st.view.Step == StepDone:
+				st.view.Ticket.Status = s
+				st.publish()
+			}
+		}
+	}, true)
+}
 
 // armIdle (re)starts the idle timeout, but only when the resident has
 // clearly finished: the card is off the reader and nothing is under way.
@@ -686,4 +745,5 @@ func (st *selfState) wipe() {
 	st.unprinted = nil
 	st.refusals = 0
 	st.view = SelfView{Step: StepStart, Bar: st.view.Bar, CardOn: st.view.CardOn}
+	st.expiry.stop()
 }

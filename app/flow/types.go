@@ -139,6 +139,61 @@ type Backend interface {
 	CallHelp(ctx context.Context, where string) error
 	// Link reports the connection to the service.
 	Link(ctx context.Context) Link
+	// Status is the resident's status with no paper code: the service's
+	// live answer; offline, the answer kept here while it may still be
+	// shown, else one with no colour. The flow asks it again when a
+	// colour on screen expires.
+	Status(ctx context.Context, r Resident) (healthcode.Status, error)
+}
+
+// Clock is a backend that knows the service's time (the sync engine's
+// corrected clock). A colour's valid_until and freshness bound are the
+// service's times, so the flows judge them by it, and by the kiosk's own
+// clock only for a backend that has none.
+type Clock interface {
+	Now() time.Time
+}
+
+// serviceNow is the service's time by the backend's clock, or the
+// kiosk's.
+func serviceNow(backend any) time.Time {
+	if c, ok := backend.(Clock); ok {
+		return c.Now()
+	}
+	return time.Now()
+}
+
+// expiryTimer keeps one timer at the instant a colour on screen runs out
+// (healthcode.Status.Until).
+type expiryTimer struct{ t *time.Timer }
+
+// arm sets the timer for s, judged at now, or stops it when s has no
+// colour or nothing bounds it. It returns whether it is set.
+func (e *expiryTimer) arm(s healthcode.Status, now time.Time) bool {
+	if e.t == nil {
+		e.t = time.NewTimer(time.Hour)
+	}
+	e.t.Stop()
+	u := s.Until()
+	if u.IsZero() {
+		return false
+	}
+	e.t.Reset(max(u.Sub(now), 0))
+	return true
+}
+
+// C is the timer's channel; nil (never ready) before the first arm.
+func (e *expiryTimer) C() <-chan time.Time {
+	if e.t == nil {
+		return nil
+	}
+	return e.t.C
+}
+
+func (e *expiryTimer) stop() {
+	if e.t != nil {
+		e.t.Stop()
+	}
 }
 
 // Linker reports the link to the service; a VenueBackend that has it

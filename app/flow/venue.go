@@ -47,7 +47,9 @@ type VenueBackend interface {
 
 // VenueView is one picture of the venue screen.
 type VenueView struct {
-	Step    VenueStep
+	Step VenueStep
+	// Check.Status loses its colour when its answer runs out
+	// (healthcode.Status.Until), and the card or code is checked again.
 	Check   CodeCheck
 	Problem Problem // VenueRefused by a card problem, or a service problem
 	Bar     Bar
@@ -78,6 +80,10 @@ type venueState struct {
 	cardOn  bool
 	busy    bool
 	hold    *time.Timer
+	expiry  expiryTimer
+	// again checks the card or code on screen once more, when its colour
+	// runs out; it holds the card's number only while its result shows.
+	again   func(context.Context) (CodeCheck, error)
 	results chan func(*venueState)
 	log     *slog.Logger
 }
@@ -100,10 +106,7 @@ func (v *Venue) Scan(text string) {
 	v.init()
 	v.send(func(st *venueState) {
 		st.begin()
-		st.async(func(ctx context.Context) func(*venueState) {
-			c, err := st.Backend.CheckCode(ctx, text)
-			return func(st *venueState) { st.answer(c, err) }
-		})
+		st.ask(func(ctx context.Context) (CodeCheck, error) { return st.Backend.CheckCode(ctx, text) })
 	})
 }
 
@@ -134,6 +137,7 @@ func (v *Venue) Run(ctx context.Context, events <-chan idcard.Event) error {
 	st.hold = time.NewTimer(time.Hour)
 	st.hold.Stop()
 	defer st.hold.Stop()
+	defer st.expiry.stop()
 	st.publish()
 	st.pollLink()
 	for {
@@ -155,8 +159,11 @@ func (v *Venue) Run(ctx context.Context, events <-chan idcard.Event) error {
 			if !st.cardOn && !st.busy {
 				st.view = VenueView{Step: VenueReady, Bar: st.view.Bar}
 				st.session++
+				st.again = nil
 				st.publish()
 			}
+		case <-st.expiry.C():
+			st.expire()
 		}
 	}
 }
@@ -184,11 +191,48 @@ func (st *venueState) pollLink() {
 }
 
 func (st *venueState) publish() {
+	st.expiry.arm(st.view.Check.Status, serviceNow(st.Backend))
 	st.views.publish(st.view, st.OnView)
+}
+
+// ask runs a check off the loop and shows its answer; the same check
+// runs again when the answer's colour runs out.
+func (st *venueState) ask(check func(context.Context) (CodeCheck, error)) {
+	st.again = check
+	st.async(func(ctx context.Context) func(*venueState) {
+		c, err := check(ctx)
+		return func(st *venueState) { st.answer(c, err) }
+	})
+}
+
+// expire takes a colour off the screen when its answer runs out: at once
+// "unknown", then the card or code on screen is checked again (offline,
+// the engine and the verifier have nothing they may show any more).
+func (st *venueState) expire() {
+	if !st.view.Check.Status.Expired(serviceNow(st.Backend)) {
+		st.publish() // a newer colour: its own instant
+		return
+	}
+	st.log.Info("The colour on screen expired: checking again")
+	st.view.Check.Status = healthcode.Status{Source: healthcode.SourceUnknown}
+	st.view.Check.Explanation = ""
+	st.publish()
+	if again := st.again; again != nil && st.view.Step == VenueResult {
+		st.async(func(ctx context.Context) func(*venueState) {
+			c, err := again(ctx)
+			return func(st *venueState) {
+				if err == nil && !c.Status.HasColour() {
+					return // no colour to show: "unknown" stays
+				}
+				st.answer(c, err) // a new answer: held as long as a first one
+			}
+		})
+	}
 }
 
 func (st *venueState) begin() {
 	st.session++
+	st.again = nil
 	st.busy = true
 	st.hold.Stop()
 	st.view = VenueView{Step: VenueChecking, Bar: st.view.Bar}
@@ -212,6 +256,9 @@ func (st *venueState) async(work func(context.Context) func(*venueState)) {
 
 func (st *venueState) answer(c CodeCheck, err error) {
 	st.busy = false
+	if c.Status.Expired(serviceNow(st.Backend)) {
+		c.Status = healthcode.Status{Source: healthcode.SourceUnknown}
+	}
 	st.view.Check = c
 	switch {
 	case err == nil:
@@ -259,11 +306,8 @@ func (st *venueState) event(e idcard.Event) {
 			return
 		}
 		r := ResidentOf(c)
-		c.Wipe() // the venue needs the number for one request only
-		st.async(func(ctx context.Context) func(*venueState) {
-			res, err := st.Backend.CardStatus(ctx, r)
-			return func(st *venueState) { st.answer(res, err) }
-		})
+		c.Wipe() // the number stays only while its result shows (again)
+		st.ask(func(ctx context.Context) (CodeCheck, error) { return st.Backend.CardStatus(ctx, r) })
 		return
 	}
 	st.publish()

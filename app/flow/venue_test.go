@@ -3,6 +3,7 @@ package flow_test
 import (
 	"context"
 	"fmt"
+	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -13,20 +14,36 @@ import (
 )
 
 type fakeVenue struct {
+	mu    sync.Mutex
 	check flow.CodeCheck
 	err   error
 	texts []string
+	// answer, when set, answers both checks in place of check.
+	answer func() flow.CodeCheck
+	cards  int // CardStatus calls
+}
+
+func (f *fakeVenue) now() flow.CodeCheck {
+	if f.answer != nil {
+		return f.answer()
+	}
+	return f.check
 }
 
 func (f *fakeVenue) CardStatus(ctx context.Context, r flow.Resident) (flow.CodeCheck, error) {
-	c := f.check
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.cards++
+	c := f.now()
 	c.MaskedName = r.Name.Masked()
 	return c, f.err
 }
 
 func (f *fakeVenue) CheckCode(ctx context.Context, text string) (flow.CodeCheck, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	f.texts = append(f.texts, text)
-	return f.check, f.err
+	return f.now(), f.err
 }
 
 func TestVenue(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"image"
 
 	"github.com/shcommunity/kiosk/app/flow"
+	"github.com/shcommunity/kiosk/healthcode"
 )
 
 type nopBackend struct{}
@@ -18,6 +19,9 @@ func (nopBackend) EnrolSelf(context.Context, flow.SelfEnrolment) (flow.Ticket, e
 func (nopBackend) Printed(context.Context, flow.Ticket) error { return nil }
 func (nopBackend) CallHelp(context.Context, string) error     { return nil }
 func (nopBackend) Link(context.Context) flow.Link             { return flow.Link{} }
+func (nopBackend) Status(context.Context, flow.Resident) (healthcode.Status, error) {
+	return healthcode.Status{}, flow.ErrServiceUnavailable
+}
 
 type nopPrinter struct{}
 

@@ -298,6 +298,20 @@ func (b *Backend) Link(ctx context.Context) flow.Link {
 	return flow.Link{Online: s.Online, Waiting: s.Pending + s.InFlight, Damaged: b.Engine.Damaged() != nil}
 }
 
+// Status implements flow.Backend and flow.CounterBackend: the engine's
+// answer with no paper code (live; offline, cached while it may be shown,
+// else no colour).
+func (b *Backend) Status(ctx context.Context, r flow.Resident) (healthcode.Status, error) {
+	ans, err := b.Engine.Status(ctx, r.Number)
+	if err != nil {
+		return healthcode.Status{}, classify(err)
+	}
+	return ans.Status(), nil
+}
+
+// Now implements flow.Clock: the service's time as the engine knows it.
+func (b *Backend) Now() time.Time { return b.Engine.Clock().Now() }
+
 // CardStatus implements flow.VenueBackend. The tap is not cached: a
 // venue checker keeps no list of who passed (syncer.Engine.VenueStatus).
 func (b *Backend) CardStatus(ctx context.Context, r flow.Resident) (flow.CodeCheck, error) {
@@ -358,7 +372,10 @@ func CheckOf(res verify.Result) flow.CodeCheck {
 		}
 	case verify.SourceClaim:
 		if res.Claims != nil && res.Claims.Status != nil && res.Colour.Valid() {
-			c.Status = healthcode.Status{Source: healthcode.SourceCached, Colour: res.Colour, AsOf: res.Claims.Status.AsOf}
+			// The verifier trusts a claim for token.DefaultStatusFreshness
+			// after its as-of; so long may it show.
+			c.Status = healthcode.Status{Source: healthcode.SourceCached, Colour: res.Colour, AsOf: res.Claims.Status.AsOf,
+				ShowUntil: res.Claims.Status.AsOf.Add(token.DefaultStatusFreshness)}
 		}
 	}
 	return c

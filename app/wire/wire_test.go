@@ -25,7 +25,8 @@ func TestCheckOf(t *testing.T) {
 		who  string
 	}{
 		{"live", verify.Result{Claims: claims, Live: live, Colour: healthcode.Red, Source: verify.SourceLive}, healthcode.Status{Source: healthcode.SourceLive, Colour: healthcode.Red, AsOf: asOf}, "周*国"},
-		{"fresh claim", verify.Result{Claims: claims, Colour: healthcode.Green, Source: verify.SourceClaim}, healthcode.Status{Source: healthcode.SourceCached, Colour: healthcode.Green, AsOf: asOf}, "张*丰"},
+		{"fresh claim", verify.Result{Claims: claims, Colour: healthcode.Green, Source: verify.SourceClaim}, healthcode.Status{Source: healthcode.SourceCached, Colour: healthcode.Green, AsOf: asOf,
+			ShowUntil: asOf.Add(token.DefaultStatusFreshness)}, "张*丰"},
 		{"stale claim", verify.Result{Claims: stale, Source: verify.SourceNone}, healthcode.Status{Source: healthcode.SourceUnknown}, "张*丰"},
 		// A claim source with no claim, or a colour with source none, is
 		// not shown as a colour whatever the colour field says.

@@ -17,6 +17,9 @@ type Answer struct {
 	Reason     string
 	AsOf       time.Time // service time the colour was computed
 	ValidUntil time.Time
+	// ShowUntil is when a screen must take the colour off: the end of
+	// the freshness bound from AsOf (healthcode.Status.ShowUntil).
+	ShowUntil time.Time
 	// Known: the service knows the resident, by its live answer, or
 	// this kiosk holds an answer about her (however old).
 	Known      bool
@@ -31,7 +34,8 @@ type Answer struct {
 
 // Status is the answer as a screen or a slip may show it.
 func (a Answer) Status() healthcode.Status {
-	return healthcode.Status{Source: a.Source, Colour: a.Colour, Reason: a.Reason, AsOf: a.AsOf, ValidUntil: a.ValidUntil}
+	return healthcode.Status{Source: a.Source, Colour: a.Colour, Reason: a.Reason, AsOf: a.AsOf, ValidUntil: a.ValidUntil,
+		ShowUntil: a.ShowUntil}
 }
 
 // VenueStatus is Status for a card tapped at a venue check: the service's
@@ -81,7 +85,7 @@ func (e *Engine) status(ctx context.Context, id pii.IDNumber, keep bool) (Answer
 			return a, err
 		}
 		return Answer{Source: healthcode.SourceLive, Colour: resp.Status.Colour, Reason: resp.Status.Reason, AsOf: resp.Status.AsOf,
-			ValidUntil: resp.Status.ValidUntil, Known: resp.Known, MaskedName: resp.MaskedName, MaskedID: resp.MaskedID}, nil
+			ValidUntil: resp.Status.ValidUntil, ShowUntil: e.showUntil(resp.Status.AsOf), Known: resp.Known, MaskedName: resp.MaskedName, MaskedID: resp.MaskedID}, nil
 	}
 	err = e.call(err)
 	if cl, _ := classify(err); cl == permanent {
@@ -114,13 +118,23 @@ func (e *Engine) offlineStatus(ctx context.Context, key localstore.ResidentKey) 
 		default:
 			// The cache keeps no reason and no masked forms (docs/sync.md,
 			// "The local store"): the card in hand gives the latter.
-			return Answer{Source: healthcode.SourceCached, Colour: c.Colour, AsOf: c.AsOf, ValidUntil: c.ValidUntil, Known: true}, nil
+			return Answer{Source: healthcode.SourceCached, Colour: c.Colour, AsOf: c.AsOf, ValidUntil: c.ValidUntil,
+				ShowUntil: e.showUntil(c.AsOf), Known: true}, nil
 		}
 	}
 	if a, ok, err := e.pending(ctx, key); err != nil || ok {
 		return a, err
 	}
 	return Answer{Source: healthcode.SourceUnknown, Why: why, Known: ok}, nil
+}
+
+// showUntil is the end of the freshness bound of an answer made at asOf:
+// from then on, no screen may show its colour.
+func (e *Engine) showUntil(asOf time.Time) time.Time {
+	if asOf.IsZero() {
+		return time.Time{}
+	}
+	return asOf.Add(e.cfg.Freshness)
 }
 
 func (e *Engine) pending(ctx context.Context, key localstore.ResidentKey) (Answer, bool, error) {

@@ -271,6 +271,13 @@ func TestNeverStaleGreen(t *testing.T) {
 			if a.Source == healthcode.SourceCached && a.AsOf.IsZero() {
 				t.Error("cached answer without its as-of time")
 			}
+			// A screen takes a cached colour off at the earlier of its
+			// valid_until and the freshness bound, both still ahead.
+			if u := a.Status().Until(); a.Source == healthcode.SourceCached &&
+				(!k.eng.Clock().Now().Before(u) || u.After(a.AsOf.Add(syncer.DefaultFreshness)) ||
+					!a.ValidUntil.IsZero() && u.After(a.ValidUntil)) {
+				t.Errorf("cached answer shown until %v (as of %v, valid until %v, now %v)", u, a.AsOf, a.ValidUntil, k.eng.Clock().Now())
+			}
 			if a.Source == healthcode.SourceUnknown && a.Why == "" {
 				t.Error("unknown answer without a reason")
 			}

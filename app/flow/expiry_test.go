@@ -1,0 +1,288 @@
+package flow_test
+
+import (
+	"context"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/shcommunity/kiosk/app/flow"
+	"github.com/shcommunity/kiosk/devices/escpos"
+	"github.com/shcommunity/kiosk/devices/idcard"
+	"github.com/shcommunity/kiosk/healthcode"
+)
+
+// The tests below run in a synctest bubble, whose clock is the fake one
+// every timer of the flows follows: a colour's instant is reached by
+// sleeping to it, and each check is made just before and at it.
+
+// transition is a resident yellow until at, then green: the answer the
+// service gives at now (a yellow that says when it ends).
+func transition(at, now time.Time) healthcode.Status {
+	if now.Before(at) {
+		return healthcode.Status{Source: healthcode.SourceLive, Colour: healthcode.Yellow, AsOf: now, ValidUntil: at}
+	}
+	return healthcode.Status{Source: healthcode.SourceLive, Colour: healthcode.Green, AsOf: now}
+}
+
+// sleepTo sleeps the bubble's clock to t and lets every flow settle.
+func sleepTo(t time.Time) {
+	time.Sleep(time.Until(t))
+	synctest.Wait()
+}
+
+// clockBackend is a fakeBackend whose Now is the service's clock, ahead
+// of the kiosk's by skew.
+type clockBackend struct {
+	*fakeBackend
+	skew time.Duration
+}
+
+func (b clockBackend) Now() time.Time { return time.Now().Add(b.skew) }
+
+// TestSelfColourExpiresOnline: her card stays on the reader across her
+// yellow → green instant; the screen shows yellow until the instant and
+// green from it, without the idle reset and without a second slip.
+func TestSelfColourExpiresOnline(t *testing.T) {
+	for _, skew := range []time.Duration{0, 3 * time.Second, -3 * time.Second} {
+		t.Run(skew.String(), func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				h := newHarness(t)
+				cb := clockBackend{fakeBackend: h.b, skew: skew}
+				h.s.Backend = cb
+				// at is the service's time of the change; the kiosk
+				// reaches it skew earlier (or later) by its own clock.
+				at := cb.Now().Add(90 * time.Second)
+				h.b.status = func(flow.Resident) healthcode.Status { return transition(at, cb.Now()) }
+				tk := liveTicket(healthcode.Yellow)
+				tk.Status = transition(at, cb.Now())
+				h.b.set(yellowID, tk, nil)
+				h.start()
+				defer h.stop()
+				h.place(card("李秀英", yellowID), nil)
+				if v := h.s.View(); v.Step != flow.StepDone || v.Ticket.Status.Colour != healthcode.Yellow || v.Preview == nil {
+					t.Fatalf("first view: step %q colour %q preview %v", v.Step, v.Ticket.Status.Colour, v.Preview != nil)
+				}
+				kioskAt := at.Add(-skew)
+				sleepTo(kioskAt.Add(-time.Millisecond))
+				if v := h.s.View(); v.Ticket.Status.Colour != healthcode.Yellow || !v.Ticket.Status.HasColour() {
+					t.Errorf("1 ms before the instant: %+v, want yellow still", v.Ticket.Status)
+				}
+				sleepTo(kioskAt)
+				v := h.s.View()
+				if v.Step != flow.StepDone || v.Ticket.Status.Colour != healthcode.Green || !v.Ticket.Status.HasColour() {
+					t.Errorf("at the instant: step %q status %+v, want green", v.Step, v.Ticket.Status)
+				}
+				if v.Preview != nil {
+					t.Error("the yellow slip's preview is still on screen")
+				}
+				h.p.mu.Lock()
+				onPaper := len(h.p.printed)
+				h.p.mu.Unlock()
+				if printed, _ := h.b.counts(); printed != 1 || onPaper != 1 {
+					t.Errorf("prints = %d recorded, %d on paper; want 1 each", printed, onPaper)
+				}
+				// Green has no instant of its own: nothing more happens
+				// until she leaves.
+				sleepTo(kioskAt.Add(time.Hour))
+				if v := h.s.View(); v.Ticket.Status.Colour != healthcode.Green || h.b.asked != 1 {
+					t.Errorf("an hour on: colour %q after %d asks, want green after 1", v.Ticket.Status.Colour, h.b.asked)
+				}
+			})
+		})
+	}
+}
+
+// TestSelfColourExpiresOffline: a cached yellow re-printed offline comes
+// off the screen at its freshness bound, and at its valid_until when
+// that comes first; the engine has nothing to show after it, so the
+// screen says "unknown" and keeps saying it.
+func TestSelfColourExpiresOffline(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		fresh, vtu time.Duration
+	}{
+		{"freshness bound first", 40 * time.Second, 90 * time.Second},
+		{"valid_until first", 90 * time.Second, 40 * time.Second},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				h := newHarness(t)
+				h.b.link = flow.Link{Online: false}
+				start := time.Now()
+				end := start.Add(min(tc.fresh, tc.vtu))
+				cached := healthcode.Status{Source: healthcode.SourceCached, Colour: healthcode.Yellow, AsOf: start.Add(-time.Hour),
+					ValidUntil: start.Add(tc.vtu), ShowUntil: start.Add(tc.fresh)}
+				h.b.status = func(flow.Resident) healthcode.Status {
+					if cached.Expired(time.Now()) {
+						return healthcode.Status{Source: healthcode.SourceUnknown}
+					}
+					return cached
+				}
+				h.b.set(yellowID, flow.Ticket{Kind: flow.TicketReprint, QR: "HC1:OLD", Serial: "0002", Status: cached}, nil)
+				h.start()
+				defer h.stop()
+				h.place(card("李秀英", yellowID), nil)
+				sleepTo(end.Add(-time.Millisecond))
+				if v := h.s.View(); v.Ticket.Status.Colour != healthcode.Yellow || !v.Ticket.Status.HasColour() {
+					t.Errorf("before its bound: %+v, want the cached yellow", v.Ticket.Status)
+				}
+				sleepTo(end)
+				v := h.s.View()
+				if v.Ticket.Status.HasColour() || v.Ticket.Status.Source != healthcode.SourceUnknown || v.Preview != nil {
+					t.Errorf("at its bound: %+v (preview %v), want unknown and no preview", v.Ticket.Status, v.Preview != nil)
+				}
+				if v.Step != flow.StepDone || v.MaskedName == "" {
+					t.Errorf("at its bound the screen left her: step %q", v.Step)
+				}
+				sleepTo(start.Add(5 * time.Minute))
+				if v := h.s.View(); v.Ticket.Status.HasColour() {
+					t.Errorf("later: %+v, want unknown still", v.Ticket.Status)
+				}
+			})
+		})
+	}
+}
+
+// TestSelfUnprintedExpired: the printer failed and came back after the
+// slip's colour ran out; the old slip is not printed, a new code is
+// asked for and printed instead.
+func TestSelfUnprintedExpired(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t)
+		h.s.Poll = 10 * time.Second
+		at := time.Now().Add(30 * time.Second)
+		tk := liveTicket(healthcode.Yellow)
+		tk.Status = transition(at, time.Now())
+		h.b.set(yellowID, tk, nil)
+		h.p.err = escpos.ErrPaperOut
+		h.start()
+		defer h.stop()
+		h.place(card("李秀英", yellowID), nil)
+		if v := h.s.View(); v.Step != flow.StepError {
+			t.Fatalf("step %q, want the paper-out error", v.Step)
+		}
+		green := liveTicket(healthcode.Green)
+		green.Serial = "0003"
+		h.b.set(yellowID, green, nil)
+		sleepTo(at.Add(time.Second))
+		h.p.mu.Lock()
+		h.p.err = nil
+		h.p.mu.Unlock()
+		sleepTo(at.Add(15 * time.Second)) // a poll finds the printer ready
+		v := h.s.View()
+		if v.Step != flow.StepDone || v.Ticket.Status.Colour != healthcode.Green {
+			t.Errorf("after the printer came back: step %q colour %q, want done and green", v.Step, v.Ticket.Status.Colour)
+		}
+		h.p.mu.Lock()
+		defer h.p.mu.Unlock()
+		if len(h.p.printed) != 1 || h.p.printed[0].Status.Colour != healthcode.Green {
+			t.Errorf("printed %d slips, want 1 green", len(h.p.printed))
+		}
+	})
+}
+
+// TestVenueColourExpires: a card left on the venue reader, and a paper
+// code checked offline on its claim, across the colour's instant.
+func TestVenueColourExpires(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		scan    bool
+		offline bool
+		want    healthcode.Colour // after the instant; "" is unknown
+	}{
+		{"card online", false, false, healthcode.Green},
+		{"paper online", true, false, healthcode.Green},
+		{"card offline", false, true, ""},
+		{"paper offline on its claim", true, true, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				at := time.Now().Add(time.Minute)
+				b := &fakeVenue{answer: func() flow.CodeCheck {
+					s := transition(at, time.Now())
+					if tc.offline {
+						s = healthcode.Status{Source: healthcode.SourceCached, Colour: healthcode.Yellow, AsOf: at.Add(-24 * time.Hour), ShowUntil: at}
+						if s.Expired(time.Now()) {
+							s = healthcode.Status{Source: healthcode.SourceUnknown}
+						}
+					}
+					return flow.CodeCheck{Status: s}
+				}}
+				// A scan's result is held from the start; the card is
+				// left on the reader.
+				v := &flow.Venue{Backend: b, Hold: 2 * time.Minute}
+				ctx, cancel := context.WithCancel(context.Background())
+				events := make(chan idcard.Event)
+				done := make(chan error)
+				go func() { done <- v.Run(ctx, events) }()
+				defer func() { cancel(); <-done }()
+				if tc.scan {
+					v.Scan("HC1:TEXT")
+				} else {
+					events <- idcard.Event{Kind: idcard.CardPlaced, Card: card("李秀英", yellowID)}
+				}
+				synctest.Wait()
+				if got := v.View(); got.Check.Status.Colour != healthcode.Yellow {
+					t.Fatalf("first check: %+v, want yellow", got.Check.Status)
+				}
+				sleepTo(at.Add(-time.Millisecond))
+				if got := v.View(); got.Check.Status.Colour != healthcode.Yellow || got.Step != flow.VenueResult {
+					t.Errorf("just before: %+v, want yellow", got)
+				}
+				sleepTo(at)
+				got := v.View()
+				if tc.want == "" && (got.Check.Status.HasColour() || got.Check.Status.Source != healthcode.SourceUnknown) ||
+					tc.want != "" && got.Check.Status.Colour != tc.want {
+					t.Errorf("at the instant: %+v, want %q", got.Check.Status, tc.want)
+				}
+			})
+		})
+	}
+}
+
+// TestCounterColourExpires: a code re-issued at the counter shows the
+// service's yellow until its instant, then green, while the worker still
+// has the resident on screen; a resident cleared takes the timer with
+// her.
+func TestCounterColourExpires(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		at := time.Now().Add(2 * time.Minute)
+		tk := liveTicket(healthcode.Yellow)
+		tk.Status = transition(at, time.Now())
+		asked := 0
+		b := &fakeCounter{reissue: &tk, status: func() healthcode.Status { asked++; return transition(at, time.Now()) }}
+		c := &flow.Counter{Backend: b, Printer: &fakePrinter{}}
+		c.Login(ctx, "demo", "demo1234")
+		synctest.Wait()
+		c.Card(idcard.Event{Kind: idcard.CardPlaced, Card: card("李秀英", yellowID)})
+		c.Reissue(ctx)
+		synctest.Wait()
+		if v := c.View(); v.Ticket.Status.Colour != healthcode.Yellow || v.Preview == nil {
+			t.Fatalf("after the reissue: %+v", v.Ticket.Status)
+		}
+		sleepTo(at.Add(-time.Millisecond))
+		if v := c.View(); v.Ticket.Status.Colour != healthcode.Yellow {
+			t.Errorf("just before: %+v, want yellow", v.Ticket.Status)
+		}
+		sleepTo(at)
+		if v := c.View(); v.Ticket.Status.Colour != healthcode.Green || v.Preview != nil || asked != 1 {
+			t.Errorf("at the instant: %+v (preview %v, %d asks), want green, no preview, 1 ask", v.Ticket.Status, v.Preview != nil, asked)
+		}
+
+		// A second resident's yellow, cleared before its instant: no ask.
+		tk2 := liveTicket(healthcode.Yellow)
+		tk2.Status = transition(at.Add(time.Hour), time.Now())
+		b.reissue = &tk2
+		c.Card(idcard.Event{Kind: idcard.CardPlaced, Card: card("张三丰", greenID)})
+		c.Reissue(ctx)
+		synctest.Wait()
+		c.Clear()
+		sleepTo(at.Add(2 * time.Hour))
+		if v := c.View(); v.Ticket != (flow.Ticket{}) || asked != 1 {
+			t.Errorf("after clearing: ticket %+v, %d asks; want none and 1", v.Ticket, asked)
+		}
+	})
+}
