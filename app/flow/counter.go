@@ -154,6 +154,7 @@ type Counter struct {
 	Log     *slog.Logger
 
 	mu       sync.Mutex
+	work     sync.WaitGroup // the goroutines of its calls, for Wait
 	view     CounterView
 	workerID string
 	resident Resident
@@ -205,9 +206,14 @@ func (c *Counter) publish() {
 	}
 }
 
+// Wait returns when every call under way has finished: after the
+// context they were given ends, their network calls stop, and a slip
+// being printed finishes first (Finishing).
+func (c *Counter) Wait() { c.work.Wait() }
+
 // Login checks the worker offline against the cached credentials.
 func (c *Counter) Login(ctx context.Context, workerID, password string) {
-	go func() {
+	c.work.Go(func() {
 		name, err := c.Backend.Login(ctx, workerID, password)
 		c.mu.Lock()
 		defer c.mu.Unlock()
@@ -222,7 +228,7 @@ func (c *Counter) Login(ctx context.Context, workerID, password string) {
 		if err == nil {
 			c.refreshLocked(ctx)
 		}
-	}()
+	})
 }
 
 // Logout clears the worker and any resident.
@@ -344,11 +350,11 @@ func (c *Counter) typed(ctx context.Context, number, name string, minor bool) {
 	c.view.Ticket, c.view.Preview, c.view.Message = Ticket{}, nil, ""
 	c.publish()
 	worker := c.workerID
-	go func() {
+	c.work.Go(func() {
 		if err := c.Backend.ManualEntry(ctx, worker); err != nil {
 			c.log().Error("Manual entry not audited", "err", err)
 		}
-	}()
+	})
 }
 
 // Enrol submits an enrolment for the resident and prints what comes back.
@@ -406,21 +412,25 @@ func (c *Counter) run(ctx context.Context, op func(context.Context, serving) (Ti
 	c.view.Step, c.view.Message, c.view.Problem = CounterBusy, "", ""
 	c.publish()
 	c.mu.Unlock()
-	go func() {
+	c.work.Go(func() {
 		t, err := op(ctx, who)
 		var img image.Image
 		var perr error
 		printed := false
 		if err == nil && t.QR != "" && c.Printer != nil {
+			pctx, cancel := Finishing(ctx)
 			if img, perr = c.Printer.Preview(t); perr == nil {
-				perr = c.Printer.Print(ctx, t)
+				perr = c.Printer.Print(pctx, t)
 				printed = perr == nil
 			}
 			if printed {
-				if rerr := c.Backend.Printed(ctx, t); rerr != nil {
+				if rerr := c.Backend.Printed(pctx, t); rerr != nil {
 					c.log().Error("Print not recorded", "err", rerr)
 				}
+			} else {
+				c.log().Warn("Slip not printed", "err", perr)
 			}
+			cancel()
 		}
 		c.mu.Lock()
 		defer c.mu.Unlock()
@@ -441,7 +451,7 @@ func (c *Counter) run(ctx context.Context, op func(context.Context, serving) (Ti
 		}
 		c.publish()
 		c.refreshLocked(ctx)
-	}()
+	})
 }
 
 // expire takes a colour off the screen when its answer runs out: at once
@@ -485,7 +495,7 @@ func (c *Counter) Refresh(ctx context.Context) {
 }
 
 func (c *Counter) refreshLocked(ctx context.Context) {
-	go func() {
+	c.work.Go(func() {
 		d, err := c.Backend.Dashboard(ctx)
 		if err != nil {
 			c.log().Warn("Dashboard", "err", err)
@@ -495,5 +505,5 @@ func (c *Counter) refreshLocked(ctx context.Context) {
 		defer c.mu.Unlock()
 		c.view.Dashboard = d
 		c.publish()
-	}()
+	})
 }

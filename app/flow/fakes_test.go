@@ -141,7 +141,12 @@ func (p *fakePrinter) Preview(t flow.Ticket) (image.Image, error) {
 
 func (p *fakePrinter) Print(ctx context.Context, t flow.Ticket) error {
 	if p.delay > 0 {
-		time.Sleep(p.delay)
+		// A real driver's writes end with its context (conn.Bind).
+		select {
+		case <-time.After(p.delay):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()

@@ -139,6 +139,7 @@ func (s *SelfService) init() {
 type selfState struct {
 	*SelfService
 	ctx      context.Context
+	work     sync.WaitGroup // the goroutines of async, which Run waits for
 	view     SelfView
 	card     *idcard.Card // the card on the reader, wiped on reset
 	resident Resident     // from the card, while she is being enrolled
@@ -336,11 +337,13 @@ func (s *SelfService) Run(ctx context.Context, events <-chan idcard.Event) error
 	}()
 	poll := time.NewTicker(s.Poll)
 	defer poll.Stop()
+	// Run returns only when the work it started has: a slip being
+	// printed at shutdown finishes (or is recorded as not printed)
+	// before the program closes its store.
+	defer st.work.Wait()
 	st.pollBar()
 	st.publish()
 
-	var wg sync.WaitGroup
-	defer wg.Wait()
 	for {
 		select {
 		case <-ctx.Done():
@@ -368,7 +371,7 @@ func (s *SelfService) Run(ctx context.Context, events <-chan idcard.Event) error
 // session set, a result that arrives after the resident left is dropped.
 func (st *selfState) async(work func(context.Context) func(*selfState), session bool) {
 	id := st.session
-	go func() {
+	st.work.Go(func() {
 		apply := work(st.ctx)
 		if apply == nil {
 			return
@@ -382,7 +385,7 @@ func (st *selfState) async(work func(context.Context) func(*selfState), session 
 		}:
 		case <-st.ctx.Done():
 		}
-	}()
+	})
 }
 
 func (st *selfState) pollBar() {
@@ -596,10 +599,15 @@ func (st *selfState) print(t Ticket) {
 		}
 	}, true)
 	st.async(func(ctx context.Context) func(*selfState) {
+		// A slip under way when the kiosk stops is finished, not cut
+		// off with half a QR code; one that fails is logged here, where
+		// it is seen even when the kiosk is stopping.
+		ctx, cancel := Finishing(ctx)
+		defer cancel()
 		if err := st.Printer.Print(ctx, t); err != nil {
+			st.log.Warn("Slip not printed", "err", err)
 			return func(st *selfState) {
 				st.busy = false
-				st.log.Warn("Slip not printed", "err", err)
 				st.fail(PrintProblem(err))
 				st.view.Bar.Printer = PrinterStateOfProblem(st.view.Problem, st.view.Bar.Printer)
 				st.publish()
@@ -608,12 +616,11 @@ func (st *selfState) print(t Ticket) {
 				}
 			}
 		}
-		rerr := st.Backend.Printed(ctx, t)
+		if err := st.Backend.Printed(ctx, t); err != nil {
+			st.log.Error("Print not recorded", "err", err)
+		}
 		return func(st *selfState) {
 			st.busy = false
-			if rerr != nil {
-				st.log.Error("Print not recorded", "err", rerr)
-			}
 			st.view.Step = StepDone
 			st.publish()
 			st.armIdle()

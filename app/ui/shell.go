@@ -107,8 +107,12 @@ func Start(ctx context.Context, win fyne.Window, p Parts) *Shell {
 	return s
 }
 
-// Wait waits for the flows to stop (after ctx ends).
-func (s *Shell) Wait() { s.wg.Wait() }
+// Wait waits for the flows to stop (after ctx ends), and for the work
+// they started: a slip being printed finishes first (flow.Finishing).
+func (s *Shell) Wait() {
+	s.wg.Wait()
+	s.Flows.Counter.Wait()
+}
 
 // Mode returns the mode on screen.
 func (s *Shell) Mode() flow.Mode {
