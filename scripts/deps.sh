@@ -15,7 +15,10 @@ set -euo pipefail
 # pcscd and vsmartcard-vpcd: the tests read a virtual social-security card
 # through a private pcscd with the vpcd reader driver (test-only: neither
 # is a dependency of the kiosk's package, which only recommends pcscd).
-default=(gcc libc6-dev pkg-config libgl1-mesa-dev xorg-dev libasound2-dev espeak-ng postgresql libpcsclite-dev pcscd vsmartcard-vpcd)
+# xvfb: the tests run the kiosk's window on a private virtual X server
+# (internal/x11test) to close it and check how it stops; make screenshots
+# draws the screens there.
+default=(gcc libc6-dev pkg-config libgl1-mesa-dev xorg-dev libasound2-dev espeak-ng postgresql libpcsclite-dev pcscd vsmartcard-vpcd xvfb)
 want=("${@:-${default[@]}}")
 
 missing=()
