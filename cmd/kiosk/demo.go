@@ -5,10 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"sync/atomic"
 	"time"
-
-	"fyne.io/fyne/v2"
 
 	"github.com/shcommunity/kiosk/app/config"
 	"github.com/shcommunity/kiosk/app/flow"
@@ -41,13 +38,13 @@ var demoNotes = map[string]string{
 // demoExitPIN leaves kiosk mode in the demo (--demo --kiosk).
 const demoExitPIN = "123456"
 
-// demo starts the rig and shows the kiosk and the simulator panel.
-func demo(ctx context.Context, a fyne.App, win fyne.Window, o options, cfg config.Config, held *atomic.Pointer[ui.Shell], say func(i18n.Lang, flow.Prompt),
-	log *slog.Logger) error {
+// demo starts the rig and shows the kiosk and the simulator panel. The
+// rig's temporary directory goes when the process shuts down.
+func demo(p *process, o options, cfg config.Config, say func(i18n.Lang, flow.Prompt)) error {
 	var panel *ui.SimPanel
 	quiet := slog.New(logfile.NewTextHandler(os.Stderr, slog.LevelWarn))
-	r, err := rig.Start(ctx, rig.Options{Pty: o.pty, Logger: quiet, OnSlip: func(s escpossim.Slip) {
-		fyne.Do(func() {
+	r, err := rig.Start(p.ctx, rig.Options{Pty: o.pty, Logger: quiet, OnSlip: func(s escpossim.Slip) {
+		p.loop.Do(func() {
 			if panel != nil {
 				panel.ShowSlip(s.Image)
 			}
@@ -56,20 +53,18 @@ func demo(ctx context.Context, a fyne.App, win fyne.Window, o options, cfg confi
 	if err != nil {
 		return err
 	}
-	go func() {
-		<-ctx.Done()
-		r.Close()
-	}()
+	p.onClose("demo rig", r.Close)
 	fmt.Printf("code service: %s\nworker login: %s / %s\n", r.URL, rig.DemoWorker, rig.DemoPassword)
-	go r.Watcher.Run(ctx)
+	p.background(func(ctx context.Context) { r.Watcher.Run(ctx) })
 	idle := o.idle
 	if idle == 0 {
 		idle = 8 * time.Second // a demo moves on faster than a real resident
 	}
 	counter := &wire.Counter{Backend: r.Backend}
-	shell := ui.Start(ctx, win, ui.Parts{Events: r.Watcher.Events(), Backend: r.Backend, Printer: r.Slips, Venue: r.Backend,
-		Counter: counter, Where: "演示自助机", Mode: cfg.Mode, Lang: cfg.Lang, IdleTimeout: idle, Say: say, Log: log})
-	held.Store(shell)
+	shell := ui.Start(p.ctx, p.win, ui.Parts{Events: r.Watcher.Events(), Backend: r.Backend, Printer: r.Slips, Venue: r.Backend,
+		Counter: counter, Where: "演示自助机", Mode: cfg.Mode, Lang: cfg.Lang, IdleTimeout: idle, Say: say, Log: p.log,
+		Do: p.loop.Do})
+	p.shell.Store(shell)
 
 	var cards []ui.SimCard
 	for _, c := range r.Deck.Cards {
@@ -84,18 +79,21 @@ func demo(ctx context.Context, a fyne.App, win fyne.Window, o options, cfg confi
 		Online:    r.SetOnline,
 		Mode:      shell.SetMode,
 	})
-	sim := a.NewWindow("模拟器 Simulators")
+	sim := p.a.NewWindow(simTitle)
 	sim.SetContent(panel.Content())
-	sim.Resize(fyne.NewSize(760, 820))
+	sim.Resize(panel.Content().MinSize())
 	sim.Show()
-	win.SetMaster()
+	p.win.SetMaster()
 	if o.screenshots != "" {
 		go func() {
-			if err := screenshots(ctx, o.screenshots, r, shell, win, sim); err != nil {
-				log.Error("Screenshots", "err", err)
+			if err := screenshots(p, o.screenshots, r, shell, sim); err != nil {
+				p.log.Error("Screenshots", "err", err)
 			}
-			fyne.Do(a.Quit)
+			p.loop.Do(func() { p.quit("screenshots taken") })
 		}()
 	}
 	return nil
 }
+
+// simTitle is the simulator window's title.
+const simTitle = "模拟器 Simulators"

@@ -34,8 +34,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"path/filepath"
-	"sync/atomic"
+	"syscall"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -46,20 +45,11 @@ import (
 	"github.com/shcommunity/kiosk/app/i18n"
 	"github.com/shcommunity/kiosk/app/theme"
 	"github.com/shcommunity/kiosk/app/ui"
-	"github.com/shcommunity/kiosk/app/wire"
 	"github.com/shcommunity/kiosk/assets"
-	"github.com/shcommunity/kiosk/codesvc/client"
-	"github.com/shcommunity/kiosk/devices/conn"
-	"github.com/shcommunity/kiosk/devices/escpos"
-	"github.com/shcommunity/kiosk/devices/idcard"
-	"github.com/shcommunity/kiosk/devices/serialport"
 	"github.com/shcommunity/kiosk/devices/speaker"
 	"github.com/shcommunity/kiosk/internal/kioskmode"
 	"github.com/shcommunity/kiosk/internal/logfile"
 	"github.com/shcommunity/kiosk/internal/version"
-	"github.com/shcommunity/kiosk/sync/keystore"
-	"github.com/shcommunity/kiosk/sync/localstore"
-	"github.com/shcommunity/kiosk/sync/syncer"
 )
 
 // appID is the application's ID (FyneApp.toml's Details.ID).
@@ -177,27 +167,17 @@ func decideScreen(o options, cfg config.Config) screen {
 }
 
 func run(o options, start time.Time, log *slog.Logger) error {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	// SIGTERM is also what Go delivers on Windows when the console is
+	// closed, the user logs off or the machine shuts down.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
 	fyneapp.SetMetadata(fyne.AppMetadata{ID: appID, Name: "随申码", Version: version.Version,
 		Migrations: map[string]bool{"fyneDo": true}})
 	a := fyneapp.NewWithID(appID)
-	cfg := config.Default()
-	path := o.configPath
-	if !o.demo {
-		var err error
-		if path == "" {
-			if path, err = config.DefaultPath(); err != nil {
-				return err
-			}
-		}
-		if cfg, err = config.Load(path); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return err
-		}
-		if cfg.PrinterProfile == "" {
-			cfg = config.Default()
-		}
+	cfg, path, err := loadConfig(o)
+	if err != nil {
+		return err
 	}
 	sc := decideScreen(o, cfg)
 	cfg.Mode = sc.mode
@@ -212,74 +192,81 @@ func run(o options, start time.Time, log *slog.Logger) error {
 	}
 	a.Settings().SetTheme(&theme.Theme{Scale: cfg.Scale})
 
-	win := a.NewWindow("随申码 · 社区服务")
-	win.Resize(fyne.NewSize(float32(o.width), float32(o.height)))
-	win.SetFullScreen(sc.fullScreen)
-	a.Lifecycle().SetOnStarted(func() {
-		log.Info("UI started", "startupMs", time.Since(start).Milliseconds(), "mode", string(cfg.Mode), "lang", string(cfg.Lang),
-			"kiosk", sc.kiosk)
-	})
-
+	p := newProcess(ctx, a, log)
+	p.win.Resize(fyne.NewSize(float32(o.width), float32(o.height)))
+	p.win.SetFullScreen(sc.fullScreen)
 	player := speaker.Open(speaker.Options{Clips: assets.Voice(), Volume: cfg.Volume, Muted: cfg.Muted || o.mute, Log: log})
-	defer player.Close()
-	say := func(l i18n.Lang, p flow.Prompt) { player.Play(clipName(l, p)) }
-	savePath := path
-	if o.demo {
-		savePath = ""
-	}
-
-	var shell atomic.Pointer[ui.Shell]
+	p.onClose("sound", func() error { player.Close(); return nil })
+	say := func(l i18n.Lang, pr flow.Prompt) { player.Play(clipName(l, pr)) }
 	if sc.kiosk {
+		savePath := path
 		if o.demo {
-			h, err := kioskmode.HashPIN(demoExitPIN)
-			if err != nil {
-				return err
-			}
-			cfg.ExitPINHash = h
-			fmt.Printf("kiosk mode exit: %s, PIN %s\n", kioskmode.ExitShortcut, demoExitPIN)
+			savePath = ""
 		}
-		if cfg.ExitPINHash == "" {
-			log.Warn("Kiosk mode without an exit PIN: it cannot be left from the screen; set one with kioskctl set-exit-pin")
-		}
-		lock := &ui.Lock{Guard: &kioskmode.Guard{Hash: cfg.ExitPINHash}, Lang: cfg.Lang, Log: log, OnExit: func() {
-			// The resident's data goes first; the flows wipe the card
-			// they hold when the context ends.
-			if s := shell.Load(); s != nil {
-				s.Drop()
-			}
-			stop()
-			a.Quit()
-		}, Sound: soundControls(player, cfg, savePath, log)}
-		if err := lock.Install(win); err != nil {
+		if err := lockWindow(p, o, cfg, soundControls(player, cfg, savePath, log)); err != nil {
+			p.shutdown()
 			return err
 		}
 	}
-
-	var err error
 	if o.demo {
-		err = demo(ctx, a, win, o, cfg, &shell, say, log)
+		err = demo(p, o, cfg, say)
 	} else {
-		err = kiosk(ctx, a, win, o, cfg, path, &shell, say, log)
+		err = kiosk(p, cfg, path, say)
 	}
 	if err != nil {
+		p.cancel()
+		p.shutdown()
 		return err
 	}
-	go func() {
-		<-ctx.Done()
-		fyne.Do(a.Quit)
-	}()
-	win.ShowAndRun()
-	stop()
-	if s := shell.Load(); s != nil {
-		// Give the flows a moment to wipe what they hold.
-		done := make(chan struct{})
-		go func() { s.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(2 * time.Second):
+	p.run(func() {
+		log.Info("UI started", "startupMs", time.Since(start).Milliseconds(), "mode", string(cfg.Mode), "lang", string(cfg.Lang),
+			"kiosk", sc.kiosk)
+	})
+	return nil
+}
+
+// loadConfig reads the configuration (the demo has none): a missing file
+// is the defaults, and the first-run screen then asks for the rest.
+func loadConfig(o options) (config.Config, string, error) {
+	cfg := config.Default()
+	if o.demo {
+		return cfg, o.configPath, nil
+	}
+	path := o.configPath
+	if path == "" {
+		var err error
+		if path, err = config.DefaultPath(); err != nil {
+			return cfg, "", err
 		}
 	}
-	return nil
+	cfg, err := config.Load(path)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return cfg, path, err
+	}
+	if cfg.PrinterProfile == "" {
+		cfg = config.Default()
+	}
+	return cfg, path, nil
+}
+
+// lockWindow puts kiosk mode's Lock on the window: the close request and
+// the exit shortcut ask for the exit PIN, and the PIN's exit is the
+// process's one way out. The demo's PIN is demoExitPIN.
+func lockWindow(p *process, o options, cfg config.Config, sound *ui.SoundControls) error {
+	if o.demo {
+		h, err := kioskmode.HashPIN(demoExitPIN)
+		if err != nil {
+			return err
+		}
+		cfg.ExitPINHash = h
+		fmt.Printf("kiosk mode exit: %s, PIN %s\n", kioskmode.ExitShortcut, demoExitPIN)
+	}
+	if cfg.ExitPINHash == "" {
+		p.log.Warn("Kiosk mode without an exit PIN: it cannot be left from the screen; set one with kioskctl set-exit-pin")
+	}
+	lock := &ui.Lock{Guard: &kioskmode.Guard{Hash: cfg.ExitPINHash}, Lang: cfg.Lang, Log: p.log, Do: p.loop.Do,
+		OnExit: func() { p.quit("exit PIN") }, Sound: sound}
+	return lock.Install(p.win)
 }
 
 // clipName is the shipped clip of a prompt in a language
@@ -314,120 +301,4 @@ func soundControls(player *speaker.Player, cfg config.Config, path string, log *
 		return config.Save(path, onDisk)
 	}
 	return c
-}
-
-// kiosk runs on real devices with the configuration at path, showing the
-// first-run screen when the kiosk is not yet provisioned.
-func kiosk(ctx context.Context, a fyne.App, win fyne.Window, o options, cfg config.Config, path string,
-	shell *atomic.Pointer[ui.Shell], say func(i18n.Lang, flow.Prompt), log *slog.Logger) error {
-	where, err := cfg.ResolveStore(path)
-	if err != nil {
-		return err
-	}
-	if where.Legacy {
-		log.Info("Using the local database next to the configuration, where kiosks installed before it moved keep it", "path", where.Path)
-	} else if err := os.MkdirAll(filepath.Dir(where.Path), 0o700); err != nil {
-		return fmt.Errorf("local database: %w", err)
-	}
-	keyPath := cfg.KeyFile
-	if keyPath == "" {
-		if keyPath, err = keystore.DefaultPath(); err != nil {
-			return err
-		}
-	}
-	clock := syncer.NewClock(nil, 0)
-	st, err := localstore.Open(ctx, where.Path, localstore.Options{Now: clock.Now, KeyFile: keyPath})
-	if errors.Is(err, localstore.ErrCorrupt) || errors.Is(err, localstore.ErrKeysMissing) || errors.Is(err, localstore.ErrKeysMismatch) {
-		// The kiosk stays on screen to say it is out of service and send
-		// residents to the counter; kioskctl doctor tells the technician.
-		log.Error("The local store is damaged or its keys are gone: out of service", "err", err)
-		win.SetContent(ui.OutOfService(cfg.Lang))
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	id, err := syncer.LoadIdentity(ctx, st)
-	if errors.Is(err, syncer.ErrNotRegistered) || cfg.ServiceURL == "" {
-		var p *ui.Provision
-		p = ui.NewProvision(func(f ui.ProvisionForm) {
-			go func() {
-				rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-				defer cancel()
-				id, err := syncer.Register(rctx, st, client.Provisioning{BaseURL: f.URL, Code: f.Code, Fingerprint: f.Fingerprint,
-					Name: f.Centre, Timeout: serviceTimeout})
-				if err == nil {
-					cfg.ServiceURL, cfg.Centre, cfg.Mode = f.URL, f.Centre, f.Mode
-					err = config.Save(path, cfg)
-				}
-				fyne.Do(func() {
-					if err != nil {
-						log.Warn("Provisioning failed", "err", err)
-						p.Failed(err)
-						return
-					}
-					cfg.Lang = p.Lang // the language the first-run screen was left in
-					if err := startKiosk(ctx, win, cfg, st, id, clock, shell, say, log); err != nil {
-						p.Failed(err)
-					}
-				})
-			}()
-		}, cfg.Lang)
-		win.SetContent(p.Content())
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	return startKiosk(ctx, win, cfg, st, id, clock, shell, say, log)
-}
-
-// serviceTimeout bounds each request to the code service; the flows set
-// shorter deadlines of their own.
-const serviceTimeout = 30 * time.Second
-
-// startKiosk wires the real devices, the engine and the screens.
-func startKiosk(ctx context.Context, win fyne.Window, cfg config.Config, st *localstore.Store, id syncer.Identity,
-	clock *syncer.Clock, shell *atomic.Pointer[ui.Shell], say func(i18n.Lang, flow.Prompt), log *slog.Logger) error {
-	// The service's TLS key as pinned at provisioning (or, without a pin,
-	// a certificate the system's roots vouch for); plain http to
-	// loopback only (client.CheckURL).
-	remote := syncer.NewClientRemote(cfg.ServiceURL, client.HTTPClient(id.TLSPin, nil, serviceTimeout), id, clock)
-	eng, err := syncer.New(ctx, syncer.Config{Store: st, Remote: remote, Clock: clock, Logger: log})
-	if err != nil {
-		return err
-	}
-	go func() {
-		// Run returns early only for a damaged store; the screens say it
-		// through the engine's Damaged, the log says it here.
-		if err := eng.Run(ctx); err != nil {
-			log.Error("Sync engine stopped", "err", err)
-		}
-	}()
-	back := &wire.Backend{Engine: eng, Client: remote.C}
-	open := func(d config.Device) conn.Opener {
-		return func(context.Context) (conn.Conn, error) {
-			opts := &serialport.Options{Baud: d.Baud}
-			if d.USB != "" {
-				return serialport.OpenUSB(d.USB, d.Serial, opts)
-			}
-			return serialport.Open(d.Port, opts)
-		}
-	}
-	watcher := idcard.NewWatcher(open(cfg.Reader), nil)
-	go watcher.Run(ctx)
-	// The printer's port is opened when a print or the status bar's poll
-	// needs it, and reopened with backoff after it goes away: a kiosk
-	// started without its printer, or whose printer was unplugged, finds
-	// it again by itself.
-	port := &wire.PrinterPort{Open: open(cfg.Printer), Log: log}
-	if err := port.Connect(ctx); err != nil {
-		log.Warn("Printer not opened; trying again when needed", "err", err)
-	}
-	driver := escpos.NewPrinter(port, cfg.Profile())
-	driver.Fresh = wire.PrinterFresh
-	printer := &wire.Printer{Driver: driver, Port: port, Centre: cfg.Centre, Withdraw: cfg.WithdrawText()}
-	shell.Store(ui.Start(ctx, win, ui.Parts{Events: watcher.Events(), Backend: back, Printer: printer, Venue: back,
-		Counter: &wire.Counter{Backend: back}, Where: cfg.Centre, Mode: cfg.Mode, Lang: cfg.Lang, Say: say, Log: log}))
-	return nil
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"image"
 	"image/png"
@@ -20,7 +19,8 @@ import (
 
 // screenshots walks the demo through its main screens and saves each
 // window as a PNG in dir (scripts/screenshots.sh runs it under Xvfb).
-func screenshots(ctx context.Context, dir string, r *rig.Rig, shell *ui.Shell, win, sim fyne.Window) error {
+func screenshots(p *process, dir string, r *rig.Rig, shell *ui.Shell, sim fyne.Window) error {
+	ctx, win := p.ctx, p.win
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
