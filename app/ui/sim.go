@@ -13,6 +13,7 @@ import (
 
 	"github.com/shcommunity/kiosk/app/flow"
 	"github.com/shcommunity/kiosk/app/i18n"
+	"github.com/shcommunity/kiosk/app/theme"
 )
 
 // SimCard is one card of the simulator's deck as the panel lists it.
@@ -46,19 +47,21 @@ type SimPanel struct {
 // NewSimPanel builds the panel.
 func NewSimPanel(c SimControls) *SimPanel {
 	p := &SimPanel{count: widget.NewLabel("尚未打印 No slip yet")}
-	p.slip = canvas.NewImageFromImage(image.NewGray(image.Rect(0, 0, 1, 1)))
+	p.slip = canvas.NewImageFromImage(blankSlip())
 	p.slip.FillMode = canvas.ImageFillContain
 	p.slip.ScaleMode = canvas.ImageScalePixels
 	p.slip.SetMinSize(fyne.NewSize(288, 520))
 
-	cards := container.NewVBox(widget.NewLabelWithStyle("放置身份证 Place a card", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+	title := func(s string) fyne.CanvasObject {
+		return widget.NewLabelWithStyle(s, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	}
+	cards := container.NewGridWithColumns(2)
 	for _, k := range c.Cards {
 		cards.Add(widget.NewButton(k.Title, func() { c.Place(k.Label) }))
 	}
-	cards.Add(widget.NewButton("移开卡片 Remove the card", c.Remove))
-
-	faults := container.NewVBox(
-		widget.NewLabelWithStyle("故障 Faults", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+	remove := widget.NewButton("移开卡片 Remove the card", c.Remove)
+	remove.Importance = widget.HighImportance
+	faults := container.NewHBox(
 		widget.NewCheck("打印机缺纸 Paper out", c.PaperOut),
 		widget.NewCheck("打印机开盖 Cover open", c.CoverOpen),
 		widget.NewCheck("断网 Network cut", func(on bool) { c.Online(!on) }),
@@ -73,12 +76,31 @@ func NewSimPanel(c SimControls) *SimPanel {
 			c.Mode(flow.ModeSelf)
 		}
 	})
+	modes.Horizontal = true
 	modes.SetSelected("自助 Self-service")
-	left := container.NewVBox(cards, faults,
-		widget.NewLabelWithStyle("模式 Mode", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), modes, layout.NewSpacer())
-	right := container.NewBorder(p.count, nil, nil, nil, p.slip)
-	p.root = container.NewHSplit(container.NewVScroll(left), right)
+	left := container.NewVBox(title("放置身份证 Place a card"), cards, remove, title("故障 Faults"), faults,
+		title("模式 Mode"), modes, layout.NewSpacer())
+	// Side by side, each at its full size, at a technician's text size
+	// (the residents' sizes are for the kiosk's own window): the window
+	// opens at the content's minimum with every card, the remove button,
+	// the fault switches and the blank slip in view.
+	paper := canvas.NewRectangle(color.White)
+	right := container.NewBorder(p.count, nil, nil, nil, container.NewStack(paper, p.slip))
+	p.root = container.NewThemeOverride(container.NewBorder(nil, nil, left, nil, right), &theme.Theme{Scale: simScale})
 	return p
+}
+
+// simScale is the simulator window's text scale: 19 dp body text.
+const simScale = 0.6
+
+// blankSlip is the slip area before the first slip: white paper, the
+// size of a 58 mm slip.
+func blankSlip() image.Image {
+	img := image.NewGray(image.Rect(0, 0, 384, 600))
+	for i := range img.Pix {
+		img.Pix[i] = 0xFF
+	}
+	return img
 }
 
 // Content is the panel's root.
