@@ -11,7 +11,9 @@
 //	codeservice serve [--addr 127.0.0.1:8443] [--tls-cert cert.pem --tls-key key.pem | --insecure-no-tls]
 //	                  [--db codes.db] [--key-file codes.db.key] [--dev] [--rules rules.json]
 //	  (a non-loopback --addr needs TLS, or --insecure-no-tls behind a TLS proxy)
+//	codeservice admin --db codes.db enrol --id <ID number> --name 姓名 [--phone 13812345678]
 //	codeservice admin --db codes.db event --id <ID number> --kind arrival_key_area [--at RFC3339]
+//	  (event refuses a number that was never enrolled)
 //	codeservice admin --db codes.db device provision [--note text] [--tls-cert cert.pem] | revoke --id D... | list
 //	  (provision prints the code and the service fingerprint the kiosk checks the service against)
 //	codeservice admin --db codes.db worker add --id w1 --name 王社工 (password on stdin)
@@ -77,13 +79,37 @@ func printError(w io.Writer, err error) {
 	fmt.Fprintln(logfile.ScrubWriter(w), "codeservice:", err)
 }
 
-const usage = `usage: codeservice serve|admin|verify|bench-status|--version (see the package documentation)`
+// usage lists the commands: codeservice --help prints it, and a command
+// line without a known command ends with it.
+const usage = `usage: codeservice COMMAND [flags]   (codeservice COMMAND -h for flags)
+
+  serve          run the code service: HTTPS, or plain HTTP on loopback
+  admin          the administrator's commands on the database (codeservice admin --help)
+  verify         check a paper code's token, offline or against the service
+  bench-status   measure a running service's status answers
+  --version      print the version`
+
+// adminUsage lists the admin commands: codeservice admin --help prints it.
+const adminUsage = `usage: codeservice admin --db DB [--key-file FILE] COMMAND [flags]
+
+  enrol        enrol a named resident: --id <ID number> --name 姓名 [--phone 13812345678]
+  event        record a health event for an enrolled resident: --id <ID number> --kind K [--at RFC3339]
+  device       provision [--note text] [--tls-cert cert.pem] | revoke --id D | list
+  worker       add --id w1 --name 王社工 (the password on stdin)
+  correction   list | resolve --id 3 (--accept [--kind k] | --reject) --note text
+  rotate-key   sign new codes with a new key
+  revoke-key   --id <key ID>: take a leaked signing key out of the trust list
+
+flags:`
 
 func run(ctx context.Context, args []string, stdin io.Reader, out io.Writer) error {
 	if len(args) == 0 {
 		return errors.New(usage)
 	}
 	switch args[0] {
+	case "help", "-h", "-help", "--help":
+		fmt.Fprintln(out, usage)
+		return nil
 	case "--version", "-version", "version":
 		fmt.Fprintln(out, "codeservice", version.Version)
 		return nil
@@ -339,12 +365,23 @@ func admin(ctx context.Context, args []string, stdin io.Reader, out io.Writer) e
 	fs := flag.NewFlagSet("admin", flag.ContinueOnError)
 	db := fs.String("db", "", dbUsage)
 	keyFile := fs.String("key-file", "", keyFileUsage)
-	if err := fs.Parse(args); err != nil {
+	fs.SetOutput(out)
+	fs.Usage = func() {
+		fmt.Fprintln(out, adminUsage)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+		return nil
+	} else if err != nil {
 		return err
 	}
 	rest := fs.Args()
+	if len(rest) > 0 && rest[0] == "help" {
+		fs.Usage()
+		return nil
+	}
 	if *db == "" || len(rest) == 0 {
-		return errors.New("admin: usage: codeservice admin --db FILE event|device|worker|correction|rotate-key|revoke-key ...")
+		return errors.New("admin: usage: codeservice admin --db FILE enrol|event|device|worker|correction|rotate-key|revoke-key ... (codeservice admin --help)")
 	}
 	svc, closeDB, err := openService(ctx, *db, *keyFile, "", slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
@@ -352,6 +389,8 @@ func admin(ctx context.Context, args []string, stdin io.Reader, out io.Writer) e
 	}
 	defer closeDB()
 	switch rest[0] {
+	case "enrol":
+		return adminEnrol(ctx, svc, rest[1:], out)
 	case "event":
 		return adminEvent(ctx, svc, rest[1:], out)
 	case "device":
@@ -403,6 +442,13 @@ func adminEvent(ctx context.Context, svc *server.Service, args []string, out io.
 	if err != nil {
 		return err
 	}
+	// An event for a number the service has never seen would create a
+	// nameless resident that then answers known: true (docs/api.md).
+	if _, _, err := svc.Store.ResidentByKey(ctx, svc.ResidentKey(id)); errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("event: %w: %s (codeservice admin enrol first)", errNotEnrolled, id.Masked())
+	} else if err != nil {
+		return err
+	}
 	var t time.Time
 	if *at != "" {
 		if t, err = time.Parse(time.RFC3339, *at); err != nil {
@@ -420,6 +466,51 @@ func adminEvent(ctx context.Context, svc *server.Service, args []string, out io.
 	fmt.Fprintf(out, "event %d %s for %s; status now %s (%s)\n", e.Seq, e.Kind, id.Masked(), st.Status.Colour, st.Status.Reason)
 	return nil
 }
+
+// errNotEnrolled matches admin event for a resident the service has
+// never enrolled.
+var errNotEnrolled = errors.New("resident never enrolled")
+
+// adminEnrol enrols a named resident directly, for pilots and tests:
+// the resident the kiosk's enrolment would create, with the name and
+// phone sealed, and no enrolment request behind it.
+func adminEnrol(ctx context.Context, svc *server.Service, args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("enrol", flag.ContinueOnError)
+	idText := fs.String("id", "", "resident ID number")
+	name := fs.String("name", "", "the resident's name, as on the ID card")
+	phone := fs.String("phone", "", "contact phone (optional)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	id, err := pii.ParseIDNumber(strings.ToUpper(strings.TrimSpace(*idText)), svc.Now())
+	if err != nil {
+		return err
+	}
+	n := pii.Name(strings.TrimSpace(*name))
+	if !server.ValidName(n.Reveal()) {
+		return fmt.Errorf("enrol: --name %w", errInvalidName)
+	}
+	p := ""
+	if *phone != "" {
+		var ok bool
+		if p, ok = server.NormalizePhone(*phone); !ok {
+			return fmt.Errorf("enrol: --phone %w", errInvalidPhone)
+		}
+	}
+	r, err := svc.SeedResident(ctx, id, n, p)
+	if err != nil {
+		return fmt.Errorf("enrol: %w", err)
+	}
+	fmt.Fprintf(out, "enrolled %s %s as %s\n", n.Masked(), id.Masked(), r.Ref)
+	return nil
+}
+
+// errInvalidName and errInvalidPhone match an admin enrol the service
+// would refuse from a kiosk too.
+var (
+	errInvalidName  = errors.New("is not a valid name")
+	errInvalidPhone = errors.New("is not a valid phone number")
+)
 
 func kindList() string {
 	var s []string
