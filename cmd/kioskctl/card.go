@@ -31,22 +31,30 @@ type cardJSON struct {
 	Problem   string `json:"problem,omitempty"`
 	PhotoLen  int    `json:"photo_bytes"`
 	Revealed  bool   `json:"revealed"`
+	// PassNumber and IssueCount are a 港澳台 residence permit's (J)
+	// 通行证号码, masked like the card number, and 签发次数.
+	PassNumber string `json:"pass_number,omitempty"`
+	IssueCount string `json:"issue_count,omitempty"`
 }
 
 func newCardJSON(c *idcard.Card, reveal bool, problem error) cardJSON {
 	j := cardJSON{
-		Type:      c.Type.String(),
-		Name:      c.Name.Masked(),
-		OtherName: c.OtherName.Masked(),
-		Gender:    c.Gender.String(),
-		Nation:    c.NationName(),
-		Number:    c.Number.Masked(),
-		Authority: c.Authority,
-		ValidFrom: date(c.ValidFrom),
-		ValidTo:   date(c.ValidTo),
-		Valid:     problem == nil,
-		PhotoLen:  len(c.Photo),
-		Revealed:  reveal,
+		Type:       c.Type.String(),
+		Name:       c.Name.Masked(),
+		OtherName:  c.OtherName.Masked(),
+		Gender:     c.Gender.String(),
+		Nation:     c.NationName(),
+		Number:     c.Number.Masked(),
+		Authority:  c.Authority,
+		ValidFrom:  date(c.ValidFrom),
+		ValidTo:    date(c.ValidTo),
+		Valid:      problem == nil,
+		PhotoLen:   len(c.Photo),
+		Revealed:   reveal,
+		IssueCount: c.IssueCount,
+	}
+	if c.PassNumber != "" {
+		j.PassNumber = c.PassNumber.Masked()
 	}
 	if c.Permanent {
 		j.ValidTo = idcard.Permanent
@@ -58,6 +66,7 @@ func newCardJSON(c *idcard.Card, reveal bool, problem error) cardJSON {
 		j.Name = c.Name.Reveal()
 		j.OtherName = c.OtherName.Reveal()
 		j.Number = c.Number.Reveal()
+		j.PassNumber = c.PassNumber.Reveal()
 		j.Birth = date(c.Birth)
 		j.Address = c.Address.Reveal()
 	}

@@ -82,6 +82,30 @@ func TestReadCard(t *testing.T) {
 	}
 }
 
+// TestReadCardPermit: a 港澳台 residence permit's pass number (masked
+// unless --reveal) and issue count are printed.
+func TestReadCardPermit(t *testing.T) {
+	sim, path := startReader(t)
+	if err := sim.Place("hk-permit"); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runCtl("read-card", "--port", path, "--wait", "5s")
+	if code != exitOK {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	var got cardJSON
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("output is not JSON: %v\n%s", err, out)
+	}
+	if got.Type != "hmt" || got.IssueCount != "01" || got.PassNumber == "" || strings.Contains(out, "H12345678") {
+		t.Errorf("permit: type %q, issue count %q, pass number %q\n%s", got.Type, got.IssueCount, got.PassNumber, out)
+	}
+	code, out, _ = runCtl("read-card", "--port", path, "--reveal")
+	if code != exitOK || !strings.Contains(out, `"pass_number": "H12345678"`) {
+		t.Errorf("--reveal: exit %d\n%s", code, out)
+	}
+}
+
 func TestReadCardExpired(t *testing.T) {
 	sim, path := startReader(t)
 	sim.Place("expired")
