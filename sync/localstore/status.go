@@ -43,8 +43,13 @@ func scanStatus(r sqldb.Scanner) (CachedStatus, error) {
 
 // PutStatus stores a status unless the cache already holds a newer one
 // (a higher version, or the same version computed later): an answer that
-// arrives late never overwrites a fresher one. It reports whether it
-// stored c. A non-zero c.Resident links the reference to the resident key.
+// arrives late never overwrites a fresher one. Versions count under one
+// set of rules only: new rules may count a resident's scheduled ends
+// differently and give a later answer a lower version, so between
+// answers under different rules the later as-of wins (the later received
+// at the same as-of). It reports whether
+// it stored c. A non-zero c.Resident links the reference to the resident
+// key.
 func (tx *Tx) PutStatus(c CachedStatus) (stored bool, err error) {
 	if c.ResidentRef == "" {
 		return false, errors.New("put status: empty resident ref")
@@ -64,8 +69,10 @@ func (tx *Tx) PutStatus(c CachedStatus) (stored bool, err error) {
 			colour = excluded.colour, as_of = excluded.as_of,
 			valid_until = excluded.valid_until, version = excluded.version,
 			rules_version = excluded.rules_version, updated_at = excluded.updated_at
-		WHERE excluded.version > status_cache.version
-		   OR (excluded.version = status_cache.version AND excluded.as_of >= status_cache.as_of)`,
+		WHERE CASE WHEN excluded.rules_version != status_cache.rules_version
+			THEN excluded.as_of >= status_cache.as_of
+			ELSE excluded.version > status_cache.version
+			  OR (excluded.version = status_cache.version AND excluded.as_of >= status_cache.as_of) END`,
 		c.ResidentRef, keyArg(c.Resident), c.Colour, sqldb.ToDB(c.AsOf), sqldb.ToDB(c.ValidUntil), c.Version,
 		c.RulesVersion, tx.nowDB())
 	if err != nil {

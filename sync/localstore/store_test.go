@@ -383,6 +383,12 @@ func TestStatusCacheNeverGoesBack(t *testing.T) {
 		{"older version", with(base, "green", 1, t0.Add(time.Hour)), false, "yellow"},
 		{"same version, earlier", with(base, "green", 2, t0.Add(-time.Hour)), false, "yellow"},
 		{"newer version", with(base, "green", 3, t0.Add(time.Hour)), true, "green"},
+		// New rules count the scheduled ends their own way: a later
+		// answer under them may have a lower version, and it wins; an
+		// earlier one under them does not.
+		{"other rules, earlier", rulesOf(with(base, "yellow", 1, t0), "r2"), false, "green"},
+		{"other rules, later", rulesOf(with(base, "yellow", 1, t0.Add(2*time.Hour)), "r2"), true, "yellow"},
+		{"old rules, late", with(base, "green", 3, t0.Add(90*time.Minute)), false, "yellow"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -398,6 +404,11 @@ func TestStatusCacheNeverGoesBack(t *testing.T) {
 			}
 		})
 	}
+}
+
+func rulesOf(c localstore.CachedStatus, rules string) localstore.CachedStatus {
+	c.RulesVersion = rules
+	return c
 }
 
 func with(c localstore.CachedStatus, colour healthcode.Colour, version uint64, asOf time.Time) localstore.CachedStatus {
