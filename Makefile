@@ -11,6 +11,7 @@ FUZZTIME ?= 20s
 DEMOFLAGS ?=
 CRASHKILLS ?= 1000
 CRASHSEED ?= 1
+CONSISTENCYSEEDS ?= 50
 
 .DEFAULT_GOAL := help
 
@@ -59,6 +60,11 @@ test: deps ## Vet, check formatting and run every test with the race detector
 crash: deps ## Kill the kiosk 1000 times at its crash points and print what was lost (CRASHKILLS, CRASHSEED)
 	$(GO) test -tags crashpoints -count=1 -timeout 120m -run '^TestCrashCampaign$$' -v ./app/campaign \
 	  -campaign.kills=$(CRASHKILLS) -campaign.seed=$(CRASHSEED)
+
+.PHONY: consistency
+consistency: deps ## Simulated weeks asking every channel at random instants; one truth required (CONSISTENCYSEEDS)
+	$(GO) test -count=1 -timeout 120m -run '^TestOneTruthAcrossChannels$$' -v ./app/rig \
+	  -consistency.seeds=$(CONSISTENCYSEEDS) -consistency.steps=40
 
 .PHONY: bench
 bench: deps ## Run every benchmark (BENCH=regexp picks groups, e.g. BENCH=devices)
