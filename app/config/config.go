@@ -39,6 +39,11 @@ type Config struct {
 	ServiceURL string `json:"service_url"`
 	Reader     Device `json:"reader"`
 	Printer    Device `json:"printer"`
+	// ContactReader is part of the PC/SC name of the contact reader for
+	// social-security cards ("ACS ACR39U"), which `kioskctl doctor`
+	// checks too; "" takes the first reader the PC/SC service lists, and
+	// ContactOff means the kiosk has none (its status bar leaves it out).
+	ContactReader string `json:"contact_reader,omitempty"`
 	// PrinterProfile is "58mm" or "80mm".
 	PrinterProfile string `json:"printer_profile"`
 	// Store is the local database file; "" means kiosk.db in the user's
@@ -62,6 +67,9 @@ type Config struct {
 	// Muted silences the spoken prompts.
 	Muted bool `json:"muted"`
 }
+
+// ContactOff is the ContactReader of a kiosk without a contact reader.
+const ContactOff = "off"
 
 // DefaultVolume is the spoken prompts' volume on a new kiosk: loud enough
 // for a hall, with room to turn it up.

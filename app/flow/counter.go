@@ -127,6 +127,9 @@ type CounterView struct {
 	// Minor: the resident is a child under healthcode.MinorAge, enrolled
 	// through the guardian shown as FamilyName.
 	Minor bool
+	// Source is the card the resident's details were read from; "" for
+	// a typed number.
+	Source CardSource
 }
 
 // Why a typed number for a minor is refused (CounterView.ManualFailed),
@@ -159,7 +162,7 @@ type Counter struct {
 	workerID string
 	resident Resident
 	family   Resident
-	card     []*idcard.Card
+	card     []CardEvent
 	manual   bool
 	minor    bool
 	ctx      context.Context // of the last operation, for asking again
@@ -267,28 +270,32 @@ func (c *Counter) ExpectFamily(on bool) {
 	c.publish()
 }
 
-// Card takes a reader event.
-func (c *Counter) Card(e idcard.Event) {
+// Card takes a reader event: an ID card or a social-security card read
+// makes its holder the resident (or the family member).
+func (c *Counter) Card(e CardEvent) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if e.Kind != idcard.CardPlaced || c.workerID == "" {
 		return
 	}
-	if e.Err != nil || e.Card == nil {
-		c.view.Problem = CardProblem(e.Err)
+	r, ok := e.Resident()
+	if !ok {
+		e.Wipe()
+		c.view.Problem = e.Problem()
 		c.publish()
 		return
 	}
-	c.card = append(c.card, e.Card)
+	c.card = append(c.card, e)
 	c.view.Problem = ""
 	if c.view.WaitFamily {
-		c.family = ResidentOf(e.Card)
-		c.view.FamilyName = e.Card.Name.Masked()
+		c.family = r
+		c.view.FamilyName = r.Name.Masked()
 		c.view.WaitFamily = false
 	} else {
-		c.resident, c.manual, c.minor = ResidentOf(e.Card), false, false
+		c.resident, c.manual, c.minor = r, false, false
 		c.view.Minor = false
-		c.view.MaskedName, c.view.MaskedID = e.Card.Name.Masked(), e.Card.Number.Masked()
+		c.view.MaskedName, c.view.MaskedID = r.Name.Masked(), r.Number.Masked()
+		c.view.Source = r.Source
 		c.view.Step = CounterResident
 		c.view.Ticket, c.view.Preview, c.view.Message = Ticket{}, nil, ""
 	}
@@ -345,7 +352,7 @@ func (c *Counter) typed(ctx context.Context, number, name string, minor bool) {
 	}
 	c.resident, c.manual, c.minor = Resident{Name: pii.Name(strings.TrimSpace(name)), Number: id}, true, minor
 	c.view.ManualFailed, c.view.Minor = "", minor
-	c.view.MaskedName, c.view.MaskedID = c.resident.Name.Masked(), id.Masked()
+	c.view.MaskedName, c.view.MaskedID, c.view.Source = c.resident.Name.Masked(), id.Masked(), ""
 	c.view.Step = CounterResident
 	c.view.Ticket, c.view.Preview, c.view.Message = Ticket{}, nil, ""
 	c.publish()

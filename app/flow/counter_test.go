@@ -102,7 +102,7 @@ func TestCounter(t *testing.T) {
 
 	c.Login(ctx, "demo", "wrong")
 	waitCounter(t, c, func(v flow.CounterView) bool { return v.LoginFailed })
-	c.Card(idcard.Event{Kind: idcard.CardPlaced, Card: card("张三丰", greenID)})
+	c.Card(flow.IDCardEvent(idcard.Event{Kind: idcard.CardPlaced, Card: card("张三丰", greenID)}))
 	if v := c.View(); v.MaskedID != "" {
 		t.Fatal("a card was taken before any worker logged in")
 	}
@@ -114,9 +114,9 @@ func TestCounter(t *testing.T) {
 
 	// Enrolment with a family member, consent required.
 	resident, daughter := card("张三丰", greenID), card("孙丽", "310115198605120080")
-	c.Card(idcard.Event{Kind: idcard.CardPlaced, Card: resident})
+	c.Card(flow.IDCardEvent(idcard.Event{Kind: idcard.CardPlaced, Card: resident}))
 	c.ExpectFamily(true)
-	c.Card(idcard.Event{Kind: idcard.CardPlaced, Card: daughter})
+	c.Card(flow.IDCardEvent(idcard.Event{Kind: idcard.CardPlaced, Card: daughter}))
 	if v := c.View(); v.MaskedName != "张*丰" || v.FamilyName != "孙*" || v.WaitFamily {
 		t.Errorf("resident %q family %q waiting %v, want 张*丰 and 孙*", v.MaskedName, v.FamilyName, v.WaitFamily)
 	}
@@ -195,7 +195,7 @@ func TestCounterMinor(t *testing.T) {
 		t.Fatalf("no guardian yet: %+v, want refused", v)
 	}
 	c.ExpectFamily(true)
-	c.Card(idcard.Event{Kind: idcard.CardPlaced, Card: card("孙丽", "310115198605120080")})
+	c.Card(flow.IDCardEvent(idcard.Event{Kind: idcard.CardPlaced, Card: card("孙丽", "310115198605120080")}))
 	c.Minor(ctx, sixteen, "王大明")
 	if v := c.View(); v.ManualFailed != flow.MinorNotMinor || v.MaskedID != "" {
 		t.Fatalf("a 16-year-old: %+v, want not_minor", v)
@@ -218,7 +218,7 @@ func TestCounterMinor(t *testing.T) {
 		t.Errorf("enrolment %+v, want the child by her guardian", e)
 	}
 	// The next resident's card is not a minor's.
-	c.Card(idcard.Event{Kind: idcard.CardPlaced, Card: card("张三丰", greenID)})
+	c.Card(flow.IDCardEvent(idcard.Event{Kind: idcard.CardPlaced, Card: card("张三丰", greenID)}))
 	if v := c.View(); v.Minor {
 		t.Error("the next resident is still marked a minor")
 	}

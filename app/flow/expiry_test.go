@@ -213,14 +213,14 @@ func TestVenueColourExpires(t *testing.T) {
 				// left on the reader.
 				v := &flow.Venue{Backend: b, Hold: 2 * time.Minute}
 				ctx, cancel := context.WithCancel(context.Background())
-				events := make(chan idcard.Event)
+				events := make(chan flow.CardEvent)
 				done := make(chan error)
 				go func() { done <- v.Run(ctx, events) }()
 				defer func() { cancel(); <-done }()
 				if tc.scan {
 					v.Scan("HC1:TEXT")
 				} else {
-					events <- idcard.Event{Kind: idcard.CardPlaced, Card: card("李秀英", yellowID)}
+					events <- flow.IDCardEvent(idcard.Event{Kind: idcard.CardPlaced, Card: card("李秀英", yellowID)})
 				}
 				synctest.Wait()
 				if got := v.View(); got.Check.Status.Colour != healthcode.Yellow {
@@ -257,7 +257,7 @@ func TestCounterColourExpires(t *testing.T) {
 		c := &flow.Counter{Backend: b, Printer: &fakePrinter{}}
 		c.Login(ctx, "demo", "demo1234")
 		synctest.Wait()
-		c.Card(idcard.Event{Kind: idcard.CardPlaced, Card: card("李秀英", yellowID)})
+		c.Card(flow.IDCardEvent(idcard.Event{Kind: idcard.CardPlaced, Card: card("李秀英", yellowID)}))
 		c.Reissue(ctx)
 		synctest.Wait()
 		if v := c.View(); v.Ticket.Status.Colour != healthcode.Yellow || v.Preview == nil {
@@ -276,7 +276,7 @@ func TestCounterColourExpires(t *testing.T) {
 		tk2 := liveTicket(healthcode.Yellow)
 		tk2.Status = transition(at.Add(time.Hour), time.Now())
 		b.reissue = &tk2
-		c.Card(idcard.Event{Kind: idcard.CardPlaced, Card: card("张三丰", greenID)})
+		c.Card(flow.IDCardEvent(idcard.Event{Kind: idcard.CardPlaced, Card: card("张三丰", greenID)}))
 		c.Reissue(ctx)
 		synctest.Wait()
 		c.Clear()

@@ -96,7 +96,7 @@ func TestCounterWaitsForItsPrint(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		c.Login(ctx, "demo", "demo1234")
 		synctest.Wait()
-		c.Card(idcard.Event{Kind: idcard.CardPlaced, Card: card("张三丰", greenID)})
+		c.Card(flow.IDCardEvent(idcard.Event{Kind: idcard.CardPlaced, Card: card("张三丰", greenID)}))
 		c.Reissue(ctx)
 		synctest.Wait() // the re-issue is printing
 		began := time.Now()

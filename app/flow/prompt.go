@@ -21,12 +21,18 @@ const (
 
 	// PromptPlaceCard: the start screen, 请将身份证放在读卡器上.
 	PromptPlaceCard Prompt = "place_card"
+	// PromptPlaceEither: the start screen of a kiosk whose contact
+	// reader is ready, 请放身份证，或插入社保卡.
+	PromptPlaceEither Prompt = "place_either"
 	// PromptChecking: the card was read, 正在查询，请稍候.
 	PromptChecking Prompt = "checking"
 	// PromptPrinting: the slip is printing.
 	PromptPrinting Prompt = "printing"
 	// PromptTakeSlip: the slip is out, 请取走您的纸质码和身份证.
 	PromptTakeSlip Prompt = "take_slip"
+	// PromptTakeSlipSSC: the slip is out and the resident used her
+	// social-security card, 请取走您的纸质码和社保卡.
+	PromptTakeSlipSSC Prompt = "take_slip_ssc"
 	// PromptConsent: the consent screen read aloud: what registering
 	// records, what for, for how long, and which button agrees.
 	PromptConsent Prompt = "consent"
@@ -61,6 +67,10 @@ const (
 	PromptReaderDown      Prompt = "reader_down"
 	PromptOutOfService    Prompt = "out_of_service"
 	PromptInternal        Prompt = "internal"
+	PromptSSCUnreadable   Prompt = "ssc_unreadable"
+	PromptSSCLocked       Prompt = "ssc_locked"
+	PromptNotSSC          Prompt = "not_ssc"
+	PromptSSCExpired      Prompt = "ssc_expired"
 
 	// The colour read-outs, spoken only on request (Private): the
 	// colour's word and what it means, as the screen shows them.
@@ -78,6 +88,8 @@ var prompts = []Prompt{
 	PromptCardUnreadable, PromptCardExpired, PromptCardNotYetValid, PromptCardInvalid,
 	PromptNotEnrolled, PromptServiceDown, PromptPaperOut, PromptCoverOpen,
 	PromptPrinterDown, PromptReaderDown, PromptOutOfService, PromptInternal,
+	PromptSSCUnreadable, PromptSSCLocked, PromptNotSSC, PromptSSCExpired,
+	PromptPlaceEither, PromptTakeSlipSSC,
 	PromptColourGreen, PromptColourYellow, PromptColourRed, PromptColourUnknown,
 }
 
@@ -126,6 +138,14 @@ func ProblemPrompt(p Problem) Prompt {
 		return PromptReaderDown
 	case ProblemOutOfService:
 		return PromptOutOfService
+	case ProblemSSCUnreadable:
+		return PromptSSCUnreadable
+	case ProblemSSCLocked:
+		return PromptSSCLocked
+	case ProblemNotSSC:
+		return PromptNotSSC
+	case ProblemSSCExpired:
+		return PromptSSCExpired
 	}
 	return PromptInternal
 }

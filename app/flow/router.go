@@ -27,31 +27,31 @@ func ParseMode(s string) Mode {
 	return ModeSelf
 }
 
-// Router hands the reader's events to the mode on screen. Reader
+// Router hands both readers' events to the mode on screen. Reader
 // connection events go to every mode (each has a status bar). When the
-// mode changes with a card on the reader, the mode left behind is told
-// the card went, so that it wipes the resident and goes back to its start.
+// mode changes with a card on a reader, the mode left behind is told the
+// card went, so that it wipes the resident and goes back to its start.
 type Router struct {
 	mu      sync.Mutex
 	active  Mode
-	cardOn  bool
-	sinks   map[Mode]func(context.Context, idcard.Event)
+	cardOn  map[CardSource]bool // the readers with a card in
+	sinks   map[Mode]func(context.Context, CardEvent)
 	pending []func(context.Context)
 }
 
 // Handle sets the sink of a mode. Call it before Run.
-func (r *Router) Handle(m Mode, sink func(context.Context, idcard.Event)) {
+func (r *Router) Handle(m Mode, sink func(context.Context, CardEvent)) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.sinks == nil {
-		r.sinks = make(map[Mode]func(context.Context, idcard.Event))
+		r.sinks = make(map[Mode]func(context.Context, CardEvent))
 	}
 	r.sinks[m] = sink
 }
 
 // Chan returns a sink that sends into ch.
-func Chan(ch chan<- idcard.Event) func(context.Context, idcard.Event) {
-	return func(ctx context.Context, e idcard.Event) {
+func Chan(ch chan<- CardEvent) func(context.Context, CardEvent) {
+	return func(ctx context.Context, e CardEvent) {
 		select {
 		case ch <- e:
 		case <-ctx.Done():
@@ -78,15 +78,19 @@ func (r *Router) SetActive(m Mode) {
 		old = ModeSelf
 	}
 	r.active = m
-	if old != m && r.cardOn {
-		if sink := r.sinks[old]; sink != nil {
-			r.pending = append(r.pending, func(ctx context.Context) { sink(ctx, idcard.Event{Kind: idcard.CardRemoved}) })
+	sink := r.sinks[old]
+	if old == m || sink == nil {
+		return
+	}
+	for _, src := range []CardSource{SourceIDCard, SourceSSC} {
+		if r.cardOn[src] {
+			r.pending = append(r.pending, func(ctx context.Context) { sink(ctx, CardEvent{Source: src, Kind: idcard.CardRemoved}) })
 		}
 	}
 }
 
 // Run forwards events until ctx ends or in is closed.
-func (r *Router) Run(ctx context.Context, in <-chan idcard.Event) error {
+func (r *Router) Run(ctx context.Context, in <-chan CardEvent) error {
 	for {
 		select {
 		case <-ctx.Done():
@@ -111,15 +115,18 @@ func (r *Router) flush(ctx context.Context) {
 	}
 }
 
-func (r *Router) route(ctx context.Context, e idcard.Event) {
+func (r *Router) route(ctx context.Context, e CardEvent) {
 	r.mu.Lock()
 	switch e.Kind {
 	case idcard.CardPlaced:
-		r.cardOn = true
+		if r.cardOn == nil {
+			r.cardOn = make(map[CardSource]bool)
+		}
+		r.cardOn[e.Source] = true
 	case idcard.CardRemoved, idcard.ReaderDisconnected:
-		r.cardOn = false
+		delete(r.cardOn, e.Source)
 	}
-	var sinks []func(context.Context, idcard.Event)
+	var sinks []func(context.Context, CardEvent)
 	if e.Kind == idcard.ReaderConnected || e.Kind == idcard.ReaderDisconnected {
 		for _, s := range r.sinks {
 			sinks = append(sinks, s)

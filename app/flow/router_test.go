@@ -16,18 +16,18 @@ func TestRouter(t *testing.T) {
 	seen := make(chan struct{}, 8)
 	r := &flow.Router{}
 	for _, m := range []flow.Mode{flow.ModeSelf, flow.ModeVenue, flow.ModeCounter} {
-		r.Handle(m, func(_ context.Context, e idcard.Event) {
+		r.Handle(m, func(_ context.Context, e flow.CardEvent) {
 			mu.Lock()
 			defer mu.Unlock()
 			got[m] = append(got[m], e.Kind)
 			seen <- struct{}{}
 		})
 	}
-	in := make(chan idcard.Event)
+	in := make(chan flow.CardEvent)
 	done := make(chan error)
 	go func() { done <- r.Run(context.Background(), in) }()
 	send := func(k idcard.EventKind, deliveries int) {
-		in <- idcard.Event{Kind: k}
+		in <- flow.CardEvent{Source: flow.SourceIDCard, Kind: k}
 		for range deliveries {
 			<-seen
 		}

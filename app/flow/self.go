@@ -57,9 +57,11 @@ const (
 
 // Bar is the status bar: the devices and the link to the service.
 type Bar struct {
-	ReaderConnected bool
-	Printer         PrinterState
-	Link            Link
+	ReaderConnected bool // the ID card reader
+	// Contact is the contact reader of social-security cards.
+	Contact ContactState
+	Printer PrinterState
+	Link    Link
 }
 
 // SelfView is one immutable picture of the self-service screen. The
@@ -87,8 +89,11 @@ type SelfView struct {
 	// Enrolled: the resident was enrolled in this visit; the slip after
 	// it is her first code or the receipt of her queued enrolment.
 	Enrolled bool
-	Notice   Notice
-	Bar      Bar
+	// Source is the card on the reader: the screens name the
+	// social-security card where it is the one to take back.
+	Source CardSource
+	Notice Notice
+	Bar    Bar
 }
 
 // HasResident reports whether the view holds anything about a resident.
@@ -141,10 +146,10 @@ type selfState struct {
 	ctx      context.Context
 	work     sync.WaitGroup // the goroutines of async, which Run waits for
 	view     SelfView
-	card     *idcard.Card // the card on the reader, wiped on reset
-	resident Resident     // from the card, while she is being enrolled
-	session  int          // counts residents; stale results are dropped
-	busy     bool         // a status request, an enrolment or a print is under way
+	card     CardEvent // the card on the reader, wiped on reset
+	resident Resident  // from the card, while she is being enrolled
+	session  int       // counts residents; stale results are dropped
+	busy     bool      // a status request, an enrolment or a print is under way
 	idle     *time.Timer
 	expiry   expiryTimer // the colour on screen runs out
 	results  chan func(*selfState)
@@ -312,7 +317,7 @@ func (s *SelfService) do(f func(*selfState)) {
 }
 
 // Run consumes the reader's events until ctx ends or events is closed.
-func (s *SelfService) Run(ctx context.Context, events <-chan idcard.Event) error {
+func (s *SelfService) Run(ctx context.Context, events <-chan CardEvent) error {
 	s.init()
 	if s.IdleTimeout <= 0 {
 		s.IdleTimeout = DefaultIdleTimeout
@@ -438,6 +443,8 @@ func promptFor(v SelfView, refusals int) (string, Prompt) {
 		return "help", PromptHelpCalled
 	case v.Step == StepStart && v.Notice == NoticeCancelled:
 		return key + "/cancelled", PromptCancelled
+	case v.Step == StepStart && v.Bar.Contact == ContactReady:
+		return key + "/either", PromptPlaceEither
 	case v.Step == StepStart:
 		return key, PromptPlaceCard
 	case v.Step == StepChecking, v.Step == StepEnrolling:
@@ -454,6 +461,8 @@ func promptFor(v SelfView, refusals int) (string, Prompt) {
 		return key, PromptPrinting
 	case v.Step == StepDone && v.Enrolled && v.Ticket.Kind == TicketPending:
 		return key, PromptEnrolledOffline
+	case v.Step == StepDone && v.Source == SourceSSC:
+		return key, PromptTakeSlipSSC
 	case v.Step == StepDone:
 		return key, PromptTakeSlip
 	case v.Step == StepDeclined:
@@ -464,13 +473,16 @@ func promptFor(v SelfView, refusals int) (string, Prompt) {
 	return key, PromptNone
 }
 
-func (st *selfState) event(e idcard.Event) {
+func (st *selfState) event(e CardEvent) {
+	if st.view.Bar.readerEvent(e) {
+		st.publish()
+		return
+	}
 	switch e.Kind {
-	case idcard.ReaderConnected:
-		st.view.Bar.ReaderConnected = true
-	case idcard.ReaderDisconnected:
-		st.view.Bar.ReaderConnected = false
 	case idcard.CardRemoved:
+		if st.view.Source != "" && e.Source != st.view.Source {
+			return // the other reader's card: the resident's is still in
+		}
 		st.view.CardOn = false
 		if st.view.Step == StepConsent || st.view.Step == StepPhone {
 			st.abandon()
@@ -497,20 +509,22 @@ func (st *selfState) abandon() {
 
 // placed starts a new resident: whatever the screen showed before belongs
 // to someone who has gone.
-func (st *selfState) placed(e idcard.Event) {
+func (st *selfState) placed(e CardEvent) {
 	st.wipe()
 	st.session++
 	st.idle.Stop()
 	st.view.CardOn = true
-	st.card = e.Card
-	if e.Err != nil || e.Card == nil {
-		st.fail(CardProblem(e.Err))
-		st.log.Info("Card refused", "problem", string(st.view.Problem))
+	st.card = e
+	st.view.Source = e.Source
+	r, ok := e.Resident()
+	if !ok {
+		st.fail(e.Problem())
+		st.log.Info("Card refused", "source", string(e.Source), "problem", string(st.view.Problem))
 		return
 	}
-	st.view.MaskedName = e.Card.Name.Masked()
-	st.view.MaskedID = e.Card.Number.Masked()
-	st.check(ResidentOf(e.Card))
+	st.view.MaskedName = r.Name.Masked()
+	st.view.MaskedID = r.Number.Masked()
+	st.check(r)
 }
 
 // check asks for the resident's paper code, or her enrolment.
@@ -648,9 +662,9 @@ func (st *selfState) retryPrint() {
 		// Its colour ran out while the printer was down: no slip with
 		// it, a new code (or, offline, what may be printed now) instead.
 		st.unprinted = nil
-		if st.card != nil {
+		if r, ok := st.card.Resident(); ok {
 			st.log.Info("Printer ready again; the slip's colour expired meanwhile: asking again")
-			st.check(ResidentOf(st.card))
+			st.check(r)
 		}
 		return
 	}
@@ -698,10 +712,10 @@ func (st *selfState) expire() {
 	st.view.Ticket.Status = healthcode.Status{Source: healthcode.SourceUnknown}
 	st.view.Preview = nil
 	st.publish()
-	if st.card == nil || st.view.Step != StepPrinting && st.view.Step != StepDone {
+	r, ok := st.card.Resident()
+	if !ok || st.view.Step != StepPrinting && st.view.Step != StepDone {
 		return
 	}
-	r := ResidentOf(st.card)
 	st.async(func(ctx context.Context) func(*selfState) {
 		s, err := st.Backend.Status(ctx, r)
 		return func(st *selfState) {
@@ -741,10 +755,8 @@ func (st *selfState) timeout() {
 // wipe drops everything about the resident: the card's bytes are zeroed
 // and the view keeps only the status bar.
 func (st *selfState) wipe() {
-	if st.card != nil {
-		st.card.Wipe()
-		st.card = nil
-	}
+	st.card.Wipe()
+	st.card = CardEvent{}
 	if f, ok := st.Backend.(Forgetter); ok && st.view.HasResident() {
 		f.Forget()
 	}

@@ -22,7 +22,7 @@ type harness struct {
 	s       *flow.SelfService
 	b       *fakeBackend
 	p       *fakePrinter
-	events  chan idcard.Event
+	events  chan flow.CardEvent
 	mu      sync.Mutex
 	steps   []flow.Step
 	said    []flow.Prompt
@@ -31,7 +31,7 @@ type harness struct {
 }
 
 func newHarness(t *testing.T) *harness {
-	h := &harness{t: t, b: newFakeBackend(), p: &fakePrinter{}, events: make(chan idcard.Event)}
+	h := &harness{t: t, b: newFakeBackend(), p: &fakePrinter{}, events: make(chan flow.CardEvent)}
 	h.b.set(greenID, liveTicket(healthcode.Green), nil)
 	h.b.set(yellowID, liveTicket(healthcode.Yellow), nil)
 	h.b.set(redID, liveTicket(healthcode.Red), nil)
@@ -68,7 +68,10 @@ func (h *harness) stop() {
 	}
 }
 
-func (h *harness) send(e idcard.Event) {
+func (h *harness) send(e idcard.Event) { h.sendCard(flow.IDCardEvent(e)) }
+
+// sendCard sends an event of either reader.
+func (h *harness) sendCard(e flow.CardEvent) {
 	h.events <- e
 	synctest.Wait()
 }
@@ -338,8 +341,8 @@ func TestNewCardReplacesOld(t *testing.T) {
 		h.start()
 		defer h.stop()
 		first := card("张三丰", greenID)
-		h.events <- idcard.Event{Kind: idcard.CardPlaced, Card: first}
-		h.events <- idcard.Event{Kind: idcard.CardRemoved}
+		h.events <- flow.IDCardEvent(idcard.Event{Kind: idcard.CardPlaced, Card: first})
+		h.events <- flow.IDCardEvent(idcard.Event{Kind: idcard.CardRemoved})
 		h.place(card("周建国", redID), nil)
 		time.Sleep(3 * time.Second)
 		synctest.Wait()

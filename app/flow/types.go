@@ -46,6 +46,9 @@ type Ticket struct {
 	Status     healthcode.Status
 	Receipt    string // pending: the receipt number
 	Serial     string // the slip's serial number at this kiosk
+	// Source is the card the resident used; the slip says when it was
+	// her social-security card.
+	Source CardSource
 }
 
 // Resident is the person at the kiosk, from their card (or typed by a
@@ -53,11 +56,13 @@ type Ticket struct {
 type Resident struct {
 	Name   pii.Name
 	Number pii.IDNumber
+	// Source is the card read; "" for a number a worker typed.
+	Source CardSource
 }
 
-// ResidentOf takes what the flow needs from a card.
+// ResidentOf takes what the flow needs from an ID card.
 func ResidentOf(c *idcard.Card) Resident {
-	return Resident{Name: c.Name, Number: c.Number}
+	return Resident{Name: c.Name, Number: c.Number, Source: SourceIDCard}
 }
 
 // Link is the state of the connection to the code service.
@@ -259,7 +264,12 @@ const (
 	ProblemPrinterDown     Problem = "printer_down"
 	ProblemReaderDown      Problem = "reader_down"
 	ProblemOutOfService    Problem = "out_of_service"
-	ProblemInternal        Problem = "internal"
+	// The social-security card's own problems (CardEvent.Problem).
+	ProblemSSCUnreadable Problem = "ssc_unreadable"
+	ProblemSSCLocked     Problem = "ssc_locked"
+	ProblemNotSSC        Problem = "not_ssc"
+	ProblemSSCExpired    Problem = "ssc_expired"
+	ProblemInternal      Problem = "internal"
 )
 
 // CardProblem classifies a card error from the reader.

@@ -52,7 +52,9 @@ type VenueView struct {
 	// (healthcode.Status.Until), and the card or code is checked again.
 	Check   CodeCheck
 	Problem Problem // VenueRefused by a card problem, or a service problem
-	Bar     Bar
+	// Source is the card tapped or inserted; "" for a scanned code.
+	Source CardSource
+	Bar    Bar
 }
 
 // DefaultVenueHold is how long a result stays on screen once the card is
@@ -119,7 +121,7 @@ func (v *Venue) send(f func(*venueState)) {
 }
 
 // Run consumes the reader's events until ctx ends or events is closed.
-func (v *Venue) Run(ctx context.Context, events <-chan idcard.Event) error {
+func (v *Venue) Run(ctx context.Context, events <-chan CardEvent) error {
 	v.init()
 	if v.Hold <= 0 {
 		v.Hold = DefaultVenueHold
@@ -281,34 +283,28 @@ func (st *venueState) armHold() {
 	}
 }
 
-func (st *venueState) event(e idcard.Event) {
+func (st *venueState) event(e CardEvent) {
+	if st.view.Bar.readerEvent(e) {
+		st.publish()
+		return
+	}
 	switch e.Kind {
-	case idcard.ReaderConnected:
-		st.view.Bar.ReaderConnected = true
-	case idcard.ReaderDisconnected:
-		st.view.Bar.ReaderConnected = false
 	case idcard.CardRemoved:
 		st.cardOn = false
 		st.armHold()
-		return
 	case idcard.CardPlaced:
 		st.cardOn = true
 		st.begin()
-		c := e.Card
-		if e.Err != nil || c == nil {
+		st.view.Source = e.Source
+		r, ok := e.Resident()
+		e.Wipe() // the number stays only while its result shows (again)
+		if !ok {
 			st.busy = false
 			st.view.Step = VenueRefused
-			st.view.Problem = CardProblem(e.Err)
-			if c != nil {
-				c.Wipe()
-			}
+			st.view.Problem = e.Problem()
 			st.publish()
 			return
 		}
-		r := ResidentOf(c)
-		c.Wipe() // the number stays only while its result shows (again)
 		st.ask(func(ctx context.Context) (CodeCheck, error) { return st.Backend.CardStatus(ctx, r) })
-		return
 	}
-	st.publish()
 }

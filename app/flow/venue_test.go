@@ -72,7 +72,7 @@ func TestVenue(t *testing.T) {
 				b := &fakeVenue{check: tc.check, err: tc.err}
 				v := &flow.Venue{Backend: b, Hold: 5 * time.Second}
 				ctx, cancel := context.WithCancel(context.Background())
-				events := make(chan idcard.Event)
+				events := make(chan flow.CardEvent)
 				done := make(chan error)
 				go func() { done <- v.Run(ctx, events) }()
 				defer func() { cancel(); <-done }()
@@ -80,7 +80,7 @@ func TestVenue(t *testing.T) {
 				if tc.scan {
 					v.Scan(" HC1:TEXT\n")
 				} else {
-					events <- idcard.Event{Kind: idcard.CardPlaced, Card: c, Err: tc.cardErr}
+					events <- flow.IDCardEvent(idcard.Event{Kind: idcard.CardPlaced, Card: c, Err: tc.cardErr})
 				}
 				synctest.Wait()
 				got := v.View()
@@ -95,7 +95,7 @@ func TestVenue(t *testing.T) {
 					t.Error("card not wiped after the look-up")
 				}
 				if !tc.scan {
-					events <- idcard.Event{Kind: idcard.CardRemoved}
+					events <- flow.IDCardEvent(idcard.Event{Kind: idcard.CardRemoved})
 				}
 				time.Sleep(6 * time.Second)
 				synctest.Wait()

@@ -83,27 +83,34 @@ const (
 	UncheckedMeans Key = "unchecked_means"
 	ReaderOn       Key = "reader_on"
 	ReaderOff      Key = "reader_off"
-	Online         Key = "online"
-	Offline        Key = "offline"
-	Waiting        Key = "waiting"
-	Damaged        Key = "damaged"
-	VenuePrompt    Key = "venue_prompt"
-	VenueScan      Key = "venue_scan"
-	CannotVerify   Key = "cannot_verify"
-	Refused        Key = "refused"
-	PreviewLabel   Key = "preview_label"
-	NameLabel      Key = "name_label"
-	IDLabel        Key = "id_label"
-	PrinterPrefix  Key = "printer"
-	ExitTitle      Key = "exit_title"
-	ExitPrompt     Key = "exit_prompt"
-	ExitShort      Key = "exit_short"
-	ExitChecking   Key = "exit_checking"
-	ExitNoPIN      Key = "exit_no_pin"
-	ExitBroken     Key = "exit_broken"
-	ExitOK         Key = "exit_ok"
-	ExitCancel     Key = "exit_cancel"
-	ExitDelete     Key = "exit_delete"
+	// The social-security card: the line under the start screen's and
+	// the venue check's prompt on a kiosk whose contact reader is ready,
+	// the last words to a resident who used hers, and the card named
+	// where a resident's details show.
+	StartPromptEither Key = "start_prompt_either"
+	DoneSSC           Key = "done_ssc"
+	SourceSSC         Key = "source_ssc"
+	Online            Key = "online"
+	Offline           Key = "offline"
+	Waiting           Key = "waiting"
+	Damaged           Key = "damaged"
+	VenuePrompt       Key = "venue_prompt"
+	VenueScan         Key = "venue_scan"
+	CannotVerify      Key = "cannot_verify"
+	Refused           Key = "refused"
+	PreviewLabel      Key = "preview_label"
+	NameLabel         Key = "name_label"
+	IDLabel           Key = "id_label"
+	PrinterPrefix     Key = "printer"
+	ExitTitle         Key = "exit_title"
+	ExitPrompt        Key = "exit_prompt"
+	ExitShort         Key = "exit_short"
+	ExitChecking      Key = "exit_checking"
+	ExitNoPIN         Key = "exit_no_pin"
+	ExitBroken        Key = "exit_broken"
+	ExitOK            Key = "exit_ok"
+	ExitCancel        Key = "exit_cancel"
+	ExitDelete        Key = "exit_delete"
 
 	// Enrolment of a resident alone at the self-service kiosk.
 	ConsentTitle         Key = "consent_title"
@@ -205,29 +212,33 @@ var messages = map[Key][2]string{
 	Reprint:      {"补打：本机保存的纸质码", "Re-print of the code this kiosk holds"},
 	UncheckedMeans: {"离线时无法核验您的状态，已打印说明。网络恢复后再放一次身份证，或到柜台查询",
 		"Offline: your status cannot be checked, and the slip says so. Place your card again once the network is back, or ask at the counter"},
-	ReaderOn:      {"读卡器已连接", "Reader connected"},
-	ReaderOff:     {"读卡器未连接", "Reader not connected"},
-	Online:        {"在线", "Online"},
-	Offline:       {"离线", "Offline"},
-	Waiting:       {"待上传", "waiting"},
-	Damaged:       {"本机数据异常，暂停服务，请联系技术人员", "Local data damaged: out of service, call a technician"},
-	VenuePrompt:   {"请刷身份证或扫描纸质码", "Tap an ID card or scan a paper code"},
-	VenueScan:     {"扫码内容", "Scanned code"},
-	CannotVerify:  {"无法核验", "Cannot verify"},
-	Refused:       {"不能使用", "Not valid"},
-	PreviewLabel:  {"纸质码预览（与打印一致）", "Paper code preview (exactly as printed)"},
-	NameLabel:     {"姓名", "Name"},
-	IDLabel:       {"证件号", "ID"},
-	PrinterPrefix: {"打印机", "Printer"},
-	ExitTitle:     {"工作人员退出", "Staff exit"},
-	ExitPrompt:    {"请输入退出密码", "Enter the exit PIN"},
-	ExitShort:     {"退出密码为6到12位数字", "The exit PIN is 6 to 12 digits"},
-	ExitChecking:  {"正在核对…", "Checking…"},
-	ExitNoPIN:     {"未设置退出密码，无法在屏幕上退出。请技术人员先设置退出密码。", "No exit PIN is set, so the kiosk cannot be left from the screen. A technician must set one first."},
-	ExitBroken:    {"退出密码设置已损坏，请技术人员重新设置。", "The stored exit PIN is damaged; a technician must set it again."},
-	ExitOK:        {"确定", "OK"},
-	ExitCancel:    {"取消", "Cancel"},
-	ExitDelete:    {"删除", "Delete"},
+	ReaderOn:  {"读卡器已连接", "Reader connected"},
+	ReaderOff: {"读卡器未连接", "Reader not connected"},
+
+	StartPromptEither: {"也可以插入社保卡", "Or insert your social-security card"},
+	DoneSSC:           {"请取走您的纸质码和社保卡", "Take your code and your social-security card"},
+	SourceSSC:         {"社保卡", "Social-security card"},
+	Online:            {"在线", "Online"},
+	Offline:           {"离线", "Offline"},
+	Waiting:           {"待上传", "waiting"},
+	Damaged:           {"本机数据异常，暂停服务，请联系技术人员", "Local data damaged: out of service, call a technician"},
+	VenuePrompt:       {"请刷身份证或扫描纸质码", "Tap an ID card or scan a paper code"},
+	VenueScan:         {"扫码内容", "Scanned code"},
+	CannotVerify:      {"无法核验", "Cannot verify"},
+	Refused:           {"不能使用", "Not valid"},
+	PreviewLabel:      {"纸质码预览（与打印一致）", "Paper code preview (exactly as printed)"},
+	NameLabel:         {"姓名", "Name"},
+	IDLabel:           {"证件号", "ID"},
+	PrinterPrefix:     {"打印机", "Printer"},
+	ExitTitle:         {"工作人员退出", "Staff exit"},
+	ExitPrompt:        {"请输入退出密码", "Enter the exit PIN"},
+	ExitShort:         {"退出密码为6到12位数字", "The exit PIN is 6 to 12 digits"},
+	ExitChecking:      {"正在核对…", "Checking…"},
+	ExitNoPIN:         {"未设置退出密码，无法在屏幕上退出。请技术人员先设置退出密码。", "No exit PIN is set, so the kiosk cannot be left from the screen. A technician must set one first."},
+	ExitBroken:        {"退出密码设置已损坏，请技术人员重新设置。", "The stored exit PIN is damaged; a technician must set it again."},
+	ExitOK:            {"确定", "OK"},
+	ExitCancel:        {"取消", "Cancel"},
+	ExitDelete:        {"删除", "Delete"},
 
 	CounterLoginTitle:  {"社区工作人员登录", "Community worker login"},
 	CounterWorkerID:    {"工号", "Worker ID"},
@@ -386,6 +397,18 @@ func ProblemText(l Lang, p flow.Problem) (what, next string) {
 		m = [4]string{"读卡器暂时不能使用", "请联系工作人员", "The card reader is not working", "Please ask a member of staff"}
 	case flow.ProblemOutOfService:
 		m = [4]string{"这台机器暂停服务", "请到柜台，由工作人员为您办理", "This kiosk is out of service", "Please go to the counter; staff will help you"}
+	case flow.ProblemSSCUnreadable:
+		m = [4]string{"社保卡读取不成功", "请把社保卡芯片朝里、正面朝上插到底再试", "The social-security card could not be read",
+			"Insert it chip first, face up, all the way, and try again"}
+	case flow.ProblemSSCLocked:
+		m = [4]string{"这张社保卡已锁定", "今天请改用身份证；到社保网点解锁", "This social-security card is locked",
+			"Use your ID card; a social-security office unlocks it"}
+	case flow.ProblemNotSSC:
+		m = [4]string{"这不是社保卡", "请插入社保卡，不是银行卡或交通卡", "This is not a social-security card",
+			"Insert your social-security card, or use your ID card"}
+	case flow.ProblemSSCExpired:
+		m = [4]string{"您的社保卡已过期", "今天请改用身份证；到社保网点换卡", "Your social-security card has expired",
+			"Use your ID card; renew it at a social-security office"}
 	default:
 		m = [4]string{"出了点问题", "请联系工作人员", "Something went wrong", "Please ask a member of staff"}
 	}
@@ -430,6 +453,25 @@ func AsOfText(l Lang, t time.Time) string {
 		return ""
 	}
 	return fmt.Sprintf("%s %s", T(l, AsOf), t.In(shanghai).Format("2006-01-02 15:04"))
+}
+
+// ContactText is the status bar's words for the contact reader of
+// social-security cards (the card slot); "" when the kiosk has none to
+// show. They are short: the status bar is one line, and with them it
+// still fits a portrait screen.
+func ContactText(l Lang, s flow.ContactState) string {
+	var m [2]string
+	switch s {
+	case flow.ContactReady:
+		m = [2]string{"社保卡可用", "Slot ready"}
+	case flow.ContactNoReader:
+		m = [2]string{"社保卡不可用", "Slot off"}
+	case flow.ContactNoService:
+		m = [2]string{"社保卡服务停止", "Slot: no service"}
+	default:
+		return ""
+	}
+	return inLang(l, m)
 }
 
 // WaitingText is the status bar's link text: "在线" or "离线 · 待上传 3".

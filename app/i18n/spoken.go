@@ -62,6 +62,10 @@ func Spoken(l Lang, p flow.Prompt) string {
 	switch p {
 	case flow.PromptPlaceCard:
 		return saySentences(l, T(l, StartPrompt), T(l, StartHint))
+	case flow.PromptPlaceEither:
+		return saySentences(l, T(l, StartPrompt), T(l, StartPromptEither), T(l, StartHint))
+	case flow.PromptTakeSlipSSC:
+		return saySentences(l, T(l, DoneSSC), T(l, DoneHint))
 	case flow.PromptChecking:
 		return saySentences(l, T(l, Checking))
 	case flow.PromptTakeSlip:
@@ -94,6 +98,7 @@ var spokenProblems = []flow.Problem{
 	flow.ProblemCardInvalid, flow.ProblemNotEnrolled, flow.ProblemServiceDown,
 	flow.ProblemPaperOut, flow.ProblemCoverOpen, flow.ProblemPrinterDown,
 	flow.ProblemReaderDown, flow.ProblemOutOfService, flow.ProblemInternal,
+	flow.ProblemSSCUnreadable, flow.ProblemSSCLocked, flow.ProblemNotSSC, flow.ProblemSSCExpired,
 }
 
 // sayColour is "您的随申码是绿码。" and the colour's meaning; for no

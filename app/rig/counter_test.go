@@ -64,7 +64,7 @@ func TestCounterOnRig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c.Card(idcard.Event{Kind: idcard.CardPlaced, Card: card})
+	c.Card(flow.IDCardEvent(idcard.Event{Kind: idcard.CardPlaced, Card: card}))
 	c.Reissue(ctx)
 	v := wait("re-issue", func(v flow.CounterView) bool { return v.Step == flow.CounterDone })
 	if v.Message != "printed" || v.Ticket.QR == "" || v.Ticket.QR == old.Ticket.QR {
@@ -117,7 +117,7 @@ func TestCounterMinorOnRig(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.ExpectFamily(true)
-	c.Card(idcard.Event{Kind: idcard.CardPlaced, Card: guardian})
+	c.Card(flow.IDCardEvent(idcard.Event{Kind: idcard.CardPlaced, Card: guardian}))
 	birth := time.Now().AddDate(-9, 0, 0).Format("20060102")
 	first := "310104" + birth + "005"
 	cd, err := pii.CheckDigit(first)

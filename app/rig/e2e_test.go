@@ -70,8 +70,8 @@ func startKioskDrop(t testing.TB, opts rig.Options, drop bool) *kiosk {
 			default:
 			}
 		}}
-	k.done.Go(func() { r.Watcher.Run(ctx) })
-	k.done.Go(func() { k.flow.Run(ctx, r.Watcher.Events()) })
+	cards := r.Cards(ctx)
+	k.done.Go(func() { k.flow.Run(ctx, cards) })
 	t.Cleanup(func() {
 		cancel()
 		k.done.Wait()

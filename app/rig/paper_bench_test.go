@@ -87,7 +87,7 @@ func startTimedKiosk(b *testing.B) *timedKiosk {
 		b.Fatal(err)
 	}
 	k := &timedKiosk{Rig: r, w: w, views: make(chan flow.SelfView, 256)}
-	events := make(chan idcard.Event)
+	events := make(chan flow.CardEvent)
 	k.flow = &flow.SelfService{Backend: timedBackend{r.Backend, w}, Printer: timedPrinter{r.Slips, w}, Where: "bench",
 		IdleTimeout: 10 * time.Millisecond, Poll: time.Minute, OnView: func(v flow.SelfView) {
 			select {
@@ -103,7 +103,7 @@ func startTimedKiosk(b *testing.B) *timedKiosk {
 			if e.Kind == idcard.CardPlaced {
 				w.mark(func(w *stopwatch) { w.found, w.read = e.FoundAt, e.At })
 			}
-			events <- e
+			events <- flow.IDCardEvent(e)
 		}
 	})
 	done.Go(func() { k.flow.Run(ctx, events) })

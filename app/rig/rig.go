@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/shcommunity/kiosk/app/config"
+	"github.com/shcommunity/kiosk/app/flow"
 	"github.com/shcommunity/kiosk/app/wire"
 	"github.com/shcommunity/kiosk/codesvc/client"
 	"github.com/shcommunity/kiosk/codesvc/devseed"
@@ -26,6 +27,9 @@ import (
 	"github.com/shcommunity/kiosk/devices/idcard"
 	"github.com/shcommunity/kiosk/devices/idcard/idcardsim"
 	"github.com/shcommunity/kiosk/devices/serialport"
+	"github.com/shcommunity/kiosk/devices/ssc"
+	"github.com/shcommunity/kiosk/devices/ssc/pcsclab"
+	"github.com/shcommunity/kiosk/devices/ssc/sscsim"
 	"github.com/shcommunity/kiosk/internal/ptypair"
 	"github.com/shcommunity/kiosk/sync/localstore"
 	"github.com/shcommunity/kiosk/sync/syncer"
@@ -66,6 +70,16 @@ type Options struct {
 	Logger *slog.Logger
 	// OnSlip receives each slip the simulated printer prints.
 	OnSlip func(escpossim.Slip)
+	// SSC adds the contact reader: a virtual social-security card
+	// (sscsim) on a vpcd reader of a private pcscd (pcsclab), read
+	// through the real PC/SC stack by an ssc.Watcher. When the pcscd
+	// cannot start, the rig runs without it and the contact reader
+	// reports the PC/SC service not running (SSCErr).
+	SSC bool
+	// Lab is that pcscd when the caller started it (a test binary's
+	// TestMain, pcsclab.StartForTests); nil makes the rig start one and
+	// stop it on Close.
+	Lab *pcsclab.Lab
 }
 
 // Rig is a running demo: the code service on a loopback port, the
@@ -86,11 +100,20 @@ type Rig struct {
 	Worker   string // the demo worker's ID
 	Password string // and password
 
+	// With Options.SSC: the virtual card slot and its deck, and the
+	// contact reader's watcher; or, when the private pcscd could not
+	// start, SSCErr (matching ssc.ErrNoService) and none of them.
+	SSC        *sscsim.Sim
+	SSCDeck    *sscsim.Deck
+	SSCWatcher *ssc.Watcher
+	SSCErr     error
+
 	// OpenReader opens a new connection to the reader simulator (the
 	// Watcher's opener).
 	OpenReader conn.Opener
 
 	offline atomic.Bool
+	ctx     context.Context
 	cancel  context.CancelFunc
 	wg      sync.WaitGroup
 	closers []func() error
@@ -121,7 +144,7 @@ func Start(ctx context.Context, opts Options) (r *Rig, err error) {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	r = &Rig{cancel: cancel, Worker: DemoWorker, Password: DemoPassword}
+	r = &Rig{ctx: ctx, cancel: cancel, Worker: DemoWorker, Password: DemoPassword}
 	started := r // the returns below set r to nil on failure
 	defer func() {
 		if err != nil {
@@ -144,7 +167,52 @@ func Start(ctx context.Context, opts Options) (r *Rig, err error) {
 	if err := r.startDevices(ctx, opts); err != nil {
 		return nil, err
 	}
+	if opts.SSC {
+		r.startContact(ctx, opts)
+	}
 	return r, nil
+}
+
+// startContact starts the virtual social-security card on the first
+// reader of a private pcscd, and the watcher of that reader. A pcscd that
+// cannot start is no failure of the rig: the contact reader is then
+// reported as the PC/SC service not running, as on a kiosk without one.
+func (r *Rig) startContact(ctx context.Context, opts Options) {
+	lab := opts.Lab
+	if lab == nil {
+		var err error
+		if lab, err = pcsclab.Start(ctx, nil); err != nil {
+			r.SSCErr = fmt.Errorf("%w: %w", ssc.ErrNoService, err)
+			opts.Logger.Warn("No contact reader: the private pcscd did not start", "err", err)
+			return
+		}
+		r.closers = append(r.closers, lab.Stop)
+	}
+	r.SSCDeck = sscsim.SampleDeck()
+	r.SSC = sscsim.New(r.SSCDeck, &sscsim.Options{Addr: lab.Readers[0].Addr, Logger: opts.Logger})
+	r.closers = append(r.closers, r.SSC.Close)
+	r.SSCWatcher = ssc.NewWatcher(&ssc.WatcherOptions{Reader: lab.Readers[0].Name, Now: opts.Now})
+}
+
+// Cards runs the readers' watchers until ctx ends or the rig closes and
+// returns their events merged for the flows (wire.Cards): the ID card
+// reader's and, with Options.SSC, the contact reader's. Call it once,
+// instead of running Watcher yourself.
+func (r *Rig) Cards(ctx context.Context) <-chan flow.CardEvent {
+	ctx, stop := context.WithCancel(ctx)
+	context.AfterFunc(r.ctx, stop)
+	r.wg.Go(func() { r.Watcher.Run(ctx) })
+	var contact <-chan ssc.Event
+	switch {
+	case r.SSCWatcher != nil:
+		r.wg.Go(func() { r.SSCWatcher.Run(ctx) })
+		contact = r.SSCWatcher.Events()
+	case r.SSCErr != nil:
+		down := make(chan ssc.Event, 1)
+		down <- ssc.Event{Kind: ssc.ReaderDisconnected, Err: r.SSCErr}
+		contact = down
+	}
+	return wire.Cards(ctx, r.Watcher.Events(), contact)
 }
 
 // startService starts the code service on a loopback port, seeded as

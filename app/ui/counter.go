@@ -127,6 +127,9 @@ func (c *Counter) resident() fyne.CanvasObject {
 	who := i18n.T(l, i18n.CounterPlaceCard)
 	if v.MaskedID != "" {
 		who = i18n.T(l, i18n.CounterResident) + "  " + v.MaskedName + "  " + v.MaskedID
+		if v.Source == flow.SourceSSC {
+			who += "  (" + i18n.T(l, i18n.SourceSSC) + ")"
+		}
 	}
 	if v.Minor {
 		who += i18n.T(l, i18n.CounterMinorTag)

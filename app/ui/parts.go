@@ -49,7 +49,7 @@ func bigButton(label string, primary bool, tapped func()) fyne.CanvasObject {
 	return container.NewGridWrap(fyne.NewSize(theme.ButtonWidth, theme.MinTarget), b)
 }
 
-// statusBar shows the reader, the printer and the link in words.
+// statusBar shows the readers, the printer and the link in words.
 // A venue check has no printer: withPrinter leaves it out.
 func statusBar(b flow.Bar, l i18n.Lang, withPrinter bool, right fyne.CanvasObject) fyne.CanvasObject {
 	reader := i18n.T(l, i18n.ReaderOff)
@@ -57,6 +57,9 @@ func statusBar(b flow.Bar, l i18n.Lang, withPrinter bool, right fyne.CanvasObjec
 		reader = i18n.T(l, i18n.ReaderOn)
 	}
 	line := reader + "   ·   "
+	if c := i18n.ContactText(l, b.Contact); c != "" {
+		line += c + "   ·   "
+	}
 	if withPrinter {
 		line += i18n.PrinterText(l, b.Printer) + "   ·   "
 	}

@@ -121,11 +121,16 @@ func (s *Self) render() fyne.CanvasObject {
 	return container.NewStack(newTouchLayer(s.touch), screen)
 }
 
-// who is the resident's masked name and ID number.
+// who is the resident's masked name and ID number, and the card they
+// came from when it was her social-security card.
 func (s *Self) who() fyne.CanvasObject {
 	v, l := s.view, s.Lang
-	return text(i18n.T(l, i18n.NameLabel)+"  "+v.MaskedName+"     "+i18n.T(l, i18n.IDLabel)+"  "+v.MaskedID,
+	line := text(i18n.T(l, i18n.NameLabel)+"  "+v.MaskedName+"     "+i18n.T(l, i18n.IDLabel)+"  "+v.MaskedID,
 		theme.TextSize, theme.Foreground, false)
+	if v.Source != flow.SourceSSC {
+		return line
+	}
+	return container.NewVBox(line, body(i18n.T(l, i18n.SourceSSC)))
 }
 
 func (s *Self) middle() fyne.CanvasObject {
@@ -151,8 +156,11 @@ func (s *Self) middle() fyne.CanvasObject {
 			layout.NewSpacer())
 	}
 	start := container.NewVBox(layout.NewSpacer(),
-		text(i18n.T(l, i18n.StartPrompt), theme.HeadingSize*1.2, theme.Foreground, true),
-		body(i18n.T(l, i18n.StartHint)))
+		text(i18n.T(l, i18n.StartPrompt), theme.HeadingSize*1.2, theme.Foreground, true))
+	if v.Bar.Contact == flow.ContactReady {
+		start.Add(text(i18n.T(l, i18n.StartPromptEither), theme.HeadingSize, theme.Foreground, true))
+	}
+	start.Add(body(i18n.T(l, i18n.StartHint)))
 	if v.Notice == flow.NoticeCancelled {
 		start.Add(large(i18n.T(l, i18n.CancelledNotice), theme.Primary))
 	}
@@ -168,6 +176,8 @@ func (s *Self) result() fyne.CanvasObject {
 	switch {
 	case v.Step == flow.StepDone && v.Enrolled && v.Ticket.Kind == flow.TicketPending:
 		title = i18n.T(l, i18n.EnrolledOfflineTitle)
+	case v.Step == flow.StepDone && v.Source == flow.SourceSSC:
+		title = i18n.T(l, i18n.DoneSSC)
 	case v.Step == flow.StepDone:
 		title = i18n.T(l, i18n.Done)
 	case v.Enrolled:

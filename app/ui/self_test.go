@@ -50,6 +50,13 @@ func ticket(kind flow.TicketKind, src healthcode.Source, c healthcode.Colour) fl
 
 var bar = flow.Bar{ReaderConnected: true, Printer: flow.PrinterReady, Link: flow.Link{Online: true}}
 
+// withContact is bar with the contact reader of social-security cards.
+func withContact(c flow.ContactState) flow.Bar {
+	b := bar
+	b.Contact = c
+	return b
+}
+
 func resident(step flow.Step, t flow.Ticket) flow.SelfView {
 	return flow.SelfView{Step: step, MaskedName: "张*丰", MaskedID: "3*************0019", Ticket: t,
 		Preview: slipImage(), CardOn: true, Bar: bar}
@@ -133,6 +140,21 @@ func TestSelfScreens(t *testing.T) {
 			return v
 		}(), []string{"已为您登记", "R-20260301-0042", "在任一自助机再放一次身份证"}},
 		{"declined", i18n.ZH, flow.SelfView{Step: flow.StepDeclined, CardOn: true, Bar: bar}, []string{"您选择了不登记", "您的信息没有保存"}},
+		{"start_either", i18n.ZH, flow.SelfView{Step: flow.StepStart, Bar: withContact(flow.ContactReady)},
+			[]string{"请将身份证放在读卡器上", "也可以插入社保卡", "读卡器已连接", "社保卡可用"}},
+		{"start_either_en", i18n.EN, flow.SelfView{Step: flow.StepStart, Bar: withContact(flow.ContactReady)},
+			[]string{"Please place your ID card on the reader", "Or insert your social-security card", "Slot ready"}},
+		{"contact_no_service", i18n.ZH, flow.SelfView{Step: flow.StepStart, Bar: withContact(flow.ContactNoService)},
+			[]string{"请将身份证放在读卡器上", "社保卡服务停止"}},
+		{"ssc_done", i18n.ZH, func() flow.SelfView {
+			v := resident(flow.StepDone, ticket(flow.TicketCode, healthcode.SourceLive, healthcode.Green))
+			v.Source, v.Bar = flow.SourceSSC, withContact(flow.ContactReady)
+			return v
+		}(), []string{"请取走您的纸质码和社保卡", "社保卡", "绿码"}},
+		{"ssc_locked", i18n.ZH, flow.SelfView{Step: flow.StepError, Problem: flow.ProblemSSCLocked, Source: flow.SourceSSC, CardOn: true, Bar: withContact(flow.ContactReady)},
+			[]string{"这张社保卡已锁定", "社保网点", "身份证"}},
+		{"not_ssc_en", i18n.EN, flow.SelfView{Step: flow.StepError, Problem: flow.ProblemNotSSC, Source: flow.SourceSSC, CardOn: true, Bar: withContact(flow.ContactReady)},
+			[]string{"This is not a social-security card", "use your ID card"}},
 		{"cancelled", i18n.ZH, flow.SelfView{Step: flow.StepStart, Notice: flow.NoticeCancelled, Bar: bar},
 			[]string{"请将身份证放在读卡器上", "刚才的登记已取消，信息没有保存"}},
 		{"out_of_service", i18n.ZH, flow.SelfView{Step: flow.StepError, Problem: flow.ProblemOutOfService, CardOn: true,

@@ -10,13 +10,12 @@ import (
 
 	"github.com/shcommunity/kiosk/app/flow"
 	"github.com/shcommunity/kiosk/app/i18n"
-	"github.com/shcommunity/kiosk/devices/idcard"
 )
 
-// Parts are what a kiosk window runs on: the reader's events and the
-// backends of the three modes.
+// Parts are what a kiosk window runs on: both readers' events
+// (wire.Cards) and the backends of the three modes.
 type Parts struct {
-	Events  <-chan idcard.Event
+	Events  <-chan flow.CardEvent
 	Backend flow.Backend
 	Printer flow.Printer
 	Venue   flow.VenueBackend
@@ -94,10 +93,10 @@ func Start(ctx context.Context, win fyne.Window, p Parts) *Shell {
 	}
 	cf.OnView = func(v flow.CounterView) { do(func() { s.Counter.Show(v) }) }
 
-	selfCh, venueCh := make(chan idcard.Event), make(chan idcard.Event)
+	selfCh, venueCh := make(chan flow.CardEvent), make(chan flow.CardEvent)
 	s.Router.Handle(flow.ModeSelf, flow.Chan(selfCh))
 	s.Router.Handle(flow.ModeVenue, flow.Chan(venueCh))
-	s.Router.Handle(flow.ModeCounter, func(_ context.Context, e idcard.Event) { cf.Card(e) })
+	s.Router.Handle(flow.ModeCounter, func(_ context.Context, e flow.CardEvent) { cf.Card(e) })
 	s.wg.Go(func() { sf.Run(ctx, selfCh) })
 	s.wg.Go(func() { vf.Run(ctx, venueCh) })
 	if p.Events != nil {

@@ -50,7 +50,6 @@ func TestShellOnSimulators(t *testing.T) {
 		w.Resize(screenSize)
 	})
 	w0 = w
-	go r.Watcher.Run(ctx)
 	var shell *ui.Shell
 	var sayMu sync.Mutex
 	var said []string
@@ -65,7 +64,7 @@ func TestShellOnSimulators(t *testing.T) {
 		return append([]string(nil), said...)
 	}
 	mu.Lock()
-	shell = ui.Start(ctx, w, ui.Parts{Do: do, Events: r.Watcher.Events(), Backend: r.Backend, Printer: r.Slips, Venue: r.Backend,
+	shell = ui.Start(ctx, w, ui.Parts{Do: do, Events: r.Cards(ctx), Backend: r.Backend, Printer: r.Slips, Venue: r.Backend,
 		Counter: &wire.Counter{Backend: r.Backend}, Where: "test", Mode: flow.ModeSelf, Lang: i18n.ZH, IdleTimeout: 50 * time.Millisecond,
 		Say: say})
 	mu.Unlock()

@@ -118,7 +118,12 @@ func (v *Venue) Show(vv flow.VenueView) {
 		}
 		mid = container.NewVBox(parts...)
 	default:
-		mid = container.NewVBox(layout.NewSpacer(), text(i18n.T(l, i18n.VenuePrompt), theme.HeadingSize*1.2, theme.Foreground, true), layout.NewSpacer())
+		ready := container.NewVBox(layout.NewSpacer(), text(i18n.T(l, i18n.VenuePrompt), theme.HeadingSize*1.2, theme.Foreground, true))
+		if vv.Bar.Contact == flow.ContactReady {
+			ready.Add(text(i18n.T(l, i18n.StartPromptEither), theme.HeadingSize, theme.Foreground, true))
+		}
+		ready.Add(layout.NewSpacer())
+		mid = ready
 	}
 	v.body.Objects = []fyne.CanvasObject{container.NewBorder(statusBar(vv.Bar, l, false, nil), nil, nil, nil, container.NewPadded(mid))}
 	v.body.Refresh()

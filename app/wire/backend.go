@@ -65,6 +65,7 @@ type issued struct {
 	tok    api.TokenResponse
 	worker string
 	why    string
+	card   string // flow.CardSource: the card read, for the audit
 }
 
 var (
@@ -164,7 +165,7 @@ func (b *Backend) enrol(ctx context.Context, en syncer.Enrolment, r flow.Residen
 			}
 		}
 	}
-	return flow.Ticket{Kind: flow.TicketPending, MaskedName: r.Name.Masked(), MaskedID: r.Number.Masked(),
+	return flow.Ticket{Kind: flow.TicketPending, MaskedName: r.Name.Masked(), MaskedID: r.Number.Masked(), Source: r.Source,
 		Receipt: rec.Number, Status: healthcode.Status{Source: healthcode.SourcePending}, IssuedAt: b.Engine.Clock().Now(), Serial: newSerial()}, nil
 }
 
@@ -179,11 +180,11 @@ func (b *Backend) issue(ctx context.Context, r flow.Resident, worker string) (fl
 	}
 	serial := newSerial()
 	b.mu.Lock()
-	b.last = &issued{serial: serial, id: r.Number, tok: tok, worker: worker}
+	b.last = &issued{serial: serial, id: r.Number, tok: tok, worker: worker, card: cardName(r.Source)}
 	b.mu.Unlock()
 	return flow.Ticket{
 		Kind: flow.TicketCode, MaskedName: tok.MaskedName, MaskedID: tok.MaskedID, QR: tok.Text,
-		TokenID: tok.TokenID, IssuedAt: tok.IssuedAt, ExpiresAt: tok.ExpiresAt, Serial: serial,
+		TokenID: tok.TokenID, IssuedAt: tok.IssuedAt, ExpiresAt: tok.ExpiresAt, Serial: serial, Source: r.Source,
 		Status: healthcode.Status{Source: healthcode.SourceLive, Colour: tok.Status.Colour, Reason: tok.Status.Reason,
 			AsOf: tok.Status.AsOf, ValidUntil: tok.Status.ValidUntil},
 	}, nil
@@ -192,7 +193,7 @@ func (b *Backend) issue(ctx context.Context, r flow.Resident, worker string) (fl
 // offline is the ticket when no new code can be had: a re-print if the
 // engine allows one (syncer.Engine.Reprintable), else a pending receipt.
 func (b *Backend) offline(ctx context.Context, r flow.Resident, ans syncer.Answer, serial string) (flow.Ticket, error) {
-	t := flow.Ticket{MaskedName: r.Name.Masked(), MaskedID: r.Number.Masked(), Serial: serial}
+	t := flow.Ticket{MaskedName: r.Name.Masked(), MaskedID: r.Number.Masked(), Serial: serial, Source: r.Source}
 	if ans.Source == healthcode.SourceUnknown && !ans.Known {
 		// Offline, and this kiosk never heard of her: she is offered an
 		// enrolment, which the service merges if it knows her after all.
@@ -237,10 +238,10 @@ func (b *Backend) Printed(ctx context.Context, t flow.Ticket) error {
 		if last == nil {
 			return errors.New("record print: no issued token for this slip")
 		}
-		_, err := b.Engine.RecordPrint(ctx, syncer.Print{IDNumber: last.id, Token: last.tok, WorkerID: last.worker})
+		_, err := b.Engine.RecordPrint(ctx, syncer.Print{IDNumber: last.id, Token: last.tok, WorkerID: last.worker, Card: last.card})
 		return err
 	case flow.TicketReprint:
-		return b.audit(ctx, b.WorkerID, ActionReprint, "token "+t.TokenID)
+		return b.audit(ctx, b.WorkerID, ActionReprint, "token "+t.TokenID+cardNote(t.Source))
 	case flow.TicketUnchecked:
 		last := b.take(t.Serial)
 		if last == nil {
@@ -249,8 +250,25 @@ func (b *Backend) Printed(ctx context.Context, t flow.Ticket) error {
 		return b.Engine.RecordUnchecked(ctx, syncer.Unchecked{IDNumber: last.id, MaskedName: t.MaskedName, Serial: t.Serial,
 			Why: last.why, WorkerID: last.worker})
 	default:
-		return b.audit(ctx, b.WorkerID, ActionPendingSlip, "receipt "+t.Receipt)
+		return b.audit(ctx, b.WorkerID, ActionPendingSlip, "receipt "+t.Receipt+cardNote(t.Source))
 	}
+}
+
+// cardName is the card a resident used as the audit names it: "" for
+// the ID card (or a typed number), the usual case.
+func cardName(src flow.CardSource) string {
+	if src == flow.SourceIDCard {
+		return ""
+	}
+	return string(src)
+}
+
+// cardNote is what an audit row's detail adds for that card.
+func cardNote(src flow.CardSource) string {
+	if n := cardName(src); n != "" {
+		return " card " + n
+	}
+	return ""
 }
 
 // take hands out what was kept for the slip with this serial, once.

@@ -43,6 +43,7 @@ func SlipOf(t flow.Ticket, centre string) slip.Slip {
 	s := slip.Slip{
 		Name: pii.Name(t.MaskedName), ID: pii.IDNumber(t.MaskedID), QR: t.QR,
 		IssuedAt: t.IssuedAt, ValidUntil: t.ExpiresAt, Centre: centre, Serial: t.Serial,
+		SSC: t.Source == flow.SourceSSC,
 	}
 	switch t.Kind {
 	case flow.TicketPending:

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"log/slog"
 	"os"
@@ -55,13 +54,12 @@ func demo(p *process, o options, cfg config.Config, say func(i18n.Lang, flow.Pro
 	}
 	p.onClose("demo rig", r.Close)
 	fmt.Printf("code service: %s\nworker login: %s / %s\n", r.URL, rig.DemoWorker, rig.DemoPassword)
-	p.background(func(ctx context.Context) { r.Watcher.Run(ctx) })
 	idle := o.idle
 	if idle == 0 {
 		idle = 8 * time.Second // a demo moves on faster than a real resident
 	}
 	counter := &wire.Counter{Backend: r.Backend}
-	shell := ui.Start(p.ctx, p.win, ui.Parts{Events: r.Watcher.Events(), Backend: r.Backend, Printer: r.Slips, Venue: r.Backend,
+	shell := ui.Start(p.ctx, p.win, ui.Parts{Events: r.Cards(p.ctx), Backend: r.Backend, Printer: r.Slips, Venue: r.Backend,
 		Counter: counter, Where: "演示自助机", Mode: cfg.Mode, Lang: cfg.Lang, IdleTimeout: idle, Say: say, Log: p.log,
 		Do: p.loop.Do})
 	p.shell.Store(shell)

@@ -18,6 +18,7 @@ import (
 	"github.com/shcommunity/kiosk/devices/escpos"
 	"github.com/shcommunity/kiosk/devices/idcard"
 	"github.com/shcommunity/kiosk/devices/serialport"
+	"github.com/shcommunity/kiosk/devices/ssc"
 	"github.com/shcommunity/kiosk/sync/keystore"
 	"github.com/shcommunity/kiosk/sync/localstore"
 	"github.com/shcommunity/kiosk/sync/syncer"
@@ -120,6 +121,7 @@ func startKiosk(p *process, cfg config.Config, st *localstore.Store, id syncer.I
 	back := &wire.Backend{Engine: eng, Client: remote.C}
 	watcher := idcard.NewWatcher(opener(cfg.Reader), nil)
 	p.background(func(ctx context.Context) { watcher.Run(ctx) })
+	cards := wire.Cards(p.ctx, watcher.Events(), contactEvents(p, cfg))
 	// The printer's port is opened when a print or the status bar's poll
 	// needs it, and reopened with backoff after it goes away: a kiosk
 	// started without its printer, or whose printer was unplugged, finds
@@ -132,10 +134,39 @@ func startKiosk(p *process, cfg config.Config, st *localstore.Store, id syncer.I
 	driver := escpos.NewPrinter(port, cfg.Profile())
 	driver.Fresh = wire.PrinterFresh
 	printer := &wire.Printer{Driver: driver, Port: port, Centre: cfg.Centre, Withdraw: cfg.WithdrawText()}
-	p.shell.Store(ui.Start(p.ctx, p.win, ui.Parts{Events: watcher.Events(), Backend: back, Printer: printer, Venue: back,
+	p.shell.Store(ui.Start(p.ctx, p.win, ui.Parts{Events: cards, Backend: back, Printer: printer, Venue: back,
 		Counter: &wire.Counter{Backend: back}, Where: cfg.Centre, Mode: cfg.Mode, Lang: cfg.Lang, Say: say, Log: p.log,
 		Do: p.loop.Do}))
 	return nil
+}
+
+// contactEvents runs the watcher of the contact reader for
+// social-security cards, unless the configuration says the kiosk has
+// none. The log says what a technician does when the reader or the PC/SC
+// service is missing (ssc.Remedy); the status bar says that it is.
+func contactEvents(p *process, cfg config.Config) <-chan ssc.Event {
+	if cfg.ContactReader == config.ContactOff {
+		return nil
+	}
+	w := ssc.NewWatcher(&ssc.WatcherOptions{Reader: cfg.ContactReader})
+	p.background(func(ctx context.Context) { w.Run(ctx) })
+	out := make(chan ssc.Event)
+	p.background(func(ctx context.Context) {
+		defer close(out)
+		for e := range w.Events() {
+			if e.Kind == ssc.ReaderDisconnected {
+				p.log.Warn("Contact reader unavailable", "err", e.Err, "remedy", ssc.Remedy(e.Err))
+			}
+			select {
+			case out <- e:
+			case <-ctx.Done():
+				if e.Card != nil {
+					e.Card.Wipe()
+				}
+			}
+		}
+	})
+	return out
 }
 
 // opener opens a configured serial device by its port name or USB

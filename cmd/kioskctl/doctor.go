@@ -19,7 +19,7 @@ func cmdDoctor(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fset := flag.NewFlagSet("kioskctl doctor", flag.ContinueOnError)
 	fset.SetOutput(stderr)
 	path := fset.String("config", "", "the kiosk's configuration file (default: the user's config directory)")
-	contact := fset.String("contact-reader", "", "part of the PC/SC name of the contact reader the kiosk must have for social-security cards (without it a missing reader only warns)")
+	contact := fset.String("contact-reader", "", "part of the PC/SC name of the contact reader the kiosk must have for social-security cards (default: the configuration's contact_reader; without either a missing reader only warns)")
 	if err := fset.Parse(args); err != nil {
 		return fail(exitUsage, "", err)
 	}
@@ -38,7 +38,9 @@ func cmdDoctor(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return fail(exitUsage, "fix or remove the configuration file; the kiosk's first-run screen writes a new one", err)
 	}
 	dc := doctorConfig(cfg, *path)
-	dc.ContactReader = *contact
+	if *contact != "" {
+		dc.ContactReader = *contact
+	}
 	ok, err := doctor.Run(ctx, dc, stdout)
 	if err != nil {
 		return err
@@ -54,7 +56,12 @@ func doctorConfig(cfg config.Config, path string) doctor.Config {
 	dev := func(d config.Device) doctor.Device {
 		return doctor.Device{Port: d.Port, USB: d.USB, Serial: d.Serial, Baud: d.Baud}
 	}
+	contact := cfg.ContactReader
+	if contact == config.ContactOff {
+		contact = "" // no reader expected: a missing one only warns
+	}
 	return doctor.Config{
+		ContactReader:  contact,
 		Reader:         dev(cfg.Reader),
 		Printer:        dev(cfg.Printer),
 		PrinterProfile: cfg.Profile(),

@@ -50,6 +50,10 @@ type Slip struct {
 	// not check (offline, and what it holds about her has expired): no
 	// colour and no QR; it says so and what to do.
 	Unchecked bool
+	// SSC: the resident identified herself with her social-security card
+	// (社保卡), not her ID card. The slip says so under her ID number, and
+	// its advice names that card.
+	SSC bool
 	// Withdraw says where the resident withdraws her consent or has her
 	// data corrected ("请到服务点柜台办理", or a phone number); printed
 	// under a heading when set.
@@ -200,6 +204,9 @@ func Encode(s Slip, p escpos.Profile) ([]byte, error) {
 	b.Align(escpos.AlignLeft)
 	b.Line("姓名：" + s.Name.Masked())
 	b.Line("证件号：" + s.ID.Masked())
+	if s.SSC {
+		b.Line("读卡：社保卡")
+	}
 	switch {
 	case s.Unchecked:
 		b.Line("打印时间：" + stamp(s.IssuedAt))
@@ -233,12 +240,16 @@ func Encode(s Slip, p escpos.Profile) ([]byte, error) {
 
 // advice is what the slip tells the resident under her details.
 func (s Slip) advice() []string {
+	again := "再放一次身份证"
+	if s.SSC {
+		again = "再插一次社保卡"
+	}
 	switch {
 	case s.Unchecked:
 		return []string{"本机保存的状态已过期，", "不能打印颜色和纸质码。", "网络恢复后，在任一自助机",
-			"再放一次身份证即可查询，", "或到服务点柜台查询。"}
+			again + "即可查询，", "或到服务点柜台查询。"}
 	case s.Pending:
-		return []string{"网络恢复后，在任一自助机", "再放一次身份证即可打印纸质码，", "或凭回执号到服务点领取。"}
+		return []string{"网络恢复后，在任一自助机", again + "即可打印纸质码，", "或凭回执号到服务点领取。"}
 	}
 	return []string{"本码仅用于核验身份，", "健康状态以扫码查询结果为准。"}
 }

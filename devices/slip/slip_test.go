@@ -383,3 +383,37 @@ func TestInvalid(t *testing.T) {
 		})
 	}
 }
+
+// TestSSCSlip: a slip for a resident who used her social-security card
+// says so, and a pending one tells her to bring that card again; an ID
+// card's slip says neither.
+func TestSSCSlip(t *testing.T) {
+	dec := simplifiedchinese.GBK.NewDecoder()
+	for _, tc := range []struct {
+		name      string
+		slip      slip.Slip
+		want, not []string
+	}{
+		{"code", func() slip.Slip { s := issued(t); s.SSC = true; return s }(), []string{"读卡：社保卡"}, nil},
+		{"pending", func() slip.Slip { s := pending(t); s.SSC = true; return s }(), []string{"读卡：社保卡", "再插一次社保卡"}, []string{"再放一次身份证"}},
+		{"id card", pending(t), []string{"再放一次身份证"}, []string{"社保卡"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			data, err := slip.Encode(tc.slip, escpos.Profile58)
+			if err != nil {
+				t.Fatal(err)
+			}
+			text, _ := dec.String(string(data))
+			for _, w := range tc.want {
+				if !strings.Contains(text, w) {
+					t.Errorf("%q not on the slip", w)
+				}
+			}
+			for _, n := range tc.not {
+				if strings.Contains(text, n) {
+					t.Errorf("the slip says %q", n)
+				}
+			}
+		})
+	}
+}

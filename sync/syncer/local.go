@@ -124,6 +124,9 @@ type Print struct {
 	Token     api.TokenResponse // as the service issued it
 	WorkerID  string
 	PrintedAt time.Time // zero: now (service time)
+	// Card names the card the resident identified herself with when it
+	// was not her ID card ("ssc"), for the audit row.
+	Card string
 }
 
 // RecordPrint records a printed slip: the printed code (for offline
@@ -170,7 +173,11 @@ func (e *Engine) RecordPrint(ctx context.Context, p Print) (Receipt, error) {
 			return err
 		}
 		r = Receipt{Seq: it.Seq, ClientID: id, Number: it.Receipt}
-		_, err = tx.Audit(p.WorkerID, "print", key, "token "+p.Token.TokenID)
+		detail := "token " + p.Token.TokenID
+		if p.Card != "" {
+			detail += " card " + p.Card
+		}
+		_, err = tx.Audit(p.WorkerID, "print", key, detail)
 		return err
 	})
 	if err == nil {
