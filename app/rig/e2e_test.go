@@ -86,14 +86,14 @@ func startKioskDrop(t testing.TB, opts rig.Options, drop bool) *kiosk {
 // waitFor waits until the flow shows a view that satisfies ok.
 func (k *kiosk) waitFor(t testing.TB, ok func(flow.SelfView) bool) flow.SelfView {
 	t.Helper()
-	return waitView(t, k.flow, k.views, ok)
+	return waitView(t, k.flow.View, k.views, ok)
 }
 
-// waitView waits until f shows a view that satisfies ok, reading its
-// views as they come.
-func waitView(t testing.TB, f *flow.SelfService, views <-chan flow.SelfView, ok func(flow.SelfView) bool) flow.SelfView {
+// waitView waits until a flow shows a view that satisfies ok: now is the
+// flow's View, views the views as they come.
+func waitView[V any](t testing.TB, now func() V, views <-chan V, ok func(V) bool) V {
 	t.Helper()
-	if v := f.View(); ok(v) {
+	if v := now(); ok(v) {
 		return v
 	}
 	timeout := time.After(30 * time.Second)
@@ -104,7 +104,7 @@ func waitView(t testing.TB, f *flow.SelfService, views <-chan flow.SelfView, ok 
 				return v
 			}
 		case <-timeout:
-			t.Fatalf("timed out; the screen shows %+v", f.View())
+			t.Fatalf("timed out; the screen shows %+v", now())
 		}
 	}
 }

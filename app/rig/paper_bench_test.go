@@ -118,7 +118,7 @@ func startTimedKiosk(b *testing.B) *timedKiosk {
 
 func (k *timedKiosk) until(b *testing.B, ok func(flow.SelfView) bool) flow.SelfView {
 	b.Helper()
-	return waitView(b, k.flow, k.views, ok)
+	return waitView(b, k.flow.View, k.views, ok)
 }
 
 // waitSlip waits until the simulated printer has received the slip's cut.

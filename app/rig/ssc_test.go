@@ -98,33 +98,14 @@ func offer[V any](ch chan V, v V) {
 	}
 }
 
-// await waits until a flow shows a view that satisfies ok.
-func await[V any](t *testing.T, views <-chan V, now func() V, ok func(V) bool) V {
-	t.Helper()
-	if v := now(); ok(v) {
-		return v
-	}
-	timeout := time.After(30 * time.Second)
-	for {
-		select {
-		case v := <-views:
-			if ok(v) {
-				return v
-			}
-		case <-timeout:
-			t.Fatalf("timed out; the screen shows %+v", now())
-		}
-	}
-}
-
 func (k *twoModes) selfUntil(t *testing.T, ok func(flow.SelfView) bool) flow.SelfView {
 	t.Helper()
-	return await(t, k.selfV, k.self.View, ok)
+	return waitView(t, k.self.View, k.selfV, ok)
 }
 
 func (k *twoModes) venueUntil(t *testing.T, ok func(flow.VenueView) bool) flow.VenueView {
 	t.Helper()
-	return await(t, k.venueV, k.venue.View, ok)
+	return waitView(t, k.venue.View, k.venueV, ok)
 }
 
 func (k *twoModes) insert(t *testing.T, label string) {
@@ -178,7 +159,10 @@ func TestSSCResident(t *testing.T) {
 	if qr != v.Ticket.QR {
 		t.Errorf("QR on paper %q, want the issued token", qr)
 	}
-	text, _ := simplifiedchinese.GBK.NewDecoder().String(string(s.Raw))
+	text, err := simplifiedchinese.GBK.NewDecoder().String(string(s.Raw))
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, w := range []string{"读卡：社保卡", "李*英", "3*************002X"} {
 		if !strings.Contains(text, w) {
 			t.Errorf("%q not on the slip", w)
