@@ -44,21 +44,16 @@ type twoModes struct {
 	venue  *flow.Venue
 	selfV  chan flow.SelfView
 	venueV chan flow.VenueView
-	mu     sync.Mutex
-	slips  []escpossim.Slip
+	slips  chan escpossim.Slip
 }
 
 func startTwoModes(t *testing.T) *twoModes {
 	t.Helper()
 	l := pcsclab.Need(t, lab, labErr)
-	k := &twoModes{selfV: make(chan flow.SelfView, 256), venueV: make(chan flow.VenueView, 256)}
+	k := &twoModes{selfV: make(chan flow.SelfView, 256), venueV: make(chan flow.VenueView, 256), slips: make(chan escpossim.Slip, 16)}
 	ctx, cancel := context.WithCancel(context.Background())
 	r, err := rig.Start(ctx, rig.Options{SSC: true, Lab: l, PollInterval: 30 * time.Millisecond, Patience: 30 * time.Second,
-		OnSlip: func(s escpossim.Slip) {
-			k.mu.Lock()
-			defer k.mu.Unlock()
-			k.slips = append(k.slips, s)
-		}})
+		OnSlip: func(s escpossim.Slip) { offer(k.slips, s) }})
 	if err != nil {
 		cancel()
 		t.Fatal(err)
@@ -122,14 +117,17 @@ func (k *twoModes) removeAtSelf(t *testing.T) {
 	k.selfUntil(t, func(v flow.SelfView) bool { return v.Step == flow.StepStart && !v.CardOn })
 }
 
-func (k *twoModes) lastSlip(t *testing.T) escpossim.Slip {
+// nextSlip waits for the simulated printer's next slip: the flow may
+// show its last screen before the printer has received the cut.
+func (k *twoModes) nextSlip(t *testing.T) escpossim.Slip {
 	t.Helper()
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if len(k.slips) == 0 {
+	select {
+	case s := <-k.slips:
+		return s
+	case <-time.After(30 * time.Second):
 		t.Fatal("nothing printed")
 	}
-	return k.slips[len(k.slips)-1]
+	return escpossim.Slip{}
 }
 
 // TestSSCResident: 李秀英 carries only her social-security card. At the
@@ -154,7 +152,7 @@ func TestSSCResident(t *testing.T) {
 	if !want.Known || v.Ticket.Status.Colour != want.Status.Colour || v.Ticket.Status.Colour != healthcode.Yellow {
 		t.Errorf("colour %q, the service holds %q for her ID number (known %v)", v.Ticket.Status.Colour, want.Status.Colour, want.Known)
 	}
-	s := k.lastSlip(t)
+	s := k.nextSlip(t)
 	qr := decodeQR(t, s.Image)
 	if qr != v.Ticket.QR {
 		t.Errorf("QR on paper %q, want the issued token", qr)
