@@ -469,6 +469,51 @@ type Correction struct {
 	EventKind   string    `json:"event_kind,omitempty"`
 }
 
+// Why a resident is on the watch list (Watched.Reason): her status
+// should have changed by the rules' own schedule and did not, or what she
+// was shown may have been wrong.
+const (
+	// WatchStillYellow: her arrival's yellow ended and she is still
+	// yellow, by another state (Detail names it).
+	WatchStillYellow = "still_yellow_after_arrival"
+	// WatchContactOpen: a close-contact observation began more than
+	// WatchContactDays ago and no end is recorded.
+	WatchContactOpen = "close_contact_open"
+	// WatchCorrectionPending: a 纠错 request filed here has been open
+	// more than WatchCorrectionHours.
+	WatchCorrectionPending = "correction_pending"
+	// WatchLateEvent: an event recorded more than WatchLateHours after it
+	// happened changed her colour for the time in between: she was shown
+	// the wrong one.
+	WatchLateEvent = "late_event"
+)
+
+// The watch list's thresholds and window.
+const (
+	WatchContactDays     = 14
+	WatchCorrectionHours = 24
+	WatchLateHours       = 24
+	// WatchWindowDays: what happened longer ago than this is not listed.
+	WatchWindowDays = 14
+)
+
+// Watched is one resident on the watch list, for a 纠错 check.
+type Watched struct {
+	ResidentRef string            `json:"resident_ref"`
+	MaskedName  string            `json:"masked_name"`
+	MaskedID    string            `json:"masked_id"`
+	Reason      string            `json:"reason"`
+	Detail      string            `json:"detail,omitempty"` // the state that holds, the event's kind
+	Since       time.Time         `json:"since"`            // when it should have changed, was filed, happened
+	Colour      healthcode.Colour `json:"colour"`           // her colour now
+}
+
+// WatchList is GET /v1/watch: residents this device serves, or filed a
+// correction for, whose status needs a 纠错 check, oldest first.
+type WatchList struct {
+	Residents []Watched `json:"residents"`
+}
+
 // CorrectionList is GET /v1/corrections: those this device filed.
 type CorrectionList struct {
 	Corrections []Correction `json:"corrections"`

@@ -385,6 +385,14 @@ func (c *Client) FileCorrection(ctx context.Context, req api.CorrectionRequest) 
 	return out, err
 }
 
+// Watch fetches the stuck-status watch list for this device (GET
+// /v1/watch): residents whose status needs a 纠错 check, with the reason.
+func (c *Client) Watch(ctx context.Context) (api.WatchList, error) {
+	var out api.WatchList
+	err := c.do(ctx, http.MethodGet, "/v1/watch", nil, &out, true)
+	return out, err
+}
+
 // Corrections lists the corrections this device filed.
 func (c *Client) Corrections(ctx context.Context) (api.CorrectionList, error) {
 	var out api.CorrectionList

@@ -61,6 +61,7 @@ func NewHandler(svc *Service) *Handler {
 	h.handle("POST /v1/corrections", MaxBody, h.fileCorrection)
 	h.handle("GET /v1/corrections", 0, h.corrections)
 	h.handle("GET /v1/corrections/{id}", 0, h.correction)
+	h.handle("GET /v1/watch", 0, h.watch)
 	return h
 }
 
@@ -669,6 +670,16 @@ func (h *Handler) corrections(w http.ResponseWriter, r *http.Request, c *call) {
 	out := api.CorrectionList{Corrections: []api.Correction{}}
 	for _, x := range cs {
 		out.Corrections = append(out.Corrections, apiCorrection(x))
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// watch answers the stuck-status watchdog for the calling device.
+func (h *Handler) watch(w http.ResponseWriter, r *http.Request, c *call) {
+	out, err := h.svc.Watch(r.Context(), c.deviceID)
+	if err != nil {
+		h.fail(w, err)
+		return
 	}
 	writeJSON(w, http.StatusOK, out)
 }
