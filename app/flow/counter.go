@@ -48,6 +48,18 @@ type Dashboard struct {
 	// status could not be checked, until she has a live answer or a code
 	// here: check her status for her.
 	Unchecked []Unchecked
+	// Watch lists the residents whose status should have changed by the
+	// rules' schedule and did not, or was wrong for a while, as the
+	// service sees them (online only): check them for a 纠错.
+	Watch []Watch
+}
+
+// Watch is one resident on the watch list.
+type Watch struct {
+	MaskedName, MaskedID string
+	Reason               string // api.Watch*, put into words by the screen
+	Since                time.Time
+	Colour               healthcode.Colour // now
 }
 
 // Unchecked is one slip printed without a status check.

@@ -173,6 +173,7 @@ const (
 	CounterRejected    Key = "counter_rejected"
 	CounterReady       Key = "counter_ready"
 	CounterUnchecked   Key = "counter_unchecked"
+	CounterWatch       Key = "counter_watch"
 	CounterMinor       Key = "counter_minor"
 	CounterGuardian    Key = "counter_guardian"
 	CounterMinorTag    Key = "counter_minor_tag"
@@ -276,6 +277,7 @@ var messages = map[Key][2]string{
 	CounterRejected:    {"被拒收（需处理）", "Rejected (needs handling)"},
 	CounterReady:       {"纸质码已生成、尚未领取", "Code ready, not yet printed"},
 	CounterUnchecked:   {"离线打印、状态未核验（请为其查询）", "Printed offline without a status check (check it for them)"},
+	CounterWatch:       {"状态应变未变（请纠错核查）", "Status should have changed (check for a correction)"},
 	CounterMinor:       {"未成年人（户口簿）", "Minor (household register)"},
 	CounterGuardian:    {"监护人：", "Guardian: "},
 	CounterMinorTag:    {"（未满16周岁）", " (under 16)"},
@@ -542,6 +544,27 @@ func TodayText(l Lang, n int) string {
 		return fmt.Sprintf("%d done today", n)
 	}
 	return fmt.Sprintf("今日办理 %d 项", n)
+}
+
+// watchReasons are the words of the watch list's reasons (api.Watch*).
+var watchReasons = map[string][2]string{
+	"still_yellow_after_arrival": {"14天已满仍为黄码", "still yellow after the 14 days"},
+	"close_contact_open":         {"密接观察超过14天未解除", "close-contact observation open past 14 days"},
+	"correction_pending":         {"纠错申请超过24小时未处理", "correction waiting more than 24 hours"},
+	"late_event":                 {"事件补录，期间颜色有误", "event recorded late; the colour was wrong meanwhile"},
+}
+
+// WatchReason says why a resident is on the counter's watch list; an
+// unknown reason is shown as its code.
+func WatchReason(l Lang, reason string) string {
+	w, ok := watchReasons[reason]
+	switch {
+	case !ok:
+		return reason
+	case l == EN:
+		return w[1]
+	}
+	return w[0]
 }
 
 // ListTitle is a dashboard list's title with its length: "需回访（颜色已变）（2）".

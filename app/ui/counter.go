@@ -225,9 +225,17 @@ func (c *Counter) dashboard() fyne.CanvasObject {
 	for i, x := range d.Unchecked {
 		unchecked[i] = fmt.Sprintf("%s %s %s", x.MaskedName, x.Serial, i18n.AsOfText(l, x.At))
 	}
+	watch := make([]string, len(d.Watch))
+	for i, x := range d.Watch {
+		watch[i] = fmt.Sprintf("%s %s %s · %s %s", x.MaskedName, x.MaskedID, i18n.ColourWord(l, x.Colour),
+			i18n.WatchReason(l, x.Reason), i18n.AsOfText(l, x.Since))
+	}
 	list(i18n.CounterHelpCalls, d.HelpCalls)
 	list(i18n.CounterReady, ready)
 	list(i18n.CounterUnchecked, unchecked)
+	if len(watch) > 0 { // the service's list, online only
+		list(i18n.CounterWatch, watch)
+	}
 	list(i18n.CounterCalls, calls)
 	list(i18n.CounterRejected, d.Quarantined)
 	objs := []fyne.CanvasObject{heading(i18n.T(l, i18n.CounterDashboard)),

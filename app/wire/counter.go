@@ -108,6 +108,7 @@ func (c *Counter) Dashboard(ctx context.Context) (flow.Dashboard, error) {
 	for _, u := range unchecked {
 		d.Unchecked = append(d.Unchecked, flow.Unchecked{MaskedName: u.MaskedName, Serial: u.Serial, At: u.PrintedAt})
 	}
+	d.Watch = c.watch(ctx)
 	log, err := c.Store().AuditLog(ctx)
 	if err != nil {
 		return flow.Dashboard{}, err
@@ -123,6 +124,25 @@ func (c *Counter) Dashboard(ctx context.Context) (flow.Dashboard, error) {
 		}
 	}
 	return d, nil
+}
+
+// watch asks the service for its stuck-status watch list; offline (or
+// refused) there is none to show, and the dashboard says the rest.
+func (c *Counter) watch(ctx context.Context) []flow.Watch {
+	if c.Client == nil {
+		return nil
+	}
+	wctx, cancel := context.WithTimeout(ctx, c.timeout())
+	defer cancel()
+	list, err := c.Client.Watch(wctx)
+	if err != nil {
+		return nil
+	}
+	out := make([]flow.Watch, 0, len(list.Residents))
+	for _, w := range list.Residents {
+		out = append(out, flow.Watch{MaskedName: w.MaskedName, MaskedID: w.MaskedID, Reason: w.Reason, Since: w.Since, Colour: w.Colour})
+	}
+	return out
 }
 
 var shanghai = time.FixedZone("CST", 8*60*60)
