@@ -2,6 +2,8 @@ package flow_test
 
 import (
 	"context"
+	"fmt"
+	"io"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -283,6 +285,45 @@ func TestCounterColourExpires(t *testing.T) {
 		sleepTo(at.Add(2 * time.Hour))
 		if v := c.View(); v.Ticket != (flow.Ticket{}) || asked != 1 {
 			t.Errorf("after clearing: ticket %+v, %d asks; want none and 1", v.Ticket, asked)
+		}
+	})
+}
+
+// TestSelfPrinterUnpluggedMidSlip: the printer goes away in the middle
+// of her slip (the driver's error is "not responding", as wire.Printer
+// reports a port gone mid-job). The screen says so, the slip is not
+// recorded as printed, and when the printer is back (the status bar's
+// poll finds it ready) the same slip prints once and is recorded once.
+func TestSelfPrinterUnpluggedMidSlip(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t)
+		h.s.Poll = 10 * time.Second
+		h.p.err = fmt.Errorf("printer: send job (812 of 1630 bytes sent): %w: %w", escpos.ErrNotResponding, io.ErrUnexpectedEOF)
+		h.start()
+		defer h.stop()
+		h.place(card("张三丰", greenID), nil)
+		v := h.s.View()
+		if v.Step != flow.StepError || v.Problem != flow.ProblemPrinterDown || v.Bar.Printer != flow.PrinterOffline {
+			t.Fatalf("after the unplug: step %q problem %q printer %q, want the printer-down error", v.Step, v.Problem, v.Bar.Printer)
+		}
+		if printed, _ := h.b.counts(); printed != 0 {
+			t.Fatalf("%d prints recorded for a slip that did not come out", printed)
+		}
+		sleepTo(time.Now().Add(30 * time.Second)) // still away: polls change nothing
+		if printed, _ := h.b.counts(); printed != 0 || h.s.View().Step != flow.StepError {
+			t.Fatalf("while away: %d recorded, step %q", printed, h.s.View().Step)
+		}
+		h.p.mu.Lock()
+		h.p.err = nil
+		h.p.mu.Unlock()
+		sleepTo(time.Now().Add(10 * time.Second))
+		sleepTo(time.Now().Add(time.Minute)) // more polls: nothing twice
+		h.p.mu.Lock()
+		onPaper := len(h.p.printed)
+		h.p.mu.Unlock()
+		printed, _ := h.b.counts()
+		if v := h.s.View(); v.Step != flow.StepDone || onPaper != 1 || printed != 1 {
+			t.Errorf("printer back: step %q, %d on paper, %d recorded; want done, 1, 1", v.Step, onPaper, printed)
 		}
 	})
 }

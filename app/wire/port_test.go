@@ -218,3 +218,90 @@ func TestPrinterComesBack(t *testing.T) {
 		}
 	}
 }
+
+// unplugAt is a printer port that pulls the printer out once the kiosk
+// has written at bytes to it: the pty closes under the driver in the
+// middle of a slip, at the same byte on any machine.
+type unplugAt struct {
+	conn.Conn
+	at, written int
+	unplug      func()
+}
+
+func (u *unplugAt) Write(b []byte) (int, error) {
+	if u.written < u.at && u.written+len(b) >= u.at {
+		u.unplug()
+	}
+	n, err := u.Conn.Write(b)
+	u.written += n
+	return n, err
+}
+
+// TestPrinterUnpluggedMidSlip: the printer is pulled out half-way
+// through a slip. Print fails as "not responding" (the screen's printer
+// problem, which prints the slip again once the printer is back), the
+// simulator delivered no slip, and once a printer is plugged in again the
+// same slip prints whole, once.
+func TestPrinterUnpluggedMidSlip(t *testing.T) {
+	first := startSim(t)
+	var mu sync.Mutex
+	path := first.pair.Path
+	port := &wire.PrinterPort{MinBackoff: 5 * time.Millisecond, MaxBackoff: 20 * time.Millisecond,
+		Open: func(context.Context) (conn.Conn, error) {
+			mu.Lock()
+			p := path
+			mu.Unlock()
+			c, err := serialport.Open(p, &serialport.Options{Baud: escpos.Profile58.Baud})
+			if err != nil || p != first.pair.Path {
+				return c, err
+			}
+			return &unplugAt{Conn: c, at: 150, unplug: first.unplug}, nil
+		}}
+	t.Cleanup(func() { port.Close() })
+	drv := escpos.NewPrinter(port, escpos.Profile58)
+	drv.StatusTimeout = time.Second
+	pr := &wire.Printer{Driver: drv, Port: port, Centre: "test"}
+	tk := flow.Ticket{Kind: flow.TicketCode, MaskedName: "张*丰", MaskedID: "3*************0019", QR: "HC1:TEST",
+		IssuedAt: asOf, ExpiresAt: asOf.Add(24 * time.Hour), Serial: "S1",
+		Status: healthcode.Status{Source: healthcode.SourceLive, Colour: healthcode.Green, AsOf: asOf}}
+	ctx := context.Background()
+
+	err := pr.Print(ctx, tk)
+	if p := flow.PrintProblem(err); p != flow.ProblemPrinterDown || !errors.Is(err, wire.ErrPortDown) {
+		t.Fatalf("print with the printer pulled mid-slip: %v (problem %q), want ErrPortDown and %q", err, p, flow.ProblemPrinterDown)
+	}
+	if n := first.sim.Printed(); n != 0 {
+		t.Errorf("the printer pulled mid-slip delivered %d slips, want 0", n)
+	}
+
+	again := startSim(t)
+	mu.Lock()
+	path = again.pair.Path
+	mu.Unlock()
+	var st flow.PrinterState
+	for range 300 {
+		sctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+		st = pr.State(sctx)
+		cancel()
+		if st == flow.PrinterReady {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if st != flow.PrinterReady {
+		t.Fatalf("printer plugged in again: state %q", st)
+	}
+	if err := pr.Print(ctx, tk); err != nil {
+		t.Fatalf("reprint: %v", err)
+	}
+	var got int
+	for range 200 { // the simulator renders a moment after it answers
+		if got = again.sim.Printed(); got == 1 {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if got != 1 || first.sim.Printed() != 0 {
+		t.Errorf("after the reprint: %d slips on the new printer, %d on the old; want 1 and 0", got, first.sim.Printed())
+	}
+}
