@@ -548,7 +548,7 @@ func TodayText(l Lang, n int) string {
 
 // watchReasons are the words of the watch list's reasons (api.Watch*).
 var watchReasons = map[string][2]string{
-	"still_yellow_after_arrival": {"14天已满仍为黄码", "still yellow after the 14 days"},
+	"still_yellow_after_arrival": {"14天已满，颜色未随之改变", "the 14 days ended and the colour did not change"},
 	"close_contact_open":         {"密接观察超过14天未解除", "close-contact observation open past 14 days"},
 	"correction_pending":         {"纠错申请超过24小时未处理", "correction waiting more than 24 hours"},
 	"late_event":                 {"事件补录，期间颜色有误", "event recorded late; the colour was wrong meanwhile"},
