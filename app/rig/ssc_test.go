@@ -2,6 +2,7 @@ package rig_test
 
 import (
 	"context"
+	"errors"
 	"os"
 	"strings"
 	"sync"
@@ -11,6 +12,7 @@ import (
 	"github.com/shcommunity/kiosk/app/flow"
 	"github.com/shcommunity/kiosk/app/rig"
 	"github.com/shcommunity/kiosk/devices/escpos/escpossim"
+	"github.com/shcommunity/kiosk/devices/ssc"
 	"github.com/shcommunity/kiosk/devices/ssc/pcsclab"
 	"github.com/shcommunity/kiosk/healthcode"
 	"github.com/shcommunity/kiosk/pii"
@@ -211,4 +213,20 @@ func TestSSCResident(t *testing.T) {
 		t.Errorf("the service does not know her by her ID number after she enrolled: %v", err)
 	}
 	k.removeAtSelf(t)
+}
+
+// TestSSCUnavailable: when the rig cannot start its pcscd (here, because
+// this test binary already runs one, and libpcsclite keeps one per
+// process), the kiosk runs without a contact reader and its status bar
+// says the card service is not running.
+func TestSSCUnavailable(t *testing.T) {
+	pcsclab.Need(t, lab, labErr)
+	k := startKiosk(t, rig.Options{SSC: true})
+	if k.SSC != nil || !errors.Is(k.SSCErr, ssc.ErrNoService) {
+		t.Fatalf("a second lab in one process: SSC %v, err %v; want none, and the service not running", k.SSC != nil, k.SSCErr)
+	}
+	k.waitFor(t, func(v flow.SelfView) bool { return v.Bar.Contact == flow.ContactNoService })
+	if v := k.serve(t, "resident-green"); v.Step != flow.StepDone {
+		t.Errorf("the ID card without the contact reader: step %q problem %q", v.Step, v.Problem)
+	}
 }

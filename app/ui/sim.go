@@ -32,9 +32,17 @@ type SimControls struct {
 	CoverOpen func(on bool)
 	Online    func(on bool)
 	Mode      func(m flow.Mode)
+	// SSCCards are the social-security cards InsertSSC puts in the
+	// contact reader and RemoveSSC pulls out; none when the demo has no
+	// contact reader, and then NoSSC says why.
+	SSCCards  []SimCard
+	InsertSSC func(label string)
+	RemoveSSC func()
+	NoSSC     string
 }
 
 // SimPanel is the demo's second window: the deck to place and remove,
+// the social-security cards to insert and pull out,
 // the printer's faults, the network switch, the kiosk's mode, and the
 // last slip the simulated printer printed, as an image.
 type SimPanel struct {
@@ -78,8 +86,20 @@ func NewSimPanel(c SimControls) *SimPanel {
 	})
 	modes.Horizontal = true
 	modes.SetSelected("自助 Self-service")
-	left := container.NewVBox(title("放置身份证 Place a card"), cards, remove, title("故障 Faults"), faults,
-		title("模式 Mode"), modes, layout.NewSpacer())
+	left := container.NewVBox(title("放置身份证 Place a card"), cards, remove, title("插入社保卡 Insert a social-security card"))
+	if len(c.SSCCards) > 0 {
+		sscs := container.NewGridWithColumns(3)
+		for _, k := range c.SSCCards {
+			sscs.Add(widget.NewButton(k.Title, func() { c.InsertSSC(k.Label) }))
+		}
+		left.Add(sscs)
+		left.Add(widget.NewButton("拔出社保卡 Remove the social-security card", c.RemoveSSC))
+	} else {
+		left.Add(widget.NewLabel(c.NoSSC))
+	}
+	for _, o := range []fyne.CanvasObject{title("故障 Faults"), faults, title("模式 Mode"), modes, layout.NewSpacer()} {
+		left.Add(o)
+	}
 	// Side by side, each at its full size, at a technician's text size
 	// (the residents' sizes are for the kiosk's own window): the window
 	// opens at the content's minimum with every card, the remove button,

@@ -34,6 +34,40 @@ var demoNotes = map[string]string{
 	"foreign-2023":    "外国人永居证 2023",
 }
 
+// sscNotes says what each sample social-security card shows
+// (devices/ssc/sscsim/deck.json).
+var sscNotes = map[string]string{
+	"ssc-green":          healthcode.Green.Word() + " green",
+	"ssc-yellow":         healthcode.Yellow.Word() + " no ID card",
+	"ssc-only":           "首次登记 never registered",
+	"ssc-minority":       "少数民族 minority",
+	"ssc-expired":        "过期 expired",
+	"ssc-expiry-unknown": "有效期未知 expiry unknown",
+	"bank-card":          "银行卡 bank card",
+	"ssc-locked":         "锁定 locked",
+	"ssc-no-birth":       "缺记录 record missing",
+	"ssc-bad-name":       "姓名乱码 name not GBK",
+	"ssc-inconsistent":   "数据不符 inconsistent",
+}
+
+// sscControls puts the rig's social-security cards on the simulator
+// panel, or says why there are none.
+func sscControls(c *ui.SimControls, r *rig.Rig) {
+	if r.SSC == nil {
+		c.NoSSC = "没有社保卡读卡器 No contact reader: " + r.SSCErr.Error()
+		return
+	}
+	for _, k := range r.SSCDeck.Cards {
+		title := sscNotes[k.Label]
+		if k.Name != "" {
+			title = pii.Name(k.Name).Masked() + " · " + title
+		}
+		c.SSCCards = append(c.SSCCards, ui.SimCard{Label: k.Label, Title: title})
+	}
+	c.InsertSSC = func(l string) { r.SSC.Insert(l) }
+	c.RemoveSSC = r.SSC.Remove
+}
+
 // demoExitPIN leaves kiosk mode in the demo (--demo --kiosk).
 const demoExitPIN = "123456"
 
@@ -42,7 +76,7 @@ const demoExitPIN = "123456"
 func demo(p *process, o options, cfg config.Config, say func(i18n.Lang, flow.Prompt)) error {
 	var panel *ui.SimPanel
 	quiet := slog.New(logfile.NewTextHandler(os.Stderr, slog.LevelWarn))
-	r, err := rig.Start(p.ctx, rig.Options{Pty: o.pty, Logger: quiet, OnSlip: func(s escpossim.Slip) {
+	r, err := rig.Start(p.ctx, rig.Options{Pty: o.pty, Logger: quiet, SSC: true, OnSlip: func(s escpossim.Slip) {
 		p.loop.Do(func() {
 			if panel != nil {
 				panel.ShowSlip(s.Image)
@@ -54,6 +88,9 @@ func demo(p *process, o options, cfg config.Config, say func(i18n.Lang, flow.Pro
 	}
 	p.onClose("demo rig", r.Close)
 	fmt.Printf("code service: %s\nworker login: %s / %s\n", r.URL, rig.DemoWorker, rig.DemoPassword)
+	if r.SSCErr != nil {
+		fmt.Printf("social-security cards: none (%v; scripts/deps.sh installs pcscd and vsmartcard-vpcd)\n", r.SSCErr)
+	}
 	idle := o.idle
 	if idle == 0 {
 		idle = 8 * time.Second // a demo moves on faster than a real resident
@@ -68,7 +105,7 @@ func demo(p *process, o options, cfg config.Config, say func(i18n.Lang, flow.Pro
 	for _, c := range r.Deck.Cards {
 		cards = append(cards, ui.SimCard{Label: c.Label, Title: pii.Name(c.Name).Masked() + " · " + demoNotes[c.Label]})
 	}
-	panel = ui.NewSimPanel(ui.SimControls{
+	controls := ui.SimControls{
 		Cards:     cards,
 		Place:     func(l string) { r.Reader.Place(l) },
 		Remove:    r.Reader.Remove,
@@ -76,7 +113,9 @@ func demo(p *process, o options, cfg config.Config, say func(i18n.Lang, flow.Pro
 		CoverOpen: r.Printer.SetCoverOpen,
 		Online:    r.SetOnline,
 		Mode:      shell.SetMode,
-	})
+	}
+	sscControls(&controls, r)
+	panel = ui.NewSimPanel(controls)
 	sim := p.a.NewWindow(simTitle)
 	sim.SetContent(panel.Content())
 	sim.Resize(panel.Content().MinSize())

@@ -69,7 +69,15 @@ func screenshots(p *process, dir string, r *rig.Rig, shell *ui.Shell, sim fyne.W
 	if err := until("reader", func() bool { return self.View().Bar.ReaderConnected && self.View().Bar.Printer != "" }); err != nil {
 		return err
 	}
+	if r.SSC != nil {
+		if err := until("contact reader", func() bool { return self.View().Bar.Contact == flow.ContactReady }); err != nil {
+			return err
+		}
+	}
 	if err := shot("self-start", win); err != nil {
+		return err
+	}
+	if err := sscShot(r, self, until, shot, win); err != nil {
 		return err
 	}
 	green, err := resident("resident-green", "self-green")
@@ -161,6 +169,26 @@ func screenshots(p *process, dir string, r *rig.Rig, shell *ui.Shell, sim fyne.W
 	}
 	r.Reader.Remove()
 	return shot("simulator", sim)
+}
+
+// sscShot saves the screen of a resident who carries only her
+// social-security card (ssc-yellow), when the demo has a contact reader.
+func sscShot(r *rig.Rig, self *flow.SelfService, until func(string, func() bool) error, shot func(string, fyne.Window) error,
+	win fyne.Window) error {
+	if r.SSC == nil {
+		return nil
+	}
+	if err := r.SSC.Insert("ssc-yellow"); err != nil {
+		return err
+	}
+	if err := until("social-security card settled", func() bool { return self.View().Step == flow.StepDone || self.View().Step == flow.StepError }); err != nil {
+		return err
+	}
+	if err := shot("self-ssc", win); err != nil {
+		return err
+	}
+	r.SSC.Remove()
+	return until("start screen", func() bool { v := self.View(); return v.Step == flow.StepStart && !v.CardOn })
 }
 
 // enrolShots puts the card of a resident the kiosk cannot find on the
