@@ -246,9 +246,10 @@ func (l *Lab) follow(r io.Reader, log io.Writer, ready chan<- error) {
 // daemon: PCSCLITE_CSOCK_NAME=socket.
 func (l *Lab) Env() string { return SocketEnv + "=" + l.Socket }
 
-// Stop ends the daemon (SIGTERM, then SIGKILL after 5 s) and waits for
-// it. Clients then get "service not running". The lab's directory stays
-// for the next Start in this process. A second call does nothing.
+// Stop ends the daemon (SIGTERM, then SIGKILL after 5 s), waits for it
+// and removes the lab's directory, which the next Start in this process
+// makes again at the same path (libpcsclite keeps the socket's path).
+// Clients then get "service not running". A second call does nothing.
 func (l *Lab) Stop() error {
 	l.stopped.Do(func() {
 		defer running.Unlock()
@@ -258,7 +259,7 @@ func (l *Lab) Stop() error {
 		case <-time.After(5 * time.Second):
 			l.kill()
 		}
-		os.Remove(l.Socket)
+		os.RemoveAll(l.Dir)
 	})
 	return nil
 }
@@ -277,7 +278,7 @@ func (l *Lab) Crash() {
 func (l *Lab) kill() {
 	l.cmd.Process.Kill()
 	<-l.exited
-	os.Remove(l.Socket)
+	os.RemoveAll(l.Dir)
 }
 
 // Output returns the daemon's last lines of output, for a test's failure
