@@ -20,6 +20,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/shcommunity/kiosk/codesvc/api"
 	"github.com/shcommunity/kiosk/codesvc/client"
 	"github.com/shcommunity/kiosk/codesvc/rules"
 	"github.com/shcommunity/kiosk/codesvc/server"
@@ -178,7 +179,7 @@ func (p *parent) register(ctx context.Context) error {
 		return err
 	}
 	defer st.Close()
-	code, _, err := p.svc.ProvisionDevice(ctx, "crash campaign")
+	code, _, err := p.svc.ProvisionDevice(ctx, "crash campaign", api.RoleCounter)
 	if err != nil {
 		return err
 	}

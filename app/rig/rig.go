@@ -17,6 +17,7 @@ import (
 	"github.com/shcommunity/kiosk/app/config"
 	"github.com/shcommunity/kiosk/app/flow"
 	"github.com/shcommunity/kiosk/app/wire"
+	"github.com/shcommunity/kiosk/codesvc/api"
 	"github.com/shcommunity/kiosk/codesvc/client"
 	"github.com/shcommunity/kiosk/codesvc/devseed"
 	"github.com/shcommunity/kiosk/codesvc/server"
@@ -268,7 +269,7 @@ func (r *Rig) startKiosk(ctx context.Context, dir string, opts Options) error {
 		return fmt.Errorf("rig: kiosk store: %w", err)
 	}
 	r.closers = append(r.closers, r.Store.Close)
-	code, _, err := r.Service.ProvisionDevice(ctx, "demo kiosk")
+	code, _, err := r.Service.ProvisionDevice(ctx, "demo kiosk", api.RoleCounter)
 	if err != nil {
 		return fmt.Errorf("rig: provision: %w", err)
 	}

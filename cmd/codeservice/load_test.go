@@ -103,7 +103,7 @@ var codeLine = regexp.MustCompile(`provisioning code: (\S+)`)
 
 // provision returns a new provisioning code.
 func (l *loadRun) provision() string {
-	m := codeLine.FindStringSubmatch(l.admin("device", "provision", "--note", "load"))
+	m := codeLine.FindStringSubmatch(l.admin("device", "provision", "--note", "load", "--role", "counter"))
 	if m == nil {
 		l.b.Fatal("no provisioning code in the admin's output")
 	}

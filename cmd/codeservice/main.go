@@ -48,6 +48,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/shcommunity/kiosk/codesvc/api"
 	"github.com/shcommunity/kiosk/codesvc/client"
 	"github.com/shcommunity/kiosk/codesvc/devseed"
 	"github.com/shcommunity/kiosk/codesvc/rules"
@@ -353,11 +354,14 @@ func seedDev(ctx context.Context, svc *server.Service, spki []byte, out io.Write
 		fmt.Fprintf(out, "resident %-16s %s %s %-6s (%s)\n", r.Label, r.ID.Masked(), r.Name.Masked(), r.Status.Colour, r.Note)
 	}
 	fmt.Fprintf(out, "worker %s / password %s\n", devseed.WorkerID, devseed.Password)
-	code, exp, err := svc.ProvisionDevice(ctx, "dev")
-	if err != nil {
-		return err
+	for _, role := range []api.Role{api.RoleSelfService, api.RoleCounter, api.RoleVenue} {
+		code, exp, err := svc.ProvisionDevice(ctx, "dev", role)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "provisioning code: %s (role %s, until %s)\n", code, role, exp.Format(time.RFC3339))
 	}
-	fmt.Fprintf(out, "provisioning code: %s (until %s)\nservice fingerprint: %s\n", code, exp.Format(time.RFC3339), svc.Fingerprint(spki))
+	fmt.Fprintf(out, "service fingerprint: %s\n", svc.Fingerprint(spki))
 	return nil
 }
 
@@ -512,6 +516,15 @@ var (
 	errInvalidPhone = errors.New("is not a valid phone number")
 )
 
+// roleList names the roles a device can be provisioned with.
+func roleList() string {
+	var s []string
+	for _, r := range api.Roles {
+		s = append(s, string(r))
+	}
+	return strings.Join(s, ", ")
+}
+
 func kindList() string {
 	var s []string
 	for _, k := range rules.EventKinds {
@@ -522,10 +535,11 @@ func kindList() string {
 
 func adminDevice(ctx context.Context, svc *server.Service, args []string, out io.Writer) error {
 	if len(args) == 0 {
-		return errors.New("device: provision|revoke|list")
+		return errors.New("device: provision --role ROLE|revoke|list")
 	}
 	fs := flag.NewFlagSet("device", flag.ContinueOnError)
 	note := fs.String("note", "", "where the device goes")
+	role := fs.String("role", "", "provision: what the device may do, fixed for its life: "+roleList())
 	id := fs.String("id", "", "device ID")
 	cert := fs.String("tls-cert", "", "provision: the certificate the service (or its TLS proxy) presents, for the kiosk to pin")
 	if err := fs.Parse(args[1:]); err != nil {
@@ -540,9 +554,12 @@ func adminDevice(ctx context.Context, svc *server.Service, args []string, out io
 				return err
 			}
 		}
-		code, exp, err := svc.ProvisionDevice(ctx, *note)
+		if *role == "" {
+			return errors.New("device provision: --role is required: " + roleList())
+		}
+		code, exp, err := svc.ProvisionDevice(ctx, *note, api.Role(*role))
 		if err == nil {
-			fmt.Fprintf(out, "provisioning code: %s (single use, until %s)\nservice fingerprint: %s (%s)\n", code,
+			fmt.Fprintf(out, "provisioning code: %s (role %s, single use, until %s)\nservice fingerprint: %s (%s)\n", code, *role,
 				exp.Format(time.RFC3339), svc.Fingerprint(spki), fingerprintNote(spki))
 		}
 		return err
@@ -559,7 +576,11 @@ func adminDevice(ctx context.Context, svc *server.Service, args []string, out io
 			if !d.RevokedAt.IsZero() {
 				state = "revoked " + d.RevokedAt.Format(time.RFC3339)
 			}
-			fmt.Fprintf(out, "%s\t%s\t%s\t%s\n", d.ID, d.Name, d.RegisteredAt.Format(time.RFC3339), state)
+			role := string(d.Role)
+			if role == "" {
+				role = "no-role" // registered before roles: provision it again
+			}
+			fmt.Fprintf(out, "%s\t%s\t%s\t%s\t%s\n", d.ID, d.Name, role, d.RegisteredAt.Format(time.RFC3339), state)
 		}
 		return err
 	}

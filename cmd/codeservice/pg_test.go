@@ -41,7 +41,7 @@ func TestPostgresDB(t *testing.T) {
 		t.Errorf("without a KEK: %v, want a request for %s", err, kek.Env)
 	}
 	t.Setenv(kek.Env, base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{9}, kek.Size)))
-	if err := run(ctx, []string{"admin", "--db", url, "device", "provision", "--note", "pg"}, nil, &out); err != nil {
+	if err := run(ctx, []string{"admin", "--db", url, "device", "provision", "--note", "pg", "--role", "venue"}, nil, &out); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(out.String(), "provisioning code:") {

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/shcommunity/kiosk/codesvc/api"
 	"github.com/shcommunity/kiosk/codesvc/devseed"
 )
 
@@ -28,7 +29,7 @@ func TestVerifyOnServiceDatabase(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	code, _, err := svc.ProvisionDevice(ctx, "test")
+	code, _, err := svc.ProvisionDevice(ctx, "test", api.RoleVenue)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -99,6 +99,20 @@ const (
 	CodeTooManyItems   Code = "too_many_items"
 	CodeInvalidField   Code = "invalid_field"
 	CodeUnsealable     Code = "unsealable" // a sealed field does not open for its purpose
+	// CodeRoleForbidden (403): the device's role may not call this
+	// endpoint, or not this way (docs/security.md, "Finding 1").
+	CodeRoleForbidden Code = "role_forbidden"
+	// CodeWorkerSession (401): a worker action without a worker session
+	// the service accepts: none, forged, expired, another device's or
+	// another worker's. The worker logs in again.
+	CodeWorkerSession Code = "worker_session_required"
+	// CodeBadLogin (401): a worker ID and password the service does not
+	// accept; one answer for an unknown worker, a disabled one and a wrong
+	// password.
+	CodeBadLogin Code = "bad_login"
+	// CodeRateLimited (429): too many requests of this kind from this
+	// device; Retry-After says when to ask again.
+	CodeRateLimited Code = "rate_limited"
 )
 
 // Error is the body of every non-2xx response:
@@ -312,6 +326,16 @@ const (
 	ReasonUnknownWorker    = "unknown_worker"
 	ReasonDeviceMismatch   = "device_mismatch"
 	ReasonProxyCapExceeded = "proxy_cap_exceeded"
+	// ReasonWorkerCapExceeded: the worker already has as many enrolments
+	// accepted in the last 24 hours as the service allows one worker.
+	ReasonWorkerCapExceeded = "worker_cap_exceeded"
+	// ReasonWorkerSession: an item naming a worker came without a worker
+	// session of that worker on this device that the service accepts
+	// (docs/security.md, "Finding 1").
+	ReasonWorkerSession = "worker_session_required"
+	// ReasonRoleForbidden: the device's role may not send this item (a
+	// self-service kiosk sending a counter's enrolment, or the reverse).
+	ReasonRoleForbidden = "role_forbidden"
 )
 
 // EnrolmentResult is the outcome of one item. For a duplicate, Original

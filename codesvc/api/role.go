@@ -1,7 +1,7 @@
 package api
 
 // Role is what a device may do. It is fixed when the device's one-time
-// provisioning code is made (codeservice admin provision --role) and
+// provisioning code is made (codeservice admin device provision --role) and
 // kept by the service with the device; a device never declares its own
 // role in a request.
 type Role string

@@ -106,7 +106,7 @@ func TestFinding2Pinning(t *testing.T) {
 	t.Run("a man in the middle with its own certificate", func(t *testing.T) {
 		mitm := &counting{next: server.NewHandler(svc)} // sees everything, serves the real answers
 		front := tlsServer(t, mitm)
-		code, _, err := svc.ProvisionDevice(ctx, "mitm")
+		code, _, err := svc.ProvisionDevice(ctx, "mitm", api.RoleSelfService)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -124,13 +124,13 @@ func TestFinding2Pinning(t *testing.T) {
 	})
 	t.Run("an impostor service with its own keys", func(t *testing.T) {
 		_, impostor := service(t)
-		code, _, _ := svc.ProvisionDevice(ctx, "impostor")
+		code, _, _ := svc.ProvisionDevice(ctx, "impostor", api.RoleSelfService)
 		if _, err := client.Provision(ctx, client.Provisioning{BaseURL: impostor.URL, Code: code, Fingerprint: fp, Key: newKey()}); !errors.Is(err, client.ErrFingerprint) {
 			t.Errorf("err = %v, want ErrFingerprint", err)
 		}
 	})
 	t.Run("a wrong or malformed fingerprint", func(t *testing.T) {
-		code, _, _ := svc.ProvisionDevice(ctx, "typo")
+		code, _, _ := svc.ProvisionDevice(ctx, "typo", api.RoleSelfService)
 		for _, f := range []string{svc.Fingerprint(nil), "ABCD", ""} {
 			if _, err := client.Provision(ctx, client.Provisioning{BaseURL: real.URL, Code: code, Fingerprint: f, Key: newKey()}); !errors.Is(err, client.ErrFingerprint) {
 				t.Errorf("fingerprint %q: err = %v, want ErrFingerprint", f, err)
@@ -138,7 +138,7 @@ func TestFinding2Pinning(t *testing.T) {
 		}
 	})
 	t.Run("pinned afterwards", func(t *testing.T) {
-		code, _, _ := svc.ProvisionDevice(ctx, "pinned")
+		code, _, _ := svc.ProvisionDevice(ctx, "pinned", api.RoleSelfService)
 		got, err := client.Provision(ctx, client.Provisioning{BaseURL: real.URL, Code: code, Fingerprint: fp, Name: "k", Key: newKey()})
 		if err != nil {
 			t.Fatal(err)

@@ -35,7 +35,7 @@ func TestRegistration(t *testing.T) {
 	if _, err := token.ParseTrustList(e.reg.TrustList, e.root); err != nil {
 		t.Errorf("trust list from registration does not verify: %v", err)
 	}
-	code, _, err := e.svc.ProvisionDevice(ctx, "x")
+	code, _, err := e.svc.ProvisionDevice(ctx, "x", api.RoleCounter)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +43,7 @@ func TestRegistration(t *testing.T) {
 	if _, _, err := client.Register(ctx, e.srv.URL, nil, code, "a", newKey()); err != nil {
 		t.Fatalf("first use of a code: %v", err)
 	}
-	expiring, _, _ := e.svc.ProvisionDevice(ctx, "y")
+	expiring, _, _ := e.svc.ProvisionDevice(ctx, "y", api.RoleCounter)
 	e.clk.Add(25 * time.Hour)
 	tests := []struct {
 		name, code string

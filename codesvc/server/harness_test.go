@@ -128,7 +128,7 @@ func (e *env) instance() *env {
 
 func (e *env) register(name string) (*client.Client, api.RegisterResponse) {
 	e.t.Helper()
-	code, _, err := e.svc.ProvisionDevice(context.Background(), name)
+	code, _, err := e.svc.ProvisionDevice(context.Background(), name, api.RoleCounter)
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -569,7 +569,7 @@ func (h *Handler) lost(w http.ResponseWriter, r *http.Request, c *call) {
 		h.fail(w, err)
 		return
 	}
-	revoked, err := h.svc.ReportLost(r.Context(), req.WorkerID, id)
+	revoked, err := h.svc.ReportLost(r.Context(), c.deviceID, req.WorkerID, id)
 	if err != nil {
 		h.fail(w, err)
 		return

@@ -316,8 +316,14 @@ func (s *Service) StatusFor(ctx context.Context, id pii.IDNumber) (api.StatusRes
 }
 
 // ProvisionDevice creates a one-time provisioning code, valid for the
-// configured CodeValidity, and returns its text (shown once).
-func (s *Service) ProvisionDevice(ctx context.Context, note string) (string, time.Time, error) {
+// configured CodeValidity, for a device of this role, and returns its
+// text (shown once). The role is kept with the code and becomes the
+// device's when it registers; it fails with ErrInvalidField for a role
+// not in api.Roles.
+func (s *Service) ProvisionDevice(ctx context.Context, note string, role api.Role) (string, time.Time, error) {
+	if !role.Valid() {
+		return "", time.Time{}, fmt.Errorf("%w: role %q is not one of %v", ErrInvalidField, role, api.Roles)
+	}
 	raw, err := s.randomString("", 10) // 16 base32 characters, 80 bits
 	if err != nil {
 		return "", time.Time{}, err
@@ -325,7 +331,8 @@ func (s *Service) ProvisionDevice(ctx context.Context, note string) (string, tim
 	code := raw[0:4] + "-" + raw[4:8] + "-" + raw[8:12] + "-" + raw[12:16]
 	now := s.Now()
 	exp := now.Add(s.opt.CodeValidity)
-	err = s.Store.CreateProvisioningCode(ctx, store.ProvisioningCode{Hash: codeHash(code), Note: note, CreatedAt: now, ExpiresAt: exp})
+	err = s.Store.CreateProvisioningCode(ctx, store.ProvisioningCode{Hash: codeHash(code), Note: note, CreatedAt: now, ExpiresAt: exp,
+		Role: role})
 	return code, exp, err
 }
 
@@ -343,13 +350,14 @@ func DeviceID(pub ed25519.PublicKey) string {
 	return "D" + refEncoding.EncodeToString(h[:10])
 }
 
-// RegisterDevice consumes a provisioning code and registers the key.
+// RegisterDevice consumes a provisioning code and registers the key,
+// with the role the code was made for.
 func (s *Service) RegisterDevice(ctx context.Context, code, name string, pub ed25519.PublicKey) (store.Device, error) {
 	d := store.Device{ID: DeviceID(pub), Name: name, PublicKey: pub, RegisteredAt: s.Now()}
 	if err := s.Store.RegisterDevice(ctx, codeHash(code), d); err != nil {
 		return store.Device{}, err
 	}
-	return d, nil
+	return s.Store.Device(ctx, d.ID)
 }
 
 // AddWorker adds or replaces a community worker with a slow password hash.

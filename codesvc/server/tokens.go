@@ -91,8 +91,9 @@ func signFitting(sg *token.Signer, c token.Claims) (string, error) {
 	return sg.Sign(c)
 }
 
-// ReportLost revokes every active token of the resident.
-func (s *Service) ReportLost(ctx context.Context, workerID string, id pii.IDNumber) ([]string, error) {
+// ReportLost revokes every active token of the resident, recording the
+// device and the worker that reported the loss.
+func (s *Service) ReportLost(ctx context.Context, deviceID, workerID string, id pii.IDNumber) ([]string, error) {
 	if err := s.checkWorker(ctx, workerID); err != nil {
 		return nil, err
 	}
@@ -103,7 +104,7 @@ func (s *Service) ReportLost(ctx context.Context, workerID string, id pii.IDNumb
 	if err != nil {
 		return nil, err
 	}
-	return s.Store.RevokeTokens(ctx, r.ID, s.Now())
+	return s.Store.RevokeTokens(ctx, r.ID, s.Now(), deviceID, workerID)
 }
 
 // tokenState is the state a verifier sees: a stored state, or "expired".

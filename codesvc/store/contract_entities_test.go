@@ -2,12 +2,14 @@ package store_test
 
 import (
 	"bytes"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/shcommunity/kiosk/codesvc/api"
 	"github.com/shcommunity/kiosk/codesvc/store"
 )
 
@@ -48,6 +50,80 @@ func TestDevices(t *testing.T) {
 		all, err := s.Devices(ctx)
 		if err != nil || len(all) != 2 || all[0].ID != "D1" || all[1].ID != "D3" || !all[1].RevokedAt.Equal(t0.Add(time.Minute)) {
 			t.Errorf("Devices = %+v, %v", all, err)
+		}
+	})
+}
+
+// TestDeviceRoles: a device takes the role of the provisioning code it
+// registers with, whatever it asks for, and the role comes back with the
+// device wherever the store reads it (Device, Devices, Session).
+func TestDeviceRoles(t *testing.T) {
+	each(t, func(t *testing.T, s store.Store) {
+		for i, role := range api.Roles {
+			id := fmt.Sprintf("R%d", i)
+			hash := []byte("role-code-" + id)
+			if err := s.CreateProvisioningCode(ctx, store.ProvisioningCode{Hash: hash, CreatedAt: t0, ExpiresAt: t0.Add(time.Hour),
+				Role: role}); err != nil {
+				t.Fatal(err)
+			}
+			pub := make([]byte, 32)
+			rand.Read(pub)
+			// The device asks for the counter's role: the code decides.
+			if err := s.RegisterDevice(ctx, hash, store.Device{ID: id, Name: "k", PublicKey: pub, RegisteredAt: t0,
+				Role: api.RoleCounter}); err != nil {
+				t.Fatal(err)
+			}
+			if d, err := s.Device(ctx, id); err != nil || d.Role != role {
+				t.Errorf("Device(%s).Role = %q, %v; want %q", id, d.Role, err, role)
+			}
+			if err := s.CreateSession(ctx, store.Session{ID: "S" + id, DeviceID: id, Key: make([]byte, 32), CreatedAt: t0,
+				ExpiresAt: t0.Add(time.Hour)}, 4); err != nil {
+				t.Fatal(err)
+			}
+			if _, d, err := s.Session(ctx, "S"+id); err != nil || d.Role != role {
+				t.Errorf("Session(S%s) device role = %q, %v; want %q", id, d.Role, err, role)
+			}
+		}
+		legacy := device(t, s, "D0") // a code made without a role
+		all, err := s.Devices(ctx)
+		if err != nil || len(all) != len(api.Roles)+1 || all[0].Role != api.Roles[0] {
+			t.Fatalf("Devices = %+v, %v", all, err)
+		}
+		if d, _ := s.Device(ctx, legacy.ID); d.Role != "" {
+			t.Errorf("a device of a code without a role has %q, want none", d.Role)
+		}
+	})
+}
+
+// TestWorkerCap: an enrolment under a worker is rejected once that worker
+// has WorkerPerDay accepted in the 24 hours before it, and taken again
+// once the oldest leaves the window; other workers are not counted.
+func TestWorkerCap(t *testing.T) {
+	each(t, func(t *testing.T, s store.Store) {
+		d := device(t, s, "D1")
+		req := func(n int, worker string, at time.Time) store.IntakeRequest {
+			r := intakeReq(fmt.Sprintf("client-%04d", n), d.ID, fmt.Sprintf("k%d", n), byte(n))
+			r.Enrolment.Channel, r.Enrolment.Actor, r.Enrolment.WorkerID, r.Enrolment.CreatedAt = store.ChannelCounter, "worker", worker, at
+			r.Caps.WorkerPerDay = 2
+			return r
+		}
+		for i, at := range []time.Time{t0, t0.Add(time.Hour)} {
+			if e, _, err := s.Intake(ctx, req(i+1, "w1", at)); err != nil || e.Outcome != store.Accepted {
+				t.Fatalf("item %d: %+v, %v", i+1, e, err)
+			}
+		}
+		if e, _, err := s.Intake(ctx, req(3, "w1", t0.Add(2*time.Hour))); err != nil || e.Outcome != store.Rejected ||
+			e.Reason != api.ReasonWorkerCapExceeded {
+			t.Errorf("third in a day: %+v, %v; want rejected %s", e, err, api.ReasonWorkerCapExceeded)
+		}
+		if e, _, err := s.Intake(ctx, req(4, "w2", t0.Add(2*time.Hour))); err != nil || e.Outcome != store.Accepted {
+			t.Errorf("another worker: %+v, %v; want accepted", e, err)
+		}
+		if e, _, err := s.Intake(ctx, req(5, "w1", t0.Add(24*time.Hour+time.Minute))); err != nil || e.Outcome != store.Accepted {
+			t.Errorf("a day after the first: %+v, %v; want accepted", e, err)
+		}
+		if e, dup, err := s.Intake(ctx, req(5, "w1", t0.Add(24*time.Hour+time.Minute))); err != nil || !dup || e.WorkerID != "w1" {
+			t.Errorf("repeat: %+v, dup %v, %v; want the worker recorded", e, dup, err)
 		}
 	})
 }
@@ -286,16 +362,19 @@ func TestTokens(t *testing.T) {
 		if _, err := s.RecordPrint(ctx, p); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("print of an unknown token: %v, want ErrNotFound", err)
 		}
-		revoked, err := s.RevokeTokens(ctx, r.ID, t0.Add(time.Hour))
+		revoked, err := s.RevokeTokens(ctx, r.ID, t0.Add(time.Hour), "D1", "w1")
 		if err != nil || len(revoked) != 1 || revoked[0] != "T3" {
 			t.Errorf("revoke: %v, %v; want T3", revoked, err)
 		}
-		if revoked, err := s.RevokeTokens(ctx, r.ID, t0.Add(time.Hour)); err != nil || len(revoked) != 0 {
+		if revoked, err := s.RevokeTokens(ctx, r.ID, t0.Add(time.Hour), "D2", "w2"); err != nil || len(revoked) != 0 {
 			t.Errorf("revoke again: %v, %v; want none", revoked, err)
 		}
 		_, _, toks, err := s.ResidentByID(ctx, r.ID)
 		if err != nil || len(toks) != 3 || toks[0].ID != "T1" || toks[2].State != "revoked" {
 			t.Errorf("tokens = %+v, %v", toks, err)
+		}
+		if tk, err := s.Token(ctx, "T3"); err != nil || tk.RevokedDevice != "D1" || tk.RevokedWorker != "w1" {
+			t.Errorf("revoked token = %+v, %v; want revoked by D1 and w1", tk, err)
 		}
 	})
 }

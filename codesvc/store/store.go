@@ -5,6 +5,8 @@ import (
 	"crypto/ed25519"
 	"errors"
 	"time"
+
+	"github.com/shcommunity/kiosk/codesvc/api"
 )
 
 // Sentinel errors; match them with errors.Is.
@@ -42,6 +44,9 @@ type ProvisioningCode struct {
 	Note      string
 	CreatedAt time.Time
 	ExpiresAt time.Time
+	// Role is what the device registered with this code may do;
+	// RegisterDevice copies it to the device.
+	Role api.Role
 }
 
 // Device is a registered kiosk.
@@ -51,6 +56,10 @@ type Device struct {
 	PublicKey    ed25519.PublicKey
 	RegisteredAt time.Time
 	RevokedAt    time.Time // zero while active
+	// Role is fixed when the device registers: its provisioning code's.
+	// A device registered before roles existed has "" and is allowed
+	// nothing a role guards.
+	Role api.Role
 }
 
 // Resident is what the service keeps about a person.
@@ -101,12 +110,19 @@ type Enrolment struct {
 	Channel        string
 	Actor          string
 	ConsentVersion string
+	// WorkerID is the worker whose session the item came under ("" for
+	// a resident alone); the per-worker cap counts by it.
+	WorkerID string
 }
 
 // ProxyCaps bounds family proxies.
 type ProxyCaps struct {
 	ResidentsPerProxy  int // one proxy may act for at most this many residents
 	ProxiesPerResident int // one resident may have at most this many proxies
+	// WorkerPerDay: one worker may have at most this many enrolments
+	// accepted in the 24 hours before an item; 0 is no cap. Over it the
+	// item is rejected with reason "worker_cap_exceeded".
+	WorkerPerDay int
 }
 
 // SelfLimits bound self-enrolments (ChannelKiosk) by the service's clock:
@@ -146,6 +162,10 @@ type Token struct {
 	SupersededBy string
 	DeviceID     string
 	WorkerID     string
+	// RevokedDevice and RevokedWorker say who revoked it (a report of
+	// loss); "" unless State is "revoked" by RevokeTokens.
+	RevokedDevice string
+	RevokedWorker string
 }
 
 // Print is one printed slip.
@@ -263,8 +283,9 @@ type Store interface {
 	// resident and is superseded whatever replace says.
 	IssueToken(ctx context.Context, t Token, replace bool, supersede string) (superseded []string, err error)
 	Token(ctx context.Context, id string) (Token, error)
-	// RevokeTokens revokes every active token of the resident.
-	RevokeTokens(ctx context.Context, residentID int64, at time.Time) ([]string, error)
+	// RevokeTokens revokes every active token of the resident,
+	// recording the device and the worker that reported the loss.
+	RevokeTokens(ctx context.Context, residentID int64, at time.Time, deviceID, workerID string) ([]string, error)
 	// RecordPrint stores p once per client ID; dup reports a repeat.
 	RecordPrint(ctx context.Context, p Print) (dup bool, err error)
 

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shcommunity/kiosk/codesvc/api"
 	"github.com/shcommunity/kiosk/codesvc/client"
 	"github.com/shcommunity/kiosk/codesvc/server"
 	"github.com/shcommunity/kiosk/codesvc/store/sqlitestore"
@@ -88,7 +89,7 @@ func newKiosk(t *testing.T, offset time.Duration) *kiosk {
 	if err != nil {
 		t.Fatalf("local store: %v", err)
 	}
-	code, _, err := svc.ProvisionDevice(ctx, "doctor test")
+	code, _, err := svc.ProvisionDevice(ctx, "doctor test", api.RoleSelfService)
 	if err != nil {
 		t.Fatalf("provision: %v", err)
 	}

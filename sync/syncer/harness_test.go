@@ -241,7 +241,7 @@ func newKiosk(t testing.TB, s *service, path string, kioskTime time.Time) *kiosk
 	t.Cleanup(func() { st.Close() })
 	id, err := syncer.LoadIdentity(ctx, st)
 	if err != nil {
-		code, _, err := s.svc.ProvisionDevice(ctx, "test kiosk")
+		code, _, err := s.svc.ProvisionDevice(ctx, "test kiosk", api.RoleCounter)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -200,7 +200,7 @@ func TestFeedCallListAndRevocation(t *testing.T) {
 		t.Fatalf("call list = %+v, want one entry green → yellow for %s", l, id.Masked())
 	}
 	// 挂失: the old code is revoked, and the feed tells the kiosk.
-	if _, err := s.svc.ReportLost(ctx, "", id); err != nil {
+	if _, err := s.svc.ReportLost(ctx, "", "", id); err != nil {
 		t.Fatal(err)
 	}
 	if err := k.eng.SyncOnce(ctx); err != nil {
@@ -473,7 +473,7 @@ func TestReprintable(t *testing.T) {
 	k.clk.Add(time.Minute)
 	newest := issueAndPrint(t, s, k, printed) // supersedes the first at the service
 	issueAndPrint(t, s, k, revoked)
-	if _, err := s.svc.ReportLost(ctx, "", revoked); err != nil {
+	if _, err := s.svc.ReportLost(ctx, "", "", revoked); err != nil {
 		t.Fatal(err)
 	}
 	if err := k.eng.SyncOnce(ctx); err != nil { // the feed marks the first code superseded, the other revoked

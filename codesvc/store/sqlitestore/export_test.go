@@ -60,6 +60,11 @@ func Downgrade(ctx context.Context, file string, key []byte) error {
 			ALTER TABLE signing_keys DROP COLUMN revoked_at`); err != nil {
 			return err
 		}
+		if _, err := tx.ExecContext(ctx, `DROP INDEX enrolments_worker; ALTER TABLE enrolments DROP COLUMN worker_id;
+			ALTER TABLE provisioning_codes DROP COLUMN role; ALTER TABLE devices DROP COLUMN role;
+			ALTER TABLE tokens DROP COLUMN revoked_device; ALTER TABLE tokens DROP COLUMN revoked_worker`); err != nil {
+			return err
+		}
 		_, err := tx.ExecContext(ctx, `PRAGMA user_version = 1`)
 		return err
 	})

@@ -50,10 +50,10 @@ func TestOpenOlderRelease(t *testing.T) {
 		checkOlderRelease(t, s)
 		s.Close()
 		applied, err := sqldbtest.Migrations(file)
-		if err != nil || len(applied) != 5 || applied[0].Name != "0001_init.sql" || applied[1].Name != "0002_wrapped_secrets.sql" ||
+		if err != nil || len(applied) != 6 || applied[0].Name != "0001_init.sql" || applied[1].Name != "0002_wrapped_secrets.sql" ||
 			applied[2].Name != "0003_enrolment_channel.sql" || applied[3].Name != "0004_sessions_nonces.sql" ||
-			applied[4].Name != "0005_revoked_keys.sql" {
-			t.Errorf("schema_migrations = %+v, %v; want 0001 and 0002 adopted, 0003 to 0005 applied", applied, err)
+			applied[4].Name != "0005_revoked_keys.sql" || applied[5].Name != "0006_device_roles.sql" {
+			t.Errorf("schema_migrations = %+v, %v; want 0001 and 0002 adopted, 0003 to 0006 applied", applied, err)
 		}
 		if uv := userVersion(t, file); uv != 2 {
 			t.Errorf("user_version = %d, want it left at 2", uv)
@@ -75,8 +75,8 @@ func checkOlderRelease(t *testing.T, s *sqlitestore.Store) {
 		t.Errorf("signing keys = %v, %v", keys, err)
 	}
 	d, err := s.Device(ctx, "D1")
-	if err != nil || !d.RegisteredAt.Equal(now.Add(time.Minute)) || !d.RevokedAt.Equal(now.Add(9*time.Minute)) {
-		t.Errorf("device = %+v, %v", d, err)
+	if err != nil || !d.RegisteredAt.Equal(now.Add(time.Minute)) || !d.RevokedAt.Equal(now.Add(9*time.Minute)) || d.Role != "" {
+		t.Errorf("device = %+v, %v; a device of an older release has no role", d, err)
 	}
 	r, evs, err := s.ResidentByKey(ctx, []byte("resident-key-1"))
 	if err != nil || r.Ref != "R1" || r.MaskedName != "张*三" || !r.CreatedAt.Equal(now.Add(2*time.Minute)) || len(evs) != 2 ||

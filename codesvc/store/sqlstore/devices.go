@@ -14,18 +14,21 @@ import (
 // CreateProvisioningCode implements store.Store.
 func (s *Store) CreateProvisioningCode(ctx context.Context, c store.ProvisioningCode) error {
 	return s.inTx(ctx, func(tx txn) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO provisioning_codes(code_hash, note, created_at, expires_at) VALUES (?, ?, ?, ?)`,
-			c.Hash, c.Note, sqldb.ToDB(c.CreatedAt), sqldb.ToDB(c.ExpiresAt))
+		_, err := tx.ExecContext(ctx, `INSERT INTO provisioning_codes(code_hash, note, created_at, expires_at, role) VALUES (?, ?, ?, ?, ?)`,
+			c.Hash, c.Note, sqldb.ToDB(c.CreatedAt), sqldb.ToDB(c.ExpiresAt), string(c.Role))
 		return err
 	})
 }
 
-// RegisterDevice implements store.Store.
+// RegisterDevice implements store.Store. The device takes its code's
+// role, whatever d.Role says.
 func (s *Store) RegisterDevice(ctx context.Context, codeHash []byte, d store.Device) error {
 	return s.inTx(ctx, func(tx txn) error {
 		var expires int64
 		var used sql.NullInt64
-		err := tx.QueryRowContext(ctx, `SELECT expires_at, used_at FROM provisioning_codes WHERE code_hash = ?`, codeHash).Scan(&expires, &used)
+		var role string
+		err := tx.QueryRowContext(ctx, `SELECT expires_at, used_at, role FROM provisioning_codes WHERE code_hash = ?`, codeHash).
+			Scan(&expires, &used, &role)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			return store.ErrCodeInvalid
@@ -43,8 +46,8 @@ func (s *Store) RegisterDevice(ctx context.Context, codeHash []byte, d store.Dev
 		if n > 0 {
 			return store.ErrKeyInUse
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO devices(id, name, public_key, registered_at) VALUES (?, ?, ?, ?)`,
-			d.ID, d.Name, []byte(d.PublicKey), sqldb.ToDB(d.RegisteredAt)); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO devices(id, name, public_key, registered_at, role) VALUES (?, ?, ?, ?, ?)`,
+			d.ID, d.Name, []byte(d.PublicKey), sqldb.ToDB(d.RegisteredAt), role); err != nil {
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE provisioning_codes SET used_at = ?, device_id = ? WHERE code_hash = ?`,
@@ -53,14 +56,14 @@ func (s *Store) RegisterDevice(ctx context.Context, codeHash []byte, d store.Dev
 	})
 }
 
-const deviceCols = `id, name, public_key, registered_at, revoked_at`
+const deviceCols = `id, name, public_key, registered_at, revoked_at, role`
 
 func scanDevice(row sqldb.Scanner) (store.Device, error) {
 	var d store.Device
 	var pub []byte
 	var reg int64
 	var rev sql.NullInt64
-	if err := row.Scan(&d.ID, &d.Name, &pub, &reg, &rev); err != nil {
+	if err := row.Scan(&d.ID, &d.Name, &pub, &reg, &rev, &d.Role); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return d, store.ErrNotFound
 		}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/shcommunity/kiosk/codesvc/api"
 	"github.com/shcommunity/kiosk/codesvc/store"
 	"github.com/shcommunity/kiosk/internal/sqldb"
 )
@@ -20,9 +21,10 @@ func (s *Store) Intake(ctx context.Context, req store.IntakeRequest) (store.Enro
 		var digest []byte
 		var created int64
 		var resID sql.NullInt64
-		err := tx.QueryRowContext(ctx, `SELECT device_id, digest, outcome, reason, resident_id, created_at, channel, actor, consent_version
-			FROM enrolments WHERE client_id = ?`, e.ClientID).
-			Scan(&out.DeviceID, &digest, &out.Outcome, &out.Reason, &resID, &created, &out.Channel, &out.Actor, &out.ConsentVersion)
+		err := tx.QueryRowContext(ctx, `SELECT device_id, digest, outcome, reason, resident_id, created_at, channel, actor, consent_version,
+			worker_id FROM enrolments WHERE client_id = ?`, e.ClientID).
+			Scan(&out.DeviceID, &digest, &out.Outcome, &out.Reason, &resID, &created, &out.Channel, &out.Actor, &out.ConsentVersion,
+				&out.WorkerID)
 		if err == nil {
 			if !bytes.Equal(digest, e.Digest) {
 				return store.ErrConflict
@@ -41,6 +43,15 @@ func (s *Store) Intake(ctx context.Context, req store.IntakeRequest) (store.Enro
 		if e.Outcome != store.Rejected && e.Channel == store.ChannelKiosk {
 			if err := checkSelfLimits(ctx, tx, e, req.Resident.Key, req.Limits); err != nil {
 				return err
+			}
+		}
+		if e.Outcome != store.Rejected && e.WorkerID != "" && req.Caps.WorkerPerDay > 0 {
+			over, err := workerOverCap(ctx, tx, e, req.Caps.WorkerPerDay)
+			if err != nil {
+				return err
+			}
+			if over {
+				e.Outcome, e.Reason = store.Rejected, api.ReasonWorkerCapExceeded
 			}
 		}
 		var rid any
@@ -74,8 +85,9 @@ func (s *Store) Intake(ctx context.Context, req store.IntakeRequest) (store.Enro
 			channel = store.ChannelCounter
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO enrolments(client_id, device_id, digest, outcome, reason, resident_id, created_at,
-			channel, actor, consent_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			e.ClientID, e.DeviceID, e.Digest, e.Outcome, e.Reason, rid, sqldb.ToDB(e.CreatedAt), channel, e.Actor, e.ConsentVersion)
+			channel, actor, consent_version, worker_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			e.ClientID, e.DeviceID, e.Digest, e.Outcome, e.Reason, rid, sqldb.ToDB(e.CreatedAt), channel, e.Actor, e.ConsentVersion,
+			e.WorkerID)
 		out = e
 		return err
 	})
@@ -83,6 +95,16 @@ func (s *Store) Intake(ctx context.Context, req store.IntakeRequest) (store.Enro
 		return store.Enrolment{}, false, err
 	}
 	return out, dup, nil
+}
+
+// workerOverCap reports whether e's worker already has max accepted
+// enrolments in the 24 hours before e.
+func workerOverCap(ctx context.Context, tx txn, e store.Enrolment, max int) (bool, error) {
+	var n int
+	since := sqldb.ToDB(e.CreatedAt.Add(-24 * time.Hour))
+	err := tx.QueryRowContext(ctx, `SELECT count(*) FROM enrolments WHERE worker_id = ? AND outcome = 'accepted' AND created_at > ?`,
+		e.WorkerID, since).Scan(&n)
+	return n >= max, err
 }
 
 // checkSelfLimits fails with store.ErrRateLimited when the device, or the

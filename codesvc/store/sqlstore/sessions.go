@@ -38,7 +38,7 @@ func (s *Store) Session(ctx context.Context, id string) (store.Session, store.De
 }
 
 // sessionCols are a session's columns and its device's, aliased s and d.
-const sessionCols = `s.id, s.key, s.created_at, s.expires_at, d.id, d.name, d.public_key, d.registered_at, d.revoked_at`
+const sessionCols = `s.id, s.key, s.created_at, s.expires_at, d.id, d.name, d.public_key, d.registered_at, d.revoked_at, d.role`
 
 func scanSession(w *kek.Wrapper, row sqldb.Scanner) (store.Session, store.Device, error) {
 	var ss store.Session
@@ -46,7 +46,7 @@ func scanSession(w *kek.Wrapper, row sqldb.Scanner) (store.Session, store.Device
 	var wrapped, pub []byte
 	var created, expires, reg int64
 	var rev sql.NullInt64
-	err := row.Scan(&ss.ID, &wrapped, &created, &expires, &d.ID, &d.Name, &pub, &reg, &rev)
+	err := row.Scan(&ss.ID, &wrapped, &created, &expires, &d.ID, &d.Name, &pub, &reg, &rev, &d.Role)
 	if errors.Is(err, sql.ErrNoRows) {
 		return ss, d, store.ErrNotFound
 	}

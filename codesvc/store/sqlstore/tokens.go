@@ -10,12 +10,12 @@ import (
 	"github.com/shcommunity/kiosk/internal/sqldb"
 )
 
-const tokenCols = `id, resident_id, key_id, issued_at, expires_at, state, state_at, coalesce(superseded_by, ''), device_id, worker_id`
+const tokenCols = `id, resident_id, key_id, issued_at, expires_at, state, state_at, coalesce(superseded_by, ''), device_id, worker_id, revoked_device, revoked_worker`
 
 func scanToken(row sqldb.Scanner) (store.Token, error) {
 	var t store.Token
 	var iss, exp, sat int64
-	err := row.Scan(&t.ID, &t.ResidentID, &t.KeyID, &iss, &exp, &t.State, &sat, &t.SupersededBy, &t.DeviceID, &t.WorkerID)
+	err := row.Scan(&t.ID, &t.ResidentID, &t.KeyID, &iss, &exp, &t.State, &sat, &t.SupersededBy, &t.DeviceID, &t.WorkerID, &t.RevokedDevice, &t.RevokedWorker)
 	if errors.Is(err, sql.ErrNoRows) {
 		return t, store.ErrNotFound
 	}
@@ -76,12 +76,12 @@ func (s *Store) Token(ctx context.Context, id string) (store.Token, error) {
 }
 
 // RevokeTokens implements store.Store.
-func (s *Store) RevokeTokens(ctx context.Context, residentID int64, at time.Time) ([]string, error) {
+func (s *Store) RevokeTokens(ctx context.Context, residentID int64, at time.Time, deviceID, workerID string) ([]string, error) {
 	var out []string
 	err := s.inTx(ctx, func(tx txn) error {
 		var err error
-		out, err = sqldb.All(ctx, tx, scanID, `UPDATE tokens SET state = 'revoked', state_at = ? WHERE resident_id = ? AND state = 'active' RETURNING id`,
-			sqldb.ToDB(at), residentID)
+		out, err = sqldb.All(ctx, tx, scanID, `UPDATE tokens SET state = 'revoked', state_at = ?, revoked_device = ?, revoked_worker = ?
+			WHERE resident_id = ? AND state = 'active' RETURNING id`, sqldb.ToDB(at), deviceID, workerID, residentID)
 		if err != nil {
 			return err
 		}
