@@ -109,11 +109,11 @@ func newParent(ctx context.Context, opt Options) (*parent, error) {
 	if p.st, err = sqlitestore.Open(ctx, filepath.Join(opt.Dir, "codes.db")); err != nil {
 		return nil, err
 	}
-	// Self-enrolment limits off: one kiosk here takes thousands of
-	// residents within the hour, which a real one cannot.
+	// Self-enrolment and look-up limits off: one kiosk here takes
+	// thousands of residents within the hour, which a real one cannot.
 	p.svc, err = server.New(ctx, p.st, server.Options{Logger: slog.New(slog.DiscardHandler),
-		SelfLimits: store.SelfLimits{PerDevice: -1, PerResident: -1},
-		Now:        func() time.Time { return time.Now().Add(time.Duration(p.offset.Load())) }})
+		SelfLimits: store.SelfLimits{PerDevice: -1, PerResident: -1}, LookupLimits: map[api.Role]server.Limit{},
+		Now: func() time.Time { return time.Now().Add(time.Duration(p.offset.Load())) }})
 	if err != nil {
 		p.st.Close()
 		return nil, err

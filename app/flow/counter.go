@@ -157,7 +157,24 @@ var (
 	ErrConsentMissing = errors.New("consent not recorded")
 	// ErrNoResident: no resident card read or number entered.
 	ErrNoResident = errors.New("no resident")
+	// ErrLoginAgain: the service no longer takes the worker's session
+	// (expired, or she logged in offline and it cannot be had): the
+	// counter logs her out and she logs in again.
+	ErrLoginAgain = errors.New("worker must log in again")
 )
+
+// DefaultCounterIdle is how long a logged-in worker may leave the counter
+// untouched before it logs her out (finding 11): long enough for a
+// resident to find a document, short enough that a worker who walks
+// away does not leave her session to the next person at the desk.
+const DefaultCounterIdle = 5 * time.Minute
+
+// WorkerLogout is implemented by a CounterBackend that holds something
+// for the logged-in worker (a session at the service): the counter calls
+// it whenever the worker is logged out.
+type WorkerLogout interface {
+	LogoutWorker()
+}
 
 // Counter is the community worker's counter controller. Its methods
 // return at once; results arrive through OnView.
@@ -167,18 +184,22 @@ type Counter struct {
 	OnView  func(CounterView)
 	Now     func() time.Time
 	Log     *slog.Logger
+	// IdleLogout logs the worker out after this long without a touch of
+	// the counter (CheckIdle); 0 means DefaultCounterIdle, negative never.
+	IdleLogout time.Duration
 
-	mu       sync.Mutex
-	work     sync.WaitGroup // the goroutines of its calls, for Wait
-	view     CounterView
-	workerID string
-	resident Resident
-	family   Resident
-	card     []CardEvent
-	manual   bool
-	minor    bool
-	ctx      context.Context // of the last operation, for asking again
-	expiry   *time.Timer     // the colour on screen runs out
+	mu         sync.Mutex
+	work       sync.WaitGroup // the goroutines of its calls, for Wait
+	view       CounterView
+	workerID   string
+	lastActive time.Time // the worker's last action, by Now
+	resident   Resident
+	family     Resident
+	card       []CardEvent
+	manual     bool
+	minor      bool
+	ctx        context.Context // of the last operation, for asking again
+	expiry     *time.Timer     // the colour on screen runs out
 }
 
 func (c *Counter) now() time.Time {
@@ -236,7 +257,7 @@ func (c *Counter) Login(ctx context.Context, workerID, password string) {
 			c.log().Info("Login refused", "err", err)
 			c.view = CounterView{Step: CounterLogin, LoginFailed: true}
 		} else {
-			c.workerID = workerID
+			c.workerID, c.lastActive = workerID, c.now()
 			c.view = CounterView{Step: CounterReady, Worker: name}
 		}
 		c.publish()
@@ -246,14 +267,43 @@ func (c *Counter) Login(ctx context.Context, workerID, password string) {
 	})
 }
 
-// Logout clears the worker and any resident.
+// Logout clears the worker and any resident, and drops what the
+// backend holds for the worker (WorkerLogout).
 func (c *Counter) Logout() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.logoutLocked()
+}
+
+func (c *Counter) logoutLocked() {
 	c.clearLocked()
 	c.workerID = ""
+	if l, ok := c.Backend.(WorkerLogout); ok {
+		l.LogoutWorker()
+	}
 	c.view = CounterView{Step: CounterLogin}
 	c.publish()
+}
+
+// touch notes the worker's action now; with mu held.
+func (c *Counter) touch() { c.lastActive = c.now() }
+
+// CheckIdle logs the worker out when she has left the counter untouched
+// for IdleLogout, and reports whether it did. The screen calls it every
+// few seconds; a test calls it after moving its clock.
+func (c *Counter) CheckIdle() bool {
+	idle := c.IdleLogout
+	if idle == 0 {
+		idle = DefaultCounterIdle
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if idle < 0 || c.workerID == "" || c.now().Sub(c.lastActive) < idle {
+		return false
+	}
+	c.log().Info("Counter idle: worker logged out")
+	c.logoutLocked()
+	return true
 }
 
 // Clear drops the resident (and family member) from memory.
@@ -278,6 +328,7 @@ func (c *Counter) clearLocked() {
 func (c *Counter) ExpectFamily(on bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.touch()
 	c.view.WaitFamily = on
 	c.publish()
 }
@@ -290,6 +341,7 @@ func (c *Counter) Card(e CardEvent) {
 	if e.Kind != idcard.CardPlaced || c.workerID == "" {
 		return
 	}
+	c.touch()
 	r, ok := e.Resident()
 	if !ok {
 		e.Wipe()
@@ -339,6 +391,7 @@ func (c *Counter) typed(ctx context.Context, number, name string, minor bool) {
 	if c.workerID == "" {
 		return
 	}
+	c.touch()
 	refuse := func(why string) {
 		c.view.ManualFailed = why
 		c.publish()
@@ -426,6 +479,7 @@ func (c *Counter) run(ctx context.Context, op func(context.Context, serving) (Ti
 		c.mu.Unlock()
 		return
 	}
+	c.touch()
 	who := serving{worker: c.workerID, resident: c.resident, family: c.family, manual: c.manual, minor: c.minor}
 	c.ctx = ctx
 	c.view.Step, c.view.Message, c.view.Problem = CounterBusy, "", ""
@@ -456,6 +510,10 @@ func (c *Counter) run(ctx context.Context, op func(context.Context, serving) (Ti
 		c.view.Step = CounterDone
 		c.view.Ticket, c.view.Preview = t, img
 		switch {
+		case errors.Is(err, ErrLoginAgain) && c.workerID == who.worker:
+			c.log().Info("Worker session refused: log in again")
+			c.logoutLocked()
+			return
 		case errors.Is(err, ErrConsentMissing):
 			c.view.Step, c.view.Message = CounterResident, "consent"
 		case err != nil:

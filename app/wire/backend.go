@@ -29,6 +29,8 @@ const (
 	ActionPendingSlip   = "pending_receipt"
 	ActionVenueCard     = "venue_card"
 	ActionManualIDEntry = "manual_id_entry"
+	ActionLogin         = "login"         // a worker's password checked by the service
+	ActionLoginRefused  = "login_refused" // the service refused it
 )
 
 // Backend is the kiosk's side of the code service: the sync engine and
@@ -429,6 +431,8 @@ func classify(err error) error {
 		return fmt.Errorf("%w: %w", flow.ErrOutOfService, err)
 	case errors.As(err, &ae) && ae.Code == api.CodeNotEnrolled:
 		return fmt.Errorf("%w: %w", flow.ErrNotEnrolled, err)
+	case errors.As(err, &ae) && ae.Code == api.CodeWorkerSession:
+		return fmt.Errorf("%w: %w", flow.ErrLoginAgain, err)
 	case errors.As(err, &ae) && ae.Status >= 500, errors.As(err, &ne),
 		errors.Is(err, context.DeadlineExceeded), errors.Is(err, syncer.ErrDevice), errors.Is(err, syncer.ErrNotRegistered):
 		return fmt.Errorf("%w: %w", flow.ErrServiceUnavailable, err)

@@ -181,12 +181,17 @@ func openStore(ctx context.Context, db, keyFile string) (store.Store, error) {
 	return sqlitestore.OpenKeyFile(ctx, db, keyFile)
 }
 
-func openService(ctx context.Context, db, keyFile, rulesFile string, logger *slog.Logger) (*server.Service, func(), error) {
+// openService opens the store and the service on it; tune, if given,
+// sets options of serve's flags.
+func openService(ctx context.Context, db, keyFile, rulesFile string, logger *slog.Logger, tune ...func(*server.Options)) (*server.Service, func(), error) {
 	st, err := openStore(ctx, db, keyFile)
 	if err != nil {
 		return nil, nil, err
 	}
 	opt := server.Options{Logger: logger}
+	for _, f := range tune {
+		f(&opt)
+	}
 	if rulesFile != "" {
 		b, err := os.ReadFile(rulesFile)
 		if err != nil {
@@ -218,8 +223,24 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 	tlsCert := fs.String("tls-cert", "", "PEM certificate (chain) to serve --addr with TLS; with --tls-key")
 	tlsKey := fs.String("tls-key", "", "PEM private key of --tls-cert (mode 0600, or 0640 with the service's group)")
 	insecure := fs.Bool("insecure-no-tls", false, "serve plain HTTP on a non-loopback --addr: only behind a TLS proxy on a network nobody else can reach (docs/security.md)")
+	workerCap := fs.Int("worker-daily-cap", server.DefaultCaps.WorkerPerDay, "enrolments one worker may have accepted in any 24 hours; 0: no cap")
+	workerTTL := fs.Duration("worker-session-ttl", server.DefaultWorkerSessionTTL, "how long a worker session serves calls before the worker logs in again")
+	noLookupLimits := fs.Bool("no-lookup-limits", false, "turn off the per-device look-up limits: load tests on loopback only")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *noLookupLimits && !loopback(*addr) {
+		return fmt.Errorf("serve: --no-lookup-limits is for load tests on loopback, not %q", *addr)
+	}
+	if *workerCap < 0 || *workerTTL <= 0 {
+		return errors.New("serve: --worker-daily-cap must be 0 or more and --worker-session-ttl positive")
+	}
+	tune := func(o *server.Options) {
+		o.Caps, o.WorkerSessionTTL = server.DefaultCaps, *workerTTL
+		o.Caps.WorkerPerDay = *workerCap
+		if *noLookupLimits {
+			o.LookupLimits = map[api.Role]server.Limit{}
+		}
 	}
 	if *dev && !loopback(*addr) {
 		return fmt.Errorf("serve: --dev listens on loopback only (127.0.0.1, ::1 or localhost), not %q: its demo worker's password is public", *addr)
@@ -254,7 +275,7 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	svc, closeDB, err := openService(ctx, *db, *keyFile, *rulesFile, logger)
+	svc, closeDB, err := openService(ctx, *db, *keyFile, *rulesFile, logger, tune)
 	if err != nil {
 		return err
 	}

@@ -100,7 +100,7 @@ const (
 	CodeInvalidField   Code = "invalid_field"
 	CodeUnsealable     Code = "unsealable" // a sealed field does not open for its purpose
 	// CodeRoleForbidden (403): the device's role may not call this
-	// endpoint, or not this way (docs/security.md, "Finding 1").
+	// endpoint, or not this way (docs/security.md, "1. Every device could do a worker's work").
 	CodeRoleForbidden Code = "role_forbidden"
 	// CodeWorkerSession (401): a worker action without a worker session
 	// the service accepts: none, forged, expired, another device's or
@@ -265,6 +265,11 @@ type EnrolmentPayload struct {
 	Channel   string    `json:"channel,omitempty"`
 	DeviceID  string    `json:"device_id"`
 	CreatedAt time.Time `json:"created_at"`
+	// WorkerSession is the session of Actor.WorkerID when the item was
+	// made at a counter (HeaderWorkerSession); the service accepts the
+	// worker only under it. Sealed with the rest, so a copy of the
+	// kiosk's outbox does not give it away.
+	WorkerSession string `json:"worker_session,omitempty"`
 }
 
 // Enrolment channels.
@@ -331,7 +336,7 @@ const (
 	ReasonWorkerCapExceeded = "worker_cap_exceeded"
 	// ReasonWorkerSession: an item naming a worker came without a worker
 	// session of that worker on this device that the service accepts
-	// (docs/security.md, "Finding 1").
+	// (docs/security.md, "1. Every device could do a worker's work").
 	ReasonWorkerSession = "worker_session_required"
 	// ReasonRoleForbidden: the device's role may not send this item (a
 	// self-service kiosk sending a counter's enrolment, or the reverse).
@@ -466,6 +471,9 @@ type CorrectionRequest struct {
 type CorrectionPayload struct {
 	IDNumber string `json:"id_number"`
 	Reason   string `json:"reason"` // 1 to MaxCorrectionReason bytes
+	// WorkerSession is the session of CorrectionRequest.WorkerID when it
+	// was filed, as in EnrolmentPayload.
+	WorkerSession string `json:"worker_session,omitempty"`
 }
 
 // MaxCorrectionReason bounds a correction's reason, in bytes.

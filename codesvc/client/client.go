@@ -215,6 +215,9 @@ func (c *Client) once(ctx context.Context, method, path string, body []byte, out
 	} else {
 		req.Body, req.ContentLength = http.NoBody, 0
 	}
+	if w := workerOf(ctx); w != "" {
+		req.Header.Set(api.HeaderWorkerSession, w)
+	}
 	switch {
 	case s != nil:
 		if err := c.signSession(req, body, s); err != nil {
@@ -365,8 +368,8 @@ func (c *Client) Workers(ctx context.Context) (api.WorkerList, error) {
 // are sealed to the service's sealing key (RegisterResponse.SealingKey)
 // with api.CorrectionSealInfo: the caller, and anyone who reads the
 // request where it is queued, cannot open it again.
-func SealCorrection(key *sealbox.PublicKey, clientID, workerID string, id pii.IDNumber, reason string) (api.CorrectionRequest, error) {
-	plain, err := json.Marshal(api.CorrectionPayload{IDNumber: id.Reveal(), Reason: reason})
+func SealCorrection(key *sealbox.PublicKey, clientID, workerID, session string, id pii.IDNumber, reason string) (api.CorrectionRequest, error) {
+	plain, err := json.Marshal(api.CorrectionPayload{IDNumber: id.Reveal(), Reason: reason, WorkerSession: session})
 	if err != nil {
 		return api.CorrectionRequest{}, fmt.Errorf("seal correction: %w", err)
 	}

@@ -221,7 +221,7 @@ func TestEnrolIdempotentUnderConcurrentRetries(t *testing.T) {
 
 // guardian makes p an enrolment by the guardian with ID number g.
 func guardian(p api.EnrolmentPayload, g pii.IDNumber) api.EnrolmentPayload {
-	p.Actor = api.Actor{Kind: api.ActorFamily, FamilyIDNumber: g.Reveal(), Guardian: true}
+	p.Actor = api.Actor{Kind: api.ActorFamily, WorkerID: p.Actor.WorkerID, FamilyIDNumber: g.Reveal(), Guardian: true}
 	p.Consent.By = api.ActorFamily
 	return p
 }
@@ -229,6 +229,7 @@ func guardian(p api.EnrolmentPayload, g pii.IDNumber) api.EnrolmentPayload {
 // kiosk makes p a self-enrolment at a self-service kiosk.
 func kiosk(p *api.EnrolmentPayload) {
 	p.Channel, p.Consent.Version = api.ChannelKiosk, "kiosk-self-test"
+	p.Actor, p.WorkerSession = api.Actor{Kind: api.ActorSelf}, ""
 }
 
 func TestEnrolRejections(t *testing.T) {
@@ -298,7 +299,7 @@ func TestProxyCaps(t *testing.T) {
 	enrolBy := func(cid string, resident int, fam string) api.EnrolmentResult {
 		t.Helper()
 		p := e.payload(idNumber(t, "19400101", resident), "赵桂兰")
-		p.Actor = api.Actor{Kind: api.ActorFamily, FamilyIDNumber: fam}
+		p.Actor = api.Actor{Kind: api.ActorFamily, WorkerID: "w1", FamilyIDNumber: fam}
 		p.Consent.By = api.ActorFamily
 		resp, err := e.c.Enrol(ctx, []api.EnrolmentItem{e.sealItem(cid, p)})
 		if err != nil {
@@ -400,7 +401,7 @@ func TestStatusTokensAndVerify(t *testing.T) {
 	}
 
 	// Re-issue: the old token is superseded and refused.
-	re, err := e.c.ReissueToken(ctx, tok.TokenID, api.ReissueRequest{})
+	re, err := e.c.ReissueToken(e.worker(), tok.TokenID, api.ReissueRequest{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -410,11 +411,11 @@ func TestStatusTokensAndVerify(t *testing.T) {
 	if _, err := v.Verify(ctx, tok.Text); !errors.Is(err, verify.ErrSuperseded) {
 		t.Errorf("verify superseded token: %v, want ErrSuperseded", err)
 	}
-	if _, err := e.c.ReissueToken(ctx, tok.TokenID, api.ReissueRequest{}); apiCode(err) != api.CodeTokenNotActive {
+	if _, err := e.c.ReissueToken(e.worker(), tok.TokenID, api.ReissueRequest{}); apiCode(err) != api.CodeTokenNotActive {
 		t.Errorf("reissue of a superseded token: %v, want token_not_active", err)
 	}
 	// Lost: every active token revoked.
-	lost, err := e.c.ReportLost(ctx, api.LostRequest{IDNumber: red.Reveal()})
+	lost, err := e.c.ReportLost(e.worker(), api.LostRequest{IDNumber: red.Reveal()})
 	if err != nil || len(lost.Revoked) != 1 || lost.Revoked[0] != re.TokenID {
 		t.Fatalf("lost = %+v, %v", lost, err)
 	}
@@ -476,7 +477,7 @@ func TestKeyRotation(t *testing.T) {
 // sealCorrection is a correction request sealed to the env's service.
 func (e *env) sealCorrection(clientID string, id pii.IDNumber, reason string) api.CorrectionRequest {
 	e.t.Helper()
-	req, err := client.SealCorrection(e.seal, clientID, "", id, reason)
+	req, err := client.SealCorrection(e.seal, clientID, "w1", e.ws.Session, id, reason)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -488,12 +489,12 @@ func TestCorrections(t *testing.T) {
 	ctx := context.Background()
 	id := idNumber(t, "19600118", 41)
 	e.enrol(id, "周建国")
-	c, err := e.c.FileCorrection(ctx, e.sealCorrection("corr-0001", id, "has returned from hospital"))
+	c, err := e.c.FileCorrection(e.wctx, e.sealCorrection("corr-0001", id, "has returned from hospital"))
 	if err != nil || c.State != api.CorrectionOpen || c.Reason != "has returned from hospital" {
 		t.Fatalf("file: %+v, %v", c, err)
 	}
 	// A resend is sealed afresh (seals are randomised): same content, same correction.
-	if again, err := e.c.FileCorrection(ctx, e.sealCorrection("corr-0001", id, "has returned from hospital")); err != nil || again.ID != c.ID {
+	if again, err := e.c.FileCorrection(e.wctx, e.sealCorrection("corr-0001", id, "has returned from hospital")); err != nil || again.ID != c.ID {
 		t.Errorf("repeat filing: %+v, %v; want the same correction", again, err)
 	}
 	got, err := e.svc.ResolveCorrection(ctx, c.ID, true, "checked with the hospital", rules.MedicalStart, time.Time{})
@@ -519,7 +520,7 @@ func TestCorrectionRefusals(t *testing.T) {
 	ctx := context.Background()
 	id := idNumber(t, "19600118", 42)
 	e.enrol(id, "周建国")
-	if _, err := e.c.FileCorrection(ctx, e.sealCorrection("corr-taken", id, "first reason")); err != nil {
+	if _, err := e.c.FileCorrection(e.wctx, e.sealCorrection("corr-taken", id, "first reason")); err != nil {
 		t.Fatal(err)
 	}
 	other, err := sealbox.GenerateKey()
@@ -553,7 +554,7 @@ func TestCorrectionRefusals(t *testing.T) {
 		{"invalid ID number", api.CorrectionRequest{ClientID: "corr-0010",
 			Sealed: seal(e.seal, api.CorrectionSealInfo, `{"id_number":"310101196001180420","reason":"r"}`)}, api.CodeInvalidID},
 		{"not enrolled", e.sealCorrection("corr-0011", idNumber(t, "19600118", 43), "r"), api.CodeNotEnrolled},
-		{"unknown worker", api.CorrectionRequest{ClientID: "corr-0012", WorkerID: "nobody", Sealed: good("x").Sealed}, api.CodeUnknownWorker},
+		{"a worker not the session's", api.CorrectionRequest{ClientID: "corr-0012", WorkerID: "nobody", Sealed: good("x").Sealed}, api.CodeWorkerSession},
 		{"same client ID, other reason", e.sealCorrection("corr-taken", id, "second reason"), api.CodeConflict},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -592,14 +593,14 @@ func TestWorkers(t *testing.T) {
 		t.Fatal(err)
 	}
 	list, err := e.c.Workers(ctx)
-	if err != nil || len(list.Workers) != 1 {
+	if err != nil || len(list.Workers) != 2 || list.Workers[1].WorkerID != "w7" { // w1 is the harness's
 		t.Fatalf("workers: %+v, %v", list, err)
 	}
 	for _, tt := range []struct {
 		pw   string
 		want bool
 	}{{"correct horse", true}, {"wrong", false}} {
-		ok, err := api.CheckPassword(list.Workers[0].PasswordHash, tt.pw)
+		ok, err := api.CheckPassword(list.Workers[1].PasswordHash, tt.pw)
 		if err != nil || ok != tt.want {
 			t.Errorf("CheckPassword(%q) = %v, %v; want %v", tt.pw, ok, err, tt.want)
 		}

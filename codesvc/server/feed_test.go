@@ -105,7 +105,7 @@ func TestFeedPagingAndScheduledChanges(t *testing.T) {
 	if _, err := e.c.IssueToken(ctx, api.IssueTokenRequest{IDNumber: ids[3].Reveal()}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.c.ReportLost(ctx, api.LostRequest{IDNumber: ids[3].Reveal()}); err != nil {
+	if _, err := e.c.ReportLost(e.worker(), api.LostRequest{IDNumber: ids[3].Reveal()}); err != nil {
 		t.Fatal(err)
 	}
 	changed, _, _ := readAll(t, e, p1.NextCursor, 3)
@@ -170,7 +170,7 @@ func TestBadInput(t *testing.T) {
 		{"bad limit", "GET", "/v1/feed?limit=x", ``, 400, api.CodeInvalidField},
 		{"print without time", "POST", "/v1/prints", `{"client_id":"pppppppp","token_id":"AAAAAAAAAAAAAAAAAAAA"}`, 400, api.CodeInvalidField},
 		{"print of unknown token", "POST", "/v1/prints", `{"client_id":"pppppppp","token_id":"AAAAAAAAAAAAAAAAAAAA","printed_at":"2026-03-01T09:00:00Z"}`, 404, api.CodeUnknownToken},
-		{"unknown worker", "POST", "/v1/tokens", `{"id_number":"` + id + `","worker_id":"ghost"}`, 400, api.CodeUnknownWorker},
+		{"a worker without a session", "POST", "/v1/tokens", `{"id_number":"` + id + `","worker_id":"ghost"}`, 401, api.CodeWorkerSession},
 		{"unknown route", "GET", "/v1/nothing", ``, 404, api.CodeNotFound},
 		{"wrong method", "DELETE", "/v1/status", ``, 405, api.CodeMethodNotAllowed},
 	}

@@ -48,7 +48,11 @@ type env struct {
 	svc  *server.Service
 	srv  *httptest.Server
 	h    *server.Handler
-	c    *client.Client // registered device "kiosk-1"
+	c    *client.Client // registered device "kiosk-1", a counter
+	// ws is worker w1's session on c's device, and wctx a context that
+	// sends it: worker actions go with wctx.
+	ws   api.WorkerSessionResponse
+	wctx context.Context
 	seal *sealbox.PublicKey
 	root ed25519.PublicKey
 	reg  api.RegisterResponse
@@ -91,6 +95,9 @@ func newEnvOn(t testing.TB, opt server.Options, open opener) *env {
 	if opt.Logger == nil {
 		opt.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
+	if opt.LookupLimits == nil {
+		opt.LookupLimits = map[api.Role]server.Limit{} // the findings' tests set them
+	}
 	svc, err := server.New(ctx, st, opt)
 	if err != nil {
 		t.Fatal(err)
@@ -100,6 +107,13 @@ func newEnvOn(t testing.TB, opt server.Options, open opener) *env {
 	t.Cleanup(srv.Close)
 	e := &env{t: t, opt: opt, open: open, clk: clk, svc: svc, srv: srv, h: h}
 	e.c, e.reg = e.register("kiosk-1")
+	if err := svc.AddWorker(ctx, "w1", "王社工", "secret123"); err != nil {
+		t.Fatal(err)
+	}
+	if e.ws, err = e.c.WorkerLogin(ctx, "w1", "secret123"); err != nil {
+		t.Fatal(err)
+	}
+	e.wctx = client.WithWorker(ctx, e.ws.Session)
 	e.seal, err = sealbox.DecodePublicKey(e.reg.SealingKey)
 	if err != nil {
 		t.Fatal(err)
@@ -107,6 +121,17 @@ func newEnvOn(t testing.TB, opt server.Options, open opener) *env {
 	root, _ := base64.RawURLEncoding.DecodeString(e.reg.TrustRootKey)
 	e.root = ed25519.PublicKey(root)
 	return e
+}
+
+// worker logs w1 in afresh (her first session may have expired on the
+// test's clock) and returns a context that sends the new session.
+func (e *env) worker() context.Context {
+	e.t.Helper()
+	ws, err := e.c.WorkerLogin(context.Background(), "w1", "secret123")
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return client.WithWorker(context.Background(), ws.Session)
 }
 
 // instance starts another service instance on e's database, with its own
@@ -128,7 +153,13 @@ func (e *env) instance() *env {
 
 func (e *env) register(name string) (*client.Client, api.RegisterResponse) {
 	e.t.Helper()
-	code, _, err := e.svc.ProvisionDevice(context.Background(), name, api.RoleCounter)
+	return e.registerAs(name, api.RoleCounter)
+}
+
+// registerAs registers a device of this role.
+func (e *env) registerAs(name string, role api.Role) (*client.Client, api.RegisterResponse) {
+	e.t.Helper()
+	code, _, err := e.svc.ProvisionDevice(context.Background(), name, role)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -157,13 +188,14 @@ func idNumber(t testing.TB, birth string, n int) pii.IDNumber {
 	return id
 }
 
-// payload is a valid self-enrolment by the env's device.
+// payload is a valid enrolment at the env's counter by worker w1, with
+// her session sealed in, as a kiosk queues it.
 func (e *env) payload(id pii.IDNumber, name string) api.EnrolmentPayload {
 	return api.EnrolmentPayload{
 		IDNumber: id.Reveal(), Name: name, Phone: "13812345678",
-		Consent:  api.Consent{Given: true, By: api.ActorSelf, At: e.clk.Now()},
-		Actor:    api.Actor{Kind: api.ActorSelf},
-		DeviceID: e.c.DeviceID, CreatedAt: e.clk.Now(),
+		Consent: api.Consent{Given: true, By: api.ActorSelf, At: e.clk.Now()},
+		Actor:   api.Actor{Kind: api.ActorWorker, WorkerID: "w1"},
+		Channel: api.ChannelCounter, DeviceID: e.c.DeviceID, CreatedAt: e.clk.Now(), WorkerSession: e.ws.Session,
 	}
 }
 

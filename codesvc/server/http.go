@@ -58,6 +58,7 @@ func NewHandler(svc *Service) *Handler {
 	h.handle("POST /v1/prints", MaxBody, h.print)
 	h.handle("GET /v1/feed", 0, h.feed)
 	h.handle("GET /v1/workers", 0, h.workers)
+	h.handle("POST /v1/worker-sessions", MaxBody, h.workerLogin)
 	h.handle("POST /v1/corrections", MaxBody, h.fileCorrection)
 	h.handle("GET /v1/corrections", 0, h.corrections)
 	h.handle("GET /v1/corrections/{id}", 0, h.correction)
@@ -100,16 +101,17 @@ func (h *Handler) noRoute(w http.ResponseWriter, r *http.Request) {
 // Canonical forms of the header keys the handler reads and writes, so
 // that the hot path indexes the header map without canonicalising.
 var (
-	hkServerTime   = http.CanonicalHeaderKey(api.HeaderServerTime)
-	hkDeviceID     = http.CanonicalHeaderKey(api.HeaderDeviceID)
-	hkTimestamp    = http.CanonicalHeaderKey(api.HeaderTimestamp)
-	hkNonce        = http.CanonicalHeaderKey(api.HeaderNonce)
-	hkSignature    = http.CanonicalHeaderKey(api.HeaderSignature)
-	hkSessionID    = http.CanonicalHeaderKey(api.HeaderSessionID)
-	hkSessionMAC   = http.CanonicalHeaderKey(api.HeaderSessionMAC)
-	hkContentType  = http.CanonicalHeaderKey("Content-Type")
-	hkCacheControl = http.CanonicalHeaderKey("Cache-Control")
-	hkContentLen   = http.CanonicalHeaderKey("Content-Length")
+	hkServerTime    = http.CanonicalHeaderKey(api.HeaderServerTime)
+	hkDeviceID      = http.CanonicalHeaderKey(api.HeaderDeviceID)
+	hkTimestamp     = http.CanonicalHeaderKey(api.HeaderTimestamp)
+	hkNonce         = http.CanonicalHeaderKey(api.HeaderNonce)
+	hkSignature     = http.CanonicalHeaderKey(api.HeaderSignature)
+	hkSessionID     = http.CanonicalHeaderKey(api.HeaderSessionID)
+	hkSessionMAC    = http.CanonicalHeaderKey(api.HeaderSessionMAC)
+	hkWorkerSession = http.CanonicalHeaderKey(api.HeaderWorkerSession)
+	hkContentType   = http.CanonicalHeaderKey("Content-Type")
+	hkCacheControl  = http.CanonicalHeaderKey("Cache-Control")
+	hkContentLen    = http.CanonicalHeaderKey("Content-Length")
 )
 
 // first is h.Get for a key already in canonical form.
@@ -177,11 +179,15 @@ func writeError(w http.ResponseWriter, status int, code api.Code, msg string) {
 // call is an authenticated request.
 type call struct {
 	deviceID   string
-	viaSession bool // authenticated by a session MAC rather than Ed25519
+	role       api.Role // the device's, fixed at provisioning
+	viaSession bool     // authenticated by a session MAC rather than Ed25519
 	body       []byte
 }
 
+// handle registers an authenticated route: the body read within limit,
+// the device authenticated, its role checked against routeRoles.
 func (h *Handler) handle(pattern string, limit int64, fn func(http.ResponseWriter, *http.Request, *call)) {
+	roles := rolesOf(pattern)
 	h.route(pattern, func(w http.ResponseWriter, r *http.Request) {
 		var body []byte
 		if limit > 0 {
@@ -198,11 +204,14 @@ func (h *Handler) handle(pattern string, limit int64, fn func(http.ResponseWrite
 		var err error
 		if _, ok := r.Header[hkSessionID]; ok {
 			c.viaSession = true
-			c.deviceID, err = h.authenticateSession(r, body)
+			c.deviceID, c.role, err = h.authenticateSession(r, body)
 		} else {
 			var d store.Device
 			d, err = h.authenticate(r, body)
-			c.deviceID = d.ID
+			c.deviceID, c.role = d.ID, d.Role
+		}
+		if err == nil && !allowed(roles, c.role) {
+			err = ErrRoleForbidden
 		}
 		if err != nil {
 			h.fail(w, err)
@@ -349,6 +358,10 @@ var errorTable = []struct {
 	{store.ErrKeyInUse, http.StatusConflict, api.CodeKeyInUse, "this public key is registered to another device"},
 	{ErrNotEnrolled, http.StatusNotFound, api.CodeNotEnrolled, "resident not enrolled"},
 	{ErrUnknownWorker, http.StatusBadRequest, api.CodeUnknownWorker, "unknown or disabled worker"},
+	{ErrRoleForbidden, http.StatusForbidden, api.CodeRoleForbidden, "this device's role does not allow this"},
+	{ErrWorkerSession, http.StatusUnauthorized, api.CodeWorkerSession, "a worker session of this device and this worker is required; log in again"},
+	{ErrBadLogin, http.StatusUnauthorized, api.CodeBadLogin, "worker id or password not accepted"},
+	{ErrWorkerLocked, http.StatusTooManyRequests, api.CodeRateLimited, "too many failed logins for this worker; wait 15 minutes"},
 	{store.ErrActiveToken, http.StatusConflict, api.CodeActiveToken, "the resident has an active paper code; re-issue it or set replace"},
 	{store.ErrTokenNotActive, http.StatusConflict, api.CodeTokenNotActive, "token is not active"},
 	{store.ErrConflict, http.StatusConflict, api.CodeConflict, "client ID already used with different content"},
@@ -454,6 +467,9 @@ func (h *Handler) status(w http.ResponseWriter, r *http.Request, c *call) {
 		h.fail(w, err)
 		return
 	}
+	if !h.lookup(w, c) {
+		return
+	}
 	resp, err := h.svc.StatusFor(r.Context(), id)
 	if err != nil {
 		h.fail(w, err)
@@ -491,7 +507,11 @@ func (h *Handler) enrol(w http.ResponseWriter, r *http.Request, c *call) {
 		writeError(w, http.StatusBadRequest, api.CodeTooManyItems, fmt.Sprintf("a batch has 1 to %d items", api.MaxBatchItems))
 		return
 	}
-	res, err := h.svc.Enrol(r.Context(), c.deviceID, req.Items)
+	// A session that is not accepted vouches for no item, and the items
+	// fall back on the sessions sealed into them: a batch is never
+	// refused whole for it.
+	wid, _ := h.worker(r, c)
+	res, err := h.svc.Enrol(r.Context(), Caller{DeviceID: c.deviceID, Role: c.role, WorkerID: wid}, req.Items)
 	if err != nil {
 		h.fail(w, err)
 		return
@@ -532,7 +552,20 @@ func (h *Handler) issue(w http.ResponseWriter, r *http.Request, c *call) {
 		h.fail(w, err)
 		return
 	}
-	resp, err := h.svc.IssueToken(r.Context(), c.deviceID, req.WorkerID, id, req.Replace)
+	// Without a worker session this is a resident alone, for the card on
+	// the reader; a worker named in the body must be the session's.
+	wid, err := h.worker(r, c)
+	if err == nil && req.WorkerID != "" && req.WorkerID != wid {
+		err = ErrWorkerSession
+	}
+	if err != nil {
+		h.fail(w, err)
+		return
+	}
+	if !h.lookup(w, c) {
+		return
+	}
+	resp, err := h.svc.IssueToken(r.Context(), c.deviceID, wid, id, req.Replace)
 	if err != nil {
 		h.fail(w, err)
 		return
@@ -550,7 +583,12 @@ func (h *Handler) reissue(w http.ResponseWriter, r *http.Request, c *call) {
 	if !ok {
 		return
 	}
-	resp, err := h.svc.ReissueToken(r.Context(), c.deviceID, req.WorkerID, tid)
+	wid, err := h.needWorker(r, c, req.WorkerID)
+	if err != nil {
+		h.fail(w, err)
+		return
+	}
+	resp, err := h.svc.ReissueToken(r.Context(), c.deviceID, wid, tid)
 	if err != nil {
 		h.failToken(w, err)
 		return
@@ -569,7 +607,12 @@ func (h *Handler) lost(w http.ResponseWriter, r *http.Request, c *call) {
 		h.fail(w, err)
 		return
 	}
-	revoked, err := h.svc.ReportLost(r.Context(), c.deviceID, req.WorkerID, id)
+	wid, err := h.needWorker(r, c, req.WorkerID)
+	if err != nil {
+		h.fail(w, err)
+		return
+	}
+	revoked, err := h.svc.ReportLost(r.Context(), c.deviceID, wid, id)
 	if err != nil {
 		h.fail(w, err)
 		return
@@ -582,7 +625,7 @@ func (h *Handler) lost(w http.ResponseWriter, r *http.Request, c *call) {
 
 func (h *Handler) tokenStatus(w http.ResponseWriter, r *http.Request, c *call) {
 	tid, ok := pathToken(w, r)
-	if !ok {
+	if !ok || !h.lookup(w, c) {
 		return
 	}
 	resp, err := h.svc.TokenStatus(r.Context(), tid)
@@ -601,6 +644,10 @@ func (h *Handler) print(w http.ResponseWriter, r *http.Request, c *call) {
 	}
 	if !api.ValidClientID(req.ClientID) || req.PrintedAt.IsZero() {
 		writeError(w, http.StatusBadRequest, api.CodeInvalidField, "client_id (8-64 of [A-Za-z0-9_-]) and printed_at are required")
+		return
+	}
+	if req.WorkerID != "" && c.role != api.RoleCounter {
+		h.fail(w, ErrRoleForbidden) // nobody works at a self-service kiosk
 		return
 	}
 	dup, err := h.svc.RecordPrint(r.Context(), c.deviceID, req)
@@ -653,7 +700,8 @@ func (h *Handler) fileCorrection(w http.ResponseWriter, r *http.Request, c *call
 		h.fail(w, err)
 		return
 	}
-	resp, err := h.svc.FileCorrection(r.Context(), c.deviceID, req)
+	wid, _ := h.worker(r, c) // as for enrolments: the sealed session is the fallback
+	resp, err := h.svc.FileCorrection(r.Context(), Caller{DeviceID: c.deviceID, Role: c.role, WorkerID: wid}, req)
 	if err != nil {
 		h.fail(w, err)
 		return

@@ -20,10 +20,10 @@ import (
 // so a failure in one never leaves another half-written. The error is
 // returned only for a storage failure, after which the batch stops (the
 // kiosk retries it whole: the items already done answer "duplicate").
-func (s *Service) Enrol(ctx context.Context, deviceID string, items []api.EnrolmentItem) ([]api.EnrolmentResult, error) {
+func (s *Service) Enrol(ctx context.Context, by Caller, items []api.EnrolmentItem) ([]api.EnrolmentResult, error) {
 	out := make([]api.EnrolmentResult, 0, len(items))
 	for _, it := range items {
-		res, err := s.enrolOne(ctx, deviceID, it)
+		res, err := s.enrolOne(ctx, by, it)
 		if err != nil {
 			return nil, err
 		}
@@ -32,7 +32,16 @@ func (s *Service) Enrol(ctx context.Context, deviceID string, items []api.Enrolm
 	return out, nil
 }
 
-func (s *Service) enrolOne(ctx context.Context, deviceID string, it api.EnrolmentItem) (api.EnrolmentResult, error) {
+// Caller is who makes a request: the device, its role, and the worker of
+// the worker session it carries ("" for none).
+type Caller struct {
+	DeviceID string
+	Role     api.Role
+	WorkerID string
+}
+
+func (s *Service) enrolOne(ctx context.Context, by Caller, it api.EnrolmentItem) (api.EnrolmentResult, error) {
+	deviceID := by.DeviceID
 	rejected := func(reason string) api.EnrolmentResult {
 		return api.EnrolmentResult{ClientID: it.ClientID, Outcome: api.OutcomeRejected, Reason: reason}
 	}
@@ -60,6 +69,9 @@ func (s *Service) enrolOne(ctx context.Context, deviceID string, it api.Enrolmen
 		reason = api.ReasonBadPayload
 	} else {
 		reason = s.validate(ctx, deviceID, &p, &req)
+	}
+	if reason == "" {
+		req.Enrolment.WorkerID, reason = s.actorFor(ctx, by, &p)
 	}
 	if reason != "" {
 		req.Enrolment.Outcome, req.Enrolment.Reason = store.Rejected, reason
@@ -163,6 +175,41 @@ func (s *Service) validate(ctx context.Context, deviceID string, p *api.Enrolmen
 		req.Enrolment.Channel = store.ChannelKiosk
 	}
 	return ""
+}
+
+// actorFor ties an item's actor to the device's role and the worker's
+// session (findings 1 and 12). A self-service kiosk sends only a
+// resident alone (channel kiosk, actor self: validate checks those). A
+// counter's own items name a worker, or a family member with the worker
+// who took the item, never "self" (which would skip the proxy caps), and
+// that worker must be the one whose session the request carries or, for
+// an item queued while the network was down, the one whose session was
+// sealed into it. It returns the worker to record, or a rejection.
+func (s *Service) actorFor(ctx context.Context, by Caller, p *api.EnrolmentPayload) (string, string) {
+	if p.Channel == api.ChannelKiosk {
+		if by.Role != api.RoleSelfService && by.Role != api.RoleCounter {
+			return "", api.ReasonRoleForbidden
+		}
+		return "", ""
+	}
+	if by.Role != api.RoleCounter {
+		return "", api.ReasonRoleForbidden
+	}
+	if p.Actor.Kind == api.ActorSelf {
+		return "", api.ReasonInvalidActor
+	}
+	worker := by.WorkerID
+	if worker == "" && p.WorkerSession != "" {
+		w, err := s.WorkerOf(ctx, by.DeviceID, p.WorkerSession, true)
+		if err != nil {
+			return "", api.ReasonWorkerSession
+		}
+		worker = w
+	}
+	if worker == "" || p.Actor.WorkerID != worker {
+		return "", api.ReasonWorkerSession
+	}
+	return worker, ""
 }
 
 // ValidName accepts 1 to 40 characters of letters, marks, spaces and the

@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/shcommunity/kiosk/codesvc/api"
@@ -51,9 +52,18 @@ type Options struct {
 	// MaxSessionsPerDevice bounds the live sessions of one device; the
 	// oldest goes first. Default DefaultMaxSessionsPerDevice.
 	MaxSessionsPerDevice int
-	Now                  func() time.Time // default time.Now
-	Rand                 io.Reader        // default crypto/rand.Reader
-	Logger               *slog.Logger     // default slog.Default()
+	// WorkerSessionTTL is how long a worker session serves calls;
+	// QueueGrace how long after it was issued it still vouches for an
+	// item queued under it. Defaults DefaultWorkerSessionTTL and
+	// DefaultQueueGrace.
+	WorkerSessionTTL time.Duration
+	QueueGrace       time.Duration
+	// LookupLimits bound each device's look-ups by its role; nil means
+	// DefaultLookupLimits, and a role without an entry is not limited.
+	LookupLimits map[api.Role]Limit
+	Now          func() time.Time // default time.Now
+	Rand         io.Reader        // default crypto/rand.Reader
+	Logger       *slog.Logger     // default slog.Default()
 }
 
 // Service is the code service's logic over a store.
@@ -64,6 +74,12 @@ type Service struct {
 	residentKey []byte
 	sealing     *sealbox.PrivateKey
 	root        ed25519.PrivateKey
+
+	workerKey []byte // MACs worker sessions
+	dummyOnce sync.Once
+	dummyHash string        // checked for an unknown worker, to take the same time
+	logins    loginFailures // failed worker logins
+	lookups   buckets       // look-ups per device
 }
 
 // DefaultSelfLimits bound self-enrolments at self-service kiosks.
@@ -81,8 +97,11 @@ type Service struct {
 var DefaultSelfLimits = store.SelfLimits{PerDevice: 60, DeviceWindow: time.Hour, PerResident: 3, ResidentWindow: 24 * time.Hour}
 
 // DefaultCaps are the proxy caps: one family member acts for at most 8
-// residents, and a resident has at most 3 family proxies.
-var DefaultCaps = store.ProxyCaps{ResidentsPerProxy: 8, ProxiesPerResident: 3}
+// residents, and a resident has at most 3 family proxies. One worker has
+// at most 150 enrolments accepted in any 24 hours: a busy counter sees
+// a resident every few minutes for a working day, and more is a worker's
+// session being used to enrol people who are not there.
+var DefaultCaps = store.ProxyCaps{ResidentsPerProxy: 8, ProxiesPerResident: 3, WorkerPerDay: 150}
 
 // New loads (creating on first use) the service's secrets and a signing
 // key from st.
@@ -117,9 +136,7 @@ func New(ctx context.Context, st store.Store, opt Options) (*Service, error) {
 	if opt.MaxSessionsPerDevice <= 0 {
 		opt.MaxSessionsPerDevice = DefaultMaxSessionsPerDevice
 	}
-	if opt.Now == nil {
-		opt.Now = time.Now
-	}
+	workerDefaults(&opt)
 	if opt.Rand == nil {
 		opt.Rand = rand.Reader
 	}
@@ -156,6 +173,9 @@ func New(ctx context.Context, st store.Store, opt Options) (*Service, error) {
 		return nil, err
 	}
 	s.root = ed25519.NewKeyFromSeed(seed)
+	if s.workerKey, err = st.Secret(ctx, secretWorkerSession, random(32)); err != nil {
+		return nil, err
+	}
 	keys, err := st.SigningKeys(ctx)
 	if err != nil {
 		return nil, err
@@ -166,6 +186,23 @@ func New(ctx context.Context, st store.Store, opt Options) (*Service, error) {
 		}
 	}
 	return s, nil
+}
+
+// workerDefaults fills the defaults of the worker-session and look-up
+// options, and the clock's.
+func workerDefaults(opt *Options) {
+	if opt.WorkerSessionTTL <= 0 {
+		opt.WorkerSessionTTL = DefaultWorkerSessionTTL
+	}
+	if opt.QueueGrace <= 0 {
+		opt.QueueGrace = DefaultQueueGrace
+	}
+	if opt.LookupLimits == nil {
+		opt.LookupLimits = DefaultLookupLimits
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
 }
 
 // unavailable reports whether err from the store means its database is

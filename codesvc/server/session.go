@@ -65,49 +65,59 @@ func parseSessionHeaders(h http.Header) (sessionHeaders, error) {
 // Store.UseSessionNonce, which writes the nonce only while the session
 // exists and its device is not revoked, so a revocation or an ended
 // session on any instance is refused here at once.
-func (h *Handler) authenticateSession(r *http.Request, body []byte) (string, error) {
+func (h *Handler) authenticateSession(r *http.Request, body []byte) (string, api.Role, error) {
+	cs, err := h.checkSession(r, body)
+	if err != nil {
+		return "", "", err
+	}
+	return cs.deviceID, cs.role, nil
+}
+
+// checkSession is authenticateSession's work; it returns what the cache
+// holds of the session.
+func (h *Handler) checkSession(r *http.Request, body []byte) (*cachedSession, error) {
 	a, err := parseSessionHeaders(r.Header)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	now := h.svc.Now()
 	if err := h.checkWindow(now, a.Timestamp); err != nil {
-		return "", err
+		return nil, err
 	}
 	cs := h.sessions.get(a.SessionID)
 	if cs == nil {
 		s, d, err := h.svc.Store.Session(r.Context(), a.SessionID)
 		if err := sessionRefusal(s, d, err, now); err != nil {
-			return "", err
+			return nil, err
 		}
-		cs = h.sessions.put(s)
+		cs = h.sessions.put(s, d.Role)
 	}
 	if !now.Before(cs.expires) {
 		h.sessions.drop(a.SessionID)
-		return "", errSessionExpired
+		return nil, errSessionExpired
 	}
 	m := cs.mac()
 	var buf [32]byte
 	sum := api.SessionMAC(m, buf[:0], r.Method, r.URL.RequestURI(), a.Timestamp, a.Nonce, body)
 	cs.macs.Put(m)
 	if !hmac.Equal(sum, a.MAC[:]) {
-		return "", &authError{http.StatusUnauthorized, api.CodeBadMAC, "session MAC does not verify"}
+		return nil, &authError{http.StatusUnauthorized, api.CodeBadMAC, "session MAC does not verify"}
 	}
 	exp := time.Unix(a.Timestamp, 0).Add(Window + time.Second)
 	ok, err := h.svc.Store.UseSessionNonce(r.Context(), a.SessionID, a.Nonce, exp, now)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	if !ok {
 		// Why: the session or its device, or else a replay.
 		s, d, err := h.svc.Store.Session(r.Context(), a.SessionID)
 		if err := sessionRefusal(s, d, err, now); err != nil {
 			h.sessions.drop(a.SessionID)
-			return "", err
+			return nil, err
 		}
-		return "", errReplay
+		return nil, errReplay
 	}
-	return cs.deviceID, nil
+	return cs, nil
 }
 
 var (
@@ -200,6 +210,7 @@ const sessionCacheSize = 1 << 16
 
 type cachedSession struct {
 	deviceID string
+	role     api.Role // the device's; fixed at provisioning, so never stale
 	expires  time.Time
 	macs     sync.Pool // of hash.Hash under the session key
 }
@@ -213,9 +224,9 @@ func (c *sessionCache) get(id string) *cachedSession {
 	return c.m[id]
 }
 
-func (c *sessionCache) put(s store.Session) *cachedSession {
+func (c *sessionCache) put(s store.Session, role api.Role) *cachedSession {
 	key := bytes.Clone(s.Key)
-	cs := &cachedSession{deviceID: s.DeviceID, expires: s.ExpiresAt}
+	cs := &cachedSession{deviceID: s.DeviceID, role: role, expires: s.ExpiresAt}
 	cs.macs.New = func() any { return api.NewSessionMAC(key) }
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -163,7 +163,12 @@ func (s *Service) checkWorker(ctx context.Context, id string) error {
 // not open as a correction, ErrInvalidField for a bad client ID, payload
 // or reason, an error matching pii.ErrInvalidID for a bad ID number,
 // ErrUnknownWorker and ErrNotEnrolled.
-func (s *Service) FileCorrection(ctx context.Context, deviceID string, req api.CorrectionRequest) (api.Correction, error) {
+//
+// A correction is a worker's action: req.WorkerID must be the worker of
+// the caller's session (by.WorkerID, a call made now) or of the session
+// sealed in the payload when it was queued, else ErrWorkerSession.
+func (s *Service) FileCorrection(ctx context.Context, by Caller, req api.CorrectionRequest) (api.Correction, error) {
+	deviceID := by.DeviceID
 	if !api.ValidClientID(req.ClientID) {
 		return api.Correction{}, fmt.Errorf("%w: client_id must be 8 to 64 characters of [A-Za-z0-9_-]", ErrInvalidField)
 	}
@@ -178,8 +183,14 @@ func (s *Service) FileCorrection(ctx context.Context, deviceID string, req api.C
 	if err != nil {
 		return api.Correction{}, err
 	}
-	if err := s.checkWorker(ctx, req.WorkerID); err != nil {
-		return api.Correction{}, err
+	worker := by.WorkerID
+	if worker == "" && p.WorkerSession != "" {
+		if worker, err = s.WorkerOf(ctx, deviceID, p.WorkerSession, true); err != nil {
+			return api.Correction{}, err
+		}
+	}
+	if worker == "" || req.WorkerID != worker {
+		return api.Correction{}, ErrWorkerSession
 	}
 	r, _, err := s.Store.ResidentByKey(ctx, s.ResidentKey(id))
 	if errors.Is(err, store.ErrNotFound) {

@@ -53,7 +53,7 @@ func checkService(ctx context.Context, cfg Config, id *syncer.Identity) []Result
 	if id != nil {
 		dev := Result{Check: CheckDevice}
 		c := &client.Client{BaseURL: base, HTTP: cfg.HTTP, DeviceID: id.DeviceID, Key: id.PrivateKey, Now: cfg.Now}
-		_, err := c.Workers(ctx)
+		_, err := c.Feed(ctx, "", 1) // every role may read its feed
 		var ae *api.Error
 		switch {
 		case err == nil:
@@ -65,6 +65,9 @@ func checkService(ctx context.Context, cfg Config, id *syncer.Identity) []Result
 		case errors.As(err, &ae) && ae.Code == api.CodeDeviceRevoked:
 			dev.Level, dev.Detail = Fail, "the service has revoked device "+id.DeviceID+"."
 			dev.Fix = "ask the service administrator why; register again with a new provisioning code only if told to."
+		case errors.As(err, &ae) && ae.Code == api.CodeRoleForbidden:
+			dev.Level, dev.Detail = Fail, "device "+id.DeviceID+" has no role at the service (registered before roles)."
+			dev.Fix = "ask the service administrator for a new provisioning code with --role and register the kiosk again."
 		case errors.As(err, &ae) && ae.Code == api.CodeClockSkew:
 			dev.Level, dev.Detail = Fail, "the service refuses this kiosk's clock."
 			dev.Fix = "set the date, time and time zone right (see the clock line)."

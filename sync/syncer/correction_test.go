@@ -92,7 +92,7 @@ func TestQueuedCorrectionOnlyTheServiceOpens(t *testing.T) {
 	}
 	id := resident(t, 50, 7)
 	const reason = "已出院，颜色应为绿码"
-	r, err := eng.RequestCorrection(ctx, id, "w-1", reason)
+	r, err := eng.RequestCorrection(ctx, id, "w-1", "", reason)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -218,12 +218,14 @@ func TestLegacyCorrectionsResealed(t *testing.T) {
 	if err := eng.SyncOnce(ctx); err != nil {
 		t.Fatal(err)
 	}
-	cs, err := s.svc.Store.Corrections(ctx, "", "")
-	if err != nil || len(cs) != 1 || cs[0].ClientID != cid || cs[0].Reason != reason {
-		t.Errorf("service corrections = %+v, %v; want the resealed one", cs, err)
+	// It names no worker, and a correction is a worker's action that the
+	// service takes only under her session: it is refused, and kept for
+	// a worker to file again.
+	if cs, err := s.svc.Store.Corrections(ctx, "", ""); err != nil || len(cs) != 0 {
+		t.Errorf("service corrections = %+v, %v; want none", cs, err)
 	}
-	if sum := k.summary(t); sum.Pending != 0 || len(sum.Quarantined) != 0 {
-		t.Errorf("after sync: %d pending, %d quarantined; want none", sum.Pending, len(sum.Quarantined))
+	if sum := k.summary(t); sum.Pending != 0 || len(sum.Quarantined) != 1 || sum.Quarantined[0].Reason != string(api.CodeWorkerSession) {
+		t.Errorf("after sync: %+v; want the resealed one quarantined for %s", sum, api.CodeWorkerSession)
 	}
 	if err := k.st.VerifyAudit(ctx); err != nil {
 		t.Errorf("audit after reseal: %v", err)

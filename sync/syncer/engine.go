@@ -73,6 +73,7 @@ type Engine struct {
 
 	syncMu   sync.Mutex // one sync at a time
 	inFlight atomic.Int64
+	worker   atomic.Pointer[string] // the logged-in worker's session (SetWorkerSession)
 
 	mu          sync.Mutex
 	lastSuccess time.Time

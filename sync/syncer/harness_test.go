@@ -20,6 +20,7 @@ import (
 	"github.com/shcommunity/kiosk/codesvc/api"
 	"github.com/shcommunity/kiosk/codesvc/client"
 	"github.com/shcommunity/kiosk/codesvc/server"
+	"github.com/shcommunity/kiosk/codesvc/store"
 	"github.com/shcommunity/kiosk/codesvc/store/sqlitestore"
 	"github.com/shcommunity/kiosk/pii"
 	"github.com/shcommunity/kiosk/sync/localstore"
@@ -142,6 +143,12 @@ func startServiceWith(t testing.TB, opt server.Options) *service {
 	t.Cleanup(func() { st.Close() })
 	clk := &tclock{t: start}
 	opt.Now, opt.Logger, opt.Argon2 = clk.Now, quiet, api.Argon2Params{Time: 1, Memory: 64, Threads: 1}
+	if opt.SelfLimits == (store.SelfLimits{}) {
+		opt.SelfLimits = store.SelfLimits{PerDevice: -1, PerResident: -1} // the tests enrol many from one kiosk
+	}
+	if opt.LookupLimits == nil {
+		opt.LookupLimits = map[api.Role]server.Limit{}
+	}
 	svc, err := server.New(ctx, st, opt)
 	if err != nil {
 		t.Fatal(err)
@@ -280,9 +287,29 @@ func resident(t testing.TB, day, n int) pii.IDNumber {
 
 var names = []pii.Name{"张三丰", "李秀英", "周建国", "王淑芬", "陈国强", "刘桂兰", "欧阳明华"}
 
+// selfEnrolment is a resident enrolling herself at the kiosk's
+// self-service screen.
 func selfEnrolment(id pii.IDNumber, i int) syncer.Enrolment {
 	return syncer.Enrolment{IDNumber: id, Name: names[i%len(names)], Phone: "13812345678",
-		Consent: api.Consent{Given: true, By: api.ActorSelf}, Actor: api.Actor{Kind: api.ActorSelf}}
+		Consent: api.Consent{Given: true, By: api.ActorSelf, Version: "kiosk-self-test"}, Actor: api.Actor{Kind: api.ActorSelf},
+		Channel: api.ChannelKiosk}
+}
+
+// workerSession logs worker id (added with password pw if new) in at the
+// service from k's device and returns her session.
+func (k *kiosk) workerSession(t testing.TB, s *service, id, pw string) string {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := s.svc.Store.Worker(ctx, id); err != nil {
+		if err := s.svc.AddWorker(ctx, id, "王老师", pw); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ws, err := k.rm.C.WorkerLogin(ctx, id, pw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ws.Session
 }
 
 func (k *kiosk) enrol(t testing.TB, id pii.IDNumber, i int) syncer.Receipt {

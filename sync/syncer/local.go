@@ -55,6 +55,10 @@ type Enrolment struct {
 	// Family is the family member acting for the resident, if any; it
 	// goes into Actor.FamilyIDNumber inside the sealed payload only.
 	Family pii.IDNumber
+	// WorkerSession is the session of Actor.WorkerID at the service, for
+	// an enrolment at a counter; it is sealed in with the rest
+	// (api.EnrolmentPayload.WorkerSession).
+	WorkerSession string
 }
 
 // Enrol seals an enrolment to the service's key and writes it to the
@@ -73,7 +77,8 @@ func (e *Engine) Enrol(ctx context.Context, en Enrolment) (Receipt, error) {
 		actor.FamilyIDNumber = en.Family.Reveal()
 	}
 	payload, err := json.Marshal(api.EnrolmentPayload{IDNumber: en.IDNumber.Reveal(), Name: en.Name.Reveal(), Phone: en.Phone,
-		Consent: en.Consent, Actor: actor, Channel: en.Channel, DeviceID: e.cfg.DeviceID, CreatedAt: now.UTC()})
+		Consent: en.Consent, Actor: actor, Channel: en.Channel, DeviceID: e.cfg.DeviceID, CreatedAt: now.UTC(),
+		WorkerSession: en.WorkerSession})
 	if err != nil {
 		return Receipt{}, fmt.Errorf("enrol: %w", err)
 	}
@@ -223,12 +228,17 @@ func (e *Engine) RecordUnchecked(ctx context.Context, u Unchecked) error {
 // colour. The ID number and the reason are sealed to the service's key,
 // as an enrolment is: the outbox holds the request ready to send, and the
 // kiosk cannot open it again.
-func (e *Engine) RequestCorrection(ctx context.Context, id pii.IDNumber, workerID, reason string) (Receipt, error) {
+//
+// session is the worker's session at the service (api.WorkerSessionResponse),
+// sealed in with the rest: the service accepts the correction only under
+// it (docs/security.md, "1. Every device could do a worker's work"); "" when the worker logged in
+// offline, and then the service refuses it and it is quarantined.
+func (e *Engine) RequestCorrection(ctx context.Context, id pii.IDNumber, workerID, session, reason string) (Receipt, error) {
 	if e.cfg.SealingKey == nil {
 		return Receipt{}, ErrNotRegistered
 	}
 	cid := newClientID()
-	req, err := client.SealCorrection(e.cfg.SealingKey, cid, workerID, id, reason)
+	req, err := client.SealCorrection(e.cfg.SealingKey, cid, workerID, session, id, reason)
 	if err != nil {
 		return Receipt{}, fmt.Errorf("request correction: %w", err)
 	}
@@ -317,7 +327,7 @@ func (e *Engine) reseal(priv *sealbox.PrivateKey, it localstore.Item) ([]byte, b
 		return nil, false
 	}
 	// The service validates the number; the kiosk only carries it.
-	req, err := client.SealCorrection(e.cfg.SealingKey, it.ClientID, old.WorkerID, pii.IDNumber(old.IDNumber), old.Reason)
+	req, err := client.SealCorrection(e.cfg.SealingKey, it.ClientID, old.WorkerID, "", pii.IDNumber(old.IDNumber), old.Reason)
 	if err != nil {
 		return nil, false
 	}

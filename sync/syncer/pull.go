@@ -149,8 +149,19 @@ func (e *Engine) pullTrustList(ctx context.Context, version uint64) error {
 	})
 }
 
+// pullWorkers refreshes the cached worker verifiers. Only a counter
+// device gets them (docs/security.md, "1. Every device could do a
+// worker's work"): another is refused for its role, which is no fault,
+// and then holds none.
 func (e *Engine) pullWorkers(ctx context.Context) error {
 	list, err := e.rm.Workers(ctx)
+	var ae *api.Error
+	if errors.As(err, &ae) && ae.Code == api.CodeRoleForbidden {
+		e.mu.Lock()
+		e.workersAt = e.clock.Now()
+		e.mu.Unlock()
+		return nil
+	}
 	if err != nil {
 		return wrapf(e.call(err), "pull workers")
 	}

@@ -8,6 +8,7 @@ import (
 	"net/http/httptrace"
 
 	"github.com/shcommunity/kiosk/codesvc/api"
+	"github.com/shcommunity/kiosk/codesvc/client"
 	"github.com/shcommunity/kiosk/internal/crashpoint"
 	"github.com/shcommunity/kiosk/sync/localstore"
 )
@@ -64,7 +65,7 @@ func (e *Engine) pushEnrolments(ctx context.Context, items []localstore.Item) er
 	}
 	e.inFlight.Store(int64(len(items)))
 	crashpoint.Hit(crashpoint.BeforeRequest)
-	resp, err := e.rm.Enrol(traced(ctx), batch)
+	resp, err := e.rm.Enrol(traced(e.withWorker(ctx)), batch)
 	e.inFlight.Store(0)
 	if err != nil {
 		err = e.call(err)
@@ -181,7 +182,7 @@ func (e *Engine) pushOne(ctx context.Context, it localstore.Item) error {
 			return e.quarantine(ctx, it, "local_bad_body")
 		}
 		var resp api.Correction
-		resp, err = e.rm.FileCorrection(ctx, req)
+		resp, err = e.rm.FileCorrection(e.withWorker(ctx), req)
 		outcome, ref = api.OutcomeAccepted, resp.ResidentRef
 	default:
 		e.inFlight.Store(0)
@@ -206,6 +207,21 @@ func (e *Engine) pushOne(ctx context.Context, it localstore.Item) error {
 		crashpoint.Hit(crashpoint.BeforeAck)
 		return nil
 	})
+}
+
+// SetWorkerSession gives the engine the session of the worker logged in
+// at the counter now ("" when none): enrolments and corrections are sent
+// with it, so that items of hers queued without one (she logged in
+// offline, or they were quarantined for the want of one and she retries
+// them) are vouched for when they arrive. The service takes it only for
+// items naming her; others still need the session sealed into them.
+func (e *Engine) SetWorkerSession(session string) { e.worker.Store(&session) }
+
+func (e *Engine) withWorker(ctx context.Context) context.Context {
+	if s := e.worker.Load(); s != nil {
+		return client.WithWorker(ctx, *s)
+	}
+	return ctx
 }
 
 // traced is ctx with an HTTP trace that passes the crash point

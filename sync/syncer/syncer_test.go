@@ -103,7 +103,7 @@ func TestQuarantineAndRetry(t *testing.T) {
 	k.enrol(t, resident(t, 1, 1), 0)
 	bad := selfEnrolment(resident(t, 2, 2), 1)
 	bad.Actor = api.Actor{Kind: api.ActorWorker, WorkerID: "w-late"} // not known to the service yet
-	bad.Consent.By = api.ActorWorker
+	bad.Consent.By, bad.Channel = api.ActorWorker, api.ChannelCounter
 	r, err := k.eng.Enrol(ctx, bad)
 	if err != nil {
 		t.Fatal(err)
@@ -130,9 +130,8 @@ func TestQuarantineAndRetry(t *testing.T) {
 	}
 	s.restore()
 	// The fix: the worker is registered at the service. Then Retry.
-	if err := s.svc.AddWorker(ctx, "w-late", "王老师", "secret-pw"); err != nil {
-		t.Fatal(err)
-	}
+	// She logs in: the retried item goes with her session.
+	k.eng.SetWorkerSession(k.workerSession(t, s, "w-late", "secret-pw"))
 	if err := k.eng.Retry(ctx, q.Seq); err != nil {
 		t.Fatal(err)
 	}
@@ -380,8 +379,9 @@ func TestNoPersonalDataOnDisk(t *testing.T) {
 		ids = append(ids, id)
 		en := selfEnrolment(id, i)
 		if i == 5 {
-			en.Actor = api.Actor{Kind: api.ActorFamily}
-			en.Consent.By = api.ActorFamily
+			en.Actor = api.Actor{Kind: api.ActorFamily, WorkerID: "w-h"}
+			en.Consent.By, en.Channel = api.ActorFamily, api.ChannelCounter
+			en.WorkerSession = k.workerSession(t, s, "w-h", "harness-pw")
 			en.Family = resident(t, 1, 900)
 			ids = append(ids, en.Family)
 		}
@@ -394,7 +394,7 @@ func TestNoPersonalDataOnDisk(t *testing.T) {
 	}
 	issueAndPrint(t, s, k, ids[0])
 	const sentReason, queuedReason = "colour wrong after test", "颜色不对，已出院"
-	if _, err := k.eng.RequestCorrection(ctx, ids[1], "", sentReason); err != nil {
+	if _, err := k.eng.RequestCorrection(ctx, ids[1], "w-h", k.workerSession(t, s, "w-h", "harness-pw"), sentReason); err != nil {
 		t.Fatal(err)
 	}
 	for _, id := range ids[:3] {
@@ -412,7 +412,7 @@ func TestNoPersonalDataOnDisk(t *testing.T) {
 	// A correction queued while the network is down stays in the outbox,
 	// ready to send: it too must be unreadable on disk.
 	s.cut()
-	if _, err := k.eng.RequestCorrection(ctx, ids[2], "", queuedReason); err != nil {
+	if _, err := k.eng.RequestCorrection(ctx, ids[2], "w-h", "", queuedReason); err != nil {
 		t.Fatal(err)
 	}
 	if err := k.eng.SyncOnce(ctx); err == nil {
