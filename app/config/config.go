@@ -66,6 +66,9 @@ type Config struct {
 	Volume float64 `json:"volume"`
 	// Muted silences the spoken prompts.
 	Muted bool `json:"muted"`
+	// CounterIdleMinutes logs a worker out of the counter after this many
+	// minutes untouched; 0 means flow.DefaultCounterIdle (5 minutes).
+	CounterIdleMinutes int `json:"counter_idle_minutes,omitempty"`
 }
 
 // ContactOff is the ContactReader of a kiosk without a contact reader.

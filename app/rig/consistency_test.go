@@ -16,6 +16,7 @@ import (
 
 	"github.com/shcommunity/kiosk/app/flow"
 	"github.com/shcommunity/kiosk/app/wire"
+	"github.com/shcommunity/kiosk/codesvc/api"
 	"github.com/shcommunity/kiosk/codesvc/client"
 	"github.com/shcommunity/kiosk/codesvc/rules"
 	"github.com/shcommunity/kiosk/codesvc/server"
@@ -200,7 +201,7 @@ func newWorld(t *testing.T, seed uint64) *world {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ls.Close() })
-	code, _, err := w.svc.ProvisionDevice(ctx, "consistency kiosk")
+	code, _, err := w.svc.ProvisionDevice(ctx, "consistency kiosk", api.RoleCounter)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,6 +25,9 @@ type Parts struct {
 	Lang    i18n.Lang
 	// IdleTimeout of the self-service flow; 0 means its default.
 	IdleTimeout time.Duration
+	// CounterIdle logs the counter's worker out after this long
+	// untouched; 0 means flow.DefaultCounterIdle.
+	CounterIdle time.Duration
 	// Say speaks a prompt of the self-service screen in the screens'
 	// language; it must not block (devices/speaker's Play). Nil is silence.
 	// Only the self-service screen speaks, and only while it is shown.
@@ -63,7 +66,7 @@ func Start(ctx context.Context, win fyne.Window, p Parts) *Shell {
 	s := &Shell{Win: win, Router: &flow.Router{}}
 	sf := &flow.SelfService{Backend: p.Backend, Printer: p.Printer, Where: p.Where, IdleTimeout: p.IdleTimeout, Log: p.Log}
 	vf := &flow.Venue{Backend: p.Venue, Log: p.Log}
-	cf := &flow.Counter{Backend: p.Counter, Printer: p.Printer, Log: p.Log}
+	cf := &flow.Counter{Backend: p.Counter, Printer: p.Printer, Log: p.Log, IdleLogout: p.CounterIdle}
 	s.Flows.Self, s.Flows.Venue, s.Flows.Counter = sf, vf, cf
 	s.Self = NewSelf(ControlsFor(sf), p.Lang)
 	s.Venue = NewVenue(vf.Scan, p.Lang)
@@ -102,6 +105,7 @@ func Start(ctx context.Context, win fyne.Window, p Parts) *Shell {
 	if p.Events != nil {
 		s.wg.Go(func() { s.Router.Run(ctx, p.Events) })
 	}
+	s.wg.Go(func() { idleCheck(ctx, cf) })
 	s.SetMode(p.Mode)
 	return s
 }
@@ -120,12 +124,32 @@ func (s *Shell) Mode() flow.Mode {
 	return s.mode
 }
 
-// SetMode puts a mode on screen; on the UI goroutine.
+// idleCheck asks the counter every few seconds whether its worker has
+// been idle too long (flow.Counter.CheckIdle), until ctx ends.
+func idleCheck(ctx context.Context, cf *flow.Counter) {
+	t := time.NewTicker(5 * time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			cf.CheckIdle()
+		}
+	}
+}
+
+// SetMode puts a mode on screen; on the UI goroutine. Leaving the
+// counter logs its worker out: the screen now faces the public.
 func (s *Shell) SetMode(m flow.Mode) {
 	m = flow.ParseMode(string(m))
 	s.mu.Lock()
+	was := s.mode
 	s.mode = m
 	s.mu.Unlock()
+	if was == flow.ModeCounter && m != flow.ModeCounter {
+		s.Flows.Counter.Logout()
+	}
 	s.Router.SetActive(m)
 	switch m {
 	case flow.ModeVenue:

@@ -98,7 +98,7 @@ func demo(p *process, o options, cfg config.Config, say func(i18n.Lang, flow.Pro
 	counter := &wire.Counter{Backend: r.Backend}
 	shell := ui.Start(p.ctx, p.win, ui.Parts{Events: r.Cards(p.ctx), Backend: r.Backend, Printer: r.Slips, Venue: r.Backend,
 		Counter: counter, Where: "演示自助机", Mode: cfg.Mode, Lang: cfg.Lang, IdleTimeout: idle, Say: say, Log: p.log,
-		Do: p.loop.Do})
+		Do: p.loop.Do, CounterIdle: time.Duration(cfg.CounterIdleMinutes) * time.Minute})
 	p.shell.Store(shell)
 
 	var cards []ui.SimCard

@@ -136,7 +136,7 @@ func startKiosk(p *process, cfg config.Config, st *localstore.Store, id syncer.I
 	printer := &wire.Printer{Driver: driver, Port: port, Centre: cfg.Centre, Withdraw: cfg.WithdrawText()}
 	p.shell.Store(ui.Start(p.ctx, p.win, ui.Parts{Events: cards, Backend: back, Printer: printer, Venue: back,
 		Counter: &wire.Counter{Backend: back}, Where: cfg.Centre, Mode: cfg.Mode, Lang: cfg.Lang, Say: say, Log: p.log,
-		Do: p.loop.Do}))
+		Do: p.loop.Do, CounterIdle: time.Duration(cfg.CounterIdleMinutes) * time.Minute}))
 	return nil
 }
 

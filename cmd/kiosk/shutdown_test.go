@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/shcommunity/kiosk/app/config"
+	"github.com/shcommunity/kiosk/codesvc/api"
 	"github.com/shcommunity/kiosk/codesvc/client"
 	"github.com/shcommunity/kiosk/codesvc/server"
 	"github.com/shcommunity/kiosk/codesvc/store/sqlitestore"
@@ -224,7 +225,7 @@ func provisioned(t *testing.T) (configPath, dbPath string) {
 	}
 	srv := httptest.NewServer(server.NewHandler(svc))
 	t.Cleanup(srv.Close)
-	code, _, err := svc.ProvisionDevice(ctx, "test kiosk")
+	code, _, err := svc.ProvisionDevice(ctx, "test kiosk", api.RoleSelfService)
 	if err != nil {
 		t.Fatal(err)
 	}
