@@ -160,7 +160,7 @@ func rulesWith(d time.Duration) rules.Rules {
 // startService (re)starts the service on the store with the rules.
 func (w *world) startService(ctx context.Context, r rules.Rules) {
 	svc, err := server.New(ctx, w.st, server.Options{Rules: r, Now: w.clock, Logger: quietLog(),
-		SelfLimits: store.SelfLimits{PerDevice: -1, PerResident: -1}})
+		SelfLimits: store.SelfLimits{PerDevice: -1, PerResident: -1}, LookupLimits: map[api.Role]server.Limit{}})
 	if err != nil {
 		w.t.Fatal(err)
 	}
