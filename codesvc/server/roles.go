@@ -33,6 +33,7 @@ var routeRoles = map[string][]api.Role{
 	"POST /v1/corrections":               {api.RoleCounter},
 	"GET /v1/corrections":                {api.RoleCounter},
 	"GET /v1/corrections/{id}":           {api.RoleCounter},
+	"GET /v1/watch":                      {api.RoleCounter},
 }
 
 // rolesOf returns the roles allowed on pattern; it panics for a pattern

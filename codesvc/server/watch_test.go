@@ -44,11 +44,11 @@ func TestWatch(t *testing.T) {
 	at(17 * day)
 	add(fresh, rules.CloseContactStart, 0)
 	at(19*day + time.Hour)
-	if _, err := e.c.FileCorrection(ctx, e.sealCorrection("corr-w001", filed, "the test was negative")); err != nil {
+	if _, err := e.c.FileCorrection(e.worker(), e.sealCorrection("corr-w001", filed, "the test was negative")); err != nil {
 		t.Fatal(err)
 	}
 	at(20*day - 2*time.Hour)
-	if _, err := e.c.FileCorrection(ctx, e.sealCorrection("corr-w002", filed2, "the test was negative")); err != nil {
+	if _, err := e.c.FileCorrection(e.worker(), e.sealCorrection("corr-w002", filed2, "the test was negative")); err != nil {
 		t.Fatal(err)
 	}
 	at(20 * day)
