@@ -3,6 +3,7 @@ package ssc
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -197,6 +198,9 @@ func (s *watchState) lost(ctx context.Context, err error) {
 		// it no longer knows): start again with a new context.
 		s.pcsc.Close()
 		s.pcsc = nil
+		if !errors.Is(err, ErrNoService) {
+			err = s.settle(ctx, err)
+		}
 	}
 	s.reader = ""
 	if s.present {
@@ -205,6 +209,33 @@ func (s *watchState) lost(ctx context.Context, err error) {
 	if !s.down {
 		s.down = true
 		s.emit(ctx, Event{Kind: ReaderDisconnected, Err: err})
+	}
+}
+
+// settleFor bounds how long settle asks again.
+const settleFor = 2 * time.Second
+
+// settle asks the service for a new context after it failed with err, an
+// error other than "not running": a daemon that dies under a wait, or is
+// dying while a context is asked for, answers "Access denied" for a
+// moment. Until the answer is definite (no service, or a context) it asks
+// again, for settleFor at most, so that the reason reported, and the
+// remedy shown, is the right one; an error that stays is reported as it
+// is (a service that refuses this user, for one).
+func (s *watchState) settle(ctx context.Context, err error) error {
+	until := time.Now().Add(settleFor)
+	for {
+		p, perr := OpenPCSC()
+		switch {
+		case perr == nil:
+			s.pcsc = p
+			return err
+		case errors.Is(perr, ErrNoService):
+			return fmt.Errorf("%w (%v)", perr, err)
+		case ctx.Err() != nil || !time.Now().Before(until):
+			return err
+		}
+		sleep(ctx, s.opts.MinBackoff)
 	}
 }
 

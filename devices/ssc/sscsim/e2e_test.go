@@ -240,9 +240,8 @@ func TestWatcher(t *testing.T) {
 	}
 
 	// pcscd dies: the card goes, then the reader, with the service's
-	// own reason. A crash, not an orderly stop: during pcscd's shutdown
-	// a wait under way may be answered "Access denied" first, depending
-	// on which side is quicker.
+	// own reason, although a dying daemon answers "Access denied" for a
+	// moment first (the watcher asks again until the answer is definite).
 	lab.Crash()
 	restarted := false
 	t.Cleanup(func() { // for the tests after this one, even if it fails
