@@ -142,6 +142,10 @@ type CounterView struct {
 	// Source is the card the resident's details were read from; "" for
 	// a typed number.
 	Source CardSource
+	// PrintAgain: Ticket's slip did not come out for a printer fault
+	// (paper, cover, the printer away); PrintAgain prints the same one
+	// once the printer is back, and records it once.
+	PrintAgain bool
 }
 
 // Why a typed number for a minor is refused (CounterView.ManualFailed),
@@ -199,7 +203,10 @@ type Counter struct {
 	manual     bool
 	minor      bool
 	ctx        context.Context // of the last operation, for asking again
-	expiry     *time.Timer     // the colour on screen runs out
+	// unprinted is the slip that failed for a printer fault, as it was
+	// issued (the screen's Ticket may have lost its colour since).
+	unprinted *Ticket
+	expiry    *time.Timer // the colour on screen runs out
 }
 
 func (c *Counter) now() time.Time {
@@ -321,7 +328,7 @@ func (c *Counter) clearLocked() {
 	for _, k := range c.card {
 		k.Wipe()
 	}
-	c.card, c.resident, c.family, c.manual, c.minor = nil, Resident{}, Resident{}, false, false
+	c.card, c.resident, c.family, c.manual, c.minor, c.unprinted = nil, Resident{}, Resident{}, false, false, nil
 }
 
 // ExpectFamily makes the next card read the family member's.
@@ -361,7 +368,7 @@ func (c *Counter) Card(e CardEvent) {
 		c.view.MaskedName, c.view.MaskedID = r.Name.Masked(), r.Number.Masked()
 		c.view.Source = r.Source
 		c.view.Step = CounterResident
-		c.view.Ticket, c.view.Preview, c.view.Message = Ticket{}, nil, ""
+		c.view.Ticket, c.view.Preview, c.view.Message, c.view.PrintAgain, c.unprinted = Ticket{}, nil, "", false, nil
 	}
 	c.publish()
 }
@@ -419,7 +426,7 @@ func (c *Counter) typed(ctx context.Context, number, name string, minor bool) {
 	c.view.ManualFailed, c.view.Minor = "", minor
 	c.view.MaskedName, c.view.MaskedID, c.view.Source = c.resident.Name.Masked(), id.Masked(), ""
 	c.view.Step = CounterResident
-	c.view.Ticket, c.view.Preview, c.view.Message = Ticket{}, nil, ""
+	c.view.Ticket, c.view.Preview, c.view.Message, c.view.PrintAgain, c.unprinted = Ticket{}, nil, "", false, nil
 	c.publish()
 	worker := c.workerID
 	c.work.Go(func() {
@@ -482,7 +489,7 @@ func (c *Counter) run(ctx context.Context, op func(context.Context, serving) (Ti
 	c.touch()
 	who := serving{worker: c.workerID, resident: c.resident, family: c.family, manual: c.manual, minor: c.minor}
 	c.ctx = ctx
-	c.view.Step, c.view.Message, c.view.Problem = CounterBusy, "", ""
+	c.view.Step, c.view.Message, c.view.Problem, c.view.PrintAgain, c.unprinted = CounterBusy, "", "", false, nil
 	c.publish()
 	c.mu.Unlock()
 	c.work.Go(func() {
@@ -521,6 +528,9 @@ func (c *Counter) run(ctx context.Context, op func(context.Context, serving) (Ti
 			c.log().Warn("Counter operation failed", "err", err)
 		case perr != nil:
 			c.view.Problem = PrintProblem(perr)
+			if c.view.PrintAgain = retriable(c.view.Problem); c.view.PrintAgain {
+				c.unprinted = &t
+			}
 		case printed:
 			c.view.Message = "printed"
 		default:
@@ -528,6 +538,55 @@ func (c *Counter) run(ctx context.Context, op func(context.Context, serving) (Ti
 		}
 		c.publish()
 		c.refreshLocked(ctx)
+	})
+}
+
+// PrintAgain prints the slip that failed for a printer fault, now that
+// the printer is back: the same code, recorded once when it comes out.
+// A slip whose colour ran out meanwhile is not printed; the worker
+// re-issues instead.
+func (c *Counter) PrintAgain(ctx context.Context) {
+	c.mu.Lock()
+	if !c.view.PrintAgain || c.unprinted == nil || c.Printer == nil || c.view.Step != CounterDone {
+		c.mu.Unlock()
+		return
+	}
+	t := *c.unprinted
+	c.unprinted = nil
+	if t.Status.Expired(serviceNow(c.Backend)) {
+		c.view.PrintAgain, c.view.Message = false, "expired"
+		c.publish()
+		c.mu.Unlock()
+		return
+	}
+	c.view.Step, c.view.Message, c.view.Problem, c.view.PrintAgain = CounterBusy, "", "", false
+	c.publish()
+	c.mu.Unlock()
+	c.work.Go(func() {
+		pctx, cancel := Finishing(ctx)
+		defer cancel()
+		img, err := c.Printer.Preview(t)
+		if err == nil {
+			err = c.Printer.Print(pctx, t)
+		}
+		if err == nil {
+			if rerr := c.Backend.Printed(pctx, t); rerr != nil {
+				c.log().Error("Print not recorded", "err", rerr)
+			}
+		}
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		c.view.Step, c.view.Preview = CounterDone, img
+		if err != nil {
+			c.log().Warn("Slip not printed again", "err", err)
+			c.view.Problem = PrintProblem(err)
+			if c.view.PrintAgain = retriable(c.view.Problem); c.view.PrintAgain {
+				c.unprinted = &t
+			}
+		} else {
+			c.view.Message = "printed"
+		}
+		c.publish()
 	})
 }
 

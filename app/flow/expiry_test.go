@@ -327,3 +327,81 @@ func TestSelfPrinterUnpluggedMidSlip(t *testing.T) {
 		}
 	})
 }
+
+// TestCounterPrintAgain: the printer is away when a re-issued code goes
+// to print. The counter says so, records no print and offers the slip
+// again; once the printer is back it prints the same code, recorded once,
+// and the offer goes.
+func TestCounterPrintAgain(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		b := &fakeCounter{}
+		p := &fakePrinter{err: fmt.Errorf("print slip: %w", escpos.ErrNotResponding)}
+		c := &flow.Counter{Backend: b, Printer: p}
+		c.Login(ctx, "demo", "demo1234")
+		synctest.Wait()
+		c.Card(flow.IDCardEvent(idcard.Event{Kind: idcard.CardPlaced, Card: card("张三丰", greenID)}))
+		c.Reissue(ctx)
+		synctest.Wait()
+		v := c.View()
+		if v.Problem != flow.ProblemPrinterDown || !v.PrintAgain || b.printed != 0 {
+			t.Fatalf("printer away: problem %q, offer %v, %d recorded; want printer down, the offer, none", v.Problem, v.PrintAgain, b.printed)
+		}
+		c.PrintAgain(ctx) // still away: the offer stays
+		synctest.Wait()
+		if v := c.View(); !v.PrintAgain || b.printed != 0 {
+			t.Fatalf("still away: offer %v, %d recorded", v.PrintAgain, b.printed)
+		}
+		p.mu.Lock()
+		p.err = nil
+		p.mu.Unlock()
+		c.PrintAgain(ctx)
+		synctest.Wait()
+		c.PrintAgain(ctx) // a second touch prints nothing more
+		synctest.Wait()
+		v = c.View()
+		p.mu.Lock()
+		onPaper := len(p.printed)
+		p.mu.Unlock()
+		if v.PrintAgain || v.Message != "printed" || b.printed != 1 || onPaper != 1 || b.reissued != 1 {
+			t.Errorf("printer back: offer %v, message %q, %d recorded, %d on paper, %d issued; want 1 each",
+				v.PrintAgain, v.Message, b.printed, onPaper, b.reissued)
+		}
+	})
+}
+
+// TestCounterPrintAgainExpired: the printer came back after the slip's
+// colour ran out; it is not printed, and the worker is told to re-issue.
+func TestCounterPrintAgainExpired(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		at := time.Now().Add(time.Minute)
+		tk := liveTicket(healthcode.Yellow)
+		tk.Status = transition(at, time.Now())
+		b := &fakeCounter{reissue: &tk}
+		p := &fakePrinter{err: fmt.Errorf("print slip: %w", escpos.ErrPaperOut)}
+		c := &flow.Counter{Backend: b, Printer: p}
+		c.Login(ctx, "demo", "demo1234")
+		synctest.Wait()
+		c.Card(flow.IDCardEvent(idcard.Event{Kind: idcard.CardPlaced, Card: card("李秀英", yellowID)}))
+		c.Reissue(ctx)
+		synctest.Wait()
+		if !c.View().PrintAgain {
+			t.Fatal("no offer to print again after paper out")
+		}
+		sleepTo(at.Add(time.Second))
+		p.mu.Lock()
+		p.err = nil
+		p.mu.Unlock()
+		c.PrintAgain(ctx)
+		synctest.Wait()
+		p.mu.Lock()
+		onPaper := len(p.printed)
+		p.mu.Unlock()
+		if v := c.View(); v.PrintAgain || v.Message != "expired" || onPaper != 0 || b.printed != 0 {
+			t.Errorf("expired: offer %v, message %q, %d on paper, %d recorded; want no offer, expired, none", v.PrintAgain, v.Message, onPaper, b.printed)
+		}
+	})
+}

@@ -174,6 +174,8 @@ const (
 	CounterReady       Key = "counter_ready"
 	CounterUnchecked   Key = "counter_unchecked"
 	CounterWatch       Key = "counter_watch"
+	CounterPrintAgain  Key = "counter_print_again"
+	CounterSlipExpired Key = "counter_slip_expired"
 	CounterMinor       Key = "counter_minor"
 	CounterGuardian    Key = "counter_guardian"
 	CounterMinorTag    Key = "counter_minor_tag"
@@ -278,6 +280,8 @@ var messages = map[Key][2]string{
 	CounterReady:       {"纸质码已生成、尚未领取", "Code ready, not yet printed"},
 	CounterUnchecked:   {"离线打印、状态未核验（请为其查询）", "Printed offline without a status check (check it for them)"},
 	CounterWatch:       {"状态应变未变（请纠错核查）", "Status should have changed (check for a correction)"},
+	CounterPrintAgain:  {"再次打印", "Print again"},
+	CounterSlipExpired: {"状态已过期，请重新发码", "The status has expired: re-issue the code"},
 	CounterMinor:       {"未成年人（户口簿）", "Minor (household register)"},
 	CounterGuardian:    {"监护人：", "Guardian: "},
 	CounterMinorTag:    {"（未满16周岁）", " (under 16)"},

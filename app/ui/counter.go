@@ -167,6 +167,9 @@ func (c *Counter) resident() fyne.CanvasObject {
 		container.NewBorder(nil, nil, nil, btn(i18n.CounterCorrect, func() { c.Flow.Correction(c.Ctx, strings.TrimSpace(c.reason.Text)) }), c.reason),
 		text(status, theme.TextSize, theme.Warning, true),
 	}
+	if v.PrintAgain { // the printer failed: the same slip once it is back
+		items = append(items, btn(i18n.CounterPrintAgain, func() { c.Flow.PrintAgain(c.Ctx) }))
+	}
 	if v.Ticket.Kind != "" && v.Ticket.Kind != flow.TicketPending {
 		items = append(items, ColourBlock(v.Ticket.Status, l))
 	}
@@ -187,6 +190,8 @@ func counterMessage(v flow.CounterView, l i18n.Lang) string {
 		return i18n.T(l, i18n.CounterNoResident)
 	case v.Message == "printed":
 		return i18n.T(l, i18n.CounterPrinted)
+	case v.Message == "expired":
+		return i18n.T(l, i18n.CounterSlipExpired)
 	case v.Message == "receipt":
 		return i18n.T(l, i18n.CounterAccepted) + " " + v.Ticket.Receipt
 	}
