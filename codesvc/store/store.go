@@ -338,5 +338,51 @@ type Store interface {
 	// revoked key again keeps the first time.
 	RevokeSigningKey(ctx context.Context, keyID string, at time.Time) error
 
+	// RecordAccess writes the access records, all or none.
+	RecordAccess(ctx context.Context, recs []AccessRecord) error
+	// AccessGroups groups the resident's access records at or after
+	// since by place and purpose, the group with the latest access
+	// first (of two as late, the one recorded last), at most limit
+	// groups.
+	AccessGroups(ctx context.Context, residentKey []byte, since time.Time, limit int) ([]AccessGroup, error)
+	// AccessRecords lists the resident's access records at or after
+	// since, oldest first.
+	AccessRecords(ctx context.Context, residentKey []byte, since time.Time) ([]AccessRecord, error)
+	// PurgeAccess deletes every access record dated before before and
+	// reports how many went.
+	PurgeAccess(ctx context.Context, before time.Time) (int64, error)
+
+	// SetHealthConsent records c, the resident's agreement to share with
+	// the health cloud or its withdrawal, and appends export to the
+	// export (hashed with chain), in one transaction. While her newest
+	// consent is given she has an export mark (ExportMark): c.Subject
+	// and the colour of the last ExportColour entry of export.
+	SetHealthConsent(ctx context.Context, c HealthConsent, export []ExportEntry, chain ExportChain) error
+	// HealthConsent returns the resident's newest consent row;
+	// ErrNotFound if she never gave one.
+	HealthConsent(ctx context.Context, residentID int64) (HealthConsent, error)
+	// ExportMark returns the mark of a resident who shares with the
+	// health cloud now; ErrNotFound if she does not.
+	ExportMark(ctx context.Context, residentID int64) (ExportMark, error)
+	// ExportState returns how far the export has read.
+	ExportState(ctx context.Context) (ExportState, error)
+	// ExportChanges returns up to limit changes after afterSeq of
+	// residents who share with the health cloud now, in Seq order.
+	ExportChanges(ctx context.Context, afterSeq int64, limit int) ([]ExportChange, error)
+	// ExportBoundaries returns up to limit scheduled boundaries of
+	// residents who share with the health cloud now, after from's
+	// (Through, ThroughResident) and at or before through, in (At,
+	// ResidentID) order.
+	ExportBoundaries(ctx context.Context, from ExportState, through time.Time, limit int) ([]Boundary, error)
+	// AppendExport appends entries (hashed with chain, their Seq
+	// assigned), updates the marks of their residents and moves the
+	// state from from to to, in one transaction; if the state is no
+	// longer from (another instance moved it) it changes nothing and
+	// fails with ErrConflict.
+	AppendExport(ctx context.Context, from, to ExportState, entries []ExportEntry, chain ExportChain) error
+	// Exports returns up to limit export entries after afterSeq, in Seq
+	// order.
+	Exports(ctx context.Context, afterSeq int64, limit int) ([]ExportEntry, error)
+
 	Close() error
 }
