@@ -6,6 +6,10 @@
 // offline enrolment, has no colour and no token yet, only a receipt
 // number and the words that the code will be ready after the kiosk syncs.
 //
+// A Sheet is the other kind of slip: words only, in double-size type, for
+// a resident's own questions at the kiosk (who looked her up, her health
+// services); EncodeSheet and PreviewSheet print and draw it the same way.
+//
 // Encode gives the ESC/POS bytes (devices/escpos); Preview renders those
 // same bytes with devices/escpos/render, the renderer the printer
 // simulator uses, so the preview is exactly what prints.
