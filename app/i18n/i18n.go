@@ -259,7 +259,7 @@ var messages = map[Key][2]string{
 	CounterManualID:    {"身份证号（读卡失败时手动录入）", "ID number (type it if the card cannot be read)"},
 	CounterManual:      {"手动录入", "Type in"},
 	CounterPhone:       {"联系电话（本人或家属）", "Phone (the resident's or a family member's)"},
-	CounterConsent:     {"已告知并取得本人（或家属）同意", "Told the resident (or family) and have their consent"},
+	CounterConsent:     {"已告知并取得本人（或家属）同意", "Told the resident (or family); they agree"},
 	CounterEnrol:       {"登记并打印", "Register and print"},
 	CounterReissue:     {"补打（挂失旧码）", "Re-issue (cancel the old code)"},
 	CounterClear:       {"清除", "Clear"},

@@ -6,12 +6,15 @@ import (
 	"strings"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	fynetheme "fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/shcommunity/kiosk/app/flow"
 	"github.com/shcommunity/kiosk/app/i18n"
 	"github.com/shcommunity/kiosk/app/theme"
+	"github.com/shcommunity/kiosk/healthcode"
 )
 
 // Counter is the community worker's screen: login, the resident at the
@@ -28,7 +31,8 @@ type Counter struct {
 	OnLang func(i18n.Lang)
 
 	view flow.CounterView
-	root *fyne.Container
+	fit  *fit
+	sz   theme.Sizes
 
 	// Inputs keep their text across redraws.
 	worker, password, manualID, manualName, phone, reason *widget.Entry
@@ -37,7 +41,7 @@ type Counter struct {
 
 // NewCounter returns the login screen in language l.
 func NewCounter(ctx context.Context, f *flow.Counter, l i18n.Lang) *Counter {
-	c := &Counter{Flow: f, Ctx: ctx, Lang: l, root: container.NewStack()}
+	c := &Counter{Flow: f, Ctx: ctx, Lang: l}
 	c.worker = widget.NewEntry()
 	c.password = widget.NewPasswordEntry()
 	c.manualID = widget.NewEntry()
@@ -45,6 +49,7 @@ func NewCounter(ctx context.Context, f *flow.Counter, l i18n.Lang) *Counter {
 	c.phone = widget.NewEntry()
 	c.reason = widget.NewEntry()
 	c.consent = widget.NewCheck("", nil)
+	c.fit = newFit(true, c.draw)
 	c.Show(flow.CounterView{Step: flow.CounterLogin})
 	return c
 }
@@ -72,7 +77,7 @@ func (c *Counter) label() {
 // langButton offers the other language.
 func (c *Counter) langButton() fyne.CanvasObject {
 	l := c.Lang
-	return bigButton(i18n.T(l, i18n.LangButton), false, func() {
+	return workerButton(c.sz, i18n.T(l, i18n.LangButton), false, func() {
 		if c.OnLang != nil {
 			c.OnLang(l.Other())
 			return
@@ -91,7 +96,7 @@ func (c *Counter) clearInputs() {
 }
 
 // Content is the screen's root object.
-func (c *Counter) Content() fyne.CanvasObject { return c.root }
+func (c *Counter) Content() fyne.CanvasObject { return c.fit.Content() }
 
 // View returns the view on screen.
 func (c *Counter) View() flow.CounterView { return c.view }
@@ -100,14 +105,69 @@ func (c *Counter) View() flow.CounterView { return c.view }
 func (c *Counter) Show(v flow.CounterView) {
 	c.view = v
 	c.label()
-	var o fyne.CanvasObject
-	if v.Step == flow.CounterLogin {
-		o = c.login()
-	} else {
-		o = container.NewHSplit(c.resident(), c.dashboard())
+	c.fit.redraw()
+}
+
+func (c *Counter) draw(sz theme.Sizes) fyne.CanvasObject {
+	c.sz = sz
+	if c.view.Step == flow.CounterLogin {
+		return c.login()
 	}
-	c.root.Objects = []fyne.CanvasObject{o}
-	c.root.Refresh()
+	top := c.topBar()
+	avail := sz.Canvas.Height - top.MinSize().Height - 4*padding(sz.Worker)
+	showing := c.view.Preview != nil || (c.view.Ticket.Kind != "" && c.view.Ticket.Kind != flow.TicketPending)
+	if sz.Portrait {
+		// A portrait counter has the height for all three, one under
+		// the other, and the width of one.
+		w := sz.Canvas.Width - 4*padding(sz.Worker)
+		work := c.resident(w)
+		rest := avail - work.MinSize().Height - padding(sz.Worker)
+		parts := []fyne.CanvasObject{work}
+		if showing {
+			res := c.result(w, rest/2)
+			rest -= res.MinSize().Height + padding(sz.Worker)
+			parts = append(parts, res)
+		}
+		parts = append(parts, c.dashboard(w, rest))
+		return container.NewBorder(top, nil, nil, nil, container.NewPadded(container.NewVBox(parts...)))
+	}
+	// Landscape: the resident's work on the left, and on the right what
+	// came of it (the colour and the slip) while there is a result, the
+	// dashboard otherwise.
+	left := (sz.Canvas.Width - 6*padding(sz.Worker)) * counterShare
+	right := sz.Canvas.Width - 6*padding(sz.Worker) - left
+	var side fyne.CanvasObject
+	if showing {
+		side = c.result(right, avail)
+	} else {
+		side = c.dashboard(right, avail)
+	}
+	return container.NewBorder(top, nil, nil, nil,
+		container.NewPadded(container.New(shareLayout{counterShare}, c.resident(left), side)))
+}
+
+// counterShare is the part of a landscape counter's width that the
+// resident's work takes.
+const counterShare = 0.58
+
+// shareLayout lays two objects side by side, the first taking share of
+// the width.
+type shareLayout struct{ share float32 }
+
+// Layout implements fyne.Layout.
+func (s shareLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	gap := fynetheme.Padding()
+	w := (size.Width - gap) * s.share
+	objs[0].Move(fyne.NewPos(0, 0))
+	objs[0].Resize(fyne.NewSize(w, size.Height))
+	objs[1].Move(fyne.NewPos(w+gap, 0))
+	objs[1].Resize(fyne.NewSize(size.Width-w-gap, size.Height))
+}
+
+// MinSize implements fyne.Layout.
+func (s shareLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	a, b := objs[0].MinSize(), objs[1].MinSize()
+	return fyne.NewSize(max(a.Width/s.share, b.Width/(1-s.share))+fynetheme.Padding(), max(a.Height, b.Height))
 }
 
 func (c *Counter) login() fyne.CanvasObject {
@@ -116,14 +176,35 @@ func (c *Counter) login() fyne.CanvasObject {
 	if c.view.LoginFailed {
 		msg = i18n.T(l, i18n.CounterLoginFailed)
 	}
-	btn := bigButton(i18n.T(l, i18n.CounterLogin), true, func() { c.Flow.Login(c.Ctx, c.worker.Text, c.password.Text); c.password.SetText("") })
-	form := container.NewCenter(container.NewVBox(heading(i18n.T(l, i18n.CounterLoginTitle)), c.worker, c.password,
+	btn := bigButton(c.sz, i18n.T(l, i18n.CounterLogin), true, func() { c.Flow.Login(c.Ctx, c.worker.Text, c.password.Text); c.password.SetText("") })
+	form := container.NewCenter(container.NewVBox(text(i18n.T(l, i18n.CounterLoginTitle), c.sz.Heading, theme.Foreground, true), c.worker, c.password,
 		text(msg, theme.TextSize, theme.Warning, false), container.NewCenter(btn)))
 	return container.NewBorder(container.NewBorder(nil, nil, nil, c.langButton()), nil, nil, nil, form)
 }
 
-func (c *Counter) resident() fyne.CanvasObject {
-	v, l := c.view, c.Lang
+// topBar is the worker, the link to the service and the day's count,
+// with the language and log-out buttons.
+func (c *Counter) topBar() fyne.CanvasObject {
+	v, l, sz := c.view, c.Lang, c.sz
+	d := v.Dashboard
+	link := i18n.T(l, i18n.Offline)
+	if d.Online {
+		link = i18n.T(l, i18n.Online)
+	}
+	buttons := container.NewHBox(c.langButton(), workerButton(sz, i18n.T(l, i18n.CounterLogout), false, c.Flow.Logout))
+	w := sz.Canvas.Width - buttons.MinSize().Width - 6*padding(sz.Worker)
+	line := i18n.T(l, i18n.CounterWorker) + "  " + v.Worker + "   ·   " + link + "   ·   " + i18n.TodayText(l, d.TodayActions)
+	words := text(clipLine(line, sz.Worker, true, w), sz.Worker, theme.Foreground, true)
+	words.Alignment = fyne.TextAlignLeading
+	bg := canvas.NewRectangle(theme.Muted)
+	return container.NewStack(bg, container.NewBorder(nil, nil, nil, buttons, container.NewPadded(words)))
+}
+
+// resident is the worker's tasks in order, in a column w wide: who is at
+// the counter (a card read, a family member's, or a number typed), her
+// phone and consent, the actions, and what came of the last one.
+func (c *Counter) resident(w float32) fyne.CanvasObject {
+	v, l, sz := c.view, c.Lang, c.sz
 	who := i18n.T(l, i18n.CounterPlaceCard)
 	if v.MaskedID != "" {
 		who = i18n.T(l, i18n.CounterResident) + "  " + v.MaskedName + "  " + v.MaskedID
@@ -144,36 +225,39 @@ func (c *Counter) resident() fyne.CanvasObject {
 	if v.WaitFamily {
 		family = i18n.T(l, i18n.CounterFamilyWait)
 	}
-	status := counterMessage(v, l)
-	btn := func(k i18n.Key, f func()) fyne.CanvasObject { return bigButton(i18n.T(l, k), false, f) }
+	btn := func(k i18n.Key, primary bool, f func()) fyne.CanvasObject {
+		return workerButton(sz, i18n.T(l, k), primary, f)
+	}
+	familyBtn := btn(i18n.CounterFamilyRead, false, func() { c.Flow.ExpectFamily(true) })
+	correct := btn(i18n.CounterCorrect, false, func() { c.Flow.Correction(c.Ctx, strings.TrimSpace(c.reason.Text)) })
+	primary := btn(i18n.CounterEnrol, true, func() { c.Flow.Enrol(c.Ctx, c.phone.Text, c.consent.Checked) })
+	if v.PrintAgain { // the printer failed: the same slip once it is back
+		primary = btn(i18n.CounterPrintAgain, true, func() { c.Flow.PrintAgain(c.Ctx) })
+	}
 	items := []fyne.CanvasObject{
-		container.NewBorder(nil, nil, nil, container.NewHBox(c.langButton(), btn(i18n.CounterLogout, c.Flow.Logout)),
-			text(i18n.T(l, i18n.CounterWorker)+"  "+v.Worker, theme.TextSize, theme.Foreground, true)),
-		text(who, theme.TextSize*1.2, theme.Foreground, true),
-		container.NewBorder(nil, nil, nil, btn(i18n.CounterFamilyRead, func() { c.Flow.ExpectFamily(true) }), body(family)),
+		para(who, sz.Worker, theme.Foreground, true, w),
+		container.NewBorder(nil, nil, nil, familyBtn,
+			para(family, sz.Worker, theme.Foreground, false, w-familyBtn.MinSize().Width-padding(sz.Worker))),
+		c.manualID,
 		container.NewBorder(nil, nil, nil, container.NewHBox(
-			btn(i18n.CounterManual, func() { c.Flow.ManualID(c.Ctx, c.manualID.Text, c.manualName.Text) }),
-			btn(i18n.CounterMinor, func() { c.Flow.Minor(c.Ctx, c.manualID.Text, c.manualName.Text) })),
-			container.NewGridWithColumns(2, c.manualID, c.manualName)),
+			btn(i18n.CounterManual, false, func() { c.Flow.ManualID(c.Ctx, c.manualID.Text, c.manualName.Text) }),
+			btn(i18n.CounterMinor, false, func() { c.Flow.Minor(c.Ctx, c.manualID.Text, c.manualName.Text) })),
+			c.manualName),
 		c.phone, c.consent,
-		container.NewGridWithColumns(3,
-			btn(i18n.CounterEnrol, func() { c.Flow.Enrol(c.Ctx, c.phone.Text, c.consent.Checked) }),
-			btn(i18n.CounterReissue, func() { c.Flow.Reissue(c.Ctx) }),
-			btn(i18n.CounterClear, func() {
+		container.NewHBox(
+			primary,
+			btn(i18n.CounterReissue, false, func() { c.Flow.Reissue(c.Ctx) }),
+			btn(i18n.CounterClear, false, func() {
 				c.phone.SetText("")
 				c.consent.SetChecked(false)
 				c.Flow.Clear()
 			})),
-		container.NewBorder(nil, nil, nil, btn(i18n.CounterCorrect, func() { c.Flow.Correction(c.Ctx, strings.TrimSpace(c.reason.Text)) }), c.reason),
-		text(status, theme.TextSize, theme.Warning, true),
+		container.NewBorder(nil, nil, nil, correct, c.reason),
 	}
-	if v.PrintAgain { // the printer failed: the same slip once it is back
-		items = append(items, btn(i18n.CounterPrintAgain, func() { c.Flow.PrintAgain(c.Ctx) }))
+	if status := counterMessage(v, l); status != "" {
+		items = append(items, para(status, sz.Worker, theme.Warning, true, w))
 	}
-	if v.Ticket.Kind != "" && v.Ticket.Kind != flow.TicketPending {
-		items = append(items, ColourBlock(v.Ticket.Status, l))
-	}
-	return container.NewVScroll(container.NewVBox(items...))
+	return container.NewVBox(items...)
 }
 
 func counterMessage(v flow.CounterView, l i18n.Lang) string {
@@ -198,8 +282,58 @@ func counterMessage(v flow.CounterView, l i18n.Lang) string {
 	return ""
 }
 
-func (c *Counter) dashboard() fyne.CanvasObject {
-	d, l := c.view.Dashboard, c.Lang
+// result is what the last action came to, in an area w × h: the colour
+// as the resident's screen writes it, smaller, beside the slip as
+// printed (above it when the area is too narrow for both).
+func (c *Counter) result(w, h float32) fyne.CanvasObject {
+	v, l, sz := c.view, c.Lang, c.sz
+	small := sz
+	small.Word, small.Text = sz.Heading, sz.Worker
+	gap := padding(sz.Worker)
+	var block fyne.CanvasObject = container.NewVBox()
+	if v.Ticket.Kind != "" && v.Ticket.Kind != flow.TicketPending {
+		bw := w
+		if v.Preview != nil {
+			bw = w - previewWidth(sz, l) - 2*gap
+		}
+		if bw < minBlockWidth(small, l) {
+			bw = w
+		}
+		block = ColourBlock(small, v.Ticket.Status, l, bw)
+	}
+	if v.Preview == nil {
+		return block
+	}
+	caption := text(i18n.T(l, i18n.PreviewLabel), sz.Small, theme.Foreground, false).MinSize().Height * 2
+	room := h - caption - 2*gap
+	beside := block.MinSize().Width+previewWidth(sz, l)+2*gap <= w
+	if !beside {
+		room -= block.MinSize().Height + gap
+	}
+	// The slip keeps its printed proportions at the height there is.
+	slipH := min(sz.Slip.Height, room)
+	small.Slip = fyne.NewSize(sz.Slip.Width*slipH/sz.Slip.Height, slipH)
+	slip := preview(small, v.Preview, l)
+	if beside {
+		return container.NewHBox(container.NewVBox(block), slip)
+	}
+	return container.NewVBox(block, container.NewCenter(slip))
+}
+
+// minBlockWidth is the least width a colour block can have beside the
+// slip: its word on one line.
+func minBlockWidth(sz theme.Sizes, l i18n.Lang) float32 {
+	return fyne.MeasureText(i18n.ColourWord(l, healthcode.Yellow), sz.Word, fyne.TextStyle{Bold: true}).Width*1.5 + 4*padding(sz.Text)
+}
+
+// dashboard is the centre's day in an area w × h: the link and what is
+// waiting, and the lists a worker acts on, as many lines of each as fit,
+// with how many more there are.
+func (c *Counter) dashboard(w, h float32) fyne.CanvasObject {
+	d, l, sz := c.view.Dashboard, c.Lang, c.sz
+	head := container.NewBorder(nil, nil, nil,
+		workerButton(sz, i18n.T(l, i18n.CounterRefresh), false, func() { c.Flow.Refresh(c.Ctx) }),
+		text(i18n.T(l, i18n.CounterDashboard), sz.Heading, theme.Foreground, true))
 	link := i18n.T(l, i18n.Offline)
 	if d.Online {
 		link = i18n.T(l, i18n.Online)
@@ -208,14 +342,15 @@ func (c *Counter) dashboard() fyne.CanvasObject {
 	if !d.LastSync.IsZero() {
 		last = i18n.AsOfText(l, d.LastSync)
 	}
-	lines := []string{
-		i18n.TodayText(l, d.TodayActions),
-		fmt.Sprintf("%s · %s %d · %s %s", link, i18n.T(l, i18n.Waiting), d.Pending, i18n.T(l, i18n.CounterLastSync), last),
+	type line struct {
+		s     string
+		title bool
 	}
+	lines := []line{{fmt.Sprintf("%s · %s %d · %s %s", link, i18n.T(l, i18n.Waiting), d.Pending, i18n.T(l, i18n.CounterLastSync), last), false}}
 	list := func(k i18n.Key, xs []string) {
-		lines = append(lines, i18n.ListTitle(l, k, len(xs)))
+		lines = append(lines, line{i18n.ListTitle(l, k, len(xs)), true})
 		for _, x := range xs {
-			lines = append(lines, "  "+x)
+			lines = append(lines, line{"    " + x, false})
 		}
 	}
 	calls := make([]string, len(d.Calls))
@@ -243,13 +378,35 @@ func (c *Counter) dashboard() fyne.CanvasObject {
 	}
 	list(i18n.CounterCalls, calls)
 	list(i18n.CounterRejected, d.Quarantined)
-	objs := []fyne.CanvasObject{heading(i18n.T(l, i18n.CounterDashboard)),
-		bigButton(i18n.T(l, i18n.CounterRefresh), false, func() { c.Flow.Refresh(c.Ctx) })}
+	step := text("国", sz.Worker, theme.Foreground, false).MinSize().Height + fynetheme.Padding()
+	fit := max(1, int((h-head.MinSize().Height-fynetheme.Padding())/step))
+	if len(lines) > fit {
+		hidden := 0
+		for _, x := range lines[fit-1:] {
+			if !x.title {
+				hidden++
+			}
+		}
+		lines = append(lines[:fit-1], line{fmt.Sprintf("… +%d", hidden), false})
+	}
+	objs := []fyne.CanvasObject{head}
 	for _, x := range lines {
-		objs = append(objs, body(x))
+		t := text(clipLine(x.s, sz.Worker, x.title, w), sz.Worker, theme.Foreground, x.title)
+		t.Alignment = fyne.TextAlignLeading
+		objs = append(objs, t)
 	}
-	if c.view.Preview != nil {
-		objs = append(objs, preview(c.view.Preview, l))
+	return container.NewVBox(objs...)
+}
+
+// clipLine is s, cut short with "…" when it would be wider than w.
+func clipLine(s string, size float32, bold bool, w float32) string {
+	style := fyne.TextStyle{Bold: bold}
+	if fyne.MeasureText(s, size, style).Width <= w {
+		return s
 	}
-	return container.NewVScroll(container.NewVBox(objs...))
+	r := []rune(s)
+	for len(r) > 0 && fyne.MeasureText(string(r)+"…", size, style).Width > w {
+		r = r[:len(r)-1]
+	}
+	return string(r) + "…"
 }

@@ -2,13 +2,11 @@ package ui
 
 import (
 	"image/color"
-	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/layout"
-	fynetheme "fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/shcommunity/kiosk/app/flow"
@@ -16,60 +14,65 @@ import (
 	"github.com/shcommunity/kiosk/app/theme"
 )
 
-// PhoneKeySize is the side of a key on the phone keypad: double the
-// 60 dp of the elderly-design rules, for fingers that are not steady.
+// PhoneKeySize is the side of a key on the phone keypad at 1080 p:
+// double the 60 dp of the elderly-design rules, for fingers that are not
+// steady (theme.Sizes.Key; it shrinks on smaller screens, never below
+// 84 dp).
 const PhoneKeySize = 120
 
 // consentScreen says, in very large type, what enrolling records, why
 // and for how long, with the two answers beside it (landscape) or below
 // it (portrait).
-func (s *Self) consentScreen() fyne.CanvasObject {
+func (s *Self) consentScreen(sz theme.Sizes) fyne.CanvasObject {
 	v, l := s.view, s.Lang
 	intro := i18n.ConsentNew
 	if v.Offline {
 		intro = i18n.ConsentOffline
 	}
-	say := func() fyne.CanvasObject {
-		return container.NewVBox(
-			heading(i18n.T(l, i18n.ConsentTitle)),
-			large(i18n.T(l, intro), theme.Primary),
-			large(i18n.T(l, i18n.ConsentWhat), theme.Foreground),
-			large(i18n.T(l, i18n.ConsentWhy), theme.Foreground),
-			large(i18n.T(l, i18n.ConsentHowLong), theme.Foreground),
-		)
+	agree := bigButton(sz, i18n.T(l, i18n.ConsentAgree), true, s.control(s.Controls.Agree))
+	decline := bigButton(sz, i18n.T(l, i18n.ConsentDecline), false, s.control(s.Controls.Decline))
+	w := width(sz, sz.Text)
+	if !sz.Portrait {
+		w -= max(agree.MinSize().Width, decline.MinSize().Width) + 3*padding(sz.Text)
 	}
-	answers := func() []fyne.CanvasObject {
-		return []fyne.CanvasObject{
-			bigButton(i18n.T(l, i18n.ConsentAgree), true, s.control(s.Controls.Agree)),
-			bigButton(i18n.T(l, i18n.ConsentDecline), false, s.control(s.Controls.Decline)),
-		}
+	say := container.NewVBox(
+		para(i18n.T(l, i18n.ConsentTitle), sz.Heading, theme.Foreground, true, w),
+		para(i18n.T(l, intro), sz.Large, theme.Primary, true, w),
+		para(i18n.T(l, i18n.ConsentWhat), sz.Large, theme.Foreground, true, w),
+		para(i18n.T(l, i18n.ConsentWhy), sz.Large, theme.Foreground, true, w),
+		para(i18n.T(l, i18n.ConsentHowLong), sz.Large, theme.Foreground, true, w),
+	)
+	if sz.Portrait {
+		return centred(say, container.NewCenter(container.NewHBox(agree, decline)))
 	}
-	gap := canvas.NewRectangle(color.Transparent)
-	gap.SetMinSize(fyne.NewSize(theme.TextSize*2, 0))
-	wide := container.NewCenter(container.NewHBox(say(), gap, container.NewVBox(append([]fyne.CanvasObject{layout.NewSpacer()},
-		append(answers(), layout.NewSpacer())...)...)))
-	tall := container.NewVBox(layout.NewSpacer(), say(), container.NewCenter(container.NewHBox(answers()...)), layout.NewSpacer())
-	return adaptive(wide, tall)
+	return container.NewCenter(container.NewHBox(say, gap(padding(sz.Text)), centred(agree, decline)))
+}
+
+// gap is empty space of width w.
+func gap(w float32) fyne.CanvasObject {
+	r := canvas.NewRectangle(color.Transparent)
+	r.SetMinSize(fyne.NewSize(w, 0))
+	return r
 }
 
 // phoneScreen is the optional contact phone: a display of what was
-// typed, a keypad of PhoneKeySize keys, 确定 and a clearly visible 跳过;
+// typed, a keypad of Sizes.Key keys, 确定 and a clearly visible 跳过;
 // the words beside the keypad (landscape) or above it (portrait).
-func (s *Self) phoneScreen() fyne.CanvasObject {
-	top := func() fyne.CanvasObject { return s.phoneTop() }
-	pad := func() fyne.CanvasObject {
-		return container.NewHBox(s.keypad(), container.NewVBox(layout.NewSpacer(),
-			bigButton(i18n.T(s.Lang, i18n.PhoneConfirm), true, s.control(s.Controls.ConfirmPhone)),
-			bigButton(i18n.T(s.Lang, i18n.PhoneSkip), false, s.control(s.Controls.SkipPhone)),
-			layout.NewSpacer()))
+func (s *Self) phoneScreen(sz theme.Sizes) fyne.CanvasObject {
+	l := s.Lang
+	pad := container.NewHBox(s.keypad(sz), centred(
+		bigButton(sz, i18n.T(l, i18n.PhoneConfirm), true, s.control(s.Controls.ConfirmPhone)),
+		bigButton(sz, i18n.T(l, i18n.PhoneSkip), false, s.control(s.Controls.SkipPhone))))
+	w := width(sz, sz.Text)
+	if sz.Portrait {
+		return centred(s.phoneTop(sz, w), container.NewCenter(pad))
 	}
-	wide := container.NewBorder(nil, nil, nil, container.NewCenter(pad()), container.NewVBox(layout.NewSpacer(), top(), layout.NewSpacer()))
-	tall := container.NewVBox(layout.NewSpacer(), top(), container.NewCenter(pad()), layout.NewSpacer())
-	return adaptive(wide, tall)
+	w -= pad.MinSize().Width + 2*padding(sz.Text)
+	return container.NewBorder(nil, nil, nil, container.NewCenter(pad), centred(s.phoneTop(sz, w)))
 }
 
 // phoneTop is the keypad's title, what was typed, and what to do.
-func (s *Self) phoneTop() fyne.CanvasObject {
+func (s *Self) phoneTop(sz theme.Sizes, w float32) fyne.CanvasObject {
 	v, l := s.view, s.Lang
 	shown := groupDigits(v.Phone)
 	if shown == "" {
@@ -77,33 +80,33 @@ func (s *Self) phoneTop() fyne.CanvasObject {
 	}
 	displayBg := canvas.NewRectangle(theme.Muted)
 	displayBg.CornerRadius = 12
-	msg := large(i18n.T(l, i18n.PhoneHint), theme.Foreground)
+	msg := para(i18n.T(l, i18n.PhoneHint), sz.Large, theme.Foreground, true, w)
 	if v.PhoneRefused {
-		msg = large(i18n.T(l, i18n.PhoneRefused), theme.Warning)
+		msg = para(i18n.T(l, i18n.PhoneRefused), sz.Large, theme.Warning, true, w)
 	}
-	return container.NewVBox(heading(i18n.T(l, i18n.PhoneTitle)),
-		container.NewStack(displayBg, container.NewPadded(text(shown, theme.HeadingSize, theme.Foreground, true))), msg)
+	return container.NewVBox(para(i18n.T(l, i18n.PhoneTitle), sz.Heading, theme.Foreground, true, w),
+		container.NewStack(displayBg, container.NewPadded(text(shown, sz.Heading, theme.Foreground, true))), msg)
 }
 
-// keypad is the digits, 删除 and 0, in a 3 × 4 grid of PhoneKeySize keys.
-func (s *Self) keypad() fyne.CanvasObject {
+// keypad is the digits, 删除 and 0, in a 3 × 4 grid of Sizes.Key keys.
+func (s *Self) keypad(sz theme.Sizes) fyne.CanvasObject {
 	keys := container.NewGridWithColumns(3)
 	for _, d := range "123456789" {
-		keys.Add(s.key(string(d), func() { s.press(byte(d)) }))
+		keys.Add(s.key(sz, string(d), func() { s.press(byte(d)) }))
 	}
-	keys.Add(s.key(i18n.T(s.Lang, i18n.PhoneDelete), s.control(s.Controls.Delete)))
-	keys.Add(s.key("0", func() { s.press('0') }))
+	keys.Add(s.key(sz, i18n.T(s.Lang, i18n.PhoneDelete), s.control(s.Controls.Delete)))
+	keys.Add(s.key(sz, "0", func() { s.press('0') }))
 	keys.Add(layout.NewSpacer())
-	gap := fynetheme.Padding()
-	return container.NewGridWrap(fyne.NewSize(3*PhoneKeySize+2*gap, 4*PhoneKeySize+3*gap), keys)
+	gap := padding(sz.Text)
+	return container.NewGridWrap(fyne.NewSize(3*sz.Key+2*gap, 4*sz.Key+3*gap), keys)
 }
 
 // key is one key of the keypad: a button with its label in large type.
-func (s *Self) key(label string, tapped func()) fyne.CanvasObject {
+func (s *Self) key(sz theme.Sizes, label string, tapped func()) fyne.CanvasObject {
 	b := widget.NewButton("", tapped)
-	var size float32 = theme.HeadingSize
+	size := sz.Heading
 	if len([]rune(label)) > 1 {
-		size = theme.TextSize
+		size = sz.Text
 	}
 	return container.NewStack(b, container.NewCenter(text(label, size, theme.Foreground, true)))
 }
@@ -125,21 +128,6 @@ func (s *Self) control(f func()) func() {
 	}
 }
 
-// large is text in the sub-heading size (40 dp), bold and centred, one
-// canvas line per "\n": the words are broken by hand in package i18n so
-// that each line fits a 1080-pixel-wide portrait screen, and a line never
-// wraps differently from one layout pass to the next.
-func large(s string, c color.Color) fyne.CanvasObject {
-	lines := container.NewVBox()
-	for _, ln := range strings.Split(s, "\n") {
-		lines.Add(text(ln, LargeSize, c, true))
-	}
-	return lines
-}
-
-// LargeSize is the size of the self-service screens' explanations.
-const LargeSize = 40
-
 // groupDigits writes a phone number as 138 1234 5678, the way it is read
 // out.
 func groupDigits(s string) string {
@@ -151,12 +139,6 @@ func groupDigits(s string) string {
 		out = append(out, s[i])
 	}
 	return string(out)
-}
-
-// declinedScreen says that nothing was kept.
-func declinedScreen(l i18n.Lang) fyne.CanvasObject {
-	return container.NewVBox(layout.NewSpacer(), heading(i18n.T(l, i18n.DeclinedTitle)),
-		large(i18n.T(l, i18n.DeclinedHint), theme.Foreground), layout.NewSpacer())
 }
 
 // readable reports whether the screen shows a status that 读给我听 reads.

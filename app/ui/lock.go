@@ -22,9 +22,20 @@ import (
 // resident who pressed Alt+F4 by accident gets their screen back.
 const DefaultDialogIdle = 30 * time.Second
 
-// KeySize is the size of a key of the exit keypad, well above the
-// 60 × 60 dp minimum and wide enough for "Delete" at body size.
+// KeySize is the size of a key of the exit keypad at 1080 p, well above
+// the 60 × 60 dp minimum and wide enough for "Delete" at body size
+// (theme.Sizes.PINKey; smaller on a smaller screen, never under 120 × 72).
 var KeySize = fyne.NewSize(160, theme.MinTarget)
+
+// dialogSizes are the sizes for a dialog over the window's canvas now.
+func dialogSizes(win fyne.Window) theme.Sizes {
+	return theme.For(win.Canvas().Size(), userScale())
+}
+
+// dialog is a dialog's content at the staff's text size.
+func dialog(sz theme.Sizes, content fyne.CanvasObject) fyne.CanvasObject {
+	return container.NewThemeOverride(container.NewPadded(content), &theme.Theme{Scale: theme.ThemeScale(sz.Worker)})
+}
 
 // ErrShortcut matches a key combination ParseShortcut cannot read.
 var ErrShortcut = errors.New("not a key combination")
@@ -163,7 +174,10 @@ type PINPad struct {
 	lock     *Lock
 	popup    *widget.PopUp
 	dots     *canvas.Text
-	message  *widget.Label
+	message  *fyne.Container // the message, broken for the keypad's width
+	msg      string
+	sz       theme.Sizes
+	width    float32
 	keys     []*widget.Button
 	pin      []byte
 	checking bool
@@ -173,10 +187,10 @@ type PINPad struct {
 
 func newPINPad(l *Lock) *PINPad {
 	lang := l.Lang
-	p := &PINPad{lock: l}
-	p.dots = text(" ", theme.HeadingSize, theme.Foreground, true)
-	p.message = body(i18n.T(lang, i18n.ExitPrompt))
-	grid := container.NewGridWrap(KeySize)
+	sz := dialogSizes(l.win)
+	p := &PINPad{lock: l, sz: sz, message: container.NewStack()}
+	p.dots = text(" ", sz.Heading, theme.Foreground, true)
+	grid := container.NewGridWithColumns(3)
 	key := func(label string, f func()) {
 		b := widget.NewButton(label, func() {
 			p.touched()
@@ -197,14 +211,21 @@ func newPINPad(l *Lock) *PINPad {
 	ok.Importance = widget.HighImportance
 	p.keys = append(p.keys, ok)
 	grid.Add(ok)
-	cancel := bigButton(i18n.T(lang, i18n.ExitCancel), false, p.Close)
-	content := container.NewVBox(
-		text(i18n.T(lang, i18n.ExitTitle), theme.HeadingSize, theme.Foreground, true),
-		p.dots, p.message,
-		container.NewCenter(grid),
-		container.NewCenter(cancel),
-	)
-	p.popup = widget.NewModalPopUp(container.NewPadded(content), l.win.Canvas())
+	cancel := workerButton(sz, i18n.T(lang, i18n.ExitCancel), false, p.Close)
+	sp := padding(sz.Worker)
+	pad := container.NewGridWrap(fyne.NewSize(3*sz.PINKey.Width+2*sp, 4*sz.PINKey.Height+3*sp), grid)
+	// The title and the message are broken for the keypad's width.
+	p.width = pad.MinSize().Width
+	p.say(i18n.T(lang, i18n.ExitPrompt))
+	words := container.NewVBox(para(i18n.T(lang, i18n.ExitTitle), sz.Heading, theme.Foreground, true, p.width),
+		p.dots, p.message)
+	// Beside the keypad on a landscape screen, whose height is short;
+	// above it on a portrait one.
+	content := container.NewHBox(centred(words, container.NewCenter(cancel)), gap(2*sp), pad)
+	if sz.Portrait {
+		content = container.NewVBox(words, container.NewCenter(pad), container.NewCenter(cancel))
+	}
+	p.popup = widget.NewModalPopUp(dialog(sz, content), l.win.Canvas())
 	if l.Guard == nil || l.Guard.Hash == "" {
 		p.say(i18n.T(lang, i18n.ExitNoPIN))
 		p.enable(false)
@@ -215,7 +236,7 @@ func newPINPad(l *Lock) *PINPad {
 }
 
 // Message is the dialog's message line.
-func (p *PINPad) Message() string { return p.message.Text }
+func (p *PINPad) Message() string { return p.msg }
 
 // Dots is what the dialog shows of the PIN typed so far.
 func (p *PINPad) Dots() string { return p.dots.Text }
@@ -281,7 +302,12 @@ func (p *PINPad) clear() {
 }
 
 func (p *PINPad) say(s string) {
-	p.message.SetText(s)
+	p.msg = s
+	p.message.Objects = []fyne.CanvasObject{para(s, p.sz.Worker, theme.Foreground, false, p.width)}
+	p.message.Refresh()
+	if p.popup != nil {
+		p.popup.Refresh()
+	}
 }
 
 func (p *PINPad) enable(on bool) {

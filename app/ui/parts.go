@@ -25,33 +25,47 @@ func text(s string, size float32, c color.Color, bold bool) *canvas.Text {
 	return t
 }
 
-// heading is the screen's main instruction.
-func heading(s string) *canvas.Text {
-	return text(s, theme.HeadingSize, theme.Foreground, true)
+// bigButton is a main control of a resident's screen, Sizes.Button or
+// wider when its words need it: far above the 60 × 60 dp of the
+// elderly-friendly design rules (docs/elderly-interface.md).
+func bigButton(sz theme.Sizes, label string, primary bool, tapped func()) fyne.CanvasObject {
+	return sizedButton(fitLabel(sz.Button, label, sz.Text), label, primary, tapped)
 }
 
-// body is wrapped body text at the theme's size (32 dp).
-func body(s string) *widget.Label {
-	l := widget.NewLabel(s)
-	l.Wrapping = fyne.TextWrapWord
-	l.Alignment = fyne.TextAlignCenter
-	return l
+// workerButton is a button of the staff's screens: three quarters of
+// Sizes.Button's height but never under the 60 dp of a tap target, and
+// as wide as its words or 60% of Sizes.Button's width. The counter has
+// more to show than a resident's screen and is worked by steadier hands.
+func workerButton(sz theme.Sizes, label string, primary bool, tapped func()) fyne.CanvasObject {
+	h := max(theme.MinTap, 0.75*sz.Button.Height)
+	return sizedButton(fitLabel(fyne.NewSize(0.6*sz.Button.Width, h), label, sz.Worker), label, primary, tapped)
 }
 
-// bigButton is a main control: at least MinTarget high and ButtonWidth
-// wide, far above the 60 × 60 dp of the elderly-friendly design rules
-// (docs/elderly-interface.md).
-func bigButton(label string, primary bool, tapped func()) fyne.CanvasObject {
+// fitLabel widens size, when needed, to hold label at body size.
+func fitLabel(size fyne.Size, label string, body float32) fyne.Size {
+	need := fyne.MeasureText(label, body, fyne.TextStyle{}).Width + 4*padding(body)
+	return fyne.NewSize(max(size.Width, need), size.Height)
+}
+
+// sizedButton is a button of a given size.
+func sizedButton(size fyne.Size, label string, primary bool, tapped func()) fyne.CanvasObject {
 	b := widget.NewButton(label, tapped)
 	if primary {
 		b.Importance = widget.HighImportance
 	}
-	return container.NewGridWrap(fyne.NewSize(theme.ButtonWidth, theme.MinTarget), b)
+	return container.NewGridWrap(size, b)
 }
 
-// statusBar shows the readers, the printer and the link in words.
-// A venue check has no printer: withPrinter leaves it out.
-func statusBar(b flow.Bar, l i18n.Lang, withPrinter bool, right fyne.CanvasObject) fyne.CanvasObject {
+// width is the width the middle of a screen has for text: the canvas
+// less the window's and the screen's padding on both sides.
+func width(sz theme.Sizes, body float32) float32 {
+	return sz.Canvas.Width - 6*padding(body)
+}
+
+// statusBar shows the readers, the printer and the link in words, with
+// the language button at its right. A venue check has no printer:
+// withPrinter leaves it out.
+func statusBar(sz theme.Sizes, b flow.Bar, l i18n.Lang, withPrinter bool, right fyne.CanvasObject) fyne.CanvasObject {
 	reader := i18n.T(l, i18n.ReaderOff)
 	if b.ReaderConnected {
 		reader = i18n.T(l, i18n.ReaderOn)
@@ -64,31 +78,42 @@ func statusBar(b flow.Bar, l i18n.Lang, withPrinter bool, right fyne.CanvasObjec
 		line += i18n.PrinterText(l, b.Printer) + "   ·   "
 	}
 	line += i18n.WaitingText(l, b.Link)
-	t := text(line, theme.TextSize*0.8, theme.Foreground, false)
-	t.Alignment = fyne.TextAlignLeading
+	w := width(sz, sz.Text)
+	if right != nil {
+		w -= right.MinSize().Width + padding(sz.Text)
+	}
+	words := container.NewVBox()
+	for _, ln := range breakLines(line, sz.Small, fyne.TextStyle{}, w) {
+		t := text(ln, sz.Small, theme.Foreground, false)
+		t.Alignment = fyne.TextAlignLeading
+		words.Add(t)
+	}
 	bg := canvas.NewRectangle(theme.Muted)
-	row := container.NewBorder(nil, nil, nil, right, container.NewPadded(t))
+	row := container.NewBorder(nil, nil, nil, right, container.NewPadded(container.NewCenter(words)))
 	return container.NewStack(bg, row)
 }
 
-// ColourBlock draws a status: a block of the colour with its word, what
-// it means, and where it comes from ("as of" when not live). A status
-// that may not be shown as a colour gets the grey "unknown" block: there
-// is no code path from a stale green to a green block.
-func ColourBlock(s healthcode.Status, l i18n.Lang) fyne.CanvasObject {
+// ColourBlock draws a status in lines no wider than w: a block of the
+// colour with its word, what it means, and where it comes from ("as of"
+// when not live). A status that may not be shown as a colour gets the
+// grey "unknown" block: there is no code path from a stale green to a
+// green block.
+func ColourBlock(sz theme.Sizes, s healthcode.Status, l i18n.Lang, w float32) fyne.CanvasObject {
 	var c healthcode.Colour
 	if s.HasColour() {
 		c = s.Colour
 	}
 	blk := theme.BlockFor(c)
-	word := text(i18n.ColourWord(l, c), theme.WordSize, blk.Text, true)
-	meaning := text(i18n.ColourMeaning(l, c), theme.TextSize, blk.Text, false)
-	lines := []fyne.CanvasObject{word, meaning}
+	w -= 2 * padding(sz.Text)
+	lines := []fyne.CanvasObject{
+		para(i18n.ColourWord(l, c), sz.Word, blk.Text, true, w),
+		para(i18n.ColourMeaning(l, c), sz.Text, blk.Text, false, w),
+	}
 	if s.Source == healthcode.SourceCached {
-		lines = append(lines, text(i18n.T(l, i18n.Cached), theme.TextSize, blk.Text, false))
+		lines = append(lines, para(i18n.T(l, i18n.Cached), sz.Text, blk.Text, false, w))
 	}
 	if at := i18n.AsOfText(l, s.AsOf); at != "" && c != "" {
-		lines = append(lines, text(at, theme.TextSize, blk.Text, false))
+		lines = append(lines, para(at, sz.Text, blk.Text, false, w))
 	}
 	bg := canvas.NewRectangle(blk.Background)
 	bg.CornerRadius = 16
@@ -96,31 +121,39 @@ func ColourBlock(s healthcode.Status, l i18n.Lang) fyne.CanvasObject {
 }
 
 // pendingBlock is the receipt of a pending request: no colour at all.
-func pendingBlock(t flow.Ticket, l i18n.Lang) fyne.CanvasObject {
+func pendingBlock(sz theme.Sizes, t flow.Ticket, l i18n.Lang, w float32) fyne.CanvasObject {
 	blk := theme.BlockFor("")
+	in := w - 2*padding(sz.Text)
 	lines := []fyne.CanvasObject{
-		text(i18n.T(l, i18n.PendingTitle), theme.WordSize*0.75, blk.Text, true),
-		text(i18n.T(l, i18n.Receipt)+" "+t.Receipt, theme.TextSize*1.25, blk.Text, true),
+		para(i18n.T(l, i18n.PendingTitle), sz.Heading, blk.Text, true, in),
+		para(i18n.T(l, i18n.Receipt)+" "+t.Receipt, sz.Large, blk.Text, true, in),
 	}
 	bg := canvas.NewRectangle(blk.Background)
 	bg.CornerRadius = 16
 	return container.NewVBox(
 		container.NewStack(bg, container.NewPadded(container.NewVBox(lines...))),
-		body(i18n.T(l, i18n.PendingMeans)),
+		para(i18n.T(l, i18n.PendingMeans), sz.Text, theme.Foreground, false, w),
 	)
 }
 
-// preview shows the slip image at its printed proportions.
-func preview(img image.Image, l i18n.Lang) fyne.CanvasObject {
+// preview shows the slip image at its printed proportions, Sizes.Slip.
+func preview(sz theme.Sizes, img image.Image, l i18n.Lang) fyne.CanvasObject {
 	if img == nil {
 		return layout.NewSpacer()
 	}
 	ci := canvas.NewImageFromImage(img)
 	ci.FillMode = canvas.ImageFillContain
 	ci.ScaleMode = canvas.ImageScalePixels
-	ci.SetMinSize(fyne.NewSize(360, 600))
-	caption := text(i18n.T(l, i18n.PreviewLabel), theme.TextSize*0.75, theme.Foreground, false)
+	ci.SetMinSize(sz.Slip)
+	caption := para(i18n.T(l, i18n.PreviewLabel), sz.Small, theme.Foreground, false, previewWidth(sz, l))
 	return container.NewBorder(nil, caption, nil, nil, ci)
+}
+
+// previewWidth is the width preview takes: the slip's, or its caption's
+// on one line when that is wider, up to one and a half times the slip.
+func previewWidth(sz theme.Sizes, l i18n.Lang) float32 {
+	w := fyne.MeasureText(i18n.T(l, i18n.PreviewLabel), sz.Small, fyne.TextStyle{}).Width
+	return min(max(sz.Slip.Width, w), 1.5*sz.Slip.Width)
 }
 
 // touchLayer is an invisible layer behind a screen that reports every
@@ -147,30 +180,4 @@ func (t *touchLayer) Tapped(*fyne.PointEvent) {
 // CreateRenderer implements fyne.Widget.
 func (t *touchLayer) CreateRenderer() fyne.WidgetRenderer {
 	return widget.NewSimpleRenderer(canvas.NewRectangle(color.Transparent))
-}
-
-// adaptive shows wide when its area is landscape and tall when it is
-// portrait, so that one screen fits a 1366 × 768 counter laptop and a
-// 1080 × 1920 kiosk alike. Its minimum size is the smaller of the two in
-// each direction: the arrangement shown is the one that fits the shape.
-func adaptive(wide, tall fyne.CanvasObject) fyne.CanvasObject {
-	return container.New(orientLayout{}, wide, tall)
-}
-
-type orientLayout struct{}
-
-func (orientLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
-	show, hide := objs[0], objs[1]
-	if size.Width < size.Height {
-		show, hide = hide, show
-	}
-	hide.Hide()
-	show.Show()
-	show.Move(fyne.NewPos(0, 0))
-	show.Resize(size)
-}
-
-func (orientLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
-	w, t := objs[0].MinSize(), objs[1].MinSize()
-	return fyne.NewSize(min(w.Width, t.Width), min(w.Height, t.Height))
 }

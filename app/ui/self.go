@@ -45,19 +45,20 @@ type Self struct {
 	OnLang func(i18n.Lang)
 
 	view    flow.SelfView
-	root    *fyne.Container
+	fit     *fit
 	onShown func(flow.SelfView)
 }
 
 // NewSelf returns the screen showing the start view.
 func NewSelf(c SelfControls, l i18n.Lang) *Self {
-	s := &Self{Controls: c, Lang: l, root: container.NewStack()}
+	s := &Self{Controls: c, Lang: l}
+	s.fit = newFit(false, s.draw)
 	s.Show(flow.SelfView{Step: flow.StepStart})
 	return s
 }
 
 // Content is the screen's root object for a window.
-func (s *Self) Content() fyne.CanvasObject { return s.root }
+func (s *Self) Content() fyne.CanvasObject { return s.fit.Content() }
 
 // View returns the view on screen.
 func (s *Self) View() flow.SelfView { return s.view }
@@ -65,8 +66,7 @@ func (s *Self) View() flow.SelfView { return s.view }
 // Show draws v.
 func (s *Self) Show(v flow.SelfView) {
 	s.view = v
-	s.root.Objects = []fyne.CanvasObject{s.render()}
-	s.root.Refresh()
+	s.fit.redraw()
 	if s.onShown != nil {
 		s.onShown(v)
 	}
@@ -84,93 +84,113 @@ func (s *Self) touch() {
 	}
 }
 
-func (s *Self) render() fyne.CanvasObject {
+// draw is the screen at sz: the status bar with the language button on
+// top, the step in the middle, and at the bottom the buttons that are
+// always there (呼叫工作人员, 再听一遍) with 读给我听 beside them when a
+// colour is on screen. The bottom row never leaves the screen, whatever
+// the middle holds.
+func (s *Self) draw(sz theme.Sizes) fyne.CanvasObject {
 	v, l := s.view, s.Lang
-	langBtn := bigButton(i18n.T(l, i18n.LangButton), false, func() {
-		s.touch()
-		if s.OnLang != nil {
-			s.OnLang(l.Other())
-			return
-		}
-		s.SetLang(l.Other())
-	})
-	bar := statusBar(v.Bar, l, true, langBtn)
-	help := bigButton(i18n.T(l, i18n.HelpButton), true, func() {
-		if s.Controls.Help != nil {
-			s.Controls.Help()
-		}
-	})
+	langBtn := sizedButton(fitLabel(fyne.NewSize(sz.Button.Width*0.75, sz.Button.Height), i18n.T(l, i18n.LangButton), sz.Text),
+		i18n.T(l, i18n.LangButton), false, func() {
+			s.touch()
+			if s.OnLang != nil {
+				s.OnLang(l.Other())
+				return
+			}
+			s.SetLang(l.Other())
+		})
+	bar := statusBar(sz, v.Bar, l, true, langBtn)
+	row := container.NewHBox()
+	if !v.HelpCalled {
+		row.Add(bigButton(sz, i18n.T(l, i18n.HelpButton), true, func() {
+			if s.Controls.Help != nil {
+				s.Controls.Help()
+			}
+		}))
+	}
+	if readable(v) && v.Ticket.Kind != flow.TicketPending {
+		row.Add(bigButton(sz, i18n.T(l, i18n.ReadAloud), false, s.control(s.Controls.ReadAloud)))
+	}
+	row.Add(bigButton(sz, i18n.T(l, i18n.SayAgain), false, s.control(s.Controls.Repeat)))
 	var middle fyne.CanvasObject
 	if v.HelpCalled {
-		back := bigButton(i18n.T(l, i18n.BackButton), true, func() {
-			if s.Controls.Dismiss != nil {
-				s.Controls.Dismiss()
-			}
-		})
-		middle = container.NewVBox(layout.NewSpacer(),
-			text(i18n.T(l, i18n.HelpComing), theme.WordSize, theme.Primary, true),
-			body(i18n.T(l, i18n.HelpRecorded)),
-			container.NewCenter(back), layout.NewSpacer())
-		help = layout.NewSpacer()
+		middle = s.helpScreen(sz)
 	} else {
-		middle = s.middle()
+		middle = s.middle(sz)
 	}
-	again := bigButton(i18n.T(l, i18n.SayAgain), false, s.control(s.Controls.Repeat))
-	bottom := container.NewCenter(container.NewHBox(help, again))
-	screen := container.NewBorder(bar, container.NewPadded(bottom), nil, nil, container.NewPadded(middle))
+	screen := container.NewBorder(bar, container.NewPadded(container.NewCenter(row)), nil, nil, container.NewPadded(middle))
 	return container.NewStack(newTouchLayer(s.touch), screen)
+}
+
+// helpScreen says that staff are coming, with 返回.
+func (s *Self) helpScreen(sz theme.Sizes) fyne.CanvasObject {
+	l, w := s.Lang, width(sz, sz.Text)
+	back := bigButton(sz, i18n.T(l, i18n.BackButton), true, func() {
+		if s.Controls.Dismiss != nil {
+			s.Controls.Dismiss()
+		}
+	})
+	return centred(
+		para(i18n.T(l, i18n.HelpComing), sz.Heading*1.2, theme.Primary, true, w),
+		para(i18n.T(l, i18n.HelpRecorded), sz.Text, theme.Foreground, false, w),
+		container.NewCenter(back))
+}
+
+// centred stacks objects in the middle of the height it has.
+func centred(objs ...fyne.CanvasObject) fyne.CanvasObject {
+	return container.NewVBox(append(append([]fyne.CanvasObject{layout.NewSpacer()}, objs...), layout.NewSpacer())...)
 }
 
 // who is the resident's masked name and ID number, and the card they
 // came from when it was her social-security card.
-func (s *Self) who() fyne.CanvasObject {
+func (s *Self) who(sz theme.Sizes, w float32) fyne.CanvasObject {
 	v, l := s.view, s.Lang
-	line := text(i18n.T(l, i18n.NameLabel)+"  "+v.MaskedName+"     "+i18n.T(l, i18n.IDLabel)+"  "+v.MaskedID,
-		theme.TextSize, theme.Foreground, false)
+	line := para(i18n.T(l, i18n.NameLabel)+"  "+v.MaskedName+"     "+i18n.T(l, i18n.IDLabel)+"  "+v.MaskedID,
+		sz.Text, theme.Foreground, false, w)
 	if v.Source != flow.SourceSSC {
 		return line
 	}
-	return container.NewVBox(line, body(i18n.T(l, i18n.SourceSSC)))
+	return container.NewVBox(line, para(i18n.T(l, i18n.SourceSSC), sz.Text, theme.Foreground, false, w))
 }
 
-func (s *Self) middle() fyne.CanvasObject {
-	v, l := s.view, s.Lang
+func (s *Self) middle(sz theme.Sizes) fyne.CanvasObject {
+	v, l, w := s.view, s.Lang, width(sz, sz.Text)
 	switch v.Step {
 	case flow.StepChecking:
-		return container.NewVBox(layout.NewSpacer(), heading(i18n.T(l, i18n.Checking)), s.who(), layout.NewSpacer())
+		return centred(para(i18n.T(l, i18n.Checking), sz.Heading, theme.Foreground, true, w), s.who(sz, w))
 	case flow.StepConsent:
-		return s.consentScreen()
+		return s.consentScreen(sz)
 	case flow.StepPhone:
-		return s.phoneScreen()
+		return s.phoneScreen(sz)
 	case flow.StepEnrolling:
-		return container.NewVBox(layout.NewSpacer(), heading(i18n.T(l, i18n.Enrolling)), s.who(), layout.NewSpacer())
+		return centred(para(i18n.T(l, i18n.Enrolling), sz.Heading, theme.Foreground, true, w), s.who(sz, w))
 	case flow.StepDeclined:
-		return declinedScreen(l)
+		return centred(para(i18n.T(l, i18n.DeclinedTitle), sz.Heading, theme.Foreground, true, w),
+			para(i18n.T(l, i18n.DeclinedHint), sz.Large, theme.Foreground, true, w))
 	case flow.StepPrinting, flow.StepDone:
-		return s.result()
+		return s.result(sz)
 	case flow.StepError:
 		what, next := i18n.ProblemText(l, v.Problem)
-		return container.NewVBox(layout.NewSpacer(),
-			text(what, theme.HeadingSize, theme.Warning, true),
-			text(next, theme.HeadingSize*0.75, theme.Foreground, false),
-			layout.NewSpacer())
+		return centred(para(what, sz.Heading, theme.Warning, true, w), para(next, sz.Heading*0.75, theme.Foreground, false, w))
 	}
-	start := container.NewVBox(layout.NewSpacer(),
-		text(i18n.T(l, i18n.StartPrompt), theme.HeadingSize*1.2, theme.Foreground, true))
+	start := []fyne.CanvasObject{
+		para(i18n.T(l, i18n.StartPrompt), sz.Heading*1.2, theme.Foreground, true, w),
+		para(i18n.T(l, i18n.StartHint), sz.Text, theme.Foreground, false, w),
+	}
 	if v.Bar.Contact == flow.ContactReady {
-		start.Add(text(i18n.T(l, i18n.StartPromptEither), theme.HeadingSize, theme.Foreground, true))
+		start = []fyne.CanvasObject{start[0], para(i18n.T(l, i18n.StartPromptEither), sz.Heading, theme.Foreground, true, w), start[1]}
 	}
-	start.Add(body(i18n.T(l, i18n.StartHint)))
 	if v.Notice == flow.NoticeCancelled {
-		start.Add(large(i18n.T(l, i18n.CancelledNotice), theme.Primary))
+		start = append(start, para(i18n.T(l, i18n.CancelledNotice), sz.Large, theme.Primary, true, w))
 	}
-	start.Add(layout.NewSpacer())
-	return start
+	return centred(start...)
 }
 
-// result is the colour (or the receipt) beside the slip's preview, with
-// 读给我听 for the colour: it is never said unless she asks.
-func (s *Self) result() fyne.CanvasObject {
+// result is the colour (or the receipt) beside the slip's preview
+// (landscape) or above it (portrait); 读给我听 is in the bottom row, for
+// the colour is never said unless she asks.
+func (s *Self) result(sz theme.Sizes) fyne.CanvasObject {
 	v, l := s.view, s.Lang
 	title := i18n.T(l, i18n.Printing)
 	switch {
@@ -183,25 +203,31 @@ func (s *Self) result() fyne.CanvasObject {
 	case v.Enrolled:
 		title = i18n.T(l, i18n.EnrolledPrinting)
 	}
-	left := container.NewVBox(s.who())
+	w := width(sz, sz.Text)
+	slip := preview(sz, v.Preview, l)
+	if !sz.Portrait && v.Preview != nil {
+		w -= previewWidth(sz, l) + 2*padding(sz.Text)
+	}
+	left := container.NewVBox(s.who(sz, w))
 	if v.Ticket.Kind == flow.TicketPending {
-		left.Add(pendingBlock(v.Ticket, l))
+		left.Add(pendingBlock(sz, v.Ticket, l, w))
 	} else {
-		left.Add(ColourBlock(v.Ticket.Status, l))
+		left.Add(ColourBlock(sz, v.Ticket.Status, l, w))
 		if v.Ticket.Kind == flow.TicketReprint {
-			left.Add(body(i18n.T(l, i18n.Reprint)))
+			left.Add(para(i18n.T(l, i18n.Reprint), sz.Text, theme.Foreground, false, w))
 		}
 		if v.Ticket.Kind == flow.TicketUnchecked {
-			left.Add(body(i18n.T(l, i18n.UncheckedMeans)))
-		}
-		if readable(v) {
-			left.Add(container.NewCenter(bigButton(i18n.T(l, i18n.ReadAloud), false, s.control(s.Controls.ReadAloud))))
+			left.Add(para(i18n.T(l, i18n.UncheckedMeans), sz.Text, theme.Foreground, false, w))
 		}
 	}
 	if v.Step == flow.StepDone {
-		left.Add(body(i18n.T(l, i18n.DoneHint)))
+		left.Add(para(i18n.T(l, i18n.DoneHint), sz.Text, theme.Foreground, false, w))
 	}
-	return container.NewBorder(heading(title), nil, nil, preview(v.Preview, l), left)
+	head := para(title, sz.Heading, theme.Foreground, true, width(sz, sz.Text))
+	if sz.Portrait {
+		return container.NewVBox(head, left, container.NewCenter(slip))
+	}
+	return container.NewBorder(head, nil, nil, slip, container.NewVBox(left, layout.NewSpacer()))
 }
 
 // OutOfService is the screen of a kiosk that cannot serve at all, such as

@@ -144,7 +144,7 @@ type Provision struct {
 	url, code, finger, centre *widget.Entry
 	mode                      *widget.RadioGroup
 	msg                       *widget.Label
-	body                      *fyne.Container
+	fit                       *fit
 	working                   bool
 	failed                    error
 	submit                    func(ProvisionForm)
@@ -163,19 +163,23 @@ const formWidth = 800
 // goroutine and must hand the work to a goroutine.
 func NewProvision(submit func(ProvisionForm), l i18n.Lang) *Provision {
 	p := &Provision{Lang: l, url: widget.NewEntry(), code: widget.NewEntry(), finger: widget.NewEntry(), centre: widget.NewEntry(),
-		msg: widget.NewLabel(""), body: container.NewStack(), submit: submit}
+		msg: widget.NewLabel(""), submit: submit}
 	p.msg.Wrapping = fyne.TextWrapWord
 	p.mode = widget.NewRadioGroup([]string{string(flow.ModeSelf), string(flow.ModeCounter), string(flow.ModeVenue)}, nil)
 	p.mode.SetSelected(string(flow.ModeSelf))
 	// In a row, so that the form with its four entries and a two-line
 	// error still fits a 768-dot-high screen.
 	p.mode.Horizontal = true
+	p.fit = newFit(true, p.draw)
 	p.render()
 	return p
 }
 
 // render draws the screen in p.Lang; the entries keep their text.
-func (p *Provision) render() {
+func (p *Provision) render() { p.fit.redraw() }
+
+// draw is the screen at sz.
+func (p *Provision) draw(sz theme.Sizes) fyne.CanvasObject {
 	l := p.Lang
 	p.url.SetPlaceHolder(i18n.T(l, i18n.ProvisionURL))
 	p.code.SetPlaceHolder(i18n.T(l, i18n.ProvisionCode))
@@ -189,20 +193,19 @@ func (p *Provision) render() {
 	default:
 		p.msg.SetText("")
 	}
-	btn := bigButton(i18n.T(l, i18n.ProvisionButton), true, func() {
+	btn := bigButton(sz, i18n.T(l, i18n.ProvisionButton), true, func() {
 		p.working, p.failed = true, nil
 		p.render()
 		p.submit(ProvisionForm{URL: p.url.Text, Code: p.code.Text, Fingerprint: p.finger.Text, Centre: p.centre.Text,
 			Mode: flow.ParseMode(p.mode.Selected)})
 	})
-	lang := bigButton(i18n.T(l, i18n.LangButton), false, func() { p.SetLang(l.Other()) })
+	lang := bigButton(sz, i18n.T(l, i18n.LangButton), false, func() { p.SetLang(l.Other()) })
 	// A URL and an error need room: the form is at least formWidth wide.
 	width := canvas.NewRectangle(color.Transparent)
 	width.SetMinSize(fyne.NewSize(formWidth, 0))
-	form := container.NewCenter(container.NewVBox(width, heading(i18n.T(l, i18n.ProvisionTitle)), p.url, p.code, p.finger, p.centre, p.mode,
-		container.NewCenter(btn), p.msg))
-	p.body.Objects = []fyne.CanvasObject{container.NewBorder(container.NewBorder(nil, nil, nil, lang), nil, nil, nil, form)}
-	p.body.Refresh()
+	form := container.NewCenter(container.NewVBox(width, text(i18n.T(l, i18n.ProvisionTitle), sz.Heading, theme.Foreground, true),
+		p.url, p.code, p.finger, p.centre, p.mode, container.NewCenter(btn), p.msg))
+	return container.NewBorder(container.NewBorder(nil, nil, nil, lang), nil, nil, nil, form)
 }
 
 // SetLang switches the language and redraws; on the UI goroutine.
@@ -212,7 +215,7 @@ func (p *Provision) SetLang(l i18n.Lang) {
 }
 
 // Content is the screen's root.
-func (p *Provision) Content() fyne.CanvasObject { return p.body }
+func (p *Provision) Content() fyne.CanvasObject { return p.fit.Content() }
 
 // Failed shows that provisioning did not work and why; on the UI
 // goroutine. The error must carry no personal data (none is typed here).

@@ -5,7 +5,6 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
-	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/shcommunity/kiosk/app/flow"
@@ -22,13 +21,13 @@ type Venue struct {
 
 	view  flow.VenueView
 	entry *scanEntry
-	body  *fyne.Container
+	fit   *fit
 	root  fyne.CanvasObject
 }
 
 // NewVenue returns the screen showing the ready view.
 func NewVenue(scan func(string), l i18n.Lang) *Venue {
-	v := &Venue{Scan: scan, Lang: l, body: container.NewStack()}
+	v := &Venue{Scan: scan, Lang: l}
 	v.entry = newScanEntry()
 	v.entry.OnSubmitted = func(s string) {
 		v.entry.SetText("")
@@ -36,7 +35,8 @@ func NewVenue(scan func(string), l i18n.Lang) *Venue {
 			v.Scan(s)
 		}
 	}
-	v.root = container.NewBorder(nil, container.NewPadded(v.entry), nil, nil, v.body)
+	v.fit = newFit(false, v.draw)
+	v.root = v.fit.Content()
 	v.Show(flow.VenueView{Step: flow.VenueReady})
 	return v
 }
@@ -87,53 +87,59 @@ func (v *Venue) View() flow.VenueView { return v.view }
 // Show draws a view; on the UI goroutine.
 func (v *Venue) Show(vv flow.VenueView) {
 	v.view = vv
-	l := v.Lang
-	v.entry.SetPlaceHolder(i18n.T(l, i18n.VenueScan))
+	v.entry.SetPlaceHolder(i18n.T(v.Lang, i18n.VenueScan))
+	v.fit.redraw()
+}
+
+// draw is the screen at sz: the status bar, the result in the middle
+// and the scanner's entry below.
+func (v *Venue) draw(sz theme.Sizes) fyne.CanvasObject {
+	vv, l, w := v.view, v.Lang, width(sz, sz.Text)
 	var mid fyne.CanvasObject
 	switch vv.Step {
 	case flow.VenueChecking:
-		mid = container.NewVBox(layout.NewSpacer(), heading(i18n.T(l, i18n.Checking)), layout.NewSpacer())
+		mid = centred(para(i18n.T(l, i18n.Checking), sz.Heading, theme.Foreground, true, w))
 	case flow.VenueResult:
 		parts := []fyne.CanvasObject{}
 		if vv.Check.MaskedName != "" {
-			parts = append(parts, text(vv.Check.MaskedName, theme.HeadingSize, theme.Foreground, true))
+			parts = append(parts, para(vv.Check.MaskedName, sz.Heading, theme.Foreground, true, w))
 		}
 		if vv.Check.Status.HasColour() {
-			parts = append(parts, ColourBlock(vv.Check.Status, l))
+			parts = append(parts, ColourBlock(sz, vv.Check.Status, l, w))
 		} else {
-			parts = append(parts, refusedBlock(i18n.T(l, i18n.CannotVerify)))
+			parts = append(parts, refusedBlock(sz, i18n.T(l, i18n.CannotVerify), w))
 		}
 		if vv.Check.Explanation != "" && vv.Check.Status.Source != healthcode.SourceLive {
-			parts = append(parts, body(vv.Check.Explanation))
+			parts = append(parts, para(vv.Check.Explanation, sz.Text, theme.Foreground, false, w))
 		}
 		mid = container.NewVBox(parts...)
 	case flow.VenueRefused:
-		parts := []fyne.CanvasObject{refusedBlock(i18n.T(l, i18n.Refused))}
+		parts := []fyne.CanvasObject{refusedBlock(sz, i18n.T(l, i18n.Refused), w)}
 		if vv.Problem != "" {
 			what, next := i18n.ProblemText(l, vv.Problem)
-			parts = append(parts, text(what, theme.HeadingSize, theme.Warning, true), body(next))
+			parts = append(parts, para(what, sz.Heading, theme.Warning, true, w), para(next, sz.Text, theme.Foreground, false, w))
 		}
 		if vv.Check.Explanation != "" {
-			parts = append(parts, body(vv.Check.Explanation))
+			parts = append(parts, para(vv.Check.Explanation, sz.Text, theme.Foreground, false, w))
 		}
 		mid = container.NewVBox(parts...)
 	default:
-		ready := container.NewVBox(layout.NewSpacer(), text(i18n.T(l, i18n.VenuePrompt), theme.HeadingSize*1.2, theme.Foreground, true))
+		ready := []fyne.CanvasObject{para(i18n.T(l, i18n.VenuePrompt), sz.Heading*1.2, theme.Foreground, true, w)}
 		if vv.Bar.Contact == flow.ContactReady {
-			ready.Add(text(i18n.T(l, i18n.StartPromptEither), theme.HeadingSize, theme.Foreground, true))
+			ready = append(ready, para(i18n.T(l, i18n.StartPromptEither), sz.Heading, theme.Foreground, true, w))
 		}
-		ready.Add(layout.NewSpacer())
-		mid = ready
+		mid = centred(ready...)
 	}
-	v.body.Objects = []fyne.CanvasObject{container.NewBorder(statusBar(vv.Bar, l, false, nil), nil, nil, nil, container.NewPadded(mid))}
-	v.body.Refresh()
+	// The scanner's entry is the same object in every drawing: it keeps
+	// the focus and what a scanner has typed so far.
+	return container.NewBorder(statusBar(sz, vv.Bar, l, false, nil), container.NewPadded(v.entry), nil, nil, container.NewPadded(mid))
 }
 
 // refusedBlock is the grey block of "cannot verify" or "not valid":
 // never a colour.
-func refusedBlock(word string) fyne.CanvasObject {
+func refusedBlock(sz theme.Sizes, word string, w float32) fyne.CanvasObject {
 	blk := theme.BlockFor("")
 	bg := canvas.NewRectangle(blk.Background)
 	bg.CornerRadius = 16
-	return container.NewStack(bg, container.NewPadded(text(word, theme.WordSize, blk.Text, true)))
+	return container.NewStack(bg, container.NewPadded(para(word, sz.Word, blk.Text, true, w-2*padding(sz.Text))))
 }

@@ -4,6 +4,7 @@ import (
 	"math"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
@@ -46,8 +47,10 @@ type SoundControls struct {
 type WorkerPanel struct {
 	lock    *Lock
 	popup   *widget.PopUp
-	level   *widget.Label
-	message *widget.Label
+	level   *fyne.Container // the volume, as words
+	message *fyne.Container
+	texts   [2]string // level, message
+	sz      theme.Sizes
 	mute    *widget.Button
 	s       SoundSettings
 	saving  bool
@@ -57,17 +60,16 @@ type WorkerPanel struct {
 
 func newWorkerPanel(l *Lock) *WorkerPanel {
 	lang := l.Lang
-	p := &WorkerPanel{lock: l, s: l.Sound.Settings}
+	sz := dialogSizes(l.win)
+	p := &WorkerPanel{lock: l, s: l.Sound.Settings, sz: sz, level: container.NewStack(), message: container.NewStack()}
 	p.s.Volume = clampVolume(p.s.Volume)
-	p.level = body("")
-	p.message = body(" ")
 	keys := container.NewHBox()
 	key := func(label string, f func()) *widget.Button {
 		b := widget.NewButton(label, func() {
 			p.touched()
 			f()
 		})
-		keys.Add(container.NewGridWrap(KeySize, b))
+		keys.Add(container.NewGridWrap(sz.PINKey, b))
 		return b
 	}
 	key(i18n.T(lang, i18n.WorkerQuieter), func() { p.change(p.s.Volume-volumeStep, p.s.Muted) })
@@ -80,23 +82,38 @@ func newWorkerPanel(l *Lock) *WorkerPanel {
 	})
 	buttons := container.NewHBox()
 	if l.Sound.Save != nil {
-		buttons.Add(bigButton(i18n.T(lang, i18n.WorkerSave), true, func() { p.touched(); p.save() }))
+		buttons.Add(workerButton(sz, i18n.T(lang, i18n.WorkerSave), true, func() { p.touched(); p.save() }))
 	}
-	buttons.Add(bigButton(i18n.T(lang, i18n.WorkerExit), false, p.exit))
-	buttons.Add(bigButton(i18n.T(lang, i18n.BackButton), false, p.Close))
+	buttons.Add(workerButton(sz, i18n.T(lang, i18n.WorkerExit), false, p.exit))
+	buttons.Add(workerButton(sz, i18n.T(lang, i18n.BackButton), false, p.Close))
 	content := container.NewVBox(
-		text(i18n.T(lang, i18n.WorkerTitle), theme.HeadingSize, theme.Foreground, true),
+		text(i18n.T(lang, i18n.WorkerTitle), sz.Heading, theme.Foreground, true),
 		p.level,
 		container.NewCenter(keys),
 		p.message,
 		container.NewCenter(buttons),
 	)
 	p.show()
-	p.popup = widget.NewModalPopUp(container.NewPadded(content), l.win.Canvas())
+	p.say(" ")
+	p.popup = widget.NewModalPopUp(dialog(sz, content), l.win.Canvas())
 	p.popup.Show()
 	p.touched()
 	return p
 }
+
+// set puts words on one of the panel's two lines (0 the level, 1 the
+// message), broken for the panel's width.
+func (p *WorkerPanel) set(i int, c *fyne.Container, s string) {
+	p.texts[i] = s
+	w := max(4*p.sz.PINKey.Width, 3*p.sz.Button.Width)
+	c.Objects = []fyne.CanvasObject{para(s, p.sz.Worker, theme.Foreground, false, w)}
+	c.Refresh()
+	if p.popup != nil {
+		p.popup.Refresh()
+	}
+}
+
+func (p *WorkerPanel) say(s string) { p.set(1, p.message, s) }
 
 // clampVolume keeps a volume in 0 to 1, in tenths, so that taps never
 // leave 0.30000000000000004 in the configuration.
@@ -111,15 +128,15 @@ func clampVolume(v float64) float64 {
 func (p *WorkerPanel) Settings() SoundSettings { return p.s }
 
 // Message is the panel's message line.
-func (p *WorkerPanel) Message() string { return p.message.Text }
+func (p *WorkerPanel) Message() string { return p.texts[1] }
 
 // Level is the panel's volume line.
-func (p *WorkerPanel) Level() string { return p.level.Text }
+func (p *WorkerPanel) Level() string { return p.texts[0] }
 
 func (p *WorkerPanel) change(volume float64, muted bool) {
 	p.s = SoundSettings{Volume: clampVolume(volume), Muted: muted}
 	p.show()
-	p.message.SetText(" ")
+	p.say(" ")
 	if p.lock.Sound.Apply != nil {
 		p.lock.Sound.Apply(p.s)
 	}
@@ -127,7 +144,7 @@ func (p *WorkerPanel) change(volume float64, muted bool) {
 
 func (p *WorkerPanel) show() {
 	lang := p.lock.Lang
-	p.level.SetText(i18n.VolumeText(lang, int(math.Round(p.s.Volume*100)), p.s.Muted))
+	p.set(0, p.level, i18n.VolumeText(lang, int(math.Round(p.s.Volume*100)), p.s.Muted))
 	if p.s.Muted {
 		p.mute.SetText(i18n.T(lang, i18n.WorkerUnmute))
 	} else {
@@ -149,12 +166,12 @@ func (p *WorkerPanel) save() {
 			p.saving = false
 			if err != nil {
 				l.log().Error("Sound settings not saved", "err", err)
-				p.message.SetText(i18n.T(l.Lang, i18n.WorkerSaveFailed))
+				p.say(i18n.T(l.Lang, i18n.WorkerSaveFailed))
 				return
 			}
 			l.log().Info("Sound settings saved", "volume", s.Volume, "muted", s.Muted)
 			if !p.closed {
-				p.message.SetText(i18n.T(l.Lang, i18n.WorkerSaved))
+				p.say(i18n.T(l.Lang, i18n.WorkerSaved))
 			}
 		})
 	}()
