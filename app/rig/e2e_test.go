@@ -29,8 +29,9 @@ type kiosk struct {
 	views  chan flow.SelfView
 	mu     sync.Mutex
 	slips  []escpossim.Slip
-	count  int  // slips printed
-	drop   bool // count slips without keeping them (long runs)
+	count  int           // slips printed
+	more   chan struct{} // a slip has come out since the last look
+	drop   bool          // count slips without keeping them (long runs)
 	cancel context.CancelFunc
 	done   sync.WaitGroup
 }
@@ -41,7 +42,7 @@ func startKiosk(t testing.TB, opts rig.Options) *kiosk { return startKioskDrop(t
 // and not kept, so that a long run measures the kiosk and not the test.
 func startKioskDrop(t testing.TB, opts rig.Options, drop bool) *kiosk {
 	t.Helper()
-	k := &kiosk{views: make(chan flow.SelfView, 256), drop: drop}
+	k := &kiosk{views: make(chan flow.SelfView, 256), more: make(chan struct{}, 1), drop: drop}
 	opts.OnSlip = func(s escpossim.Slip) {
 		k.mu.Lock()
 		k.count++
@@ -49,6 +50,10 @@ func startKioskDrop(t testing.TB, opts rig.Options, drop bool) *kiosk {
 			k.slips = append(k.slips, s)
 		}
 		k.mu.Unlock()
+		select {
+		case k.more <- struct{}{}:
+		default:
+		}
 	}
 	if opts.PollInterval == 0 {
 		opts.PollInterval = 30 * time.Millisecond
@@ -115,10 +120,12 @@ func settled(v flow.SelfView) bool { return v.Step == flow.StepDone || v.Step ==
 // it, then takes it away and waits for the start screen.
 func (k *kiosk) serve(t testing.TB, label string) flow.SelfView {
 	t.Helper()
+	before := k.slipCount()
 	if err := k.Reader.Place(label); err != nil {
 		t.Fatal(err)
 	}
 	v := k.waitFor(t, settled)
+	k.slipOut(t, v, before)
 	k.Reader.Remove()
 	k.waitFor(t, func(v flow.SelfView) bool { return v.Step == flow.StepStart && !v.CardOn })
 	return v
@@ -129,6 +136,7 @@ func (k *kiosk) serve(t testing.TB, label string) flow.SelfView {
 // ""), waits for the slip and takes the card away.
 func (k *kiosk) enrolSelf(t testing.TB, label, phone string) flow.SelfView {
 	t.Helper()
+	before := k.slipCount()
 	if err := k.Reader.Place(label); err != nil {
 		t.Fatal(err)
 	}
@@ -148,6 +156,7 @@ func (k *kiosk) enrolSelf(t testing.TB, label, phone string) flow.SelfView {
 		k.flow.ConfirmPhone()
 	}
 	v = k.waitFor(t, settled)
+	k.slipOut(t, v, before)
 	k.Reader.Remove()
 	k.waitFor(t, func(v flow.SelfView) bool { return v.Step == flow.StepStart && !v.CardOn })
 	return v
@@ -181,6 +190,29 @@ func (k *kiosk) slipCount() int {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	return k.count
+}
+
+// waitSlips waits until n slips have come out: the flow may show its
+// last screen before the simulated printer has taken the cut.
+func (k *kiosk) waitSlips(t testing.TB, n int) {
+	t.Helper()
+	timeout := time.After(30 * time.Second)
+	for k.slipCount() < n {
+		select {
+		case <-k.more:
+		case <-timeout:
+			t.Fatalf("slips printed = %d, want %d", k.slipCount(), n)
+		}
+	}
+}
+
+// slipOut waits, when the flow says its slip was printed (the done
+// screen comes only after a print), for that slip to have come out.
+func (k *kiosk) slipOut(t testing.TB, v flow.SelfView, before int) {
+	t.Helper()
+	if v.Step == flow.StepDone {
+		k.waitSlips(t, before+1)
+	}
 }
 
 func decodeQR(t testing.TB, img image.Image) string {
@@ -238,8 +270,9 @@ func TestTwentyResidents(t *testing.T) {
 			if v.Step != flow.StepDone || v.Ticket.Kind != flow.TicketCode {
 				t.Fatalf("step %q problem %q ticket %q, want done with a new code", v.Step, v.Problem, v.Ticket.Kind)
 			}
-			if k.slipCount() != before+1 {
-				t.Fatalf("slips printed = %d, want %d", k.slipCount(), before+1)
+			k.waitSlips(t, before+1)
+			if n := k.slipCount(); n != before+1 {
+				t.Fatalf("slips printed = %d, want %d", n, before+1)
 			}
 			k.mu.Lock()
 			s := k.slips[len(k.slips)-1]
