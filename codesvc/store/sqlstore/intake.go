@@ -18,26 +18,8 @@ func (s *Store) Intake(ctx context.Context, req store.IntakeRequest) (store.Enro
 	var dup bool
 	err := s.inTx(ctx, func(tx txn) error {
 		e := req.Enrolment
-		var digest []byte
-		var created int64
-		var resID sql.NullInt64
-		err := tx.QueryRowContext(ctx, `SELECT device_id, digest, outcome, reason, resident_id, created_at, channel, actor, consent_version,
-			worker_id FROM enrolments WHERE client_id = ?`, e.ClientID).
-			Scan(&out.DeviceID, &digest, &out.Outcome, &out.Reason, &resID, &created, &out.Channel, &out.Actor, &out.ConsentVersion,
-				&out.WorkerID)
-		if err == nil {
-			if !bytes.Equal(digest, e.Digest) {
-				return store.ErrConflict
-			}
-			out.ClientID, out.Digest, out.CreatedAt, dup = e.ClientID, digest, sqldb.FromDB(created), true
-			if resID.Valid {
-				if err := tx.QueryRowContext(ctx, `SELECT ref FROM residents WHERE id = ?`, resID.Int64).Scan(&out.ResidentRef); err != nil {
-					return err
-				}
-			}
-			return nil
-		}
-		if !errors.Is(err, sql.ErrNoRows) {
+		var err error
+		if out, dup, err = priorEnrolment(ctx, tx, e); err != nil || dup {
 			return err
 		}
 		if e.Outcome != store.Rejected && e.Channel == store.ChannelKiosk {
@@ -95,6 +77,35 @@ func (s *Store) Intake(ctx context.Context, req store.IntakeRequest) (store.Enro
 		return store.Enrolment{}, false, err
 	}
 	return out, dup, nil
+}
+
+// priorEnrolment returns the enrolment already stored under e's client
+// ID, with dup true; ErrConflict when its digest differs from e's (the
+// same ID for another item); dup false when there is none.
+func priorEnrolment(ctx context.Context, tx txn, e store.Enrolment) (out store.Enrolment, dup bool, err error) {
+	var digest []byte
+	var created int64
+	var resID sql.NullInt64
+	err = tx.QueryRowContext(ctx, `SELECT device_id, digest, outcome, reason, resident_id, created_at, channel, actor, consent_version,
+		worker_id FROM enrolments WHERE client_id = ?`, e.ClientID).
+		Scan(&out.DeviceID, &digest, &out.Outcome, &out.Reason, &resID, &created, &out.Channel, &out.Actor, &out.ConsentVersion,
+			&out.WorkerID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return store.Enrolment{}, false, nil
+	}
+	if err != nil {
+		return store.Enrolment{}, false, err
+	}
+	if !bytes.Equal(digest, e.Digest) {
+		return store.Enrolment{}, false, store.ErrConflict
+	}
+	out.ClientID, out.Digest, out.CreatedAt = e.ClientID, digest, sqldb.FromDB(created)
+	if resID.Valid {
+		if err := tx.QueryRowContext(ctx, `SELECT ref FROM residents WHERE id = ?`, resID.Int64).Scan(&out.ResidentRef); err != nil {
+			return store.Enrolment{}, false, err
+		}
+	}
+	return out, true, nil
 }
 
 // workerOverCap reports whether e's worker already has max accepted
