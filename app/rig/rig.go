@@ -284,6 +284,7 @@ func (r *Rig) startKiosk(ctx context.Context, dir string, opts Options) error {
 		return fmt.Errorf("rig: %w", err)
 	}
 	remote := syncer.NewClientRemote(r.URL, http.DefaultClient, id, clock)
+	remote.C.Purpose = api.PurposeSelfService // the demo kiosk's own role; each screen declares its own
 	if r.Engine, err = syncer.New(ctx, syncer.Config{Store: r.Store, Remote: remote, Clock: clock, Interval: 10 * time.Second,
 		LiveTimeout: opts.Patience, Logger: opts.Logger}); err != nil {
 		return fmt.Errorf("rig: engine: %w", err)

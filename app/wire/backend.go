@@ -91,6 +91,7 @@ func (b *Backend) store() *localstore.Store { return b.Engine.Store() }
 // the status cached for it, only while that status is within its bounds;
 // else a pending receipt for an enrolment queued here, or ErrNotKnownHere.
 func (b *Backend) PaperCode(ctx context.Context, r flow.Resident) (flow.Ticket, error) {
+	ctx = client.WithPurpose(ctx, api.PurposeSelfService)
 	if b.Client == nil {
 		ans, err := b.Engine.Status(ctx, r.Number)
 		if err != nil {
@@ -132,6 +133,7 @@ func (b *Backend) PaperCode(ctx context.Context, r flow.Resident) (flow.Ticket, 
 // (actor self, channel kiosk, the consent text's version), and gets her
 // first code in the same visit when the service accepts it in time.
 func (b *Backend) EnrolSelf(ctx context.Context, e flow.SelfEnrolment) (flow.Ticket, error) {
+	ctx = client.WithPurpose(ctx, api.PurposeSelfService)
 	if e.ConsentVersion == "" {
 		return flow.Ticket{}, errors.New("self-enrolment: no consent version")
 	}
@@ -335,6 +337,7 @@ func (b *Backend) Now() time.Time { return b.Engine.Clock().Now() }
 // CardStatus implements flow.VenueBackend. The tap is not cached: a
 // venue checker keeps no list of who passed (syncer.Engine.VenueStatus).
 func (b *Backend) CardStatus(ctx context.Context, r flow.Resident) (flow.CodeCheck, error) {
+	ctx = client.WithPurpose(ctx, api.PurposeVenueEntry)
 	ans, err := b.Engine.VenueStatus(ctx, r.Number)
 	if err != nil {
 		return flow.CodeCheck{}, classify(err)
@@ -359,6 +362,7 @@ func (b *Backend) CardStatus(ctx context.Context, r flow.Resident) (flow.CodeChe
 // signature against the trust list the engine keeps, then the live state
 // through the client; offline, the token's own claim only while fresh.
 func (b *Backend) CheckCode(ctx context.Context, text string) (flow.CodeCheck, error) {
+	ctx = client.WithPurpose(ctx, api.PurposeVenueEntry)
 	tl, err := b.Engine.TrustList(ctx)
 	if err != nil {
 		return flow.CodeCheck{}, fmt.Errorf("venue check: %w", err)

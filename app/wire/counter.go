@@ -127,6 +127,7 @@ func (c *Counter) worker(ctx context.Context, workerID string) (context.Context,
 
 // Enrol implements flow.CounterBackend.
 func (c *Counter) Enrol(ctx context.Context, workerID string, e flow.Enrolment) (flow.Ticket, error) {
+	ctx = client.WithPurpose(ctx, api.PurposeCounter)
 	actor := api.Actor{Kind: api.ActorWorker, WorkerID: workerID}
 	by := api.ActorSelf
 	if e.Family.Number != "" {
@@ -150,6 +151,7 @@ func (c *Counter) Store() *localstore.Store { return c.Engine.Store() }
 // Reissue implements flow.CounterBackend: every active code of the
 // resident is reported lost, then a new one is issued and recorded.
 func (c *Counter) Reissue(ctx context.Context, workerID string, r flow.Resident) (flow.Ticket, error) {
+	ctx = client.WithPurpose(ctx, api.PurposeCounter)
 	ctx, _, err := c.worker(ctx, workerID)
 	if err != nil {
 		return flow.Ticket{}, err

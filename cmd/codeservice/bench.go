@@ -16,6 +16,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/shcommunity/kiosk/codesvc/api"
 	"github.com/shcommunity/kiosk/codesvc/client"
 	"github.com/shcommunity/kiosk/codesvc/devseed"
 	"github.com/shcommunity/kiosk/pii"
@@ -80,7 +81,7 @@ func benchStatus(ctx context.Context, args []string, out io.Writer) error {
 		return fmt.Errorf("bench-status: register: %w", err)
 	}
 	for _, noSessions := range modes {
-		c := &client.Client{BaseURL: *base, HTTP: httpc, DeviceID: reg.DeviceID, Key: key, NoSessions: noSessions}
+		c := &client.Client{BaseURL: *base, HTTP: httpc, DeviceID: reg.DeviceID, Key: key, NoSessions: noSessions, Purpose: api.PurposeVenueEntry}
 		name := "session"
 		if noSessions {
 			name = "ed25519"

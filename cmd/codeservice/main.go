@@ -9,7 +9,7 @@
 // from its platform's secret store:
 //
 //	codeservice serve [--addr 127.0.0.1:8443] [--tls-cert cert.pem --tls-key key.pem | --insecure-no-tls]
-//	                  [--db codes.db] [--key-file codes.db.key] [--dev] [--rules rules.json]
+//	                  [--db codes.db] [--key-file codes.db.key] [--dev] [--rules rules.json] [--access-retention 4320h]
 //	  (a non-loopback --addr needs TLS, or --insecure-no-tls behind a TLS proxy)
 //	codeservice admin --db codes.db enrol --id <ID number> --name 姓名 [--phone 13812345678]
 //	codeservice admin --db codes.db event --id <ID number> --kind arrival_key_area [--at RFC3339]
@@ -20,6 +20,8 @@
 //	codeservice admin --db codes.db correction list | resolve --id 3 (--accept [--kind k] | --reject) --note text
 //	codeservice admin --db codes.db rotate-key
 //	codeservice admin --db codes.db revoke-key --id <key ID>
+//	codeservice admin --db codes.db purge-access [--retention 4320h]   (serve does it every hour)
+//	codeservice admin --db codes.db export-key     (the key of the health cloud's pseudonyms, for its operator)
 //	codeservice verify [--db codes.db | --url http://host:port --root-key <b64>] <token text>
 //	  (with --db the live state is checked too: revoked and superseded codes are refused)
 //	codeservice bench-status --code <provisioning code> [--url http://127.0.0.1:8443] [--duration 10s] [--concurrency 64] [--mode both|ed25519|session]
@@ -51,6 +53,7 @@ import (
 	"github.com/shcommunity/kiosk/codesvc/api"
 	"github.com/shcommunity/kiosk/codesvc/client"
 	"github.com/shcommunity/kiosk/codesvc/devseed"
+	"github.com/shcommunity/kiosk/codesvc/healthcloud"
 	"github.com/shcommunity/kiosk/codesvc/rules"
 	"github.com/shcommunity/kiosk/codesvc/server"
 	"github.com/shcommunity/kiosk/codesvc/store"
@@ -100,6 +103,8 @@ const adminUsage = `usage: codeservice admin --db DB [--key-file FILE] COMMAND [
   correction   list | resolve --id 3 (--accept [--kind k] | --reject) --note text
   rotate-key   sign new codes with a new key
   revoke-key   --id <key ID>: take a leaked signing key out of the trust list
+  purge-access [--retention 4320h]: delete access records past the retention (serve does it every hour)
+  export-key   print the key of the health cloud's pseudonyms, for its operator
 
 flags:`
 
@@ -226,8 +231,12 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 	workerCap := fs.Int("worker-daily-cap", server.DefaultCaps.WorkerPerDay, "enrolments one worker may have accepted in any 24 hours; 0: no cap")
 	workerTTL := fs.Duration("worker-session-ttl", server.DefaultWorkerSessionTTL, "how long a worker session serves calls before the worker logs in again")
 	noLookupLimits := fs.Bool("no-lookup-limits", false, "turn off the per-device look-up limits: load tests on loopback only")
+	retention := fs.Duration("access-retention", server.DefaultAccessRetention, "how long access records are kept; older ones are purged every hour")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *retention < 24*time.Hour {
+		return fmt.Errorf("serve: --access-retention %v is under a day: a resident could not see who looked her up", *retention)
 	}
 	if *noLookupLimits && !loopback(*addr) {
 		return fmt.Errorf("serve: --no-lookup-limits is for load tests on loopback, not %q", *addr)
@@ -240,6 +249,10 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 		o.Caps.WorkerPerDay = *workerCap
 		if *noLookupLimits {
 			o.LookupLimits = map[api.Role]server.Limit{}
+		}
+		o.AccessRetention = *retention
+		if *dev {
+			o.HealthCloud = &healthcloud.Sample{} // the stand-in, seeded below
 		}
 	}
 	if *dev && !loopback(*addr) {
@@ -289,6 +302,7 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 		}
 	}
 	fmt.Fprintf(out, "database: %s\n", redact(*db))
+	go purgeAccess(ctx, svc, logger, time.Hour)
 	h := server.NewHandler(svc)
 	front := server.NewHTTPServer(*addr, h)
 	front.TLSConfig = tlsCfg
@@ -363,6 +377,26 @@ func loopback(addr string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
+// purgeAccess purges the access records past the retention now and then
+// every interval until ctx ends; a failure is logged and tried again at
+// the next round.
+func purgeAccess(ctx context.Context, svc *server.Service, log *slog.Logger, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		if n, err := svc.PurgeAccess(ctx); err != nil {
+			log.Warn("Access records not purged", "err", err)
+		} else if n > 0 {
+			log.Info("Access records purged", "count", n, "retention", svc.AccessRetention())
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
 // seedDev seeds the sample deck and the demo worker (codesvc/devseed),
 // prints them with masked names and numbers, and makes a provisioning
 // code for a kiosk.
@@ -406,7 +440,7 @@ func admin(ctx context.Context, args []string, stdin io.Reader, out io.Writer) e
 		return nil
 	}
 	if *db == "" || len(rest) == 0 {
-		return errors.New("admin: usage: codeservice admin --db FILE enrol|event|device|worker|correction|rotate-key|revoke-key ... (codeservice admin --help)")
+		return errors.New("admin: usage: codeservice admin --db FILE enrol|event|device|worker|correction|rotate-key|revoke-key|purge-access|export-key ... (codeservice admin --help)")
 	}
 	svc, closeDB, err := openService(ctx, *db, *keyFile, "", slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
@@ -432,8 +466,32 @@ func admin(ctx context.Context, args []string, stdin io.Reader, out io.Writer) e
 		return err
 	case "revoke-key":
 		return adminRevokeKey(ctx, svc, rest[1:], out)
+	case "purge-access":
+		return adminPurgeAccess(ctx, svc, rest[1:], out)
+	case "export-key":
+		fmt.Fprintln(out, base64.RawURLEncoding.EncodeToString(svc.ExportKey()))
+		return nil
 	}
 	return fmt.Errorf("admin: unknown command %q", rest[0])
+}
+
+// adminPurgeAccess purges the access records older than --retention,
+// which must be the one the service runs with.
+func adminPurgeAccess(ctx context.Context, svc *server.Service, args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("purge-access", flag.ContinueOnError)
+	retention := fs.Duration("retention", server.DefaultAccessRetention, "the retention serve runs with (--access-retention)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *retention < 24*time.Hour {
+		return fmt.Errorf("purge-access: --retention %v is under a day", *retention)
+	}
+	n, err := svc.Store.PurgeAccess(ctx, svc.Now().Add(-*retention))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "access records older than %v purged: %d\n", *retention, n)
+	return nil
 }
 
 // adminRevokeKey takes a leaked signing key out of the trust list at once

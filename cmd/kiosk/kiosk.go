@@ -107,6 +107,7 @@ func startKiosk(p *process, cfg config.Config, st *localstore.Store, id syncer.I
 	// a certificate the system's roots vouch for); plain http to
 	// loopback only (client.CheckURL).
 	remote := syncer.NewClientRemote(cfg.ServiceURL, client.HTTPClient(id.TLSPin, nil, serviceTimeout), id, clock)
+	remote.C.Purpose = wire.ModePurpose(cfg.Mode)
 	eng, err := syncer.New(p.ctx, syncer.Config{Store: st, Remote: remote, Clock: clock, Logger: p.log})
 	if err != nil {
 		return err

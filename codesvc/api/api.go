@@ -206,7 +206,8 @@ type Status struct {
 // StatusRequest is POST /v1/status. The ID number travels in the signed
 // body, never in a URL.
 type StatusRequest struct {
-	IDNumber string `json:"id_number"`
+	IDNumber string  `json:"id_number"`
+	Purpose  Purpose `json:"purpose"`
 }
 
 // StatusResponse answers a status lookup. Known is false for an ID number
@@ -341,6 +342,10 @@ const (
 	// ReasonRoleForbidden: the device's role may not send this item (a
 	// self-service kiosk sending a counter's enrolment, or the reverse).
 	ReasonRoleForbidden = "role_forbidden"
+	// ReasonPurposeRefused: the device's role may not enrol on the
+	// item's channel (a kiosk's channel is the purpose self_service, a
+	// counter's counter_service).
+	ReasonPurposeRefused = "purpose_refused"
 )
 
 // EnrolmentResult is the outcome of one item. For a duplicate, Original
@@ -362,21 +367,24 @@ type EnrolmentResponse struct {
 // IssueTokenRequest is POST /v1/tokens. With Replace, active tokens of the
 // resident are superseded; without it an active token is a conflict.
 type IssueTokenRequest struct {
-	IDNumber string `json:"id_number"`
-	WorkerID string `json:"worker_id,omitempty"`
-	Replace  bool   `json:"replace,omitempty"`
+	IDNumber string  `json:"id_number"`
+	Purpose  Purpose `json:"purpose"`
+	WorkerID string  `json:"worker_id,omitempty"`
+	Replace  bool    `json:"replace,omitempty"`
 }
 
 // ReissueRequest is POST /v1/tokens/{token_id}/reissue.
 type ReissueRequest struct {
-	WorkerID string `json:"worker_id,omitempty"`
+	Purpose  Purpose `json:"purpose"`
+	WorkerID string  `json:"worker_id,omitempty"`
 }
 
 // LostRequest is POST /v1/tokens/lost: every active token of the resident
 // is revoked.
 type LostRequest struct {
-	IDNumber string `json:"id_number"`
-	WorkerID string `json:"worker_id,omitempty"`
+	IDNumber string  `json:"id_number"`
+	Purpose  Purpose `json:"purpose"`
+	WorkerID string  `json:"worker_id,omitempty"`
 }
 
 // LostResponse lists what was revoked.
@@ -462,9 +470,10 @@ type TokenState struct {
 // only inside Sealed, so a kiosk can queue the request on disk without
 // being able to read it back.
 type CorrectionRequest struct {
-	ClientID string `json:"client_id"` // 8 to 64 characters of [A-Za-z0-9_-]
-	WorkerID string `json:"worker_id,omitempty"`
-	Sealed   string `json:"sealed"` // sealbox box of a CorrectionPayload (info CorrectionSealInfo), base64url
+	ClientID string  `json:"client_id"` // 8 to 64 characters of [A-Za-z0-9_-]
+	Purpose  Purpose `json:"purpose"`   // PurposeCorrection
+	WorkerID string  `json:"worker_id,omitempty"`
+	Sealed   string  `json:"sealed"` // sealbox box of a CorrectionPayload (info CorrectionSealInfo), base64url
 }
 
 // CorrectionPayload is the plaintext inside CorrectionRequest.Sealed.

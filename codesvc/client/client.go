@@ -45,6 +45,11 @@ type Client struct {
 	// NoSessions makes the client sign every request with Ed25519 and
 	// never ask for a session.
 	NoSessions bool
+	// Purpose is declared with every request about a resident that has
+	// none of its own, neither in its request body nor in its context
+	// (WithPurpose): the purpose of the device's role (docs/api.md,
+	// "Purposes and access records").
+	Purpose api.Purpose
 	// OnResult, when set, is called after every API call with its
 	// outcome: nil, or the error the caller gets. It lets one observer
 	// (the kiosk's sync engine) learn from every call made with this
@@ -257,6 +262,10 @@ func (c *Client) once(ctx context.Context, method, path string, body []byte, out
 		*raw = data
 		return nil
 	}
+	if raw, ok := out.(*rawResponse); ok {
+		raw.body, raw.header = data, resp.Header
+		return nil
+	}
 	if err := json.Unmarshal(data, out); err != nil {
 		return fmt.Errorf("code service: decode response: %w", err)
 	}
@@ -267,7 +276,7 @@ func (c *Client) once(ctx context.Context, method, path string, body []byte, out
 // body only.
 func (c *Client) Status(ctx context.Context, id pii.IDNumber) (api.StatusResponse, error) {
 	var out api.StatusResponse
-	err := c.do(ctx, http.MethodPost, "/v1/status", api.StatusRequest{IDNumber: id.Reveal()}, &out, true)
+	err := c.do(ctx, http.MethodPost, "/v1/status", api.StatusRequest{IDNumber: id.Reveal(), Purpose: c.purpose(ctx)}, &out, true)
 	return out, err
 }
 
@@ -281,6 +290,7 @@ func (c *Client) Enrol(ctx context.Context, items []api.EnrolmentItem) (api.Enro
 // IssueToken asks for a new paper code.
 func (c *Client) IssueToken(ctx context.Context, req api.IssueTokenRequest) (api.TokenResponse, error) {
 	var out api.TokenResponse
+	req.Purpose = c.declared(ctx, req.Purpose)
 	err := c.do(ctx, http.MethodPost, "/v1/tokens", req, &out, true)
 	return out, err
 }
@@ -288,6 +298,7 @@ func (c *Client) IssueToken(ctx context.Context, req api.IssueTokenRequest) (api
 // ReissueToken supersedes tokenID with a new paper code.
 func (c *Client) ReissueToken(ctx context.Context, tokenID string, req api.ReissueRequest) (api.TokenResponse, error) {
 	var out api.TokenResponse
+	req.Purpose = c.declared(ctx, req.Purpose)
 	err := c.do(ctx, http.MethodPost, "/v1/tokens/"+url.PathEscape(tokenID)+"/reissue", req, &out, true)
 	return out, err
 }
@@ -295,6 +306,7 @@ func (c *Client) ReissueToken(ctx context.Context, tokenID string, req api.Reiss
 // ReportLost revokes a resident's active paper codes.
 func (c *Client) ReportLost(ctx context.Context, req api.LostRequest) (api.LostResponse, error) {
 	var out api.LostResponse
+	req.Purpose = c.declared(ctx, req.Purpose)
 	err := c.do(ctx, http.MethodPost, "/v1/tokens/lost", req, &out, true)
 	return out, err
 }
@@ -302,12 +314,13 @@ func (c *Client) ReportLost(ctx context.Context, req api.LostRequest) (api.LostR
 // Token returns the live state of a token.
 func (c *Client) Token(ctx context.Context, tokenID string) (api.TokenStatusResponse, error) {
 	var out api.TokenStatusResponse
-	err := c.do(ctx, http.MethodGet, "/v1/tokens/"+url.PathEscape(tokenID), nil, &out, true)
+	err := c.do(ctx, http.MethodGet, "/v1/tokens/"+url.PathEscape(tokenID)+"?"+c.purposeQuery(ctx).Encode(), nil, &out, true)
 	return out, err
 }
 
-// TokenStatus implements verify.Live. The service's unknown_token answer
-// matches verify.ErrUnknownToken (and stays an *api.Error too).
+// TokenStatus implements verify.Live, for the purpose in ctx or the
+// client's. The service's unknown_token answer matches
+// verify.ErrUnknownToken (and stays an *api.Error too).
 func (c *Client) TokenStatus(ctx context.Context, tokenID string) (verify.LiveStatus, error) {
 	t, err := c.Token(ctx, tokenID)
 	var ae *api.Error
@@ -334,19 +347,15 @@ func (c *Client) RecordPrint(ctx context.Context, req api.PrintRequest) (api.Pri
 
 // Feed reads one page of the device's feed.
 func (c *Client) Feed(ctx context.Context, cursor string, limit int) (api.FeedResponse, error) {
-	q := url.Values{}
+	q := c.purposeQuery(ctx)
 	if cursor != "" {
 		q.Set("cursor", cursor)
 	}
 	if limit > 0 {
 		q.Set("limit", strconv.Itoa(limit))
 	}
-	path := "/v1/feed"
-	if len(q) > 0 {
-		path += "?" + q.Encode()
-	}
 	var out api.FeedResponse
-	err := c.do(ctx, http.MethodGet, path, nil, &out, true)
+	err := c.do(ctx, http.MethodGet, "/v1/feed?"+q.Encode(), nil, &out, true)
 	return out, err
 }
 
@@ -378,12 +387,16 @@ func SealCorrection(key *sealbox.PublicKey, clientID, workerID, session string, 
 	if err != nil {
 		return api.CorrectionRequest{}, fmt.Errorf("seal correction: %w", err)
 	}
-	return api.CorrectionRequest{ClientID: clientID, WorkerID: workerID, Sealed: base64.RawURLEncoding.EncodeToString(box)}, nil
+	return api.CorrectionRequest{ClientID: clientID, Purpose: api.PurposeCorrection, WorkerID: workerID,
+		Sealed: base64.RawURLEncoding.EncodeToString(box)}, nil
 }
 
 // FileCorrection files a correction request made by SealCorrection.
 func (c *Client) FileCorrection(ctx context.Context, req api.CorrectionRequest) (api.Correction, error) {
 	var out api.Correction
+	if req.Purpose == "" {
+		req.Purpose = api.PurposeCorrection // queued before requests declared one
+	}
 	err := c.do(ctx, http.MethodPost, "/v1/corrections", req, &out, true)
 	return out, err
 }
@@ -392,13 +405,14 @@ func (c *Client) FileCorrection(ctx context.Context, req api.CorrectionRequest) 
 // /v1/watch): residents whose status needs a 纠错 check, with the reason.
 func (c *Client) Watch(ctx context.Context) (api.WatchList, error) {
 	var out api.WatchList
-	err := c.do(ctx, http.MethodGet, "/v1/watch", nil, &out, true)
+	err := c.do(ctx, http.MethodGet, "/v1/watch?"+c.purposeQuery(ctx).Encode(), nil, &out, true)
 	return out, err
 }
 
 // Corrections lists the corrections this device filed.
 func (c *Client) Corrections(ctx context.Context) (api.CorrectionList, error) {
 	var out api.CorrectionList
-	err := c.do(ctx, http.MethodGet, "/v1/corrections", nil, &out, true)
+	q := url.Values{api.ParamPurpose: {string(api.PurposeCorrection)}}
+	err := c.do(ctx, http.MethodGet, "/v1/corrections?"+q.Encode(), nil, &out, true)
 	return out, err
 }

@@ -147,11 +147,13 @@ func TestFinding2Pinning(t *testing.T) {
 			t.Fatalf("provisioned %+v", got)
 		}
 		c := got.Client
+		c.Purpose = api.PurposeSelfService
 		if _, err := c.Feed(ctx, "", 0); err != nil {
 			t.Fatalf("pinned client at the real service: %v", err)
 		}
 		other := tlsServer(t, server.NewHandler(svc)) // the same service behind another TLS key
-		moved := &client.Client{BaseURL: other.URL, HTTP: client.HTTPClient(got.Pin, nil, 5*time.Second), DeviceID: c.DeviceID, Key: c.Key}
+		moved := &client.Client{BaseURL: other.URL, HTTP: client.HTTPClient(got.Pin, nil, 5*time.Second), DeviceID: c.DeviceID, Key: c.Key,
+			Purpose: api.PurposeSelfService}
 		if _, err := moved.Feed(ctx, "", 0); !errors.Is(err, client.ErrPin) {
 			t.Errorf("another TLS key: err = %v, want ErrPin", err)
 		}

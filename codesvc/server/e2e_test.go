@@ -93,7 +93,7 @@ func TestAuth(t *testing.T) {
 	e := newEnv(t, server.Options{})
 	ctx := context.Background()
 	id := idNumber(t, "19480314", 1)
-	body := []byte(`{"id_number":"` + id.Reveal() + `"}`)
+	body := []byte(`{"id_number":"` + id.Reveal() + `","purpose":"counter_service"}`)
 	now := e.clk.Now()
 
 	if st, code := rawSigned(t, e, e.c, "POST", "/v1/status", body, body, now, "nonce-aaaaaaaaaaaaaaaa"); st != 200 {
@@ -141,7 +141,7 @@ func TestAuth(t *testing.T) {
 		}
 	})
 	t.Run("client corrects its skew", func(t *testing.T) {
-		c := &client.Client{BaseURL: e.c.BaseURL, DeviceID: e.c.DeviceID, Key: e.c.Key,
+		c := &client.Client{BaseURL: e.c.BaseURL, DeviceID: e.c.DeviceID, Key: e.c.Key, Purpose: api.PurposeCounter,
 			Now: func() time.Time { return e.clk.Now().Add(-time.Hour) }}
 		if _, err := c.Status(ctx, id); err != nil {
 			t.Fatalf("status with a clock an hour slow: %v", err)

@@ -73,9 +73,15 @@ const (
 // scheduled boundary passed since the cursor. A boundary needs no job:
 // the page reads the boundaries that fall in (Through, now].
 func (s *Service) Feed(ctx context.Context, deviceID, cursor string, limit int) (api.FeedResponse, error) {
+	resp, _, err := s.feed(ctx, deviceID, cursor, limit)
+	return resp, err
+}
+
+// feed is Feed with the keys of the residents of its entries, in order.
+func (s *Service) feed(ctx context.Context, deviceID, cursor string, limit int) (api.FeedResponse, [][]byte, error) {
 	cur, err := DecodeCursor(cursor)
 	if err != nil {
-		return api.FeedResponse{}, err
+		return api.FeedResponse{}, nil, err
 	}
 	if limit <= 0 {
 		limit = DefaultFeedLimit
@@ -84,7 +90,7 @@ func (s *Service) Feed(ctx context.Context, deviceID, cursor string, limit int) 
 	now := s.Now()
 	changes, err := s.Store.Changes(ctx, deviceID, cur.Seq, limit)
 	if err != nil {
-		return api.FeedResponse{}, err
+		return api.FeedResponse{}, nil, err
 	}
 	type pick struct {
 		id    int64
@@ -105,7 +111,7 @@ func (s *Service) Feed(ctx context.Context, deviceID, cursor string, limit int) 
 		}
 		bs, err := s.Store.Boundaries(ctx, deviceID, time.Unix(0, cur.Through), through, time.Unix(0, cur.PosAt), cur.PosResident, left)
 		if err != nil {
-			return api.FeedResponse{}, err
+			return api.FeedResponse{}, nil, err
 		}
 		for _, b := range bs {
 			picks = append(picks, pick{b.ResidentID, "scheduled"})
@@ -119,10 +125,11 @@ func (s *Service) Feed(ctx context.Context, deviceID, cursor string, limit int) 
 	}
 	_, tlVersion, err := s.trustVersion(ctx)
 	if err != nil {
-		return api.FeedResponse{}, err
+		return api.FeedResponse{}, nil, err
 	}
 	resp := api.FeedResponse{Entries: []api.FeedEntry{}, NextCursor: EncodeCursor(next), More: more, ServerTime: now, TrustListVersion: tlVersion}
 	seen := map[int64]int{}
+	var keys [][]byte
 	for _, p := range picks {
 		if i, ok := seen[p.id]; ok {
 			if p.cause == "change" {
@@ -130,28 +137,29 @@ func (s *Service) Feed(ctx context.Context, deviceID, cursor string, limit int) 
 			}
 			continue
 		}
-		e, err := s.feedEntry(ctx, p.id, now)
+		e, key, err := s.feedEntry(ctx, p.id, now)
 		if err != nil {
-			return api.FeedResponse{}, err
+			return api.FeedResponse{}, nil, err
 		}
+		keys = append(keys, key)
 		e.Cause = p.cause
 		seen[p.id] = len(resp.Entries)
 		resp.Entries = append(resp.Entries, e)
 	}
-	return resp, nil
+	return resp, keys, nil
 }
 
-func (s *Service) feedEntry(ctx context.Context, residentID int64, now time.Time) (api.FeedEntry, error) {
+func (s *Service) feedEntry(ctx context.Context, residentID int64, now time.Time) (api.FeedEntry, []byte, error) {
 	r, evs, toks, err := s.Store.ResidentByID(ctx, residentID)
 	if err != nil {
-		return api.FeedEntry{}, err
+		return api.FeedEntry{}, nil, err
 	}
 	e := api.FeedEntry{ResidentRef: r.Ref, MaskedName: r.MaskedName, MaskedID: r.MaskedID,
 		Status: s.APIStatus(s.Evaluate(evs, now)), Tokens: []api.TokenState{}}
 	for _, t := range toks {
 		e.Tokens = append(e.Tokens, api.TokenState{TokenID: t.ID, State: tokenState(t, now), ExpiresAt: t.ExpiresAt})
 	}
-	return e, nil
+	return e, r.Key, nil
 }
 
 func (s *Service) trustVersion(ctx context.Context) (int, uint64, error) {

@@ -163,14 +163,20 @@ func TestBadInput(t *testing.T) {
 		{"unknown field", "POST", "/v1/status", `{"id_number":"` + id + `","x":1}`, 400, api.CodeBadRequest},
 		{"wrong type", "POST", "/v1/status", `{"id_number":310101}`, 400, api.CodeBadRequest},
 		{"trailing data", "POST", "/v1/status", `{"id_number":"` + id + `"}{}`, 400, api.CodeBadRequest},
-		{"invalid id number", "POST", "/v1/status", `{"id_number":"310101194803140018"}`, 400, api.CodeInvalidID},
+		{"invalid id number", "POST", "/v1/status", `{"id_number":"310101194803140018","purpose":"counter_service"}`, 400, api.CodeInvalidID},
+		{"no purpose", "POST", "/v1/status", `{"id_number":"` + id + `"}`, 400, api.CodeUnknownPurpose},
+		{"unknown purpose", "POST", "/v1/status", `{"id_number":"` + id + `","purpose":"marketing"}`, 400, api.CodeUnknownPurpose},
+		{"purpose in another case", "POST", "/v1/status", `{"id_number":"` + id + `","purpose":"Counter_Service"}`, 400, api.CodeUnknownPurpose},
+		{"purpose the route does not serve", "POST", "/v1/tokens", `{"id_number":"` + id + `","purpose":"venue_entry"}`, 403, api.CodePurposeRefused},
+		{"export for a kiosk's purpose", "GET", "/v1/export?purpose=self_service", ``, 403, api.CodePurposeRefused},
+		{"feed without a purpose", "GET", "/v1/feed", ``, 400, api.CodeUnknownPurpose},
 		{"oversize body", "POST", "/v1/status", `{"id_number":"` + strings.Repeat("1", server.MaxBody) + `"}`, 413, api.CodeBodyTooLarge},
 		{"oversize batch", "POST", "/v1/enrolments", big, 413, api.CodeBodyTooLarge},
 		{"empty batch", "POST", "/v1/enrolments", `{"items":[]}`, 400, api.CodeTooManyItems},
-		{"bad limit", "GET", "/v1/feed?limit=x", ``, 400, api.CodeInvalidField},
+		{"bad limit", "GET", "/v1/feed?limit=x&purpose=counter_service", ``, 400, api.CodeInvalidField},
 		{"print without time", "POST", "/v1/prints", `{"client_id":"pppppppp","token_id":"AAAAAAAAAAAAAAAAAAAA"}`, 400, api.CodeInvalidField},
 		{"print of unknown token", "POST", "/v1/prints", `{"client_id":"pppppppp","token_id":"AAAAAAAAAAAAAAAAAAAA","printed_at":"2026-03-01T09:00:00Z"}`, 404, api.CodeUnknownToken},
-		{"a worker without a session", "POST", "/v1/tokens", `{"id_number":"` + id + `","worker_id":"ghost"}`, 401, api.CodeWorkerSession},
+		{"a worker without a session", "POST", "/v1/tokens", `{"id_number":"` + id + `","purpose":"counter_service","worker_id":"ghost"}`, 401, api.CodeWorkerSession},
 		{"unknown route", "GET", "/v1/nothing", ``, 404, api.CodeNotFound},
 		{"wrong method", "DELETE", "/v1/status", ``, 405, api.CodeMethodNotAllowed},
 	}
@@ -206,7 +212,7 @@ func (panicStore) ResidentByKey(context.Context, []byte) (store.Resident, []stor
 func TestPanicIsA500WithoutData(t *testing.T) {
 	e := newEnv(t, server.Options{})
 	e.svc.Store = panicStore{e.svc.Store}
-	st, code := signedDo(t, e, "POST", "/v1/status", `{"id_number":"`+idNumber(t, "19480314", 1).Reveal()+`"}`)
+	st, code := signedDo(t, e, "POST", "/v1/status", `{"id_number":"`+idNumber(t, "19480314", 1).Reveal()+`","purpose":"counter_service"}`)
 	if st != 500 || code != api.CodeInternal {
 		t.Errorf("got %d %s, want 500 internal", st, code)
 	}

@@ -28,7 +28,7 @@ import (
 // next restart while the timestamp still passed: a replayable request.
 func TestFinding5TimestampOverflow(t *testing.T) {
 	e := newEnv(t, server.Options{})
-	body := []byte(`{"id_number":"` + idNumber(t, "19480314", 1).Reveal() + `"}`)
+	body := []byte(`{"id_number":"` + idNumber(t, "19480314", 1).Reveal() + `","purpose":"counter_service"}`)
 	now := e.clk.Now().Unix()
 	const wrap = 18446744074 // seconds: just over 2^64 ns
 	far := time.Unix(now+wrap, 0)
@@ -93,7 +93,7 @@ func TestFinding8StrictJSON(t *testing.T) {
 		}
 	})
 	t.Run("exact keys still work", func(t *testing.T) {
-		if st, code := signedDo(t, e, "POST", "/v1/status", fmt.Sprintf(` {"id_number": %q} `, a)); st != 200 {
+		if st, code := signedDo(t, e, "POST", "/v1/status", fmt.Sprintf(` {"id_number": %q, "purpose": "counter_service"} `, a)); st != 200 {
 			t.Errorf("got %d %s, want 200", st, code)
 		}
 	})

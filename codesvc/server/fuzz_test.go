@@ -116,20 +116,22 @@ func FuzzParseSessionHeaders(f *testing.F) {
 
 // FuzzPlainStatusRequest checks the fast path of the status body against
 // the strict decoder: whatever it accepts, the decoder accepts with the
-// same ID number.
+// same ID number and purpose.
 func FuzzPlainStatusRequest(f *testing.F) {
+	f.Add([]byte(`{"id_number":"31010419550922002X","purpose":"venue_entry"}`))
+	f.Add([]byte(`{"id_number":"a\"b","purpose":"x"}`))
+	f.Add([]byte(`{"id_number":"\u0031","purpose":""}`))
+	f.Add([]byte(`{"id_number":"","purpose":"self_service"}`))
+	f.Add([]byte(`{"id_number":"1","purpose":"a","purpose":"b"}`))
 	f.Add([]byte(`{"id_number":"31010419550922002X"}`))
-	f.Add([]byte(`{"id_number":"a\"b"}`))
-	f.Add([]byte(`{"id_number":"\u0031"}`))
-	f.Add([]byte(`{"id_number":""}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		got, ok := server.PlainStatusRequest(b)
+		id, purpose, ok := server.PlainStatusRequest(b)
 		if !ok {
 			return
 		}
 		var req api.StatusRequest
-		if err := api.DecodeBytes(b, &req); err != nil || req.IDNumber != got {
-			t.Fatalf("fast path took %q as %q; decoder: %q, %v", b, got, req.IDNumber, err)
+		if err := api.DecodeBytes(b, &req); err != nil || req.IDNumber != id || string(req.Purpose) != purpose {
+			t.Fatalf("fast path took %q as %q, %q; decoder: %q, %q, %v", b, id, purpose, req.IDNumber, req.Purpose, err)
 		}
 	})
 }

@@ -147,7 +147,7 @@ func (e *env) instance() *env {
 	other.svc, other.h = svc, server.NewHandler(svc)
 	other.srv = httptest.NewServer(other.h)
 	e.t.Cleanup(other.srv.Close)
-	other.c = &client.Client{BaseURL: other.srv.URL, DeviceID: e.c.DeviceID, Key: e.c.Key, Now: e.clk.Now}
+	other.c = &client.Client{BaseURL: other.srv.URL, DeviceID: e.c.DeviceID, Key: e.c.Key, Now: e.clk.Now, Purpose: e.c.Purpose}
 	return &other
 }
 
@@ -169,6 +169,7 @@ func (e *env) registerAs(name string, role api.Role) (*client.Client, api.Regist
 		e.t.Fatalf("register %s: %v", name, err)
 	}
 	c.Now = e.clk.Now
+	c.Purpose = api.PurposeCounter
 	return c, reg
 }
 

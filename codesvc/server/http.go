@@ -33,8 +33,13 @@ type Handler struct {
 	log      *slog.Logger
 	mux      *http.ServeMux
 	sessions sessionCache // sessions this instance has read
+	devices  deviceCache  // the devices' names and roles, for access records
 	m        *metrics
+	routes   []string // the patterns, in the order routed
 }
+
+// Routes lists the patterns the handler serves.
+func (h *Handler) Routes() []string { return append([]string(nil), h.routes...) }
 
 // NewHandler returns the API handler for svc.
 func NewHandler(svc *Service) *Handler {
@@ -63,6 +68,10 @@ func NewHandler(svc *Service) *Handler {
 	h.handle("GET /v1/corrections", 0, h.corrections)
 	h.handle("GET /v1/corrections/{id}", 0, h.correction)
 	h.handle("GET /v1/watch", 0, h.watch)
+	h.handle("POST /v1/access-records", MaxBody, h.accessRecords)
+	h.handle("POST /v1/health-services", MaxBody, h.healthServices)
+	h.handle("POST /v1/health-consent", MaxBody, h.healthConsent)
+	h.handle("GET /v1/export", 0, h.export)
 	return h
 }
 
@@ -368,6 +377,10 @@ var errorTable = []struct {
 	{ErrUnsealable, http.StatusBadRequest, api.CodeUnsealable, "sealed does not open with the service's sealing key for this purpose"},
 	{ErrInvalidField, http.StatusBadRequest, api.CodeInvalidField, ""},
 	{ErrBadCursor, http.StatusBadRequest, api.CodeBadCursor, "cursor not recognised"},
+	{ErrUnknownPurpose, http.StatusBadRequest, api.CodeUnknownPurpose, "purpose missing or not on the list"},
+	{ErrPurposeRefused, http.StatusForbidden, api.CodePurposeRefused, "this device's role may not declare this purpose here"},
+	{ErrConsentRequired, http.StatusForbidden, api.CodeConsentRequired, "the resident has not agreed to share her health services"},
+	{ErrNoHealthRecord, http.StatusNotFound, api.CodeNoHealthRecord, "the health cloud has no record of the resident"},
 	{store.ErrNotFound, http.StatusNotFound, api.CodeNotFound, "not found"},
 	{context.Canceled, http.StatusServiceUnavailable, api.CodeInternal, "request cancelled"},
 }
@@ -456,9 +469,14 @@ func (h *Handler) trustList(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) status(w http.ResponseWriter, r *http.Request, c *call) {
 	var req api.StatusRequest
-	if s, ok := plainStatusRequest(c.body); ok {
-		req.IDNumber = s
+	if id, p, ok := plainStatusRequest(c.body); ok {
+		req.IDNumber, req.Purpose = id, api.Purpose(p)
 	} else if err := decode(c.body, &req); err != nil {
+		h.fail(w, err)
+		return
+	}
+	a, err := h.purposeFor(r, c, req.Purpose, "")
+	if err != nil {
 		h.fail(w, err)
 		return
 	}
@@ -471,6 +489,9 @@ func (h *Handler) status(w http.ResponseWriter, r *http.Request, c *call) {
 		return
 	}
 	resp, err := h.svc.StatusFor(r.Context(), id)
+	if err == nil {
+		err = h.record(r.Context(), a, h.svc.ResidentKey(id))
+	}
 	if err != nil {
 		h.fail(w, err)
 		return
@@ -479,23 +500,35 @@ func (h *Handler) status(w http.ResponseWriter, r *http.Request, c *call) {
 }
 
 // plainStatusRequest recognises the body every client sends,
-// {"id_number":"..."} with printable ASCII and no escapes inside the
-// quotes, without the reflective decoder. It accepts nothing the strict
-// decoder would refuse and gives the same string; any other body takes
-// the decoder.
-func plainStatusRequest(b []byte) (string, bool) {
-	const pre, post = `{"id_number":"`, `"}`
-	if len(b) < len(pre)+len(post) || string(b[:len(pre)]) != pre || string(b[len(b)-len(post):]) != post {
-		return "", false
+// {"id_number":"...","purpose":"..."} with printable ASCII and no escapes
+// inside the quotes, without the reflective decoder. It accepts nothing
+// the strict decoder would refuse and gives the same strings; any other
+// body takes the decoder.
+func plainStatusRequest(b []byte) (id, purpose string, ok bool) {
+	const pre, mid, post = `{"id_number":"`, `","purpose":"`, `"}`
+	if len(b) < len(pre)+len(mid)+len(post) || string(b[:len(pre)]) != pre || string(b[len(b)-len(post):]) != post {
+		return "", "", false
 	}
 	v := b[len(pre) : len(b)-len(post)]
-	for _, c := range v {
-		if c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
-			return "", false
+	i := bytes.Index(v, []byte(mid))
+	if i < 0 {
+		return "", "", false
+	}
+	for _, c := range v[:i] {
+		if !plain(c) {
+			return "", "", false
 		}
 	}
-	return string(v), true
+	for _, c := range v[i+len(mid):] {
+		if !plain(c) {
+			return "", "", false
+		}
+	}
+	return string(v[:i]), string(v[i+len(mid):]), true
 }
+
+// plain is a byte that stands for itself inside a JSON string.
+func plain(c byte) bool { return c >= 0x20 && c <= 0x7e && c != '"' && c != '\\' }
 
 func (h *Handler) enrol(w http.ResponseWriter, r *http.Request, c *call) {
 	var req api.EnrolmentBatch
@@ -509,9 +542,28 @@ func (h *Handler) enrol(w http.ResponseWriter, r *http.Request, c *call) {
 	}
 	// A session that is not accepted vouches for no item, and the items
 	// fall back on the sessions sealed into them: a batch is never
-	// refused whole for it.
+	// refused whole for it. Each item's purpose is its channel, sealed
+	// inside it: an item whose purpose the device may not declare is
+	// rejected alone.
 	wid, _ := h.worker(r, c)
-	res, err := h.svc.Enrol(r.Context(), Caller{DeviceID: c.deviceID, Role: c.role, WorkerID: wid}, req.Items)
+	who := map[api.Purpose]accessor{}
+	allowed := func(p api.Purpose) bool {
+		if _, ok := who[p]; ok {
+			return true
+		}
+		a, err := h.purposeFor(r, c, p, wid)
+		if err != nil {
+			return false
+		}
+		who[p] = a
+		return true
+	}
+	res, touched, err := h.svc.EnrolFor(r.Context(), Caller{DeviceID: c.deviceID, Role: c.role, WorkerID: wid}, req.Items, allowed)
+	for p, keys := range touched {
+		if err == nil {
+			err = h.record(r.Context(), who[p], keys...)
+		}
+	}
 	if err != nil {
 		h.fail(w, err)
 		return
@@ -547,6 +599,11 @@ func (h *Handler) issue(w http.ResponseWriter, r *http.Request, c *call) {
 		h.fail(w, err)
 		return
 	}
+	a, err := h.purposeFor(r, c, req.Purpose, req.WorkerID)
+	if err != nil {
+		h.fail(w, err)
+		return
+	}
 	id, err := parseID(req.IDNumber, h.svc.Now())
 	if err != nil {
 		h.fail(w, err)
@@ -565,7 +622,13 @@ func (h *Handler) issue(w http.ResponseWriter, r *http.Request, c *call) {
 	if !h.lookup(w, c) {
 		return
 	}
+	a.worker = wid
 	resp, err := h.svc.IssueToken(r.Context(), c.deviceID, wid, id, req.Replace)
+	if aboutHer(err) {
+		if rerr := h.record(r.Context(), a, h.svc.ResidentKey(id)); rerr != nil {
+			err = rerr
+		}
+	}
 	if err != nil {
 		h.fail(w, err)
 		return
@@ -579,6 +642,11 @@ func (h *Handler) reissue(w http.ResponseWriter, r *http.Request, c *call) {
 		h.fail(w, err)
 		return
 	}
+	a, err := h.purposeFor(r, c, req.Purpose, req.WorkerID)
+	if err != nil {
+		h.fail(w, err)
+		return
+	}
 	tid, ok := pathToken(w, r)
 	if !ok {
 		return
@@ -588,7 +656,13 @@ func (h *Handler) reissue(w http.ResponseWriter, r *http.Request, c *call) {
 		h.fail(w, err)
 		return
 	}
-	resp, err := h.svc.ReissueToken(r.Context(), c.deviceID, wid, tid)
+	a.worker = wid
+	resp, key, err := h.svc.reissueToken(r.Context(), c.deviceID, wid, tid)
+	if key != nil {
+		if rerr := h.record(r.Context(), a, key); rerr != nil {
+			err = rerr
+		}
+	}
 	if err != nil {
 		h.failToken(w, err)
 		return
@@ -602,6 +676,11 @@ func (h *Handler) lost(w http.ResponseWriter, r *http.Request, c *call) {
 		h.fail(w, err)
 		return
 	}
+	a, err := h.purposeFor(r, c, req.Purpose, req.WorkerID)
+	if err != nil {
+		h.fail(w, err)
+		return
+	}
 	id, err := parseID(req.IDNumber, h.svc.Now())
 	if err != nil {
 		h.fail(w, err)
@@ -612,7 +691,13 @@ func (h *Handler) lost(w http.ResponseWriter, r *http.Request, c *call) {
 		h.fail(w, err)
 		return
 	}
+	a.worker = wid
 	revoked, err := h.svc.ReportLost(r.Context(), c.deviceID, wid, id)
+	if aboutHer(err) {
+		if rerr := h.record(r.Context(), a, h.svc.ResidentKey(id)); rerr != nil {
+			err = rerr
+		}
+	}
 	if err != nil {
 		h.fail(w, err)
 		return
@@ -623,12 +708,34 @@ func (h *Handler) lost(w http.ResponseWriter, r *http.Request, c *call) {
 	writeJSON(w, http.StatusOK, api.LostResponse{Revoked: revoked})
 }
 
+// aboutHer reports whether a call's outcome answers something about the
+// resident: her data, or that she is not enrolled or holds an active
+// code. Those are accesses and are recorded; a refusal before she was
+// looked up (an unknown worker) or a failure of the service is not.
+func aboutHer(err error) bool {
+	return err == nil || errors.Is(err, ErrNotEnrolled) || errors.Is(err, store.ErrActiveToken) || errors.Is(err, store.ErrTokenNotActive)
+}
+
+// queryPurpose is the purpose a GET declares in its query, which the
+// request's signature covers.
+func queryPurpose(r *http.Request) api.Purpose {
+	return api.Purpose(r.URL.Query().Get(api.ParamPurpose))
+}
+
 func (h *Handler) tokenStatus(w http.ResponseWriter, r *http.Request, c *call) {
+	a, err := h.purposeFor(r, c, queryPurpose(r), "")
+	if err != nil {
+		h.fail(w, err)
+		return
+	}
 	tid, ok := pathToken(w, r)
 	if !ok || !h.lookup(w, c) {
 		return
 	}
-	resp, err := h.svc.TokenStatus(r.Context(), tid)
+	resp, key, err := h.svc.tokenStatus(r.Context(), tid)
+	if err == nil {
+		err = h.record(r.Context(), a, key)
+	}
 	if err != nil {
 		h.failToken(w, err)
 		return
@@ -660,6 +767,11 @@ func (h *Handler) print(w http.ResponseWriter, r *http.Request, c *call) {
 
 func (h *Handler) feed(w http.ResponseWriter, r *http.Request, c *call) {
 	q := r.URL.Query()
+	a, err := h.purposeFor(r, c, queryPurpose(r), "")
+	if err != nil {
+		h.fail(w, err)
+		return
+	}
 	limit := 0
 	if s := q.Get("limit"); s != "" {
 		n, err := strconv.Atoi(s)
@@ -672,7 +784,10 @@ func (h *Handler) feed(w http.ResponseWriter, r *http.Request, c *call) {
 	if cur, err := DecodeCursor(q.Get("cursor")); err == nil && cur.Through > 0 {
 		h.m.feedLag.Observe(max(0, h.svc.Now().Sub(time.Unix(0, cur.Through)).Seconds()))
 	}
-	resp, err := h.svc.Feed(r.Context(), c.deviceID, q.Get("cursor"), limit)
+	resp, keys, err := h.svc.feed(r.Context(), c.deviceID, q.Get("cursor"), limit)
+	if err == nil {
+		err = h.record(r.Context(), a, keys...)
+	}
 	if err != nil {
 		h.fail(w, err)
 		return
@@ -700,8 +815,19 @@ func (h *Handler) fileCorrection(w http.ResponseWriter, r *http.Request, c *call
 		h.fail(w, err)
 		return
 	}
+	a, err := h.purposeFor(r, c, req.Purpose, req.WorkerID)
+	if err != nil {
+		h.fail(w, err)
+		return
+	}
 	wid, _ := h.worker(r, c) // as for enrolments: the sealed session is the fallback
-	resp, err := h.svc.FileCorrection(r.Context(), Caller{DeviceID: c.deviceID, Role: c.role, WorkerID: wid}, req)
+	a.worker = wid
+	resp, key, err := h.svc.fileCorrection(r.Context(), Caller{DeviceID: c.deviceID, Role: c.role, WorkerID: wid}, req)
+	if key != nil {
+		if rerr := h.record(r.Context(), a, key); rerr != nil {
+			err = rerr
+		}
+	}
 	if err != nil {
 		h.fail(w, err)
 		return
@@ -710,21 +836,40 @@ func (h *Handler) fileCorrection(w http.ResponseWriter, r *http.Request, c *call
 }
 
 func (h *Handler) corrections(w http.ResponseWriter, r *http.Request, c *call) {
+	a, err := h.purposeFor(r, c, queryPurpose(r), "")
+	if err != nil {
+		h.fail(w, err)
+		return
+	}
 	cs, err := h.svc.Store.Corrections(r.Context(), c.deviceID, "")
 	if err != nil {
 		h.fail(w, err)
 		return
 	}
 	out := api.CorrectionList{Corrections: []api.Correction{}}
+	ids := make([]int64, 0, len(cs))
 	for _, x := range cs {
 		out.Corrections = append(out.Corrections, apiCorrection(x))
+		ids = append(ids, x.ResidentID)
+	}
+	if err := h.recordResidents(r.Context(), a, ids...); err != nil {
+		h.fail(w, err)
+		return
 	}
 	writeJSON(w, http.StatusOK, out)
 }
 
 // watch answers the stuck-status watchdog for the calling device.
 func (h *Handler) watch(w http.ResponseWriter, r *http.Request, c *call) {
-	out, err := h.svc.Watch(r.Context(), c.deviceID)
+	a, err := h.purposeFor(r, c, queryPurpose(r), "")
+	if err != nil {
+		h.fail(w, err)
+		return
+	}
+	out, keys, err := h.svc.watch(r.Context(), c.deviceID)
+	if err == nil {
+		err = h.record(r.Context(), a, keys...)
+	}
 	if err != nil {
 		h.fail(w, err)
 		return
@@ -733,6 +878,11 @@ func (h *Handler) watch(w http.ResponseWriter, r *http.Request, c *call) {
 }
 
 func (h *Handler) correction(w http.ResponseWriter, r *http.Request, c *call) {
+	a, err := h.purposeFor(r, c, queryPurpose(r), "")
+	if err != nil {
+		h.fail(w, err)
+		return
+	}
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil {
 		writeError(w, http.StatusNotFound, api.CodeNotFound, "no such correction")
@@ -741,6 +891,10 @@ func (h *Handler) correction(w http.ResponseWriter, r *http.Request, c *call) {
 	x, err := h.svc.Store.Correction(r.Context(), id)
 	if err != nil || x.DeviceID != c.deviceID {
 		writeError(w, http.StatusNotFound, api.CodeNotFound, "no such correction")
+		return
+	}
+	if err := h.recordResidents(r.Context(), a, x.ResidentID); err != nil {
+		h.fail(w, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, apiCorrection(x))

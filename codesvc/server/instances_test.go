@@ -52,7 +52,7 @@ func TestTwoInstances(t *testing.T) {
 
 			t.Run("replay on B after A accepted", func(t *testing.T) {
 				sid, key := rawSession(t, a, a.c)
-				body := []byte(`{"id_number":"` + id.Reveal() + `"}`)
+				body := []byte(`{"id_number":"` + id.Reveal() + `","purpose":"counter_service"}`)
 				now := a.clk.Now()
 				if st, code := rawSessionDo(t, a, sid, key, "POST", "/v1/status", body, body, now, "nonce-two-instances-1"); st != 200 {
 					t.Fatalf("on A: %d %s", st, code)

@@ -21,15 +21,30 @@ import (
 // returned only for a storage failure, after which the batch stops (the
 // kiosk retries it whole: the items already done answer "duplicate").
 func (s *Service) Enrol(ctx context.Context, by Caller, items []api.EnrolmentItem) ([]api.EnrolmentResult, error) {
+	out, _, err := s.EnrolFor(ctx, by, items, nil)
+	return out, err
+}
+
+// EnrolFor is Enrol for a device that may declare only the purposes
+// allowed accepts (nil accepts all). An item's purpose is its channel
+// (ChannelPurpose); an item whose purpose is refused is rejected with
+// api.ReasonPurposeRefused. It also returns, by purpose, the keys of the
+// residents whose items were accepted (or repeated an accepted item):
+// those the batch acted on.
+func (s *Service) EnrolFor(ctx context.Context, by Caller, items []api.EnrolmentItem, allowed func(api.Purpose) bool) ([]api.EnrolmentResult, map[api.Purpose][][]byte, error) {
 	out := make([]api.EnrolmentResult, 0, len(items))
+	touched := map[api.Purpose][][]byte{}
 	for _, it := range items {
-		res, err := s.enrolOne(ctx, by, it)
+		res, who, err := s.enrolOne(ctx, by, it, allowed)
 		if err != nil {
-			return nil, err
+			return nil, touched, err
+		}
+		if who.key != nil {
+			touched[who.purpose] = append(touched[who.purpose], who.key)
 		}
 		out = append(out, res)
 	}
-	return out, nil
+	return out, touched, nil
 }
 
 // Caller is who makes a request: the device, its role, and the worker of
@@ -40,21 +55,36 @@ type Caller struct {
 	WorkerID string
 }
 
-func (s *Service) enrolOne(ctx context.Context, by Caller, it api.EnrolmentItem) (api.EnrolmentResult, error) {
+// ChannelPurpose is the purpose of an enrolment taken on a channel: a
+// resident alone at a kiosk is self-service, anything else a counter's.
+func ChannelPurpose(channel string) api.Purpose {
+	if channel == api.ChannelKiosk {
+		return api.PurposeSelfService
+	}
+	return api.PurposeCounter
+}
+
+// enrolled is the resident an item acted on, and under which purpose.
+type enrolled struct {
+	purpose api.Purpose
+	key     []byte
+}
+
+func (s *Service) enrolOne(ctx context.Context, by Caller, it api.EnrolmentItem, allowed func(api.Purpose) bool) (api.EnrolmentResult, enrolled, error) {
 	deviceID := by.DeviceID
 	rejected := func(reason string) api.EnrolmentResult {
 		return api.EnrolmentResult{ClientID: it.ClientID, Outcome: api.OutcomeRejected, Reason: reason}
 	}
 	if !api.ValidClientID(it.ClientID) {
-		return rejected(api.ReasonInvalidClientID), nil
+		return rejected(api.ReasonInvalidClientID), enrolled{}, nil
 	}
 	box, err := base64.RawURLEncoding.DecodeString(it.Sealed)
 	if err != nil {
-		return rejected(api.ReasonUnsealable), nil
+		return rejected(api.ReasonUnsealable), enrolled{}, nil
 	}
 	plain, err := sealbox.Open(s.sealing, box, []byte(api.SealInfo))
 	if err != nil {
-		return rejected(api.ReasonUnsealable), nil
+		return rejected(api.ReasonUnsealable), enrolled{}, nil
 	}
 	digest := sha256.Sum256(plain)
 	now := s.Now()
@@ -67,28 +97,34 @@ func (s *Service) enrolOne(ctx context.Context, by Caller, it api.EnrolmentItem)
 	reason := ""
 	if err := api.DecodeBytes(plain, &p); err != nil {
 		reason = api.ReasonBadPayload
+	} else if allowed != nil && !allowed(ChannelPurpose(p.Channel)) {
+		reason = api.ReasonPurposeRefused
 	} else {
 		reason = s.validate(ctx, deviceID, &p, &req)
 	}
 	if reason == "" {
 		req.Enrolment.WorkerID, reason = s.actorFor(ctx, by, &p)
 	}
+	who := enrolled{purpose: ChannelPurpose(p.Channel), key: req.Resident.Key}
 	if reason != "" {
 		req.Enrolment.Outcome, req.Enrolment.Reason = store.Rejected, reason
 	}
 	e, dup, err := s.Store.Intake(ctx, req)
+	if err != nil || e.Outcome != store.Accepted || reason != "" {
+		who.key = nil // nothing was done to a resident
+	}
 	switch {
 	case errors.Is(err, store.ErrRateLimited):
 		s.opt.Logger.Warn("Self-enrolment rate limit", "device", deviceID)
-		return api.EnrolmentResult{ClientID: it.ClientID, Outcome: api.OutcomeRateLimited}, nil
+		return api.EnrolmentResult{ClientID: it.ClientID, Outcome: api.OutcomeRateLimited}, who, nil
 	case errors.Is(err, store.ErrConflict):
-		return api.EnrolmentResult{ClientID: it.ClientID, Outcome: api.OutcomeConflict, Reason: string(api.CodeConflict)}, nil
+		return api.EnrolmentResult{ClientID: it.ClientID, Outcome: api.OutcomeConflict, Reason: string(api.CodeConflict)}, who, nil
 	case err != nil:
-		return api.EnrolmentResult{}, err
+		return api.EnrolmentResult{}, who, err
 	case dup:
-		return api.EnrolmentResult{ClientID: it.ClientID, Outcome: api.OutcomeDuplicate, Original: e.Outcome, Reason: e.Reason, ResidentRef: e.ResidentRef}, nil
+		return api.EnrolmentResult{ClientID: it.ClientID, Outcome: api.OutcomeDuplicate, Original: e.Outcome, Reason: e.Reason, ResidentRef: e.ResidentRef}, who, nil
 	}
-	return api.EnrolmentResult{ClientID: it.ClientID, Outcome: e.Outcome, Reason: e.Reason, ResidentRef: e.ResidentRef}, nil
+	return api.EnrolmentResult{ClientID: it.ClientID, Outcome: e.Outcome, Reason: e.Reason, ResidentRef: e.ResidentRef}, who, nil
 }
 
 // validate checks a payload and fills the resident part of req; it

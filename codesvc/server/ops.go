@@ -88,6 +88,7 @@ func (w *statusWriter) WriteHeader(code int) {
 
 // route registers fn for pattern, counted and timed under the pattern.
 func (h *Handler) route(pattern string, fn http.HandlerFunc) {
+	h.routes = append(h.routes, pattern)
 	obs := h.m.latency.WithLabelValues(pattern)
 	h.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		t0 := time.Now()

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/shcommunity/kiosk/codesvc/api"
+	"github.com/shcommunity/kiosk/codesvc/healthcloud"
 	"github.com/shcommunity/kiosk/codesvc/rules"
 	"github.com/shcommunity/kiosk/codesvc/store"
 	"github.com/shcommunity/kiosk/codesvc/token"
@@ -61,6 +62,12 @@ type Options struct {
 	// LookupLimits bound each device's look-ups by its role; nil means
 	// DefaultLookupLimits, and a role without an entry is not limited.
 	LookupLimits map[api.Role]Limit
+	// HealthCloud answers for residents' health services; default
+	// healthcloud.None (no records).
+	HealthCloud healthcloud.Directory
+	// AccessRetention is how long access records are kept before
+	// PurgeAccess removes them; default DefaultAccessRetention.
+	AccessRetention time.Duration
 	Now          func() time.Time // default time.Now
 	Rand         io.Reader        // default crypto/rand.Reader
 	Logger       *slog.Logger     // default slog.Default()
@@ -72,6 +79,7 @@ type Service struct {
 	opt   Options
 
 	residentKey []byte
+	exportKey   []byte // the health cloud's pseudonyms (HealthSubject)
 	sealing     *sealbox.PrivateKey
 	root        ed25519.PrivateKey
 
@@ -136,6 +144,12 @@ func New(ctx context.Context, st store.Store, opt Options) (*Service, error) {
 	if opt.MaxSessionsPerDevice <= 0 {
 		opt.MaxSessionsPerDevice = DefaultMaxSessionsPerDevice
 	}
+	if opt.HealthCloud == nil {
+		opt.HealthCloud = healthcloud.None{}
+	}
+	if opt.AccessRetention <= 0 {
+		opt.AccessRetention = DefaultAccessRetention
+	}
 	workerDefaults(&opt)
 	if opt.Rand == nil {
 		opt.Rand = rand.Reader
@@ -153,6 +167,9 @@ func New(ctx context.Context, st store.Store, opt Options) (*Service, error) {
 	}
 	var err error
 	if s.residentKey, err = st.Secret(ctx, secretResidentKey, random(32)); err != nil {
+		return nil, err
+	}
+	if s.exportKey, err = st.Secret(ctx, secretExportKey, random(32)); err != nil {
 		return nil, err
 	}
 	sk, err := st.Secret(ctx, secretSealing, func() ([]byte, error) {

@@ -87,7 +87,7 @@ func rawSessionDo(t *testing.T, e *env, sid string, key []byte, method, path str
 func TestSessionAuth(t *testing.T) {
 	e := newEnv(t, server.Options{})
 	sid, key := rawSession(t, e, e.c)
-	body := []byte(`{"id_number":"` + idNumber(t, "19480314", 1).Reveal() + `"}`)
+	body := []byte(`{"id_number":"` + idNumber(t, "19480314", 1).Reveal() + `","purpose":"counter_service"}`)
 	now := e.clk.Now()
 	if st, code := rawSessionDo(t, e, sid, key, "POST", "/v1/status", body, body, now, "nonce-aaaaaaaaaaaaaaaa"); st != 200 {
 		t.Fatalf("good request: %d %s", st, code)
@@ -162,7 +162,7 @@ func TestSessionRevocation(t *testing.T) {
 	ctx := context.Background()
 	dev, _ := e.register("kiosk-to-revoke")
 	sid, key := rawSession(t, e, dev)
-	body := []byte(`{"id_number":"` + idNumber(t, "19480314", 1).Reveal() + `"}`)
+	body := []byte(`{"id_number":"` + idNumber(t, "19480314", 1).Reveal() + `","purpose":"counter_service"}`)
 	if st, code := rawSessionDo(t, e, sid, key, "POST", "/v1/status", body, body, e.clk.Now(), "nonce-aaaaaaaaaaaaaaaa"); st != 200 {
 		t.Fatalf("before revocation: %d %s", st, code)
 	}
@@ -190,7 +190,7 @@ func TestSessionCapPerDevice(t *testing.T) {
 	first, key := rawSession(t, e, e.c)
 	rawSession(t, e, e.c)
 	rawSession(t, e, e.c) // evicts the first
-	body := []byte(`{"id_number":"` + idNumber(t, "19480314", 1).Reveal() + `"}`)
+	body := []byte(`{"id_number":"` + idNumber(t, "19480314", 1).Reveal() + `","purpose":"counter_service"}`)
 	st, code := rawSessionDo(t, e, first, key, "POST", "/v1/status", body, body, e.clk.Now(), "nonce-aaaaaaaaaaaaaaaa")
 	if st != 401 || code != api.CodeUnknownSession {
 		t.Errorf("oldest session past the cap: got %d %s, want 401 unknown_session", st, code)
@@ -235,7 +235,7 @@ func TestClientSessions(t *testing.T) {
 		cur.Store(e.h)
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { cur.Load().ServeHTTP(w, r) }))
 		defer srv.Close()
-		c := &client.Client{BaseURL: srv.URL, DeviceID: e.c.DeviceID, Key: e.c.Key, Now: e.clk.Now}
+		c := &client.Client{BaseURL: srv.URL, DeviceID: e.c.DeviceID, Key: e.c.Key, Now: e.clk.Now, Purpose: api.PurposeCounter}
 		if _, err := c.Status(ctx, id); err != nil {
 			t.Fatal(err)
 		}
@@ -251,7 +251,7 @@ func TestClientSessions(t *testing.T) {
 	})
 	t.Run("recovers from a forgotten session", func(t *testing.T) {
 		e := newEnv(t, server.Options{MaxSessionsPerDevice: 1})
-		c := &client.Client{BaseURL: e.srv.URL, DeviceID: e.c.DeviceID, Key: e.c.Key, Now: e.clk.Now}
+		c := &client.Client{BaseURL: e.srv.URL, DeviceID: e.c.DeviceID, Key: e.c.Key, Now: e.clk.Now, Purpose: api.PurposeCounter}
 		if _, err := c.Status(ctx, id); err != nil {
 			t.Fatal(err)
 		}
@@ -287,7 +287,7 @@ func TestClientSessions(t *testing.T) {
 			e.h.ServeHTTP(w, r)
 		}))
 		defer old.Close()
-		c := &client.Client{BaseURL: old.URL, DeviceID: e.c.DeviceID, Key: e.c.Key, Now: e.clk.Now}
+		c := &client.Client{BaseURL: old.URL, DeviceID: e.c.DeviceID, Key: e.c.Key, Now: e.clk.Now, Purpose: api.PurposeCounter}
 		for range 3 {
 			if _, err := c.Status(ctx, id); err != nil {
 				t.Fatal(err)
@@ -299,7 +299,7 @@ func TestClientSessions(t *testing.T) {
 	})
 	t.Run("NoSessions signs every request", func(t *testing.T) {
 		e := newEnv(t, server.Options{})
-		c := &client.Client{BaseURL: e.c.BaseURL, DeviceID: e.c.DeviceID, Key: e.c.Key, Now: e.clk.Now, NoSessions: true}
+		c := &client.Client{BaseURL: e.c.BaseURL, DeviceID: e.c.DeviceID, Key: e.c.Key, Now: e.clk.Now, NoSessions: true, Purpose: api.PurposeCounter}
 		if _, err := c.Status(ctx, id); err != nil || c.SessionID() != "" {
 			t.Errorf("got %v, session %q; want success without a session", err, c.SessionID())
 		}

@@ -35,18 +35,26 @@ func (s *Service) IssueToken(ctx context.Context, deviceID, workerID string, id 
 // ReissueToken supersedes an active token with a new one for the same
 // resident.
 func (s *Service) ReissueToken(ctx context.Context, deviceID, workerID, tokenID string) (api.TokenResponse, error) {
+	resp, _, err := s.reissueToken(ctx, deviceID, workerID, tokenID)
+	return resp, err
+}
+
+// reissueToken is ReissueToken that also returns the resident's key once
+// the token was found, whatever the outcome after.
+func (s *Service) reissueToken(ctx context.Context, deviceID, workerID, tokenID string) (api.TokenResponse, []byte, error) {
 	if err := s.checkWorker(ctx, workerID); err != nil {
-		return api.TokenResponse{}, err
+		return api.TokenResponse{}, nil, err
 	}
 	old, err := s.Store.Token(ctx, tokenID)
 	if err != nil {
-		return api.TokenResponse{}, err
+		return api.TokenResponse{}, nil, err
 	}
 	r, evs, _, err := s.Store.ResidentByID(ctx, old.ResidentID)
 	if err != nil {
-		return api.TokenResponse{}, err
+		return api.TokenResponse{}, nil, err
 	}
-	return s.issue(ctx, deviceID, workerID, r, evs, false, tokenID)
+	resp, err := s.issue(ctx, deviceID, workerID, r, evs, false, tokenID)
+	return resp, r.Key, err
 }
 
 func (s *Service) issue(ctx context.Context, deviceID, workerID string, r store.Resident, evs []store.Event, replace bool, supersede string) (api.TokenResponse, error) {
@@ -117,23 +125,30 @@ func tokenState(t store.Token, now time.Time) string {
 
 // TokenStatus is the live answer for a token ID.
 func (s *Service) TokenStatus(ctx context.Context, tokenID string) (api.TokenStatusResponse, error) {
+	resp, _, err := s.tokenStatus(ctx, tokenID)
+	return resp, err
+}
+
+// tokenStatus is TokenStatus with the key of the resident it answers
+// about.
+func (s *Service) tokenStatus(ctx context.Context, tokenID string) (api.TokenStatusResponse, []byte, error) {
 	now := s.Now()
 	t, err := s.Store.Token(ctx, tokenID)
 	if err != nil {
-		return api.TokenStatusResponse{}, err
+		return api.TokenStatusResponse{}, nil, err
 	}
 	r, evs, _, err := s.Store.ResidentByID(ctx, t.ResidentID)
 	if err != nil {
-		return api.TokenStatusResponse{}, err
+		return api.TokenStatusResponse{}, nil, err
 	}
 	state := tokenState(t, now)
 	if revoked, err := s.keyRevoked(ctx, t.KeyID); err != nil {
-		return api.TokenStatusResponse{}, err
+		return api.TokenStatusResponse{}, nil, err
 	} else if revoked && state == api.StateActive {
 		state = api.StateRevoked // its key leaked: the paper must be re-issued
 	}
 	return api.TokenStatusResponse{TokenID: t.ID, State: state, IssuedAt: t.IssuedAt, ExpiresAt: t.ExpiresAt,
-		MaskedName: r.MaskedName, Status: s.APIStatus(s.Evaluate(evs, now))}, nil
+		MaskedName: r.MaskedName, Status: s.APIStatus(s.Evaluate(evs, now))}, r.Key, nil
 }
 
 // RecordPrint stores a print record.
@@ -168,40 +183,51 @@ func (s *Service) checkWorker(ctx context.Context, id string) error {
 // the caller's session (by.WorkerID, a call made now) or of the session
 // sealed in the payload when it was queued, else ErrWorkerSession.
 func (s *Service) FileCorrection(ctx context.Context, by Caller, req api.CorrectionRequest) (api.Correction, error) {
+	c, _, err := s.fileCorrection(ctx, by, req)
+	return c, err
+}
+
+// fileCorrection is FileCorrection with the key of the resident the
+// request names, once it is opened and checked (nil before).
+func (s *Service) fileCorrection(ctx context.Context, by Caller, req api.CorrectionRequest) (api.Correction, []byte, error) {
 	deviceID := by.DeviceID
 	if !api.ValidClientID(req.ClientID) {
-		return api.Correction{}, fmt.Errorf("%w: client_id must be 8 to 64 characters of [A-Za-z0-9_-]", ErrInvalidField)
+		return api.Correction{}, nil, fmt.Errorf("%w: client_id must be 8 to 64 characters of [A-Za-z0-9_-]", ErrInvalidField)
 	}
 	p, err := s.openCorrection(req.Sealed)
 	if err != nil {
-		return api.Correction{}, err
+		return api.Correction{}, nil, err
 	}
 	if p.Reason == "" || len(p.Reason) > api.MaxCorrectionReason {
-		return api.Correction{}, fmt.Errorf("%w: the sealed reason must be 1 to %d bytes", ErrInvalidField, api.MaxCorrectionReason)
+		return api.Correction{}, nil, fmt.Errorf("%w: the sealed reason must be 1 to %d bytes", ErrInvalidField, api.MaxCorrectionReason)
 	}
 	id, err := pii.ParseIDNumber(p.IDNumber, s.Now())
 	if err != nil {
-		return api.Correction{}, err
+		return api.Correction{}, nil, err
 	}
 	worker := by.WorkerID
 	if worker == "" && p.WorkerSession != "" {
 		if worker, err = s.WorkerOf(ctx, deviceID, p.WorkerSession, true); err != nil {
-			return api.Correction{}, err
+			return api.Correction{}, nil, err
 		}
 	}
 	if worker == "" || req.WorkerID != worker {
-		return api.Correction{}, ErrWorkerSession
+		return api.Correction{}, nil, ErrWorkerSession
 	}
-	r, _, err := s.Store.ResidentByKey(ctx, s.ResidentKey(id))
+	key := s.ResidentKey(id)
+	r, _, err := s.Store.ResidentByKey(ctx, key)
 	if errors.Is(err, store.ErrNotFound) {
-		return api.Correction{}, ErrNotEnrolled
+		return api.Correction{}, key, ErrNotEnrolled
 	}
 	if err != nil {
-		return api.Correction{}, err
+		return api.Correction{}, nil, err
 	}
 	c, _, err := s.Store.FileCorrection(ctx, store.Correction{ClientID: req.ClientID, ResidentID: r.ID, DeviceID: deviceID,
 		WorkerID: req.WorkerID, Reason: p.Reason, FiledAt: s.Now()})
-	return apiCorrection(c), err
+	if err != nil && !errors.Is(err, store.ErrConflict) {
+		return api.Correction{}, nil, err
+	}
+	return apiCorrection(c), key, err
 }
 
 // openCorrection opens CorrectionRequest.Sealed with the service's

@@ -21,11 +21,29 @@ const watchScan = 100000
 // while because an event was recorded late, or whose correction waits;
 // each with the reason, for a 纠错 check at the counter (api.WatchList).
 func (s *Service) Watch(ctx context.Context, deviceID string) (api.WatchList, error) {
+	out, _, err := s.watch(ctx, deviceID)
+	return out, err
+}
+
+// watch is Watch with the keys of the residents it lists, for their
+// access records.
+func (s *Service) watch(ctx context.Context, deviceID string) (api.WatchList, [][]byte, error) {
+	out, keyOf, err := s.watchList(ctx, deviceID)
+	var keys [][]byte
+	for _, w := range out.Residents {
+		keys = append(keys, keyOf[w.ResidentRef])
+	}
+	return out, keys, err
+}
+
+// watchList is the list and each listed resident's key by her reference.
+func (s *Service) watchList(ctx context.Context, deviceID string) (api.WatchList, map[string][]byte, error) {
+	keyOf := map[string][]byte{}
 	now := s.Now()
 	out := api.WatchList{Residents: []api.Watched{}}
 	changes, err := s.Store.Changes(ctx, deviceID, 0, watchScan)
 	if err != nil {
-		return out, err
+		return out, keyOf, err
 	}
 	seen := map[int64]bool{}
 	for _, c := range changes {
@@ -35,13 +53,14 @@ func (s *Service) Watch(ctx context.Context, deviceID string) (api.WatchList, er
 		seen[c.ResidentID] = true
 		r, evs, _, err := s.Store.ResidentByID(ctx, c.ResidentID)
 		if err != nil {
-			return out, err
+			return out, keyOf, err
 		}
+		keyOf[r.Ref] = r.Key
 		out.Residents = append(out.Residents, s.watchEvents(r, evs, now)...)
 	}
 	open, err := s.Store.Corrections(ctx, deviceID, "open")
 	if err != nil {
-		return out, err
+		return out, keyOf, err
 	}
 	for _, c := range open {
 		if now.Sub(c.FiledAt) < api.WatchCorrectionHours*time.Hour {
@@ -49,12 +68,13 @@ func (s *Service) Watch(ctx context.Context, deviceID string) (api.WatchList, er
 		}
 		r, evs, _, err := s.Store.ResidentByID(ctx, c.ResidentID)
 		if err != nil {
-			return out, err
+			return out, keyOf, err
 		}
+		keyOf[r.Ref] = r.Key
 		out.Residents = append(out.Residents, watched(r, s.Evaluate(evs, now), api.WatchCorrectionPending, "", c.FiledAt))
 	}
 	slices.SortStableFunc(out.Residents, func(a, b api.Watched) int { return a.Since.Compare(b.Since) })
-	return out, nil
+	return out, keyOf, nil
 }
 
 // watchEvents judges one resident's events at now.

@@ -200,6 +200,7 @@ func TestLegacyCorrectionsResealed(t *testing.T) {
 		t.Fatal(err)
 	}
 	rm := syncer.NewClientRemote(s.url(), &http.Client{Timeout: kioskHTTPTimeout}, ident, k.eng.Clock())
+	rm.C.Purpose = api.PurposeSelfService
 	eng, err := syncer.New(ctx, syncer.Config{Store: k.st, Remote: rm, Clock: k.eng.Clock(), Logger: quiet})
 	if err != nil {
 		t.Fatal(err)

@@ -259,6 +259,7 @@ func newKiosk(t testing.TB, s *service, path string, kioskTime time.Time) *kiosk
 	}
 	clock := syncer.NewClock(clk.Now, 0)
 	rm := syncer.NewClientRemote(s.url(), &http.Client{Timeout: kioskHTTPTimeout}, id, clock)
+	rm.C.Purpose = api.PurposeSelfService
 	eng, err := syncer.New(ctx, syncer.Config{Store: st, Remote: rm, Clock: clock, Logger: quiet,
 		MinBackoff: 5 * time.Millisecond, MaxBackoff: 50 * time.Millisecond, Interval: 20 * time.Millisecond,
 		LiveTimeout: kioskHTTPTimeout, BatchSize: 20})

@@ -1,0 +1,402 @@
+package server_test
+
+import (
+	"context"
+	"net/http"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/shcommunity/kiosk/codesvc/api"
+	"github.com/shcommunity/kiosk/codesvc/client"
+	"github.com/shcommunity/kiosk/codesvc/healthcloud"
+	"github.com/shcommunity/kiosk/codesvc/server"
+	"github.com/shcommunity/kiosk/codesvc/store"
+	"github.com/shcommunity/kiosk/pii"
+)
+
+// ledger counts the access records of the residents a test knows.
+type ledger struct {
+	e    *env
+	keys map[string][]byte // by a label
+}
+
+func (e *env) ledger(labels map[string]pii.IDNumber) *ledger {
+	l := &ledger{e: e, keys: map[string][]byte{}}
+	for k, id := range labels {
+		l.keys[k] = e.svc.ResidentKey(id)
+	}
+	return l
+}
+
+// records returns every access record of each resident, by label.
+func (l *ledger) records() map[string][]store.AccessRecord {
+	l.e.t.Helper()
+	out := map[string][]store.AccessRecord{}
+	for k, key := range l.keys {
+		rs, err := l.e.svc.Store.AccessRecords(context.Background(), key, time.Time{})
+		if err != nil {
+			l.e.t.Fatal(err)
+		}
+		out[k] = rs
+	}
+	return out
+}
+
+// TestRoutesClassified: every route the handler serves is either a route
+// about residents, with its action and purposes, or listed with why it
+// touches none; the tables name no route that does not exist.
+func TestRoutesClassified(t *testing.T) {
+	e := newEnv(t, server.Options{})
+	routes := e.h.Routes()
+	for _, r := range routes {
+		_, about := server.ResidentRoutes[r]
+		_, other := server.OtherRoutes[r]
+		if about == other {
+			t.Errorf("route %q: about residents %v, listed as touching none %v; want exactly one", r, about, other)
+		}
+	}
+	for r := range server.ResidentRoutes {
+		if !slices.Contains(routes, r) {
+			t.Errorf("ResidentRoutes names %q, which is not served", r)
+		}
+	}
+	for r := range server.OtherRoutes {
+		if !slices.Contains(routes, r) {
+			t.Errorf("OtherRoutes names %q, which is not served", r)
+		}
+	}
+}
+
+// walkEnv is a service with a health cloud and two residents: A, enrolled
+// with a record in the health cloud, and B, enrolled in the walk.
+func walkEnv(t *testing.T) (*env, pii.IDNumber, pii.IDNumber) {
+	cloud := &healthcloud.Sample{}
+	e := newEnv(t, server.Options{HealthCloud: cloud})
+	a, b := idNumber(t, "19480314", 1), idNumber(t, "19550922", 2)
+	e.enrol(a, "张三丰")
+	cloud.Put(e.svc.HealthSubject(a), healthcloud.Record{FamilyDoctor: "陈医生", Centre: "南京东路街道社区卫生服务中心", CentrePhone: "021-0000 0101"})
+	return e, a, b
+}
+
+// TestEveryRouteRecordsAccess walks every route the service has. A request
+// on a route about residents writes exactly one access record for each
+// resident it read or acted on, naming the device, its place, the
+// declared purpose, the route's action and the worker; a request on any
+// other route writes none. A route the walk does not cover fails it.
+func TestEveryRouteRecordsAccess(t *testing.T) {
+	e, a, b := walkEnv(t)
+	ctx := context.Background()
+	led := e.ledger(map[string]pii.IDNumber{"A": a, "B": b})
+	var tokenID string
+	var correctionID int64
+	plainGet := func(path string) func() []string {
+		return func() []string {
+			resp, err := http.Get(e.srv.URL + path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			return nil
+		}
+	}
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	counter := client.WithPurpose(ctx, api.PurposeCounter)
+	// Each step makes one request and says whose records it must add, in
+	// the order they run: the later steps use what the earlier made.
+	steps := []struct {
+		route   string
+		purpose api.Purpose
+		worker  string
+		do      func() []string
+	}{
+		{"POST /v1/status", api.PurposeVenueEntry, "", func() []string {
+			_, err := e.c.Status(client.WithPurpose(ctx, api.PurposeVenueEntry), a)
+			must(err)
+			return []string{"A"}
+		}},
+		{"POST /v1/enrolments", api.PurposeCounter, "", func() []string {
+			e.enrol(b, "李秀英")
+			return []string{"B"}
+		}},
+		{"POST /v1/tokens", api.PurposeSelfService, "", func() []string {
+			tok, err := e.c.IssueToken(ctx, api.IssueTokenRequest{IDNumber: b.Reveal(), Purpose: api.PurposeSelfService})
+			must(err)
+			tokenID = tok.TokenID
+			return []string{"B"}
+		}},
+		{"POST /v1/prints", "", "", func() []string {
+			_, err := e.c.RecordPrint(ctx, api.PrintRequest{ClientID: "print-0001", TokenID: tokenID, PrintedAt: e.clk.Now()})
+			must(err)
+			return nil
+		}},
+		{"POST /v1/tokens/{token_id}/reissue", api.PurposeCounter, "", func() []string {
+			tok, err := e.c.ReissueToken(counter, tokenID, api.ReissueRequest{})
+			must(err)
+			tokenID = tok.TokenID
+			return []string{"B"}
+		}},
+		{"GET /v1/tokens/{token_id}", api.PurposeVenueEntry, "", func() []string {
+			_, err := e.c.Token(client.WithPurpose(ctx, api.PurposeVenueEntry), tokenID)
+			must(err)
+			return []string{"B"}
+		}},
+		{"POST /v1/tokens/lost", api.PurposeCounter, "", func() []string {
+			_, err := e.c.ReportLost(counter, api.LostRequest{IDNumber: b.Reveal()})
+			must(err)
+			return []string{"B"}
+		}},
+		{"GET /v1/feed", api.PurposeCounter, "", func() []string {
+			page, err := e.c.Feed(counter, "", 0)
+			must(err)
+			if len(page.Entries) != 2 {
+				t.Fatalf("feed has %d entries, want A's and B's", len(page.Entries))
+			}
+			return []string{"A", "B"}
+		}},
+		{"POST /v1/corrections", api.PurposeCorrection, "", func() []string {
+			req, err := client.SealCorrection(e.seal, "correction-0001", "", "", a, "颜色不对")
+			must(err)
+			c, err := e.c.FileCorrection(ctx, req)
+			must(err)
+			correctionID = c.ID
+			return []string{"A"}
+		}},
+		{"GET /v1/corrections", api.PurposeCorrection, "", func() []string {
+			_, err := e.c.Corrections(ctx)
+			must(err)
+			return []string{"A"}
+		}},
+		{"GET /v1/corrections/{id}", api.PurposeCorrection, "", func() []string {
+			st, code := signedDo(t, e, "GET", "/v1/corrections/"+strconv.FormatInt(correctionID, 10)+"?purpose=correction", "")
+			if st != 200 {
+				t.Fatalf("GET correction: %d %s", st, code)
+			}
+			return []string{"A"}
+		}},
+		{"GET /v1/watch", api.PurposeCounter, "", func() []string {
+			e.clk.Add(25 * time.Hour) // A's correction has waited more than a day: the watch lists her
+			list, err := e.c.Watch(counter)
+			must(err)
+			if len(list.Residents) != 1 || list.Residents[0].Reason != api.WatchCorrectionPending {
+				t.Fatalf("watch list = %+v, want A's waiting correction", list.Residents)
+			}
+			return []string{"A"}
+		}},
+		{"POST /v1/access-records", api.PurposeSelfService, "", func() []string {
+			_, err := e.c.AccessRecords(client.WithPurpose(ctx, api.PurposeSelfService), a, "")
+			must(err)
+			return []string{"A"}
+		}},
+		{"POST /v1/health-consent", api.PurposeSelfService, "", func() []string {
+			_, err := e.c.HealthConsent(client.WithPurpose(ctx, api.PurposeSelfService), a, true, api.HealthConsentVersion, "")
+			must(err)
+			return []string{"A"}
+		}},
+		{"POST /v1/health-services", api.PurposeCounter, "demo", func() []string {
+			must(e.svc.AddWorker(ctx, "demo", "演示社工", "demo1234"))
+			_, err := e.c.HealthServices(counter, a, "demo")
+			must(err)
+			return []string{"A"}
+		}},
+		{"GET /v1/export", api.PurposeHealthCloud, "", func() []string {
+			body, sig, err := e.c.Export(client.WithPurpose(ctx, api.PurposeHealthCloud), "", 0)
+			must(err)
+			page, err := client.VerifyExport(e.root, body, sig)
+			must(err)
+			if len(page.Entries) == 0 {
+				t.Fatal("export is empty after A agreed")
+			}
+			return []string{"A"}
+		}},
+		{"POST /v1/sessions", "", "", func() []string { rawSession(t, e, e.c); return nil }},
+		{"GET /v1/workers", "", "", func() []string {
+			_, err := e.c.Workers(ctx)
+			must(err)
+			return nil
+		}},
+		{"POST /v1/devices/register", "", "", func() []string { e.register("kiosk-walk"); return nil }},
+		{"GET /healthz", "", "", plainGet("/healthz")},
+		{"GET /readyz", "", "", plainGet("/readyz")},
+		{"GET /v1/health", "", "", plainGet("/v1/health")},
+		{"GET /v1/trust-list", "", "", plainGet("/v1/trust-list")},
+		{"GET /v1/service-keys", "", "", plainGet("/v1/service-keys")},
+		{"/", "", "", plainGet("/v1/no-such-route")},
+	}
+	walked := map[string]bool{}
+	for _, s := range steps {
+		before := led.records()
+		e.clk.Add(time.Second)
+		whose := s.do()
+		after := led.records()
+		walked[s.route] = true
+		for label := range led.keys {
+			added := after[label][len(before[label]):]
+			want := slices.Contains(whose, label)
+			switch {
+			case !want && len(added) != 0:
+				t.Errorf("%s: %d access records of %s, want none", s.route, len(added), label)
+			case want && len(added) != 1:
+				t.Errorf("%s: %d access records of %s, want exactly one", s.route, len(added), label)
+			case want:
+				r := added[0]
+				if r.Action != server.RouteAction(s.route) || r.Purpose != string(s.purpose) || r.DeviceID != e.c.DeviceID ||
+					r.Place != "kiosk-1" || r.WorkerID != s.worker || !r.At.Equal(e.clk.Now()) {
+					t.Errorf("%s: record %+v; want action %s, purpose %s, device %s at kiosk-1, worker %q, at %v",
+						s.route, r, server.RouteAction(s.route), s.purpose, e.c.DeviceID, s.worker, e.clk.Now())
+				}
+			}
+		}
+	}
+	for _, r := range e.h.Routes() {
+		if !walked[r] {
+			t.Errorf("route %q is not walked: add it to this test", r)
+		}
+	}
+}
+
+// TestRefusedPurposeRecordsNothing: a request with no purpose, one not on
+// the list, or one the route does not serve is refused before the
+// resident is read, and leaves no access record.
+func TestRefusedPurposeRecordsNothing(t *testing.T) {
+	e, a, _ := walkEnv(t)
+	led := e.ledger(map[string]pii.IDNumber{"A": a})
+	before := len(led.records()["A"]) // her enrolment
+	for _, tt := range []struct {
+		method, path, body string
+		code               api.Code
+	}{
+		{"POST", "/v1/status", `{"id_number":"` + a.Reveal() + `"}`, api.CodeUnknownPurpose},
+		{"POST", "/v1/status", `{"id_number":"` + a.Reveal() + `","purpose":"advertising"}`, api.CodeUnknownPurpose},
+		{"POST", "/v1/tokens", `{"id_number":"` + a.Reveal() + `","purpose":"venue_entry"}`, api.CodePurposeRefused},
+		{"POST", "/v1/access-records", `{"id_number":"` + a.Reveal() + `","purpose":"venue_entry"}`, api.CodePurposeRefused},
+		{"POST", "/v1/access-records", `{"id_number":"` + a.Reveal() + `","purpose":"counter_service"}`, api.CodeUnknownWorker},
+		{"POST", "/v1/health-services", `{"id_number":"` + a.Reveal() + `","purpose":"health_cloud"}`, api.CodePurposeRefused},
+		{"GET", "/v1/export?purpose=venue_entry", ``, api.CodePurposeRefused},
+	} {
+		if _, code := signedDo(t, e, tt.method, tt.path, tt.body); code != tt.code {
+			t.Errorf("%s %s %s: %s, want %s", tt.method, tt.path, tt.body, code, tt.code)
+		}
+	}
+	if n := len(led.records()["A"]) - before; n != 0 {
+		t.Errorf("%d access records after refusals, want none", n)
+	}
+}
+
+// TestAccessRecordsEndpoint: the resident's own look lists the last 30
+// days grouped by place and purpose, latest first; the look itself shows
+// the next time; older accesses are not listed; a worker serving her is
+// recorded by name of worker.
+func TestAccessRecordsEndpoint(t *testing.T) {
+	e, a, _ := walkEnv(t)
+	ctx := context.Background()
+	venueCtx := client.WithPurpose(ctx, api.PurposeVenueEntry)
+	venue, _ := e.register("徐家汇地铁站")
+	venue.Purpose = api.PurposeVenueEntry
+	if _, err := venue.Status(ctx, a); err != nil { // 31 days ago: out of the window
+		t.Fatal(err)
+	}
+	e.clk.Add(31 * 24 * time.Hour)
+	for range 3 {
+		e.clk.Add(time.Hour)
+		if _, err := venue.Status(venueCtx, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.clk.Add(time.Hour)
+	if _, err := e.c.Status(ctx, a); err != nil { // kiosk-1, counter
+		t.Fatal(err)
+	}
+	self := client.WithPurpose(ctx, api.PurposeSelfService)
+	got, err := e.c.AccessRecords(self, a, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []api.AccessGroup{
+		{Place: "kiosk-1", Purpose: api.PurposeCounter, Count: 1, First: e.clk.Now(), Last: e.clk.Now()},
+		{Place: "徐家汇地铁站", Purpose: api.PurposeVenueEntry, Count: 3, First: e.clk.Now().Add(-3 * time.Hour), Last: e.clk.Now().Add(-time.Hour)},
+	}
+	if len(got.Groups) != len(want) || got.More || !got.Since.Equal(e.clk.Now().Add(-api.AccessWindow)) {
+		t.Fatalf("access records = %+v; want %d groups since 30 days ago", got, len(want))
+	}
+	for i := range want {
+		g, w := got.Groups[i], want[i]
+		if g.Place != w.Place || g.Purpose != w.Purpose || g.Count != w.Count || !g.First.Equal(w.First) || !g.Last.Equal(w.Last) {
+			t.Errorf("group %d = %+v, want %+v", i, g, w)
+		}
+	}
+	again, _ := e.c.AccessRecords(self, a, "") // in the same second: the later record first
+	if len(again.Groups) != 3 || again.Groups[0].Purpose != api.PurposeSelfService {
+		t.Errorf("the second look = %+v; want her first look listed first", again.Groups)
+	}
+	if err := e.svc.AddWorker(ctx, "w7", "王社工", "secret-7"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.c.AccessRecords(client.WithPurpose(ctx, api.PurposeCounter), a, "w7"); err != nil {
+		t.Fatal(err)
+	}
+	recs, _ := e.svc.Store.AccessRecords(ctx, e.svc.ResidentKey(a), e.clk.Now())
+	if last := recs[len(recs)-1]; last.WorkerID != "w7" || last.Purpose != string(api.PurposeCounter) || last.Action != server.ActionAccessRecords {
+		t.Errorf("the worker's look = %+v; want it recorded with worker w7", last)
+	}
+	if _, err := e.c.AccessRecords(client.WithPurpose(ctx, api.PurposeCounter), a, "nobody"); apiCode(err) != api.CodeUnknownWorker {
+		t.Errorf("an unknown worker: %v, want unknown_worker", err)
+	}
+}
+
+// TestAccessRetention: over access generated across a year by the
+// service's own requests, PurgeAccess keeps exactly the last retention
+// period (180 days by default, or as configured) and a second run removes
+// nothing.
+func TestAccessRetention(t *testing.T) {
+	for _, retention := range []time.Duration{0, 30 * 24 * time.Hour} {
+		e := newEnv(t, server.Options{AccessRetention: retention})
+		if retention == 0 {
+			retention = server.DefaultAccessRetention
+		}
+		if e.svc.AccessRetention() != retention {
+			t.Fatalf("retention = %v, want %v", e.svc.AccessRetention(), retention)
+		}
+		ctx := context.Background()
+		id := idNumber(t, "19480314", 9)
+		var times []time.Time
+		for day := range 365 {
+			if day%3 == 0 {
+				if _, err := e.c.Status(ctx, id); err != nil {
+					t.Fatal(err)
+				}
+				times = append(times, e.clk.Now())
+			}
+			e.clk.Add(24 * time.Hour)
+		}
+		bound := e.clk.Now().Add(-retention)
+		keep := 0
+		for _, at := range times {
+			if !at.Before(bound) {
+				keep++
+			}
+		}
+		n, err := e.svc.PurgeAccess(ctx)
+		if err != nil || n != int64(len(times)-keep) {
+			t.Fatalf("retention %v: PurgeAccess = %d, %v; want %d", retention, n, err, len(times)-keep)
+		}
+		left, _ := e.svc.Store.AccessRecords(ctx, e.svc.ResidentKey(id), time.Time{})
+		if len(left) != keep || keep == 0 || keep == len(times) {
+			t.Errorf("retention %v: %d left, want %d (of %d)", retention, len(left), keep, len(times))
+		}
+		for _, r := range left {
+			if r.At.Before(bound) {
+				t.Errorf("retention %v: a record of %v survived", retention, r.At)
+			}
+		}
+		if n, err := e.svc.PurgeAccess(ctx); n != 0 || err != nil {
+			t.Errorf("second purge = %d, %v", n, err)
+		}
+	}
+}

@@ -1,0 +1,146 @@
+package server
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/shcommunity/kiosk/codesvc/api"
+)
+
+// residentCall reads the body of a request about one resident by ID
+// number (access records, health services, consent) and checks its
+// purpose; a counter's request needs its worker.
+func (h *Handler) residentCall(w http.ResponseWriter, r *http.Request, c *call, req any, p *api.Purpose, worker *string) (accessor, bool) {
+	if err := decode(c.body, req); err != nil {
+		h.fail(w, err)
+		return accessor{}, false
+	}
+	a, err := h.purposeFor(r, c, *p, *worker)
+	if err == nil && *p == api.PurposeCounter && *worker == "" {
+		err = ErrUnknownWorker
+	}
+	if err == nil {
+		err = h.svc.checkWorker(r.Context(), *worker)
+	}
+	if err != nil {
+		h.fail(w, err)
+		return accessor{}, false
+	}
+	return a, true
+}
+
+// accessRecords is POST /v1/access-records: who looked the resident up
+// (谁查询过我). The look itself is recorded after the list is read, so it
+// shows the next time.
+func (h *Handler) accessRecords(w http.ResponseWriter, r *http.Request, c *call) {
+	var req api.AccessRequest
+	a, ok := h.residentCall(w, r, c, &req, &req.Purpose, &req.WorkerID)
+	if !ok {
+		return
+	}
+	id, err := parseID(req.IDNumber, h.svc.Now())
+	if err != nil {
+		h.fail(w, err)
+		return
+	}
+	resp, err := h.svc.AccessRecords(r.Context(), id)
+	if err == nil {
+		err = h.record(r.Context(), a, h.svc.ResidentKey(id))
+	}
+	if err != nil {
+		h.fail(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, resp)
+}
+
+// healthServices is POST /v1/health-services (我的健康服务).
+func (h *Handler) healthServices(w http.ResponseWriter, r *http.Request, c *call) {
+	var req api.HealthRequest
+	a, ok := h.residentCall(w, r, c, &req, &req.Purpose, &req.WorkerID)
+	if !ok {
+		return
+	}
+	id, err := parseID(req.IDNumber, h.svc.Now())
+	if err != nil {
+		h.fail(w, err)
+		return
+	}
+	resp, err := h.svc.HealthServices(r.Context(), id)
+	if aboutHer(err) || errors.Is(err, ErrConsentRequired) || errors.Is(err, ErrNoHealthRecord) {
+		if rerr := h.record(r.Context(), a, h.svc.ResidentKey(id)); rerr != nil {
+			err = rerr
+		}
+	}
+	if err != nil {
+		h.fail(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, resp)
+}
+
+// healthConsent is POST /v1/health-consent: agree, or withdraw.
+func (h *Handler) healthConsent(w http.ResponseWriter, r *http.Request, c *call) {
+	var req api.HealthConsentRequest
+	a, ok := h.residentCall(w, r, c, &req, &req.Purpose, &req.WorkerID)
+	if !ok {
+		return
+	}
+	id, err := parseID(req.IDNumber, h.svc.Now())
+	if err != nil {
+		h.fail(w, err)
+		return
+	}
+	resp, err := h.svc.SetHealthConsent(r.Context(), id, req.Given, req.Version, c.deviceID, req.WorkerID)
+	if aboutHer(err) {
+		if rerr := h.record(r.Context(), a, h.svc.ResidentKey(id)); rerr != nil {
+			err = rerr
+		}
+	}
+	if err != nil {
+		h.fail(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, resp)
+}
+
+// export is GET /v1/export: the health cloud's pull, its body signed by
+// the trust-list root key (api.ExportSignedText).
+func (h *Handler) export(w http.ResponseWriter, r *http.Request, c *call) {
+	a, err := h.purposeFor(r, c, queryPurpose(r), "")
+	if err != nil {
+		h.fail(w, err)
+		return
+	}
+	q := r.URL.Query()
+	limit := 0
+	if s := q.Get("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 {
+			writeError(w, http.StatusBadRequest, api.CodeInvalidField, "limit must be a positive integer")
+			return
+		}
+		limit = n
+	}
+	page, ids, err := h.svc.Export(r.Context(), q.Get("cursor"), limit)
+	if err == nil {
+		err = h.recordResidents(r.Context(), a, ids...)
+	}
+	if err != nil {
+		h.fail(w, err)
+		return
+	}
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(page); err != nil {
+		h.fail(w, err)
+		return
+	}
+	sig := ed25519.Sign(h.svc.root, api.ExportSignedText(buf.Bytes()))
+	w.Header().Set(api.HeaderExportSignature, base64.RawURLEncoding.EncodeToString(sig))
+	writeRaw(w, http.StatusOK, buf.Bytes())
+}
