@@ -20,10 +20,14 @@ const (
 	// RoleHospital: a hospital registration desk, which checks the
 	// medical-visit credential.
 	RoleHospital Role = "hospital"
+	// RoleHealthCloud: the city's health cloud, which pulls the export
+	// of the residents who agreed to share with it (GET /v1/export) and
+	// reads nothing else.
+	RoleHealthCloud Role = "health_cloud"
 )
 
 // Roles lists every role, in the order above.
-var Roles = []Role{RoleSelfService, RoleCounter, RoleVenue, RoleHospital}
+var Roles = []Role{RoleSelfService, RoleCounter, RoleVenue, RoleHospital, RoleHealthCloud}
 
 // Valid reports whether r is one of Roles.
 func (r Role) Valid() bool {

@@ -400,3 +400,65 @@ func TestAccessRetention(t *testing.T) {
 		}
 	}
 }
+
+// TestRolePurposes: each role may declare only its own purposes; a role
+// not on the list may declare none.
+func TestRolePurposes(t *testing.T) {
+	may := map[api.Role][]api.Purpose{
+		api.RoleSelfService: {api.PurposeSelfService, api.PurposeCorrection},
+		api.RoleCounter:     {api.PurposeCounter, api.PurposeCorrection, api.PurposeFollowUp},
+		api.RoleVenue:       {api.PurposeVenueEntry},
+		api.RoleHospital:    {api.PurposeHospital},
+		api.RoleHealthCloud: {api.PurposeHealthCloud},
+		"cleaner":           nil,
+	}
+	for role, allowed := range may {
+		for _, p := range api.Purposes() {
+			if got, want := server.RoleMay(role, p), slices.Contains(allowed, p); got != want {
+				t.Errorf("RoleMay(%q, %q) = %v, want %v", role, p, got, want)
+			}
+		}
+	}
+}
+
+// TestVenueDeclaringCounterRefused: a venue checker that declares counter
+// service, or a kiosk that declares venue entry, is refused with
+// purpose_refused and the resident gets no access record; the venue
+// checker declaring venue entry is answered and recorded, under its role.
+func TestVenueDeclaringCounterRefused(t *testing.T) {
+	e, a, _ := walkEnv(t)
+	ctx := context.Background()
+	venue, _ := e.register("徐家汇地铁站")
+	server.GiveRoles(t, map[string]api.Role{venue.DeviceID: api.RoleVenue, e.c.DeviceID: api.RoleSelfService})
+	led := e.ledger(map[string]pii.IDNumber{"A": a})
+	before := len(led.records()["A"])
+	for _, tt := range []struct {
+		c       *client.Client
+		purpose api.Purpose
+	}{
+		{venue, api.PurposeCounter},
+		{venue, api.PurposeSelfService},
+		{e.c, api.PurposeVenueEntry},
+		{e.c, api.PurposeCounter},
+	} {
+		if _, err := tt.c.Status(client.WithPurpose(ctx, tt.purpose), a); apiCode(err) != api.CodePurposeRefused {
+			t.Errorf("device %s declaring %s: %v, want purpose_refused", tt.c.DeviceID, tt.purpose, err)
+		}
+	}
+	if _, _, err := venue.Export(client.WithPurpose(ctx, api.PurposeHealthCloud), "", 0); apiCode(err) != api.CodePurposeRefused {
+		t.Errorf("a venue pulling the export: %v, want purpose_refused", err)
+	}
+	if n := len(led.records()["A"]) - before; n != 0 {
+		t.Fatalf("%d access records after refusals, want none", n)
+	}
+	if _, err := venue.Status(client.WithPurpose(ctx, api.PurposeVenueEntry), a); err != nil {
+		t.Fatal(err)
+	}
+	recs := led.records()["A"]
+	if len(recs) != before+1 {
+		t.Fatalf("%d access records after the venue's check, want %d", len(recs), before+1)
+	}
+	if r := recs[len(recs)-1]; r.Role != string(api.RoleVenue) || r.Purpose != string(api.PurposeVenueEntry) || r.Place != "徐家汇地铁站" {
+		t.Errorf("the venue's record = %+v; want role venue, purpose venue_entry, place 徐家汇地铁站", r)
+	}
+}

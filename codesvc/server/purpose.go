@@ -23,22 +23,28 @@ var (
 
 // rolePurposes is the one rule of which device role may declare which
 // purpose. A role not in the table may declare none.
-var rolePurposes = map[string][]api.Purpose{
+var rolePurposes = map[api.Role][]api.Purpose{
+	api.RoleSelfService: {api.PurposeSelfService, api.PurposeCorrection},
+	api.RoleCounter:     {api.PurposeCounter, api.PurposeCorrection, api.PurposeFollowUp},
+	api.RoleVenue:       {api.PurposeVenueEntry},
+	api.RoleHospital:    {api.PurposeHospital},
+	api.RoleHealthCloud: {api.PurposeHealthCloud},
+	// A device registered before roles were kept has none; it may declare
+	// what the kiosks, counters and venue checkers of that time did.
 	roleUnset: {api.PurposeSelfService, api.PurposeCounter, api.PurposeVenueEntry, api.PurposeCorrection, api.PurposeFollowUp,
 		api.PurposeHealthCloud},
 }
 
-// Device roles the purpose rule names.
-const (
-	// roleUnset is a device registered with no role.
-	roleUnset = ""
-)
+// roleUnset is the role of a device registered with none.
+const roleUnset api.Role = ""
 
-// deviceRole is the role a device was registered with.
-func deviceRole(store.Device) string { return roleUnset }
+// deviceRole is the role a device was registered with. It is the one
+// place the purpose rule learns a role, and a variable so that the tests
+// can give a device its role.
+var deviceRole = func(store.Device) api.Role { return roleUnset }
 
 // RoleMay reports whether a device of the role may declare the purpose.
-func RoleMay(role string, p api.Purpose) bool {
+func RoleMay(role api.Role, p api.Purpose) bool {
 	return slices.Contains(rolePurposes[role], p)
 }
 
@@ -116,7 +122,7 @@ var otherRoutes = map[string]string{
 // purpose is allowed: what each access record names.
 type accessor struct {
 	device  store.Device
-	role    string
+	role    api.Role
 	purpose api.Purpose
 	worker  string
 	action  string
@@ -140,7 +146,7 @@ func (h *Handler) purposeFor(r *http.Request, c *call, p api.Purpose, worker str
 	}
 	role := deviceRole(d)
 	if !slices.Contains(route.purposes, p) || !RoleMay(role, p) {
-		h.log.Warn("Purpose refused", "device", d.ID, "role", role, "purpose", string(p), "route", r.Pattern)
+		h.log.Warn("Purpose refused", "device", d.ID, "role", string(role), "purpose", string(p), "route", r.Pattern)
 		return accessor{}, ErrPurposeRefused
 	}
 	return accessor{device: d, role: role, purpose: p, worker: worker, action: route.action}, nil
@@ -162,7 +168,7 @@ func (h *Handler) record(ctx context.Context, a accessor, keys ...[]byte) error 
 			continue
 		}
 		seen[string(k)] = true
-		recs = append(recs, store.AccessRecord{ResidentKey: k, At: now, DeviceID: a.device.ID, Place: a.device.Name, Role: a.role,
+		recs = append(recs, store.AccessRecord{ResidentKey: k, At: now, DeviceID: a.device.ID, Place: a.device.Name, Role: string(a.role),
 			Purpose: string(a.purpose), Action: a.action, WorkerID: a.worker})
 	}
 	if err := h.svc.Store.RecordAccess(ctx, recs); err != nil {
