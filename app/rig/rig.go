@@ -20,6 +20,7 @@ import (
 	"github.com/shcommunity/kiosk/codesvc/api"
 	"github.com/shcommunity/kiosk/codesvc/client"
 	"github.com/shcommunity/kiosk/codesvc/devseed"
+	"github.com/shcommunity/kiosk/codesvc/healthcloud"
 	"github.com/shcommunity/kiosk/codesvc/server"
 	"github.com/shcommunity/kiosk/codesvc/store/sqlitestore"
 	"github.com/shcommunity/kiosk/devices/conn"
@@ -225,7 +226,7 @@ func (r *Rig) startService(ctx context.Context, dir string, opts Options) error 
 		return fmt.Errorf("rig: service store: %w", err)
 	}
 	r.closers = append(r.closers, st.Close)
-	if r.Service, err = server.New(ctx, st, server.Options{Logger: opts.Logger, Now: opts.Now,
+	if r.Service, err = server.New(ctx, st, server.Options{Logger: opts.Logger, Now: opts.Now, HealthCloud: &healthcloud.Sample{},
 		// Look-up limits off: the tests on the rig serve residents one
 		// after another as fast as the simulators go, faster than any
 		// person at a real kiosk (docs/security.md, "1. Every device could
@@ -234,6 +235,9 @@ func (r *Rig) startService(ctx context.Context, dir string, opts Options) error 
 		return fmt.Errorf("rig: service: %w", err)
 	}
 	if _, err := devseed.Seed(ctx, r.Service); err != nil {
+		return fmt.Errorf("rig: seed: %w", err)
+	}
+	if err := devseed.Health(r.Service); err != nil {
 		return fmt.Errorf("rig: seed: %w", err)
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")

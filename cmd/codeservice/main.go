@@ -405,6 +405,9 @@ func seedDev(ctx context.Context, svc *server.Service, spki []byte, out io.Write
 	if err != nil {
 		return err
 	}
+	if err := devseed.Health(svc); err != nil {
+		return err
+	}
 	for _, r := range residents {
 		fmt.Fprintf(out, "resident %-16s %s %s %-6s (%s)\n", r.Label, r.ID.Masked(), r.Name.Masked(), r.Status.Colour, r.Note)
 	}
