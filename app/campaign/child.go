@@ -67,6 +67,7 @@ func Child(ctx context.Context, out io.Writer) error {
 	}
 	clock := syncer.NewClock(nil, 0)
 	rm := syncer.NewClientRemote(os.Getenv(envURL), &http.Client{Timeout: patience}, id, clock)
+	rm.C.Purpose = wire.ModePurpose(flow.ModeSelf) // a self-service kiosk's
 	quiet := slog.New(slog.DiscardHandler)
 	// Small batches and pages, so that a run passes the points of a push
 	// and of a feed page several times.
