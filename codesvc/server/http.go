@@ -624,11 +624,7 @@ func (h *Handler) issue(w http.ResponseWriter, r *http.Request, c *call) {
 	}
 	a.worker = wid
 	resp, err := h.svc.IssueToken(r.Context(), c.deviceID, wid, id, req.Replace)
-	if aboutHer(err) {
-		if rerr := h.record(r.Context(), a, h.svc.ResidentKey(id)); rerr != nil {
-			err = rerr
-		}
-	}
+	err = h.recorded(r.Context(), aboutHer(err), a, err, h.svc.ResidentKey(id))
 	if err != nil {
 		h.fail(w, err)
 		return
@@ -658,11 +654,7 @@ func (h *Handler) reissue(w http.ResponseWriter, r *http.Request, c *call) {
 	}
 	a.worker = wid
 	resp, key, err := h.svc.reissueToken(r.Context(), c.deviceID, wid, tid)
-	if key != nil {
-		if rerr := h.record(r.Context(), a, key); rerr != nil {
-			err = rerr
-		}
-	}
+	err = h.recorded(r.Context(), key != nil, a, err, key)
 	if err != nil {
 		h.failToken(w, err)
 		return
@@ -693,11 +685,7 @@ func (h *Handler) lost(w http.ResponseWriter, r *http.Request, c *call) {
 	}
 	a.worker = wid
 	revoked, err := h.svc.ReportLost(r.Context(), c.deviceID, wid, id)
-	if aboutHer(err) {
-		if rerr := h.record(r.Context(), a, h.svc.ResidentKey(id)); rerr != nil {
-			err = rerr
-		}
-	}
+	err = h.recorded(r.Context(), aboutHer(err), a, err, h.svc.ResidentKey(id))
 	if err != nil {
 		h.fail(w, err)
 		return
@@ -823,11 +811,7 @@ func (h *Handler) fileCorrection(w http.ResponseWriter, r *http.Request, c *call
 	wid, _ := h.worker(r, c) // as for enrolments: the sealed session is the fallback
 	a.worker = wid
 	resp, key, err := h.svc.fileCorrection(r.Context(), Caller{DeviceID: c.deviceID, Role: c.role, WorkerID: wid}, req)
-	if key != nil {
-		if rerr := h.record(r.Context(), a, key); rerr != nil {
-			err = rerr
-		}
-	}
+	err = h.recorded(r.Context(), key != nil, a, err, key)
 	if err != nil {
 		h.fail(w, err)
 		return

@@ -72,11 +72,7 @@ func (h *Handler) healthServices(w http.ResponseWriter, r *http.Request, c *call
 		return
 	}
 	resp, err := h.svc.HealthServices(r.Context(), id)
-	if aboutHer(err) || errors.Is(err, ErrConsentRequired) || errors.Is(err, ErrNoHealthRecord) {
-		if rerr := h.record(r.Context(), a, h.svc.ResidentKey(id)); rerr != nil {
-			err = rerr
-		}
-	}
+	err = h.recorded(r.Context(), aboutHer(err) || errors.Is(err, ErrConsentRequired) || errors.Is(err, ErrNoHealthRecord), a, err, h.svc.ResidentKey(id))
 	if err != nil {
 		h.fail(w, err)
 		return
@@ -97,11 +93,7 @@ func (h *Handler) healthConsent(w http.ResponseWriter, r *http.Request, c *call)
 		return
 	}
 	resp, err := h.svc.SetHealthConsent(r.Context(), id, req.Given, req.Version, c.deviceID, req.WorkerID)
-	if aboutHer(err) {
-		if rerr := h.record(r.Context(), a, h.svc.ResidentKey(id)); rerr != nil {
-			err = rerr
-		}
-	}
+	err = h.recorded(r.Context(), aboutHer(err), a, err, h.svc.ResidentKey(id))
 	if err != nil {
 		h.fail(w, err)
 		return

@@ -177,6 +177,19 @@ func (h *Handler) record(ctx context.Context, a accessor, keys ...[]byte) error 
 	return nil
 }
 
+// recorded writes the access records of keys when the request's outcome
+// is about the residents (about), and returns the error the request
+// answers with: the record's failure before the request's own.
+func (h *Handler) recorded(ctx context.Context, about bool, a accessor, err error, keys ...[]byte) error {
+	if !about {
+		return err
+	}
+	if rerr := h.record(ctx, a, keys...); rerr != nil {
+		return rerr
+	}
+	return err
+}
+
 // recordResidents is record for residents by row ID.
 func (h *Handler) recordResidents(ctx context.Context, a accessor, ids ...int64) error {
 	keys := make([][]byte, 0, len(ids))
