@@ -38,9 +38,13 @@ var (
 )
 
 // NewClientRemote returns a Remote for the identity's device at baseURL.
-// The client signs with clock's kiosk time plus the skew it observes.
+// The client signs with clock's kiosk time plus the skew it observes, and
+// declares self-service as its purpose (docs/api.md, "Purposes and access
+// records") unless a request or its context says otherwise: a counter or
+// a venue checker sets C.Purpose to its own.
 func NewClientRemote(baseURL string, httpc *http.Client, id Identity, clock *Clock) *ClientRemote {
-	c := &client.Client{BaseURL: baseURL, HTTP: httpc, DeviceID: id.DeviceID, Key: id.PrivateKey, Now: clock.Kiosk}
+	c := &client.Client{BaseURL: baseURL, HTTP: httpc, DeviceID: id.DeviceID, Key: id.PrivateKey, Now: clock.Kiosk,
+		Purpose: api.PurposeSelfService}
 	r := &ClientRemote{C: c, Clock: clock}
 	c.OnResult = r.after
 	return r
