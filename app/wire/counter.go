@@ -234,7 +234,7 @@ func (c *Counter) watch(ctx context.Context) []flow.Watch {
 	if c.Client == nil {
 		return nil
 	}
-	wctx, cancel := context.WithTimeout(ctx, c.timeout())
+	wctx, cancel := context.WithTimeout(client.WithPurpose(ctx, api.PurposeCounter), c.timeout())
 	defer cancel()
 	list, err := c.Client.Watch(wctx)
 	if err != nil {
