@@ -108,6 +108,8 @@ func TestEveryRouteRecordsAccess(t *testing.T) {
 		}
 	}
 	counter := client.WithPurpose(ctx, api.PurposeCounter)
+	worker := client.WithPurpose(e.wctx, api.PurposeCounter)
+	cloud, _ := e.registerAs("health-cloud", api.RoleHealthCloud)
 	// Each step makes one request and says whose records it must add, in
 	// the order they run: the later steps use what the earlier made.
 	steps := []struct {
@@ -136,8 +138,8 @@ func TestEveryRouteRecordsAccess(t *testing.T) {
 			must(err)
 			return nil
 		}},
-		{"POST /v1/tokens/{token_id}/reissue", api.PurposeCounter, "", func() []string {
-			tok, err := e.c.ReissueToken(counter, tokenID, api.ReissueRequest{})
+		{"POST /v1/tokens/{token_id}/reissue", api.PurposeCounter, "w1", func() []string {
+			tok, err := e.c.ReissueToken(worker, tokenID, api.ReissueRequest{})
 			must(err)
 			tokenID = tok.TokenID
 			return []string{"B"}
@@ -147,8 +149,8 @@ func TestEveryRouteRecordsAccess(t *testing.T) {
 			must(err)
 			return []string{"B"}
 		}},
-		{"POST /v1/tokens/lost", api.PurposeCounter, "", func() []string {
-			_, err := e.c.ReportLost(counter, api.LostRequest{IDNumber: b.Reveal()})
+		{"POST /v1/tokens/lost", api.PurposeCounter, "w1", func() []string {
+			_, err := e.c.ReportLost(worker, api.LostRequest{IDNumber: b.Reveal()})
 			must(err)
 			return []string{"B"}
 		}},
@@ -160,10 +162,10 @@ func TestEveryRouteRecordsAccess(t *testing.T) {
 			}
 			return []string{"A", "B"}
 		}},
-		{"POST /v1/corrections", api.PurposeCorrection, "", func() []string {
-			req, err := client.SealCorrection(e.seal, "correction-0001", "", "", a, "颜色不对")
+		{"POST /v1/corrections", api.PurposeCorrection, "w1", func() []string {
+			req, err := client.SealCorrection(e.seal, "correction-0001", "w1", "", a, "颜色不对")
 			must(err)
-			c, err := e.c.FileCorrection(ctx, req)
+			c, err := e.c.FileCorrection(e.wctx, req)
 			must(err)
 			correctionID = c.ID
 			return []string{"A"}
@@ -201,12 +203,14 @@ func TestEveryRouteRecordsAccess(t *testing.T) {
 		}},
 		{"POST /v1/health-services", api.PurposeCounter, "demo", func() []string {
 			must(e.svc.AddWorker(ctx, "demo", "演示社工", "demo1234"))
-			_, err := e.c.HealthServices(counter, a, "demo")
+			ws, err := e.c.WorkerLogin(ctx, "demo", "demo1234")
+			must(err)
+			_, err = e.c.HealthServices(client.WithWorker(counter, ws.Session), a, "demo")
 			must(err)
 			return []string{"A"}
 		}},
 		{"GET /v1/export", api.PurposeHealthCloud, "", func() []string {
-			body, sig, err := e.c.Export(client.WithPurpose(ctx, api.PurposeHealthCloud), "", 0)
+			body, sig, err := cloud.Export(client.WithPurpose(ctx, api.PurposeHealthCloud), "", 0)
 			must(err)
 			page, err := client.VerifyExport(e.root, body, sig)
 			must(err)
@@ -216,6 +220,11 @@ func TestEveryRouteRecordsAccess(t *testing.T) {
 			return []string{"A"}
 		}},
 		{"POST /v1/sessions", "", "", func() []string { rawSession(t, e, e.c); return nil }},
+		{"POST /v1/worker-sessions", "", "", func() []string {
+			_, err := e.c.WorkerLogin(ctx, "w1", "secret123")
+			must(err)
+			return nil
+		}},
 		{"GET /v1/workers", "", "", func() []string {
 			_, err := e.c.Workers(ctx)
 			must(err)
@@ -233,6 +242,10 @@ func TestEveryRouteRecordsAccess(t *testing.T) {
 	for _, s := range steps {
 		before := led.records()
 		e.clk.Add(time.Second)
+		by, place := e.c, "kiosk-1"
+		if s.route == "GET /v1/export" { // the health cloud's own device
+			by, place = cloud, "health-cloud"
+		}
 		whose := s.do()
 		after := led.records()
 		walked[s.route] = true
@@ -246,10 +259,10 @@ func TestEveryRouteRecordsAccess(t *testing.T) {
 				t.Errorf("%s: %d access records of %s, want exactly one", s.route, len(added), label)
 			case want:
 				r := added[0]
-				if r.Action != server.RouteAction(s.route) || r.Purpose != string(s.purpose) || r.DeviceID != e.c.DeviceID ||
-					r.Place != "kiosk-1" || r.WorkerID != s.worker || !r.At.Equal(e.clk.Now()) {
-					t.Errorf("%s: record %+v; want action %s, purpose %s, device %s at kiosk-1, worker %q, at %v",
-						s.route, r, server.RouteAction(s.route), s.purpose, e.c.DeviceID, s.worker, e.clk.Now())
+				if r.Action != server.RouteAction(s.route) || r.Purpose != string(s.purpose) || r.DeviceID != by.DeviceID ||
+					r.Place != place || r.WorkerID != s.worker || !r.At.Equal(e.clk.Now()) {
+					t.Errorf("%s: record %+v; want action %s, purpose %s, device %s at %s, worker %q, at %v",
+						s.route, r, server.RouteAction(s.route), s.purpose, by.DeviceID, place, s.worker, e.clk.Now())
 				}
 			}
 		}
@@ -276,9 +289,9 @@ func TestRefusedPurposeRecordsNothing(t *testing.T) {
 		{"POST", "/v1/status", `{"id_number":"` + a.Reveal() + `","purpose":"advertising"}`, api.CodeUnknownPurpose},
 		{"POST", "/v1/tokens", `{"id_number":"` + a.Reveal() + `","purpose":"venue_entry"}`, api.CodePurposeRefused},
 		{"POST", "/v1/access-records", `{"id_number":"` + a.Reveal() + `","purpose":"venue_entry"}`, api.CodePurposeRefused},
-		{"POST", "/v1/access-records", `{"id_number":"` + a.Reveal() + `","purpose":"counter_service"}`, api.CodeUnknownWorker},
+		{"POST", "/v1/access-records", `{"id_number":"` + a.Reveal() + `","purpose":"counter_service"}`, api.CodeWorkerSession},
 		{"POST", "/v1/health-services", `{"id_number":"` + a.Reveal() + `","purpose":"health_cloud"}`, api.CodePurposeRefused},
-		{"GET", "/v1/export?purpose=venue_entry", ``, api.CodePurposeRefused},
+		{"GET", "/v1/export?purpose=venue_entry", ``, api.CodeRoleForbidden}, // a counter may not pull it at all
 	} {
 		if _, code := signedDo(t, e, tt.method, tt.path, tt.body); code != tt.code {
 			t.Errorf("%s %s %s: %s, want %s", tt.method, tt.path, tt.body, code, tt.code)
@@ -338,15 +351,19 @@ func TestAccessRecordsEndpoint(t *testing.T) {
 	if err := e.svc.AddWorker(ctx, "w7", "王社工", "secret-7"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.c.AccessRecords(client.WithPurpose(ctx, api.PurposeCounter), a, "w7"); err != nil {
+	w7, err := e.c.WorkerLogin(ctx, "w7", "secret-7")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.c.AccessRecords(client.WithWorker(client.WithPurpose(ctx, api.PurposeCounter), w7.Session), a, "w7"); err != nil {
 		t.Fatal(err)
 	}
 	recs, _ := e.svc.Store.AccessRecords(ctx, e.svc.ResidentKey(a), e.clk.Now())
 	if last := recs[len(recs)-1]; last.WorkerID != "w7" || last.Purpose != string(api.PurposeCounter) || last.Action != server.ActionAccessRecords {
 		t.Errorf("the worker's look = %+v; want it recorded with worker w7", last)
 	}
-	if _, err := e.c.AccessRecords(client.WithPurpose(ctx, api.PurposeCounter), a, "nobody"); apiCode(err) != api.CodeUnknownWorker {
-		t.Errorf("an unknown worker: %v, want unknown_worker", err)
+	if _, err := e.c.AccessRecords(client.WithPurpose(ctx, api.PurposeCounter), a, "nobody"); apiCode(err) != api.CodeWorkerSession {
+		t.Errorf("a worker without a session: %v, want worker_session_required", err)
 	}
 }
 
@@ -406,11 +423,12 @@ func TestAccessRetention(t *testing.T) {
 func TestRolePurposes(t *testing.T) {
 	may := map[api.Role][]api.Purpose{
 		api.RoleSelfService: {api.PurposeSelfService, api.PurposeCorrection},
-		api.RoleCounter:     {api.PurposeCounter, api.PurposeCorrection, api.PurposeFollowUp},
+		api.RoleCounter:     {api.PurposeCounter, api.PurposeCorrection, api.PurposeFollowUp, api.PurposeSelfService, api.PurposeVenueEntry},
 		api.RoleVenue:       {api.PurposeVenueEntry},
 		api.RoleHospital:    {api.PurposeHospital},
 		api.RoleHealthCloud: {api.PurposeHealthCloud},
 		"cleaner":           nil,
+		"":                  nil,
 	}
 	for role, allowed := range may {
 		for _, p := range api.Purposes() {
@@ -428,8 +446,8 @@ func TestRolePurposes(t *testing.T) {
 func TestVenueDeclaringCounterRefused(t *testing.T) {
 	e, a, _ := walkEnv(t)
 	ctx := context.Background()
-	venue, _ := e.register("徐家汇地铁站")
-	server.GiveRoles(t, map[string]api.Role{venue.DeviceID: api.RoleVenue, e.c.DeviceID: api.RoleSelfService})
+	venue, _ := e.registerAs("徐家汇地铁站", api.RoleVenue)
+	kiosk, _ := e.registerAs("社区自助机", api.RoleSelfService)
 	led := e.ledger(map[string]pii.IDNumber{"A": a})
 	before := len(led.records()["A"])
 	for _, tt := range []struct {
@@ -438,15 +456,15 @@ func TestVenueDeclaringCounterRefused(t *testing.T) {
 	}{
 		{venue, api.PurposeCounter},
 		{venue, api.PurposeSelfService},
-		{e.c, api.PurposeVenueEntry},
-		{e.c, api.PurposeCounter},
+		{kiosk, api.PurposeVenueEntry},
+		{kiosk, api.PurposeCounter},
 	} {
 		if _, err := tt.c.Status(client.WithPurpose(ctx, tt.purpose), a); apiCode(err) != api.CodePurposeRefused {
 			t.Errorf("device %s declaring %s: %v, want purpose_refused", tt.c.DeviceID, tt.purpose, err)
 		}
 	}
-	if _, _, err := venue.Export(client.WithPurpose(ctx, api.PurposeHealthCloud), "", 0); apiCode(err) != api.CodePurposeRefused {
-		t.Errorf("a venue pulling the export: %v, want purpose_refused", err)
+	if _, _, err := venue.Export(client.WithPurpose(ctx, api.PurposeHealthCloud), "", 0); apiCode(err) != api.CodeRoleForbidden {
+		t.Errorf("a venue pulling the export: %v, want role_forbidden", err)
 	}
 	if n := len(led.records()["A"]) - before; n != 0 {
 		t.Fatalf("%d access records after refusals, want none", n)

@@ -1,10 +1,5 @@
 package server
 
-import (
-	"github.com/shcommunity/kiosk/codesvc/api"
-	"github.com/shcommunity/kiosk/codesvc/store"
-)
-
 // Unexported parsers, exposed to the fuzz targets of package server_test.
 var (
 	ParseSessionHeaders = parseSessionHeaders
@@ -24,11 +19,3 @@ var (
 
 // RouteAction is the action a resident route's access records name.
 func RouteAction(pattern string) string { return residentRoutes[pattern].action }
-
-// GiveRoles makes the purpose rule read each device's role from roles (by
-// device ID) for the rest of the test; a device not in it has none.
-func GiveRoles(t interface{ Cleanup(func()) }, roles map[string]api.Role) {
-	was := deviceRole
-	deviceRole = func(d store.Device) api.Role { return roles[d.ID] }
-	t.Cleanup(func() { deviceRole = was })
-}

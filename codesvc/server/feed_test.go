@@ -168,7 +168,7 @@ func TestBadInput(t *testing.T) {
 		{"unknown purpose", "POST", "/v1/status", `{"id_number":"` + id + `","purpose":"marketing"}`, 400, api.CodeUnknownPurpose},
 		{"purpose in another case", "POST", "/v1/status", `{"id_number":"` + id + `","purpose":"Counter_Service"}`, 400, api.CodeUnknownPurpose},
 		{"purpose the route does not serve", "POST", "/v1/tokens", `{"id_number":"` + id + `","purpose":"venue_entry"}`, 403, api.CodePurposeRefused},
-		{"export for a kiosk's purpose", "GET", "/v1/export?purpose=self_service", ``, 403, api.CodePurposeRefused},
+		{"export for a counter", "GET", "/v1/export?purpose=self_service", ``, 403, api.CodeRoleForbidden},
 		{"feed without a purpose", "GET", "/v1/feed", ``, 400, api.CodeUnknownPurpose},
 		{"oversize body", "POST", "/v1/status", `{"id_number":"` + strings.Repeat("1", server.MaxBody) + `"}`, 413, api.CodeBodyTooLarge},
 		{"oversize batch", "POST", "/v1/enrolments", big, 413, api.CodeBodyTooLarge},

@@ -169,7 +169,7 @@ func (e *env) registerAs(name string, role api.Role) (*client.Client, api.Regist
 		e.t.Fatalf("register %s: %v", name, err)
 	}
 	c.Now = e.clk.Now
-	c.Purpose = api.PurposeCounter
+	c.Purpose = rolePurpose[role]
 	return c, reg
 }
 
@@ -232,4 +232,14 @@ func apiCode(err error) api.Code {
 		return ae.Code
 	}
 	return ""
+}
+
+// rolePurpose is the purpose a test device of each role declares unless
+// a call says otherwise.
+var rolePurpose = map[api.Role]api.Purpose{
+	api.RoleSelfService: api.PurposeSelfService,
+	api.RoleCounter:     api.PurposeCounter,
+	api.RoleVenue:       api.PurposeVenueEntry,
+	api.RoleHospital:    api.PurposeHospital,
+	api.RoleHealthCloud: api.PurposeHealthCloud,
 }

@@ -84,11 +84,15 @@ func TestHealthServices(t *testing.T) {
 	if err := e.svc.AddWorker(ctx, "w1", "王社工", "secret-1"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.c.HealthConsent(client.WithPurpose(ctx, api.PurposeCounter), old, false, "", ""); apiCode(err) != api.CodeUnknownWorker {
-		t.Errorf("a counter's withdrawal without its worker: %v, want unknown_worker", err)
+	if _, err := e.c.HealthConsent(client.WithPurpose(ctx, api.PurposeCounter), old, false, "", ""); apiCode(err) != api.CodeWorkerSession {
+		t.Errorf("a counter's withdrawal without its worker: %v, want worker_session_required", err)
 	}
 	e.clk.Add(24 * time.Hour)
-	if w, err := e.c.HealthConsent(client.WithPurpose(ctx, api.PurposeCounter), old, false, "", "w1"); err != nil || w.Given {
+	w1, err := e.c.WorkerLogin(ctx, "w1", "secret-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w, err := e.c.HealthConsent(client.WithWorker(client.WithPurpose(ctx, api.PurposeCounter), w1.Session), old, false, "", "w1"); err != nil || w.Given {
 		t.Fatalf("withdrawal = %+v, %v", w, err)
 	}
 	e.clk.Add(24 * time.Hour)
@@ -143,8 +147,7 @@ func exportAll(t *testing.T, e *env, hc *client.Client) []api.ExportEntry {
 func TestExport(t *testing.T) {
 	e := newEnv(t, server.Options{})
 	ctx := context.Background()
-	hc, _ := e.register("上海市健康云")
-	hc.Purpose = api.PurposeHealthCloud
+	hc, _ := e.registerAs("上海市健康云", api.RoleHealthCloud)
 	a, never := idNumber(t, "19480314", 1), idNumber(t, "19550922", 2)
 	e.enrol(a, "张三丰")
 	e.enrol(never, "李秀英")
@@ -179,7 +182,11 @@ func TestExport(t *testing.T) {
 	if err := e.svc.AddWorker(ctx, "w1", "王社工", "secret-1"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.c.HealthConsent(client.WithPurpose(ctx, api.PurposeCounter), a, false, "", "w1"); err != nil {
+	w1, err := e.c.WorkerLogin(ctx, "w1", "secret-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.c.HealthConsent(client.WithWorker(client.WithPurpose(ctx, api.PurposeCounter), w1.Session), a, false, "", "w1"); err != nil {
 		t.Fatal(err)
 	}
 	e.clk.Add(time.Hour)
@@ -221,9 +228,13 @@ func TestExport(t *testing.T) {
 	if strings.Contains(subject, a.Reveal()) || len(subject) < 40 {
 		t.Errorf("subject %q is not a pseudonym", subject)
 	}
-	// A kiosk may not pull the export.
-	if _, _, err := e.c.Export(self, "", 0); apiCode(err) != api.CodePurposeRefused {
-		t.Errorf("a kiosk's pull: %v, want purpose_refused", err)
+	// A counter's device may not pull the export at all, and the health
+	// cloud's may not pull it for another purpose.
+	if _, _, err := e.c.Export(self, "", 0); apiCode(err) != api.CodeRoleForbidden {
+		t.Errorf("a counter's pull: %v, want role_forbidden", err)
+	}
+	if _, _, err := hc.Export(self, "", 0); apiCode(err) != api.CodePurposeRefused {
+		t.Errorf("the health cloud's pull for self-service: %v, want purpose_refused", err)
 	}
 	if _, _, err := hc.Export(ctx, "not-a-number", 0); apiCode(err) != api.CodeBadCursor {
 		t.Errorf("bad cursor: %v, want bad_cursor", err)

@@ -97,13 +97,16 @@ func (s *Service) enrolOne(ctx context.Context, by Caller, it api.EnrolmentItem,
 	reason := ""
 	if err := api.DecodeBytes(plain, &p); err != nil {
 		reason = api.ReasonBadPayload
-	} else if allowed != nil && !allowed(ChannelPurpose(p.Channel)) {
-		reason = api.ReasonPurposeRefused
 	} else {
 		reason = s.validate(ctx, deviceID, &p, &req)
 	}
 	if reason == "" {
 		req.Enrolment.WorkerID, reason = s.actorFor(ctx, by, &p)
+	}
+	// The role's own refusal (actorFor) names the item's fault first; the
+	// purpose rule is the second lock on the same door.
+	if reason == "" && allowed != nil && !allowed(ChannelPurpose(p.Channel)) {
+		reason = api.ReasonPurposeRefused
 	}
 	who := enrolled{purpose: ChannelPurpose(p.Channel), key: req.Resident.Key}
 	if reason != "" {

@@ -14,18 +14,17 @@ import (
 
 // residentCall reads the body of a request about one resident by ID
 // number (access records, health services, consent) and checks its
-// purpose; a counter's request needs its worker.
+// purpose; a counter's request, and any that names a worker, needs that
+// worker's session.
 func (h *Handler) residentCall(w http.ResponseWriter, r *http.Request, c *call, req any, p *api.Purpose, worker *string) (accessor, bool) {
 	if err := decode(c.body, req); err != nil {
 		h.fail(w, err)
 		return accessor{}, false
 	}
 	a, err := h.purposeFor(r, c, *p, *worker)
-	if err == nil && *p == api.PurposeCounter && *worker == "" {
-		err = ErrUnknownWorker
-	}
-	if err == nil {
-		err = h.svc.checkWorker(r.Context(), *worker)
+	if err == nil && (*p == api.PurposeCounter || *worker != "") {
+		*worker, err = h.needWorker(r, c, *worker)
+		a.worker = *worker
 	}
 	if err != nil {
 		h.fail(w, err)

@@ -22,26 +22,22 @@ var (
 )
 
 // rolePurposes is the one rule of which device role may declare which
-// purpose. A role not in the table may declare none.
+// purpose. A role not in the table, and a device with none, may declare
+// none. A counter also runs the self-service and venue screens (its
+// worker switches them, as routeRoles says), so it may declare their
+// purposes too.
 var rolePurposes = map[api.Role][]api.Purpose{
 	api.RoleSelfService: {api.PurposeSelfService, api.PurposeCorrection},
-	api.RoleCounter:     {api.PurposeCounter, api.PurposeCorrection, api.PurposeFollowUp},
+	api.RoleCounter: {api.PurposeCounter, api.PurposeCorrection, api.PurposeFollowUp,
+		api.PurposeSelfService, api.PurposeVenueEntry},
 	api.RoleVenue:       {api.PurposeVenueEntry},
 	api.RoleHospital:    {api.PurposeHospital},
 	api.RoleHealthCloud: {api.PurposeHealthCloud},
-	// A device registered before roles were kept has none; it may declare
-	// what the kiosks, counters and venue checkers of that time did.
-	roleUnset: {api.PurposeSelfService, api.PurposeCounter, api.PurposeVenueEntry, api.PurposeCorrection, api.PurposeFollowUp,
-		api.PurposeHealthCloud},
 }
 
-// roleUnset is the role of a device registered with none.
-const roleUnset api.Role = ""
-
-// deviceRole is the role a device was registered with. It is the one
-// place the purpose rule learns a role, and a variable so that the tests
-// can give a device its role.
-var deviceRole = func(store.Device) api.Role { return roleUnset }
+// deviceRole is the role a device was registered with: its provisioning
+// code's, kept by the store.
+func deviceRole(d store.Device) api.Role { return d.Role }
 
 // RoleMay reports whether a device of the role may declare the purpose.
 func RoleMay(role api.Role, p api.Purpose) bool {
@@ -114,6 +110,7 @@ var otherRoutes = map[string]string{
 	"GET /v1/trust-list":        "public keys",
 	"GET /v1/service-keys":      "public keys",
 	"POST /v1/sessions":         "a device's session",
+	"POST /v1/worker-sessions":  "a worker's session, with the worker's password",
 	"GET /v1/workers":           "the worker list",
 	"POST /v1/prints":           "that a slip came out of a printer: the code behind it was issued, and recorded, before",
 }

@@ -20,9 +20,9 @@ import (
 // session, which the handlers ask for.
 var routeRoles = map[string][]api.Role{
 	"POST /v1/sessions":                  api.Roles,
-	"POST /v1/status":                    api.Roles,
-	"GET /v1/tokens/{token_id}":          api.Roles,
-	"GET /v1/feed":                       api.Roles,
+	"POST /v1/status":                    residentReaders,
+	"GET /v1/tokens/{token_id}":          residentReaders,
+	"GET /v1/feed":                       residentReaders,
 	"POST /v1/enrolments":                {api.RoleSelfService, api.RoleCounter},
 	"POST /v1/tokens":                    {api.RoleSelfService, api.RoleCounter},
 	"POST /v1/prints":                    {api.RoleSelfService, api.RoleCounter},
@@ -34,7 +34,16 @@ var routeRoles = map[string][]api.Role{
 	"GET /v1/corrections":                {api.RoleCounter},
 	"GET /v1/corrections/{id}":           {api.RoleCounter},
 	"GET /v1/watch":                      {api.RoleCounter},
+	"POST /v1/access-records":            {api.RoleSelfService, api.RoleCounter},
+	"POST /v1/health-services":           {api.RoleSelfService, api.RoleCounter},
+	"POST /v1/health-consent":            {api.RoleSelfService, api.RoleCounter},
+	"GET /v1/export":                     {api.RoleHealthCloud},
 }
+
+// residentReaders are the roles of the devices that stand where
+// residents are served; the health cloud, which only pulls the export,
+// is not one of them.
+var residentReaders = []api.Role{api.RoleSelfService, api.RoleCounter, api.RoleVenue, api.RoleHospital}
 
 // rolesOf returns the roles allowed on pattern; it panics for a pattern
 // the table does not list.

@@ -68,9 +68,9 @@ type Options struct {
 	// AccessRetention is how long access records are kept before
 	// PurgeAccess removes them; default DefaultAccessRetention.
 	AccessRetention time.Duration
-	Now          func() time.Time // default time.Now
-	Rand         io.Reader        // default crypto/rand.Reader
-	Logger       *slog.Logger     // default slog.Default()
+	Now             func() time.Time // default time.Now
+	Rand            io.Reader        // default crypto/rand.Reader
+	Logger          *slog.Logger     // default slog.Default()
 }
 
 // Service is the code service's logic over a store.
