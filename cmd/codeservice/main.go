@@ -258,29 +258,12 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 	if *dev && !loopback(*addr) {
 		return fmt.Errorf("serve: --dev listens on loopback only (127.0.0.1, ::1 or localhost), not %q: its demo worker's password is public", *addr)
 	}
-	if (*tlsCert == "") != (*tlsKey == "") {
-		return errors.New("serve: give --tls-cert and --tls-key together")
+	tlsCfg, spki, err := serveTLS(*addr, *tlsCert, *tlsKey, *insecure)
+	if err != nil {
+		return err
 	}
-	if *tlsCert == "" && !loopback(*addr) && !*insecure {
-		return fmt.Errorf("serve: --addr %s is not loopback: serve it with --tls-cert and --tls-key (or, behind a TLS proxy, --insecure-no-tls); ID numbers must not cross a network in the clear", *addr)
-	}
-	var tlsCfg *tls.Config
-	var spki []byte
-	if *tlsCert != "" {
-		var err error
-		if tlsCfg, spki, err = loadTLS(*tlsCert, *tlsKey); err != nil {
-			return fmt.Errorf("serve: %w", err)
-		}
-	}
-	if *db == "" {
-		if !*dev {
-			return errors.New("serve: --db is required (or use --dev)")
-		}
-		dir, err := os.MkdirTemp("", "codeservice-dev-")
-		if err != nil {
-			return err
-		}
-		*db = filepath.Join(dir, "codes.db")
+	if *db, err = serveDB(*db, *dev); err != nil {
+		return err
 	}
 	_, statErr := os.Stat(*db)
 	fresh := errors.Is(statErr, os.ErrNotExist)
@@ -308,13 +291,56 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 	front.TLSConfig = tlsCfg
 	servers := []*http.Server{front}
 	if *opsAddr != "" {
-		ops := http.NewServeMux()
-		ops.Handle("GET /metrics", h.Metrics())
-		ops.Handle("GET /healthz", h)
-		ops.Handle("GET /readyz", h)
-		servers = append(servers, server.NewHTTPServer(*opsAddr, ops))
+		servers = append(servers, opsServer(*opsAddr, h))
 	}
 	return listen(ctx, servers, out)
+}
+
+// serveDB is the database serve opens: db, or with --dev and no --db a
+// new SQLite file in a temporary directory.
+func serveDB(db string, dev bool) (string, error) {
+	if db != "" {
+		return db, nil
+	}
+	if !dev {
+		return "", errors.New("serve: --db is required (or use --dev)")
+	}
+	dir, err := os.MkdirTemp("", "codeservice-dev-")
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(dir, "codes.db"), nil
+}
+
+// serveTLS checks serve's TLS flags against its address and loads the
+// certificate: a non-loopback address needs TLS unless a TLS proxy is
+// said to be in front. It returns the configuration (nil for plain
+// HTTP) and the key's SPKI, which provisioning codes pin.
+func serveTLS(addr, cert, key string, insecure bool) (*tls.Config, []byte, error) {
+	if (cert == "") != (key == "") {
+		return nil, nil, errors.New("serve: give --tls-cert and --tls-key together")
+	}
+	if cert == "" {
+		if !loopback(addr) && !insecure {
+			return nil, nil, fmt.Errorf("serve: --addr %s is not loopback: serve it with --tls-cert and --tls-key (or, behind a TLS proxy, --insecure-no-tls); ID numbers must not cross a network in the clear", addr)
+		}
+		return nil, nil, nil
+	}
+	cfg, spki, err := loadTLS(cert, key)
+	if err != nil {
+		return nil, nil, fmt.Errorf("serve: %w", err)
+	}
+	return cfg, spki, nil
+}
+
+// opsServer serves the operators' endpoints on addr: the metrics and the
+// health and readiness checks h answers on the main address too.
+func opsServer(addr string, h *server.Handler) *http.Server {
+	ops := http.NewServeMux()
+	ops.Handle("GET /metrics", h.Metrics())
+	ops.Handle("GET /healthz", h)
+	ops.Handle("GET /readyz", h)
+	return server.NewHTTPServer(addr, ops)
 }
 
 // newLogger is the service's logger in the given format on w (stderr:

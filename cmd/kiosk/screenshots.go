@@ -19,6 +19,10 @@ import (
 
 // screenshots walks the demo through its main screens and saves each
 // window as a PNG in dir (scripts/screenshots.sh runs it under Xvfb).
+//
+// Length: a script, the demo's screens in the order a visitor meets them,
+// each step waiting for the screen before it; split up, that order would
+// no longer read in one place.
 func screenshots(p *process, dir string, r *rig.Rig, shell *ui.Shell, sim fyne.Window) error {
 	ctx, win := p.ctx, p.win
 	if err := os.MkdirAll(dir, 0o755); err != nil {

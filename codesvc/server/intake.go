@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -169,6 +170,34 @@ func (s *Service) validate(ctx context.Context, deviceID string, p *api.Enrolmen
 	if p.CreatedAt.IsZero() {
 		return api.ReasonBadPayload
 	}
+	if reason := s.checkActor(ctx, p, id, now, req); reason != "" {
+		return reason
+	}
+	sealed, err := s.sealContact(name, phone)
+	if err != nil {
+		return api.ReasonBadPayload
+	}
+	ref, err := s.randomString("R", 10)
+	if err != nil {
+		return api.ReasonBadPayload
+	}
+	req.Resident = store.Resident{Key: s.ResidentKey(id), Ref: ref, MaskedName: name.Masked(), MaskedID: id.Masked(),
+		ContactSealed: sealed, CreatedAt: now}
+	req.Enrolment.Channel, req.Enrolment.Actor, req.Enrolment.ConsentVersion = store.ChannelCounter, p.Actor.Kind, p.Consent.Version
+	if p.Actor.Guardian {
+		req.Enrolment.Actor = "guardian"
+	}
+	if selfService {
+		req.Enrolment.Channel = store.ChannelKiosk
+	}
+	return ""
+}
+
+// checkActor checks who acts for the resident whose number is id: the
+// resident herself, a worker the service knows, or a family member (a
+// guardian only for a minor), whose keyed number becomes req's proxy.
+// It returns a rejection reason or "".
+func (s *Service) checkActor(ctx context.Context, p *api.EnrolmentPayload, id pii.IDNumber, now time.Time, req *store.IntakeRequest) string {
 	switch p.Actor.Kind {
 	case api.ActorSelf:
 		if p.Actor.WorkerID != "" || p.Actor.FamilyIDNumber != "" || p.Actor.Guardian {
@@ -195,23 +224,6 @@ func (s *Service) validate(ctx context.Context, deviceID string, p *api.Enrolmen
 		req.ProxyKey = s.ResidentKey(fam)
 	default:
 		return api.ReasonInvalidActor
-	}
-	sealed, err := s.sealContact(name, phone)
-	if err != nil {
-		return api.ReasonBadPayload
-	}
-	ref, err := s.randomString("R", 10)
-	if err != nil {
-		return api.ReasonBadPayload
-	}
-	req.Resident = store.Resident{Key: s.ResidentKey(id), Ref: ref, MaskedName: name.Masked(), MaskedID: id.Masked(),
-		ContactSealed: sealed, CreatedAt: now}
-	req.Enrolment.Channel, req.Enrolment.Actor, req.Enrolment.ConsentVersion = store.ChannelCounter, p.Actor.Kind, p.Consent.Version
-	if p.Actor.Guardian {
-		req.Enrolment.Actor = "guardian"
-	}
-	if selfService {
-		req.Enrolment.Channel = store.ChannelKiosk
 	}
 	return ""
 }

@@ -114,48 +114,9 @@ var DefaultCaps = store.ProxyCaps{ResidentsPerProxy: 8, ProxiesPerResident: 3, W
 // New loads (creating on first use) the service's secrets and a signing
 // key from st.
 func New(ctx context.Context, st store.Store, opt Options) (*Service, error) {
-	if opt.Rules.Version == "" {
-		opt.Rules = rules.Default()
-	}
+	optionDefaults(&opt)
 	if err := opt.Rules.Validate(); err != nil {
 		return nil, err
-	}
-	if opt.Issuer == "" {
-		opt.Issuer = "SH"
-	}
-	if opt.TokenValidity == 0 {
-		opt.TokenValidity = token.DefaultValidity
-	}
-	if opt.Caps == (store.ProxyCaps{}) {
-		opt.Caps = DefaultCaps
-	}
-	if opt.SelfLimits == (store.SelfLimits{}) {
-		opt.SelfLimits = DefaultSelfLimits
-	}
-	if opt.Argon2 == (api.Argon2Params{}) {
-		opt.Argon2 = api.DefaultArgon2
-	}
-	if opt.CodeValidity == 0 {
-		opt.CodeValidity = 24 * time.Hour
-	}
-	if opt.SessionTTL == 0 {
-		opt.SessionTTL = DefaultSessionTTL
-	}
-	if opt.MaxSessionsPerDevice <= 0 {
-		opt.MaxSessionsPerDevice = DefaultMaxSessionsPerDevice
-	}
-	if opt.HealthCloud == nil {
-		opt.HealthCloud = healthcloud.None{}
-	}
-	if opt.AccessRetention <= 0 {
-		opt.AccessRetention = DefaultAccessRetention
-	}
-	workerDefaults(&opt)
-	if opt.Rand == nil {
-		opt.Rand = rand.Reader
-	}
-	if opt.Logger == nil {
-		opt.Logger = slog.Default()
 	}
 	s := &Service{Store: st, opt: opt}
 	random := func(n int) func() ([]byte, error) {
@@ -203,6 +164,50 @@ func New(ctx context.Context, st store.Store, opt Options) (*Service, error) {
 		}
 	}
 	return s, nil
+}
+
+// optionDefaults fills the options left zero with their defaults.
+func optionDefaults(opt *Options) {
+	if opt.Rules.Version == "" {
+		opt.Rules = rules.Default()
+	}
+	if opt.Issuer == "" {
+		opt.Issuer = "SH"
+	}
+	if opt.TokenValidity == 0 {
+		opt.TokenValidity = token.DefaultValidity
+	}
+	if opt.Caps == (store.ProxyCaps{}) {
+		opt.Caps = DefaultCaps
+	}
+	if opt.SelfLimits == (store.SelfLimits{}) {
+		opt.SelfLimits = DefaultSelfLimits
+	}
+	if opt.Argon2 == (api.Argon2Params{}) {
+		opt.Argon2 = api.DefaultArgon2
+	}
+	if opt.CodeValidity == 0 {
+		opt.CodeValidity = 24 * time.Hour
+	}
+	if opt.SessionTTL == 0 {
+		opt.SessionTTL = DefaultSessionTTL
+	}
+	if opt.MaxSessionsPerDevice <= 0 {
+		opt.MaxSessionsPerDevice = DefaultMaxSessionsPerDevice
+	}
+	if opt.HealthCloud == nil {
+		opt.HealthCloud = healthcloud.None{}
+	}
+	if opt.AccessRetention <= 0 {
+		opt.AccessRetention = DefaultAccessRetention
+	}
+	workerDefaults(opt)
+	if opt.Rand == nil {
+		opt.Rand = rand.Reader
+	}
+	if opt.Logger == nil {
+		opt.Logger = slog.Default()
+	}
 }
 
 // workerDefaults fills the defaults of the worker-session and look-up

@@ -183,3 +183,35 @@ func TestColourWordsInOnePlace(t *testing.T) {
 		}
 	}
 }
+
+// maxFuncLines is the longest a function outside tests may be without a
+// paragraph in its doc comment starting "Length:" that says why.
+const maxFuncLines = 80
+
+// TestFunctionLength: no function outside tests is longer than
+// maxFuncLines lines (from "func" to its closing brace) unless its doc
+// comment says why in a "Length:" paragraph.
+func TestFunctionLength(t *testing.T) {
+	for _, p := range listPackages(t) {
+		for _, f := range p.GoFiles {
+			path := filepath.Join(p.Dir, f)
+			fset := token.NewFileSet()
+			af, err := parser.ParseFile(fset, path, nil, parser.ParseComments|parser.SkipObjectResolution)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, d := range af.Decls {
+				fd, ok := d.(*ast.FuncDecl)
+				if !ok || fd.Body == nil {
+					continue
+				}
+				n := fset.Position(fd.End()).Line - fset.Position(fd.Pos()).Line + 1
+				if n <= maxFuncLines || fd.Doc != nil && strings.Contains(fd.Doc.Text(), "\nLength: ") {
+					continue
+				}
+				t.Errorf("%s: %s is %d lines; split it, or say why in a \"Length:\" paragraph of its comment",
+					fset.Position(fd.Pos()), fd.Name.Name, n)
+			}
+		}
+	}
+}
