@@ -9,6 +9,7 @@ import (
 	"io/fs"
 
 	"github.com/shcommunity/kiosk/app/config"
+	"github.com/shcommunity/kiosk/app/wire"
 	"github.com/shcommunity/kiosk/internal/doctor"
 	"github.com/shcommunity/kiosk/sync/keystore"
 )
@@ -68,6 +69,7 @@ func doctorConfig(cfg config.Config, path string) doctor.Config {
 		ServiceURL:     cfg.ServiceURL,
 		DBPath:         cfg.StorePath(path),
 		KeyFile:        keyFile(cfg),
+		Purpose:        wire.ModePurpose(cfg.Mode),
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/shcommunity/kiosk/codesvc/api"
 	"github.com/shcommunity/kiosk/devices/escpos"
 	"github.com/shcommunity/kiosk/devices/serialport"
 	"github.com/shcommunity/kiosk/internal/version"
@@ -126,6 +127,10 @@ type Config struct {
 	TrustMaxAge time.Duration // age of the trust list
 	SyncMaxAge  time.Duration // time since the last successful sync
 	DBSizeWarn  int64         // bytes
+
+	// Purpose is what the kiosk's requests declare to the service, the
+	// purpose of its mode (wire.ModePurpose); "" is self-service.
+	Purpose api.Purpose
 
 	// ContactReader is part of the PC/SC name of the contact reader for
 	// social-security cards ("ACS ACR39U"). Set, a missing reader or

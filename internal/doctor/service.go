@@ -52,8 +52,8 @@ func checkService(ctx context.Context, cfg Config, id *syncer.Identity) []Result
 	skew := serverTime.Sub(cfg.Now())
 	if id != nil {
 		dev := Result{Check: CheckDevice}
-		c := &client.Client{BaseURL: base, HTTP: cfg.HTTP, DeviceID: id.DeviceID, Key: id.PrivateKey, Now: cfg.Now}
-		_, err := c.Feed(ctx, "", 1) // every role may read its feed
+		c := &client.Client{BaseURL: base, HTTP: cfg.HTTP, DeviceID: id.DeviceID, Key: id.PrivateKey, Now: cfg.Now, Purpose: cfg.purpose()}
+		_, err := c.Feed(ctx, "", 1) // every kiosk's role may read its feed, under its mode's purpose
 		var ae *api.Error
 		switch {
 		case err == nil:
@@ -96,6 +96,14 @@ func checkService(ctx context.Context, cfg Config, id *syncer.Identity) []Result
 		clock.Detail = fmt.Sprintf("within %s of the service's.", span(cfg.SkewWarn))
 	}
 	return append(out, clock)
+}
+
+// purpose is what the doctor's signed request declares: the kiosk's.
+func (cfg Config) purpose() api.Purpose {
+	if cfg.Purpose == "" {
+		return api.PurposeSelfService
+	}
+	return cfg.Purpose
 }
 
 // health calls GET /v1/health and returns the service's clock, from the
