@@ -7,7 +7,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/shcommunity/kiosk/devices/escpos"
-	"github.com/shcommunity/kiosk/devices/escpos/render"
 	"github.com/shcommunity/kiosk/pii"
 )
 
@@ -166,12 +165,5 @@ func PreviewSheet(s Sheet, p escpos.Profile) (image.Image, error) {
 	if err != nil {
 		return nil, err
 	}
-	imgs, err := render.Render(data, p)
-	if err != nil {
-		return nil, fmt.Errorf("slip: render: %w", err)
-	}
-	if len(imgs) != 1 {
-		return nil, fmt.Errorf("slip: rendered %d images, want 1", len(imgs))
-	}
-	return imgs[0], nil
+	return renderOne(data, p)
 }

@@ -261,6 +261,12 @@ func Preview(s Slip, p escpos.Profile) (image.Image, error) {
 	if err != nil {
 		return nil, err
 	}
+	return renderOne(data, p)
+}
+
+// renderOne draws the one slip in data as the printer of profile p
+// prints it.
+func renderOne(data []byte, p escpos.Profile) (image.Image, error) {
 	imgs, err := render.Render(data, p)
 	if err != nil {
 		return nil, fmt.Errorf("slip: render: %w", err)
