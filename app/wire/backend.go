@@ -397,9 +397,11 @@ func CheckOf(res verify.Result) flow.CodeCheck {
 	case verify.SourceClaim:
 		if res.Claims != nil && res.Claims.Status != nil && res.Colour.Valid() {
 			// The verifier trusts a claim for token.DefaultStatusFreshness
-			// after its as-of; so long may it show.
-			c.Status = healthcode.Status{Source: healthcode.SourceCached, Colour: res.Colour, AsOf: res.Claims.Status.AsOf,
-				ShowUntil: res.Claims.Status.AsOf.Add(token.DefaultStatusFreshness)}
+			// after its as-of, and not past the claim's own end (a yellow
+			// due to turn green); so long may it show.
+			cl := res.Claims.Status
+			c.Status = healthcode.Status{Source: healthcode.SourceCached, Colour: res.Colour, AsOf: cl.AsOf,
+				ValidUntil: cl.Until, ShowUntil: cl.AsOf.Add(token.DefaultStatusFreshness)}
 		}
 	}
 	return c

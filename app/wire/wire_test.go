@@ -17,6 +17,7 @@ var asOf = time.Date(2026, 3, 1, 9, 30, 0, 0, time.UTC)
 func TestCheckOf(t *testing.T) {
 	claims := &token.Claims{MaskedName: "张*丰", Status: &token.StatusClaim{Colour: healthcode.Green, AsOf: asOf}}
 	stale := &token.Claims{MaskedName: "张*丰", StatusStale: true}
+	ending := &token.Claims{MaskedName: "李*英", Status: &token.StatusClaim{Colour: healthcode.Yellow, AsOf: asOf, Until: asOf.Add(3 * time.Hour)}}
 	live := &verify.LiveStatus{State: verify.StateActive, Status: rules.Status{Colour: healthcode.Red, AsOf: asOf}, MaskedName: "周*国"}
 	for _, tc := range []struct {
 		name string
@@ -27,6 +28,10 @@ func TestCheckOf(t *testing.T) {
 		{"live", verify.Result{Claims: claims, Live: live, Colour: healthcode.Red, Source: verify.SourceLive}, healthcode.Status{Source: healthcode.SourceLive, Colour: healthcode.Red, AsOf: asOf}, "周*国"},
 		{"fresh claim", verify.Result{Claims: claims, Colour: healthcode.Green, Source: verify.SourceClaim}, healthcode.Status{Source: healthcode.SourceCached, Colour: healthcode.Green, AsOf: asOf,
 			ShowUntil: asOf.Add(token.DefaultStatusFreshness)}, "张*丰"},
+		// A claim with an end shows only until it: the status bounds
+		// itself by the earlier of the end and the freshness bound.
+		{"claim with an end", verify.Result{Claims: ending, Colour: healthcode.Yellow, Source: verify.SourceClaim}, healthcode.Status{Source: healthcode.SourceCached, Colour: healthcode.Yellow, AsOf: asOf,
+			ValidUntil: asOf.Add(3 * time.Hour), ShowUntil: asOf.Add(token.DefaultStatusFreshness)}, "李*英"},
 		{"stale claim", verify.Result{Claims: stale, Source: verify.SourceNone}, healthcode.Status{Source: healthcode.SourceUnknown}, "张*丰"},
 		// A claim source with no claim, or a colour with source none, is
 		// not shown as a colour whatever the colour field says.

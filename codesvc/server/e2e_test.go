@@ -606,3 +606,53 @@ func TestWorkers(t *testing.T) {
 		}
 	}
 }
+
+// TestPaperClaimEndsOnDayFourteen: a paper code printed for a yellow
+// resident twelve hours before her yellow ends carries that end in its
+// claim. An offline venue check shows 黄码 up to the instant and "cannot
+// verify" from it, not a stale yellow for the rest of the day; online,
+// the service already says green.
+func TestPaperClaimEndsOnDayFourteen(t *testing.T) {
+	e := newEnv(t, server.Options{})
+	ctx := context.Background()
+	id := idNumber(t, "19520607", 21)
+	e.enrol(id, "王桂兰")
+	arrived := e.clk.Now().Add(-(14*24 - 12) * time.Hour)
+	if _, err := e.svc.AddEvent(ctx, id, rules.ArrivalKeyArea, arrived, "test"); err != nil {
+		t.Fatal(err)
+	}
+	tok, err := e.c.IssueToken(ctx, api.IssueTokenRequest{IDNumber: id.Reveal()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	end := arrived.Add(14 * 24 * time.Hour)
+	if !tok.Status.ValidUntil.Equal(end) {
+		t.Fatalf("issued with valid_until %v, want %v", tok.Status.ValidUntil, end)
+	}
+	raw, err := e.c.TrustList(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tl, err := token.ParseTrustList(raw, e.root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	claims, err := tl.Verify(tok.Text, token.VerifyOptions{Now: e.clk.Now()})
+	if err != nil || claims.Status == nil || claims.Status.Colour != healthcode.Yellow || !claims.Status.Until.Equal(end) {
+		t.Fatalf("claims = %+v (status %+v), %v; want yellow until %v", claims, claims.Status, err, end)
+	}
+	at := func(d time.Duration) func() time.Time { return func() time.Time { return end.Add(d) } }
+	offline := &verify.Verifier{Trust: tl, Now: at(-time.Second)}
+	if res, err := offline.Verify(ctx, tok.Text); err != nil || res.Colour != healthcode.Yellow || res.Source != verify.SourceClaim {
+		t.Errorf("offline 1 s before the end: %+v, %v; want the yellow claim", res, err)
+	}
+	offline.Now = at(0)
+	if res, err := offline.Verify(ctx, tok.Text); err != nil || res.Colour != "" || res.Source != verify.SourceNone {
+		t.Errorf("offline at the end: %+v, %v; want cannot verify", res, err)
+	}
+	e.clk.Add(end.Sub(e.clk.Now()))
+	online := &verify.Verifier{Trust: tl, Live: e.c, Now: e.clk.Now}
+	if res, err := online.Verify(ctx, tok.Text); err != nil || res.Colour != healthcode.Green || res.Source != verify.SourceLive {
+		t.Errorf("online at the end: %+v, %v; want live green", res, err)
+	}
+}

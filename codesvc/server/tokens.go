@@ -69,7 +69,7 @@ func (s *Service) issue(ctx context.Context, deviceID, workerID string, r store.
 		return api.TokenResponse{}, err
 	}
 	c := token.Claims{TokenID: tid, IssuedAt: now, ExpiresAt: now.Add(s.opt.TokenValidity), MaskedName: r.MaskedName,
-		Status: &token.StatusClaim{Colour: st.Colour, AsOf: now, Version: st.Version}}
+		Status: &token.StatusClaim{Colour: st.Colour, AsOf: now, Version: st.Version, Until: st.ValidUntil}}
 	text, err := signFitting(sg, c)
 	if err != nil {
 		return api.TokenResponse{}, fmt.Errorf("sign token: %w", err)
@@ -88,7 +88,7 @@ func (s *Service) issue(ctx context.Context, deviceID, workerID string, r store.
 // and at last dropping the status claim until the token fits its QR code.
 func signFitting(sg *token.Signer, c token.Claims) (string, error) {
 	c.MaskedName = token.CompactName(c.MaskedName, token.MaxNameBytes)
-	for _, budget := range []int{token.MaxNameBytes, 9, 6, 3} {
+	for _, budget := range []int{c.NameRoom(), 6, 3} {
 		c.MaskedName = token.CompactName(c.MaskedName, budget)
 		text, err := sg.Sign(c)
 		if !errors.Is(err, token.ErrTooLarge) {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/shcommunity/kiosk/codesvc/token"
@@ -29,6 +30,8 @@ func tokenSeeds(t testing.TB) []string {
 		sign(t, shNew, longest(false)),
 		sign(t, zj, longest(true)),
 		sign(t, rogue, claims()),
+		sign(t, shNew, yellowUntil(13*24*time.Hour)),
+		format1Text(t),
 		token.Prefix,
 		"SSM9:ABC",
 		"",
@@ -82,12 +85,20 @@ func FuzzDecodeBytes(f *testing.F) {
 	signed := map[string]bool{}
 	for _, s := range seeds {
 		signed[s] = true
-		if b, err := token.DecodeBase45(strings.TrimPrefix(s, token.Prefix)); err == nil {
-			f.Add(b)
+		for _, prefix := range []string{token.Prefix, token.PrefixV1} {
+			if body, ok := strings.CutPrefix(s, prefix); ok {
+				if b, err := token.DecodeBase45(body); err == nil {
+					f.Add(b, prefix == token.PrefixV1)
+				}
+			}
 		}
 	}
 	tl := trustList(f)
-	f.Fuzz(func(t *testing.T, b []byte) {
-		checkArbitrary(t, tl, token.Prefix+token.EncodeBase45(b), signed)
+	f.Fuzz(func(t *testing.T, b []byte, format1 bool) {
+		prefix := token.Prefix
+		if format1 {
+			prefix = token.PrefixV1
+		}
+		checkArbitrary(t, tl, prefix+token.EncodeBase45(b), signed)
 	})
 }

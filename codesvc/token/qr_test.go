@@ -24,7 +24,7 @@ func longest(withClaim bool) token.Claims {
 		c.MaskedName = "买******力" // an eight-character name masked: 12 bytes
 		return c
 	}
-	c.MaskedName = "买****力" // a six-character name masked: 10 bytes
+	c.MaskedName = "买***力" // a five-character name masked: 9 bytes
 	return c
 }
 
@@ -34,6 +34,8 @@ func TestQRSize(t *testing.T) {
 	big := longest(true)
 	big.Status = &token.StatusClaim{Colour: healthcode.Red, AsOf: big.IssuedAt.Add(-20 * time.Hour), Version: 20000}
 	big.MaskedName = token.CompactName("买****力", big.NameRoom())
+	yellow := yellowUntil(13 * 24 * time.Hour)
+	yellow.MaskedName = token.CompactName("买****力", yellow.NameRoom())
 	tests := []struct {
 		name string
 		c    token.Claims
@@ -41,7 +43,8 @@ func TestQRSize(t *testing.T) {
 		{"3-char name, claim", claims()},
 		{"longest name, no claim", longest(false)},
 		{"longest name with a typical claim", longest(true)},
-		{"large claim (6 bytes), name that fits", big},
+		{"large claim (7 bytes), name that fits", big},
+		{"yellow claim ending in 13 days (5 bytes), name that fits", yellow},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

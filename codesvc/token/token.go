@@ -16,12 +16,18 @@ import (
 	"github.com/shcommunity/kiosk/healthcode"
 )
 
-// The format, version 1. docs/token.md describes every byte.
+// The format, version 2. docs/token.md describes every byte.
 const (
-	// Prefix starts every token text. The digit is the format version.
-	Prefix = "SSM1:"
-	// FormatVersion is the first byte of the binary token.
-	FormatVersion = 1
+	// Prefix starts every token text Sign writes. The digit is the format
+	// version.
+	Prefix = "SSM2:"
+	// FormatVersion is the first byte of the binary token Sign writes.
+	FormatVersion = 2
+	// PrefixV1 and FormatVersion1 are format 1, which Verify still reads:
+	// papers printed before format 2 stay valid for their whole lifetime.
+	// Format 1 differs only in having no end for its status claim.
+	PrefixV1       = "SSM1:"
+	FormatVersion1 = 1
 	// KeyIDLen is the length of a key ID in the token: the first bytes of
 	// SHA-256 of the public key.
 	KeyIDLen = 4
@@ -67,6 +73,12 @@ type StatusClaim struct {
 	Colour  healthcode.Colour
 	AsOf    time.Time // second precision
 	Version uint64    // rules.Status.Version at AsOf
+	// Until is when the colour is due to change (rules.Status.ValidUntil:
+	// the instant a yellow turns green); zero when no change is scheduled.
+	// Sign rounds it down to the second; Verify drops the claim from this
+	// instant on, as it does once the claim is older than the freshness
+	// bound. Format 1 tokens have none.
+	Until time.Time
 }
 
 // Claims are what a paper-code token says. There is no ID number and no
@@ -206,8 +218,23 @@ func (c Claims) NameRoom() int {
 		return MaxNameBytes
 	}
 	age := int64(c.IssuedAt.Truncate(time.Second).Sub(c.Status.AsOf.Truncate(time.Second)) / time.Second)
-	n := len(binary.AppendVarint(nil, age)) + len(binary.AppendUvarint(nil, c.Status.Version))
+	n := len(binary.AppendVarint(nil, age)) + len(binary.AppendUvarint(nil, c.Status.Version)) +
+		len(binary.AppendUvarint(nil, c.Status.untilSeconds()))
 	return max(MaxNameBytes-n, 0)
+}
+
+// untilSeconds is the claim's end as whole seconds after its AsOf (both
+// rounded down to the second), 0 when it has none. A negative or zero span
+// is returned as is for encode to refuse.
+func (s *StatusClaim) untilSeconds() uint64 {
+	if s.Until.IsZero() {
+		return 0
+	}
+	d := s.Until.Truncate(time.Second).Sub(s.AsOf.Truncate(time.Second)) / time.Second
+	if d <= 0 {
+		return 1<<64 - 1
+	}
+	return uint64(d)
 }
 
 // encode lays out the signed part of a token (everything but the
@@ -252,6 +279,11 @@ func encode(keyID [KeyIDLen]byte, c Claims) ([]byte, error) {
 		}
 		b = binary.AppendVarint(b, int64(age))
 		b = binary.AppendUvarint(b, c.Status.Version)
+		until := c.Status.untilSeconds()
+		if until > maxClaimAge {
+			return nil, fmt.Errorf("%w: status until %v is not after its as-of or too far from it", ErrInvalidClaims, c.Status.Until)
+		}
+		b = binary.AppendUvarint(b, until)
 	}
 	if len(b)+sigLen > MaxTokenBytes {
 		return nil, fmt.Errorf("%w: %d bytes, at most %d fit (shorten the name or drop the status claim)",
@@ -271,7 +303,12 @@ type decoded struct {
 // decodeText parses a token text into its fields. It checks the format
 // only; the signature and times are the caller's business.
 func decodeText(text string) (*decoded, error) {
+	version := byte(FormatVersion)
 	body, ok := strings.CutPrefix(text, Prefix)
+	if !ok {
+		body, ok = strings.CutPrefix(text, PrefixV1)
+		version = FormatVersion1
+	}
 	if !ok {
 		if len(text) >= len(Prefix) && strings.HasPrefix(text, Prefix[:3]) &&
 			text[4] == ':' && text[3] >= '0' && text[3] <= '9' {
@@ -286,15 +323,16 @@ func decodeText(text string) (*decoded, error) {
 	if err != nil {
 		return nil, err
 	}
-	return decodeBinary(b)
+	return decodeBinary(b, version)
 }
 
-func decodeBinary(b []byte) (*decoded, error) {
+// decodeBinary parses a binary token whose text prefix named version.
+func decodeBinary(b []byte, version byte) (*decoded, error) {
 	if len(b) == 0 {
 		return nil, fmt.Errorf("%w: empty", ErrMalformed)
 	}
-	if b[0] != FormatVersion {
-		return nil, fmt.Errorf("%w: version byte %d", ErrUnsupportedVersion, b[0])
+	if b[0] != version {
+		return nil, fmt.Errorf("%w: version byte %d under the prefix of format %d", ErrUnsupportedVersion, b[0], version)
 	}
 	if len(b) < fixedLen {
 		return nil, fmt.Errorf("%w: %d bytes, at least %d", ErrMalformed, len(b), fixedLen)
@@ -336,6 +374,16 @@ func decodeBinary(b []byte) (*decoded, error) {
 			Colour:  codeColour[colour],
 			AsOf:    d.claims.IssuedAt.Add(-time.Duration(age) * time.Second),
 			Version: ver,
+		}
+		if version != FormatVersion1 {
+			until, n := binary.Uvarint(p)
+			if n <= 0 || n != len(binary.AppendUvarint(nil, until)) || until > maxClaimAge {
+				return nil, fmt.Errorf("%w: status until", ErrMalformed)
+			}
+			p = p[n:]
+			if until > 0 {
+				d.claims.Status.Until = d.claims.Status.AsOf.Add(time.Duration(until) * time.Second)
+			}
 		}
 	}
 	if len(p) != 0 {

@@ -161,13 +161,15 @@ func TestVerifyFailures(t *testing.T) {
 		{"empty", "", now, token.ErrMalformed},
 		{"other scheme", "HC1:6BFOXN*TS0BI$ZD", now, token.ErrMalformed},
 		{"url", "https://example.org/?t=1", now, token.ErrMalformed},
-		{"future format", "SSM2:" + strings.TrimPrefix(good, token.Prefix), now, token.ErrUnsupportedVersion},
+		{"future format", "SSM3:" + strings.TrimPrefix(good, token.Prefix), now, token.ErrUnsupportedVersion},
+		{"format 2 body under the format 1 prefix", token.PrefixV1 + strings.TrimPrefix(good, token.Prefix), now, token.ErrUnsupportedVersion},
 		{"lower case", strings.ToLower(good), now, token.ErrMalformed},
 		{"truncated", good[:len(good)-3], now, token.ErrMalformed},
 		{"one char short", good[:len(good)-1], now, token.ErrMalformed},
 		{"extra byte", mutate(t, good, func(b []byte) []byte { return append(b, 0) }), now, token.ErrMalformed},
 		{"too long", good + "000", now, token.ErrMalformed},
-		{"version byte", mutate(t, good, func(b []byte) []byte { b[0] = 2; return b }), now, token.ErrUnsupportedVersion},
+		{"version byte", mutate(t, good, func(b []byte) []byte { b[0] = 3; return b }), now, token.ErrUnsupportedVersion},
+		{"format 1 byte under the format 2 prefix", mutate(t, good, func(b []byte) []byte { b[0] = 1; return b }), now, token.ErrUnsupportedVersion},
 		{"unknown key", sign(t, rogue, c), now, token.ErrUnknownKey},
 		{"signed by another key", mutate(t, sign(t, rogue, c), func(b []byte) []byte {
 			kid, _ := token.DecodeUnverified(good)
@@ -283,8 +285,21 @@ func TestStatusFreshness(t *testing.T) {
 // three ways and each base45 character of its text to two others: none may
 // verify.
 func TestEverySingleByteFlipRefused(t *testing.T) {
-	tl := trustList(t)
+	t.Run("no end", func(t *testing.T) { checkFlipsRefused(t, claims()) })
+	t.Run("claim with an end", func(t *testing.T) { checkFlipsRefused(t, yellowUntil(3*time.Hour)) })
+}
+
+// yellowUntil is claims() with a yellow claim that turns green d after its
+// as-of.
+func yellowUntil(d time.Duration) token.Claims {
 	c := claims()
+	c.Status.Colour = healthcode.Yellow
+	c.Status.Until = c.Status.AsOf.Add(d)
+	return c
+}
+
+func checkFlipsRefused(t *testing.T, c token.Claims) {
+	tl := trustList(t)
 	good := sign(t, shNew, c)
 	opt := token.VerifyOptions{Now: c.IssuedAt}
 	if _, err := tl.Verify(good, opt); err != nil {
@@ -382,6 +397,9 @@ func TestSignRefuses(t *testing.T) {
 		{"name plus claim too long", shNew, func(c *token.Claims) { c.MaskedName = "阿*********" }, token.ErrTooLarge},
 		{"unknown colour", shNew, func(c *token.Claims) { c.Status.Colour = "blue" }, token.ErrInvalidClaims},
 		{"empty colour", shNew, func(c *token.Claims) { c.Status.Colour = "" }, token.ErrInvalidClaims},
+		{"claim ends at its as-of", shNew, func(c *token.Claims) { c.Status.Until = c.Status.AsOf }, token.ErrInvalidClaims},
+		{"claim ends before its as-of", shNew, func(c *token.Claims) { c.Status.Until = c.Status.AsOf.Add(-time.Hour) }, token.ErrInvalidClaims},
+		{"claim ends decades later", shNew, func(c *token.Claims) { c.Status.Until = c.Status.AsOf.Add(100 * 365 * 24 * time.Hour) }, token.ErrInvalidClaims},
 		{"claim decades away", shNew, func(c *token.Claims) { c.Status.AsOf = c.IssuedAt.Add(-100 * 365 * 24 * time.Hour) }, token.ErrInvalidClaims},
 		{"bad key ID", token.NewSigner("SH", "sh-1", key("x")), func(*token.Claims) {}, token.ErrInvalidClaims},
 		{"no private key", token.NewSigner("SH", shNew.KeyID(), nil), func(*token.Claims) {}, token.ErrInvalidClaims},
@@ -438,7 +456,7 @@ func TestGolden(t *testing.T) {
 	fmt.Fprintf(&sb, "key_id %s\ntoken_id %s\nbytes %d\nchars %d\nhex %x\ntext %s\n",
 		shNew.KeyID(), c.TokenIDString(), len(raw), len(text), raw, text)
 	got := []byte(sb.String())
-	path := filepath.Join("testdata", "token_v1.golden")
+	path := filepath.Join("testdata", "token_v2.golden")
 	if *update {
 		if err := os.WriteFile(path, got, 0o644); err != nil {
 			t.Fatal(err)
@@ -451,6 +469,82 @@ func TestGolden(t *testing.T) {
 	if !bytes.Equal(got, want) {
 		t.Errorf("token changed:\ngot:\n%s\nwant:\n%s", got, want)
 	}
+}
+
+// TestFormat1StillVerifies reads the pinned format 1 example (the worked
+// example of earlier releases): papers printed before format 2 must keep
+// verifying, with a claim that has no end.
+func TestFormat1StillVerifies(t *testing.T) {
+	want := claims()
+	got, err := trustList(t).Verify(format1Text(t), token.VerifyOptions{Now: want.IssuedAt})
+	if err != nil {
+		t.Fatalf("Verify format 1: %v", err)
+	}
+	if got.TokenID != want.TokenID || got.MaskedName != want.MaskedName || got.Status == nil || *got.Status != *want.Status {
+		t.Errorf("format 1 = %+v, status %+v; want %+v, status %+v", got, got.Status, want, want.Status)
+	}
+}
+
+// format1Text is the format 1 text pinned in testdata/token_v1.golden:
+// claims() signed by shNew before format 2.
+func format1Text(t testing.TB) string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata", "token_v1.golden"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, text, ok := strings.Cut(string(data), "\ntext ")
+	if !ok || !strings.HasPrefix(text, token.PrefixV1) {
+		t.Fatalf("no format 1 text in the golden file")
+	}
+	return strings.TrimSuffix(text, "\n")
+}
+
+// TestStatusUntil: a claim with an end is dropped at that instant, before
+// the freshness bound, exactly as a stale one; the end survives signing
+// rounded down to the second.
+func TestStatusUntil(t *testing.T) {
+	tl := trustList(t)
+	c := yellowUntil(3*time.Hour + 999*time.Millisecond)
+	text := sign(t, shNew, c)
+	until := c.Status.AsOf.Add(3 * time.Hour)
+	for _, tc := range []struct {
+		name      string
+		now       time.Time
+		wantStale bool
+	}{
+		{"issued", c.IssuedAt, false},
+		{"1ns before the end", until.Add(-time.Nanosecond), false},
+		{"at the end", until, true},
+		{"a day later", until.Add(24 * time.Hour), true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := tl.Verify(text, token.VerifyOptions{Now: tc.now})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.StatusStale != tc.wantStale || (got.Status == nil) != tc.wantStale {
+				t.Fatalf("Status %+v, StatusStale %v; want stale %v", got.Status, got.StatusStale, tc.wantStale)
+			}
+			if got.Status != nil && (got.Status.Colour != healthcode.Yellow || !got.Status.Until.Equal(until)) {
+				t.Errorf("Status = %+v, want yellow until %v", got.Status, until)
+			}
+		})
+	}
+	t.Run("an end beyond the freshness bound changes nothing before it", func(t *testing.T) {
+		c := yellowUntil(13 * 24 * time.Hour)
+		got, err := tl.Verify(sign(t, shNew, c), token.VerifyOptions{Now: c.Status.AsOf.Add(24 * time.Hour)})
+		if err != nil || got.Status != nil || !got.StatusStale {
+			t.Errorf("Verify a day on = %+v, %v; want stale by the freshness bound", got, err)
+		}
+	})
+	t.Run("NameRoom counts the end", func(t *testing.T) {
+		c := yellowUntil(13 * 24 * time.Hour)
+		c.MaskedName = token.CompactName("买****力", c.NameRoom())
+		if _, err := shNew.Sign(c); err != nil {
+			t.Errorf("Sign with the room NameRoom gave (%d): %v", c.NameRoom(), err)
+		}
+	})
 }
 
 func BenchmarkSign(b *testing.B) {

@@ -243,8 +243,9 @@ type VerifyOptions struct {
 // signature comes before any judgement of the contents, so a forged token
 // is always reported as forged.
 //
-// A status claim older than the freshness bound is not an error: Verify
-// returns the claims with Status nil and StatusStale true. Claims.KeyID and
+// A status claim older than the freshness bound, or past its own Until, is
+// not an error: Verify returns the claims with Status nil and StatusStale
+// true. Claims.KeyID and
 // Claims.Issuer name the key that signed.
 func (tl *TrustList) Verify(text string, opt VerifyOptions) (*Claims, error) {
 	if tl == nil {
@@ -288,7 +289,8 @@ func (tl *TrustList) Verify(text string, opt VerifyOptions) (*Claims, error) {
 	if fresh <= 0 {
 		fresh = DefaultStatusFreshness
 	}
-	if c.Status != nil && !now.Before(c.Status.AsOf.Add(fresh)) {
+	if c.Status != nil && (!now.Before(c.Status.AsOf.Add(fresh)) ||
+		!c.Status.Until.IsZero() && !now.Before(c.Status.Until)) {
 		c.Status, c.StatusStale = nil, true
 	}
 	return &c, nil
