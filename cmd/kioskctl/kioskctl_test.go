@@ -13,6 +13,7 @@ import (
 	"github.com/shcommunity/kiosk/devices/escpos/escpossim"
 	"github.com/shcommunity/kiosk/devices/escpos/qrtest"
 	"github.com/shcommunity/kiosk/devices/idcard/idcardsim"
+	"github.com/shcommunity/kiosk/devices/slip"
 	"github.com/shcommunity/kiosk/internal/ptypair"
 )
 
@@ -184,7 +185,7 @@ func TestPrintSample(t *testing.T) {
 		if err != nil {
 			t.Fatalf("sample slip's QR: %v", err)
 		}
-		if want := sampleSlip(start).QR; !strings.HasPrefix(text, "SAMPLE SLIP FROM KIOSKCTL") || len(text) != len(want) {
+		if want := slip.Sample(start, "KIOSKCTL").QR; !strings.HasPrefix(text, "SAMPLE SLIP FROM KIOSKCTL") || len(text) != len(want) {
 			t.Errorf("QR = %q, want the sample content", text)
 		}
 	case <-time.After(5 * time.Second):

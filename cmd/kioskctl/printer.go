@@ -11,7 +11,6 @@ import (
 
 	"github.com/shcommunity/kiosk/devices/escpos"
 	"github.com/shcommunity/kiosk/devices/slip"
-	"github.com/shcommunity/kiosk/pii"
 )
 
 func profileFor(name string, raster bool, baud int) (escpos.Profile, error) {
@@ -100,28 +99,13 @@ func cmdPrinterStatus(ctx context.Context, args []string, stdout, stderr io.Writ
 	return nil
 }
 
-// sampleSlip is an obviously fake slip for testing a printer: a name and
-// number that belong to nobody (the GB 11643 worked example).
-func sampleSlip(now time.Time) slip.Slip {
-	return slip.Slip{
-		Title:      "打印测试 · PRINT TEST",
-		Name:       pii.Name("测试样张"),
-		ID:         pii.IDNumber("11010519491231002X"),
-		QR:         "SAMPLE SLIP FROM KIOSKCTL " + now.UTC().Format("20060102 150405"),
-		IssuedAt:   now,
-		ValidUntil: now.AddDate(0, 0, 180),
-		Centre:     "打印测试（非有效健康码）",
-		Serial:     "TEST-" + now.UTC().Format("150405"),
-	}
-}
-
 func cmdPrintSample(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	p, _, err := openPrinter(args, "kioskctl print-sample", stderr)
 	if err != nil {
 		return err
 	}
 	defer p.Close()
-	job, err := slip.Encode(sampleSlip(time.Now()), p.Profile())
+	job, err := slip.Encode(slip.Sample(time.Now(), "KIOSKCTL"), p.Profile())
 	if err != nil {
 		return err
 	}
