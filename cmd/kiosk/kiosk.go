@@ -11,6 +11,7 @@ import (
 	"github.com/shcommunity/kiosk/app/config"
 	"github.com/shcommunity/kiosk/app/flow"
 	"github.com/shcommunity/kiosk/app/i18n"
+	"github.com/shcommunity/kiosk/app/provision"
 	"github.com/shcommunity/kiosk/app/ui"
 	"github.com/shcommunity/kiosk/app/wire"
 	"github.com/shcommunity/kiosk/codesvc/client"
@@ -55,11 +56,13 @@ func kiosk(p *process, cfg config.Config, path string, say func(i18n.Lang, flow.
 		return err
 	}
 	p.onClose("local store", st.Close)
-	id, err := syncer.LoadIdentity(p.ctx, st)
-	if errors.Is(err, syncer.ErrNotRegistered) || cfg.ServiceURL == "" {
+	if needed, err := provision.Needed(p.ctx, st, cfg); err != nil {
+		return err
+	} else if needed {
 		firstRun(p, cfg, path, st, clock, say)
 		return nil
 	}
+	id, err := syncer.LoadIdentity(p.ctx, st)
 	if err != nil {
 		return err
 	}
@@ -74,20 +77,16 @@ func firstRun(p *process, cfg config.Config, path string, st *localstore.Store, 
 		go func() {
 			rctx, cancel := context.WithTimeout(p.ctx, 30*time.Second)
 			defer cancel()
-			id, err := syncer.Register(rctx, st, client.Provisioning{BaseURL: f.URL, Code: f.Code, Fingerprint: f.Fingerprint,
-				Name: f.Centre, Timeout: serviceTimeout})
-			if err == nil {
-				cfg.ServiceURL, cfg.Centre, cfg.Mode = f.URL, f.Centre, f.Mode
-				err = config.Save(path, cfg)
-			}
+			id, saved, err := provision.Run(rctx, st, cfg, path, provision.Request{URL: f.URL, Code: f.Code,
+				Fingerprint: f.Fingerprint, Centre: f.Centre, Mode: f.Mode}, serviceTimeout)
 			p.loop.Do(func() {
 				if err != nil {
 					p.log.Warn("Provisioning failed", "err", err)
 					screen.Failed(err)
 					return
 				}
-				cfg.Lang = screen.Lang // the language the first-run screen was left in
-				if err := startKiosk(p, cfg, st, id, clock, say); err != nil {
+				saved.Lang = screen.Lang // the language the first-run screen was left in
+				if err := startKiosk(p, saved, st, id, clock, say); err != nil {
 					screen.Failed(err)
 				}
 			})

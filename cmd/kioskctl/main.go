@@ -1,6 +1,7 @@
 // Command kioskctl is the field tool for technicians: it lists serial
 // ports, reads one ID card or social-security card, asks a printer for
-// its status and prints a sample slip, each with messages and exit codes
+// its status and prints a sample slip, and provisions a kiosk without a
+// display as its first-run screen does, each with messages and exit codes
 // a technician can act on over the phone.
 //
 //	kioskctl ports
@@ -10,6 +11,8 @@
 //	kioskctl print-sample   --port P | --usb VID:PID [--profile 58|80] [--raster]
 //	kioskctl doctor         [--config FILE] [--contact-reader NAME]
 //	kioskctl set-exit-pin   [--config FILE]
+//	kioskctl provision      --url URL --code CODE --fingerprint FP --centre NAME --mode self|counter|venue
+//	                        [--reader PORT] [--printer PORT] [--paper 58|80] [--config FILE]
 //
 // Exit status: 0 all good; 1 an unexpected error; 2 a mistake on the
 // command line; 3 the port cannot be used (not found, busy, no permission,
@@ -18,7 +21,8 @@
 // unreadable, not a social-security card, locked); 5 a card was read but
 // is expired or inconsistent; 6 the
 // printer is not ready (paper, cover, offline, not answering); 7 doctor
-// found a check that failed.
+// found a check that failed; 8 provisioning failed at the service (out
+// of reach, the fingerprint does not match, the code refused).
 package main
 
 import (
@@ -44,6 +48,7 @@ const (
 	exitBadCard    = 5
 	exitPrinterBad = 6
 	exitUnhealthy  = 7
+	exitProvision  = 8
 )
 
 // exitError carries the exit code a failure maps to and the advice to print.
@@ -73,6 +78,7 @@ const usage = `usage: kioskctl COMMAND [flags]   (kioskctl COMMAND -h for flags)
   printer-status  ask the printer for its status
   print-sample    print a sample paper-code slip
   doctor          check the kiosk's devices, database, service and clock
+  provision       register the kiosk with the code service and write its configuration, as the first-run screen does
   set-exit-pin    set the PIN that leaves kiosk mode (asked twice; only its hash is stored)
   version         print the version`
 
@@ -96,6 +102,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdPrintSample(ctx, args[1:], stdout, stderr)
 	case "doctor":
 		err = cmdDoctor(ctx, args[1:], stdout, stderr)
+	case "provision":
+		err = cmdProvision(ctx, args[1:], stdout, stderr)
 	case "set-exit-pin":
 		err = cmdSetExitPIN(ctx, args[1:], os.Stdin, stdout, stderr)
 	case "version", "--version":
