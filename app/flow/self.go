@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/shcommunity/kiosk/codesvc/api"
 	"github.com/shcommunity/kiosk/devices/idcard"
 	"github.com/shcommunity/kiosk/healthcode"
 )
@@ -94,11 +95,22 @@ type SelfView struct {
 	Source CardSource
 	Notice Notice
 	Bar    Bar
+	// CanAsk: her own card is on the reader after her paper code, and the
+	// kiosk answers her own questions (PrivacyBackend): 谁查询过我 and
+	// 我的健康服务 are offered.
+	CanAsk bool
+	// Access (StepAccess) and Health (StepHealth) are her answers; Sheet
+	// and SheetProblem what became of 打印 on their screens.
+	Access       AccessView
+	Health       *api.HealthServices
+	Sheet        SheetState
+	SheetProblem Problem
 }
 
 // HasResident reports whether the view holds anything about a resident.
 func (v SelfView) HasResident() bool {
-	return v.MaskedName != "" || v.MaskedID != "" || v.Ticket != (Ticket{}) || v.Preview != nil || v.Phone != ""
+	return v.MaskedName != "" || v.MaskedID != "" || v.Ticket != (Ticket{}) || v.Preview != nil || v.Phone != "" ||
+		v.Access.Total > 0 || v.Health != nil
 }
 
 // DefaultIdleTimeout is how long the kiosk waits, once the card is off
@@ -158,9 +170,10 @@ type selfState struct {
 	// is printed when the printer is ready again, if the resident is
 	// still there.
 	unprinted *Ticket
-	said      Prompt // the last prompt, for Repeat
-	saidFor   string // the screen it was said for
-	refusals  int    // phone numbers refused for this resident
+	said      Prompt     // the last prompt, for Repeat
+	saidFor   string     // the screen it was said for
+	refusals  int        // phone numbers refused for this resident
+	access    AccessList // her answer to 谁查询过我, while on screen
 }
 
 // View returns the latest view.
@@ -416,6 +429,7 @@ func (st *selfState) pollBar() {
 // screen is a new one.
 func (st *selfState) publish() {
 	st.expiry.arm(st.view.Ticket.Status, st.now())
+	st.view.CanAsk = st.own() && (st.view.Step == StepDone || privateStep(st.view.Step))
 	st.views.publish(st.view, st.OnView)
 	if key, p := promptFor(st.view, st.refusals); key != st.saidFor {
 		st.saidFor = key
@@ -486,6 +500,10 @@ func (st *selfState) event(e CardEvent) {
 		st.view.CardOn = false
 		if st.view.Step == StepConsent || st.view.Step == StepPhone {
 			st.abandon()
+			return
+		}
+		if privateStep(st.view.Step) {
+			st.backToCode() // her answers leave with her card
 			return
 		}
 		st.armIdle()
@@ -761,6 +779,7 @@ func (st *selfState) wipe() {
 		f.Forget()
 	}
 	st.resident = Resident{}
+	st.access = AccessList{}
 	st.unprinted = nil
 	st.refusals = 0
 	st.view = SelfView{Step: StepStart, Bar: st.view.Bar, CardOn: st.view.CardOn}
