@@ -1,0 +1,143 @@
+package wire
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/shcommunity/kiosk/app/flow"
+	"github.com/shcommunity/kiosk/app/i18n"
+	"github.com/shcommunity/kiosk/codesvc/api"
+	"github.com/shcommunity/kiosk/codesvc/client"
+	"github.com/shcommunity/kiosk/devices/slip"
+	"github.com/shcommunity/kiosk/pii"
+)
+
+var (
+	_ flow.PrivacyBackend = (*Backend)(nil)
+	_ flow.SheetPrinter   = (*Printer)(nil)
+)
+
+// privacy is the client for a resident's own questions, declared as
+// self-service: she asks on her own card. Nothing of the answers is
+// written to the kiosk's store.
+func (b *Backend) privacy(ctx context.Context) (context.Context, context.CancelFunc, error) {
+	if b.Client == nil {
+		return ctx, func() {}, flow.ErrServiceUnavailable
+	}
+	ctx = client.WithPurpose(ctx, api.PurposeSelfService)
+	if b.Timeout > 0 {
+		c, cancel := context.WithTimeout(ctx, b.Timeout)
+		return c, cancel, nil
+	}
+	return ctx, func() {}, nil
+}
+
+// AccessRecords implements flow.PrivacyBackend.
+func (b *Backend) AccessRecords(ctx context.Context, r flow.Resident) (flow.AccessList, error) {
+	ctx, cancel, err := b.privacy(ctx)
+	if err != nil {
+		return flow.AccessList{}, err
+	}
+	defer cancel()
+	resp, err := b.Client.AccessRecords(ctx, r.Number, "")
+	if err != nil {
+		return flow.AccessList{}, fmt.Errorf("access records: %w", classifyPrivacy(err))
+	}
+	return flow.AccessList{Since: resp.Since, Groups: resp.Groups, More: resp.More}, nil
+}
+
+// HealthServices implements flow.PrivacyBackend.
+func (b *Backend) HealthServices(ctx context.Context, r flow.Resident) (api.HealthServices, error) {
+	ctx, cancel, err := b.privacy(ctx)
+	if err != nil {
+		return api.HealthServices{}, err
+	}
+	defer cancel()
+	h, err := b.Client.HealthServices(ctx, r.Number, "")
+	if err != nil {
+		return api.HealthServices{}, fmt.Errorf("health services: %w", classifyPrivacy(err))
+	}
+	return h, nil
+}
+
+// AgreeHealth implements flow.PrivacyBackend.
+func (b *Backend) AgreeHealth(ctx context.Context, r flow.Resident, version string) error {
+	ctx, cancel, err := b.privacy(ctx)
+	if err != nil {
+		return err
+	}
+	defer cancel()
+	if _, err := b.Client.HealthConsent(ctx, r.Number, true, version, ""); err != nil {
+		return fmt.Errorf("health consent: %w", classifyPrivacy(err))
+	}
+	return nil
+}
+
+// classifyPrivacy is classify with the health services' two answers.
+func classifyPrivacy(err error) error {
+	var ae *api.Error
+	if errors.As(err, &ae) {
+		switch ae.Code {
+		case api.CodeConsentRequired:
+			return fmt.Errorf("%w: %w", flow.ErrConsentRequired, err)
+		case api.CodeNoHealthRecord:
+			return fmt.Errorf("%w: %w", flow.ErrNoHealthRecord, err)
+		}
+	}
+	return classify(err)
+}
+
+// PrintAccess implements flow.SheetPrinter: who looked her up, in
+// Chinese, as every slip is.
+func (p *Printer) PrintAccess(ctx context.Context, who flow.Who, a flow.AccessList) error {
+	return p.printSheet(ctx, AccessSheet(who, a, p.Centre, time.Now()))
+}
+
+// PrintHealth implements flow.SheetPrinter.
+func (p *Printer) PrintHealth(ctx context.Context, who flow.Who, h api.HealthServices) error {
+	return p.printSheet(ctx, HealthSheet(who, h, p.Centre, time.Now()))
+}
+
+func (p *Printer) printSheet(ctx context.Context, s slip.Sheet) error {
+	if p.Withdraw != "" {
+		s.Footer = append(s.Footer, "撤回同意或更正信息：", p.Withdraw)
+	}
+	job, err := slip.EncodeSheet(s, p.Driver.Profile())
+	if err != nil {
+		return fmt.Errorf("print sheet: %w", err)
+	}
+	if err := p.connect(ctx); err != nil {
+		return fmt.Errorf("print sheet: %w", err)
+	}
+	_, err = p.Driver.Print(ctx, job)
+	return err
+}
+
+// AccessSheet is the slip of who looked her up: every group of the list,
+// not only the page on screen.
+func AccessSheet(who flow.Who, a flow.AccessList, centre string, now time.Time) slip.Sheet {
+	lines := make([]string, 0, len(a.Groups)+1)
+	for _, g := range a.Groups {
+		lines = append(lines, i18n.AccessLine(i18n.ZH, g))
+	}
+	if len(lines) == 0 {
+		lines = append(lines, i18n.T(i18n.ZH, i18n.AccessNone))
+	}
+	if a.More {
+		lines = append(lines, i18n.T(i18n.ZH, i18n.AccessMore))
+	}
+	return slip.Sheet{Title: i18n.T(i18n.ZH, i18n.AccessTitle), Name: pii.Name(who.MaskedName), ID: pii.IDNumber(who.MaskedID),
+		PrintedAt: now, Centre: centre, Sections: []slip.Section{{Heading: i18n.AccessSinceText(i18n.ZH, a.Since), Lines: lines}}}
+}
+
+// HealthSheet is the slip of her health services.
+func HealthSheet(who flow.Who, h api.HealthServices, centre string, now time.Time) slip.Sheet {
+	s := slip.Sheet{Title: i18n.T(i18n.ZH, i18n.HealthTitle), Name: pii.Name(who.MaskedName), ID: pii.IDNumber(who.MaskedID),
+		PrintedAt: now, Centre: centre}
+	for _, sec := range i18n.HealthSections(i18n.ZH, h) {
+		s.Sections = append(s.Sections, slip.Section{Heading: sec.Heading, Lines: sec.Lines})
+	}
+	return s
+}
