@@ -88,11 +88,17 @@ func PurposeText(l Lang, p api.Purpose) string {
 		api.PurposeFollowUp:    {"社区随访", "community follow-up"},
 		api.PurposeHealthCloud: {"健康云服务", "health cloud"},
 	}
-	w, ok := words[p]
-	if !ok {
-		return string(p)
-	}
-	if l == EN {
+	return wordOf(l, words, p)
+}
+
+// wordOf is a code's words in the language, or the code itself when the
+// table has none (a purpose or vaccine newer than this kiosk).
+func wordOf[K ~string](l Lang, words map[K][2]string, k K) string {
+	w, ok := words[k]
+	switch {
+	case !ok:
+		return string(k)
+	case l == EN:
 		return w[1]
 	}
 	return w[0]
@@ -160,14 +166,7 @@ func VaccineText(l Lang, v api.Vaccine) string {
 		api.VaccineCOVID19:      {"新冠疫苗", "COVID-19"},
 		api.VaccineZoster:       {"带状疱疹疫苗", "shingles"},
 	}
-	w, ok := words[v]
-	if !ok {
-		return string(v)
-	}
-	if l == EN {
-		return w[1]
-	}
-	return w[0]
+	return wordOf(l, words, v)
 }
 
 // day is a date as the health screens write it.
