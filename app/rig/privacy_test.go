@@ -3,6 +3,7 @@ package rig_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/shcommunity/kiosk/app/flow"
 	"github.com/shcommunity/kiosk/app/rig"
+	"github.com/shcommunity/kiosk/app/wire"
 	"github.com/shcommunity/kiosk/codesvc/api"
 	"github.com/shcommunity/kiosk/codesvc/client"
 	"github.com/shcommunity/kiosk/pii"
@@ -44,6 +46,17 @@ func exported(t *testing.T, k *kiosk, r flow.Resident) []string {
 	return kinds
 }
 
+// hasPurpose reports whether a group of gs was for purpose p, at place
+// when it is set.
+func hasPurpose(gs []api.AccessGroup, p api.Purpose, place string) bool {
+	for _, g := range gs {
+		if g.Purpose == p && (place == "" || g.Place == place) {
+			return true
+		}
+	}
+	return false
+}
+
 // TestPrivacyOnRig walks the demo's story on the rig: a venue checks her
 // card; at the kiosk, after her paper code, she sees that check in 谁查询过我
 // and prints it; she agrees once to see her health services, sees and
@@ -68,11 +81,7 @@ func TestPrivacyOnRig(t *testing.T) {
 	}
 	k.flow.AccessRecords()
 	v := k.waitFor(t, step(flow.StepAccess))
-	venue := false
-	for _, g := range v.Access.Rows {
-		venue = venue || g.Purpose == api.PurposeVenueEntry && g.Place == "demo kiosk"
-	}
-	if !venue {
+	if !hasPurpose(v.Access.Rows, api.PurposeVenueEntry, "demo kiosk") {
 		t.Errorf("access records %+v; want the venue check", v.Access.Rows)
 	}
 	before := k.slipCount()
@@ -110,10 +119,23 @@ func TestPrivacyOnRig(t *testing.T) {
 	k.Reader.Remove()
 	k.waitFor(t, func(v flow.SelfView) bool { return v.Step == flow.StepStart && !v.CardOn })
 
-	// At the counter, a worker withdraws her consent.
-	counter := client.WithPurpose(ctx, api.PurposeCounter)
-	if _, err := k.Backend.Client.HealthConsent(counter, her.Number, false, "", rig.DemoWorker); err != nil {
+	// At the counter, a worker withdraws her consent: without a worker
+	// session the service refuses, with the worker's it takes it.
+	counter := &wire.Counter{Backend: k.Backend}
+	if err := counter.WithdrawHealth(ctx, rig.DemoWorker, her); !errors.Is(err, flow.ErrLoginAgain) {
+		t.Fatalf("withdrawal with no worker logged in: %v, want ErrLoginAgain", err)
+	}
+	if _, err := k.Backend.Client.HealthConsent(client.WithPurpose(ctx, api.PurposeCounter), her.Number, false, "", rig.DemoWorker); err == nil {
+		t.Fatal("the service took a counter's withdrawal without the worker's session")
+	}
+	if _, err := counter.Login(ctx, rig.DemoWorker, rig.DemoPassword); err != nil {
 		t.Fatal(err)
+	}
+	if err := counter.WithdrawHealth(ctx, rig.DemoWorker, her); err != nil {
+		t.Fatal(err)
+	}
+	if a, err := counter.ResidentAccess(ctx, rig.DemoWorker, her); err != nil || !hasPurpose(a.Groups, api.PurposeCounter, "") {
+		t.Errorf("her access records at the counter: %+v, %v; want the withdrawal among them", a.Groups, err)
 	}
 	withdrawn := exported(t, k, her)
 	if withdrawn[len(withdrawn)-1] != api.ExportConsentWithdrawn {

@@ -77,10 +77,16 @@ func (p *Printer) Print(ctx context.Context, t flow.Ticket) error {
 	if err != nil {
 		return fmt.Errorf("print slip: %w", err)
 	}
+	return p.send(ctx, "print slip", job)
+}
+
+// send prints a job, opening the port first if there is one. A port that
+// went away mid-job is a printer that does not respond.
+func (p *Printer) send(ctx context.Context, what string, job []byte) error {
 	if err := p.connect(ctx); err != nil {
-		return fmt.Errorf("print slip: %w", err)
+		return fmt.Errorf("%s: %w", what, err)
 	}
-	_, err = p.Driver.Print(ctx, job)
+	_, err := p.Driver.Print(ctx, job)
 	if errors.Is(err, ErrPortDown) && !errors.Is(err, escpos.ErrNotResponding) {
 		err = fmt.Errorf("%w: %w", escpos.ErrNotResponding, err)
 	}

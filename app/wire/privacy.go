@@ -26,12 +26,8 @@ func (b *Backend) privacy(ctx context.Context) (context.Context, context.CancelF
 	if b.Client == nil {
 		return ctx, func() {}, flow.ErrServiceUnavailable
 	}
-	ctx = client.WithPurpose(ctx, api.PurposeSelfService)
-	if b.Timeout > 0 {
-		c, cancel := context.WithTimeout(ctx, b.Timeout)
-		return c, cancel, nil
-	}
-	return ctx, func() {}, nil
+	ctx, cancel := context.WithTimeout(client.WithPurpose(ctx, api.PurposeSelfService), b.timeout())
+	return ctx, cancel, nil
 }
 
 // AccessRecords implements flow.PrivacyBackend.
@@ -108,11 +104,7 @@ func (p *Printer) printSheet(ctx context.Context, s slip.Sheet) error {
 	if err != nil {
 		return fmt.Errorf("print sheet: %w", err)
 	}
-	if err := p.connect(ctx); err != nil {
-		return fmt.Errorf("print sheet: %w", err)
-	}
-	_, err = p.Driver.Print(ctx, job)
-	return err
+	return p.send(ctx, "print sheet", job)
 }
 
 // AccessSheet is the slip of who looked her up: every group of the list,
@@ -140,4 +132,46 @@ func HealthSheet(who flow.Who, h api.HealthServices, centre string, now time.Tim
 		s.Sections = append(s.Sections, slip.Section{Heading: sec.Heading, Lines: sec.Lines})
 	}
 	return s
+}
+
+// ResidentAccess is 谁查询过我 asked at a counter for the resident in
+// front of the worker: declared as counter service, under the worker's
+// session (api.HeaderWorkerSession), as every counter action is.
+func (c *Counter) ResidentAccess(ctx context.Context, workerID string, r flow.Resident) (flow.AccessList, error) {
+	ctx, cancel, err := c.atCounter(ctx, workerID)
+	if err != nil {
+		return flow.AccessList{}, err
+	}
+	defer cancel()
+	resp, err := c.Client.AccessRecords(ctx, r.Number, workerID)
+	if err != nil {
+		return flow.AccessList{}, fmt.Errorf("access records: %w", classifyPrivacy(err))
+	}
+	return flow.AccessList{Since: resp.Since, Groups: resp.Groups, More: resp.More}, nil
+}
+
+// WithdrawHealth withdraws, at a counter, the resident's consent to see
+// her health services and to have her code's changes told to the health
+// cloud; the worker's session goes with it.
+func (c *Counter) WithdrawHealth(ctx context.Context, workerID string, r flow.Resident) error {
+	ctx, cancel, err := c.atCounter(ctx, workerID)
+	if err != nil {
+		return err
+	}
+	defer cancel()
+	if _, err := c.Client.HealthConsent(ctx, r.Number, false, "", workerID); err != nil {
+		return fmt.Errorf("health consent: %w", classifyPrivacy(err))
+	}
+	return nil
+}
+
+// atCounter is ctx declaring counter service with workerID's session and
+// the backend's timeout, or ErrLoginAgain or ErrServiceUnavailable.
+func (c *Counter) atCounter(ctx context.Context, workerID string) (context.Context, context.CancelFunc, error) {
+	ctx, _, err := c.worker(client.WithPurpose(ctx, api.PurposeCounter), workerID)
+	if err != nil {
+		return ctx, func() {}, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, c.timeout())
+	return ctx, cancel, nil
 }
