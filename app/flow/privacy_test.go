@@ -252,3 +252,50 @@ func TestHealthBadInput(t *testing.T) {
 		}
 	})
 }
+
+// TestQuestionsSpeak: each screen of her questions says its prompt once
+// when it appears (turning a page says nothing again), 打印 says that the
+// slip is out, and no answer is ever a prompt: the words are the same
+// for everyone.
+func TestQuestionsSpeak(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h, b, _ := privacyHarness(t)
+		b.groups = groups(flow.AccessPageSize + 1)
+		h.start()
+		defer h.stop()
+		h.place(card("张三丰", greenID), nil)
+		from := len(h.saidSoFar())
+		h.do(h.s.AccessRecords)
+		h.do(h.s.NextPage)
+		h.do(h.s.PrintSheet)
+		h.do(h.s.BackToCode)
+		h.do(h.s.HealthServices)
+		h.do(h.s.DeclineHealth)
+		h.remove()
+		h.place(card("李秀英", yellowID), nil)
+		h.do(h.s.HealthServices)
+		h.do(h.s.AgreeHealth)
+		b.mu.Lock()
+		b.records[greenID], b.consent[greenID] = api.HealthServices{FamilyDoctor: "陈医生"}, flow.HealthConsentVersion
+		b.groups = nil
+		b.mu.Unlock()
+		h.remove()
+		h.place(card("张三丰", greenID), nil)
+		h.do(h.s.HealthServices)
+		h.do(h.s.BackToCode)
+		h.do(h.s.AccessRecords)
+		var got []flow.Prompt
+		for _, p := range h.saidSoFar()[from:] {
+			switch p {
+			case flow.PromptChecking, flow.PromptPrinting, flow.PromptTakeSlip:
+				continue // her paper codes and the looking between
+			}
+			got = append(got, p)
+		}
+		want := []flow.Prompt{flow.PromptAccessRecords, flow.PromptSheetPrinted, flow.PromptHealthConsent,
+			flow.PromptHealthConsent, flow.PromptNoHealthRecord, flow.PromptHealthServices, flow.PromptAccessNone}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("said %v, want %v", got, want)
+		}
+	})
+}

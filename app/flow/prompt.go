@@ -53,6 +53,26 @@ const (
 	// PromptHelpCalled: staff have been called.
 	PromptHelpCalled Prompt = "help_called"
 
+	// A resident's own questions after her paper code. Neither answer
+	// is read out: who looked her up and her health services are on
+	// screen and on paper only, as her colour is.
+	//
+	// PromptAccessRecords: 谁查询过我 is on screen, with 打印 and 返回.
+	PromptAccessRecords Prompt = "access_records"
+	// PromptAccessNone: nobody looked her up in the last 30 days.
+	PromptAccessNone Prompt = "access_none"
+	// PromptHealthConsent: the health-consent screen read aloud: what is
+	// read, that the kiosk keeps none of it, what goes to the health
+	// cloud, and which button agrees.
+	PromptHealthConsent Prompt = "health_consent"
+	// PromptHealthServices: 我的健康服务 is on screen, with 打印 and 返回.
+	PromptHealthServices Prompt = "health_services"
+	// PromptNoHealthRecord: the health cloud has no record of her, and
+	// where to sign up with a family doctor.
+	PromptNoHealthRecord Prompt = "no_health_record"
+	// PromptSheetPrinted: her answer's slip is out.
+	PromptSheetPrinted Prompt = "sheet_printed"
+
 	// One prompt per Problem the self-service screen shows: what
 	// happened and what to do (ProblemPrompt).
 	PromptCardUnreadable  Prompt = "card_unreadable"
@@ -90,6 +110,8 @@ var prompts = []Prompt{
 	PromptPrinterDown, PromptReaderDown, PromptOutOfService, PromptInternal,
 	PromptSSCUnreadable, PromptSSCLocked, PromptNotSSC, PromptSSCExpired,
 	PromptPlaceEither, PromptTakeSlipSSC,
+	PromptAccessRecords, PromptAccessNone, PromptHealthConsent, PromptHealthServices,
+	PromptNoHealthRecord, PromptSheetPrinted,
 	PromptColourGreen, PromptColourYellow, PromptColourRed, PromptColourUnknown,
 }
 

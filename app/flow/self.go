@@ -483,8 +483,34 @@ func promptFor(v SelfView, refusals int) (string, Prompt) {
 		return key, PromptDeclined
 	case v.Step == StepError:
 		return key + "/" + string(v.Problem), ProblemPrompt(v.Problem)
+	case privateStep(v.Step):
+		return questionPrompt(v)
 	}
 	return key, PromptNone
+}
+
+// questionPrompt is what the screens of her own questions say: the
+// screen when it appears, then what became of 打印. Turning a page says
+// nothing again.
+func questionPrompt(v SelfView) (string, Prompt) {
+	key := string(v.Step)
+	switch {
+	case v.Sheet == SheetPrinted:
+		return key + "/printed", PromptSheetPrinted
+	case v.Sheet == SheetFailed:
+		return key + "/failed/" + string(v.SheetProblem), ProblemPrompt(v.SheetProblem)
+	case v.Step == StepLooking:
+		return key, PromptChecking
+	case v.Step == StepAccess && v.Access.Total == 0:
+		return key + "/none", PromptAccessNone
+	case v.Step == StepAccess:
+		return key, PromptAccessRecords
+	case v.Step == StepHealthConsent:
+		return key, PromptHealthConsent
+	case v.Step == StepHealth:
+		return key, PromptHealthServices
+	}
+	return key, PromptNoHealthRecord
 }
 
 func (st *selfState) event(e CardEvent) {

@@ -43,6 +43,41 @@ var spokenWords = map[flow.Prompt][2]string{
 		"The network is down, but you are registered, and a receipt is printing. " +
 			"When the network is back, place your card again at any kiosk to get your paper code.",
 	},
+	flow.PromptAccessRecords: {
+		"这是近三十天查询过您随申码的记录，按地点和用途列出。要带走，请点“打印”；看完请点“返回”。",
+		"These are the places that looked up your health code in the last thirty days, by place and purpose. " +
+			"To take them with you, touch Print. When you are done, touch Back.",
+	},
+	flow.PromptAccessNone: {
+		"近三十天没有人查询过您的随申码。看完请点“返回”。",
+		"Nobody looked up your health code in the last thirty days. When you are done, touch Back.",
+	},
+	flow.PromptHealthConsent: {
+		"查看健康服务，要从健康云读取您的家庭医生、老年人免费体检、疫苗接种记录和提醒，不包括诊断和检查结果。" +
+			"这些只在您的身份证放在读卡器上时显示，本机不保存。" +
+			"同意以后，您的随申码变化和领码记录也会告知健康云，可以随时到服务点柜台撤回。" +
+			"同意，请点“同意”；不同意，请点“不同意”。",
+		"To show your health services, the kiosk reads your family doctor, free check-up, vaccinations and reminders " +
+			"from the health cloud; no diagnosis and no test results. " +
+			"They are shown only while your card is on the reader, and the kiosk keeps none of them. " +
+			"If you agree, changes to your health code and the codes you take are told to the health cloud too; " +
+			"you can withdraw at a counter at any time. " +
+			"To agree, touch: I agree. If you do not agree, touch: I do not agree.",
+	},
+	flow.PromptHealthServices: {
+		"这是您的健康服务：家庭医生、免费体检、疫苗接种和提醒。要带走，请点“打印”；看完请点“返回”。",
+		"These are your health services: your family doctor, check-up, vaccinations and reminders. " +
+			"To take them with you, touch Print. When you are done, touch Back.",
+	},
+	flow.PromptNoHealthRecord: {
+		"健康云中没有您的记录。可以到社区卫生服务中心签约家庭医生。看完请点“返回”。",
+		"The health cloud has no record of you. Your community health centre can sign you up with a family doctor. " +
+			"When you are done, touch Back.",
+	},
+	flow.PromptSheetPrinted: {
+		"已经打印好了，请从出纸口取走。",
+		"It is printed. Please take it from the slot.",
+	},
 	flow.PromptReadyToPrint: {
 		"您的纸质码已经准备好，现在为您打印。",
 		"Your paper code is ready and is printing now.",
