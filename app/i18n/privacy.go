@@ -22,7 +22,6 @@ const (
 	PrintButton   Key = "print_button"
 	SheetPrinting Key = "sheet_printing"
 	SheetPrinted  Key = "sheet_printed"
-	AskCardOn     Key = "ask_card_on"
 
 	HealthTitle       Key = "health_title"
 	HealthConsentHead Key = "health_consent_head"
@@ -52,7 +51,6 @@ var privacyMessages = map[Key][2]string{
 	PrintButton:   {"打印", "Print"},
 	SheetPrinting: {"正在打印，请稍候", "Printing, please wait"},
 	SheetPrinted:  {"已打印，请从出纸口取走", "Printed: take it from the slot"},
-	AskCardOn:     {"请把身份证留在读卡器上", "Keep your ID card on the reader"},
 
 	HealthTitle:       {"我的健康服务", "My health services"},
 	HealthConsentHead: {"查看我的健康服务", "See my health services"},

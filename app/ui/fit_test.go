@@ -113,10 +113,16 @@ func selfCases(l i18n.Lang) []screenCase {
 		flow.ProblemPrinterDown, flow.ProblemPrinterFault, flow.ProblemReaderDown, flow.ProblemOutOfService, flow.Problem("other")} {
 		views["error_"+string(p)] = flow.SelfView{Step: flow.StepError, Problem: p, CardOn: true, Bar: offline}
 	}
+	for name, pv := range privacyViews() {
+		views[name] = pv.view
+	}
 	help := i18n.T(l, i18n.HelpButton)
 	var out []screenCase
 	for name, v := range views {
 		must := []string{help, i18n.T(l, i18n.LangButton)}
+		if v.CanAsk {
+			must = append(must, privacyMust(l, v)...)
+		}
 		switch {
 		case v.HelpCalled:
 			must = []string{i18n.T(l, i18n.BackButton)}

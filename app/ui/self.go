@@ -25,13 +25,15 @@ type SelfControls struct {
 	ConfirmPhone, SkipPhone func()
 	// Speech: 读给我听 and 再听一遍.
 	ReadAloud, Repeat func()
+	// Privacy: her own questions after her paper code.
+	Privacy PrivacyControls
 }
 
 // ControlsFor wires the controls to a flow.
 func ControlsFor(f *flow.SelfService) SelfControls {
 	return SelfControls{Touch: f.Touch, Help: f.Help, Dismiss: f.Dismiss,
 		Agree: f.Agree, Decline: f.Decline, Key: f.Key, Delete: f.Delete, ConfirmPhone: f.ConfirmPhone, SkipPhone: f.SkipPhone,
-		ReadAloud: f.ReadAloud, Repeat: f.Repeat}
+		ReadAloud: f.ReadAloud, Repeat: f.Repeat, Privacy: privacyControlsFor(f)}
 }
 
 // Self is the self-service screen. Show redraws it from a view; it must
@@ -87,7 +89,8 @@ func (s *Self) touch() {
 // draw is the screen at sz: the status bar with the language button on
 // top, the step in the middle, and at the bottom the buttons that are
 // always there (呼叫工作人员, 再听一遍) with 读给我听 beside them when a
-// colour is on screen. The bottom row never leaves the screen, whatever
+// colour is on screen, and above them, while she may ask, her own
+// questions (谁查询过我, 我的健康服务). The bottom row never leaves the screen, whatever
 // the middle holds.
 func (s *Self) draw(sz theme.Sizes) fyne.CanvasObject {
 	v, l := s.view, s.Lang
@@ -119,7 +122,11 @@ func (s *Self) draw(sz theme.Sizes) fyne.CanvasObject {
 	} else {
 		middle = s.middle(sz)
 	}
-	screen := container.NewBorder(bar, container.NewPadded(container.NewCenter(row)), nil, nil, container.NewPadded(middle))
+	var bottom fyne.CanvasObject = container.NewCenter(row)
+	if v.CanAsk && v.Step == flow.StepDone && !v.HelpCalled {
+		bottom = container.NewVBox(container.NewCenter(s.questions(sz)), bottom)
+	}
+	screen := container.NewBorder(bar, container.NewPadded(bottom), nil, nil, container.NewPadded(middle))
 	return container.NewStack(newTouchLayer(s.touch), screen)
 }
 
@@ -156,6 +163,9 @@ func (s *Self) who(sz theme.Sizes, w float32) fyne.CanvasObject {
 
 func (s *Self) middle(sz theme.Sizes) fyne.CanvasObject {
 	v, l, w := s.view, s.Lang, width(sz, sz.Text)
+	if p := s.privacyScreen(sz); p != nil {
+		return p
+	}
 	switch v.Step {
 	case flow.StepChecking:
 		return centred(para(i18n.T(l, i18n.Checking), sz.Heading, theme.Foreground, true, w), s.who(sz, w))
