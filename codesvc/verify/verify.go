@@ -75,7 +75,8 @@ type Result struct {
 	Explanation string
 }
 
-// Verify checks a scanned token text. First the signature and times,
+// Verify checks a scanned token text. A medical-visit credential is
+// refused at once with token.ErrWrongKind. Then the signature and times,
 // offline, against the trust list; a failure there is returned as the
 // token package's error (ErrBadSignature, ErrExpired, …). Then, when Live is
 // set, the service's answer: a revoked or superseded token is refused with
@@ -94,6 +95,10 @@ func (v *Verifier) Verify(ctx context.Context, text string) (Result, error) {
 	now := time.Now()
 	if v.Now != nil {
 		now = v.Now()
+	}
+	if token.KindOf(text) == token.KindCredential {
+		err := fmt.Errorf("%w: a medical-visit credential is not a paper code", token.ErrWrongKind)
+		return Result{Source: SourceNone, Explanation: Explain(err)}, err
 	}
 	claims, err := v.Trust.Verify(text, token.VerifyOptions{Now: now, StatusFreshness: v.StatusFreshness})
 	if err != nil {
@@ -189,6 +194,9 @@ func Explain(err error) string {
 	switch {
 	case err == nil:
 		return ""
+	case errors.Is(err, token.ErrWrongKind):
+		return "这是就医凭证，不是随申码纸码，不能用于场所核验；请出示随申码纸码或身份证。" +
+			"This is a medical-visit credential, not a paper health code; it is not valid at a venue: ask for the paper code or the ID card."
 	case errors.Is(err, token.ErrMalformed):
 		return "无法识别此二维码，它不是随申码纸码或已损坏。This QR code is not a paper health code or is damaged."
 	case errors.Is(err, token.ErrUnsupportedVersion):
