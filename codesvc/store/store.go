@@ -168,6 +168,23 @@ type Token struct {
 	RevokedWorker string
 }
 
+// Credential is a medical-visit credential (就医凭证) as the service keeps
+// it: enough to answer a hospital desk that asks by its token ID, and
+// nothing of the resident in the clear.
+type Credential struct {
+	ID         string // token ID, text form
+	ResidentID int64
+	KeyID      string
+	IssuedAt   time.Time
+	ExpiresAt  time.Time
+	DeviceID   string
+	WorkerID   string
+	// Sealed is a sealbox box, to the service's own sealing key and bound
+	// to ID, of what a registration desk may see: full name, gender,
+	// birth date and social-security card number.
+	Sealed []byte
+}
+
 // Print is one printed slip.
 type Print struct {
 	ClientID   string
@@ -288,6 +305,14 @@ type Store interface {
 	RevokeTokens(ctx context.Context, residentID int64, at time.Time, deviceID, workerID string) ([]string, error)
 	// RecordPrint stores p once per client ID; dup reports a repeat.
 	RecordPrint(ctx context.Context, p Print) (dup bool, err error)
+
+	// IssueCredential stores a medical-visit credential (ErrExists for an
+	// ID already used) and deletes those that expired before purgeBefore,
+	// in one transaction.
+	IssueCredential(ctx context.Context, c Credential, purgeBefore time.Time) error
+	// Credential returns a medical-visit credential by its token ID, or
+	// ErrNotFound (never issued, or purged).
+	Credential(ctx context.Context, id string) (Credential, error)
 
 	// Changes returns up to limit changes after seq for residents the
 	// device serves, in Seq order.

@@ -58,7 +58,8 @@ func Downgrade(ctx context.Context, file string, key []byte) error {
 		}
 		if _, err := tx.ExecContext(ctx, `DROP TABLE kek_check; DROP TABLE schema_migrations; DROP TABLE sessions; DROP TABLE nonces;
 			ALTER TABLE signing_keys DROP COLUMN revoked_at;
-			DROP TABLE access_records; DROP TABLE health_consents; DROP TABLE exports; DROP TABLE export_marks; DROP TABLE export_state`); err != nil {
+			DROP TABLE access_records; DROP TABLE health_consents; DROP TABLE exports; DROP TABLE export_marks; DROP TABLE export_state;
+			DROP TABLE credentials`); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `DROP INDEX enrolments_worker; ALTER TABLE enrolments DROP COLUMN worker_id;

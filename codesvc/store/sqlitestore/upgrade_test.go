@@ -50,11 +50,11 @@ func TestOpenOlderRelease(t *testing.T) {
 		checkOlderRelease(t, s)
 		s.Close()
 		applied, err := sqldbtest.Migrations(file)
-		if err != nil || len(applied) != 7 || applied[0].Name != "0001_init.sql" || applied[1].Name != "0002_wrapped_secrets.sql" ||
+		if err != nil || len(applied) != 8 || applied[0].Name != "0001_init.sql" || applied[1].Name != "0002_wrapped_secrets.sql" ||
 			applied[2].Name != "0003_enrolment_channel.sql" || applied[3].Name != "0004_sessions_nonces.sql" ||
 			applied[4].Name != "0005_revoked_keys.sql" || applied[5].Name != "0006_device_roles.sql" ||
-			applied[6].Name != "0007_access_records.sql" {
-			t.Errorf("schema_migrations = %+v, %v; want 0001 and 0002 adopted, 0003 to 0007 applied", applied, err)
+			applied[6].Name != "0007_access_records.sql" || applied[7].Name != "0008_credentials.sql" {
+			t.Errorf("schema_migrations = %+v, %v; want 0001 and 0002 adopted, 0003 to 0008 applied", applied, err)
 		}
 		if uv := userVersion(t, file); uv != 2 {
 			t.Errorf("user_version = %d, want it left at 2", uv)
