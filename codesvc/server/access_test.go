@@ -89,7 +89,7 @@ func TestEveryRouteRecordsAccess(t *testing.T) {
 	e, a, b := walkEnv(t)
 	ctx := context.Background()
 	led := e.ledger(map[string]pii.IDNumber{"A": a, "B": b})
-	var tokenID string
+	var tokenID, credentialID string
 	var correctionID int64
 	plainGet := func(path string) func() []string {
 		return func() []string {
@@ -110,6 +110,7 @@ func TestEveryRouteRecordsAccess(t *testing.T) {
 	counter := client.WithPurpose(ctx, api.PurposeCounter)
 	worker := client.WithPurpose(e.wctx, api.PurposeCounter)
 	cloud, _ := e.registerAs("health-cloud", api.RoleHealthCloud)
+	desk, _ := e.registerAs("hospital-desk", api.RoleHospital)
 	// Each step makes one request and says whose records it must add, in
 	// the order they run: the later steps use what the earlier made.
 	steps := []struct {
@@ -131,6 +132,17 @@ func TestEveryRouteRecordsAccess(t *testing.T) {
 			tok, err := e.c.IssueToken(ctx, api.IssueTokenRequest{IDNumber: b.Reveal(), Purpose: api.PurposeSelfService})
 			must(err)
 			tokenID = tok.TokenID
+			return []string{"B"}
+		}},
+		{"POST /v1/credentials", api.PurposeSelfService, "", func() []string {
+			cred, err := e.c.IssueCredential(ctx, api.CredentialRequest{IDNumber: b.Reveal(), CardNumber: "A12345678", Purpose: api.PurposeSelfService})
+			must(err)
+			credentialID = cred.TokenID
+			return []string{"B"}
+		}},
+		{"GET /v1/credentials/{token_id}", api.PurposeHospital, "", func() []string {
+			_, err := desk.Credential(ctx, credentialID)
+			must(err)
 			return []string{"B"}
 		}},
 		{"POST /v1/prints", "", "", func() []string {
@@ -243,8 +255,11 @@ func TestEveryRouteRecordsAccess(t *testing.T) {
 		before := led.records()
 		e.clk.Add(time.Second)
 		by, place := e.c, "kiosk-1"
-		if s.route == "GET /v1/export" { // the health cloud's own device
+		switch s.route {
+		case "GET /v1/export": // the health cloud's own device
 			by, place = cloud, "health-cloud"
+		case "GET /v1/credentials/{token_id}": // a hospital's desk
+			by, place = desk, "hospital-desk"
 		}
 		whose := s.do()
 		after := led.records()

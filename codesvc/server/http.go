@@ -61,6 +61,8 @@ func NewHandler(svc *Service) *Handler {
 	h.handle("POST /v1/tokens/{token_id}/reissue", MaxBody, h.reissue)
 	h.handle("GET /v1/tokens/{token_id}", 0, h.tokenStatus)
 	h.handle("POST /v1/prints", MaxBody, h.print)
+	h.handle("POST /v1/credentials", MaxBody, h.issueCredential)
+	h.handle("GET /v1/credentials/{token_id}", 0, h.credentialDetails)
 	h.handle("GET /v1/feed", 0, h.feed)
 	h.handle("GET /v1/workers", 0, h.workers)
 	h.handle("POST /v1/worker-sessions", MaxBody, h.workerLogin)

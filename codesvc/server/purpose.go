@@ -68,6 +68,10 @@ const (
 	ActionHealthServices = "health_services"
 	ActionHealthConsent  = "health_consent"
 	ActionExport         = "export"
+	// ActionCredential: a medical-visit credential issued.
+	ActionCredential = "credential"
+	// ActionCredentialLookup: a hospital desk looked a credential up.
+	ActionCredentialLookup = "credential_lookup"
 )
 
 var (
@@ -98,6 +102,8 @@ var residentRoutes = map[string]access{
 	"POST /v1/health-services":           {ActionHealthServices, []api.Purpose{self, counter}},
 	"POST /v1/health-consent":            {ActionHealthConsent, []api.Purpose{self, counter}},
 	"GET /v1/export":                     {ActionExport, []api.Purpose{api.PurposeHealthCloud}},
+	"POST /v1/credentials":               {ActionCredential, []api.Purpose{self, counter}},
+	"GET /v1/credentials/{token_id}":     {ActionCredentialLookup, []api.Purpose{api.PurposeHospital}},
 }
 
 // otherRoutes lists every other route with why it touches no resident.

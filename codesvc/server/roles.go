@@ -26,6 +26,8 @@ var routeRoles = map[string][]api.Role{
 	"POST /v1/enrolments":                {api.RoleSelfService, api.RoleCounter},
 	"POST /v1/tokens":                    {api.RoleSelfService, api.RoleCounter},
 	"POST /v1/prints":                    {api.RoleSelfService, api.RoleCounter},
+	"POST /v1/credentials":               {api.RoleSelfService, api.RoleCounter},
+	"GET /v1/credentials/{token_id}":     {api.RoleHospital},
 	"POST /v1/tokens/lost":               {api.RoleCounter},
 	"POST /v1/tokens/{token_id}/reissue": {api.RoleCounter},
 	"GET /v1/workers":                    {api.RoleCounter},
@@ -73,7 +75,7 @@ type Limit struct {
 
 // DefaultLookupLimits bound look-ups of one resident (POST /v1/status,
 // and GET /v1/tokens/{id} and POST /v1/tokens, which answer a status
-// too) per device, by its role. Each is what one device serving one
+// too, and POST /v1/credentials and GET /v1/credentials/{id}) per device, by its role. Each is what one device serving one
 // person at a time can need, with room for a short queue; more is a
 // device being used to trawl the register, which the limit turns from
 // a city in an afternoon into a few thousand people a day per device,
@@ -85,7 +87,8 @@ type Limit struct {
 //     and her family, and the screen's own refreshes.
 //   - venue: 10 at once, then one every 2 s. A queue at an entrance, one
 //     card or paper at a time.
-//   - hospital: 10 at once, then one every 3 s. A registration desk.
+//   - hospital: 10 at once, then one every 3 s. A registration desk,
+//     looking up one medical-visit credential at a time.
 var DefaultLookupLimits = map[api.Role]Limit{
 	api.RoleSelfService: {Burst: 6, Every: 10 * time.Second},
 	api.RoleCounter:     {Burst: 20, Every: 3 * time.Second},
