@@ -176,31 +176,11 @@ func (h *Handler) issueCredential(w http.ResponseWriter, r *http.Request, c *cal
 		h.fail(w, err)
 		return
 	}
-	a, err := h.purposeFor(r, c, req.Purpose, req.WorkerID)
-	if err != nil {
-		h.fail(w, err)
+	a, id, ok := h.forCard(w, r, c, req.Purpose, req.IDNumber, req.WorkerID)
+	if !ok {
 		return
 	}
-	id, err := parseID(req.IDNumber, h.svc.Now())
-	if err != nil {
-		h.fail(w, err)
-		return
-	}
-	// As for a paper code: without a worker session this is a resident
-	// alone, for the card on the reader.
-	wid, err := h.worker(r, c)
-	if err == nil && req.WorkerID != "" && req.WorkerID != wid {
-		err = ErrWorkerSession
-	}
-	if err != nil {
-		h.fail(w, err)
-		return
-	}
-	if !h.lookup(w, c) {
-		return
-	}
-	a.worker = wid
-	resp, err := h.svc.IssueCredential(r.Context(), c.deviceID, wid, id, pii.IDNumber(req.CardNumber))
+	resp, err := h.svc.IssueCredential(r.Context(), c.deviceID, a.worker, id, pii.IDNumber(req.CardNumber))
 	err = h.recorded(r.Context(), aboutHer(err), a, err, h.svc.ResidentKey(id))
 	if err != nil {
 		h.fail(w, err)

@@ -601,37 +601,48 @@ func (h *Handler) issue(w http.ResponseWriter, r *http.Request, c *call) {
 		h.fail(w, err)
 		return
 	}
-	a, err := h.purposeFor(r, c, req.Purpose, req.WorkerID)
-	if err != nil {
-		h.fail(w, err)
+	a, id, ok := h.forCard(w, r, c, req.Purpose, req.IDNumber, req.WorkerID)
+	if !ok {
 		return
 	}
-	id, err := parseID(req.IDNumber, h.svc.Now())
-	if err != nil {
-		h.fail(w, err)
-		return
-	}
-	// Without a worker session this is a resident alone, for the card on
-	// the reader; a worker named in the body must be the session's.
-	wid, err := h.worker(r, c)
-	if err == nil && req.WorkerID != "" && req.WorkerID != wid {
-		err = ErrWorkerSession
-	}
-	if err != nil {
-		h.fail(w, err)
-		return
-	}
-	if !h.lookup(w, c) {
-		return
-	}
-	a.worker = wid
-	resp, err := h.svc.IssueToken(r.Context(), c.deviceID, wid, id, req.Replace)
+	resp, err := h.svc.IssueToken(r.Context(), c.deviceID, a.worker, id, req.Replace)
 	err = h.recorded(r.Context(), aboutHer(err), a, err, h.svc.ResidentKey(id))
 	if err != nil {
 		h.fail(w, err)
 		return
 	}
 	writeJSON(w, http.StatusCreated, resp)
+}
+
+// forCard checks what a request to issue something for one resident
+// declares (its purpose and her ID number), finds its worker, and spends
+// a look-up. Without a worker session it is a resident alone, for the
+// card on the reader; a worker named in the body must be the session's.
+// false means the answer has been written.
+func (h *Handler) forCard(w http.ResponseWriter, r *http.Request, c *call, p api.Purpose, idNumber, workerID string) (accessor, pii.IDNumber, bool) {
+	a, err := h.purposeFor(r, c, p, workerID)
+	if err != nil {
+		h.fail(w, err)
+		return a, "", false
+	}
+	id, err := parseID(idNumber, h.svc.Now())
+	if err != nil {
+		h.fail(w, err)
+		return a, "", false
+	}
+	wid, err := h.worker(r, c)
+	if err == nil && workerID != "" && workerID != wid {
+		err = ErrWorkerSession
+	}
+	if err != nil {
+		h.fail(w, err)
+		return a, "", false
+	}
+	if !h.lookup(w, c) {
+		return a, "", false
+	}
+	a.worker = wid
+	return a, id, true
 }
 
 func (h *Handler) reissue(w http.ResponseWriter, r *http.Request, c *call) {
