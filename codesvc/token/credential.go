@@ -246,45 +246,12 @@ func (tl *TrustList) VerifyCredential(text string, opt VerifyOptions) (*Credenti
 	if err != nil {
 		return nil, err
 	}
-	key, ok := tl.Key(d.cred.KeyID)
-	if !ok {
-		return nil, fmt.Errorf("%w: key %s", ErrUnknownKey, d.cred.KeyID)
-	}
-	if ed25519.VerifyWithOptions(key.PublicKey, d.signed, d.sig, &ed25519.Options{Context: credentialContext}) != nil {
-		return nil, fmt.Errorf("%w: key %s", ErrBadSignature, key.KeyID)
+	key, err := tl.checkSigned(d.cred.KeyID, d.signed, d.sig, &ed25519.Options{Context: credentialContext},
+		d.cred.IssuedAt, d.cred.ExpiresAt, opt)
+	if err != nil {
+		return nil, err
 	}
 	c := d.cred
 	c.Issuer = key.Issuer
-	if !key.ValidAt(c.IssuedAt) {
-		return nil, fmt.Errorf("%w: key %s (%s to %s), issued %s", ErrKeyNotValidAt, key.KeyID,
-			fmtTime(key.NotBefore), fmtTime(key.NotAfter), fmtTime(c.IssuedAt))
-	}
-	if err := opt.window(c.IssuedAt, c.ExpiresAt); err != nil {
-		return nil, err
-	}
 	return &c, nil
-}
-
-// window checks a token's own validity window at the options' time:
-// ErrNotYetValid when issuedAt is later than now plus the leeway,
-// ErrExpired from expiresAt on.
-func (opt VerifyOptions) window(issuedAt, expiresAt time.Time) error {
-	now := opt.Now
-	if now.IsZero() {
-		now = time.Now()
-	}
-	leeway := opt.Leeway
-	switch {
-	case leeway == 0:
-		leeway = DefaultLeeway
-	case leeway < 0:
-		leeway = 0
-	}
-	if issuedAt.After(now.Add(leeway)) {
-		return fmt.Errorf("%w: issued %s", ErrNotYetValid, fmtTime(issuedAt))
-	}
-	if !now.Before(expiresAt) {
-		return fmt.Errorf("%w: expired %s", ErrExpired, fmtTime(expiresAt))
-	}
-	return nil
 }

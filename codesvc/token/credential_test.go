@@ -153,25 +153,7 @@ func TestCredentialEveryByteFlipRefused(t *testing.T) {
 	if _, err := tl.VerifyCredential(good, opt); err != nil {
 		t.Fatal(err)
 	}
-	raw, _ := token.DecodeBase45(strings.TrimPrefix(good, token.CredentialPrefix))
-	for i := range raw {
-		for _, x := range []byte{0x01, 0x80, 0xFF} {
-			bad := mutateCredential(t, good, func(b []byte) []byte { b[i] ^= x; return b })
-			if got, err := tl.VerifyCredential(bad, opt); err == nil {
-				t.Errorf("byte %d ^ %#x: verified as %+v", i, x, got)
-			}
-		}
-	}
-	const alnum = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
-	for i := range len(good) {
-		j := strings.IndexByte(alnum, good[i])
-		for _, d := range []int{1, 22} {
-			bad := good[:i] + string(alnum[(j+d)%len(alnum)]) + good[i+1:]
-			if got, err := tl.VerifyCredential(bad, opt); err == nil {
-				t.Errorf("character %d %q→%q: verified as %+v", i, good[i], bad[i], got)
-			}
-		}
-	}
+	assertFlipsRefused(t, good, token.CredentialPrefix, func(text string) (any, error) { return tl.VerifyCredential(text, opt) })
 }
 
 func TestSignCredentialRefuses(t *testing.T) {

@@ -255,36 +255,13 @@ func (tl *TrustList) Verify(text string, opt VerifyOptions) (*Claims, error) {
 	if err != nil {
 		return nil, err
 	}
-	key, ok := tl.Key(d.claims.KeyID)
-	if !ok {
-		return nil, fmt.Errorf("%w: key %s", ErrUnknownKey, d.claims.KeyID)
-	}
-	if !ed25519.Verify(key.PublicKey, d.signed, d.sig) {
-		return nil, fmt.Errorf("%w: key %s", ErrBadSignature, key.KeyID)
+	key, err := tl.checkSigned(d.claims.KeyID, d.signed, d.sig, nil, d.claims.IssuedAt, d.claims.ExpiresAt, opt)
+	if err != nil {
+		return nil, err
 	}
 	c := d.claims
 	c.Issuer = key.Issuer
-	if !key.ValidAt(c.IssuedAt) {
-		return nil, fmt.Errorf("%w: key %s (%s to %s), issued %s", ErrKeyNotValidAt, key.KeyID,
-			fmtTime(key.NotBefore), fmtTime(key.NotAfter), fmtTime(c.IssuedAt))
-	}
-	now := opt.Now
-	if now.IsZero() {
-		now = time.Now()
-	}
-	leeway := opt.Leeway
-	switch {
-	case leeway == 0:
-		leeway = DefaultLeeway
-	case leeway < 0:
-		leeway = 0
-	}
-	if c.IssuedAt.After(now.Add(leeway)) {
-		return nil, fmt.Errorf("%w: issued %s", ErrNotYetValid, fmtTime(c.IssuedAt))
-	}
-	if !now.Before(c.ExpiresAt) {
-		return nil, fmt.Errorf("%w: expired %s", ErrExpired, fmtTime(c.ExpiresAt))
-	}
+	now := opt.now()
 	fresh := opt.StatusFreshness
 	if fresh <= 0 {
 		fresh = DefaultStatusFreshness
@@ -294,4 +271,49 @@ func (tl *TrustList) Verify(text string, opt VerifyOptions) (*Claims, error) {
 		c.Status, c.StatusStale = nil, true
 	}
 	return &c, nil
+}
+
+// checkSigned is what Verify and VerifyCredential check after the
+// layout, in this order: the key is listed (ErrUnknownKey), its
+// signature over signed holds (ErrBadSignature; under the Ed25519ctx
+// options sigOpt when not nil, else pure Ed25519), the key's window
+// covers issuedAt (ErrKeyNotValidAt), and the token's own window covers
+// opt's time (ErrNotYetValid, ErrExpired). It returns the key.
+func (tl *TrustList) checkSigned(keyID string, signed, sig []byte, sigOpt *ed25519.Options, issuedAt, expiresAt time.Time, opt VerifyOptions) (TrustedKey, error) {
+	key, ok := tl.Key(keyID)
+	if !ok {
+		return key, fmt.Errorf("%w: key %s", ErrUnknownKey, keyID)
+	}
+	good := sigOpt == nil && ed25519.Verify(key.PublicKey, signed, sig) ||
+		sigOpt != nil && ed25519.VerifyWithOptions(key.PublicKey, signed, sig, sigOpt) == nil
+	if !good {
+		return key, fmt.Errorf("%w: key %s", ErrBadSignature, key.KeyID)
+	}
+	if !key.ValidAt(issuedAt) {
+		return key, fmt.Errorf("%w: key %s (%s to %s), issued %s", ErrKeyNotValidAt, key.KeyID,
+			fmtTime(key.NotBefore), fmtTime(key.NotAfter), fmtTime(issuedAt))
+	}
+	now := opt.now()
+	leeway := opt.Leeway
+	switch {
+	case leeway == 0:
+		leeway = DefaultLeeway
+	case leeway < 0:
+		leeway = 0
+	}
+	if issuedAt.After(now.Add(leeway)) {
+		return key, fmt.Errorf("%w: issued %s", ErrNotYetValid, fmtTime(issuedAt))
+	}
+	if !now.Before(expiresAt) {
+		return key, fmt.Errorf("%w: expired %s", ErrExpired, fmtTime(expiresAt))
+	}
+	return key, nil
+}
+
+// now is the options' time, or the clock's when it is zero.
+func (opt VerifyOptions) now() time.Time {
+	if opt.Now.IsZero() {
+		return time.Now()
+	}
+	return opt.Now
 }
