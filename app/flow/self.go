@@ -174,6 +174,9 @@ type selfState struct {
 	saidFor   string     // the screen it was said for
 	refusals  int        // phone numbers refused for this resident
 	access    AccessList // her answer to 谁查询过我, while on screen
+	// readerDown: the ID card reader's last event said it is gone (not
+	// merely "not yet connected" at start-up).
+	readerDown bool
 }
 
 // View returns the latest view.
@@ -515,6 +518,10 @@ func questionPrompt(v SelfView) (string, Prompt) {
 
 func (st *selfState) event(e CardEvent) {
 	if st.view.Bar.readerEvent(e) {
+		if e.Source != SourceSSC {
+			st.readerDown = e.Kind == idcard.ReaderDisconnected
+		}
+		st.showReader()
 		st.publish()
 		return
 	}
@@ -538,6 +545,24 @@ func (st *selfState) event(e CardEvent) {
 		return
 	}
 	st.publish()
+}
+
+// showReader puts a lost reader on an otherwise idle start screen, and
+// takes it off when the reader is back: a resident at a reader that
+// vanished (even half-way through reading her card) is told so and sent
+// to staff, not left waiting for a read that cannot come. While the
+// social-security card's reader works she may still use that card, so
+// the start screen stays. A resident's own screen is never replaced.
+func (st *selfState) showReader() {
+	down := st.readerDown && st.view.Bar.Contact != ContactReady
+	shown := st.view.Step == StepError && st.view.Problem == ProblemReaderDown
+	switch {
+	case down && st.view.Step == StepStart && !st.busy && !st.view.HelpCalled:
+		st.log.Info("The ID card reader is gone: telling the resident")
+		st.view.Step, st.view.Problem, st.view.Notice = StepError, ProblemReaderDown, NoticeNone
+	case !down && shown:
+		st.view.Step, st.view.Problem = StepStart, ProblemNone
+	}
 }
 
 // abandon ends an enrolment whose card was lifted before it was sent:
@@ -793,6 +818,7 @@ func (st *selfState) timeout() {
 	st.log.Info("Idle: back to the start screen")
 	st.wipe()
 	st.session++
+	st.showReader()
 	st.publish()
 }
 

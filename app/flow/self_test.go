@@ -13,6 +13,7 @@ import (
 	"github.com/shcommunity/kiosk/app/flow"
 	"github.com/shcommunity/kiosk/devices/escpos"
 	"github.com/shcommunity/kiosk/devices/idcard"
+	"github.com/shcommunity/kiosk/devices/ssc"
 	"github.com/shcommunity/kiosk/healthcode"
 )
 
@@ -372,6 +373,58 @@ func TestStopClearsResident(t *testing.T) {
 		h.stop()
 		if v := h.s.View(); v.HasResident() || v.Step != flow.StepStart {
 			t.Errorf("after stop: step %q, resident still in view: %v", v.Step, v.HasResident())
+		}
+	})
+}
+
+// TestReaderGoneIsOnScreen: the ID card reader vanishing (unplugged, even
+// half-way through reading a card, which the watcher reports the same
+// way) puts "the reader is not working, ask staff" on the idle screen and
+// says it; the reader coming back restores the start screen. A resident
+// already being served keeps her screen, and gets the error only once
+// she has gone. With the social-security card's reader working, the start
+// screen stays: that card still works.
+func TestReaderGoneIsOnScreen(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t)
+		h.start()
+		defer h.stop()
+		gone := func() {
+			h.send(idcard.Event{Kind: idcard.ReaderDisconnected, Err: idcard.ErrDisconnected})
+		}
+		gone()
+		if v := h.s.View(); v.Step != flow.StepError || v.Problem != flow.ProblemReaderDown || v.Bar.ReaderConnected {
+			t.Fatalf("reader gone: step %q problem %q, want the reader-down error", v.Step, v.Problem)
+		}
+		if said := h.saidSoFar(); said[len(said)-1] != flow.ProblemPrompt(flow.ProblemReaderDown) {
+			t.Errorf("said %v, want the reader-down prompt last", said)
+		}
+		h.send(idcard.Event{Kind: idcard.ReaderConnected})
+		if v := h.s.View(); v.Step != flow.StepStart || v.Problem != flow.ProblemNone {
+			t.Fatalf("reader back: step %q problem %q, want the start screen", v.Step, v.Problem)
+		}
+
+		// A resident at the kiosk keeps her screen; once she has gone the
+		// idle screen says the reader is down.
+		h.place(card("张三丰", greenID), nil)
+		gone()
+		if v := h.s.View(); v.Step != flow.StepDone || v.Problem != flow.ProblemNone {
+			t.Fatalf("reader gone while serving: step %q problem %q, want her done screen", v.Step, v.Problem)
+		}
+		h.remove()
+		time.Sleep(21 * time.Second)
+		synctest.Wait()
+		if v := h.s.View(); v.Step != flow.StepError || v.Problem != flow.ProblemReaderDown || v.HasResident() {
+			t.Fatalf("after she left: step %q problem %q resident %v, want the reader-down error and nobody", v.Step, v.Problem, v.HasResident())
+		}
+
+		// The other reader works: its card may still be used.
+		h.sendCard(flow.SSCEvent(ssc.Event{Kind: ssc.ReaderConnected}))
+		if v := h.s.View(); v.Step != flow.StepStart || v.Bar.ReaderConnected {
+			t.Errorf("contact reader ready, ID reader gone: step %q, want the start screen", v.Step)
+		}
+		if p, _ := h.b.counts(); p != 1 {
+			t.Errorf("%d slips recorded printed, want 1", p)
 		}
 	})
 }

@@ -115,11 +115,14 @@ type Rig struct {
 	OpenReader conn.Opener
 
 	offline atomic.Bool
-	ctx     context.Context
-	cancel  context.CancelFunc
-	wg      sync.WaitGroup
-	closers []func() error
-	tmp     string
+	// readerOut: the reader simulator was unplugged (idcardsim's
+	// UnplugMidRead) and stays out until PlugReader.
+	readerOut atomic.Bool
+	ctx       context.Context
+	cancel    context.CancelFunc
+	wg        sync.WaitGroup
+	closers   []func() error
+	tmp       string
 }
 
 // The demo worker the rig's service has (codesvc/devseed).
@@ -359,26 +362,49 @@ func (r *Rig) serve(f func() error) {
 // each connection the watcher opens.
 func (r *Rig) pipeOpener(ctx context.Context) conn.Opener {
 	return func(context.Context) (conn.Conn, error) {
+		if r.readerOut.Load() {
+			return nil, serialport.ErrNotFound
+		}
 		host, dev := net.Pipe()
 		r.serve(func() error {
 			defer dev.Close()
-			return r.Reader.Serve(ctx, dev)
+			return r.serveReader(ctx, dev)
 		})
 		return host, nil
 	}
 }
 
+// serveReader serves the reader simulator on one line. When the
+// simulator is unplugged mid-reply the reader stays out, before the line
+// closes under the kiosk, so the kiosk's next open finds no device until
+// PlugReader.
+func (r *Rig) serveReader(ctx context.Context, line io.ReadWriter) error {
+	err := r.Reader.Serve(ctx, line)
+	if errors.Is(err, idcardsim.ErrUnplugged) {
+		r.readerOut.Store(true)
+	}
+	return err
+}
+
+// PlugReader plugs the reader simulator in again after it was unplugged
+// mid-reply: the kiosk's next open finds it on a new line, as a USB
+// adapter comes back as a new device node.
+func (r *Rig) PlugReader() { r.readerOut.Store(false) }
+
 // ptyOpener serves the reader simulator on a new pseudo-terminal for
 // each connection, opened through the real serial layer.
 func (r *Rig) ptyOpener(ctx context.Context, baud int) conn.Opener {
 	return func(context.Context) (conn.Conn, error) {
+		if r.readerOut.Load() {
+			return nil, serialport.ErrNotFound
+		}
 		p, err := ptypair.Open()
 		if err != nil {
 			return nil, err
 		}
 		r.serve(func() error {
 			defer p.Close()
-			return r.Reader.Serve(ctx, p.Master)
+			return r.serveReader(ctx, p.Master)
 		})
 		return serialport.Open(p.Path, &serialport.Options{Baud: baud})
 	}

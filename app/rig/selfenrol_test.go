@@ -131,3 +131,60 @@ func TestFirstTimeResidents(t *testing.T) {
 		t.Errorf("service: %d codes issued to the new residents, %d residents with more than one; want 40 and 0", tokens, dupResidents)
 	}
 }
+
+// TestReaderUnpluggedMidRead: a first-time resident's card is half-way
+// through being read when the reader is pulled out, the pty closing
+// under the kiosk's open port. The screen says the reader is not working
+// and the status bar shows it gone; nothing is sent. The reader is
+// plugged in again (a new device node, as a USB adapter), her card is read
+// whole and she enrols once: the service holds one enrolment and one
+// paper code for her, and one slip came out.
+func TestReaderUnpluggedMidRead(t *testing.T) {
+	dir := t.TempDir()
+	k := startKiosk(t, rig.Options{Dir: dir, Pty: true})
+	label := k.newcomer(t, 0)
+	k.Reader.UnplugMidRead()
+	if err := k.Reader.Place(label); err != nil {
+		t.Fatal(err)
+	}
+	v := k.waitFor(t, func(v flow.SelfView) bool { return v.Step != flow.StepStart })
+	if v.Step != flow.StepError || v.Problem != flow.ProblemReaderDown || v.Bar.ReaderConnected || v.HasResident() {
+		t.Fatalf("reader pulled mid-read: step %q problem %q reader %v resident %v; want the reader-down error and nobody",
+			v.Step, v.Problem, v.Bar.ReaderConnected, v.HasResident())
+	}
+	if n := k.slipCount(); n != 0 {
+		t.Fatalf("%d slips before the card was read", n)
+	}
+	k.PlugReader()
+	v = k.waitFor(t, func(v flow.SelfView) bool { return v.Step == flow.StepConsent })
+	if !v.Bar.ReaderConnected {
+		t.Errorf("consent screen with the reader shown gone")
+	}
+	k.flow.Agree()
+	k.waitFor(t, func(v flow.SelfView) bool { return v.Step == flow.StepPhone })
+	k.flow.SkipPhone()
+	v = k.waitFor(t, settled)
+	if v.Step != flow.StepDone || v.Ticket.Kind != flow.TicketCode {
+		t.Fatalf("after the reader came back: step %q problem %q ticket %q, want done with a new code", v.Step, v.Problem, v.Ticket.Kind)
+	}
+	k.waitSlips(t, 1)
+	k.Reader.Remove()
+	k.waitFor(t, func(v flow.SelfView) bool { return v.Step == flow.StepStart && !v.CardOn })
+
+	db, err := sql.Open("sqlite3", "file:"+filepath.Join(dir, "codes.db")+"?mode=ro&_busy_timeout=5000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var enrolments, tokens int
+	if err := db.QueryRow(`SELECT count(*) FROM enrolments WHERE outcome = 'accepted'`).Scan(&enrolments); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.QueryRow(`SELECT count(*) FROM tokens t JOIN enrolments e ON e.resident_id = t.resident_id
+		WHERE e.outcome = 'accepted'`).Scan(&tokens); err != nil {
+		t.Fatal(err)
+	}
+	if enrolments != 1 || tokens != 1 || k.slipCount() != 1 {
+		t.Errorf("service: %d enrolments, %d codes; %d slips; want 1, 1, 1", enrolments, tokens, k.slipCount())
+	}
+}

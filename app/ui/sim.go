@@ -30,8 +30,11 @@ type SimControls struct {
 	Remove    func()
 	PaperOut  func(on bool)
 	CoverOpen func(on bool)
-	Online    func(on bool)
-	Mode      func(m flow.Mode)
+	// UnplugReader on pulls the ID card reader out in the middle of the
+	// next card read, and it stays out; off plugs it in again.
+	UnplugReader func(on bool)
+	Online       func(on bool)
+	Mode         func(m flow.Mode)
 	// SSCCards are the social-security cards InsertSSC puts in the
 	// contact reader and RemoveSSC pulls out; none when the demo has no
 	// contact reader, and then NoSSC says why.
@@ -69,10 +72,11 @@ func NewSimPanel(c SimControls) *SimPanel {
 	}
 	remove := widget.NewButton("移开卡片 Remove the card", c.Remove)
 	remove.Importance = widget.HighImportance
-	faults := container.NewHBox(
+	faults := container.NewGridWithColumns(2,
 		widget.NewCheck("打印机缺纸 Paper out", c.PaperOut),
 		widget.NewCheck("打印机开盖 Cover open", c.CoverOpen),
 		widget.NewCheck("断网 Network cut", func(on bool) { c.Online(!on) }),
+		widget.NewCheck("读卡时拔出读卡器 Pull the reader mid-read", c.UnplugReader),
 	)
 	modes := widget.NewRadioGroup([]string{"自助 Self-service", "柜台 Counter", "场所核验 Venue"}, func(s string) {
 		switch s {

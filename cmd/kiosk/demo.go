@@ -106,10 +106,17 @@ func demo(p *process, o options, cfg config.Config, say func(i18n.Lang, flow.Pro
 		cards = append(cards, ui.SimCard{Label: c.Label, Title: pii.Name(c.Name).Masked() + " · " + demoNotes[c.Label]})
 	}
 	controls := ui.SimControls{
-		Cards:     cards,
-		Place:     func(l string) { r.Reader.Place(l) },
-		Remove:    r.Reader.Remove,
-		PaperOut:  r.Printer.SetPaperOut,
+		Cards:    cards,
+		Place:    func(l string) { r.Reader.Place(l) },
+		Remove:   r.Reader.Remove,
+		PaperOut: r.Printer.SetPaperOut,
+		UnplugReader: func(on bool) {
+			if on {
+				r.Reader.UnplugMidRead()
+			} else {
+				r.PlugReader()
+			}
+		},
 		CoverOpen: r.Printer.SetCoverOpen,
 		Online:    r.SetOnline,
 		Mode:      shell.SetMode,

@@ -449,3 +449,64 @@ func TestWatcherUnreadableThenRead(t *testing.T) {
 		t.Fatalf("re-checked: card %v err %v, want the card read", e.Card, e.Err)
 	}
 }
+
+// TestWatcherReaderUnpluggedMidRead: the reader vanishes half-way through
+// the reply to a card read, the pty closing under the kiosk's open port.
+// The watcher reports the reader gone, never a card, and once the reader
+// is plugged in again the same card is read whole, once.
+func TestWatcherReaderUnpluggedMidRead(t *testing.T) {
+	sim := idcardsim.New(idcardsim.SampleDeck(), nil)
+	var mu sync.Mutex
+	var path string
+	cut := make(chan error, 1)
+	plug := func() {
+		pair, err := ptypair.Open()
+		if errors.Is(err, ptypair.ErrUnsupported) {
+			t.Skip("no pseudo-terminals on this platform")
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		served := make(chan struct{})
+		go func() {
+			defer close(served)
+			err := sim.Serve(ctx, pair.Master)
+			if errors.Is(err, idcardsim.ErrUnplugged) {
+				pair.Close() // the cable is out: the line goes with it
+				cut <- err
+			}
+		}()
+		t.Cleanup(func() { cancel(); <-served; pair.Close() })
+		mu.Lock()
+		path = pair.Path
+		mu.Unlock()
+	}
+	plug()
+	ev := startWatcher(t, func(ctx context.Context) (conn.Conn, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		return serialport.Open(path, nil)
+	})
+	ev.next(idcard.ReaderConnected)
+
+	sim.UnplugMidRead()
+	sim.Place("resident-red")
+	if err := <-cut; !errors.Is(err, idcardsim.ErrUnplugged) {
+		t.Fatalf("Serve = %v, want ErrUnplugged", err)
+	}
+	e := ev.next(idcard.ReaderDisconnected)
+	if !errors.Is(e.Err, idcard.ErrDisconnected) || !errors.Is(e.Err, serialport.ErrUnplugged) {
+		t.Errorf("disconnected event error %v, want ErrDisconnected and serialport.ErrUnplugged", e.Err)
+	}
+	reads := sim.Count("read")
+	plug()
+	ev.next(idcard.ReaderConnected)
+	if e := ev.next(idcard.CardPlaced); e.Err != nil || e.Card == nil || e.Card.Name.Reveal() != "周建国" {
+		t.Fatalf("after the reader came back: card %v, err %v", e.Card, e.Err)
+	}
+	ev.quiet(sim, 5)
+	if n := sim.Count("read") - reads; n != 1 {
+		t.Errorf("the card was read %d times after the replug, want 1", n)
+	}
+}

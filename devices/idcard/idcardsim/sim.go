@@ -86,7 +86,8 @@ type Sim struct {
 	selected bool
 	flaky    bool // the next find answers 80 (FlakyAfterRead)
 	faults   []Fault
-	failRead int // reads still to answer 41
+	failRead int  // reads still to answer 41
+	unplug   bool // cut the next read's reply half-way and end Serve
 	counts   map[string]int
 }
 
@@ -178,6 +179,21 @@ func (s *Sim) FailReads(n int) {
 	s.failRead = n
 }
 
+// ErrUnplugged is what Serve returns after UnplugMidRead cut a reply
+// short. The caller then closes the line under the host (a pty's master,
+// a pipe's end), as pulling the reader's USB cable does; a new Serve on a
+// new line is the reader plugged in again.
+var ErrUnplugged = errors.New("idcardsim: unplugged in the middle of a reply")
+
+// UnplugMidRead makes the reader vanish during the next card read: the
+// read's reply (30 01 or 30 10) goes out half-way, then Serve returns
+// ErrUnplugged. The cut falls on the same byte on any machine.
+func (s *Sim) UnplugMidRead() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.unplug = true
+}
+
 // PendingFaults returns how many injected faults have not been used yet.
 func (s *Sim) PendingFaults() int {
 	s.mu.Lock()
@@ -242,6 +258,13 @@ func (s *Sim) Serve(ctx context.Context, rw io.ReadWriter) error {
 		default:
 			return fmt.Errorf("idcardsim: %w", err)
 		}
+		if s.unplugging(body, err) {
+			frame := idcard.Encode(reply)
+			if _, err := out.Write(frame[:len(frame)/2]); err != nil && !conn.Gone(err) {
+				return fmt.Errorf("idcardsim: %w", err)
+			}
+			return ErrUnplugged
+		}
 		if err := s.send(out, idcard.Encode(reply)); err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
@@ -261,6 +284,18 @@ func (s *Sim) Serve(ctx context.Context, rw io.ReadWriter) error {
 			}
 		}
 	}
+}
+
+// unplugging reports whether the request just answered is a card read
+// that UnplugMidRead asked to cut, and clears the request.
+func (s *Sim) unplugging(body []byte, err error) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.unplug || err != nil || len(body) < 2 || body[0] != 0x30 || (body[1] != 0x01 && body[1] != 0x10) {
+		return false
+	}
+	s.unplug = false
+	return true
 }
 
 // send writes a reply frame, applying the next fault if one is queued.
