@@ -81,6 +81,16 @@ func (c *Client) HealthConsent(ctx context.Context, id pii.IDNumber, given bool,
 	return out, err
 }
 
+// ResidentCodes asks for the resident's status and paper codes, for the
+// worker workerID serving her at a counter (the context carries her
+// session and api.PurposeCounter).
+func (c *Client) ResidentCodes(ctx context.Context, id pii.IDNumber, workerID string) (api.CodesResponse, error) {
+	var out api.CodesResponse
+	req := api.CodesRequest{IDNumber: id.Reveal(), Purpose: c.purpose(ctx), WorkerID: workerID}
+	err := c.do(ctx, http.MethodPost, "/v1/resident-codes", req, &out, true)
+	return out, err
+}
+
 // Export reads one page of the export to the health cloud after cursor,
 // as the raw body and its X-Export-Signature, which the caller checks
 // against the service's trust root (VerifyExport) before it trusts the

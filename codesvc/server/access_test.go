@@ -221,6 +221,16 @@ func TestEveryRouteRecordsAccess(t *testing.T) {
 			must(err)
 			return []string{"A"}
 		}},
+		{"POST /v1/resident-codes", api.PurposeCounter, "demo", func() []string {
+			ws, err := e.c.WorkerLogin(ctx, "demo", "demo1234")
+			must(err)
+			codes, err := e.c.ResidentCodes(client.WithWorker(counter, ws.Session), b, "demo")
+			must(err)
+			if len(codes.Codes) != 2 || codes.Codes[0].State != api.StateRevoked || codes.Codes[1].State != api.StateSuperseded {
+				t.Fatalf("B's codes = %+v, want the re-issued one revoked, then the first superseded", codes.Codes)
+			}
+			return []string{"B"}
+		}},
 		{"GET /v1/export", api.PurposeHealthCloud, "", func() []string {
 			body, sig, err := cloud.Export(client.WithPurpose(ctx, api.PurposeHealthCloud), "", 0)
 			must(err)

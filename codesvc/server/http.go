@@ -73,6 +73,7 @@ func NewHandler(svc *Service) *Handler {
 	h.handle("POST /v1/access-records", MaxBody, h.accessRecords)
 	h.handle("POST /v1/health-services", MaxBody, h.healthServices)
 	h.handle("POST /v1/health-consent", MaxBody, h.healthConsent)
+	h.handle("POST /v1/resident-codes", MaxBody, h.residentCodes)
 	h.handle("GET /v1/export", 0, h.export)
 	return h
 }

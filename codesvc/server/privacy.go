@@ -135,3 +135,25 @@ func (h *Handler) export(w http.ResponseWriter, r *http.Request, c *call) {
 	w.Header().Set(api.HeaderExportSignature, base64.RawURLEncoding.EncodeToString(sig))
 	writeRaw(w, http.StatusOK, buf.Bytes())
 }
+
+// residentCodes is POST /v1/resident-codes: the resident's paper codes,
+// for the worker serving her at a counter.
+func (h *Handler) residentCodes(w http.ResponseWriter, r *http.Request, c *call) {
+	var req api.CodesRequest
+	a, ok := h.residentCall(w, r, c, &req, &req.Purpose, &req.WorkerID)
+	if !ok {
+		return
+	}
+	id, err := parseID(req.IDNumber, h.svc.Now())
+	if err != nil {
+		h.fail(w, err)
+		return
+	}
+	resp, err := h.svc.ResidentCodes(r.Context(), id)
+	err = h.recorded(r.Context(), aboutHer(err), a, err, h.svc.ResidentKey(id))
+	if err != nil {
+		h.fail(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, resp)
+}

@@ -67,6 +67,7 @@ const (
 	ActionAccessRecords  = "access_records"
 	ActionHealthServices = "health_services"
 	ActionHealthConsent  = "health_consent"
+	ActionResidentCodes  = "resident_codes"
 	ActionExport         = "export"
 	// ActionCredential: a medical-visit credential issued.
 	ActionCredential = "credential"
@@ -101,6 +102,7 @@ var residentRoutes = map[string]access{
 	"POST /v1/access-records":            {ActionAccessRecords, []api.Purpose{self, counter}},
 	"POST /v1/health-services":           {ActionHealthServices, []api.Purpose{self, counter}},
 	"POST /v1/health-consent":            {ActionHealthConsent, []api.Purpose{self, counter}},
+	"POST /v1/resident-codes":            {ActionResidentCodes, []api.Purpose{counter}},
 	"GET /v1/export":                     {ActionExport, []api.Purpose{api.PurposeHealthCloud}},
 	"POST /v1/credentials":               {ActionCredential, []api.Purpose{self, counter}},
 	"GET /v1/credentials/{token_id}":     {ActionCredentialLookup, []api.Purpose{api.PurposeHospital}},

@@ -39,6 +39,7 @@ var routeRoles = map[string][]api.Role{
 	"POST /v1/access-records":            {api.RoleSelfService, api.RoleCounter},
 	"POST /v1/health-services":           {api.RoleSelfService, api.RoleCounter},
 	"POST /v1/health-consent":            {api.RoleSelfService, api.RoleCounter},
+	"POST /v1/resident-codes":            {api.RoleCounter},
 	"GET /v1/export":                     {api.RoleHealthCloud},
 }
 

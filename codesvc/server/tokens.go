@@ -279,3 +279,57 @@ func apiCorrection(c store.Correction) api.Correction {
 	return api.Correction{ID: c.ID, ClientID: c.ClientID, ResidentRef: c.ResidentRef, DeviceID: c.DeviceID, WorkerID: c.WorkerID,
 		Reason: c.Reason, FiledAt: c.FiledAt, State: c.State, ResolvedAt: c.ResolvedAt, Note: c.Note, EventKind: c.EventKind}
 }
+
+// ResidentCodes is the resident's status now and her paper codes, the
+// newest first (at most api.MaxCodes), each with the name of the device
+// that issued it and its state as a verifier would see it now: a code
+// whose signing key was revoked reads as revoked. ErrNotEnrolled when the
+// service does not know her.
+func (s *Service) ResidentCodes(ctx context.Context, id pii.IDNumber) (api.CodesResponse, error) {
+	r, _, err := s.enrolled(ctx, id)
+	if err == nil && r.MaskedName == "" {
+		err = ErrNotEnrolled
+	}
+	if err != nil {
+		return api.CodesResponse{}, err
+	}
+	_, evs, toks, err := s.Store.ResidentByID(ctx, r.ID)
+	if err != nil {
+		return api.CodesResponse{}, err
+	}
+	now := s.Now()
+	resp := api.CodesResponse{MaskedName: r.MaskedName, MaskedID: r.MaskedID, Status: s.APIStatus(s.Evaluate(evs, now)),
+		Codes: []api.CodeEntry{}, More: len(toks) > api.MaxCodes}
+	places := map[string]string{}
+	for i := len(toks) - 1; i >= 0 && len(resp.Codes) < api.MaxCodes; i-- {
+		t := toks[i]
+		e := api.CodeEntry{TokenID: t.ID, IssuedAt: t.IssuedAt, ExpiresAt: t.ExpiresAt, State: tokenState(t, now)}
+		if e.State == api.StateRevoked || e.State == api.StateSuperseded {
+			e.StateAt = t.StateAt
+		}
+		if revoked, err := s.keyRevoked(ctx, t.KeyID); err != nil {
+			return api.CodesResponse{}, err
+		} else if revoked && e.State == api.StateActive {
+			e.State = api.StateRevoked
+		}
+		if e.Place, err = s.placeOf(ctx, t.DeviceID, places); err != nil {
+			return api.CodesResponse{}, err
+		}
+		resp.Codes = append(resp.Codes, e)
+	}
+	return resp, nil
+}
+
+// placeOf is the name of the device with this ID, remembered in seen for
+// the rest of one answer; "" for a device the store no longer has.
+func (s *Service) placeOf(ctx context.Context, deviceID string, seen map[string]string) (string, error) {
+	if p, ok := seen[deviceID]; ok || deviceID == "" {
+		return p, nil
+	}
+	d, err := s.Store.Device(ctx, deviceID)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return "", err
+	}
+	seen[deviceID] = d.Name
+	return d.Name, nil
+}
