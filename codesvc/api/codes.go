@@ -15,12 +15,11 @@ type CodesRequest struct {
 // MaxCodes bounds the codes in one CodesResponse: the newest are kept.
 const MaxCodes = 50
 
-// CodesResponse is the resident's status now and her paper codes, the
-// newest first. More is set when she had more than MaxCodes.
+// CodesResponse is the resident's paper codes, the newest first. More is
+// set when she had more than MaxCodes.
 type CodesResponse struct {
 	MaskedName string      `json:"masked_name"`
 	MaskedID   string      `json:"masked_id"`
-	Status     Status      `json:"status"`
 	Codes      []CodeEntry `json:"codes"`
 	More       bool        `json:"more"`
 }

@@ -149,6 +149,9 @@ func (h *Handler) residentCodes(w http.ResponseWriter, r *http.Request, c *call)
 		h.fail(w, err)
 		return
 	}
+	if !h.lookup(w, c) {
+		return
+	}
 	resp, err := h.svc.ResidentCodes(r.Context(), id)
 	err = h.recorded(r.Context(), aboutHer(err), a, err, h.svc.ResidentKey(id))
 	if err != nil {

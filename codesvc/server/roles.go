@@ -75,8 +75,9 @@ type Limit struct {
 }
 
 // DefaultLookupLimits bound look-ups of one resident (POST /v1/status,
-// and GET /v1/tokens/{id} and POST /v1/tokens, which answer a status
-// too, and POST /v1/credentials and GET /v1/credentials/{id}) per device, by its role. Each is what one device serving one
+// GET /v1/tokens/{id} and POST /v1/tokens, which answer a status too,
+// POST /v1/credentials and GET /v1/credentials/{id}, and POST
+// /v1/resident-codes) per device, by its role. Each is what one device serving one
 // person at a time can need, with room for a short queue; more is a
 // device being used to trawl the register, which the limit turns from
 // a city in an afternoon into a few thousand people a day per device,

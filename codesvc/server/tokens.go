@@ -280,8 +280,7 @@ func apiCorrection(c store.Correction) api.Correction {
 		Reason: c.Reason, FiledAt: c.FiledAt, State: c.State, ResolvedAt: c.ResolvedAt, Note: c.Note, EventKind: c.EventKind}
 }
 
-// ResidentCodes is the resident's status now and her paper codes, the
-// newest first (at most api.MaxCodes), each with the name of the device
+// ResidentCodes is the resident's paper codes, the newest first (at most api.MaxCodes), each with the name of the device
 // that issued it and its state as a verifier would see it now: a code
 // whose signing key was revoked reads as revoked. ErrNotEnrolled when the
 // service does not know her.
@@ -293,13 +292,12 @@ func (s *Service) ResidentCodes(ctx context.Context, id pii.IDNumber) (api.Codes
 	if err != nil {
 		return api.CodesResponse{}, err
 	}
-	_, evs, toks, err := s.Store.ResidentByID(ctx, r.ID)
+	_, _, toks, err := s.Store.ResidentByID(ctx, r.ID)
 	if err != nil {
 		return api.CodesResponse{}, err
 	}
 	now := s.Now()
-	resp := api.CodesResponse{MaskedName: r.MaskedName, MaskedID: r.MaskedID, Status: s.APIStatus(s.Evaluate(evs, now)),
-		Codes: []api.CodeEntry{}, More: len(toks) > api.MaxCodes}
+	resp := api.CodesResponse{MaskedName: r.MaskedName, MaskedID: r.MaskedID, Codes: []api.CodeEntry{}, More: len(toks) > api.MaxCodes}
 	places := map[string]string{}
 	for i := len(toks) - 1; i >= 0 && len(resp.Codes) < api.MaxCodes; i-- {
 		t := toks[i]
