@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"time"
-
-	"github.com/shcommunity/kiosk/codesvc/api"
 )
 
 // The steps of a resident's own questions, after her paper code, while
@@ -28,8 +26,64 @@ const (
 
 // HealthConsentVersion names the consent text the health-consent screen
 // shows (package i18n, HealthConsent*): the service records it with her
-// agreement. A change of the words is a new version.
-const HealthConsentVersion = api.HealthConsentVersion
+// agreement. A change of the words is a new version, here and in the
+// service's api.HealthConsentVersion (package wire's tests hold them
+// together).
+const HealthConsentVersion = "health-services-2026-11"
+
+// AccessGroup is one line of 谁查询过我: the accesses to her code at one
+// place for one purpose, how many, the first and the last. Purpose is
+// the service's code for it (docs/api.md, "Purposes and access
+// records"), which package i18n words.
+type AccessGroup struct {
+	Place       string
+	Purpose     string
+	Count       int
+	First, Last time.Time
+}
+
+// HealthServices is what the health cloud shares with her, as the
+// service answers it: the family doctor and her community health
+// centre, the free annual check-up (only from 65), the doses given and
+// what is due. The codes of a vaccine and of a reminder's kind are the
+// service's (docs/api.md), which package i18n words.
+type HealthServices struct {
+	FamilyDoctor, Centre, CentrePhone string
+	CheckUp                           *CheckUp
+	Vaccinations                      []Vaccination
+	Reminders                         []Reminder
+	// ConsentVersion is the consent text she agreed to.
+	ConsentVersion string
+}
+
+// CheckUp is this year's free check-up: done, or when it is next
+// offered.
+type CheckUp struct {
+	Year int
+	Done bool
+	Next time.Time
+}
+
+// Vaccination is one dose given.
+type Vaccination struct {
+	Date    time.Time
+	Vaccine string
+}
+
+// Reminder is one thing due from Date: a check-up, a family doctor's
+// follow-up, or a dose of Vaccine.
+type Reminder struct {
+	Kind    string
+	Date    time.Time
+	Vaccine string
+}
+
+// The kinds of a Reminder, as the service writes them.
+const (
+	ReminderCheckUp  = "check_up"
+	ReminderVaccine  = "vaccine"
+	ReminderFollowUp = "doctor_follow_up"
+)
 
 // AccessPageSize is how many groups of access records one page shows in
 // large type.
@@ -47,7 +101,7 @@ type PrivacyBackend interface {
 	// returns ErrConsentRequired until she agreed (or after she withdrew
 	// at a counter), ErrNoHealthRecord when the health cloud does not
 	// know her.
-	HealthServices(ctx context.Context, r Resident) (api.HealthServices, error)
+	HealthServices(ctx context.Context, r Resident) (HealthServices, error)
 	// AgreeHealth records her agreement to the consent text of version.
 	AgreeHealth(ctx context.Context, r Resident, version string) error
 }
@@ -56,7 +110,7 @@ type PrivacyBackend interface {
 // large type; a Printer that is one offers 打印 on those screens.
 type SheetPrinter interface {
 	PrintAccess(ctx context.Context, who Who, a AccessList) error
-	PrintHealth(ctx context.Context, who Who, h api.HealthServices) error
+	PrintHealth(ctx context.Context, who Who, h HealthServices) error
 }
 
 // Who is the resident as a sheet names her: masked.
@@ -76,17 +130,17 @@ var (
 // AccessList is who looked a resident up since Since.
 type AccessList struct {
 	Since  time.Time
-	Groups []api.AccessGroup
+	Groups []AccessGroup
 	More   bool // there were more groups than the service lists
 }
 
 // AccessView is the page of an AccessList on screen.
 type AccessView struct {
 	Since time.Time
-	Rows  []api.AccessGroup // this page's groups
-	Page  int               // from 0
-	Pages int               // at least 1
-	Total int               // groups in the list; 0 says "nobody"
+	Rows  []AccessGroup // this page's groups
+	Page  int           // from 0
+	Pages int           // at least 1
+	Total int           // groups in the list; 0 says "nobody"
 	More  bool
 }
 

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/shcommunity/kiosk/app/flow"
-	"github.com/shcommunity/kiosk/codesvc/api"
 )
 
 // privacyBackend is a fakeBackend that answers a resident's own
@@ -17,35 +16,35 @@ import (
 type privacyBackend struct {
 	*fakeBackend
 	mu       sync.Mutex
-	groups   []api.AccessGroup
+	groups   []flow.AccessGroup
 	consent  map[string]string // plain ID number: version agreed
-	records  map[string]api.HealthServices
+	records  map[string]flow.HealthServices
 	asked    int // access or health questions received
 	agreed   []string
 	agreeErr error
 }
 
 func newPrivacyBackend() *privacyBackend {
-	return &privacyBackend{fakeBackend: newFakeBackend(), consent: map[string]string{}, records: map[string]api.HealthServices{}}
+	return &privacyBackend{fakeBackend: newFakeBackend(), consent: map[string]string{}, records: map[string]flow.HealthServices{}}
 }
 
 func (b *privacyBackend) AccessRecords(ctx context.Context, r flow.Resident) (flow.AccessList, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.asked++
-	return flow.AccessList{Since: asOf.Add(-api.AccessWindow), Groups: b.groups}, nil
+	return flow.AccessList{Since: asOf.Add(-30 * 24 * time.Hour), Groups: b.groups}, nil
 }
 
-func (b *privacyBackend) HealthServices(ctx context.Context, r flow.Resident) (api.HealthServices, error) {
+func (b *privacyBackend) HealthServices(ctx context.Context, r flow.Resident) (flow.HealthServices, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.asked++
 	if b.consent[r.Number.Reveal()] == "" {
-		return api.HealthServices{}, flow.ErrConsentRequired
+		return flow.HealthServices{}, flow.ErrConsentRequired
 	}
 	h, ok := b.records[r.Number.Reveal()]
 	if !ok {
-		return api.HealthServices{}, flow.ErrNoHealthRecord
+		return flow.HealthServices{}, flow.ErrNoHealthRecord
 	}
 	return h, nil
 }
@@ -78,7 +77,7 @@ type sheetPrinter struct {
 	*fakePrinter
 	mu     sync.Mutex
 	access []flow.AccessList
-	health []api.HealthServices
+	health []flow.HealthServices
 	who    []flow.Who
 }
 
@@ -89,7 +88,7 @@ func (p *sheetPrinter) PrintAccess(ctx context.Context, who flow.Who, a flow.Acc
 	return nil
 }
 
-func (p *sheetPrinter) PrintHealth(ctx context.Context, who flow.Who, h api.HealthServices) error {
+func (p *sheetPrinter) PrintHealth(ctx context.Context, who flow.Who, h flow.HealthServices) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.health, p.who = append(p.health, h), append(p.who, who)
@@ -105,11 +104,11 @@ func privacyHarness(t *testing.T) (*harness, *privacyBackend, *sheetPrinter) {
 	return h, b, sp
 }
 
-func groups(n int) []api.AccessGroup {
-	out := make([]api.AccessGroup, n)
+func groups(n int) []flow.AccessGroup {
+	out := make([]flow.AccessGroup, n)
 	for i := range out {
 		at := asOf.Add(-time.Duration(i) * time.Hour)
-		out[i] = api.AccessGroup{Place: fmt.Sprintf("场所%d", i), Purpose: api.PurposeVenueEntry, Count: 1, First: at, Last: at}
+		out[i] = flow.AccessGroup{Place: fmt.Sprintf("场所%d", i), Purpose: "venue_entry", Count: 1, First: at, Last: at}
 	}
 	return out
 }
@@ -181,7 +180,7 @@ func TestAccessRecordsEmpty(t *testing.T) {
 func TestHealthConsentOnce(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		h, b, sp := privacyHarness(t)
-		b.records[greenID] = api.HealthServices{FamilyDoctor: "陈医生"}
+		b.records[greenID] = flow.HealthServices{FamilyDoctor: "陈医生"}
 		h.start()
 		defer h.stop()
 		h.place(card("张三丰", greenID), nil)
@@ -223,7 +222,7 @@ func TestHealthConsentOnce(t *testing.T) {
 func TestHealthBadInput(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		h, b, _ := privacyHarness(t)
-		b.records[greenID] = api.HealthServices{FamilyDoctor: "陈医生"}
+		b.records[greenID] = flow.HealthServices{FamilyDoctor: "陈医生"}
 		b.consent[greenID], b.consent[yellowID] = flow.HealthConsentVersion, flow.HealthConsentVersion
 		h.start()
 		defer h.stop()
@@ -276,7 +275,7 @@ func TestQuestionsSpeak(t *testing.T) {
 		h.do(h.s.HealthServices)
 		h.do(h.s.AgreeHealth)
 		b.mu.Lock()
-		b.records[greenID], b.consent[greenID] = api.HealthServices{FamilyDoctor: "陈医生"}, flow.HealthConsentVersion
+		b.records[greenID], b.consent[greenID] = flow.HealthServices{FamilyDoctor: "陈医生"}, flow.HealthConsentVersion
 		b.groups = nil
 		b.mu.Unlock()
 		h.remove()

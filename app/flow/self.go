@@ -9,7 +9,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/shcommunity/kiosk/codesvc/api"
 	"github.com/shcommunity/kiosk/devices/idcard"
 	"github.com/shcommunity/kiosk/healthcode"
 )
@@ -102,7 +101,7 @@ type SelfView struct {
 	// Access (StepAccess) and Health (StepHealth) are her answers; Sheet
 	// and SheetProblem what became of 打印 on their screens.
 	Access       AccessView
-	Health       *api.HealthServices
+	Health       *HealthServices
 	Sheet        SheetState
 	SheetProblem Problem
 }

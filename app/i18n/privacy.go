@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/shcommunity/kiosk/app/flow"
-	"github.com/shcommunity/kiosk/codesvc/api"
 )
 
 // A resident's own questions after her paper code: who looked her up
@@ -75,27 +74,28 @@ func init() {
 	}
 }
 
-// PurposeText is a purpose in the resident's words.
-func PurposeText(l Lang, p api.Purpose) string {
-	words := map[api.Purpose][2]string{
-		api.PurposeSelfService: {"自助服务", "self-service"},
-		api.PurposeCounter:     {"窗口服务", "counter service"},
-		api.PurposeVenueEntry:  {"场所核验", "venue check"},
-		api.PurposeHospital:    {"就医登记", "hospital registration"},
-		api.PurposeCorrection:  {"纠错", "record correction"},
-		api.PurposeFollowUp:    {"社区随访", "community follow-up"},
-		api.PurposeHealthCloud: {"健康云服务", "health cloud"},
+// PurposeText is a purpose, by the service's code for it (docs/api.md,
+// "Purposes and access records"), in the resident's words.
+func PurposeText(l Lang, p string) string {
+	words := map[string][2]string{
+		"self_service":          {"自助服务", "self-service"},
+		"counter_service":       {"窗口服务", "counter service"},
+		"venue_entry":           {"场所核验", "venue check"},
+		"hospital_registration": {"就医登记", "hospital registration"},
+		"correction":            {"纠错", "record correction"},
+		"community_follow_up":   {"社区随访", "community follow-up"},
+		"health_cloud":          {"健康云服务", "health cloud"},
 	}
 	return wordOf(l, words, p)
 }
 
 // wordOf is a code's words in the language, or the code itself when the
 // table has none (a purpose or vaccine newer than this kiosk).
-func wordOf[K ~string](l Lang, words map[K][2]string, k K) string {
+func wordOf(l Lang, words map[string][2]string, k string) string {
 	w, ok := words[k]
 	switch {
 	case !ok:
-		return string(k)
+		return k
 	case l == EN:
 		return w[1]
 	}
@@ -105,13 +105,13 @@ func wordOf[K ~string](l Lang, words map[K][2]string, k K) string {
 // AccessLine is one group of 谁查询过我 on one line: the latest time,
 // the place, the purpose, and how many times when more than once:
 // "11-28 08:15 · 徐家汇地铁站 · 场所核验 · 共3次".
-func AccessLine(l Lang, g api.AccessGroup) string {
+func AccessLine(l Lang, g flow.AccessGroup) string {
 	return g.Last.In(shanghai).Format("01-02 15:04") + " · " + g.Place + " · " + PurposeText(l, g.Purpose) + accessCount(l, g.Count)
 }
 
 // AccessHead is AccessLine without the place, which a screen writes on
 // a line of its own: "11-28 08:15 · 场所核验 · 共3次".
-func AccessHead(l Lang, g api.AccessGroup) string {
+func AccessHead(l Lang, g flow.AccessGroup) string {
 	return g.Last.In(shanghai).Format("01-02 15:04") + " · " + PurposeText(l, g.Purpose) + accessCount(l, g.Count)
 }
 
@@ -156,13 +156,13 @@ func SheetText(l Lang, s flow.SheetState, p flow.Problem) string {
 	return ""
 }
 
-// VaccineText is a vaccine's name.
-func VaccineText(l Lang, v api.Vaccine) string {
-	words := map[api.Vaccine][2]string{
-		api.VaccineInfluenza:    {"流感疫苗", "influenza"},
-		api.VaccinePneumococcal: {"肺炎球菌疫苗", "pneumococcal"},
-		api.VaccineCOVID19:      {"新冠疫苗", "COVID-19"},
-		api.VaccineZoster:       {"带状疱疹疫苗", "shingles"},
+// VaccineText is a vaccine's name, by the service's code for it.
+func VaccineText(l Lang, v string) string {
+	words := map[string][2]string{
+		"influenza":     {"流感疫苗", "influenza"},
+		"pneumococcal":  {"肺炎球菌疫苗", "pneumococcal"},
+		"covid19":       {"新冠疫苗", "COVID-19"},
+		"herpes_zoster": {"带状疱疹疫苗", "shingles"},
 	}
 	return wordOf(l, words, v)
 }
@@ -171,15 +171,15 @@ func VaccineText(l Lang, v api.Vaccine) string {
 func day(t time.Time) string { return t.Format("2006-01-02") }
 
 // ReminderText is one reminder: what is due and from when.
-func ReminderText(l Lang, r api.Reminder) string {
+func ReminderText(l Lang, r flow.Reminder) string {
 	switch {
-	case r.Kind == api.ReminderCheckUp && l == EN:
+	case r.Kind == flow.ReminderCheckUp && l == EN:
 		return "This year's free check-up: " + day(r.Date)
-	case r.Kind == api.ReminderCheckUp:
+	case r.Kind == flow.ReminderCheckUp:
 		return "今年的免费体检：" + day(r.Date)
-	case r.Kind == api.ReminderFollowUp && l == EN:
+	case r.Kind == flow.ReminderFollowUp && l == EN:
 		return "Family doctor's visit: " + day(r.Date)
-	case r.Kind == api.ReminderFollowUp:
+	case r.Kind == flow.ReminderFollowUp:
 		return "家庭医生随访：" + day(r.Date)
 	case l == EN:
 		return VaccineText(l, r.Vaccine) + " vaccine due from " + day(r.Date)
@@ -188,7 +188,7 @@ func ReminderText(l Lang, r api.Reminder) string {
 }
 
 // CheckUpText is the state of this year's free check-up.
-func CheckUpText(l Lang, c api.CheckUp) string {
+func CheckUpText(l Lang, c flow.CheckUp) string {
 	switch {
 	case c.Done && l == EN:
 		return fmt.Sprintf("%d: done", c.Year)
@@ -209,7 +209,7 @@ type Section struct {
 
 // HealthSections are her health services in order: the family doctor and
 // centre, the check-up (from 65), the vaccinations, the reminders.
-func HealthSections(l Lang, h api.HealthServices) []Section {
+func HealthSections(l Lang, h flow.HealthServices) []Section {
 	out := []Section{{Heading: T(l, HealthDoctor), Lines: []string{h.FamilyDoctor + "  " + h.CentrePhone, h.Centre}}}
 	if h.CheckUp != nil {
 		out = append(out, Section{Heading: T(l, HealthCheckUp), Lines: []string{CheckUpText(l, *h.CheckUp)}})

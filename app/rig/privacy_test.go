@@ -48,9 +48,9 @@ func exported(t *testing.T, k *kiosk, r flow.Resident) []string {
 
 // hasPurpose reports whether a group of gs was for purpose p, at place
 // when it is set.
-func hasPurpose(gs []api.AccessGroup, p api.Purpose, place string) bool {
+func hasPurpose(gs []flow.AccessGroup, p api.Purpose, place string) bool {
 	for _, g := range gs {
-		if g.Purpose == p && (place == "" || g.Place == place) {
+		if g.Purpose == string(p) && (place == "" || g.Place == place) {
 			return true
 		}
 	}
@@ -103,7 +103,7 @@ func TestPrivacyOnRig(t *testing.T) {
 	}
 	k.flow.AgreeHealth()
 	v = k.waitFor(t, step(flow.StepHealth))
-	if v.Health == nil || v.Health.FamilyDoctor != "陈医生" || v.Health.Consent.Version != flow.HealthConsentVersion {
+	if v.Health == nil || v.Health.FamilyDoctor != "陈医生" || v.Health.ConsentVersion != flow.HealthConsentVersion {
 		t.Fatalf("health services %+v", v.Health)
 	}
 	k.flow.PrintSheet()

@@ -31,20 +31,20 @@ type privacyView struct {
 // wait between.
 func privacyViews() map[string]privacyView {
 	at := time.Date(2026, 11, 28, 0, 15, 0, 0, time.UTC)
-	rows := []api.AccessGroup{
-		{Place: "徐家汇地铁站", Purpose: api.PurposeVenueEntry, Count: 3, First: at.Add(-time.Hour), Last: at},
-		{Place: "南京东路街道社区事务受理服务中心", Purpose: api.PurposeFollowUp, Count: 1, First: at, Last: at},
-		{Place: "演示自助机", Purpose: api.PurposeSelfService, Count: 1, First: at, Last: at},
-		{Place: "上海交通大学医学院附属瑞金医院门诊大厅", Purpose: api.PurposeHospital, Count: 12, First: at, Last: at},
+	rows := []flow.AccessGroup{
+		{Place: "徐家汇地铁站", Purpose: string(api.PurposeVenueEntry), Count: 3, First: at.Add(-time.Hour), Last: at},
+		{Place: "南京东路街道社区事务受理服务中心", Purpose: string(api.PurposeFollowUp), Count: 1, First: at, Last: at},
+		{Place: "演示自助机", Purpose: string(api.PurposeSelfService), Count: 1, First: at, Last: at},
+		{Place: "上海交通大学医学院附属瑞金医院门诊大厅", Purpose: string(api.PurposeHospital), Count: 12, First: at, Last: at},
 	}
 	day := time.Date(2026, 12, 14, 0, 0, 0, 0, time.UTC)
-	health := &api.HealthServices{FamilyDoctor: "陈医生", Centre: "南京东路街道社区卫生服务中心", CentrePhone: "021-0000 0101",
-		CheckUp: &api.CheckUp{Year: 2026, Next: day},
-		Vaccinations: []api.Vaccination{{Date: day.AddDate(-2, 0, 0), Vaccine: api.VaccineInfluenza},
-			{Date: day.AddDate(-1, 0, 0), Vaccine: api.VaccineInfluenza}, {Date: day.AddDate(0, -1, 0), Vaccine: api.VaccineZoster},
-			{Date: day.AddDate(0, -1, 0), Vaccine: api.VaccineCOVID19}},
-		Reminders: []api.Reminder{{Kind: api.ReminderCheckUp, Date: day}, {Kind: api.ReminderFollowUp, Date: day},
-			{Kind: api.ReminderVaccine, Date: day, Vaccine: api.VaccinePneumococcal}}}
+	health := &flow.HealthServices{FamilyDoctor: "陈医生", Centre: "南京东路街道社区卫生服务中心", CentrePhone: "021-0000 0101",
+		CheckUp: &flow.CheckUp{Year: 2026, Next: day},
+		Vaccinations: []flow.Vaccination{{Date: day.AddDate(-2, 0, 0), Vaccine: string(api.VaccineInfluenza)},
+			{Date: day.AddDate(-1, 0, 0), Vaccine: string(api.VaccineInfluenza)}, {Date: day.AddDate(0, -1, 0), Vaccine: string(api.VaccineZoster)},
+			{Date: day.AddDate(0, -1, 0), Vaccine: string(api.VaccineCOVID19)}},
+		Reminders: []flow.Reminder{{Kind: string(api.ReminderCheckUp), Date: day}, {Kind: string(api.ReminderFollowUp), Date: day},
+			{Kind: string(api.ReminderVaccine), Date: day, Vaccine: string(api.VaccinePneumococcal)}}}
 	with := func(step flow.Step, f func(*flow.SelfView)) flow.SelfView {
 		v := resident(step, ticket(flow.TicketCode, healthcode.SourceLive, healthcode.Green))
 		v.CanAsk = true

@@ -41,21 +41,47 @@ func (b *Backend) AccessRecords(ctx context.Context, r flow.Resident) (flow.Acce
 	if err != nil {
 		return flow.AccessList{}, fmt.Errorf("access records: %w", classifyPrivacy(err))
 	}
-	return flow.AccessList{Since: resp.Since, Groups: resp.Groups, More: resp.More}, nil
+	return accessList(resp), nil
 }
 
 // HealthServices implements flow.PrivacyBackend.
-func (b *Backend) HealthServices(ctx context.Context, r flow.Resident) (api.HealthServices, error) {
+func (b *Backend) HealthServices(ctx context.Context, r flow.Resident) (flow.HealthServices, error) {
 	ctx, cancel, err := b.privacy(ctx)
 	if err != nil {
-		return api.HealthServices{}, err
+		return flow.HealthServices{}, err
 	}
 	defer cancel()
 	h, err := b.Client.HealthServices(ctx, r.Number, "")
 	if err != nil {
-		return api.HealthServices{}, fmt.Errorf("health services: %w", classifyPrivacy(err))
+		return flow.HealthServices{}, fmt.Errorf("health services: %w", classifyPrivacy(err))
 	}
-	return h, nil
+	return healthServices(h), nil
+}
+
+// accessList is the service's answer to 谁查询过我 in the flow's terms.
+func accessList(resp api.AccessResponse) flow.AccessList {
+	a := flow.AccessList{Since: resp.Since, More: resp.More, Groups: make([]flow.AccessGroup, 0, len(resp.Groups))}
+	for _, g := range resp.Groups {
+		a.Groups = append(a.Groups, flow.AccessGroup{Place: g.Place, Purpose: string(g.Purpose), Count: g.Count, First: g.First, Last: g.Last})
+	}
+	return a
+}
+
+// healthServices is the service's answer to 我的健康服务 in the flow's
+// terms.
+func healthServices(h api.HealthServices) flow.HealthServices {
+	out := flow.HealthServices{FamilyDoctor: h.FamilyDoctor, Centre: h.Centre, CentrePhone: h.CentrePhone,
+		ConsentVersion: h.Consent.Version}
+	if c := h.CheckUp; c != nil {
+		out.CheckUp = &flow.CheckUp{Year: c.Year, Done: c.Done, Next: c.Next}
+	}
+	for _, v := range h.Vaccinations {
+		out.Vaccinations = append(out.Vaccinations, flow.Vaccination{Date: v.Date, Vaccine: string(v.Vaccine)})
+	}
+	for _, r := range h.Reminders {
+		out.Reminders = append(out.Reminders, flow.Reminder{Kind: string(r.Kind), Date: r.Date, Vaccine: string(r.Vaccine)})
+	}
+	return out
 }
 
 // AgreeHealth implements flow.PrivacyBackend.
@@ -92,7 +118,7 @@ func (p *Printer) PrintAccess(ctx context.Context, who flow.Who, a flow.AccessLi
 }
 
 // PrintHealth implements flow.SheetPrinter.
-func (p *Printer) PrintHealth(ctx context.Context, who flow.Who, h api.HealthServices) error {
+func (p *Printer) PrintHealth(ctx context.Context, who flow.Who, h flow.HealthServices) error {
 	return p.printSheet(ctx, HealthSheet(who, h, p.Centre, time.Now()))
 }
 
@@ -125,7 +151,7 @@ func AccessSheet(who flow.Who, a flow.AccessList, centre string, now time.Time) 
 }
 
 // HealthSheet is the slip of her health services.
-func HealthSheet(who flow.Who, h api.HealthServices, centre string, now time.Time) slip.Sheet {
+func HealthSheet(who flow.Who, h flow.HealthServices, centre string, now time.Time) slip.Sheet {
 	s := slip.Sheet{Title: i18n.T(i18n.ZH, i18n.HealthTitle), Name: pii.Name(who.MaskedName), ID: pii.IDNumber(who.MaskedID),
 		PrintedAt: now, Centre: centre}
 	for _, sec := range i18n.HealthSections(i18n.ZH, h) {
@@ -147,7 +173,7 @@ func (c *Counter) ResidentAccess(ctx context.Context, workerID string, r flow.Re
 	if err != nil {
 		return flow.AccessList{}, fmt.Errorf("access records: %w", classifyPrivacy(err))
 	}
-	return flow.AccessList{Since: resp.Since, Groups: resp.Groups, More: resp.More}, nil
+	return accessList(resp), nil
 }
 
 // WithdrawHealth withdraws, at a counter, the resident's consent to see

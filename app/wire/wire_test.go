@@ -6,6 +6,7 @@ import (
 
 	"github.com/shcommunity/kiosk/app/flow"
 	"github.com/shcommunity/kiosk/app/wire"
+	"github.com/shcommunity/kiosk/codesvc/api"
 	"github.com/shcommunity/kiosk/codesvc/rules"
 	"github.com/shcommunity/kiosk/codesvc/token"
 	"github.com/shcommunity/kiosk/codesvc/verify"
@@ -76,5 +77,20 @@ func TestSlipOf(t *testing.T) {
 				t.Errorf("slip prints %q %q, want the masked values unchanged", s.Name.Masked(), s.ID.Masked())
 			}
 		})
+	}
+}
+
+// TestFlowSpeaksTheServiceCodes: the flow's own words for the service's
+// health-consent version and reminder kinds are the service's.
+func TestFlowSpeaksTheServiceCodes(t *testing.T) {
+	for _, c := range [][2]string{
+		{flow.HealthConsentVersion, api.HealthConsentVersion},
+		{flow.ReminderCheckUp, string(api.ReminderCheckUp)},
+		{flow.ReminderVaccine, string(api.ReminderVaccine)},
+		{flow.ReminderFollowUp, string(api.ReminderFollowUp)},
+	} {
+		if c[0] != c[1] {
+			t.Errorf("the flow says %q where the service says %q", c[0], c[1])
+		}
 	}
 }
