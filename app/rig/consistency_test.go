@@ -81,7 +81,7 @@ type figures struct {
 	notNewest                                   int // offline colours older than an answer the kiosk had
 	wrongCached                                 int // offline colours not the truth with nothing changed since
 	staleGreen                                  int
-	claimPast                                   int // paper claims whose colour the resident's valid_until had ended (no valid_until in a claim)
+	claimPast                                   int // paper claims showing a colour the resident's valid_until had ended
 }
 
 func (f *figures) add(g figures) {
@@ -438,9 +438,12 @@ func (w *world) probeOffline(ctx context.Context) {
 	}
 }
 
-// checkOffline judges one offline answer. A paper code's claim carries
-// no valid_until, so for it the truth is required only at its as-of, and
-// a colour the resident's valid_until has ended is counted, not failed.
+// checkOffline judges one offline answer. bounded is the kiosk's own
+// cache, held to its freshness bound and to the newest answer it had; a
+// paper code's claim (not bounded) is as of its printing and trusted for
+// the token's freshness bound, and since format 2 it carries the
+// valid_until it was printed with, so it too must be the truth while
+// nothing changed since its as-of.
 func (w *world) checkOffline(p *person, ch string, s healthcode.Status, now time.Time, bounded bool) {
 	w.f.offline++
 	if !s.HasColour() {
@@ -472,6 +475,8 @@ func (w *world) checkOffline(p *person, ch string, s healthcode.Status, now time
 			now, ch, s.Colour, s.AsOf, s.ValidUntil, truth.Colour, truth.Reason, w.rules.Version, w.ruledAt, p.events)
 	case unchanged && !bounded && s.Colour != truth.Colour:
 		w.f.claimPast++
+		w.t.Errorf("%v: offline, %s shows %q as of %v until %v; nothing changed since and the truth is %q",
+			now, ch, s.Colour, s.AsOf, s.ValidUntil, truth.Colour)
 	}
 	if s.Colour == healthcode.Green && truth.Colour != healthcode.Green && unchanged {
 		w.f.staleGreen++
