@@ -107,7 +107,7 @@ func benchStatus(b *testing.B, open opener, db *pgtest.Cluster, noSessions bool)
 	tr := &http.Transport{MaxIdleConns: 256, MaxIdleConnsPerHost: 256}
 	defer tr.CloseIdleConnections()
 	c := &client.Client{BaseURL: e.c.BaseURL, HTTP: &http.Client{Transport: tr}, DeviceID: e.c.DeviceID, Key: e.c.Key,
-		Now: e.clk.Now, NoSessions: noSessions}
+		Now: e.clk.Now, NoSessions: noSessions, Purpose: api.PurposeSelfService}
 	if _, err := c.Status(ctx, ids[0]); err != nil { // the session, if any, before the clock starts
 		b.Fatal(err)
 	}

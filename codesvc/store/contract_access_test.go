@@ -83,6 +83,38 @@ func TestAccessRecords(t *testing.T) {
 	})
 }
 
+// TestAccessRecordsConcurrent: calls made at once, which the SQL stores
+// group into shared transactions, each return only once their records are
+// written, and every record is kept once.
+func TestAccessRecordsConcurrent(t *testing.T) {
+	each(t, func(t *testing.T, s store.Store) {
+		const callers, per = 64, 2
+		var wg sync.WaitGroup
+		errs := make(chan error, callers)
+		for c := range callers {
+			wg.Go(func() {
+				recs := make([]store.AccessRecord, per)
+				for i := range recs {
+					recs[i] = store.AccessRecord{ResidentKey: []byte(fmt.Sprint("c", c)), At: t0.Add(time.Duration(i) * time.Second),
+						DeviceID: "D1", Place: "p", Role: "venue", Purpose: "venue_entry", Action: "token_status"}
+				}
+				if err := s.RecordAccess(ctx, recs); err != nil {
+					errs <- err
+					return
+				}
+				if got, err := s.AccessRecords(ctx, []byte(fmt.Sprint("c", c)), time.Time{}); err != nil || len(got) != per {
+					errs <- fmt.Errorf("caller %d reads %d records back after RecordAccess returned, %v; want %d", c, len(got), err, per)
+				}
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Error(err)
+		}
+	})
+}
+
 // TestPurgeAccess: over access generated across a year, the purge removes
 // exactly the records dated before its bound, of every resident, reports
 // how many, and keeps every later one; a second purge removes nothing.

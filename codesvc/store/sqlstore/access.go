@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/shcommunity/kiosk/codesvc/store"
@@ -13,31 +14,119 @@ import (
 // a few statements rather than one per resident.
 const accessChunk = 100
 
+// Access records are written on every request about a resident, before
+// its answer, so concurrent calls are grouped as nonces are: the first
+// caller writes its records and every call's that queued meanwhile in one
+// transaction (one commit), and the callers that joined it wait for its
+// outcome. A batch is whatever queued while the previous one ran; nothing
+// waits for a timer. A batch that fails fails every call in it, and none
+// of its records is kept.
+const maxAccessBatch = 256 // records in one transaction
+
+// accessReq is one RecordAccess call waiting in a batch.
+type accessReq struct {
+	recs []store.AccessRecord
+	err  error
+	done chan struct{} // closed when err is set
+}
+
+// accessBatcher is RecordAccess's queue.
+type accessBatcher struct {
+	mu      sync.Mutex
+	pending []*accessReq
+	running bool // a caller is writing batches
+}
+
 // RecordAccess implements store.Store.
 func (s *Store) RecordAccess(ctx context.Context, recs []store.AccessRecord) error {
 	if len(recs) == 0 {
 		return nil
 	}
-	return s.inTx(ctx, func(tx txn) error {
-		for len(recs) > 0 {
-			n := min(len(recs), accessChunk)
-			var q strings.Builder
-			q.WriteString(`INSERT INTO access_records(resident_key, at, device_id, place, role, purpose, action, worker_id) VALUES `)
-			args := make([]any, 0, 8*n)
-			for i, r := range recs[:n] {
-				if i > 0 {
-					q.WriteString(", ")
-				}
-				q.WriteString("(?, ?, ?, ?, ?, ?, ?, ?)")
-				args = append(args, r.ResidentKey, sqldb.ToDB(r.At), r.DeviceID, r.Place, r.Role, r.Purpose, r.Action, r.WorkerID)
-			}
-			if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
-				return err
-			}
-			recs = recs[n:]
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	r := &accessReq{recs: recs, done: make(chan struct{})}
+	b := &s.access
+	b.mu.Lock()
+	b.pending = append(b.pending, r)
+	lead := !b.running
+	b.running = true
+	b.mu.Unlock()
+	if lead {
+		// The batches serve other callers too: the caller's
+		// cancellation must not fail theirs.
+		s.writeAccess(context.WithoutCancel(ctx), r)
+	}
+	select {
+	case <-r.done:
+		return r.err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// writeAccess writes batches while callers queue, as writeNonces does: a
+// caller (own) writes until its own records are in and leaderBatches at
+// most, then hands the rest to a goroutine of its own.
+func (s *Store) writeAccess(ctx context.Context, own *accessReq) {
+	b := &s.access
+	for n := 0; ; n++ {
+		b.mu.Lock()
+		if len(b.pending) == 0 {
+			b.running = false
+			b.mu.Unlock()
+			return
 		}
-		return nil
-	})
+		if own != nil && n >= leaderBatches && isClosed(own.done) {
+			b.mu.Unlock()
+			go s.writeAccess(ctx, nil)
+			return
+		}
+		k, rows := 0, 0
+		for k < len(b.pending) && (k == 0 || rows+len(b.pending[k].recs) <= maxAccessBatch) {
+			rows += len(b.pending[k].recs)
+			k++
+		}
+		batch := b.pending[:k:k]
+		b.pending = b.pending[k:]
+		b.mu.Unlock()
+		bctx, cancel := context.WithTimeout(ctx, nonceTimeout)
+		err := s.inTx(bctx, func(tx txn) error {
+			for _, r := range batch {
+				if err := insertAccess(bctx, tx, r.recs); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		cancel()
+		for _, r := range batch {
+			r.err = err
+			close(r.done)
+		}
+	}
+}
+
+// insertAccess writes records in statements of accessChunk rows.
+func insertAccess(ctx context.Context, tx txn, recs []store.AccessRecord) error {
+	for len(recs) > 0 {
+		n := min(len(recs), accessChunk)
+		var q strings.Builder
+		q.WriteString(`INSERT INTO access_records(resident_key, at, device_id, place, role, purpose, action, worker_id) VALUES `)
+		args := make([]any, 0, 8*n)
+		for i, r := range recs[:n] {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteString("(?, ?, ?, ?, ?, ?, ?, ?)")
+			args = append(args, r.ResidentKey, sqldb.ToDB(r.At), r.DeviceID, r.Place, r.Role, r.Purpose, r.Action, r.WorkerID)
+		}
+		if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
+			return err
+		}
+		recs = recs[n:]
+	}
+	return nil
 }
 
 // AccessGroups implements store.Store.

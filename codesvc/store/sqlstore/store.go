@@ -73,9 +73,10 @@ type Store struct {
 	stmtToken    *sql.Stmt // read pool: token by ID
 	stmtSession  *sql.Stmt // read pool: session and device by session ID
 
-	nonces        nonceBatcher // UseNonce's queue and prepared inserts
-	sessionNonces nonceBatcher // UseSessionNonce's
-	nonceCount    atomic.Int64 // nonces written, for the sweep of expired ones
+	nonces        nonceBatcher  // UseNonce's queue and prepared inserts
+	sessionNonces nonceBatcher  // UseSessionNonce's
+	nonceCount    atomic.Int64  // nonces written, for the sweep of expired ones
+	access        accessBatcher // RecordAccess's queue
 }
 
 var _ store.Store = (*Store)(nil)
