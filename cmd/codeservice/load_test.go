@@ -87,14 +87,16 @@ func (l *loadRun) admin(args ...string) string {
 	return string(out)
 }
 
-// seed gives the sample residents that bench-status looks up an event
-// each, so that every lookup finds a resident and evaluates its rules.
+// seed enrols the sample residents that bench-status looks up and gives
+// each an event, so that every lookup finds a resident and evaluates its
+// rules.
 func (l *loadRun) seed() {
 	ids, err := devseed.IDNumbers(time.Now())
 	if err != nil {
 		l.b.Fatal(err)
 	}
 	for _, id := range ids {
+		l.admin("enrol", "--id", id.Reveal(), "--name", "王小明")
 		l.admin("event", "--id", id.Reveal(), "--kind", "arrival_key_area")
 	}
 }
