@@ -108,7 +108,9 @@ func (d Devices) TestReader(ctx context.Context, port string, baud int, wait tim
 	if err := r.SAMStatus(ctx); err != nil {
 		return Reading{}, fmt.Errorf("reader status: %w", err)
 	}
-	ctx, cancel := context.WithTimeout(ctx, wait)
+	// wait bounds the wait for a card between reads, not a read under
+	// way: a read cut off by it would be a reader fault, not "no card".
+	waited, cancel := context.WithTimeout(ctx, wait)
 	defer cancel()
 	tick := time.NewTicker(pollEvery)
 	defer tick.Stop()
@@ -126,7 +128,10 @@ func (d Devices) TestReader(ctx context.Context, port string, baud int, wait tim
 			return Reading{}, fmt.Errorf("read card: %w", err)
 		}
 		select {
-		case <-ctx.Done():
+		case <-waited.Done():
+			if err := ctx.Err(); err != nil {
+				return Reading{}, err
+			}
 			return Reading{}, fmt.Errorf("no card within %v: %w", wait, idcard.ErrNoCard)
 		case <-tick.C:
 		}
