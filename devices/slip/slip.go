@@ -19,6 +19,10 @@ const DefaultTitle = "随申码 · 纸质离线码"
 // empty: it is no paper code.
 const UncheckedTitle = "随申码 · 离线查询回执"
 
+// CredentialTitle is the heading of a medical-visit credential's slip
+// when Slip.Title is empty.
+const CredentialTitle = "就医凭证 · 医院挂号用"
+
 // Slip is what one paper slip says.
 type Slip struct {
 	// Title is the heading; DefaultTitle when empty.
@@ -54,6 +58,13 @@ type Slip struct {
 	// (社保卡), not her ID card. The slip says so under her ID number, and
 	// its advice names that card.
 	SSC bool
+	// Credential marks a medical-visit credential (就医凭证) for a
+	// hospital's registration desk: its own token in the QR, valid for a
+	// day, never a colour. CardNumber is her social-security card's
+	// number, printed masked (first 1 + last 4); without it (an ID card)
+	// the slip says it was not read.
+	Credential bool
+	CardNumber pii.IDNumber
 	// Withdraw says where the resident withdraws her consent or has her
 	// data corrected ("请到服务点柜台办理", or a phone number); printed
 	// under a heading when set.
@@ -124,6 +135,9 @@ func (s Slip) validate() error {
 	if len(s.QR) > maxQRContent {
 		return bad("qr content too long")
 	}
+	if s.Credential && (s.Pending || s.Unchecked || s.Colour != "") {
+		return bad("a credential is neither pending nor unchecked and has no colour")
+	}
 	if s.Unchecked {
 		switch {
 		case s.Pending:
@@ -174,6 +188,8 @@ func Encode(s Slip, p escpos.Profile) ([]byte, error) {
 	switch {
 	case title == "" && s.Unchecked:
 		title = UncheckedTitle
+	case title == "" && s.Credential:
+		title = CredentialTitle
 	case title == "":
 		title = DefaultTitle
 	}
@@ -189,6 +205,8 @@ func Encode(s Slip, p escpos.Profile) ([]byte, error) {
 	case s.Colour != "":
 		b.Feed(1).Size(2, 2).Bold(true).Line(s.Colour.Word()).Size(1, 1).Bold(false)
 		b.Line("状态截至 " + stamp(s.ColourAsOf))
+	case s.Credential:
+		b.Line("不含健康状态")
 	}
 	if s.QR != "" {
 		module, _, err := QRModule(s.QR, p)
@@ -206,6 +224,9 @@ func Encode(s Slip, p escpos.Profile) ([]byte, error) {
 	b.Line("证件号：" + s.ID.Masked())
 	if s.SSC {
 		b.Line("读卡：社保卡")
+	}
+	if s.Credential {
+		b.Line(cardLine(s.CardNumber))
 	}
 	switch {
 	case s.Unchecked:
@@ -238,6 +259,15 @@ func Encode(s Slip, p escpos.Profile) ([]byte, error) {
 	return out, nil
 }
 
+// cardLine is a credential's line for the social-security card number:
+// masked, or that none was read.
+func cardLine(n pii.IDNumber) string {
+	if n == "" {
+		return "社保卡号：未读取（凭身份证办理）"
+	}
+	return "社保卡号：" + n.Masked()
+}
+
 // advice is what the slip tells the resident under her details.
 func (s Slip) advice() []string {
 	again := "再放一次身份证"
@@ -245,6 +275,8 @@ func (s Slip) advice() []string {
 		again = "再插一次社保卡"
 	}
 	switch {
+	case s.Credential:
+		return []string{"请在有效期内到医院挂号窗口", "出示本凭证办理挂号。", "本凭证不能用于场所核验。"}
 	case s.Unchecked:
 		return []string{"本机保存的状态已过期，", "不能打印颜色和纸质码。", "网络恢复后，在任一自助机",
 			again + "即可查询，", "或到服务点柜台查询。"}

@@ -417,3 +417,64 @@ func TestSSCSlip(t *testing.T) {
 		})
 	}
 }
+
+// credential is a medical-visit credential's slip for a resident who
+// used her social-security card.
+func credential(t testing.TB) slip.Slip {
+	name, id := deckCard(t, "resident-green")
+	at := time.Date(2026, 5, 1, 9, 30, 0, 0, cst)
+	return slip.Slip{
+		Name: name, ID: id, QR: "SSJ1:" + token()[4:150], Credential: true, CardNumber: "A12345678", SSC: true,
+		IssuedAt: at, ValidUntil: at.Add(24 * time.Hour),
+		Centre: "黄浦区南京东路街道社区事务受理服务中心", Serial: "K07-20260501-0043",
+	}
+}
+
+// TestCredentialSlip: a medical-visit credential's slip has its own
+// title, its QR, the masked name and card number, its validity, no colour
+// and never the card number in full; with an ID card it says no card
+// number was read; it refuses a colour.
+func TestCredentialSlip(t *testing.T) {
+	dec := simplifiedchinese.GBK.NewDecoder()
+	byID := credential(t)
+	byID.CardNumber, byID.SSC = "", false
+	for _, tc := range []struct {
+		name      string
+		slip      slip.Slip
+		want, not []string
+	}{
+		{"social-security card", credential(t),
+			[]string{slip.CredentialTitle, "不含健康状态", "社保卡号：A****5678", "有效期至：2026-05-02 09:30", "挂号"},
+			[]string{"A12345678", "绿码", "黄码", "红码", "状态截至", "随申码"}},
+		{"id card", byID, []string{"社保卡号：未读取（凭身份证办理）"}, []string{"绿码", "读卡：社保卡"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			data, err := slip.Encode(tc.slip, escpos.Profile58)
+			if err != nil {
+				t.Fatal(err)
+			}
+			text, _ := dec.String(string(data))
+			for _, w := range append(tc.want, tc.slip.Name.Masked(), tc.slip.ID.Masked()) {
+				if !strings.Contains(text, w) {
+					t.Errorf("%q not on the slip", w)
+				}
+			}
+			for _, n := range append(tc.not, tc.slip.Name.Reveal(), tc.slip.ID.Reveal()) {
+				if strings.Contains(text, n) {
+					t.Errorf("the slip says %q", n)
+				}
+			}
+			if !bytes.Contains(data, []byte{0x1d, '(', 'k'}) {
+				t.Error("the credential's slip has no QR code")
+			}
+		})
+	}
+	s := credential(t)
+	s.Colour, s.ColourAsOf = healthcode.Green, s.IssuedAt
+	if _, err := slip.Encode(s, escpos.Profile58); !errors.Is(err, slip.ErrInvalid) {
+		t.Errorf("a credential with a colour: %v, want ErrInvalid", err)
+	}
+	if _, err := slip.Preview(credential(t), raster58); err != nil {
+		t.Errorf("preview: %v", err)
+	}
+}
