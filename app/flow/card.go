@@ -58,7 +58,7 @@ func (e CardEvent) Resident() (Resident, bool) {
 	case e.ID != nil:
 		return Resident{Name: e.ID.Name, Number: e.ID.Number, Source: SourceIDCard}, true
 	case e.SSC != nil:
-		return Resident{Name: e.SSC.Name, Number: e.SSC.Number, Source: SourceSSC}, true
+		return Resident{Name: e.SSC.Name, Number: e.SSC.Number, Source: SourceSSC, CardNumber: e.SSC.CardNumber}, true
 	}
 	return Resident{}, false
 }

@@ -98,6 +98,10 @@ type SelfView struct {
 	// kiosk answers her own questions (PrivacyBackend): 谁查询过我 and
 	// 我的健康服务 are offered.
 	CanAsk bool
+	// CanCredential: her own card is on the reader, her new paper code
+	// is out, and the kiosk issues medical-visit credentials
+	// (CredentialBackend): 打印就医凭证 is offered.
+	CanCredential bool
 	// Access (StepAccess) and Health (StepHealth) are her answers; Sheet
 	// and SheetProblem what became of 打印 on their screens.
 	Access       AccessView
@@ -306,7 +310,8 @@ func (s *SelfService) SkipPhone() {
 func (s *SelfService) ReadAloud() {
 	s.do(func(st *selfState) {
 		st.touch()
-		if st.view.Step != StepPrinting && st.view.Step != StepDone || st.view.Ticket == (Ticket{}) {
+		if st.view.Step != StepPrinting && st.view.Step != StepDone || st.view.Ticket == (Ticket{}) ||
+			st.view.Ticket.Kind == TicketCredential {
 			return
 		}
 		st.say(StatusPrompt(st.view.Ticket.Status))
@@ -432,6 +437,7 @@ func (st *selfState) pollBar() {
 func (st *selfState) publish() {
 	st.expiry.arm(st.view.Ticket.Status, st.now())
 	st.view.CanAsk = st.own() && (st.view.Step == StepDone || privateStep(st.view.Step))
+	st.view.CanCredential = st.credentialOffered()
 	st.views.publish(st.view, st.OnView)
 	if key, p := promptFor(st.view, st.refusals); key != st.saidFor {
 		st.saidFor = key
@@ -471,6 +477,8 @@ func promptFor(v SelfView, refusals int) (string, Prompt) {
 		return fmt.Sprintf("%s/refused-%d", key, refusals), PromptPhoneInvalid
 	case v.Step == StepPhone:
 		return key, PromptPhone
+	case v.Ticket.Kind == TicketCredential && (v.Step == StepPrinting || v.Step == StepDone):
+		return credentialPrompt(v)
 	case v.Step == StepPrinting && v.Enrolled:
 		return key, PromptReadyToPrint
 	case v.Step == StepPrinting:

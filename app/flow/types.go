@@ -31,6 +31,10 @@ const (
 	// colour: it says so and what to do (place the card again once the
 	// network is back, or ask at the counter), and the counter lists it.
 	TicketUnchecked TicketKind = "unchecked"
+	// TicketCredential is a medical-visit credential (就医凭证) for a
+	// hospital's registration desk: a token of its own kind, valid for a
+	// day, with no colour (CredentialBackend).
+	TicketCredential TicketKind = "credential"
 )
 
 // Ticket is what goes on paper: everything the slip needs, already masked.
@@ -49,6 +53,9 @@ type Ticket struct {
 	// Source is the card the resident used; the slip says when it was
 	// her social-security card.
 	Source CardSource
+	// MaskedCardNumber is a credential's social-security card number,
+	// masked; "" when she used her ID card.
+	MaskedCardNumber string
 }
 
 // Resident is the person at the kiosk, from their card (or typed by a
@@ -58,6 +65,9 @@ type Resident struct {
 	Number pii.IDNumber
 	// Source is the card read; "" for a number a worker typed.
 	Source CardSource
+	// CardNumber is her social-security card's own number (卡号) when
+	// that is the card read; "" otherwise.
+	CardNumber pii.IDNumber
 }
 
 // ResidentOf takes what the flow needs from an ID card.

@@ -116,12 +116,18 @@ func selfCases(l i18n.Lang) []screenCase {
 	for name, pv := range privacyViews() {
 		views[name] = pv.view
 	}
+	for name, v := range credentialViews() {
+		views[name] = v
+	}
 	help := i18n.T(l, i18n.HelpButton)
 	var out []screenCase
 	for name, v := range views {
 		must := []string{help, i18n.T(l, i18n.LangButton)}
 		if v.CanAsk {
 			must = append(must, privacyMust(l, v)...)
+		}
+		if v.CanCredential {
+			must = append(must, i18n.T(l, i18n.CredentialButton))
 		}
 		switch {
 		case v.HelpCalled:
@@ -130,7 +136,7 @@ func selfCases(l i18n.Lang) []screenCase {
 			must = append(must, i18n.T(l, i18n.ConsentAgree), i18n.T(l, i18n.ConsentDecline))
 		case v.Step == flow.StepPhone:
 			must = append(must, i18n.T(l, i18n.PhoneConfirm), i18n.T(l, i18n.PhoneSkip))
-		case v.Step == flow.StepDone && v.Ticket.Kind != flow.TicketPending:
+		case v.Step == flow.StepDone && v.Ticket.Kind != flow.TicketPending && v.Ticket.Kind != flow.TicketCredential:
 			must = append(must, i18n.T(l, i18n.ReadAloud))
 		}
 		out = append(out, screenCase{name: "self_" + name, resident: true, must: must, show: func(t *testing.T, w fyne.Window) {

@@ -136,6 +136,21 @@ func pendingBlock(sz theme.Sizes, t flow.Ticket, l i18n.Lang, w float32) fyne.Ca
 	)
 }
 
+// credentialBlock is a medical-visit credential on screen: what it is for,
+// the social-security card number masked (or that none was read), and
+// until when it is valid. It has no colour, so no coloured block.
+func credentialBlock(sz theme.Sizes, t flow.Ticket, l i18n.Lang, w float32) fyne.CanvasObject {
+	card := i18n.T(l, i18n.CredentialNoCard)
+	if t.MaskedCardNumber != "" {
+		card = i18n.T(l, i18n.CredentialCard) + "  " + t.MaskedCardNumber
+	}
+	return container.NewVBox(
+		para(card, sz.Text, theme.Foreground, false, w),
+		para(i18n.CredentialUntilText(l, t.ExpiresAt), sz.Text, theme.Foreground, false, w),
+		para(i18n.T(l, i18n.CredentialMeans), sz.Text, theme.Foreground, false, w),
+	)
+}
+
 // preview shows the slip image at its printed proportions, Sizes.Slip.
 func preview(sz theme.Sizes, img image.Image, l i18n.Lang) fyne.CanvasObject {
 	if img == nil {

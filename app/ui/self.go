@@ -27,13 +27,15 @@ type SelfControls struct {
 	ReadAloud, Repeat func()
 	// Privacy: her own questions after her paper code.
 	Privacy PrivacyControls
+	// Credential is 打印就医凭证, after her paper code.
+	Credential func()
 }
 
 // ControlsFor wires the controls to a flow.
 func ControlsFor(f *flow.SelfService) SelfControls {
 	return SelfControls{Touch: f.Touch, Help: f.Help, Dismiss: f.Dismiss,
 		Agree: f.Agree, Decline: f.Decline, Key: f.Key, Delete: f.Delete, ConfirmPhone: f.ConfirmPhone, SkipPhone: f.SkipPhone,
-		ReadAloud: f.ReadAloud, Repeat: f.Repeat, Privacy: privacyControlsFor(f)}
+		ReadAloud: f.ReadAloud, Repeat: f.Repeat, Privacy: privacyControlsFor(f), Credential: f.MedicalCredential}
 }
 
 // Self is the self-service screen. Show redraws it from a view; it must
@@ -112,7 +114,7 @@ func (s *Self) draw(sz theme.Sizes) fyne.CanvasObject {
 			}
 		}))
 	}
-	if readable(v) && v.Ticket.Kind != flow.TicketPending {
+	if readable(v) && v.Ticket.Kind != flow.TicketPending && v.Ticket.Kind != flow.TicketCredential {
 		row.Add(bigButton(sz, i18n.T(l, i18n.ReadAloud), false, s.control(s.Controls.ReadAloud)))
 	}
 	row.Add(bigButton(sz, i18n.T(l, i18n.SayAgain), false, s.control(s.Controls.Repeat)))
@@ -123,11 +125,31 @@ func (s *Self) draw(sz theme.Sizes) fyne.CanvasObject {
 		middle = s.middle(sz)
 	}
 	var bottom fyne.CanvasObject = container.NewCenter(row)
-	if v.CanAsk && v.Step == flow.StepDone && !v.HelpCalled {
-		bottom = container.NewVBox(container.NewCenter(s.questions(sz)), bottom)
+	if after := s.afterCode(sz); after != nil {
+		bottom = container.NewVBox(container.NewCenter(after), bottom)
 	}
 	screen := container.NewBorder(bar, container.NewPadded(bottom), nil, nil, container.NewPadded(middle))
 	return container.NewStack(newTouchLayer(s.touch), screen)
+}
+
+// afterCode is the row of what she may do once her paper code is out
+// (打印就医凭证, 谁查询过我, 我的健康服务), or nil when there is nothing.
+func (s *Self) afterCode(sz theme.Sizes) fyne.CanvasObject {
+	v := s.view
+	if v.Step != flow.StepDone || v.HelpCalled {
+		return nil
+	}
+	row := container.NewHBox()
+	if v.CanCredential {
+		row.Add(bigButton(sz, i18n.T(s.Lang, i18n.CredentialButton), false, s.control(s.Controls.Credential)))
+	}
+	if v.CanAsk {
+		row.Add(s.questions(sz))
+	}
+	if len(row.Objects) == 0 {
+		return nil
+	}
+	return row
 }
 
 // helpScreen says that staff are coming, with 返回.
@@ -203,7 +225,14 @@ func (s *Self) middle(sz theme.Sizes) fyne.CanvasObject {
 func (s *Self) result(sz theme.Sizes) fyne.CanvasObject {
 	v, l := s.view, s.Lang
 	title := i18n.T(l, i18n.Printing)
+	credential := v.Ticket.Kind == flow.TicketCredential
 	switch {
+	case credential && v.Step == flow.StepPrinting:
+		title = i18n.T(l, i18n.CredentialPrinting)
+	case credential && v.Source == flow.SourceSSC:
+		title = i18n.T(l, i18n.CredentialDoneSSC)
+	case credential:
+		title = i18n.T(l, i18n.CredentialDone)
 	case v.Step == flow.StepDone && v.Enrolled && v.Ticket.Kind == flow.TicketPending:
 		title = i18n.T(l, i18n.EnrolledOfflineTitle)
 	case v.Step == flow.StepDone && v.Source == flow.SourceSSC:
@@ -219,9 +248,12 @@ func (s *Self) result(sz theme.Sizes) fyne.CanvasObject {
 		w -= previewWidth(sz, l) + 2*padding(sz.Text)
 	}
 	left := container.NewVBox(s.who(sz, w))
-	if v.Ticket.Kind == flow.TicketPending {
+	switch {
+	case credential:
+		left.Add(credentialBlock(sz, v.Ticket, l, w))
+	case v.Ticket.Kind == flow.TicketPending:
 		left.Add(pendingBlock(sz, v.Ticket, l, w))
-	} else {
+	default:
 		left.Add(ColourBlock(sz, v.Ticket.Status, l, w))
 		if v.Ticket.Kind == flow.TicketReprint {
 			left.Add(para(i18n.T(l, i18n.Reprint), sz.Text, theme.Foreground, false, w))
@@ -230,7 +262,7 @@ func (s *Self) result(sz theme.Sizes) fyne.CanvasObject {
 			left.Add(para(i18n.T(l, i18n.UncheckedMeans), sz.Text, theme.Foreground, false, w))
 		}
 	}
-	if v.Step == flow.StepDone {
+	if v.Step == flow.StepDone && !credential {
 		left.Add(para(i18n.T(l, i18n.DoneHint), sz.Text, theme.Foreground, false, w))
 	}
 	head := para(title, sz.Heading, theme.Foreground, true, width(sz, sz.Text))
