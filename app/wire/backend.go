@@ -27,6 +27,7 @@ const (
 	ActionHelpCall      = "help_call"
 	ActionReprint       = "reprint_offline"
 	ActionPendingSlip   = "pending_receipt"
+	ActionCredential    = "credential_slip" // a medical-visit credential printed
 	ActionVenueCard     = "venue_card"
 	ActionManualIDEntry = "manual_id_entry"
 	ActionLogin         = "login"         // a worker's password checked by the service
@@ -71,8 +72,9 @@ type issued struct {
 }
 
 var (
-	_ flow.Backend      = (*Backend)(nil)
-	_ flow.VenueBackend = (*Backend)(nil)
+	_ flow.Backend           = (*Backend)(nil)
+	_ flow.VenueBackend      = (*Backend)(nil)
+	_ flow.CredentialBackend = (*Backend)(nil)
 )
 
 func (b *Backend) timeout() time.Duration {
@@ -246,6 +248,8 @@ func (b *Backend) Printed(ctx context.Context, t flow.Ticket) error {
 		return err
 	case flow.TicketReprint:
 		return b.audit(ctx, b.WorkerID, ActionReprint, "token "+t.TokenID+cardNote(t.Source))
+	case flow.TicketCredential:
+		return b.audit(ctx, b.WorkerID, ActionCredential, "credential "+t.TokenID+cardNote(t.Source))
 	case flow.TicketUnchecked:
 		last := b.take(t.Serial)
 		if last == nil {
@@ -417,7 +421,7 @@ func refusal(err error) error {
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return fmt.Errorf("%w: %w", flow.ErrServiceUnavailable, err)
 	case errors.Is(err, verify.ErrRevoked), errors.Is(err, verify.ErrSuperseded), errors.Is(err, verify.ErrLiveState),
-		errors.Is(err, verify.ErrUnknownToken),
+		errors.Is(err, verify.ErrUnknownToken), errors.Is(err, token.ErrWrongKind),
 		errors.Is(err, token.ErrMalformed), errors.Is(err, token.ErrUnsupportedVersion), errors.Is(err, token.ErrUnknownKey),
 		errors.Is(err, token.ErrBadSignature), errors.Is(err, token.ErrKeyNotValidAt), errors.Is(err, token.ErrExpired),
 		errors.Is(err, token.ErrNotYetValid):

@@ -52,6 +52,9 @@ func SlipOf(t flow.Ticket, centre string) slip.Slip {
 	case flow.TicketUnchecked:
 		s.Unchecked, s.QR, s.ValidUntil = true, "", time.Time{}
 		return s
+	case flow.TicketCredential:
+		s.Credential, s.CardNumber = true, pii.IDNumber(t.MaskedCardNumber)
+		return s
 	}
 	if t.Status.HasColour() {
 		s.Colour, s.ColourAsOf = t.Status.Colour, t.Status.AsOf
