@@ -3,6 +3,9 @@ package token_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -262,5 +265,28 @@ func TestCredentialQRSize(t *testing.T) {
 		if got := readQR(t, q); got != text {
 			t.Errorf("QR reads back as %q, want %q", got, text)
 		}
+	}
+}
+
+// TestCredentialGolden pins the worked example of docs/token.md, "The
+// medical-visit credential" (go test -update rewrites it).
+func TestCredentialGolden(t *testing.T) {
+	c := credential()
+	text := signCredential(t, shNew, c)
+	raw, _ := token.DecodeBase45(strings.TrimPrefix(text, token.CredentialPrefix))
+	got := []byte(fmt.Sprintf("key_id %s\ntoken_id %s\nbytes %d\nchars %d\nhex %x\ntext %s\n",
+		shNew.KeyID(), c.TokenIDString(), len(raw), len(text), raw, text))
+	path := filepath.Join("testdata", "credential_v1.golden")
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("credential changed:\ngot:\n%s\nwant:\n%s", got, want)
 	}
 }
