@@ -54,7 +54,7 @@ test: deps ## Vet, check formatting and run every test with the race detector
 	$(GO) vet $(PKGS)
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	  if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
-	$(GO) test -race -count=1 $(PKGS)
+	$(GO) test -race -count=1 -timeout 30m $(PKGS)
 
 .PHONY: crash
 crash: deps ## Kill the kiosk 1000 times at its crash points and print what was lost (CRASHKILLS, CRASHSEED)
