@@ -189,7 +189,7 @@ func (s *Self) healthScreen(sz theme.Sizes) fyne.CanvasObject {
 		return box
 	}
 	return s.answerScreen(sz, func(w float32) fyne.CanvasObject {
-		body, cw := container.NewGridWithColumns(1), w
+		body, cw := container.NewVBox(), w
 		if !sz.Portrait {
 			body, cw = container.NewGridWithColumns(2), (w-padding(sz.Text))/2
 		}
