@@ -2,8 +2,10 @@ package main
 
 import (
 	"fmt"
+	"image"
 	"log/slog"
 	"os"
+	"sync/atomic"
 	"time"
 
 	"github.com/shcommunity/kiosk/app/config"
@@ -28,7 +30,7 @@ var demoNotes = map[string]string{
 	"rare-character":  "生僻字 rare character",
 	"minority":        "少数民族 minority name",
 	"expired":         "过期证件 expired card",
-	"family-member":   "家属 family member",
+	"family-member":   "家属 family member · 无健康云记录 no health record",
 	"hk-permit":       "港澳台居住证 HMT permit",
 	"foreign-2017":    "外国人永居证 2017",
 	"foreign-2023":    "外国人永居证 2023",
@@ -76,7 +78,13 @@ const demoExitPIN = "123456"
 func demo(p *process, o options, cfg config.Config, say func(i18n.Lang, flow.Prompt)) error {
 	var panel *ui.SimPanel
 	quiet := slog.New(logfile.NewTextHandler(os.Stderr, slog.LevelWarn))
+	var last atomic.Pointer[printed] // the last slip, for the screenshots
 	r, err := rig.Start(p.ctx, rig.Options{Pty: o.pty, Logger: quiet, SSC: true, OnSlip: func(s escpossim.Slip) {
+		n := 1
+		if l := last.Load(); l != nil {
+			n = l.n + 1
+		}
+		last.Store(&printed{n: n, img: s.Image})
 		p.loop.Do(func() {
 			if panel != nil {
 				panel.ShowSlip(s.Image)
@@ -130,13 +138,25 @@ func demo(p *process, o options, cfg config.Config, say func(i18n.Lang, flow.Pro
 	p.win.SetMaster()
 	if o.screenshots != "" {
 		go func() {
-			if err := screenshots(p, o.screenshots, r, shell, sim); err != nil {
+			lastSlip := func() printed {
+				if l := last.Load(); l != nil {
+					return *l
+				}
+				return printed{}
+			}
+			if err := screenshots(p, o.screenshots, r, shell, sim, lastSlip); err != nil {
 				p.log.Error("Screenshots", "err", err)
 			}
 			p.loop.Do(func() { p.quit("screenshots taken") })
 		}()
 	}
 	return nil
+}
+
+// printed is the nth slip the simulated printer has cut, and its image.
+type printed struct {
+	n   int
+	img image.Image
 }
 
 // simTitle is the simulator window's title.

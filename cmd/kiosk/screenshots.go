@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"image"
-	"image/png"
 	"os"
 	"path/filepath"
 	"time"
@@ -23,7 +22,7 @@ import (
 // Length: a script, the demo's screens in the order a visitor meets them,
 // each step waiting for the screen before it; split up, that order would
 // no longer read in one place.
-func screenshots(p *process, dir string, r *rig.Rig, shell *ui.Shell, sim fyne.Window) error {
+func screenshots(p *process, dir string, r *rig.Rig, shell *ui.Shell, sim fyne.Window, lastSlip func() printed) error {
 	ctx, win := p.ctx, p.win
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -43,15 +42,7 @@ func screenshots(p *process, dir string, r *rig.Rig, shell *ui.Shell, sim fyne.W
 		time.Sleep(500 * time.Millisecond) // let the frame be drawn
 		var img image.Image
 		fyne.DoAndWait(func() { img = capture(w) })
-		f, err := os.Create(filepath.Join(dir, name+".png"))
-		if err != nil {
-			return err
-		}
-		if err := png.Encode(f, img); err != nil {
-			f.Close()
-			return err
-		}
-		return f.Close()
+		return savePNG(filepath.Join(dir, name+".png"), img)
 	}
 	settled := func() bool { s := self.View().Step; return s == flow.StepDone || s == flow.StepError }
 	start := func() bool { v := self.View(); return v.Step == flow.StepStart && !v.CardOn }
@@ -150,6 +141,13 @@ func screenshots(p *process, dir string, r *rig.Rig, shell *ui.Shell, sim fyne.W
 		return err
 	}
 	if err := shot("venue-scan", win); err != nil {
+		return err
+	}
+
+	// 李秀英, whose card the venue has just checked, asks her own
+	// questions at the self-service screen.
+	fyne.DoAndWait(func() { shell.SetMode(flow.ModeSelf) })
+	if err := privacyShots(r, self, until, shot, win, dir, lastSlip); err != nil {
 		return err
 	}
 
