@@ -91,9 +91,9 @@ func (s *Self) touch() {
 // draw is the screen at sz: the status bar with the language button on
 // top, the step in the middle, and at the bottom the buttons that are
 // always there (呼叫工作人员, 再听一遍) with 读给我听 beside them when a
-// colour is on screen, and above them, while she may ask, her own
-// questions (谁查询过我, 我的健康服务). The bottom row never leaves the screen, whatever
-// the middle holds.
+// colour is on screen, and above them what she may do once her paper code
+// is out (afterCode). The bottom row never leaves the screen, whatever the
+// middle holds.
 func (s *Self) draw(sz theme.Sizes) fyne.CanvasObject {
 	v, l := s.view, s.Lang
 	langBtn := sizedButton(fitLabel(fyne.NewSize(sz.Button.Width*0.75, sz.Button.Height), i18n.T(l, i18n.LangButton), sz.Text),
