@@ -10,27 +10,32 @@ import (
 	"strconv"
 
 	"github.com/shcommunity/kiosk/codesvc/api"
+	"github.com/shcommunity/kiosk/pii"
 )
 
 // residentCall reads the body of a request about one resident by ID
-// number (access records, health services, consent) and checks its
-// purpose; a counter's request, and any that names a worker, needs that
-// worker's session.
-func (h *Handler) residentCall(w http.ResponseWriter, r *http.Request, c *call, req any, p *api.Purpose, worker *string) (accessor, bool) {
+// number (access records, health services, consent, paper codes), checks
+// its purpose and reads her number; a counter's request, and any that
+// names a worker, needs that worker's session.
+func (h *Handler) residentCall(w http.ResponseWriter, r *http.Request, c *call, req any, p *api.Purpose, worker, number *string) (accessor, pii.IDNumber, bool) {
 	if err := decode(c.body, req); err != nil {
 		h.fail(w, err)
-		return accessor{}, false
+		return accessor{}, "", false
 	}
 	a, err := h.purposeFor(r, c, *p, *worker)
 	if err == nil && (*p == api.PurposeCounter || *worker != "") {
 		*worker, err = h.needWorker(r, c, *worker)
 		a.worker = *worker
 	}
+	var id pii.IDNumber
+	if err == nil {
+		id, err = parseID(*number, h.svc.Now())
+	}
 	if err != nil {
 		h.fail(w, err)
-		return accessor{}, false
+		return accessor{}, "", false
 	}
-	return a, true
+	return a, id, true
 }
 
 // accessRecords is POST /v1/access-records: who looked the resident up
@@ -38,13 +43,8 @@ func (h *Handler) residentCall(w http.ResponseWriter, r *http.Request, c *call, 
 // shows the next time.
 func (h *Handler) accessRecords(w http.ResponseWriter, r *http.Request, c *call) {
 	var req api.AccessRequest
-	a, ok := h.residentCall(w, r, c, &req, &req.Purpose, &req.WorkerID)
+	a, id, ok := h.residentCall(w, r, c, &req, &req.Purpose, &req.WorkerID, &req.IDNumber)
 	if !ok {
-		return
-	}
-	id, err := parseID(req.IDNumber, h.svc.Now())
-	if err != nil {
-		h.fail(w, err)
 		return
 	}
 	resp, err := h.svc.AccessRecords(r.Context(), id)
@@ -61,13 +61,8 @@ func (h *Handler) accessRecords(w http.ResponseWriter, r *http.Request, c *call)
 // healthServices is POST /v1/health-services (我的健康服务).
 func (h *Handler) healthServices(w http.ResponseWriter, r *http.Request, c *call) {
 	var req api.HealthRequest
-	a, ok := h.residentCall(w, r, c, &req, &req.Purpose, &req.WorkerID)
+	a, id, ok := h.residentCall(w, r, c, &req, &req.Purpose, &req.WorkerID, &req.IDNumber)
 	if !ok {
-		return
-	}
-	id, err := parseID(req.IDNumber, h.svc.Now())
-	if err != nil {
-		h.fail(w, err)
 		return
 	}
 	resp, err := h.svc.HealthServices(r.Context(), id)
@@ -82,13 +77,8 @@ func (h *Handler) healthServices(w http.ResponseWriter, r *http.Request, c *call
 // healthConsent is POST /v1/health-consent: agree, or withdraw.
 func (h *Handler) healthConsent(w http.ResponseWriter, r *http.Request, c *call) {
 	var req api.HealthConsentRequest
-	a, ok := h.residentCall(w, r, c, &req, &req.Purpose, &req.WorkerID)
+	a, id, ok := h.residentCall(w, r, c, &req, &req.Purpose, &req.WorkerID, &req.IDNumber)
 	if !ok {
-		return
-	}
-	id, err := parseID(req.IDNumber, h.svc.Now())
-	if err != nil {
-		h.fail(w, err)
 		return
 	}
 	resp, err := h.svc.SetHealthConsent(r.Context(), id, req.Given, req.Version, c.deviceID, req.WorkerID)
@@ -140,13 +130,8 @@ func (h *Handler) export(w http.ResponseWriter, r *http.Request, c *call) {
 // for the worker serving her at a counter.
 func (h *Handler) residentCodes(w http.ResponseWriter, r *http.Request, c *call) {
 	var req api.CodesRequest
-	a, ok := h.residentCall(w, r, c, &req, &req.Purpose, &req.WorkerID)
+	a, id, ok := h.residentCall(w, r, c, &req, &req.Purpose, &req.WorkerID, &req.IDNumber)
 	if !ok {
-		return
-	}
-	id, err := parseID(req.IDNumber, h.svc.Now())
-	if err != nil {
-		h.fail(w, err)
 		return
 	}
 	if !h.lookup(w, c) {
