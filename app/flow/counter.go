@@ -104,6 +104,18 @@ type CounterBackend interface {
 	// Status is as Backend.Status: asked again when the colour of a
 	// code on screen runs out.
 	Status(ctx context.Context, r Resident) (healthcode.Status, error)
+	// Record is the resident's colour now, her paper codes and what this
+	// kiosk holds for her, read when she is at the counter.
+	Record(ctx context.Context, workerID string, r Resident) (Record, error)
+	// ReportLost reports every active paper code of hers lost, with no
+	// new one, and returns how many stopped verifying.
+	ReportLost(ctx context.Context, workerID string, r Resident) (int, error)
+	// ResidentAccess is who looked her up in the last 30 days (谁查询过我),
+	// asked by the worker serving her.
+	ResidentAccess(ctx context.Context, workerID string, r Resident) (AccessList, error)
+	// WithdrawHealth withdraws her consent to share with the health
+	// cloud.
+	WithdrawHealth(ctx context.Context, workerID string, r Resident) error
 }
 
 // CounterStep is the counter screen's state.
@@ -146,7 +158,26 @@ type CounterView struct {
 	// (paper, cover, the printer away); PrintAgain prints the same one
 	// once the printer is back, and records it once.
 	PrintAgain bool
+	// Record is the resident's colour, paper codes and pending items,
+	// read when she came (RecordLoading until it arrives) and again after
+	// each action.
+	Record        Record
+	RecordLoading bool
+	// Access is who looked her up (ShowAccess), once AccessShown.
+	Access        AccessList
+	AccessShown   bool
+	AccessLoading bool
+	// Revoked is how many codes the last report of loss stopped.
+	Revoked int
+	// Serving is the dashboard item the worker chose to serve, if any.
+	Serving *Serving
 }
+
+// The outcomes an action without a slip leaves in CounterView.Message.
+const (
+	MessageLost      = "lost"      // her codes were reported lost (Revoked of them)
+	MessageWithdrawn = "withdrawn" // her health-cloud consent was withdrawn
+)
 
 // Why a typed number for a minor is refused (CounterView.ManualFailed),
 // besides the pii.IDError reasons.
@@ -203,6 +234,8 @@ type Counter struct {
 	manual     bool
 	minor      bool
 	ctx        context.Context // of the last operation, for asking again
+	loginCtx   context.Context // of the worker's login, for what a card read starts
+	recordSeq  int             // the resident's record asked last, to drop older answers
 	// unprinted is the slip that failed for a printer fault, as it was
 	// issued (the screen's Ticket may have lost its colour since).
 	unprinted *Ticket
@@ -264,7 +297,7 @@ func (c *Counter) Login(ctx context.Context, workerID, password string) {
 			c.log().Info("Login refused", "err", err)
 			c.view = CounterView{Step: CounterLogin, LoginFailed: true}
 		} else {
-			c.workerID, c.lastActive = workerID, c.now()
+			c.workerID, c.lastActive, c.loginCtx = workerID, c.now(), ctx
 			c.view = CounterView{Step: CounterReady, Worker: name}
 		}
 		c.publish()
@@ -321,6 +354,7 @@ func (c *Counter) Clear() {
 	if c.workerID != "" {
 		c.view = CounterView{Step: CounterReady, Worker: c.view.Worker, Dashboard: c.view.Dashboard}
 	}
+	c.recordSeq++ // an answer for her still on its way is dropped
 	c.publish()
 }
 
@@ -368,9 +402,17 @@ func (c *Counter) Card(e CardEvent) {
 		c.view.MaskedName, c.view.MaskedID = r.Name.Masked(), r.Number.Masked()
 		c.view.Source = r.Source
 		c.view.Step = CounterResident
-		c.view.Ticket, c.view.Preview, c.view.Message, c.view.PrintAgain, c.unprinted = Ticket{}, nil, "", false, nil
+		c.newResidentLocked()
 	}
 	c.publish()
+}
+
+// newResidentLocked forgets what was shown of the resident before and
+// asks for the new one's record; with mu held.
+func (c *Counter) newResidentLocked() {
+	c.view.Ticket, c.view.Preview, c.view.Message, c.view.PrintAgain, c.unprinted = Ticket{}, nil, "", false, nil
+	c.view.Record, c.view.Access, c.view.AccessShown, c.view.AccessLoading, c.view.Revoked = Record{}, AccessList{}, false, false, 0
+	c.loadRecordLocked(nil)
 }
 
 // ManualID takes a typed ID number (and name): the audited fallback for
@@ -426,7 +468,7 @@ func (c *Counter) typed(ctx context.Context, number, name string, minor bool) {
 	c.view.ManualFailed, c.view.Minor = "", minor
 	c.view.MaskedName, c.view.MaskedID, c.view.Source = c.resident.Name.Masked(), id.Masked(), ""
 	c.view.Step = CounterResident
-	c.view.Ticket, c.view.Preview, c.view.Message, c.view.PrintAgain, c.unprinted = Ticket{}, nil, "", false, nil
+	c.newResidentLocked()
 	c.publish()
 	worker := c.workerID
 	c.work.Go(func() {
@@ -438,36 +480,37 @@ func (c *Counter) typed(ctx context.Context, number, name string, minor bool) {
 
 // Enrol submits an enrolment for the resident and prints what comes back.
 func (c *Counter) Enrol(ctx context.Context, phone string, consent bool) {
-	c.run(ctx, func(ctx context.Context, s serving) (Ticket, error) {
+	c.run(ctx, func(ctx context.Context, s serving) (Ticket, string, error) {
 		if !consent {
-			return Ticket{}, ErrConsentMissing
+			return Ticket{}, "", ErrConsentMissing
 		}
 		by := "self"
 		if s.family.Number != "" {
 			by = "family"
 		}
-		return c.Backend.Enrol(ctx, s.worker, Enrolment{Resident: s.resident, Phone: phone, Consent: true, ConsentBy: by,
+		t, err := c.Backend.Enrol(ctx, s.worker, Enrolment{Resident: s.resident, Phone: phone, Consent: true, ConsentBy: by,
 			Family: s.family, Manual: s.manual, Guardian: s.minor})
+		return t, "", err
 	})
 }
 
-// Reissue replaces a lost paper code and prints the new one.
+// Reissue replaces a lost paper code and prints the new one: her old
+// papers stop verifying. The screen asks the worker to confirm first.
 func (c *Counter) Reissue(ctx context.Context) {
-	c.run(ctx, func(ctx context.Context, s serving) (Ticket, error) {
-		return c.Backend.Reissue(ctx, s.worker, s.resident)
+	c.run(ctx, func(ctx context.Context, s serving) (Ticket, string, error) {
+		t, err := c.Backend.Reissue(ctx, s.worker, s.resident)
+		return t, "", err
 	})
 }
 
 // Correction files a 纠错 request for the resident's colour.
 func (c *Counter) Correction(ctx context.Context, reason string) {
-	c.run(ctx, func(ctx context.Context, s serving) (Ticket, error) {
+	c.run(ctx, func(ctx context.Context, s serving) (Ticket, string, error) {
 		receipt, err := c.Backend.Correction(ctx, s.worker, s.resident, reason)
-		return Ticket{Kind: TicketPending, Receipt: receipt}, err
+		return Ticket{Kind: TicketPending, Receipt: receipt}, "", err
 	})
 }
 
-// run does one resident operation off the caller's goroutine, prints its
-// ticket when it has a code, and refreshes the dashboard.
 // serving is who a counter operation is for, taken under the lock when
 // the worker starts it.
 type serving struct {
@@ -477,7 +520,11 @@ type serving struct {
 	manual, minor bool
 }
 
-func (c *Counter) run(ctx context.Context, op func(context.Context, serving) (Ticket, error)) {
+// run does one resident operation off the caller's goroutine, prints its
+// ticket when it has a code, and refreshes the dashboard and her record.
+// The operation's message is the outcome's when it prints nothing (a
+// receipt when it has none).
+func (c *Counter) run(ctx context.Context, op func(context.Context, serving) (Ticket, string, error)) {
 	c.mu.Lock()
 	if c.resident.Number == "" {
 		c.view.Problem = ProblemNone
@@ -493,7 +540,7 @@ func (c *Counter) run(ctx context.Context, op func(context.Context, serving) (Ti
 	c.publish()
 	c.mu.Unlock()
 	c.work.Go(func() {
-		t, err := op(ctx, who)
+		t, msg, err := op(ctx, who)
 		var img image.Image
 		var perr error
 		printed := false
@@ -533,11 +580,16 @@ func (c *Counter) run(ctx context.Context, op func(context.Context, serving) (Ti
 			}
 		case printed:
 			c.view.Message = "printed"
+		case msg != "":
+			c.view.Message = msg
 		default:
 			c.view.Message = "receipt"
 		}
 		c.publish()
 		c.refreshLocked(ctx)
+		if c.resident.Number == who.resident.Number {
+			c.loadRecordLocked(ctx)
+		}
 	})
 }
 

@@ -24,6 +24,42 @@ type fakeCounter struct {
 	// status answers Status.
 	reissue *flow.Ticket
 	status  func() healthcode.Status
+	// record is what Record answers (an empty record otherwise), lost
+	// how many ReportLost says it stopped; the rest count the calls.
+	record                          *flow.Record
+	records, lost, withdrawn, looks int
+	access                          flow.AccessList
+}
+
+func (f *fakeCounter) Record(ctx context.Context, w string, r flow.Resident) (flow.Record, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.records++
+	if f.record != nil {
+		return *f.record, nil
+	}
+	return flow.Record{}, nil
+}
+
+func (f *fakeCounter) ReportLost(ctx context.Context, w string, r flow.Resident) (int, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.lost++
+	return 1, nil
+}
+
+func (f *fakeCounter) ResidentAccess(ctx context.Context, w string, r flow.Resident) (flow.AccessList, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.looks++
+	return f.access, nil
+}
+
+func (f *fakeCounter) WithdrawHealth(ctx context.Context, w string, r flow.Resident) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.withdrawn++
+	return nil
 }
 
 func (f *fakeCounter) Login(ctx context.Context, id, pw string) (string, error) {

@@ -33,6 +33,18 @@ func (oneWorker) Status(context.Context, flow.Resident) (healthcode.Status, erro
 func (oneWorker) Printed(context.Context, flow.Ticket) error        { return nil }
 func (oneWorker) ManualEntry(context.Context, string) error         { return nil }
 func (oneWorker) Dashboard(context.Context) (flow.Dashboard, error) { return flow.Dashboard{}, nil }
+func (oneWorker) Record(context.Context, string, flow.Resident) (flow.Record, error) {
+	return flow.Record{}, flow.ErrServiceUnavailable
+}
+func (oneWorker) ReportLost(context.Context, string, flow.Resident) (int, error) {
+	return 0, flow.ErrServiceUnavailable
+}
+func (oneWorker) ResidentAccess(context.Context, string, flow.Resident) (flow.AccessList, error) {
+	return flow.AccessList{}, flow.ErrServiceUnavailable
+}
+func (oneWorker) WithdrawHealth(context.Context, string, flow.Resident) error {
+	return flow.ErrServiceUnavailable
+}
 
 // TestFinding11LeavingTheCounterLogsOut: switching the screen from the
 // counter to the self-service or venue screen (the kiosk locked to the
