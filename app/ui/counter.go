@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -17,10 +16,16 @@ import (
 	"github.com/shcommunity/kiosk/healthcode"
 )
 
-// Counter is the community worker's screen: login, the resident at the
-// counter (card, family member, manual number as a fallback, phone,
-// consent), enrolment, re-issue and correction, and the dashboard. It is
-// in Chinese unless a worker switches it to English.
+// Counter is the community worker's screen, laid out around her tasks
+// in order: login; the resident at the counter (card, family member,
+// manual number as a fallback) with what the service and this kiosk know
+// of her (colour, paper codes, pending items); the actions (enrol,
+// re-issue, report lost, correct, who looked her up, withdraw her
+// health-cloud consent); the slip; and the dashboard, whose lists she
+// serves from. A worker who types has the keyboard: Tab goes through the
+// fields and buttons in that order, Enter submits the field's action,
+// Esc clears the resident. It is in Chinese unless a worker switches it
+// to English.
 type Counter struct {
 	Flow *flow.Counter
 	Ctx  context.Context
@@ -35,23 +40,83 @@ type Counter struct {
 	sz   theme.Sizes
 
 	// Inputs keep their text across redraws.
-	worker, password, manualID, manualName, phone, reason *widget.Entry
+	worker, password, manualID, manualName, phone, reason *keyEntry
 	consent                                               *widget.Check
+	// confirm is the open confirmation of a re-issue, a report of loss
+	// or a withdrawal, if any.
+	confirm *widget.PopUp
+	// noReason: the reason field was empty when the screen was drawn
+	// (提交纠错 was not offered).
+	noReason bool
+}
+
+// keyEntry is an entry whose Esc runs onEsc: the counter's fields clear
+// the resident with it.
+type keyEntry struct {
+	widget.Entry
+	onEsc func()
+}
+
+func newKeyEntry(password bool) *keyEntry {
+	e := &keyEntry{}
+	e.Password = password
+	e.Wrapping = fyne.TextWrap(fyne.TextTruncateClip)
+	e.ExtendBaseWidget(e)
+	return e
+}
+
+// TypedKey implements fyne.Focusable: Esc clears, the rest is the entry's.
+func (e *keyEntry) TypedKey(k *fyne.KeyEvent) {
+	if k.Name == fyne.KeyEscape && e.onEsc != nil {
+		e.onEsc()
+		return
+	}
+	e.Entry.TypedKey(k)
 }
 
 // NewCounter returns the login screen in language l.
 func NewCounter(ctx context.Context, f *flow.Counter, l i18n.Lang) *Counter {
 	c := &Counter{Flow: f, Ctx: ctx, Lang: l}
-	c.worker = widget.NewEntry()
-	c.password = widget.NewPasswordEntry()
-	c.manualID = widget.NewEntry()
-	c.manualName = widget.NewEntry()
-	c.phone = widget.NewEntry()
-	c.reason = widget.NewEntry()
-	c.consent = widget.NewCheck("", nil)
+	c.worker, c.password = newKeyEntry(false), newKeyEntry(true)
+	c.manualID, c.manualName = newKeyEntry(false), newKeyEntry(false)
+	c.phone, c.reason = newKeyEntry(false), newKeyEntry(false)
+	c.consent = widget.NewCheck("", func(bool) { c.fit.redraw() }) // 登记并打印 follows it
+	login := func(string) { c.login() }
+	c.worker.OnSubmitted, c.password.OnSubmitted = login, login
+	typed := func(string) { c.Flow.ManualID(c.Ctx, c.manualID.Text, c.manualName.Text) }
+	c.manualID.OnSubmitted, c.manualName.OnSubmitted = typed, typed
+	c.phone.OnSubmitted = func(string) { c.submit(actEnrol) }
+	c.reason.OnSubmitted = func(string) { c.submit(actCorrect) }
+	c.reason.OnChanged = func(s string) {
+		if (strings.TrimSpace(s) == "") != c.noReason { // 提交纠错 follows it
+			c.fit.redraw()
+		}
+	}
+	for _, e := range []*keyEntry{c.manualID, c.manualName, c.phone, c.reason} {
+		e.onEsc = c.clear
+	}
+	c.worker.onEsc = func() { c.worker.SetText(""); c.password.SetText("") }
+	c.password.onEsc = c.worker.onEsc
 	c.fit = newFit(true, c.draw)
 	c.Show(flow.CounterView{Step: flow.CounterLogin})
 	return c
+}
+
+// login sends the worker's ID and password, and forgets the password.
+func (c *Counter) login() {
+	c.Flow.Login(c.Ctx, c.worker.Text, c.password.Text)
+	c.password.SetText("")
+}
+
+// clear empties the resident's fields and drops her from the counter
+// (清除, Esc).
+func (c *Counter) clear() {
+	c.closeConfirm()
+	for _, e := range []*keyEntry{c.manualID, c.manualName, c.phone, c.reason} {
+		e.SetText("")
+	}
+	c.consent.SetChecked(false)
+	c.Flow.Clear()
 }
 
 // SetLang switches the language and redraws; on the UI goroutine.
@@ -89,7 +154,7 @@ func (c *Counter) langButton() fyne.CanvasObject {
 // clearInputs empties every entry that may hold a resident's details or
 // the worker's password.
 func (c *Counter) clearInputs() {
-	for _, e := range []*widget.Entry{c.worker, c.password, c.manualID, c.manualName, c.phone, c.reason} {
+	for _, e := range []*keyEntry{c.worker, c.password, c.manualID, c.manualName, c.phone, c.reason} {
 		e.SetText("")
 	}
 	c.consent.SetChecked(false)
@@ -101,8 +166,12 @@ func (c *Counter) Content() fyne.CanvasObject { return c.fit.Content() }
 // View returns the view on screen.
 func (c *Counter) View() flow.CounterView { return c.view }
 
-// Show draws a view; on the UI goroutine.
+// Show draws a view; on the UI goroutine. A confirmation still open
+// for a resident who has gone (another card, a log-out) is closed.
 func (c *Counter) Show(v flow.CounterView) {
+	if v.Step == flow.CounterLogin || v.MaskedID != c.view.MaskedID {
+		c.closeConfirm()
+	}
 	c.view = v
 	c.label()
 	c.fit.redraw()
@@ -110,40 +179,44 @@ func (c *Counter) Show(v flow.CounterView) {
 
 func (c *Counter) draw(sz theme.Sizes) fyne.CanvasObject {
 	c.sz = sz
+	c.noReason = strings.TrimSpace(c.reason.Text) == ""
 	if c.view.Step == flow.CounterLogin {
-		return c.login()
+		return c.loginForm()
 	}
 	top := c.topBar()
 	avail := sz.Canvas.Height - top.MinSize().Height - 4*padding(sz.Worker)
-	showing := c.view.Preview != nil || (c.view.Ticket.Kind != "" && c.view.Ticket.Kind != flow.TicketPending)
 	if sz.Portrait {
-		// A portrait counter has the height for all three, one under
-		// the other, and the width of one.
+		// A portrait counter has the height for the work and what goes
+		// beside it, one under the other, and the width of one.
 		w := sz.Canvas.Width - 4*padding(sz.Worker)
 		work := c.resident(w)
-		rest := avail - work.MinSize().Height - padding(sz.Worker)
-		parts := []fyne.CanvasObject{work}
-		if showing {
-			res := c.result(w, rest/2)
-			rest -= res.MinSize().Height + padding(sz.Worker)
-			parts = append(parts, res)
-		}
-		parts = append(parts, c.dashboard(w, rest))
-		return container.NewBorder(top, nil, nil, nil, container.NewPadded(container.NewVBox(parts...)))
+		side := c.side(w, avail-work.MinSize().Height-padding(sz.Worker))
+		return container.NewBorder(top, nil, nil, nil, container.NewPadded(container.NewVBox(work, side)))
 	}
-	// Landscape: the resident's work on the left, and on the right what
-	// came of it (the colour and the slip) while there is a result, the
-	// dashboard otherwise.
+	// Landscape: the resident's work on the left; on the right what came
+	// of it (the colour and the slip) while there is a result, her
+	// record while she is served, the dashboard otherwise.
 	left := (sz.Canvas.Width - 6*padding(sz.Worker)) * counterShare
 	right := sz.Canvas.Width - 6*padding(sz.Worker) - left
-	var side fyne.CanvasObject
-	if showing {
-		side = c.result(right, avail)
-	} else {
-		side = c.dashboard(right, avail)
-	}
 	return container.NewBorder(top, nil, nil, nil,
-		container.NewPadded(container.New(shareLayout{counterShare}, c.resident(left), side)))
+		container.NewPadded(container.New(shareLayout{counterShare}, c.resident(left), c.side(right, avail))))
+}
+
+// side is what goes beside the work, in an area w × h: with nobody at
+// the counter the dashboard; while a resident is served the result of
+// the last action while it has a colour or a slip (the slip takes the
+// height there is), else her record above the actions on it.
+func (c *Counter) side(w, h float32) fyne.CanvasObject {
+	v := c.view
+	switch {
+	case v.MaskedID == "":
+		return c.dashboard(w, h)
+	case v.Preview != nil || (v.Ticket.Kind != "" && v.Ticket.Kind != flow.TicketPending):
+		return c.result(w, h)
+	}
+	acts := c.recordActions(w)
+	h -= acts.MinSize().Height + padding(c.sz.Worker)
+	return container.NewBorder(nil, acts, nil, nil, c.record(w, h))
 }
 
 // counterShare is the part of a landscape counter's width that the
@@ -170,13 +243,14 @@ func (s shareLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 	return fyne.NewSize(max(a.Width/s.share, b.Width/(1-s.share))+fynetheme.Padding(), max(a.Height, b.Height))
 }
 
-func (c *Counter) login() fyne.CanvasObject {
+// loginForm is the worker's login: Enter in either field logs in.
+func (c *Counter) loginForm() fyne.CanvasObject {
 	l := c.Lang
 	msg := ""
 	if c.view.LoginFailed {
 		msg = i18n.T(l, i18n.CounterLoginFailed)
 	}
-	btn := bigButton(c.sz, i18n.T(l, i18n.CounterLogin), true, func() { c.Flow.Login(c.Ctx, c.worker.Text, c.password.Text); c.password.SetText("") })
+	btn := bigButton(c.sz, i18n.T(l, i18n.CounterLogin), true, c.login)
 	form := container.NewCenter(container.NewVBox(text(i18n.T(l, i18n.CounterLoginTitle), c.sz.Heading, theme.Foreground, true), c.worker, c.password,
 		text(msg, theme.TextSize, theme.Warning, false), container.NewCenter(btn)))
 	return container.NewBorder(container.NewBorder(nil, nil, nil, c.langButton()), nil, nil, nil, form)
@@ -198,88 +272,6 @@ func (c *Counter) topBar() fyne.CanvasObject {
 	words.Alignment = fyne.TextAlignLeading
 	bg := canvas.NewRectangle(theme.Muted)
 	return container.NewStack(bg, container.NewBorder(nil, nil, nil, buttons, container.NewPadded(words)))
-}
-
-// resident is the worker's tasks in order, in a column w wide: who is at
-// the counter (a card read, a family member's, or a number typed), her
-// phone and consent, the actions, and what came of the last one.
-func (c *Counter) resident(w float32) fyne.CanvasObject {
-	v, l, sz := c.view, c.Lang, c.sz
-	who := i18n.T(l, i18n.CounterPlaceCard)
-	if v.MaskedID != "" {
-		who = i18n.T(l, i18n.CounterResident) + "  " + v.MaskedName + "  " + v.MaskedID
-		if v.Source == flow.SourceSSC {
-			who += "  (" + i18n.T(l, i18n.SourceSSC) + ")"
-		}
-	}
-	if v.Minor {
-		who += i18n.T(l, i18n.CounterMinorTag)
-	}
-	family := i18n.T(l, i18n.CounterFamily) + i18n.T(l, i18n.CounterFamilyNone)
-	switch {
-	case v.FamilyName != "" && v.Minor:
-		family = i18n.T(l, i18n.CounterGuardian) + v.FamilyName
-	case v.FamilyName != "":
-		family = i18n.T(l, i18n.CounterFamily) + v.FamilyName
-	}
-	if v.WaitFamily {
-		family = i18n.T(l, i18n.CounterFamilyWait)
-	}
-	btn := func(k i18n.Key, primary bool, f func()) fyne.CanvasObject {
-		return workerButton(sz, i18n.T(l, k), primary, f)
-	}
-	familyBtn := btn(i18n.CounterFamilyRead, false, func() { c.Flow.ExpectFamily(true) })
-	correct := btn(i18n.CounterCorrect, false, func() { c.Flow.Correction(c.Ctx, strings.TrimSpace(c.reason.Text)) })
-	primary := btn(i18n.CounterEnrol, true, func() { c.Flow.Enrol(c.Ctx, c.phone.Text, c.consent.Checked) })
-	if v.PrintAgain { // the printer failed: the same slip once it is back
-		primary = btn(i18n.CounterPrintAgain, true, func() { c.Flow.PrintAgain(c.Ctx) })
-	}
-	items := []fyne.CanvasObject{
-		para(who, sz.Worker, theme.Foreground, true, w),
-		container.NewBorder(nil, nil, nil, familyBtn,
-			para(family, sz.Worker, theme.Foreground, false, w-familyBtn.MinSize().Width-padding(sz.Worker))),
-		c.manualID,
-		container.NewBorder(nil, nil, nil, container.NewHBox(
-			btn(i18n.CounterManual, false, func() { c.Flow.ManualID(c.Ctx, c.manualID.Text, c.manualName.Text) }),
-			btn(i18n.CounterMinor, false, func() { c.Flow.Minor(c.Ctx, c.manualID.Text, c.manualName.Text) })),
-			c.manualName),
-		c.phone, c.consent,
-		container.NewHBox(
-			primary,
-			btn(i18n.CounterReissue, false, func() { c.Flow.Reissue(c.Ctx) }),
-			btn(i18n.CounterClear, false, func() {
-				c.phone.SetText("")
-				c.consent.SetChecked(false)
-				c.Flow.Clear()
-			})),
-		container.NewBorder(nil, nil, nil, correct, c.reason),
-	}
-	if status := counterMessage(v, l); status != "" {
-		items = append(items, para(status, sz.Worker, theme.Warning, true, w))
-	}
-	return container.NewVBox(items...)
-}
-
-func counterMessage(v flow.CounterView, l i18n.Lang) string {
-	switch {
-	case v.ManualFailed != "":
-		return i18n.ManualInvalidText(l, v.ManualFailed)
-	case v.Problem != "":
-		return i18n.ProblemLine(l, v.Problem)
-	case v.Step == flow.CounterBusy:
-		return i18n.T(l, i18n.CounterBusy)
-	case v.Message == "consent":
-		return i18n.T(l, i18n.CounterNoConsent)
-	case v.Message == flow.ErrNoResident.Error():
-		return i18n.T(l, i18n.CounterNoResident)
-	case v.Message == "printed":
-		return i18n.T(l, i18n.CounterPrinted)
-	case v.Message == "expired":
-		return i18n.T(l, i18n.CounterSlipExpired)
-	case v.Message == "receipt":
-		return i18n.T(l, i18n.CounterAccepted) + " " + v.Ticket.Receipt
-	}
-	return ""
 }
 
 // result is what the last action came to, in an area w × h: the colour
@@ -324,78 +316,6 @@ func (c *Counter) result(w, h float32) fyne.CanvasObject {
 // slip: its word on one line.
 func minBlockWidth(sz theme.Sizes, l i18n.Lang) float32 {
 	return fyne.MeasureText(i18n.ColourWord(l, healthcode.Yellow), sz.Word, fyne.TextStyle{Bold: true}).Width*1.5 + 4*padding(sz.Text)
-}
-
-// dashboard is the centre's day in an area w × h: the link and what is
-// waiting, and the lists a worker acts on, as many lines of each as fit,
-// with how many more there are.
-func (c *Counter) dashboard(w, h float32) fyne.CanvasObject {
-	d, l, sz := c.view.Dashboard, c.Lang, c.sz
-	head := container.NewBorder(nil, nil, nil,
-		workerButton(sz, i18n.T(l, i18n.CounterRefresh), false, func() { c.Flow.Refresh(c.Ctx) }),
-		text(i18n.T(l, i18n.CounterDashboard), sz.Heading, theme.Foreground, true))
-	link := i18n.T(l, i18n.Offline)
-	if d.Online {
-		link = i18n.T(l, i18n.Online)
-	}
-	last := i18n.T(l, i18n.CounterNever)
-	if !d.LastSync.IsZero() {
-		last = i18n.AsOfText(l, d.LastSync)
-	}
-	type line struct {
-		s     string
-		title bool
-	}
-	lines := []line{{fmt.Sprintf("%s · %s %d · %s %s", link, i18n.T(l, i18n.Waiting), d.Pending, i18n.T(l, i18n.CounterLastSync), last), false}}
-	list := func(k i18n.Key, xs []string) {
-		lines = append(lines, line{i18n.ListTitle(l, k, len(xs)), true})
-		for _, x := range xs {
-			lines = append(lines, line{"    " + x, false})
-		}
-	}
-	calls := make([]string, len(d.Calls))
-	for i, x := range d.Calls {
-		calls[i] = fmt.Sprintf("%s %s %s→%s", x.MaskedName, x.MaskedID, i18n.ColourWord(l, x.Printed), i18n.ColourWord(l, x.Current))
-	}
-	ready := make([]string, len(d.Ready))
-	for i, x := range d.Ready {
-		ready[i] = fmt.Sprintf("%s %s %s %s", x.MaskedName, i18n.T(l, i18n.Receipt), x.Receipt, i18n.AsOfText(l, x.Since))
-	}
-	unchecked := make([]string, len(d.Unchecked))
-	for i, x := range d.Unchecked {
-		unchecked[i] = fmt.Sprintf("%s %s %s", x.MaskedName, x.Serial, i18n.AsOfText(l, x.At))
-	}
-	watch := make([]string, len(d.Watch))
-	for i, x := range d.Watch {
-		watch[i] = fmt.Sprintf("%s %s %s · %s %s", x.MaskedName, x.MaskedID, i18n.ColourWord(l, x.Colour),
-			i18n.WatchReason(l, x.Reason), i18n.AsOfText(l, x.Since))
-	}
-	list(i18n.CounterHelpCalls, d.HelpCalls)
-	list(i18n.CounterReady, ready)
-	list(i18n.CounterUnchecked, unchecked)
-	if len(watch) > 0 { // the service's list, online only
-		list(i18n.CounterWatch, watch)
-	}
-	list(i18n.CounterCalls, calls)
-	list(i18n.CounterRejected, d.Quarantined)
-	step := text("国", sz.Worker, theme.Foreground, false).MinSize().Height + fynetheme.Padding()
-	fit := max(1, int((h-head.MinSize().Height-fynetheme.Padding())/step))
-	if len(lines) > fit {
-		hidden := 0
-		for _, x := range lines[fit-1:] {
-			if !x.title {
-				hidden++
-			}
-		}
-		lines = append(lines[:fit-1], line{fmt.Sprintf("… +%d", hidden), false})
-	}
-	objs := []fyne.CanvasObject{head}
-	for _, x := range lines {
-		t := text(clipLine(x.s, sz.Worker, x.title, w), sz.Worker, theme.Foreground, x.title)
-		t.Alignment = fyne.TextAlignLeading
-		objs = append(objs, t)
-	}
-	return container.NewVBox(objs...)
 }
 
 // clipLine is s, cut short with "…" when it would be wider than w.

@@ -25,7 +25,7 @@ func labels(o fyne.CanvasObject) []string {
 	objs := test.LaidOutObjects(o)
 	typed := map[string]bool{}
 	for _, o := range objs {
-		if e, ok := o.(*widget.Entry); ok && e.Text != "" {
+		if e, ok := ui.EntryOf(o); ok && e.Text != "" {
 			typed[e.Text] = true
 		}
 	}
@@ -42,10 +42,11 @@ func labels(o fyne.CanvasObject) []string {
 			out = append(out, o.Text)
 		case *widget.Check:
 			out = append(out, o.Text)
-		case *widget.Entry:
-			out = append(out, o.PlaceHolder)
 		case *widget.RadioGroup:
 			out = append(out, o.Options...)
+		}
+		if e, ok := ui.EntryOf(o); ok {
+			out = append(out, e.PlaceHolder)
 		}
 	}
 	return out
@@ -100,10 +101,24 @@ func TestCounterEnglishHasNoCJK(t *testing.T) {
 		{"login", flow.CounterView{Step: flow.CounterLogin}, []string{"Community worker login", "Worker ID", "Log in", "中文"}},
 		{"login_failed", flow.CounterView{Step: flow.CounterLogin, LoginFailed: true}, []string{"Wrong worker ID or password"}},
 		{"ready", flow.CounterView{Step: flow.CounterReady, Worker: "demo", Dashboard: flow.Dashboard{}},
-			[]string{"Place the resident's ID card on the reader", "Family member: none", "last sync never", "Calls for staff (0)"}},
-		{"resident", res, []string{"Resident  Z*F", "Register and print", "Re-issue (cancel the old code)", "Send correction", "Log out",
-			"3 done today", "Online · waiting 1", "To call back (colour changed) (1)", "Rejected (needs handling) (1)", "Dashboard", "Refresh"}},
-		{"family_wait", with(func(v *flow.CounterView) { v.WaitFamily = true }), []string{"Place the family member's ID card"}},
+			[]string{"Place the resident's ID card on the reader", "last sync never", "Calls for staff (0)", "These need the resident's card first"}},
+		{"dashboard", flow.CounterView{Step: flow.CounterReady, Worker: "demo", Dashboard: dash},
+			[]string{"Online · waiting 1", "To call back (colour changed) (1)", "Rejected (needs handling) (1)", "Dashboard", "Refresh",
+				"L*Y 3****002X Green code→Yellow code"}},
+		{"serving", flow.CounterView{Step: flow.CounterReady, Worker: "demo", Dashboard: dash,
+			Serving: &flow.Serving{List: flow.ListReady, Ready: dash.Ready[0]}}, []string{"Serving: W*F Receipt M2QX-7KAB"}},
+		{"resident", res, []string{"Resident  Z*F", "Register and print", "Re-issue", "Report lost", "Send correction", "Log out",
+			"3 done today", "Who looked her up", "Withdraw consent", "Offline: her paper codes cannot be listed"}},
+		{"record", with(func(v *flow.CounterView) {
+			v.Record = flow.Record{Enrolled: true, CodesKnown: true, Status: healthcode.Status{Source: healthcode.SourceCached, Colour: healthcode.Green, AsOf: asOf},
+				Codes:   []flow.Code{{State: flow.CodeActive, Place: "Kiosk 2", IssuedAt: asOf, ExpiresAt: asOf}, {State: flow.CodeSuperseded, Place: "Kiosk 2", IssuedAt: asOf, StateAt: asOf}},
+				Pending: []flow.PendingItem{{Kind: flow.PendingCorrection, Receipt: "C-1", Since: asOf}}}
+			v.AccessShown, v.Access = true, flow.AccessList{Groups: []flow.AccessGroup{{Place: "Metro", Purpose: "venue_entry", Count: 2, Last: asOf}}}
+		}), []string{"Now Green code", "Paper codes (2)", "valid · valid until", "replaced by a newer code", "Waiting (1)",
+			"Correction Receipt C-1", "Metro · venue check"}},
+		{"lost", with(func(v *flow.CounterView) { v.Step, v.Message, v.Revoked = flow.CounterDone, flow.MessageLost, 2 }),
+			[]string{"2 code(s) reported lost"}},
+		{"family_wait", with(func(v *flow.CounterView) { v.WaitFamily = true }), []string{"Place the family member's ID"}},
 		{"family", with(func(v *flow.CounterView) { v.FamilyName = "S*" }), []string{"Family member: S*"}},
 		{"manual_failed", with(func(v *flow.CounterView) { v.ManualFailed = "check_digit" }), []string{"Invalid ID number (check_digit); please check it"}},
 		{"problem", with(func(v *flow.CounterView) { v.Problem = flow.ProblemPaperOut }), []string{"The printer is out of paper; Please ask a member of staff"}},
@@ -149,7 +164,7 @@ func TestCounterLanguageButton(t *testing.T) {
 	w.Resize(screenSize)
 	var worker *widget.Entry
 	for _, o := range test.LaidOutObjects(w.Content()) {
-		if e, ok := o.(*widget.Entry); ok && e.PlaceHolder == "工号" {
+		if e, ok := ui.EntryOf(o); ok && e.PlaceHolder == "工号" {
 			worker = e
 		}
 	}

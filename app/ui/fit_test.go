@@ -192,7 +192,27 @@ func counterCases(l i18n.Lang) []screenCase {
 	failed.ManualFailed, failed.Problem = "check_digit", flow.ProblemPaperOut
 	again := printed
 	again.Message, again.Problem, again.PrintAgain = "", flow.ProblemPaperOut, true
+	known := res
+	known.Record = sampleRecord()
+	known.Serving = &flow.Serving{List: flow.ListCalls, Call: dash.Calls[0]}
+	access := known
+	access.AccessShown, access.Access = true, flow.AccessList{Since: asOf, Groups: []flow.AccessGroup{
+		{Place: "徐家汇地铁站", Purpose: "venue_entry", Count: 3, First: asOf, Last: asOf},
+		{Place: "田林街道社区事务受理服务中心", Purpose: "counter_service", Count: 1, First: asOf, Last: asOf}}}
+	lost := known
+	lost.Step, lost.Message, lost.Revoked = flow.CounterDone, flow.MessageLost, 1
+	offline := res
+	offline.Dashboard.Online, offline.Record = false, flow.Record{Status: healthcode.Status{Source: healthcode.SourceCached,
+		Colour: healthcode.Green, AsOf: asOf}, Enrolled: true}
+	serving := flow.CounterView{Step: flow.CounterReady, Worker: "演示社工", Dashboard: dash,
+		Serving: &flow.Serving{List: flow.ListWatch, Watch: flow.Watch{MaskedName: "周*国", MaskedID: "3****0030",
+			Reason: "correction_pending", Since: asOf, Colour: healthcode.Yellow}}}
 	views := map[string]flow.CounterView{
+		"record":       known,
+		"access":       access,
+		"lost":         lost,
+		"offline":      offline,
+		"serving":      serving,
 		"login":        {Step: flow.CounterLogin, LoginFailed: true},
 		"ready":        {Step: flow.CounterReady, Worker: "演示社工", Dashboard: dash},
 		"resident":     res,
@@ -211,6 +231,20 @@ func counterCases(l i18n.Lang) []screenCase {
 		}})
 	}
 	return out
+}
+
+// sampleRecord is a resident's record with a code of each state and an
+// item of each kind waiting.
+func sampleRecord() flow.Record {
+	return flow.Record{Enrolled: true, CodesKnown: true,
+		Status: healthcode.Status{Source: healthcode.SourceLive, Colour: healthcode.Yellow, AsOf: asOf},
+		Codes: []flow.Code{
+			{TokenID: "T4", State: flow.CodeActive, Place: "田林街道社区事务受理服务中心", IssuedAt: asOf, ExpiresAt: asOf.AddDate(0, 6, 0)},
+			{TokenID: "T3", State: flow.CodeRevoked, Place: "田林街道社区事务受理服务中心", IssuedAt: asOf.AddDate(0, 0, -3), StateAt: asOf},
+			{TokenID: "T2", State: flow.CodeSuperseded, Place: "演示自助机", IssuedAt: asOf.AddDate(0, 0, -9), StateAt: asOf.AddDate(0, 0, -3)},
+			{TokenID: "T1", State: flow.CodeExpired, Place: "演示自助机", IssuedAt: asOf.AddDate(-1, 0, 0)}},
+		Pending: []flow.PendingItem{{Kind: flow.PendingCorrection, Receipt: "C7QX-2KAB", Since: asOf},
+			{Kind: flow.PendingEnrolment, Receipt: "K3QF-7XBA", Since: asOf, Refused: "invalid_phone"}}}
 }
 
 // dialogCases are the first-run screen and kiosk mode's dialogs.
@@ -368,14 +402,15 @@ func checkFit(w fyne.Window, sc screenCase) []string {
 	}
 	seen := map[string]bool{}
 	for _, p := range laidOut(w) {
+		if e, ok := ui.EntryOf(p.o); ok {
+			probs = append(probs, checkTarget(fmt.Sprintf("entry %q", e.PlaceHolder), p, inside, 44)...)
+		}
 		switch o := p.o.(type) {
 		case *canvas.Text:
 			probs = append(probs, checkText(o, p, inside, body)...)
 		case *widget.Button:
 			seen[o.Text] = inside(p.pos, o.Size())
 			probs = append(probs, checkTarget(fmt.Sprintf("button %q", o.Text), p, inside, theme.MinTap)...)
-		case *widget.Entry:
-			probs = append(probs, checkTarget(fmt.Sprintf("entry %q", o.PlaceHolder), p, inside, 44)...)
 		case *widget.Check:
 			probs = append(probs, checkTarget(fmt.Sprintf("check box %q", o.Text), p, inside, 44)...)
 		case *widget.RadioGroup:

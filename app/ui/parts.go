@@ -37,8 +37,13 @@ func bigButton(sz theme.Sizes, label string, primary bool, tapped func()) fyne.C
 // as wide as its words or 60% of Sizes.Button's width. The counter has
 // more to show than a resident's screen and is worked by steadier hands.
 func workerButton(sz theme.Sizes, label string, primary bool, tapped func()) fyne.CanvasObject {
+	return sizedButton(workerSize(sz, label), label, primary, tapped)
+}
+
+// workerSize is the size of a staff screen's button labelled label.
+func workerSize(sz theme.Sizes, label string) fyne.Size {
 	h := max(theme.MinTap, 0.75*sz.Button.Height)
-	return sizedButton(fitLabel(fyne.NewSize(0.6*sz.Button.Width, h), label, sz.Worker), label, primary, tapped)
+	return fitLabel(fyne.NewSize(0.6*sz.Button.Width, h), label, sz.Worker)
 }
 
 // fitLabel widens size, when needed, to hold label at body size.

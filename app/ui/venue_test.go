@@ -81,13 +81,24 @@ func TestCounterScreens(t *testing.T) {
 	w := test.NewTempWindow(t, c.Content())
 	w.Resize(screenSize)
 	golden(t, "counter_login.xml", w)
-	c.Show(flow.CounterView{Step: flow.CounterResident, Worker: "演示社工", MaskedName: "张*丰", MaskedID: "3*************0019",
-		FamilyName: "孙*", Dashboard: flow.Dashboard{TodayActions: 3, Pending: 1, Online: true,
-			HelpCalls: []string{"09:30 演示自助机"}, Calls: []flow.Call{{MaskedName: "李*英", MaskedID: "3****002X", Printed: healthcode.Green, Current: healthcode.Yellow}}, Quarantined: []string{"enrolment K3QF-7XBA: invalid_phone"},
-			Ready: []flow.Ready{{Receipt: "M2QX-7KAB", MaskedName: "王*芬", Since: asOf}}}})
+	dash := flow.Dashboard{TodayActions: 3, Pending: 1, Online: true,
+		HelpCalls: []string{"09:30 演示自助机"}, Calls: []flow.Call{{MaskedName: "李*英", MaskedID: "3****002X", Printed: healthcode.Green, Current: healthcode.Yellow}}, Quarantined: []string{"enrolment K3QF-7XBA: invalid_phone"},
+		Ready: []flow.Ready{{Receipt: "M2QX-7KAB", MaskedName: "王*芬", Since: asOf}}}
+	c.Show(flow.CounterView{Step: flow.CounterReady, Worker: "演示社工", Dashboard: dash})
 	m := test.RenderToMarkup(w.Canvas())
-	for _, s := range []string{"张*丰", "家属代办：孙*", "呼叫工作人员（1）", "绿码→黄码", "invalid_phone", "登记并打印", "补打（挂失旧码）", "提交纠错",
-		"纸质码已生成、尚未领取（1）", "王*芬 回执号 M2QX-7KAB"} {
+	for _, s := range []string{"呼叫工作人员（1）", "绿码→黄码", "invalid_phone", "纸质码已生成、尚未领取（1）", "王*芬 回执号 M2QX-7KAB"} {
+		if !strings.Contains(m, s) {
+			t.Errorf("counter's dashboard lacks %q", s)
+		}
+	}
+	golden(t, "counter_ready.xml", w)
+	c.Show(flow.CounterView{Step: flow.CounterResident, Worker: "演示社工", MaskedName: "张*丰", MaskedID: "3*************0019",
+		FamilyName: "孙*", Dashboard: dash, Record: flow.Record{Enrolled: true, CodesKnown: true,
+			Status: healthcode.Status{Source: healthcode.SourceLive, Colour: healthcode.Green, AsOf: asOf},
+			Codes:  []flow.Code{{TokenID: "T1", State: flow.CodeActive, Place: "田林街道", IssuedAt: asOf, ExpiresAt: asOf.AddDate(0, 6, 0)}}}})
+	m = test.RenderToMarkup(w.Canvas())
+	for _, s := range []string{"张*丰", "家属代办：孙*", "登记并打印", "补打新码", "挂失", "提交纠错", "当前 绿码", "纸质码（1）", "有效 · 有效至",
+		"谁查询过她", "撤回健康云授权"} {
 		if !strings.Contains(m, s) {
 			t.Errorf("counter screen lacks %q", s)
 		}

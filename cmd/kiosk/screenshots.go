@@ -159,13 +159,19 @@ func screenshots(p *process, dir string, r *rig.Rig, shell *ui.Shell, sim fyne.W
 	if err := until("login", func() bool { return counter.View().Step == flow.CounterReady }); err != nil {
 		return err
 	}
+	time.Sleep(time.Second) // the dashboard refresh
+	if err := shot("counter-dashboard", win); err != nil {
+		return err
+	}
 	if err := r.Reader.Place("resident-green"); err != nil {
 		return err
 	}
-	if err := until("counter resident", func() bool { return counter.View().Step == flow.CounterResident }); err != nil {
+	if err := until("counter resident", func() bool {
+		v := counter.View()
+		return v.Step == flow.CounterResident && !v.RecordLoading && v.Record.Status.Source != ""
+	}); err != nil {
 		return err
 	}
-	time.Sleep(time.Second) // the dashboard refresh
 	if err := shot("counter-resident", win); err != nil {
 		return err
 	}
