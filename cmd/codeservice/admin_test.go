@@ -23,7 +23,7 @@ func TestHelp(t *testing.T) {
 			t.Errorf("%v: %v", args, err)
 			continue
 		}
-		want := []string{"serve", "admin", "verify", "bench-status"}
+		want := []string{"serve", "admin", "verify", "desk", "bench-status"}
 		if args[0] == "admin" {
 			want = []string{"enrol", "event", "device", "worker", "correction", "rotate-key", "revoke-key", "-db"}
 		}

@@ -90,6 +90,7 @@ const usage = `usage: codeservice COMMAND [flags]   (codeservice COMMAND -h for 
   serve          run the code service: HTTPS, or plain HTTP on loopback
   admin          the administrator's commands on the database (codeservice admin --help)
   verify         check a paper code's token, offline or against the service
+  desk           a hospital registration desk's check of a medical-visit credential (codeservice desk --help)
   bench-status   measure a running service's status answers
   --version      print the version`
 
@@ -98,7 +99,7 @@ const adminUsage = `usage: codeservice admin --db DB [--key-file FILE] COMMAND [
 
   enrol        enrol a named resident: --id <ID number> --name 姓名 [--phone 13812345678]
   event        record a health event for an enrolled resident: --id <ID number> --kind K [--at RFC3339]
-  device       provision [--note text] [--tls-cert cert.pem] | revoke --id D | list
+  device       provision --role R [--note text] [--tls-cert cert.pem] | revoke --id D | list
   worker       add --id w1 --name 王社工 (the password on stdin)
   correction   list | resolve --id 3 (--accept [--kind k] | --reject) --note text
   rotate-key   sign new codes with a new key
@@ -127,6 +128,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, out io.Writer) err
 		return verifyCmd(ctx, args[1:], out)
 	case "bench-status":
 		return benchStatus(ctx, args[1:], out)
+	case "desk":
+		return deskCmd(ctx, args[1:], out)
 	}
 	return errors.New(usage)
 }

@@ -1,0 +1,123 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/shcommunity/kiosk/codesvc/api"
+	"github.com/shcommunity/kiosk/codesvc/devseed"
+	"github.com/shcommunity/kiosk/codesvc/server"
+	"github.com/shcommunity/kiosk/pii"
+)
+
+// TestDeskChecksACredential: a hospital desk registered with `desk
+// register` checks a medical-visit credential over HTTP and is shown what
+// registration needs, in full; the service records the look-up with the
+// desk's purpose. A paper code is refused at the desk, a device of another
+// role is told it is not a desk, and the identity file is 0600 and never
+// overwritten.
+func TestDeskChecksACredential(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	svc, closeDB, err := openService(ctx, filepath.Join(dir, "codes.db"), "", "", slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeDB()
+	residents, err := devseed.Seed(ctx, svc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(server.NewHandler(svc))
+	defer srv.Close()
+
+	var yellow devseed.Resident
+	for _, r := range residents {
+		if r.Label == "resident-yellow" {
+			yellow = r
+		}
+	}
+	kioskCode, _, err := svc.ProvisionDevice(ctx, "kiosk", api.RoleSelfService)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, _, _ := ed25519.GenerateKey(rand.Reader)
+	kiosk, err := svc.RegisterDevice(ctx, kioskCode, "自助机", pub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cred, err := svc.IssueCredential(ctx, kiosk.ID, "", yellow.ID, pii.IDNumber("D00000002"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	paper, err := svc.IssueToken(ctx, kiosk.ID, "", yellow.ID, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	register := func(role api.Role, file string) {
+		t.Helper()
+		code, _, err := svc.ProvisionDevice(ctx, "desk", role)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out bytes.Buffer
+		if err := run(ctx, []string{"desk", "register", "--url", srv.URL, "--code", code, "--fingerprint", svc.Fingerprint(nil),
+			"--file", file, "--name", "瑞金医院挂号处"}, strings.NewReader(""), &out); err != nil {
+			t.Fatalf("desk register (%s): %v", role, err)
+		}
+	}
+	file := filepath.Join(dir, "desk.json")
+	register(api.RoleHospital, file)
+	if fi, err := os.Stat(file); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("identity file: %v, %v; want mode 0600", fi.Mode(), err)
+	}
+	code, _, _ := svc.ProvisionDevice(ctx, "desk", api.RoleHospital)
+	if err := run(ctx, []string{"desk", "register", "--url", srv.URL, "--code", code, "--fingerprint", svc.Fingerprint(nil),
+		"--file", file}, strings.NewReader(""), io.Discard); err == nil {
+		t.Error("desk register over an existing identity file succeeded")
+	}
+
+	var out bytes.Buffer
+	if err := run(ctx, []string{"desk", "check", "--file", file, cred.Text}, strings.NewReader(""), &out); err != nil {
+		t.Fatalf("desk check: %v", err)
+	}
+	for _, want := range []string{"李秀英", "女 female", "1955-09-22", "D00000002", cred.TokenID} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("desk check output lacks %q:\n%s", want, out.String())
+		}
+	}
+	recs, err := svc.Store.AccessRecords(ctx, svc.ResidentKey(yellow.ID), svc.Now().Add(-3600e9))
+	if err != nil {
+		t.Fatal(err)
+	}
+	looked := 0
+	for _, r := range recs {
+		if r.Purpose == string(api.PurposeHospital) && r.Role == string(api.RoleHospital) && r.Place == "瑞金医院挂号处" {
+			looked++
+		}
+	}
+	if looked != 1 {
+		t.Errorf("%d access records of the desk's look-up, want 1: %+v", looked, recs)
+	}
+
+	if err := run(ctx, []string{"desk", "check", "--file", file, paper.Text}, strings.NewReader(""), io.Discard); err == nil ||
+		!strings.Contains(err.Error(), "paper health code") {
+		t.Errorf("desk check of a paper code: %v; want the paper code refused", err)
+	}
+	venue := filepath.Join(dir, "venue.json")
+	register(api.RoleVenue, venue)
+	if err := run(ctx, []string{"desk", "check", "--file", venue, cred.Text}, strings.NewReader(""), io.Discard); err == nil ||
+		!strings.Contains(err.Error(), "not a hospital desk") {
+		t.Errorf("a venue device's desk check: %v; want it told it is not a desk", err)
+	}
+}
