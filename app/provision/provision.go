@@ -9,9 +9,9 @@ import (
 
 	"github.com/shcommunity/kiosk/app/config"
 	"github.com/shcommunity/kiosk/app/flow"
+	"github.com/shcommunity/kiosk/app/setup"
 	"github.com/shcommunity/kiosk/codesvc/api"
 	"github.com/shcommunity/kiosk/codesvc/client"
-	"github.com/shcommunity/kiosk/devices/escpos"
 	"github.com/shcommunity/kiosk/sync/localstore"
 	"github.com/shcommunity/kiosk/sync/syncer"
 )
@@ -70,21 +70,11 @@ func (r Request) Validate() error {
 		return bad("mode", fmt.Errorf("%q is not self, counter or venue", r.Mode))
 	}
 	if r.Paper != "" {
-		if _, ok := Paper(r.Paper); !ok {
+		if _, ok := setup.Paper(r.Paper); !ok {
 			return bad("paper", fmt.Errorf("%q is not 58 or 80 (mm)", r.Paper))
 		}
 	}
 	return nil
-}
-
-// Paper is the printer profile of a paper width: "58mm" or "58", "80mm"
-// or "80".
-func Paper(s string) (escpos.Profile, bool) {
-	s = strings.TrimSpace(s)
-	if p, ok := escpos.ProfileByName(s); ok {
-		return p, true
-	}
-	return escpos.ProfileByName(s + "mm")
 }
 
 // Apply writes the request into a configuration: the service URL, the
@@ -97,7 +87,7 @@ func (r Request) Apply(cfg config.Config) config.Config {
 	if r.Printer != "" {
 		cfg.Printer.Port, cfg.Printer.USB, cfg.Printer.Serial = strings.TrimSpace(r.Printer), "", ""
 	}
-	if p, ok := Paper(r.Paper); ok {
+	if p, ok := setup.Paper(r.Paper); ok {
 		cfg.PrinterProfile = p.Name
 	}
 	return cfg

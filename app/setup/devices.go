@@ -161,3 +161,13 @@ func (d Devices) TestPrinter(ctx context.Context, port string, baud int, p escpo
 	}
 	return nil
 }
+
+// Paper is the printer profile of a paper width: "58mm" or "58", "80mm"
+// or "80".
+func Paper(s string) (escpos.Profile, bool) {
+	s = strings.TrimSpace(s)
+	if p, ok := escpos.ProfileByName(s); ok {
+		return p, true
+	}
+	return escpos.ProfileByName(s + "mm")
+}

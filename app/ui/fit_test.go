@@ -19,8 +19,11 @@ import (
 
 	"github.com/shcommunity/kiosk/app/flow"
 	"github.com/shcommunity/kiosk/app/i18n"
+	"github.com/shcommunity/kiosk/app/setup"
 	"github.com/shcommunity/kiosk/app/theme"
 	"github.com/shcommunity/kiosk/app/ui"
+	"github.com/shcommunity/kiosk/devices/conn"
+	"github.com/shcommunity/kiosk/devices/serialport"
 	"github.com/shcommunity/kiosk/healthcode"
 	"github.com/shcommunity/kiosk/internal/kioskmode"
 )
@@ -250,11 +253,15 @@ func sampleRecord() flow.Record {
 // dialogCases are the first-run screen and kiosk mode's dialogs.
 func dialogCases(l i18n.Lang) []screenCase {
 	return []screenCase{
-		{name: "provision", show: func(t *testing.T, w fyne.Window) {
-			p := ui.NewProvision(func(ui.ProvisionForm) {}, l)
+		{name: "provision", must: []string{i18n.T(l, i18n.ProvisionButton), i18n.T(l, i18n.SetupBack)}, show: func(t *testing.T, w fyne.Window) {
+			p := ui.NewProvision(func(ui.ProvisionForm) {}, l, ui.ProvisionSetup{ServiceURL: "https://codes.shanghai.example:8443"})
 			w.SetContent(p.Content())
 			p.Failed(fmt.Errorf("register: status 403: the provisioning code is unknown, used or expired"))
 		}},
+		{name: "provision_devices", must: []string{i18n.T(l, i18n.SetupNext), i18n.T(l, i18n.SetupTestRead), i18n.T(l, i18n.SetupTestPrint)},
+			show: func(t *testing.T, w fyne.Window) { showProvisionTested(t, w, l, true) }},
+		{name: "provision_no_ports", must: []string{i18n.T(l, i18n.SetupNext), i18n.T(l, i18n.SetupRefresh)},
+			show: func(t *testing.T, w fyne.Window) { showProvisionTested(t, w, l, false) }},
 		{name: "pin_pad", must: []string{i18n.T(l, i18n.ExitOK), i18n.T(l, i18n.ExitCancel)}, show: func(t *testing.T, w fyne.Window) {
 			w.SetContent(ui.NewSelf(ui.SelfControls{}, l).Content())
 			lock := &ui.Lock{Guard: &kioskmode.Guard{}, Lang: l, DialogIdle: -1, Do: func(func()) {}}
@@ -271,6 +278,33 @@ func dialogCases(l i18n.Lang) []screenCase {
 					t.Fatalf("panel window %v, want %v", got, size)
 				}
 			}},
+	}
+}
+
+// showProvisionTested puts the first-run screen's device step on w: with
+// ports, both devices tested and failing with the longest words (no
+// permission on the port); without, the words that say none were found.
+func showProvisionTested(t *testing.T, w fyne.Window, l i18n.Lang, ports bool) {
+	queue := make(chan func(), 2)
+	d := setup.Devices{
+		List: func() ([]setup.Port, error) { return nil, nil },
+		Open: func(string, int) (conn.Conn, error) { return nil, serialport.ErrPermission },
+	}
+	if ports {
+		d.List = func() ([]setup.Port, error) {
+			return []setup.Port{{Name: "/dev/serial/by-path/pci-0000:00:14.0-usb-0:2:1.0-port0", VIDPID: "1A86:7523", Product: "USB2.0-Ser!"},
+				{Name: "/dev/ttyUSB1", VIDPID: "0403:6001", Product: "FT232R USB UART"}, {Name: "/dev/ttyS0"}}, nil
+		}
+	}
+	p := ui.NewProvision(func(ui.ProvisionForm) {}, l, ui.ProvisionSetup{Devices: d, Reader: "/dev/ttyUSB0", Printer: "/dev/ttyUSB1",
+		Do: func(fn func()) { queue <- fn }})
+	w.SetContent(p.Content())
+	if !ports {
+		return
+	}
+	for _, b := range []string{i18n.T(l, i18n.SetupTestRead), i18n.T(l, i18n.SetupTestPrint)} {
+		tapButton(t, w, b)
+		(<-queue)()
 	}
 }
 

@@ -12,7 +12,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/shcommunity/kiosk/app/flow"
-	"github.com/shcommunity/kiosk/app/i18n"
 	"github.com/shcommunity/kiosk/app/theme"
 )
 
@@ -136,94 +135,4 @@ func (p *SimPanel) ShowSlip(img image.Image) {
 	p.slip.Image = img
 	p.slip.Refresh()
 	p.count.SetText("已打印 Printed: " + strconv.Itoa(p.n))
-}
-
-// Provision is the first-run screen: the code service's URL, the
-// one-time provisioning code an administrator printed and the service
-// fingerprint printed with it, the centre's name and the mode. Its words
-// follow Lang; the button switches it.
-type Provision struct {
-	Lang i18n.Lang
-
-	url, code, finger, centre *widget.Entry
-	mode                      *widget.RadioGroup
-	msg                       *widget.Label
-	fit                       *fit
-	working                   bool
-	failed                    error
-	submit                    func(ProvisionForm)
-}
-
-// ProvisionForm is what the first-run screen submits.
-type ProvisionForm struct {
-	URL, Code, Fingerprint, Centre string
-	Mode                           flow.Mode
-}
-
-// formWidth is the first-run form's least width, in dp.
-const formWidth = 800
-
-// NewProvision builds the screen in language l; submit runs on the UI
-// goroutine and must hand the work to a goroutine.
-func NewProvision(submit func(ProvisionForm), l i18n.Lang) *Provision {
-	p := &Provision{Lang: l, url: widget.NewEntry(), code: widget.NewEntry(), finger: widget.NewEntry(), centre: widget.NewEntry(),
-		msg: widget.NewLabel(""), submit: submit}
-	p.msg.Wrapping = fyne.TextWrapWord
-	p.mode = widget.NewRadioGroup([]string{string(flow.ModeSelf), string(flow.ModeCounter), string(flow.ModeVenue)}, nil)
-	p.mode.SetSelected(string(flow.ModeSelf))
-	// In a row, so that the form with its four entries and a two-line
-	// error still fits a 768-dot-high screen.
-	p.mode.Horizontal = true
-	p.fit = newFit(true, p.draw)
-	p.render()
-	return p
-}
-
-// render draws the screen in p.Lang; the entries keep their text.
-func (p *Provision) render() { p.fit.redraw() }
-
-// draw is the screen at sz.
-func (p *Provision) draw(sz theme.Sizes) fyne.CanvasObject {
-	l := p.Lang
-	p.url.SetPlaceHolder(i18n.T(l, i18n.ProvisionURL))
-	p.code.SetPlaceHolder(i18n.T(l, i18n.ProvisionCode))
-	p.finger.SetPlaceHolder(i18n.T(l, i18n.ProvisionFinger))
-	p.centre.SetPlaceHolder(i18n.T(l, i18n.ProvisionCentre))
-	switch {
-	case p.failed != nil:
-		p.msg.SetText(i18n.T(l, i18n.ProvisionFailed) + " " + p.failed.Error())
-	case p.working:
-		p.msg.SetText(i18n.T(l, i18n.ProvisionWorking))
-	default:
-		p.msg.SetText("")
-	}
-	btn := bigButton(sz, i18n.T(l, i18n.ProvisionButton), true, func() {
-		p.working, p.failed = true, nil
-		p.render()
-		p.submit(ProvisionForm{URL: p.url.Text, Code: p.code.Text, Fingerprint: p.finger.Text, Centre: p.centre.Text,
-			Mode: flow.ParseMode(p.mode.Selected)})
-	})
-	lang := bigButton(sz, i18n.T(l, i18n.LangButton), false, func() { p.SetLang(l.Other()) })
-	// A URL and an error need room: the form is at least formWidth wide.
-	width := canvas.NewRectangle(color.Transparent)
-	width.SetMinSize(fyne.NewSize(formWidth, 0))
-	form := container.NewCenter(container.NewVBox(width, text(i18n.T(l, i18n.ProvisionTitle), sz.Heading, theme.Foreground, true),
-		p.url, p.code, p.finger, p.centre, p.mode, container.NewCenter(btn), p.msg))
-	return container.NewBorder(container.NewBorder(nil, nil, nil, lang), nil, nil, nil, form)
-}
-
-// SetLang switches the language and redraws; on the UI goroutine.
-func (p *Provision) SetLang(l i18n.Lang) {
-	p.Lang = l
-	p.render()
-}
-
-// Content is the screen's root.
-func (p *Provision) Content() fyne.CanvasObject { return p.fit.Content() }
-
-// Failed shows that provisioning did not work and why; on the UI
-// goroutine. The error must carry no personal data (none is typed here).
-func (p *Provision) Failed(err error) {
-	p.working, p.failed = false, err
-	p.render()
 }

@@ -69,8 +69,9 @@ func kiosk(p *process, cfg config.Config, path string, say func(i18n.Lang, flow.
 	return startKiosk(p, cfg, st, id, clock, say)
 }
 
-// firstRun shows the provisioning screen; once the kiosk is registered
-// and the configuration written, the kiosk starts in the same window.
+// firstRun shows the provisioning screen, its ports the machine's serial
+// ports and its tests on them; once the kiosk is registered and the
+// configuration written, the kiosk starts in the same window.
 func firstRun(p *process, cfg config.Config, path string, st *localstore.Store, clock *syncer.Clock, say func(i18n.Lang, flow.Prompt)) {
 	var screen *ui.Provision
 	screen = ui.NewProvision(func(f ui.ProvisionForm) {
@@ -78,7 +79,8 @@ func firstRun(p *process, cfg config.Config, path string, st *localstore.Store, 
 			rctx, cancel := context.WithTimeout(p.ctx, 30*time.Second)
 			defer cancel()
 			id, saved, err := provision.Run(rctx, st, cfg, path, provision.Request{URL: f.URL, Code: f.Code,
-				Fingerprint: f.Fingerprint, Centre: f.Centre, Mode: f.Mode}, serviceTimeout)
+				Fingerprint: f.Fingerprint, Centre: f.Centre, Mode: f.Mode, Reader: f.Reader, Printer: f.Printer,
+				Paper: f.Paper}, serviceTimeout)
 			p.loop.Do(func() {
 				if err != nil {
 					p.log.Warn("Provisioning failed", "err", err)
@@ -91,7 +93,8 @@ func firstRun(p *process, cfg config.Config, path string, st *localstore.Store, 
 				}
 			})
 		}()
-	}, cfg.Lang)
+	}, cfg.Lang, ui.ProvisionSetup{ServiceURL: cfg.ServiceURL, Reader: cfg.Reader.Port, Printer: cfg.Printer.Port,
+		Paper: cfg.PrinterProfile, ReaderBaud: cfg.Reader.Baud, PrinterBaud: cfg.Printer.Baud, Ctx: p.ctx, Do: p.loop.Do})
 	p.win.SetContent(screen.Content())
 }
 
