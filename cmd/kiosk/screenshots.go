@@ -176,7 +176,10 @@ func screenshots(p *process, dir string, r *rig.Rig, shell *ui.Shell, sim fyne.W
 		return err
 	}
 	r.Reader.Remove()
-	return shot("simulator", sim)
+	if err := shot("simulator", sim); err != nil {
+		return err
+	}
+	return firstRunShots(ctx, r.URL, until, shot, win)
 }
 
 // sscShot saves the screen of a resident who carries only her
