@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"strings"
 
@@ -35,21 +34,11 @@ func cmdSetExitPIN(ctx context.Context, args []string, stdin io.Reader, stdout, 
 	if fset.NArg() > 0 {
 		return fail(exitUsage, "type the PIN when asked, never on the command line", fmt.Errorf("unexpected argument %q", fset.Arg(0)))
 	}
-	if *path == "" {
-		p, err := config.DefaultPath()
-		if err != nil {
-			return err
-		}
-		*path = p
+	cfg, where, fresh, err := configOrDefault(*path)
+	if err != nil {
+		return err
 	}
-	cfg, err := config.Load(*path)
-	fresh := errors.Is(err, fs.ErrNotExist)
-	switch {
-	case fresh:
-		cfg = config.Default()
-	case err != nil:
-		return fail(exitUsage, "fix or remove the configuration file first", err)
-	}
+	*path = where
 
 	r := newPINReader(stdin, stderr)
 	first, err := r.read(ctx, "New exit PIN (6 to 12 digits): ")

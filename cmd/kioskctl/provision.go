@@ -48,7 +48,7 @@ func cmdProvision(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err := r.Validate(); err != nil {
 		return fail(exitUsage, fieldAdvice(err), err)
 	}
-	cfg, where, err := provisionConfig(*path)
+	cfg, where, _, err := configOrDefault(*path)
 	if err != nil {
 		return err
 	}
@@ -76,24 +76,23 @@ func cmdProvision(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	return nil
 }
 
-// provisionConfig reads the configuration at path (the default one when
-// path is ""), or the defaults when there is none yet.
-func provisionConfig(path string) (config.Config, string, error) {
+// configOrDefault reads the configuration at path (the default one when
+// path is ""), or the defaults when there is none yet (fresh), and says
+// which file it is.
+func configOrDefault(path string) (cfg config.Config, where string, fresh bool, err error) {
 	if path == "" {
-		p, err := config.DefaultPath()
-		if err != nil {
-			return config.Config{}, "", err
+		if path, err = config.DefaultPath(); err != nil {
+			return config.Config{}, "", false, err
 		}
-		path = p
 	}
-	cfg, err := config.Load(path)
+	cfg, err = config.Load(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return config.Default(), path, nil
+		return config.Default(), path, true, nil
 	case err != nil:
-		return config.Config{}, path, fail(exitUsage, "fix or remove the configuration file first", err)
+		return config.Config{}, path, false, fail(exitUsage, "fix or remove the configuration file first", err)
 	}
-	return cfg, path, nil
+	return cfg, path, false, nil
 }
 
 // openStore opens (or makes) the local database where the kiosk keeps
