@@ -72,23 +72,27 @@ func chunk(baud int) int {
 }
 
 // Write sends p, each chunk released when the line would have finished
-// transmitting it.
+// transmitting it. The line is idle before a Write that comes after the
+// previous one's bytes were done (the caller had nothing to send), so the
+// schedule restarts then; within one Write it never does: a sleep that
+// overshoots (a busy machine wakes the writer late) delays that chunk
+// only, and the next ones go out on the line's own schedule, so the
+// lateness of many small sleeps does not add up to a slower line.
 func (w *Writer) Write(p []byte) (int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.baud <= 0 {
 		return w.w.Write(p)
 	}
+	if now := w.Now(); w.due.Before(now) {
+		w.due = now
+	}
 	written := 0
 	step := chunk(w.baud)
 	for written < len(p) {
 		n := min(step, len(p)-written)
-		now := w.Now()
-		if w.due.Before(now) {
-			w.due = now
-		}
 		w.due = w.due.Add(Duration(n, w.baud))
-		if d := w.due.Sub(now); d > 0 {
+		if d := w.due.Sub(w.Now()); d > 0 {
 			w.Sleep(d)
 		}
 		m, err := w.w.Write(p[written : written+n])

@@ -48,6 +48,34 @@ func TestWriterAccountsLineTime(t *testing.T) {
 	}
 }
 
+// TestWriterLateSleepsDoNotAddUp: every sleep overshoots by half a
+// millisecond, as on a busy machine; the bytes still take their line time
+// plus one overshoot, not one overshoot a chunk. A later Write after the
+// line went idle starts a new schedule.
+func TestWriterLateSleepsDoNotAddUp(t *testing.T) {
+	var buf bytes.Buffer
+	clk := &fakeClock{now: time.Unix(0, 0)}
+	w := NewWriter(&buf, 115200)
+	w.Now = clk.Now
+	w.Sleep = func(d time.Duration) { clk.Sleep(d + 500*time.Microsecond) }
+	data := make([]byte, 1295) // 57 chunks of about 2 ms
+	if _, err := w.Write(data); err != nil {
+		t.Fatal(err)
+	}
+	want := Duration(len(data), 115200)
+	if el := clk.now.Sub(time.Unix(0, 0)); el < want || el > want+time.Millisecond {
+		t.Fatalf("1295 bytes with late sleeps took %v, want %v plus at most one overshoot", el, want)
+	}
+	clk.now = clk.now.Add(time.Second) // idle
+	start := clk.now
+	if _, err := w.Write(make([]byte, 23)); err != nil {
+		t.Fatal(err)
+	}
+	if el := clk.now.Sub(start); el < Duration(23, 115200) {
+		t.Fatalf("a write after an idle second took %v: it sent ahead of the line", el)
+	}
+}
+
 func TestWriterUnpaced(t *testing.T) {
 	var buf bytes.Buffer
 	w := NewWriter(&buf, 0)

@@ -35,6 +35,11 @@ type Slip struct {
 	Raw []byte
 	// Path is the PNG written for it when Printer.Dir is set.
 	Path string
+	// CutAt is when the bytes holding its cut had arrived over the line
+	// (at the line rate when Baud is set): when a printer has the whole
+	// slip, before the simulator has finished drawing it. Timings of the
+	// kiosk stop here, not at the simulator's own rendering.
+	CutAt time.Time
 }
 
 // Printer is the simulated printer. Set its fields before Serve; the
@@ -203,13 +208,18 @@ func (p *Printer) receive(ctx context.Context, rw io.Reader, replies chan<- byte
 		size = max(16, p.Baud/pace.BitsPerByte/100)
 	}
 	buf := make([]byte, size)
+	// Bytes that come less than a buffer's line time after the line's
+	// schedule are the simulator's own lateness (a sleep that overshot), and
+	// the schedule keeps its course so that such lateness does not add up;
+	// a longer gap is an idle line, and the schedule starts again.
+	idle := pace.Duration(size, p.Baud)
 	due := time.Now()
 	for {
 		n, err := rw.Read(buf)
 		if n > 0 {
 			if p.Baud > 0 {
 				now := time.Now()
-				if due.Before(now) {
+				if now.Sub(due) > idle {
 					due = now
 				}
 				due = due.Add(pace.Duration(n, p.Baud))
@@ -223,7 +233,7 @@ func (p *Printer) receive(ctx context.Context, rw io.Reader, replies chan<- byte
 			}
 			requests.Scan(buf[:n], func(k escpos.StatusKind) { p.answer(k, replies) })
 			select {
-			case work <- chunk{b: bytes.Clone(buf[:n]), canPrint: p.canPrint()}:
+			case work <- chunk{b: bytes.Clone(buf[:n]), canPrint: p.canPrint(), at: time.Now()}:
 			case <-ctx.Done():
 				return nil
 			}
@@ -237,10 +247,12 @@ func (p *Printer) receive(ctx context.Context, rw io.Reader, replies chan<- byte
 	}
 }
 
-// chunk is bytes as received, with whether the printer could print then.
+// chunk is bytes as received, with whether the printer could print then
+// and when they had arrived.
 type chunk struct {
 	b        []byte
 	canPrint bool
+	at       time.Time
 }
 
 func (p *Printer) answer(n escpos.StatusKind, replies chan<- byte) {
@@ -263,13 +275,15 @@ type receiver struct {
 	log *slog.Logger
 	r   *render.Renderer
 
-	pending []byte // the start of an incomplete command
-	skip    int    // bytes of an over-long command still to discard
-	raw     []byte // print data of the slip in progress
-	spoiled bool   // print data of the slip in progress met a fault
+	pending []byte    // the start of an incomplete command
+	skip    int       // bytes of an over-long command still to discard
+	raw     []byte    // print data of the slip in progress
+	spoiled bool      // print data of the slip in progress met a fault
+	at      time.Time // when the chunk being processed arrived
 }
 
 func (rx *receiver) process(c chunk) {
+	rx.at = c.at
 	b := c.b
 	if rx.skip > 0 {
 		k := min(rx.skip, len(b))
@@ -332,7 +346,7 @@ func (rx *receiver) deliver(img image.Image) {
 		return
 	}
 	p.seq++
-	s := Slip{Seq: p.seq, Image: img, Raw: raw}
+	s := Slip{Seq: p.seq, Image: img, Raw: raw, CutAt: rx.at}
 	p.mu.Unlock()
 	if p.Dir != "" {
 		path := filepath.Join(p.Dir, fmt.Sprintf("slip-%04d.png", s.Seq))
