@@ -285,7 +285,10 @@ func span(d time.Duration) string {
 	case d < time.Minute:
 		return fmt.Sprintf("%d s", int(d.Round(time.Second).Seconds()))
 	case d < time.Hour:
-		return fmt.Sprintf("%d min", int(d.Minutes()))
+		// Rounded, not cut: a clock 2 minutes off is measured a little
+		// under or over (the service's time comes in whole seconds and
+		// the request takes its time), and is still "2 min".
+		return fmt.Sprintf("%d min", int(d.Round(time.Minute).Minutes()))
 	}
 	return fmt.Sprintf("%.1f h", d.Hours())
 }
