@@ -191,22 +191,5 @@ func (h *Handler) issueCredential(w http.ResponseWriter, r *http.Request, c *cal
 
 // credentialDetails is GET /v1/credentials/{token_id}, a hospital desk's.
 func (h *Handler) credentialDetails(w http.ResponseWriter, r *http.Request, c *call) {
-	a, err := h.purposeFor(r, c, queryPurpose(r), "")
-	if err != nil {
-		h.fail(w, err)
-		return
-	}
-	tid, ok := pathToken(w, r)
-	if !ok || !h.lookup(w, c) {
-		return
-	}
-	resp, key, err := h.svc.CredentialDetails(r.Context(), tid)
-	if err == nil {
-		err = h.record(r.Context(), a, key)
-	}
-	if err != nil {
-		h.failToken(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, resp)
+	byToken(h, w, r, c, h.svc.CredentialDetails)
 }

@@ -725,6 +725,14 @@ func queryPurpose(r *http.Request) api.Purpose {
 }
 
 func (h *Handler) tokenStatus(w http.ResponseWriter, r *http.Request, c *call) {
+	byToken(h, w, r, c, h.svc.tokenStatus)
+}
+
+// byToken answers a GET about one token ID, whose purpose is in the
+// query: the purpose checked, the look-up counted, get asked, its access
+// record written, then the answer.
+func byToken[T any](h *Handler, w http.ResponseWriter, r *http.Request, c *call,
+	get func(ctx context.Context, tokenID string) (T, []byte, error)) {
 	a, err := h.purposeFor(r, c, queryPurpose(r), "")
 	if err != nil {
 		h.fail(w, err)
@@ -734,7 +742,7 @@ func (h *Handler) tokenStatus(w http.ResponseWriter, r *http.Request, c *call) {
 	if !ok || !h.lookup(w, c) {
 		return
 	}
-	resp, key, err := h.svc.tokenStatus(r.Context(), tid)
+	resp, key, err := get(r.Context(), tid)
 	if err == nil {
 		err = h.record(r.Context(), a, key)
 	}
