@@ -19,15 +19,20 @@ bench() { # name, benchtime, pattern, packages...
 status_ratios() {
   [ -s /tmp/bench-$$.txt ] || return 0
   awk '
-    function cpu(line,  i, f) { n = split(line, f); for (i = 2; i <= n; i++) if (f[i] == "cpu_us/lookup") return f[i-1]; return "" }
-    /floor-health/     { floor = cpu($0) }
-    /session-sqlite/   { lite = cpu($0) }
-    /session-postgres/ { pg = cpu($0) }
-    /ed25519-sqlite/   { ed = cpu($0) }
+    function metric(line, unit,  i, f) { n = split(line, f); for (i = 2; i <= n; i++) if (f[i] == unit) return f[i-1]; return "" }
+    function cpu(line) { return metric(line, "cpu_us/lookup") }
+    /^Benchmark.*floor-health/     { floor = cpu($0) }
+    /^Benchmark.*session-sqlite/   { lite = cpu($0) }
+    /^Benchmark.*session-postgres/ { pg = cpu($0); db = metric($0, "db_cpu_us/lookup"); nonce = metric($0, "pg_nonce_us/lookup")
+                         acc = metric($0, "pg_access_us/lookup"); res = metric($0, "pg_resident_us/lookup"); oth = metric($0, "pg_other_us/lookup") }
+    /^Benchmark.*ed25519-sqlite/   { ed = cpu($0) }
     END {
       if (floor == "") exit
       printf "status CPU per lookup: floor %.1f us | SQLite %.1f us (%.2fx) | PostgreSQL %.1f us (%.2fx, database server included) | Ed25519 on SQLite %.1f us (%.2fx)\n",
         floor, lite, lite/floor, pg, pg/floor, ed, ed/floor
+      if (nonce != "")
+        printf "PostgreSQL server per lookup: %.1f us of CPU, of which in its executor: nonce %.1f us, access record %.1f us, resident %.1f us, other %.1f us; the rest (protocol, commits, process switches) %.1f us\n",
+          db, nonce, acc, res, oth, db - nonce - acc - res - oth
     }' /tmp/bench-$$.txt
 }
 trap 'rm -f /tmp/bench-$$.txt' EXIT

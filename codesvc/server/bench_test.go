@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -120,6 +121,7 @@ func benchStatus(b *testing.B, open opener, db *pgtest.Cluster, noSessions bool)
 	b.SetParallelism(32)
 	b.ResetTimer()
 	dbCPU0 := clusterCPU(b, db)
+	resetStatements(b, db)
 	begin, cpu0 := time.Now(), processCPU()
 	b.RunParallel(func(pb *testing.PB) {
 		local := make([]time.Duration, 0, 1024)
@@ -147,7 +149,57 @@ func benchStatus(b *testing.B, open opener, db *pgtest.Cluster, noSessions bool)
 		b.ReportMetric(float64((cpu+dbCPU).Microseconds())/float64(len(lat)), "cpu_us/lookup")
 		if db != nil {
 			b.ReportMetric(float64(dbCPU.Microseconds())/float64(len(lat)), "db_cpu_us/lookup")
+			reportStatements(b, db, len(lat))
 		}
+	}
+}
+
+// resetStatements empties db's statement counts, if it keeps them.
+func resetStatements(b *testing.B, db *pgtest.Cluster) {
+	if db == nil {
+		return
+	}
+	if err := db.ResetStatements(context.Background()); err != nil && !errors.Is(err, pgtest.ErrNoStatements) {
+		b.Fatal(err)
+	}
+}
+
+// statementKinds names the statements of a lookup by what they touch, for
+// reportStatements; the first match wins.
+var statementKinds = []struct{ contains, metric string }{
+	{"INTO nonces", "pg_nonce_us/lookup"},
+	{"INTO access_records", "pg_access_us/lookup"},
+	{"FROM residents", "pg_resident_us/lookup"},
+	{"", "pg_other_us/lookup"},
+}
+
+// reportStatements reports the database server's executor time per
+// lookup for each kind of statement (pg_stat_statements' count, which
+// leaves out the protocol, the process switches and the commits: the
+// rest of db_cpu_us/lookup), and logs the costliest statements.
+func reportStatements(b *testing.B, db *pgtest.Cluster, lookups int) {
+	sts, err := db.Statements(context.Background())
+	if errors.Is(err, pgtest.ErrNoStatements) {
+		return
+	}
+	if err != nil {
+		b.Fatal(err)
+	}
+	per := make(map[string]time.Duration)
+	for i, st := range sts {
+		for _, k := range statementKinds {
+			if strings.Contains(st.Query, k.contains) {
+				per[k.metric] += st.Exec
+				break
+			}
+		}
+		if i < 6 && st.Calls > 0 { // the costliest; a grouped insert of n rows is a statement of its own
+			b.Logf("%6d calls, %7.1f µs a call, %7.1f rows a call: %.70s", st.Calls, float64(st.Exec.Microseconds())/float64(st.Calls),
+				float64(st.Rows)/float64(st.Calls), strings.Join(strings.Fields(st.Query), " "))
+		}
+	}
+	for _, k := range statementKinds {
+		b.ReportMetric(float64(per[k.metric].Nanoseconds())/1e3/float64(lookups), k.metric)
 	}
 }
 

@@ -83,10 +83,11 @@ func (c *Cluster) data() string { return filepath.Join(c.dir, "data") }
 
 // options are the server's settings: the socket in the cluster's
 // directory and no TCP listener; no fsync, since the cluster is thrown
-// away (a crash test stops the server, which still writes its WAL).
+// away (a crash test stops the server, which still writes its WAL); and
+// pg_stat_statements when it is installed (see Statements).
 func (c *Cluster) options() string {
 	return "-k " + c.dir + " -c listen_addresses='' -p " + strconv.Itoa(port) +
-		" -c fsync=off -c full_page_writes=off -c max_connections=200"
+		" -c fsync=off -c full_page_writes=off -c max_connections=200" + c.statementsOption()
 }
 
 // Restart starts the server (again, after Stop).

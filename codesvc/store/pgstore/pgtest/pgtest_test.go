@@ -59,6 +59,7 @@ func TestCluster(t *testing.T) {
 	if err := query(dsn); err != nil {
 		t.Fatal(err)
 	}
+	checkStatements(t, c, func() error { return query(dsn) })
 	if runtime.GOOS == "linux" {
 		if cpu, err := c.CPU(); err != nil || cpu <= 0 {
 			t.Errorf("CPU = %v, %v; want some", cpu, err)
@@ -81,5 +82,38 @@ func TestCluster(t *testing.T) {
 	}
 	if _, err := os.Stat(c.dir); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("the cluster's directory is left behind: %v", err)
+	}
+}
+
+// checkStatements: with pg_stat_statements installed, a statement run
+// after a reset is counted once, and one from before the reset is not;
+// without it, both calls say so.
+func checkStatements(t *testing.T, c *Cluster, run func() error) {
+	ctx := context.Background()
+	err := c.ResetStatements(ctx)
+	if c.statementsOption() == "" {
+		if !errors.Is(err, ErrNoStatements) {
+			t.Errorf("ResetStatements without the module: %v, want ErrNoStatements", err)
+		}
+		return
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := run(); err != nil {
+		t.Fatal(err)
+	}
+	sts, err := c.Statements(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var calls int64
+	for _, s := range sts {
+		if strings.Contains(s.Query, "current_user") {
+			calls += s.Calls
+		}
+	}
+	if calls != 1 {
+		t.Errorf("SELECT current_user counted %d times after a reset and one run, want 1 (%+v)", calls, sts)
 	}
 }
