@@ -172,21 +172,13 @@ func (s *Service) CredentialDetails(ctx context.Context, tokenID string) (api.Cr
 // issueCredential is POST /v1/credentials.
 func (h *Handler) issueCredential(w http.ResponseWriter, r *http.Request, c *call) {
 	var req api.CredentialRequest
-	if err := decode(c.body, &req); err != nil {
-		h.fail(w, err)
-		return
-	}
-	a, id, ok := h.forCard(w, r, c, req.Purpose, req.IDNumber, req.WorkerID)
+	a, id, ok := h.forCard(w, r, c, &req, &req.Purpose, &req.IDNumber, &req.WorkerID)
 	if !ok {
 		return
 	}
 	resp, err := h.svc.IssueCredential(r.Context(), c.deviceID, a.worker, id, pii.IDNumber(req.CardNumber))
 	err = h.recorded(r.Context(), aboutHer(err), a, err, h.svc.ResidentKey(id))
-	if err != nil {
-		h.fail(w, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, resp)
+	h.answer(w, http.StatusCreated, resp, err)
 }
 
 // credentialDetails is GET /v1/credentials/{token_id}, a hospital desk's.

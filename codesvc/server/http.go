@@ -11,6 +11,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strconv"
 	"sync"
 	"time"
@@ -390,6 +391,47 @@ var errorTable = []struct {
 
 var errBadJSON = errors.New("bad request")
 
+// answer is a handler's last step: v with status, or err's answer when
+// err is not nil.
+func (h *Handler) answer(w http.ResponseWriter, status int, v any, err error) {
+	if err != nil {
+		h.fail(w, err)
+		return
+	}
+	writeJSON(w, status, v)
+}
+
+// decodeFor reads a request's body into req and checks the purpose it
+// declares (p) for the worker it names; both point into req. false means
+// the answer has been written.
+func (h *Handler) decodeFor(w http.ResponseWriter, r *http.Request, c *call, req any, p *api.Purpose, worker *string) (accessor, bool) {
+	if err := decode(c.body, req); err != nil {
+		h.fail(w, err)
+		return accessor{}, false
+	}
+	a, err := h.purposeFor(r, c, *p, *worker)
+	if err != nil {
+		h.fail(w, err)
+		return a, false
+	}
+	return a, true
+}
+
+// queryLimit reads a page's optional "limit" from the query: 0 when it
+// is absent. false means the answer (a 400) has been written.
+func queryLimit(w http.ResponseWriter, q url.Values) (int, bool) {
+	s := q.Get("limit")
+	if s == "" {
+		return 0, true
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 {
+		writeError(w, http.StatusBadRequest, api.CodeInvalidField, "limit must be a positive integer")
+		return 0, false
+	}
+	return n, true
+}
+
 // decode reads one JSON body strictly (unknown fields refused).
 func decode(body []byte, v any) error {
 	if err := api.DecodeBytes(body, v); err != nil {
@@ -598,41 +640,33 @@ func (h *Handler) failToken(w http.ResponseWriter, err error) {
 
 func (h *Handler) issue(w http.ResponseWriter, r *http.Request, c *call) {
 	var req api.IssueTokenRequest
-	if err := decode(c.body, &req); err != nil {
-		h.fail(w, err)
-		return
-	}
-	a, id, ok := h.forCard(w, r, c, req.Purpose, req.IDNumber, req.WorkerID)
+	a, id, ok := h.forCard(w, r, c, &req, &req.Purpose, &req.IDNumber, &req.WorkerID)
 	if !ok {
 		return
 	}
 	resp, err := h.svc.IssueToken(r.Context(), c.deviceID, a.worker, id, req.Replace)
 	err = h.recorded(r.Context(), aboutHer(err), a, err, h.svc.ResidentKey(id))
-	if err != nil {
-		h.fail(w, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, resp)
+	h.answer(w, http.StatusCreated, resp, err)
 }
 
-// forCard checks what a request to issue something for one resident
-// declares (its purpose and her ID number), finds its worker, and spends
-// a look-up. Without a worker session it is a resident alone, for the
-// card on the reader; a worker named in the body must be the session's.
-// false means the answer has been written.
-func (h *Handler) forCard(w http.ResponseWriter, r *http.Request, c *call, p api.Purpose, idNumber, workerID string) (accessor, pii.IDNumber, bool) {
-	a, err := h.purposeFor(r, c, p, workerID)
-	if err != nil {
-		h.fail(w, err)
+// forCard reads the body of a request to issue something for one
+// resident into req, checks what it declares (its purpose and her ID
+// number; p, idNumber and workerID point into req), finds its worker,
+// and spends a look-up. Without a worker session it is a resident alone,
+// for the card on the reader; a worker named in the body must be the
+// session's. false means the answer has been written.
+func (h *Handler) forCard(w http.ResponseWriter, r *http.Request, c *call, req any, p *api.Purpose, idNumber, workerID *string) (accessor, pii.IDNumber, bool) {
+	a, ok := h.decodeFor(w, r, c, req, p, workerID)
+	if !ok {
 		return a, "", false
 	}
-	id, err := parseID(idNumber, h.svc.Now())
+	id, err := parseID(*idNumber, h.svc.Now())
 	if err != nil {
 		h.fail(w, err)
 		return a, "", false
 	}
 	wid, err := h.worker(r, c)
-	if err == nil && workerID != "" && workerID != wid {
+	if err == nil && *workerID != "" && *workerID != wid {
 		err = ErrWorkerSession
 	}
 	if err != nil {
@@ -648,13 +682,8 @@ func (h *Handler) forCard(w http.ResponseWriter, r *http.Request, c *call, p api
 
 func (h *Handler) reissue(w http.ResponseWriter, r *http.Request, c *call) {
 	var req api.ReissueRequest
-	if err := decode(c.body, &req); err != nil {
-		h.fail(w, err)
-		return
-	}
-	a, err := h.purposeFor(r, c, req.Purpose, req.WorkerID)
-	if err != nil {
-		h.fail(w, err)
+	a, ok := h.decodeFor(w, r, c, &req, &req.Purpose, &req.WorkerID)
+	if !ok {
 		return
 	}
 	tid, ok := pathToken(w, r)
@@ -678,13 +707,8 @@ func (h *Handler) reissue(w http.ResponseWriter, r *http.Request, c *call) {
 
 func (h *Handler) lost(w http.ResponseWriter, r *http.Request, c *call) {
 	var req api.LostRequest
-	if err := decode(c.body, &req); err != nil {
-		h.fail(w, err)
-		return
-	}
-	a, err := h.purposeFor(r, c, req.Purpose, req.WorkerID)
-	if err != nil {
-		h.fail(w, err)
+	a, ok := h.decodeFor(w, r, c, &req, &req.Purpose, &req.WorkerID)
+	if !ok {
 		return
 	}
 	id, err := parseID(req.IDNumber, h.svc.Now())
@@ -782,14 +806,9 @@ func (h *Handler) feed(w http.ResponseWriter, r *http.Request, c *call) {
 		h.fail(w, err)
 		return
 	}
-	limit := 0
-	if s := q.Get("limit"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 {
-			writeError(w, http.StatusBadRequest, api.CodeInvalidField, "limit must be a positive integer")
-			return
-		}
-		limit = n
+	limit, ok := queryLimit(w, q)
+	if !ok {
+		return
 	}
 	if cur, err := DecodeCursor(q.Get("cursor")); err == nil && cur.Through > 0 {
 		h.m.feedLag.Observe(max(0, h.svc.Now().Sub(time.Unix(0, cur.Through)).Seconds()))
@@ -798,11 +817,7 @@ func (h *Handler) feed(w http.ResponseWriter, r *http.Request, c *call) {
 	if err == nil {
 		err = h.record(r.Context(), a, keys...)
 	}
-	if err != nil {
-		h.fail(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, resp)
+	h.answer(w, http.StatusOK, resp, err)
 }
 
 func (h *Handler) workers(w http.ResponseWriter, r *http.Request, c *call) {
@@ -821,24 +836,15 @@ func (h *Handler) workers(w http.ResponseWriter, r *http.Request, c *call) {
 
 func (h *Handler) fileCorrection(w http.ResponseWriter, r *http.Request, c *call) {
 	var req api.CorrectionRequest
-	if err := decode(c.body, &req); err != nil {
-		h.fail(w, err)
-		return
-	}
-	a, err := h.purposeFor(r, c, req.Purpose, req.WorkerID)
-	if err != nil {
-		h.fail(w, err)
+	a, ok := h.decodeFor(w, r, c, &req, &req.Purpose, &req.WorkerID)
+	if !ok {
 		return
 	}
 	wid, _ := h.worker(r, c) // as for enrolments: the sealed session is the fallback
 	a.worker = wid
 	resp, key, err := h.svc.fileCorrection(r.Context(), Caller{DeviceID: c.deviceID, Role: c.role, WorkerID: wid}, req)
 	err = h.recorded(r.Context(), key != nil, a, err, key)
-	if err != nil {
-		h.fail(w, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, resp)
+	h.answer(w, http.StatusCreated, resp, err)
 }
 
 func (h *Handler) corrections(w http.ResponseWriter, r *http.Request, c *call) {
@@ -858,11 +864,7 @@ func (h *Handler) corrections(w http.ResponseWriter, r *http.Request, c *call) {
 		out.Corrections = append(out.Corrections, apiCorrection(x))
 		ids = append(ids, x.ResidentID)
 	}
-	if err := h.recordResidents(r.Context(), a, ids...); err != nil {
-		h.fail(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, out)
+	h.answer(w, http.StatusOK, out, h.recordResidents(r.Context(), a, ids...))
 }
 
 // watch answers the stuck-status watchdog for the calling device.
@@ -876,11 +878,7 @@ func (h *Handler) watch(w http.ResponseWriter, r *http.Request, c *call) {
 	if err == nil {
 		err = h.record(r.Context(), a, keys...)
 	}
-	if err != nil {
-		h.fail(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, out)
+	h.answer(w, http.StatusOK, out, err)
 }
 
 func (h *Handler) correction(w http.ResponseWriter, r *http.Request, c *call) {
@@ -899,11 +897,7 @@ func (h *Handler) correction(w http.ResponseWriter, r *http.Request, c *call) {
 		writeError(w, http.StatusNotFound, api.CodeNotFound, "no such correction")
 		return
 	}
-	if err := h.recordResidents(r.Context(), a, x.ResidentID); err != nil {
-		h.fail(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, apiCorrection(x))
+	h.answer(w, http.StatusOK, apiCorrection(x), h.recordResidents(r.Context(), a, x.ResidentID))
 }
 
 // NewHTTPServer wraps h in an http.Server with timeouts that bound slow

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"strconv"
 
 	"github.com/shcommunity/kiosk/codesvc/api"
 	"github.com/shcommunity/kiosk/pii"
@@ -18,12 +17,12 @@ import (
 // its purpose and reads her number; a counter's request, and any that
 // names a worker, needs that worker's session.
 func (h *Handler) residentCall(w http.ResponseWriter, r *http.Request, c *call, req any, p *api.Purpose, worker, number *string) (accessor, pii.IDNumber, bool) {
-	if err := decode(c.body, req); err != nil {
-		h.fail(w, err)
+	a, ok := h.decodeFor(w, r, c, req, p, worker)
+	if !ok {
 		return accessor{}, "", false
 	}
-	a, err := h.purposeFor(r, c, *p, *worker)
-	if err == nil && (*p == api.PurposeCounter || *worker != "") {
+	var err error
+	if *p == api.PurposeCounter || *worker != "" {
 		*worker, err = h.needWorker(r, c, *worker)
 		a.worker = *worker
 	}
@@ -51,11 +50,7 @@ func (h *Handler) accessRecords(w http.ResponseWriter, r *http.Request, c *call)
 	if err == nil {
 		err = h.record(r.Context(), a, h.svc.ResidentKey(id))
 	}
-	if err != nil {
-		h.fail(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, resp)
+	h.answer(w, http.StatusOK, resp, err)
 }
 
 // healthServices is POST /v1/health-services (我的健康服务).
@@ -67,11 +62,7 @@ func (h *Handler) healthServices(w http.ResponseWriter, r *http.Request, c *call
 	}
 	resp, err := h.svc.HealthServices(r.Context(), id)
 	err = h.recorded(r.Context(), aboutHer(err) || errors.Is(err, ErrConsentRequired) || errors.Is(err, ErrNoHealthRecord), a, err, h.svc.ResidentKey(id))
-	if err != nil {
-		h.fail(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, resp)
+	h.answer(w, http.StatusOK, resp, err)
 }
 
 // healthConsent is POST /v1/health-consent: agree, or withdraw.
@@ -83,11 +74,7 @@ func (h *Handler) healthConsent(w http.ResponseWriter, r *http.Request, c *call)
 	}
 	resp, err := h.svc.SetHealthConsent(r.Context(), id, req.Given, req.Version, c.deviceID, req.WorkerID)
 	err = h.recorded(r.Context(), aboutHer(err), a, err, h.svc.ResidentKey(id))
-	if err != nil {
-		h.fail(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, resp)
+	h.answer(w, http.StatusOK, resp, err)
 }
 
 // export is GET /v1/export: the health cloud's pull, its body signed by
@@ -99,14 +86,9 @@ func (h *Handler) export(w http.ResponseWriter, r *http.Request, c *call) {
 		return
 	}
 	q := r.URL.Query()
-	limit := 0
-	if s := q.Get("limit"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 {
-			writeError(w, http.StatusBadRequest, api.CodeInvalidField, "limit must be a positive integer")
-			return
-		}
-		limit = n
+	limit, ok := queryLimit(w, q)
+	if !ok {
+		return
 	}
 	page, ids, err := h.svc.Export(r.Context(), q.Get("cursor"), limit)
 	if err == nil {
@@ -139,9 +121,5 @@ func (h *Handler) residentCodes(w http.ResponseWriter, r *http.Request, c *call)
 	}
 	resp, err := h.svc.ResidentCodes(r.Context(), id)
 	err = h.recorded(r.Context(), aboutHer(err), a, err, h.svc.ResidentKey(id))
-	if err != nil {
-		h.fail(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, resp)
+	h.answer(w, http.StatusOK, resp, err)
 }

@@ -31,29 +31,21 @@ type sessionHeaders struct {
 	MAC       [32]byte
 }
 
-// parseSessionHeaders reads and checks the form of the four headers. It
-// reads the header map directly with canonical keys (no per-call
-// canonicalisation).
+// parseSessionHeaders reads and checks the form of the four headers.
 func parseSessionHeaders(h http.Header) (sessionHeaders, error) {
 	var a sessionHeaders
-	id, ts, nonce, mac := first(h, hkSessionID), first(h, hkTimestamp), first(h, hkNonce), first(h, hkSessionMAC)
-	if id == "" || ts == "" || nonce == "" || mac == "" {
-		return a, &authError{http.StatusUnauthorized, api.CodeAuthMissing, "session headers X-Session-ID, X-Timestamp, X-Nonce and X-Session-MAC are required"}
-	}
-	if len(id) > 64 {
-		return a, &authError{http.StatusUnauthorized, api.CodeAuthMalformed, "X-Session-ID is too long"}
-	}
-	t, err := parseStamp(ts, nonce)
+	st, err := readStamp(h, hkSessionID, api.HeaderSessionID, hkSessionMAC, "session headers X-Session-ID, X-Timestamp, X-Nonce and X-Session-MAC are required")
 	if err != nil {
 		return a, err
 	}
+	mac := st.proof
 	if base64.RawURLEncoding.DecodedLen(len(mac)) != len(a.MAC) {
 		return a, &authError{http.StatusUnauthorized, api.CodeAuthMalformed, "X-Session-MAC must be a 32-byte HMAC-SHA256 in unpadded base64url"}
 	}
 	if n, err := base64.RawURLEncoding.Decode(a.MAC[:], []byte(mac)); err != nil || n != len(a.MAC) {
 		return a, &authError{http.StatusUnauthorized, api.CodeAuthMalformed, "X-Session-MAC must be a 32-byte HMAC-SHA256 in unpadded base64url"}
 	}
-	a.SessionID, a.Timestamp, a.Nonce = id, t, nonce
+	a.SessionID, a.Timestamp, a.Nonce = st.id, st.ts, st.nonce
 	return a, nil
 }
 
