@@ -521,8 +521,7 @@ func TestVenueDeclaringCounterRefused(t *testing.T) {
 func TestFinding1DeviceRoles(t *testing.T) {
 	e := newEnv(t, server.Options{})
 	ctx := context.Background()
-	red := idNumber(t, "19600118", 41)
-	e.enrol(red, "周建国")
+	red := e.resident("19600118", 41, "周建国")
 	tok, err := e.c.IssueToken(ctx, api.IssueTokenRequest{IDNumber: red.Reveal(), Replace: true})
 	if err != nil {
 		t.Fatal(err)

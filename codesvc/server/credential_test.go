@@ -28,8 +28,7 @@ import (
 func TestCredentialIssueAndDesk(t *testing.T) {
 	e := newEnv(t, server.Options{})
 	ctx := context.Background()
-	id := idNumber(t, "19491001", 2) // a woman: even 17th digit
-	e.enrol(id, "李秀英")
+	id := e.resident("19491001", 2, "李秀英") // a woman: even 17th digit
 	kiosk, _ := e.registerAs("自助机", api.RoleSelfService)
 	desk, _ := e.registerAs("瑞金医院挂号处", api.RoleHospital)
 
@@ -99,8 +98,7 @@ func TestCredentialIssueAndDesk(t *testing.T) {
 func TestCredentialRoles(t *testing.T) {
 	e := newEnv(t, server.Options{})
 	ctx := context.Background()
-	id := idNumber(t, "19480314", 1)
-	e.enrol(id, "张三丰")
+	id := e.resident("19480314", 1, "张三丰")
 	venue, _ := e.registerAs("venue", api.RoleVenue)
 	desk, _ := e.registerAs("desk", api.RoleHospital)
 	cred, err := e.c.IssueCredential(client.WithPurpose(ctx, api.PurposeCounter), api.CredentialRequest{IDNumber: id.Reveal()})

@@ -489,8 +489,7 @@ func (e *env) sealCorrection(clientID string, id pii.IDNumber, reason string) ap
 func TestCorrections(t *testing.T) {
 	e := newEnv(t, server.Options{})
 	ctx := context.Background()
-	id := idNumber(t, "19600118", 41)
-	e.enrol(id, "周建国")
+	id := e.resident("19600118", 41, "周建国")
 	c, err := e.c.FileCorrection(e.wctx, e.sealCorrection("corr-0001", id, "has returned from hospital"))
 	if err != nil || c.State != api.CorrectionOpen || c.Reason != "has returned from hospital" {
 		t.Fatalf("file: %+v, %v", c, err)
@@ -520,8 +519,7 @@ func TestCorrections(t *testing.T) {
 func TestCorrectionRefusals(t *testing.T) {
 	e := newEnv(t, server.Options{})
 	ctx := context.Background()
-	id := idNumber(t, "19600118", 42)
-	e.enrol(id, "周建国")
+	id := e.resident("19600118", 42, "周建国")
 	if _, err := e.c.FileCorrection(e.wctx, e.sealCorrection("corr-taken", id, "first reason")); err != nil {
 		t.Fatal(err)
 	}
@@ -580,8 +578,7 @@ func TestCorrectionRefusals(t *testing.T) {
 // sends it learns at once instead of leaking silently.
 func TestCorrectionPlainFormRefused(t *testing.T) {
 	e := newEnv(t, server.Options{})
-	id := idNumber(t, "19600118", 44)
-	e.enrol(id, "周建国")
+	id := e.resident("19600118", 44, "周建国")
 	body := `{"client_id":"corr-plain","id_number":"` + id.Reveal() + `","reason":"colour is wrong"}`
 	if status, code := signedDo(t, e, "POST", "/v1/corrections", body); status != http.StatusBadRequest || code != api.CodeBadRequest {
 		t.Errorf("plain form: %d %s, want 400 %s", status, code, api.CodeBadRequest)
@@ -617,8 +614,7 @@ func TestWorkers(t *testing.T) {
 func TestPaperClaimEndsOnDayFourteen(t *testing.T) {
 	e := newEnv(t, server.Options{})
 	ctx := context.Background()
-	id := idNumber(t, "19520607", 21)
-	e.enrol(id, "王桂兰")
+	id := e.resident("19520607", 21, "王桂兰")
 	arrived := e.clk.Now().Add(-(14*24 - 12) * time.Hour)
 	if _, err := e.svc.AddEvent(ctx, id, rules.ArrivalKeyArea, arrived, "test"); err != nil {
 		t.Fatal(err)
@@ -752,8 +748,7 @@ func TestFinding8StrictJSON(t *testing.T) {
 func TestFinding4LeakedKey(t *testing.T) {
 	e := newEnv(t, server.Options{})
 	ctx := context.Background()
-	id := idNumber(t, "19550922", 7)
-	e.enrol(id, "李秀英")
+	id := e.resident("19550922", 7, "李秀英")
 	genuine, err := e.c.IssueToken(ctx, api.IssueTokenRequest{IDNumber: id.Reveal()})
 	if err != nil {
 		t.Fatal(err)

@@ -226,6 +226,15 @@ func (e *env) enrol(id pii.IDNumber, name string) api.EnrolmentResult {
 	return resp.Results[0]
 }
 
+// resident makes the ID number idNumber(birth, n) and enrols her as
+// name, the first step of most tests.
+func (e *env) resident(birth string, n int, name string) pii.IDNumber {
+	e.t.Helper()
+	id := idNumber(e.t, birth, n)
+	e.enrol(id, name)
+	return id
+}
+
 func apiCode(err error) api.Code {
 	var ae *api.Error
 	if errors.As(err, &ae) {

@@ -37,8 +37,7 @@ func TestOperations(t *testing.T) {
 	if st, body := get(t, e.srv.URL+"/readyz"); st != 200 || !strings.Contains(body, `"ready"`) {
 		t.Errorf("readyz = %d %s", st, body)
 	}
-	id := idNumber(t, "19480314", 1)
-	e.enrol(id, "王小明")
+	id := e.resident("19480314", 1, "王小明")
 	if _, err := e.c.Status(ctx, id); err != nil {
 		t.Fatal(err)
 	}
@@ -71,8 +70,7 @@ func TestLogsHoldNoPersonalData(t *testing.T) {
 	var buf bytes.Buffer
 	e := newEnv(t, server.Options{Logger: slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))})
 	ctx := context.Background()
-	id := idNumber(t, "19480314", 1)
-	e.enrol(id, "王小明")
+	id := e.resident("19480314", 1, "王小明")
 	e.c.Status(ctx, id)
 	e.c.Status(ctx, idNumber(t, "19480314", 2))
 	bad := e.payload(id, "王小明")

@@ -59,8 +59,7 @@ func TestDatabaseGoesAway(t *testing.T) {
 		return hook
 	})
 	ctx := context.Background()
-	id := idNumber(t, "19480314", 1)
-	e.enrol(id, "王小明")
+	id := e.resident("19480314", 1, "王小明")
 	stop := func() {
 		if err := c.Stop(); err != nil {
 			t.Fatal(err)
