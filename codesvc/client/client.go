@@ -151,6 +151,14 @@ const (
 	authSession                 // a session if there is or can be one, else Ed25519
 )
 
+// call sends one signed request, in as its JSON body (none when nil),
+// and decodes the answer into a T.
+func call[T any](ctx context.Context, c *Client, method, path string, in any) (T, error) {
+	var out T
+	err := c.do(ctx, method, path, in, &out, true)
+	return out, err
+}
+
 // do sends one request. A clock_skew answer updates the skew and is
 // retried once with a fresh timestamp and nonce; a session the service no
 // longer knows is dropped and the request retried once.
@@ -275,47 +283,35 @@ func (c *Client) once(ctx context.Context, method, path string, body []byte, out
 // Status looks up a resident's status. The ID number goes in the signed
 // body only.
 func (c *Client) Status(ctx context.Context, id pii.IDNumber) (api.StatusResponse, error) {
-	var out api.StatusResponse
-	err := c.do(ctx, http.MethodPost, "/v1/status", api.StatusRequest{IDNumber: id.Reveal(), Purpose: c.purpose(ctx)}, &out, true)
-	return out, err
+	return call[api.StatusResponse](ctx, c, http.MethodPost, "/v1/status", api.StatusRequest{IDNumber: id.Reveal(), Purpose: c.purpose(ctx)})
 }
 
 // Enrol sends a batch of sealed enrolments.
 func (c *Client) Enrol(ctx context.Context, items []api.EnrolmentItem) (api.EnrolmentResponse, error) {
-	var out api.EnrolmentResponse
-	err := c.do(ctx, http.MethodPost, "/v1/enrolments", api.EnrolmentBatch{Items: items}, &out, true)
-	return out, err
+	return call[api.EnrolmentResponse](ctx, c, http.MethodPost, "/v1/enrolments", api.EnrolmentBatch{Items: items})
 }
 
 // IssueToken asks for a new paper code.
 func (c *Client) IssueToken(ctx context.Context, req api.IssueTokenRequest) (api.TokenResponse, error) {
-	var out api.TokenResponse
 	req.Purpose = c.declared(ctx, req.Purpose)
-	err := c.do(ctx, http.MethodPost, "/v1/tokens", req, &out, true)
-	return out, err
+	return call[api.TokenResponse](ctx, c, http.MethodPost, "/v1/tokens", req)
 }
 
 // ReissueToken supersedes tokenID with a new paper code.
 func (c *Client) ReissueToken(ctx context.Context, tokenID string, req api.ReissueRequest) (api.TokenResponse, error) {
-	var out api.TokenResponse
 	req.Purpose = c.declared(ctx, req.Purpose)
-	err := c.do(ctx, http.MethodPost, "/v1/tokens/"+url.PathEscape(tokenID)+"/reissue", req, &out, true)
-	return out, err
+	return call[api.TokenResponse](ctx, c, http.MethodPost, "/v1/tokens/"+url.PathEscape(tokenID)+"/reissue", req)
 }
 
 // ReportLost revokes a resident's active paper codes.
 func (c *Client) ReportLost(ctx context.Context, req api.LostRequest) (api.LostResponse, error) {
-	var out api.LostResponse
 	req.Purpose = c.declared(ctx, req.Purpose)
-	err := c.do(ctx, http.MethodPost, "/v1/tokens/lost", req, &out, true)
-	return out, err
+	return call[api.LostResponse](ctx, c, http.MethodPost, "/v1/tokens/lost", req)
 }
 
 // Token returns the live state of a token.
 func (c *Client) Token(ctx context.Context, tokenID string) (api.TokenStatusResponse, error) {
-	var out api.TokenStatusResponse
-	err := c.do(ctx, http.MethodGet, "/v1/tokens/"+url.PathEscape(tokenID)+"?"+c.purposeQuery(ctx).Encode(), nil, &out, true)
-	return out, err
+	return call[api.TokenStatusResponse](ctx, c, http.MethodGet, "/v1/tokens/"+url.PathEscape(tokenID)+"?"+c.purposeQuery(ctx).Encode(), nil)
 }
 
 // TokenStatus implements verify.Live, for the purpose in ctx or the
@@ -340,9 +336,7 @@ func RulesStatus(s api.Status) rules.Status {
 
 // RecordPrint records a printed slip.
 func (c *Client) RecordPrint(ctx context.Context, req api.PrintRequest) (api.PrintResponse, error) {
-	var out api.PrintResponse
-	err := c.do(ctx, http.MethodPost, "/v1/prints", req, &out, true)
-	return out, err
+	return call[api.PrintResponse](ctx, c, http.MethodPost, "/v1/prints", req)
 }
 
 // Feed reads one page of the device's feed.
@@ -354,9 +348,7 @@ func (c *Client) Feed(ctx context.Context, cursor string, limit int) (api.FeedRe
 	if limit > 0 {
 		q.Set("limit", strconv.Itoa(limit))
 	}
-	var out api.FeedResponse
-	err := c.do(ctx, http.MethodGet, "/v1/feed?"+q.Encode(), nil, &out, true)
-	return out, err
+	return call[api.FeedResponse](ctx, c, http.MethodGet, "/v1/feed?"+q.Encode(), nil)
 }
 
 // TrustList fetches the signed trust list (unauthenticated).
@@ -368,9 +360,7 @@ func (c *Client) TrustList(ctx context.Context) ([]byte, error) {
 
 // Workers lists the community workers with their password hashes.
 func (c *Client) Workers(ctx context.Context) (api.WorkerList, error) {
-	var out api.WorkerList
-	err := c.do(ctx, http.MethodGet, "/v1/workers", nil, &out, true)
-	return out, err
+	return call[api.WorkerList](ctx, c, http.MethodGet, "/v1/workers", nil)
 }
 
 // SealCorrection builds a correction request whose ID number and reason
@@ -393,26 +383,20 @@ func SealCorrection(key *sealbox.PublicKey, clientID, workerID, session string, 
 
 // FileCorrection files a correction request made by SealCorrection.
 func (c *Client) FileCorrection(ctx context.Context, req api.CorrectionRequest) (api.Correction, error) {
-	var out api.Correction
 	if req.Purpose == "" {
 		req.Purpose = api.PurposeCorrection // queued before requests declared one
 	}
-	err := c.do(ctx, http.MethodPost, "/v1/corrections", req, &out, true)
-	return out, err
+	return call[api.Correction](ctx, c, http.MethodPost, "/v1/corrections", req)
 }
 
 // Watch fetches the stuck-status watch list for this device (GET
 // /v1/watch): residents whose status needs a 纠错 check, with the reason.
 func (c *Client) Watch(ctx context.Context) (api.WatchList, error) {
-	var out api.WatchList
-	err := c.do(ctx, http.MethodGet, "/v1/watch?"+c.purposeQuery(ctx).Encode(), nil, &out, true)
-	return out, err
+	return call[api.WatchList](ctx, c, http.MethodGet, "/v1/watch?"+c.purposeQuery(ctx).Encode(), nil)
 }
 
 // Corrections lists the corrections this device filed.
 func (c *Client) Corrections(ctx context.Context) (api.CorrectionList, error) {
-	var out api.CorrectionList
 	q := url.Values{api.ParamPurpose: {string(api.PurposeCorrection)}}
-	err := c.do(ctx, http.MethodGet, "/v1/corrections?"+q.Encode(), nil, &out, true)
-	return out, err
+	return call[api.CorrectionList](ctx, c, http.MethodGet, "/v1/corrections?"+q.Encode(), nil)
 }

@@ -17,18 +17,14 @@ import (
 // resident; req.CardNumber is her social-security card's number when she
 // presented it.
 func (c *Client) IssueCredential(ctx context.Context, req api.CredentialRequest) (api.CredentialResponse, error) {
-	var out api.CredentialResponse
 	req.Purpose = c.declared(ctx, req.Purpose)
-	err := c.do(ctx, http.MethodPost, "/v1/credentials", req, &out, true)
-	return out, err
+	return call[api.CredentialResponse](ctx, c, http.MethodPost, "/v1/credentials", req)
 }
 
 // Credential is a hospital desk's look-up of a medical-visit credential
 // by its token ID.
 func (c *Client) Credential(ctx context.Context, tokenID string) (api.CredentialDetails, error) {
-	var out api.CredentialDetails
-	err := c.do(ctx, http.MethodGet, "/v1/credentials/"+url.PathEscape(tokenID)+"?"+c.purposeQuery(ctx).Encode(), nil, &out, true)
-	return out, err
+	return call[api.CredentialDetails](ctx, c, http.MethodGet, "/v1/credentials/"+url.PathEscape(tokenID)+"?"+c.purposeQuery(ctx).Encode(), nil)
 }
 
 // Registration implements verify.Registry, for the purpose in ctx or the

@@ -56,39 +56,31 @@ func (c *Client) purposeQuery(ctx context.Context) url.Values {
 // api.AccessWindow (谁查询过我); at a counter, workerID is the worker
 // serving her.
 func (c *Client) AccessRecords(ctx context.Context, id pii.IDNumber, workerID string) (api.AccessResponse, error) {
-	var out api.AccessResponse
 	req := api.AccessRequest{IDNumber: id.Reveal(), Purpose: c.purpose(ctx), WorkerID: workerID}
-	err := c.do(ctx, http.MethodPost, "/v1/access-records", req, &out, true)
-	return out, err
+	return call[api.AccessResponse](ctx, c, http.MethodPost, "/v1/access-records", req)
 }
 
 // HealthServices asks for the resident's health services; the service
 // answers consent_required until she agreed, no_health_record when the
 // health cloud has none.
 func (c *Client) HealthServices(ctx context.Context, id pii.IDNumber, workerID string) (api.HealthServices, error) {
-	var out api.HealthServices
 	req := api.HealthRequest{IDNumber: id.Reveal(), Purpose: c.purpose(ctx), WorkerID: workerID}
-	err := c.do(ctx, http.MethodPost, "/v1/health-services", req, &out, true)
-	return out, err
+	return call[api.HealthServices](ctx, c, http.MethodPost, "/v1/health-services", req)
 }
 
 // HealthConsent records the resident's agreement (given, to the text of
 // version) or its withdrawal.
 func (c *Client) HealthConsent(ctx context.Context, id pii.IDNumber, given bool, version, workerID string) (api.HealthConsent, error) {
-	var out api.HealthConsent
 	req := api.HealthConsentRequest{IDNumber: id.Reveal(), Purpose: c.purpose(ctx), WorkerID: workerID, Given: given, Version: version}
-	err := c.do(ctx, http.MethodPost, "/v1/health-consent", req, &out, true)
-	return out, err
+	return call[api.HealthConsent](ctx, c, http.MethodPost, "/v1/health-consent", req)
 }
 
 // ResidentCodes asks for the resident's status and paper codes, for the
 // worker workerID serving her at a counter (the context carries her
 // session and api.PurposeCounter).
 func (c *Client) ResidentCodes(ctx context.Context, id pii.IDNumber, workerID string) (api.CodesResponse, error) {
-	var out api.CodesResponse
 	req := api.CodesRequest{IDNumber: id.Reveal(), Purpose: c.purpose(ctx), WorkerID: workerID}
-	err := c.do(ctx, http.MethodPost, "/v1/resident-codes", req, &out, true)
-	return out, err
+	return call[api.CodesResponse](ctx, c, http.MethodPost, "/v1/resident-codes", req)
 }
 
 // Export reads one page of the export to the health cloud after cursor,

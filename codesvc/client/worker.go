@@ -33,7 +33,5 @@ func workerOf(ctx context.Context) string {
 // out after failed logins, api.CodeRateLimited. Only a counter device may
 // ask (api.CodeRoleForbidden otherwise).
 func (c *Client) WorkerLogin(ctx context.Context, workerID, password string) (api.WorkerSessionResponse, error) {
-	var out api.WorkerSessionResponse
-	err := c.do(ctx, http.MethodPost, "/v1/worker-sessions", api.WorkerLoginRequest{WorkerID: workerID, Password: password}, &out, true)
-	return out, err
+	return call[api.WorkerSessionResponse](ctx, c, http.MethodPost, "/v1/worker-sessions", api.WorkerLoginRequest{WorkerID: workerID, Password: password})
 }
