@@ -4,12 +4,11 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"io"
-	"log/slog"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/shcommunity/kiosk/codesvc/store"
 	"github.com/shcommunity/kiosk/pii"
 )
 
@@ -50,10 +49,7 @@ func TestAdminEnrolAndEvent(t *testing.T) {
 	}
 	known := func() (bool, string) {
 		t.Helper()
-		svc, closeDB, err := openService(ctx, db, "", "", slog.New(slog.NewTextHandler(io.Discard, nil)))
-		if err != nil {
-			t.Fatal(err)
-		}
+		svc, closeDB := openQuiet(t, db)
 		defer closeDB()
 		id, err := pii.ParseIDNumber(number, svc.Now())
 		if err != nil {
@@ -91,5 +87,39 @@ func TestAdminEnrolAndEvent(t *testing.T) {
 	}
 	if out, err := admin("event", "--id", number, "--kind", "arrival_key_area"); err != nil || !strings.Contains(out, "event ") {
 		t.Errorf("event after enrol: %q, %v", out, err)
+	}
+}
+
+// TestFinding4RevokeKeyCommand: `admin revoke-key --id` takes a key out
+// of the trust list at once (the key in use is replaced first), and an
+// unknown key is an error.
+func TestFinding4RevokeKeyCommand(t *testing.T) {
+	ctx := context.Background()
+	db := filepath.Join(t.TempDir(), "codes.db")
+	svc, closeDB := openQuiet(t, db)
+	keys, err := svc.Store.SigningKeys(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaked := keys[0].KeyID
+	closeDB()
+	var out bytes.Buffer
+	if err := run(ctx, []string{"admin", "--db", db, "revoke-key", "--id", leaked}, strings.NewReader(""), &out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "revoked signing key "+leaked) {
+		t.Errorf("output %q", out.String())
+	}
+	if err := run(ctx, []string{"admin", "--db", db, "revoke-key", "--id", "00000000"}, strings.NewReader(""), &out); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("unknown key: %v, want ErrNotFound", err)
+	}
+	svc, closeDB = openQuiet(t, db)
+	defer closeDB()
+	tl, err := svc.TrustList(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := tl.Key(leaked); ok || len(tl.Keys) != 1 {
+		t.Errorf("trust list after revoke-key: %+v", tl.Keys)
 	}
 }

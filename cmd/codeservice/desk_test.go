@@ -3,10 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
 	"io"
-	"log/slog"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -14,7 +11,6 @@ import (
 	"testing"
 
 	"github.com/shcommunity/kiosk/codesvc/api"
-	"github.com/shcommunity/kiosk/codesvc/devseed"
 	"github.com/shcommunity/kiosk/codesvc/server"
 	"github.com/shcommunity/kiosk/pii"
 )
@@ -28,33 +24,13 @@ import (
 func TestDeskChecksACredential(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	svc, closeDB, err := openService(ctx, filepath.Join(dir, "codes.db"), "", "", slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc, closeDB := openQuiet(t, filepath.Join(dir, "codes.db"))
 	defer closeDB()
-	residents, err := devseed.Seed(ctx, svc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	yellow := seededResident(t, svc, "resident-yellow")
 	srv := httptest.NewServer(server.NewHandler(svc))
 	defer srv.Close()
 
-	var yellow devseed.Resident
-	for _, r := range residents {
-		if r.Label == "resident-yellow" {
-			yellow = r
-		}
-	}
-	kioskCode, _, err := svc.ProvisionDevice(ctx, "kiosk", api.RoleSelfService)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pub, _, _ := ed25519.GenerateKey(rand.Reader)
-	kiosk, err := svc.RegisterDevice(ctx, kioskCode, "自助机", pub)
-	if err != nil {
-		t.Fatal(err)
-	}
+	kiosk := registeredDevice(t, svc, "kiosk", api.RoleSelfService, "自助机")
 	cred, err := svc.IssueCredential(ctx, kiosk.ID, "", yellow.ID, pii.IDNumber("D00000002"))
 	if err != nil {
 		t.Fatal(err)

@@ -3,16 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
-	"io"
-	"log/slog"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/shcommunity/kiosk/codesvc/api"
-	"github.com/shcommunity/kiosk/codesvc/devseed"
 )
 
 // TestVerifyOnServiceDatabase: `verify --db` checks the signature offline
@@ -21,29 +16,9 @@ import (
 func TestVerifyOnServiceDatabase(t *testing.T) {
 	ctx := context.Background()
 	db := filepath.Join(t.TempDir(), "codes.db")
-	svc, closeDB, err := openService(ctx, db, "", "", slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	residents, err := devseed.Seed(ctx, svc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	code, _, err := svc.ProvisionDevice(ctx, "test", api.RoleVenue)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pub, _, _ := ed25519.GenerateKey(rand.Reader)
-	dev, err := svc.RegisterDevice(ctx, code, "test kiosk", pub)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var yellow devseed.Resident
-	for _, r := range residents {
-		if r.Label == "resident-yellow" {
-			yellow = r
-		}
-	}
+	svc, closeDB := openQuiet(t, db)
+	yellow := seededResident(t, svc, "resident-yellow")
+	dev := registeredDevice(t, svc, "test", api.RoleVenue, "test kiosk")
 	old, err := svc.IssueToken(ctx, dev.ID, "", yellow.ID, false)
 	if err != nil {
 		t.Fatal(err)

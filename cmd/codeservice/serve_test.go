@@ -13,7 +13,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"math/big"
 	"net"
 	"net/http"
@@ -68,7 +67,6 @@ func serveBriefly(t *testing.T, args ...string) (string, error) {
 // that development mode did not create, which it leaves untouched.
 func TestFinding6DevRefusals(t *testing.T) {
 	ctx := context.Background()
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	t.Run("non-loopback address", func(t *testing.T) {
 		for _, addr := range []string{"0.0.0.0:0", ":0", "[::]:0", "192.0.2.1:0", "example.org:0"} {
 			if _, err := serveBriefly(t, "--dev", "--addr", addr); err == nil || !strings.Contains(err.Error(), "loopback") {
@@ -78,10 +76,7 @@ func TestFinding6DevRefusals(t *testing.T) {
 	})
 	t.Run("production database", func(t *testing.T) {
 		db := filepath.Join(t.TempDir(), "codes.db")
-		svc, closeDB, err := openService(ctx, db, "", "", quiet)
-		if err != nil {
-			t.Fatal(err)
-		}
+		svc, closeDB := openQuiet(t, db)
 		if err := svc.AddWorker(ctx, devseed.WorkerID, "真实社工", "a real password"); err != nil {
 			t.Fatal(err)
 		}
@@ -89,10 +84,7 @@ func TestFinding6DevRefusals(t *testing.T) {
 		if _, err := serveBriefly(t, "--dev", "--db", db, "--addr", "127.0.0.1:0"); !errors.Is(err, devseed.ErrNotDevDatabase) {
 			t.Fatalf("err = %v, want ErrNotDevDatabase", err)
 		}
-		svc, closeDB, err = openService(ctx, db, "", "", quiet)
-		if err != nil {
-			t.Fatal(err)
-		}
+		svc, closeDB = openQuiet(t, db)
 		defer closeDB()
 		w, err := svc.Store.Worker(ctx, devseed.WorkerID)
 		if err != nil {
@@ -148,46 +140,6 @@ func TestFinding7ServiceStderr(t *testing.T) {
 	}
 	if !strings.Contains(out, "Request failed") || !strings.Contains(out, "refused") {
 		t.Errorf("stderr lost the messages:\n%s", out)
-	}
-}
-
-// TestFinding4RevokeKeyCommand: `admin revoke-key --id` takes a key out
-// of the trust list at once (the key in use is replaced first), and an
-// unknown key is an error.
-func TestFinding4RevokeKeyCommand(t *testing.T) {
-	ctx := context.Background()
-	db := filepath.Join(t.TempDir(), "codes.db")
-	svc, closeDB, err := openService(ctx, db, "", "", slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	keys, err := svc.Store.SigningKeys(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	leaked := keys[0].KeyID
-	closeDB()
-	var out bytes.Buffer
-	if err := run(ctx, []string{"admin", "--db", db, "revoke-key", "--id", leaked}, strings.NewReader(""), &out); err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(out.String(), "revoked signing key "+leaked) {
-		t.Errorf("output %q", out.String())
-	}
-	if err := run(ctx, []string{"admin", "--db", db, "revoke-key", "--id", "00000000"}, strings.NewReader(""), &out); !errors.Is(err, store.ErrNotFound) {
-		t.Errorf("unknown key: %v, want ErrNotFound", err)
-	}
-	svc, closeDB, err = openService(ctx, db, "", "", slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer closeDB()
-	tl, err := svc.TrustList(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, ok := tl.Key(leaked); ok || len(tl.Keys) != 1 {
-		t.Errorf("trust list after revoke-key: %+v", tl.Keys)
 	}
 }
 
