@@ -65,6 +65,23 @@ func fail(code int, advice string, err error) error {
 	return &exitError{code: code, advice: advice, err: err}
 }
 
+// remedy is what a technician does about one sentinel error.
+type remedy struct {
+	err    error
+	advice string
+}
+
+// failWith is fail with the advice of the first remedy whose sentinel err
+// wraps, or none.
+func failWith(code int, err error, remedies []remedy) error {
+	for _, r := range remedies {
+		if errors.Is(err, r.err) {
+			return fail(code, r.advice, err)
+		}
+	}
+	return fail(code, "", err)
+}
+
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -81,22 +81,17 @@ func (p *portFlags) open(pace bool) (*serialport.Port, error) {
 	return port, nil
 }
 
-// portFailure maps a serialport error to exit code 3 with advice; the
+// portRemedies say what to do about a port that cannot be used; the
 // sentinels' messages already say what to check.
-func portFailure(err error) error {
-	advice := ""
-	switch {
-	case errors.Is(err, serialport.ErrNotFound):
-		advice = "run `kioskctl ports` and check the cable; on Windows check the COM number in Device Manager"
-	case errors.Is(err, serialport.ErrBusy):
-		advice = "close the kiosk program (or another copy of kioskctl) and try again"
-	case errors.Is(err, serialport.ErrPermission):
-		advice = "on Linux: sudo usermod -aG dialout $USER, then log out and in"
-	case errors.Is(err, serialport.ErrUnplugged):
-		advice = "plug the device back in and try again"
-	}
-	return fail(exitPort, advice, err)
+var portRemedies = []remedy{
+	{serialport.ErrNotFound, "run `kioskctl ports` and check the cable; on Windows check the COM number in Device Manager"},
+	{serialport.ErrBusy, "close the kiosk program (or another copy of kioskctl) and try again"},
+	{serialport.ErrPermission, "on Linux: sudo usermod -aG dialout $USER, then log out and in"},
+	{serialport.ErrUnplugged, "plug the device back in and try again"},
 }
+
+// portFailure maps a serialport error to exit code 3 with advice.
+func portFailure(err error) error { return failWith(exitPort, err, portRemedies) }
 
 // deadline is how long a device command may take end to end.
 func deadline(d time.Duration) time.Duration {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -63,22 +62,17 @@ func describe(st escpos.Status) string {
 	return strings.Join(words, ", ")
 }
 
-func printerFailure(err error) error {
-	advice := ""
-	switch {
-	case errors.Is(err, escpos.ErrPaperOut):
-		advice = "load a new paper roll (58 or 80 mm thermal paper, printing side out) and close the cover"
-	case errors.Is(err, escpos.ErrCoverOpen):
-		advice = "close the printer cover firmly until it clicks"
-	case errors.Is(err, escpos.ErrCutter):
-		advice = "switch the printer off, clear the paper from the cutter, switch it on"
-	case errors.Is(err, escpos.ErrNotResponding):
-		advice = "check the printer's power and cable, and that --baud matches its setting (often 115200 or 9600)"
-	case errors.Is(err, escpos.ErrOffline):
-		advice = "the printer is offline: check the paper and the cover, then press its feed button once"
-	}
-	return fail(exitPrinterBad, advice, err)
+// printerRemedies say what to do about a printer that is not ready.
+var printerRemedies = []remedy{
+	{escpos.ErrPaperOut, "load a new paper roll (58 or 80 mm thermal paper, printing side out) and close the cover"},
+	{escpos.ErrCoverOpen, "close the printer cover firmly until it clicks"},
+	{escpos.ErrCutter, "switch the printer off, clear the paper from the cutter, switch it on"},
+	{escpos.ErrNotResponding, "check the printer's power and cable, and that --baud matches its setting (often 115200 or 9600)"},
+	{escpos.ErrOffline, "the printer is offline: check the paper and the cover, then press its feed button once"},
 }
+
+// printerFailure maps a printer error to exit code 6 with advice.
+func printerFailure(err error) error { return failWith(exitPrinterBad, err, printerRemedies) }
 
 func cmdPrinterStatus(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	p, _, err := openPrinter(args, "kioskctl printer-status", stderr)
