@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 
 	"github.com/shcommunity/kiosk/app/config"
 	"github.com/shcommunity/kiosk/app/wire"
@@ -24,21 +23,14 @@ func cmdDoctor(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := fset.Parse(args); err != nil {
 		return fail(exitUsage, "", err)
 	}
-	if *path == "" {
-		p, err := config.DefaultPath()
-		if err != nil {
-			return err
-		}
-		*path = p
-	}
-	cfg, err := config.Load(*path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return fail(exitUsage, "start the kiosk once and provision it, or give --config", fmt.Errorf("no configuration at %s", *path))
-	}
+	cfg, where, fresh, err := configOrDefault(*path)
 	if err != nil {
-		return fail(exitUsage, "fix or remove the configuration file; the kiosk's first-run screen writes a new one", err)
+		return err
 	}
-	dc := doctorConfig(cfg, *path)
+	if fresh {
+		return fail(exitUsage, "start the kiosk once and provision it, or give --config", fmt.Errorf("no configuration at %s", where))
+	}
+	dc := doctorConfig(cfg, where)
 	if *contact != "" {
 		dc.ContactReader = *contact
 	}

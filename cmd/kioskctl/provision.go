@@ -90,7 +90,7 @@ func configOrDefault(path string) (cfg config.Config, where string, fresh bool, 
 	case errors.Is(err, fs.ErrNotExist):
 		return config.Default(), path, true, nil
 	case err != nil:
-		return config.Config{}, path, false, fail(exitUsage, "fix or remove the configuration file first", err)
+		return config.Config{}, path, false, fail(exitUsage, "fix or remove the configuration file; the kiosk's first-run screen or kioskctl provision writes a new one", err)
 	}
 	return cfg, path, false, nil
 }
