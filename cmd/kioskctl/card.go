@@ -73,6 +73,15 @@ func newCardJSON(c *idcard.Card, reveal bool, problem error) cardJSON {
 	return j
 }
 
+// printJSON prints what a read command read as indented JSON, with no
+// HTML escaping (a technician reads it as it is).
+func printJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
 func date(t time.Time) string {
 	if t.IsZero() {
 		return ""
@@ -107,10 +116,7 @@ func cmdReadCard(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	defer card.Wipe()
-	enc := json.NewEncoder(stdout)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(newCardJSON(card, *reveal, problem)); err != nil {
+	if err := printJSON(stdout, newCardJSON(card, *reveal, problem)); err != nil {
 		return err
 	}
 	if problem != nil {

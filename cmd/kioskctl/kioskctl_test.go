@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shcommunity/kiosk/app/config"
 	"github.com/shcommunity/kiosk/devices/escpos"
 	"github.com/shcommunity/kiosk/devices/escpos/escpossim"
 	"github.com/shcommunity/kiosk/devices/escpos/qrtest"
@@ -55,9 +56,13 @@ func runCtl(args ...string) (code int, stdout, stderr string) {
 	return code, out.String(), errOut.String()
 }
 
-func TestReadCard(t *testing.T) {
+// readPlaced places the card with the label on a fresh reader and reads
+// it with read-card; it returns the reader's path and what read-card
+// printed, decoded and as it was.
+func readPlaced(t *testing.T, label string) (string, cardJSON, string) {
+	t.Helper()
 	sim, path := startReader(t)
-	if err := sim.Place("resident-green"); err != nil {
+	if err := sim.Place(label); err != nil {
 		t.Fatal(err)
 	}
 	code, out, errOut := runCtl("read-card", "--port", path, "--wait", "5s")
@@ -68,6 +73,11 @@ func TestReadCard(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &got); err != nil {
 		t.Fatalf("output is not JSON: %v\n%s", err, out)
 	}
+	return path, got, out
+}
+
+func TestReadCard(t *testing.T) {
+	path, got, out := readPlaced(t, "resident-green")
 	want := cardJSON{Type: "resident", Name: "张*丰", Gender: got.Gender, Nation: "汉", Number: "3*************0019",
 		Authority: "上海市公安局黄浦分局", ValidFrom: "2012-06-01", ValidTo: "长期", Valid: true, PhotoLen: 1024}
 	if got != want {
@@ -77,7 +87,7 @@ func TestReadCard(t *testing.T) {
 		t.Errorf("personal data printed without --reveal:\n%s", out)
 	}
 
-	code, out, _ = runCtl("read-card", "--port", path, "--reveal")
+	code, out, _ := runCtl("read-card", "--port", path, "--reveal")
 	if code != exitOK || !strings.Contains(out, `"number": "310101194803140019"`) || !strings.Contains(out, "张三丰") {
 		t.Errorf("--reveal: exit %d\n%s", code, out)
 	}
@@ -86,22 +96,11 @@ func TestReadCard(t *testing.T) {
 // TestReadCardPermit: a 港澳台 residence permit's pass number (masked
 // unless --reveal) and issue count are printed.
 func TestReadCardPermit(t *testing.T) {
-	sim, path := startReader(t)
-	if err := sim.Place("hk-permit"); err != nil {
-		t.Fatal(err)
-	}
-	code, out, errOut := runCtl("read-card", "--port", path, "--wait", "5s")
-	if code != exitOK {
-		t.Fatalf("exit %d, stderr %q", code, errOut)
-	}
-	var got cardJSON
-	if err := json.Unmarshal([]byte(out), &got); err != nil {
-		t.Fatalf("output is not JSON: %v\n%s", err, out)
-	}
+	path, got, out := readPlaced(t, "hk-permit")
 	if got.Type != "hmt" || got.IssueCount != "01" || got.PassNumber == "" || strings.Contains(out, "H12345678") {
 		t.Errorf("permit: type %q, issue count %q, pass number %q\n%s", got.Type, got.IssueCount, got.PassNumber, out)
 	}
-	code, out, _ = runCtl("read-card", "--port", path, "--reveal")
+	code, out, _ := runCtl("read-card", "--port", path, "--reveal")
 	if code != exitOK || !strings.Contains(out, `"pass_number": "H12345678"`) {
 		t.Errorf("--reveal: exit %d\n%s", code, out)
 	}
@@ -234,5 +233,21 @@ func TestDoctor(t *testing.T) {
 	_, out, _ = runCtl("doctor", "--config", dir+"/config.json", "--contact-reader", "OMNIKEY")
 	if want := `FAIL  contact reader   no reader named like "OMNIKEY"`; !strings.Contains(out, want) {
 		t.Errorf("report lacks %q:\n%s", want, out)
+	}
+}
+
+// TestDoctorContactReader: the doctor checks the contact reader the
+// kiosk's configuration names; "off" (no contact reader) expects none.
+func TestDoctorContactReader(t *testing.T) {
+	for _, tc := range []struct{ setting, want string }{
+		{"ACS ACR39U", "ACS ACR39U"},
+		{"", ""},
+		{config.ContactOff, ""},
+	} {
+		cfg := config.Default()
+		cfg.ContactReader = tc.setting
+		if got := doctorConfig(cfg, "config.json").ContactReader; got != tc.want {
+			t.Errorf("contact_reader %q: the doctor checks %q, want %q", tc.setting, got, tc.want)
+		}
 	}
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -99,10 +98,7 @@ func cmdReadSSC(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return sscFailure(err)
 	}
 	defer card.Wipe()
-	enc := json.NewEncoder(stdout)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(newSSCJSON(name, card, counter.APDUs, *reveal, err, now)); err != nil {
+	if err := printJSON(stdout, newSSCJSON(name, card, counter.APDUs, *reveal, err, now)); err != nil {
 		return err
 	}
 	if err != nil {
