@@ -15,14 +15,10 @@ var (
 func TestMain(m *testing.M) {
 	// The child of TestReadSSCNoService must not start a lab: its PC/SC
 	// socket is meant to lead nowhere.
-	if os.Getenv("KIOSKCTL_CHILD") != "1" {
-		lab, labErr = pcsclab.StartForTests()
+	if os.Getenv("KIOSKCTL_CHILD") == "1" {
+		os.Exit(m.Run())
 	}
-	code := m.Run()
-	if lab != nil {
-		lab.Stop()
-	}
-	os.Exit(code)
+	os.Exit(pcsclab.RunTests(m, &lab, &labErr))
 }
 
 // needLab returns the private pcscd, or fails (skips with

@@ -21,6 +21,21 @@ func StartForTests() (*Lab, error) {
 	return Start(context.Background(), nil)
 }
 
+// M is the part of testing.M that RunTests uses.
+type M interface{ Run() int }
+
+// RunTests is the body of a test binary's TestMain: it starts the lab
+// with StartForTests into *lab and *err, runs the tests, stops the lab
+// that *lab then holds and returns the code to exit with.
+func RunTests(m M, lab **Lab, err *error) int {
+	*lab, *err = StartForTests()
+	code := m.Run()
+	if *lab != nil {
+		(*lab).Stop()
+	}
+	return code
+}
+
 // TB is the part of testing.TB that Need uses (this package does not
 // import testing).
 type TB interface {

@@ -24,14 +24,7 @@ var (
 	now    = time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
 )
 
-func TestMain(m *testing.M) {
-	lab, labErr = pcsclab.StartForTests()
-	code := m.Run()
-	if lab != nil {
-		lab.Stop()
-	}
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(pcsclab.RunTests(m, &lab, &labErr)) }
 
 // needLab returns the running lab, or fails (skips with KIOSK_SKIP_PCSC=1).
 func needLab(t *testing.T) *pcsclab.Lab {
