@@ -2,9 +2,7 @@ package idcardsim
 
 import (
 	"crypto/sha256"
-	"encoding/json"
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/shcommunity/kiosk/assets"
@@ -66,45 +64,22 @@ type DeckCard struct {
 // ParseDeck decodes a deck and checks that every card can be built and
 // that labels are unique.
 func ParseDeck(data []byte) (*Deck, error) {
-	var d Deck
-	if err := json.Unmarshal(data, &d); err != nil {
-		return nil, fmt.Errorf("idcardsim: deck: %w", err)
-	}
-	label := func(c DeckCard) string { return c.Label }
+	cards := func(d *Deck) []DeckCard { return d.Cards }
 	build := func(c DeckCard) error { _, err := c.Card(); return err }
-	if err := deck.Check("idcardsim", d.Cards, label, build); err != nil {
-		return nil, err
-	}
-	return &d, nil
+	return deck.Parse("idcardsim", data, cards, label, build)
 }
 
 // SampleDeck returns the deck compiled into the program (assets/deck.json).
-func SampleDeck() *Deck {
-	d, err := ParseDeck(assets.SampleDeck)
-	if err != nil {
-		panic(err) // the embedded deck is checked by the tests
-	}
-	return d
-}
+func SampleDeck() *Deck { return deck.Sample(assets.SampleDeck, ParseDeck) }
 
 // LoadDeck reads a deck file.
-func LoadDeck(path string) (*Deck, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("idcardsim: %w", err)
-	}
-	return ParseDeck(data)
-}
+func LoadDeck(path string) (*Deck, error) { return deck.Load("idcardsim", path, ParseDeck) }
 
 // Find returns the card with the label.
-func (d *Deck) Find(label string) (DeckCard, bool) {
-	for _, c := range d.Cards {
-		if c.Label == label {
-			return c, true
-		}
-	}
-	return DeckCard{}, false
-}
+func (d *Deck) Find(want string) (DeckCard, bool) { return deck.Find(d.Cards, label, want) }
+
+// label is a deck card's label.
+func label(c DeckCard) string { return c.Label }
 
 // Card builds the idcard.Card the deck entry describes, with its photo
 // and fingerprint. The number is not validated: a deck may hold broken

@@ -3,9 +3,7 @@ package sscsim
 import (
 	_ "embed"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
-	"os"
 	"strings"
 	"time"
 
@@ -62,47 +60,24 @@ var sampleDeck []byte
 
 // SampleDeck returns the deck compiled into the program (deck.json beside
 // this file).
-func SampleDeck() *Deck {
-	d, err := ParseDeck(sampleDeck)
-	if err != nil {
-		panic(err) // the embedded deck is checked by the tests
-	}
-	return d
-}
+func SampleDeck() *Deck { return deck.Sample(sampleDeck, ParseDeck) }
 
 // LoadDeck reads a deck file.
-func LoadDeck(path string) (*Deck, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("sscsim: %w", err)
-	}
-	return ParseDeck(data)
-}
+func LoadDeck(path string) (*Deck, error) { return deck.Load("sscsim", path, ParseDeck) }
 
 // ParseDeck decodes a deck and checks that every card can be built and
 // that labels are unique.
 func ParseDeck(data []byte) (*Deck, error) {
-	var d Deck
-	if err := json.Unmarshal(data, &d); err != nil {
-		return nil, fmt.Errorf("sscsim: deck: %w", err)
-	}
-	label := func(c DeckCard) string { return c.Label }
+	cards := func(d *Deck) []DeckCard { return d.Cards }
 	build := func(c DeckCard) error { _, err := c.files(); return err }
-	if err := deck.Check("sscsim", d.Cards, label, build); err != nil {
-		return nil, err
-	}
-	return &d, nil
+	return deck.Parse("sscsim", data, cards, label, build)
 }
 
 // Find returns the card with the label.
-func (d *Deck) Find(label string) (DeckCard, bool) {
-	for _, c := range d.Cards {
-		if c.Label == label {
-			return c, true
-		}
-	}
-	return DeckCard{}, false
-}
+func (d *Deck) Find(want string) (DeckCard, bool) { return deck.Find(d.Cards, label, want) }
+
+// label is a deck card's label.
+func label(c DeckCard) string { return c.Label }
 
 // Labels returns the labels in deck order.
 func (d *Deck) Labels() []string {
