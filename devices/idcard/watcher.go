@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/shcommunity/kiosk/devices/conn"
+	"github.com/shcommunity/kiosk/devices/internal/wait"
 )
 
 // EventKind says what happened on the reader.
@@ -199,7 +200,7 @@ func (w *Watcher) Run(ctx context.Context) error {
 					s.emit(ctx, Event{Kind: ReaderDisconnected, Err: err})
 					reportedDown = true
 				}
-				sleep(ctx, backoff)
+				wait.Sleep(ctx, backoff)
 				backoff = min(2*backoff, w.opts.MaxBackoff)
 				continue
 			}
@@ -219,7 +220,7 @@ func (w *Watcher) Run(ctx context.Context) error {
 		} else {
 			s.failures = 0
 		}
-		sleep(ctx, w.opts.Interval)
+		wait.Sleep(ctx, w.opts.Interval)
 	}
 	return ctx.Err()
 }
@@ -231,7 +232,7 @@ func (s *watch) disconnect(ctx context.Context, err error) {
 		s.removed(ctx)
 	}
 	s.emit(ctx, Event{Kind: ReaderDisconnected, Err: err})
-	sleep(ctx, s.opts.MinBackoff)
+	wait.Sleep(ctx, s.opts.MinBackoff)
 }
 
 func (s *watch) removed(ctx context.Context) {
@@ -318,17 +319,5 @@ func (s *watch) failedRead(ctx context.Context, err error) error {
 
 func (s *watch) emit(ctx context.Context, e Event) {
 	e.At = s.opts.Now()
-	select {
-	case s.events <- e:
-	case <-ctx.Done():
-	}
-}
-
-func sleep(ctx context.Context, d time.Duration) {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-	case <-ctx.Done():
-	}
+	wait.Send(ctx, s.events, e)
 }

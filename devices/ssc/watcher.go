@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/shcommunity/kiosk/devices/idcard"
+	"github.com/shcommunity/kiosk/devices/internal/wait"
 )
 
 // EventKind says what happened at the contact reader. It is
@@ -120,7 +121,7 @@ func (w *Watcher) Run(ctx context.Context) error {
 	for ctx.Err() == nil {
 		if err := s.step(ctx); err != nil && ctx.Err() == nil {
 			s.lost(ctx, err)
-			sleep(ctx, s.backoff)
+			wait.Sleep(ctx, s.backoff)
 			s.backoff = min(2*s.backoff, w.opts.MaxBackoff)
 		}
 	}
@@ -235,23 +236,11 @@ func (s *watchState) settle(ctx context.Context, err error) error {
 		case ctx.Err() != nil || !time.Now().Before(until):
 			return err
 		}
-		sleep(ctx, s.opts.MinBackoff)
+		wait.Sleep(ctx, s.opts.MinBackoff)
 	}
 }
 
 func (s *watchState) emit(ctx context.Context, e Event) {
 	e.At = s.opts.Now()
-	select {
-	case s.events <- e:
-	case <-ctx.Done():
-	}
-}
-
-func sleep(ctx context.Context, d time.Duration) {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-	case <-ctx.Done():
-	}
+	wait.Send(ctx, s.events, e)
 }
