@@ -14,6 +14,7 @@ import (
 	"github.com/shcommunity/kiosk/app/i18n"
 	"github.com/shcommunity/kiosk/app/rig"
 	"github.com/shcommunity/kiosk/app/ui"
+	"github.com/shcommunity/kiosk/devices/escpos/escpossim"
 )
 
 // screenshots walks the demo through its main screens and saves each
@@ -42,7 +43,7 @@ func screenshots(p *process, dir string, r *rig.Rig, shell *ui.Shell, sim fyne.W
 		time.Sleep(500 * time.Millisecond) // let the frame be drawn
 		var img image.Image
 		fyne.DoAndWait(func() { img = capture(w) })
-		return savePNG(filepath.Join(dir, name+".png"), img)
+		return escpossim.WritePNG(filepath.Join(dir, name+".png"), img)
 	}
 	settled := func() bool { s := self.View().Step; return s == flow.StepDone || s == flow.StepError }
 	start := func() bool { v := self.View(); return v.Step == flow.StepStart && !v.CardOn }

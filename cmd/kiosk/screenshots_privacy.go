@@ -1,15 +1,13 @@
 package main
 
 import (
-	"image"
-	"image/png"
-	"os"
 	"path/filepath"
 
 	"fyne.io/fyne/v2"
 
 	"github.com/shcommunity/kiosk/app/flow"
 	"github.com/shcommunity/kiosk/app/rig"
+	"github.com/shcommunity/kiosk/devices/escpos/escpossim"
 )
 
 // privacyShots walks through a resident's own questions: 李秀英, whose
@@ -58,7 +56,7 @@ func privacyShots(r *rig.Rig, self *flow.SelfService, until func(string, func() 
 		if err := until(s.slip, func() bool { v := self.View(); return v.Sheet == flow.SheetPrinted && lastSlip().n > before }); err != nil {
 			return err
 		}
-		if err := savePNG(filepath.Join(dir, s.slip+".png"), lastSlip().img); err != nil {
+		if err := escpossim.WritePNG(filepath.Join(dir, s.slip+".png"), lastSlip().img); err != nil {
 			return err
 		}
 	}
@@ -85,17 +83,4 @@ func privacyShots(r *rig.Rig, self *flow.SelfService, until func(string, func() 
 	}
 	r.Reader.Remove()
 	return until("start screen", step(flow.StepStart))
-}
-
-// savePNG writes img to path.
-func savePNG(path string, img image.Image) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if err := png.Encode(f, img); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
 }

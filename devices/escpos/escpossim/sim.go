@@ -350,7 +350,7 @@ func (rx *receiver) deliver(img image.Image) {
 	p.mu.Unlock()
 	if p.Dir != "" {
 		path := filepath.Join(p.Dir, fmt.Sprintf("slip-%04d.png", s.Seq))
-		if err := writePNG(path, img); err != nil {
+		if err := WritePNG(path, img); err != nil {
 			rx.log.Error("Printer simulator could not write slip", "path", path, "err", err)
 		} else {
 			s.Path = path
@@ -361,7 +361,9 @@ func (rx *receiver) deliver(img image.Image) {
 	}
 }
 
-func writePNG(path string, img image.Image) error {
+// WritePNG writes img to the file at path as a PNG, as the simulator
+// writes each slip to Dir.
+func WritePNG(path string, img image.Image) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return err
