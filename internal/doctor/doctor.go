@@ -146,38 +146,32 @@ type Config struct {
 }
 
 func (c *Config) defaults() {
-	if c.Timeout <= 0 {
-		c.Timeout = DefaultTimeout
-	}
+	positiveOr(&c.Timeout, DefaultTimeout)
+	positiveOr(&c.OutboxWarn, DefaultOutboxWarn)
+	positiveOr(&c.SkewWarn, DefaultSkewWarn)
+	positiveOr(&c.SkewFail, DefaultSkewFail)
+	positiveOr(&c.TrustMaxAge, DefaultTrustMaxAge)
+	positiveOr(&c.SyncMaxAge, DefaultSyncMaxAge)
+	positiveOr(&c.DBSizeWarn, DefaultDBSizeWarn)
 	if c.Now == nil {
 		c.Now = time.Now
 	}
 	if c.PrinterProfile.Dots == 0 {
 		c.PrinterProfile = escpos.Profile58
 	}
-	if c.OutboxWarn <= 0 {
-		c.OutboxWarn = DefaultOutboxWarn
-	}
-	if c.SkewWarn <= 0 {
-		c.SkewWarn = DefaultSkewWarn
-	}
-	if c.SkewFail <= 0 {
-		c.SkewFail = DefaultSkewFail
-	}
-	if c.TrustMaxAge <= 0 {
-		c.TrustMaxAge = DefaultTrustMaxAge
-	}
-	if c.SyncMaxAge <= 0 {
-		c.SyncMaxAge = DefaultSyncMaxAge
-	}
-	if c.DBSizeWarn <= 0 {
-		c.DBSizeWarn = DefaultDBSizeWarn
-	}
 	if c.ListPorts == nil {
 		c.ListPorts = serialport.List
 	}
 	if c.PCSCReaders == nil {
 		c.PCSCReaders = listPCSCReaders
+	}
+}
+
+// positiveOr sets a limit that is not set (zero) or makes no sense
+// (negative) to its default.
+func positiveOr[T ~int | ~int64](v *T, def T) {
+	if *v <= 0 {
+		*v = def
 	}
 }
 
