@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/shcommunity/kiosk/codesvc/store"
@@ -15,12 +14,9 @@ import (
 const accessChunk = 100
 
 // Access records are written on every request about a resident, before
-// its answer, so concurrent calls are grouped as nonces are: the first
-// caller writes its records and every call's that queued meanwhile in one
-// transaction (one commit), and the callers that joined it wait for its
-// outcome. A batch is whatever queued while the previous one ran; nothing
-// waits for a timer. A batch that fails fails every call in it, and none
-// of its records is kept.
+// its answer, so concurrent calls are grouped as nonces are (see group):
+// one transaction, one commit, writes a batch's records. A batch that
+// fails fails every call in it, and none of its records is kept.
 const maxAccessBatch = 256 // records in one transaction
 
 // accessReq is one RecordAccess call waiting in a batch.
@@ -32,9 +28,34 @@ type accessReq struct {
 
 // accessBatcher is RecordAccess's queue.
 type accessBatcher struct {
-	mu      sync.Mutex
-	pending []*accessReq
-	running bool // a caller is writing batches
+	group[*accessReq]
+}
+
+// init readies b to write its batches on s.
+func (b *accessBatcher) init(s *Store) {
+	b.done = func(r *accessReq) chan struct{} { return r.done }
+	b.take = func(q []*accessReq) int {
+		k, rows := 0, 0
+		for k < len(q) && (k == 0 || rows+len(q[k].recs) <= maxAccessBatch) {
+			rows += len(q[k].recs)
+			k++
+		}
+		return k
+	}
+	b.run = func(ctx context.Context, batch []*accessReq) {
+		err := s.inTx(ctx, func(tx txn) error {
+			for _, r := range batch {
+				if err := insertAccess(ctx, tx, r.recs); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		for _, r := range batch {
+			r.err = err
+			close(r.done)
+		}
+	}
 }
 
 // RecordAccess implements store.Store.
@@ -42,69 +63,11 @@ func (s *Store) RecordAccess(ctx context.Context, recs []store.AccessRecord) err
 	if len(recs) == 0 {
 		return nil
 	}
-	if err := ctx.Err(); err != nil {
+	r := &accessReq{recs: recs, done: make(chan struct{})}
+	if err := s.access.do(ctx, r); err != nil {
 		return err
 	}
-	r := &accessReq{recs: recs, done: make(chan struct{})}
-	b := &s.access
-	b.mu.Lock()
-	b.pending = append(b.pending, r)
-	lead := !b.running
-	b.running = true
-	b.mu.Unlock()
-	if lead {
-		// The batches serve other callers too: the caller's
-		// cancellation must not fail theirs.
-		s.writeAccess(context.WithoutCancel(ctx), r)
-	}
-	select {
-	case <-r.done:
-		return r.err
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-// writeAccess writes batches while callers queue, as writeNonces does: a
-// caller (own) writes until its own records are in and leaderBatches at
-// most, then hands the rest to a goroutine of its own.
-func (s *Store) writeAccess(ctx context.Context, own *accessReq) {
-	b := &s.access
-	for n := 0; ; n++ {
-		b.mu.Lock()
-		if len(b.pending) == 0 {
-			b.running = false
-			b.mu.Unlock()
-			return
-		}
-		if own != nil && n >= leaderBatches && isClosed(own.done) {
-			b.mu.Unlock()
-			go s.writeAccess(ctx, nil)
-			return
-		}
-		k, rows := 0, 0
-		for k < len(b.pending) && (k == 0 || rows+len(b.pending[k].recs) <= maxAccessBatch) {
-			rows += len(b.pending[k].recs)
-			k++
-		}
-		batch := b.pending[:k:k]
-		b.pending = b.pending[k:]
-		b.mu.Unlock()
-		bctx, cancel := context.WithTimeout(ctx, nonceTimeout)
-		err := s.inTx(bctx, func(tx txn) error {
-			for _, r := range batch {
-				if err := insertAccess(bctx, tx, r.recs); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		cancel()
-		for _, r := range batch {
-			r.err = err
-			close(r.done)
-		}
-	}
+	return r.err
 }
 
 // insertAccess writes records in statements of accessChunk rows.

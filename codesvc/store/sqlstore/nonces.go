@@ -13,20 +13,10 @@ import (
 
 // Nonces are written on every authenticated request, so their cost is
 // the status lookup's largest after the HTTP exchange itself. Concurrent
-// calls are therefore grouped: the first caller writes its own nonce and
-// every nonce that arrived meanwhile in one multi-row insert (one
-// statement, one commit, one round trip), and the callers that joined it
-// wait for their answer. Nothing waits for a timer: a batch is whatever
-// queued while the previous one ran, so a lone request pays for one
-// insert of one row.
+// calls are grouped (see group): one multi-row insert writes a batch's
+// nonces.
 const (
 	maxNonceBatch = 64
-	// leaderBatches bounds the batches one caller writes for others
-	// before it hands the work on to a goroutine of its own and returns.
-	leaderBatches = 3
-	// nonceTimeout bounds one batch: its callers may have no deadline,
-	// and a database that stops answering must not hold them for ever.
-	nonceTimeout = 10 * time.Second
 	// nonceSweepEvery is how many nonces one Store writes between two
 	// removals of expired ones: often enough that the table holds about
 	// a window's worth of requests, rarely enough to cost nothing per
@@ -47,6 +37,7 @@ type nonceReq struct {
 // nonceBatcher queues the calls of one kind: UseNonce's, by device, or
 // UseSessionNonce's, by session.
 type nonceBatcher struct {
+	group[*nonceReq]
 	// insert is the statement of n rows: 3n arguments (device or
 	// session, nonce, expiry), then the batch's clock as often as nows
 	// says, returning the device and nonce of each row written.
@@ -59,12 +50,21 @@ type nonceBatcher struct {
 	// as a replay. Nonces are random; only a replay makes two alike.
 	bySession bool
 
-	mu      sync.Mutex
-	pending []*nonceReq
-	running bool // a caller is writing batches
-
 	stmtMu sync.Mutex
 	stmts  map[int]*sql.Stmt // the insert of n rows, prepared on first use
+}
+
+// init readies b to write its batches on s.
+func (b *nonceBatcher) init(s *Store, insert func(int) string, nows int, bySession bool) {
+	b.insert, b.nows, b.bySession = insert, nows, bySession
+	b.take = func(q []*nonceReq) int { return maxNonceBatch }
+	b.done = func(r *nonceReq) chan struct{} { return r.done }
+	b.run = func(ctx context.Context, batch []*nonceReq) {
+		s.insertNonces(ctx, b, batch)
+		if k := int64(len(batch)); s.nonceCount.Add(k)%nonceSweepEvery < k {
+			s.sweepNonces(ctx, batch[0].now)
+		}
+	}
 }
 
 // deviceNonces is UseNonce's insert: it takes a row that exists only if
@@ -100,65 +100,11 @@ func (s *Store) UseSessionNonce(ctx context.Context, sessionID, nonce string, ex
 }
 
 func (s *Store) useNonce(ctx context.Context, b *nonceBatcher, key, nonce string, expires, now time.Time) (bool, error) {
-	if err := ctx.Err(); err != nil {
+	r := &nonceReq{device: key, nonce: nonce, expires: sqldb.ToDB(expires), now: sqldb.ToDB(now), done: make(chan struct{})}
+	if err := b.do(ctx, r); err != nil {
 		return false, err
 	}
-	r := &nonceReq{device: key, nonce: nonce, expires: sqldb.ToDB(expires), now: sqldb.ToDB(now), done: make(chan struct{})}
-	b.mu.Lock()
-	b.pending = append(b.pending, r)
-	lead := !b.running
-	b.running = true
-	b.mu.Unlock()
-	if lead {
-		// The batches serve other callers too: the caller's cancellation
-		// must not fail theirs.
-		s.writeNonces(context.WithoutCancel(ctx), b, r)
-	}
-	select {
-	case <-r.done:
-		return r.fresh, r.err
-	case <-ctx.Done():
-		return false, ctx.Err()
-	}
-}
-
-// writeNonces writes batches while callers queue. A caller (own) writes
-// until its own nonce is written and leaderBatches at most, then hands
-// the rest to a goroutine (own nil), which writes until the queue is
-// empty.
-func (s *Store) writeNonces(ctx context.Context, b *nonceBatcher, own *nonceReq) {
-	for n := 0; ; n++ {
-		b.mu.Lock()
-		if len(b.pending) == 0 {
-			b.running = false
-			b.mu.Unlock()
-			return
-		}
-		if own != nil && n >= leaderBatches && isClosed(own.done) {
-			b.mu.Unlock()
-			go s.writeNonces(ctx, b, nil)
-			return
-		}
-		k := min(len(b.pending), maxNonceBatch)
-		batch := b.pending[:k:k]
-		b.pending = b.pending[k:]
-		b.mu.Unlock()
-		bctx, cancel := context.WithTimeout(ctx, nonceTimeout)
-		s.insertNonces(bctx, b, batch)
-		if s.nonceCount.Add(int64(k))%nonceSweepEvery < int64(k) {
-			s.sweepNonces(bctx, batch[0].now)
-		}
-		cancel()
-	}
-}
-
-func isClosed(c chan struct{}) bool {
-	select {
-	case <-c:
-		return true
-	default:
-		return false
-	}
+	return r.fresh, r.err
 }
 
 // insertNonces writes one batch and answers its callers. A pair that

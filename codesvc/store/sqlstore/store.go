@@ -86,8 +86,9 @@ var _ store.Store = (*Store)(nil)
 // checked (kek.Check). Close closes both pools.
 func New(ctx context.Context, d *Dialect, w, r *sql.DB, wrapper *kek.Wrapper) (*Store, error) {
 	s := &Store{d: d, w: pool{w, d}, r: pool{r, d}, kek: wrapper}
-	s.nonces.insert, s.nonces.nows = deviceNonces, 1
-	s.sessionNonces.insert, s.sessionNonces.nows, s.sessionNonces.bySession = sessionNonces, 2, true
+	s.nonces.init(s, deviceNonces, 1, false)
+	s.sessionNonces.init(s, sessionNonces, 2, true)
+	s.access.init(s)
 	if err := s.prepare(ctx); err != nil {
 		s.Close()
 		return nil, err

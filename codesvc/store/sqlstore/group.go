@@ -1,0 +1,98 @@
+package sqlstore
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// The hot paths' statements are run for concurrent callers together: the
+// first caller runs its own call and every call that queued meanwhile as
+// one batch (one statement or one transaction: one round trip, one
+// commit), and the callers that joined it wait for their answer. Nothing
+// waits for a timer: a batch is whatever queued while the previous one
+// ran, so a lone call is a batch of one and pays no more than before.
+const (
+	// leaderBatches bounds the batches one caller runs for others before
+	// it hands the work on to a goroutine of its own and returns.
+	leaderBatches = 3
+	// batchTimeout bounds one batch: its callers may have no deadline,
+	// and a database that stops answering must not hold them for ever.
+	batchTimeout = 10 * time.Second
+)
+
+// group queues the calls of one kind (R is a pointer to one call).
+type group[R any] struct {
+	// take is how many of the queued calls, at least one, the next batch
+	// holds.
+	take func(queued []R) int
+	// run runs one batch and answers each of its calls: it sets their
+	// results and closes their done channels.
+	run func(ctx context.Context, batch []R)
+	// done is the channel run closes once r is answered.
+	done func(r R) chan struct{}
+
+	mu      sync.Mutex
+	pending []R
+	running bool // a caller or goroutine is running batches
+}
+
+// do queues r and returns once it is answered, or with ctx's error when
+// ctx ends first (r is then still answered, for nobody).
+func (g *group[R]) do(ctx context.Context, r R) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	g.mu.Lock()
+	g.pending = append(g.pending, r)
+	lead := !g.running
+	g.running = true
+	g.mu.Unlock()
+	if lead {
+		// The batches serve other callers too: the caller's cancellation
+		// must not fail theirs.
+		g.drain(context.WithoutCancel(ctx), g.done(r))
+	}
+	select {
+	case <-g.done(r):
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// drain runs batches while calls queue. A caller (own, its call's done
+// channel) runs them until its own call is answered and leaderBatches at
+// most, then hands the rest to a goroutine (own nil), which runs them
+// until the queue is empty.
+func (g *group[R]) drain(ctx context.Context, own chan struct{}) {
+	for n := 0; ; n++ {
+		g.mu.Lock()
+		if len(g.pending) == 0 {
+			g.running = false
+			g.mu.Unlock()
+			return
+		}
+		if own != nil && n >= leaderBatches && isClosed(own) {
+			g.mu.Unlock()
+			go g.drain(ctx, nil)
+			return
+		}
+		k := max(1, min(len(g.pending), g.take(g.pending)))
+		batch := g.pending[:k:k]
+		g.pending = g.pending[k:]
+		g.mu.Unlock()
+		bctx, cancel := context.WithTimeout(ctx, batchTimeout)
+		g.run(bctx, batch)
+		cancel()
+	}
+}
+
+func isClosed(c chan struct{}) bool {
+	select {
+	case <-c:
+		return true
+	default:
+		return false
+	}
+}
