@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"sync"
 	"time"
 )
@@ -95,4 +96,39 @@ func isClosed(c chan struct{}) bool {
 	default:
 		return false
 	}
+}
+
+// stmtCache holds a grouped statement prepared once for each batch size
+// met: the statement of n rows or keys.
+type stmtCache struct {
+	mu    sync.Mutex
+	stmts map[int]*sql.Stmt
+}
+
+// get returns the statement of n, preparing query(n) on p the first time.
+func (c *stmtCache) get(ctx context.Context, p pool, n int, query func(n int) string) (*sql.Stmt, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if st := c.stmts[n]; st != nil {
+		return st, nil
+	}
+	st, err := p.PrepareContext(ctx, p.d.rebind(query(n)))
+	if err != nil {
+		return nil, err
+	}
+	if c.stmts == nil {
+		c.stmts = make(map[int]*sql.Stmt)
+	}
+	c.stmts[n] = st
+	return st, nil
+}
+
+// close closes the prepared statements.
+func (c *stmtCache) close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, st := range c.stmts {
+		st.Close()
+	}
+	c.stmts = nil
 }

@@ -2,10 +2,8 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/shcommunity/kiosk/internal/sqldb"
@@ -49,9 +47,7 @@ type nonceBatcher struct {
 	// may not touch a row twice in one statement: the later is refused
 	// as a replay. Nonces are random; only a replay makes two alike.
 	bySession bool
-
-	stmtMu sync.Mutex
-	stmts  map[int]*sql.Stmt // the insert of n rows, prepared on first use
+	stmts     stmtCache // the insert of n rows
 }
 
 // init readies b to write its batches on s.
@@ -145,7 +141,7 @@ func (s *Store) insertNonces(ctx context.Context, b *nonceBatcher, batch []*nonc
 
 // insertRows runs the insert of rows and calls fresh for each row written.
 func (s *Store) insertRows(ctx context.Context, b *nonceBatcher, rows []*nonceReq, now int64, fresh func(device, nonce string)) error {
-	st, err := s.nonceStmt(ctx, b, len(rows))
+	st, err := b.stmts.get(ctx, s.w, len(rows), b.insert)
 	if err != nil {
 		return err
 	}
@@ -171,38 +167,8 @@ func (s *Store) insertRows(ctx context.Context, b *nonceBatcher, rows []*nonceRe
 	return res.Err()
 }
 
-// nonceStmt returns b's prepared insert of n rows.
-func (s *Store) nonceStmt(ctx context.Context, b *nonceBatcher, n int) (*sql.Stmt, error) {
-	b.stmtMu.Lock()
-	defer b.stmtMu.Unlock()
-	if st := b.stmts[n]; st != nil {
-		return st, nil
-	}
-	st, err := s.w.PrepareContext(ctx, s.d.rebind(b.insert(n)))
-	if err != nil {
-		return nil, err
-	}
-	if b.stmts == nil {
-		b.stmts = make(map[int]*sql.Stmt)
-	}
-	b.stmts[n] = st
-	return st, nil
-}
-
 // sweepNonces removes the nonces expired by now. A failure only leaves
 // them for the next sweep: they take no request's nonce.
 func (s *Store) sweepNonces(ctx context.Context, now int64) {
 	s.w.ExecContext(ctx, `DELETE FROM nonces WHERE expires_at <= ?`, now)
-}
-
-// closeNonces closes the prepared inserts.
-func (s *Store) closeNonces() {
-	for _, b := range []*nonceBatcher{&s.nonces, &s.sessionNonces} {
-		b.stmtMu.Lock()
-		for _, st := range b.stmts {
-			st.Close()
-		}
-		b.stmts = nil
-		b.stmtMu.Unlock()
-	}
 }

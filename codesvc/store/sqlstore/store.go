@@ -68,15 +68,15 @@ type Store struct {
 	w, r pool         // writer and reader: one pool, or two on one SQLite file
 	kek  *kek.Wrapper // wraps secrets, private keys and session keys
 
-	stmtResident *sql.Stmt // read pool: resident + events by key
-	stmtDevice   *sql.Stmt // read pool: device by ID
-	stmtToken    *sql.Stmt // read pool: token by ID
-	stmtSession  *sql.Stmt // read pool: session and device by session ID
+	stmtDevice  *sql.Stmt // read pool: device by ID
+	stmtToken   *sql.Stmt // read pool: token by ID
+	stmtSession *sql.Stmt // read pool: session and device by session ID
 
-	nonces        nonceBatcher  // UseNonce's queue and prepared inserts
-	sessionNonces nonceBatcher  // UseSessionNonce's
-	nonceCount    atomic.Int64  // nonces written, for the sweep of expired ones
-	access        accessBatcher // RecordAccess's queue
+	nonces        nonceBatcher    // UseNonce's queue and prepared inserts
+	sessionNonces nonceBatcher    // UseSessionNonce's
+	nonceCount    atomic.Int64    // nonces written, for the sweep of expired ones
+	access        accessBatcher   // RecordAccess's queue
+	residents     residentBatcher // ResidentByKey's queue and prepared reads
 }
 
 var _ store.Store = (*Store)(nil)
@@ -89,6 +89,7 @@ func New(ctx context.Context, d *Dialect, w, r *sql.DB, wrapper *kek.Wrapper) (*
 	s.nonces.init(s, deviceNonces, 1, false)
 	s.sessionNonces.init(s, sessionNonces, 2, true)
 	s.access.init(s)
+	s.residents.init(s)
 	if err := s.prepare(ctx); err != nil {
 		s.Close()
 		return nil, err
@@ -107,13 +108,6 @@ func (s *Store) prepare(ctx context.Context) error {
 		st, err = p.PrepareContext(ctx, s.d.rebind(q))
 		return st
 	}
-	// One row per lookup: the events come aggregated as a JSON array. With
-	// go-sqlite3 every row stepped costs a round of cgo calls, and the
-	// joined form (one row per event) measured about four times slower
-	// (BenchmarkReadPath).
-	s.stmtResident = prep(s.r, `SELECT r.id, r.ref, r.masked_name, r.masked_id, r.created_at,
-		(SELECT `+s.d.EventsJSON+` FROM events e WHERE e.resident_id = r.id)
-		FROM residents r WHERE r.key = ?`)
 	s.stmtDevice = prep(s.r, `SELECT `+deviceCols+` FROM devices WHERE id = ?`)
 	s.stmtToken = prep(s.r, `SELECT `+tokenCols+` FROM tokens WHERE id = ?`)
 	s.stmtSession = prep(s.r, `SELECT `+sessionCols+` FROM sessions s JOIN devices d ON d.id = s.device_id WHERE s.id = ?`)
@@ -125,12 +119,14 @@ func (s *Store) prepare(ctx context.Context) error {
 
 // Close closes both pools.
 func (s *Store) Close() error {
-	for _, st := range []*sql.Stmt{s.stmtResident, s.stmtDevice, s.stmtToken, s.stmtSession} {
+	for _, st := range []*sql.Stmt{s.stmtDevice, s.stmtToken, s.stmtSession} {
 		if st != nil {
 			st.Close()
 		}
 	}
-	s.closeNonces()
+	for _, c := range []*stmtCache{&s.nonces.stmts, &s.sessionNonces.stmts, &s.residents.stmts} {
+		c.close()
+	}
 	if s.r.DB == s.w.DB {
 		return s.w.Close()
 	}
