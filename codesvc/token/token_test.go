@@ -137,11 +137,18 @@ func TestTextIsQRAlphanumeric(t *testing.T) {
 // mutate returns the token with its binary form changed by f.
 func mutate(t *testing.T, text string, f func([]byte) []byte) string {
 	t.Helper()
-	b, err := token.DecodeBase45(strings.TrimPrefix(text, token.Prefix))
+	return mutateAfter(t, token.Prefix, text, f)
+}
+
+// mutateAfter returns text, a token or a credential that starts with
+// prefix, with its binary form changed by f.
+func mutateAfter(t *testing.T, prefix, text string, f func([]byte) []byte) string {
+	t.Helper()
+	b, err := token.DecodeBase45(strings.TrimPrefix(text, prefix))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return token.Prefix + token.EncodeBase45(f(bytes.Clone(b)))
+	return prefix + token.EncodeBase45(f(bytes.Clone(b)))
 }
 
 func TestVerifyFailures(t *testing.T) {
@@ -463,12 +470,22 @@ func TestCompactName(t *testing.T) {
 func TestGolden(t *testing.T) {
 	c := claims()
 	text := sign(t, shNew, c)
-	raw, _ := token.DecodeBase45(strings.TrimPrefix(text, token.Prefix))
-	var sb strings.Builder
-	fmt.Fprintf(&sb, "key_id %s\ntoken_id %s\nbytes %d\nchars %d\nhex %x\ntext %s\n",
-		shNew.KeyID(), c.TokenIDString(), len(raw), len(text), raw, text)
-	got := []byte(sb.String())
-	path := filepath.Join("testdata", "token_v2.golden")
+	checkGolden(t, "token_v2.golden", "token", worked(shNew.KeyID(), c.TokenIDString(), token.Prefix, text))
+}
+
+// worked is a signed text as the worked examples of docs/token.md show
+// it: its key, its token ID, its binary form and the text itself.
+func worked(keyID, tokenID, prefix, text string) []byte {
+	raw, _ := token.DecodeBase45(strings.TrimPrefix(text, prefix))
+	return []byte(fmt.Sprintf("key_id %s\ntoken_id %s\nbytes %d\nchars %d\nhex %x\ntext %s\n",
+		keyID, tokenID, len(raw), len(text), raw, text))
+}
+
+// checkGolden compares got with the file name in testdata, which go test
+// -update rewrites; what names the thing in a failure.
+func checkGolden(t *testing.T, name, what string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
 	if *update {
 		if err := os.WriteFile(path, got, 0o644); err != nil {
 			t.Fatal(err)
@@ -479,7 +496,7 @@ func TestGolden(t *testing.T) {
 		t.Fatalf("%v (run go test -update to create it)", err)
 	}
 	if !bytes.Equal(got, want) {
-		t.Errorf("token changed:\ngot:\n%s\nwant:\n%s", got, want)
+		t.Errorf("%s changed:\ngot:\n%s\nwant:\n%s", what, got, want)
 	}
 }
 

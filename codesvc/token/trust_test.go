@@ -5,8 +5,6 @@ import (
 	"crypto/ed25519"
 	"encoding/json"
 	"errors"
-	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -54,19 +52,7 @@ func TestTrustListCanonical(t *testing.T) {
 	if !bytes.Equal(a, b) {
 		t.Errorf("key order or sub-second time changed the signed list:\n%s\n%s", a, b)
 	}
-	path := filepath.Join("testdata", "trustlist.golden")
-	if *update {
-		if err := os.WriteFile(path, a, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(a, want) {
-		t.Errorf("trust list changed:\ngot  %s\nwant %s", a, want)
-	}
+	checkGolden(t, "trustlist.golden", "trust list", a)
 }
 
 func TestParseTrustListRefuses(t *testing.T) {
