@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
-	"sync"
 	"testing"
 	"time"
 
@@ -285,24 +284,10 @@ func TestIntake(t *testing.T) {
 			t.Errorf("within the limits: %+v, %v", e, err)
 		}
 		// Concurrent retries of one new item: stored once.
-		var wg sync.WaitGroup
-		var mu sync.Mutex
-		fresh := 0
-		for range 8 {
-			wg.Go(func() {
-				_, dup, err := s.Intake(ctx, intakeReq("client-race", d.ID, "k-race", 7))
-				if err != nil {
-					t.Error(err)
-					return
-				}
-				mu.Lock()
-				if !dup {
-					fresh++
-				}
-				mu.Unlock()
-			})
-		}
-		wg.Wait()
+		fresh := race(t, 8, func(int) (bool, error) {
+			_, dup, err := s.Intake(ctx, intakeReq("client-race", d.ID, "k-race", 7))
+			return !dup, err
+		})
 		if fresh != 1 {
 			t.Errorf("8 concurrent retries stored %d times, want once", fresh)
 		}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"sync"
 	"testing"
 	"time"
 
@@ -90,28 +89,13 @@ func TestNonces(t *testing.T) {
 		for i := range 1100 {
 			use(a, "D3", fmt.Sprint("sweep-", i), exp.Add(time.Hour))
 		}
-		var wg sync.WaitGroup
-		var mu sync.Mutex
-		fresh := 0
-		for i := range 16 {
+		fresh := race(t, 16, func(i int) (bool, error) {
 			s := a
 			if i%2 == 1 {
 				s = b
 			}
-			wg.Go(func() {
-				ok, err := s.UseNonce(ctx, "D1", "raced", exp, t0)
-				if err != nil {
-					t.Error(err)
-					return
-				}
-				if ok {
-					mu.Lock()
-					fresh++
-					mu.Unlock()
-				}
-			})
-		}
-		wg.Wait()
+			return s.UseNonce(ctx, "D1", "raced", exp, t0)
+		})
 		if fresh != 1 {
 			t.Errorf("16 concurrent uses on two instances: %d fresh, want 1", fresh)
 		}
@@ -158,28 +142,13 @@ func TestSessionNonces(t *testing.T) {
 		if use(a, "S1", "n3", exp) {
 			t.Error("a nonce under an expired session succeeded")
 		}
-		var wg sync.WaitGroup
-		var mu sync.Mutex
-		ok := 0
-		for i := range 16 {
+		ok := race(t, 16, func(i int) (bool, error) {
 			s, sid := a, "S1"
 			if i%2 == 1 {
 				s, sid = b, "S2"
 			}
-			wg.Go(func() {
-				fresh, err := s.UseSessionNonce(ctx, sid, "raced", exp, t0)
-				if err != nil {
-					t.Error(err)
-					return
-				}
-				if fresh {
-					mu.Lock()
-					ok++
-					mu.Unlock()
-				}
-			})
-		}
-		wg.Wait()
+			return s.UseSessionNonce(ctx, sid, "raced", exp, t0)
+		})
 		if ok != 1 {
 			t.Errorf("16 concurrent uses on two instances: %d succeeded, want 1", ok)
 		}

@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -163,6 +165,27 @@ func signingKey(t *testing.T, s store.Store, id string, at time.Time) store.Sign
 		t.Fatal(err)
 	}
 	return k
+}
+
+// race runs try n times at once and counts the tries that answered true;
+// a try's error fails the test and counts for nothing.
+func race(t *testing.T, n int, try func(i int) (bool, error)) int {
+	var wg sync.WaitGroup
+	var won atomic.Int32
+	for i := range n {
+		wg.Go(func() {
+			ok, err := try(i)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			if ok {
+				won.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	return int(won.Load())
 }
 
 // TestMigrationsMatch: both stores have the same migrations, by number
