@@ -109,36 +109,28 @@ func LastSuccess(ctx context.Context, st *localstore.Store) (time.Time, bool, er
 	return time.UnixMilli(int64(binary.BigEndian.Uint64(b))).UTC(), true, nil
 }
 
+// positiveOr sets *v to def when it is zero or less: a Config field
+// left unset takes its default.
+func positiveOr[T int | time.Duration](v *T, def T) {
+	if *v <= 0 {
+		*v = def
+	}
+}
+
 // New makes an engine. It does not start syncing: call Run.
 func New(ctx context.Context, cfg Config) (*Engine, error) {
 	if cfg.Store == nil || cfg.Remote == nil {
 		return nil, errors.New("syncer: store and remote are required")
 	}
-	if cfg.BatchSize <= 0 {
-		cfg.BatchSize = DefaultBatchSize
-	}
+	positiveOr(&cfg.BatchSize, DefaultBatchSize)
 	cfg.BatchSize = min(cfg.BatchSize, api.MaxBatchItems)
-	if cfg.FeedLimit <= 0 {
-		cfg.FeedLimit = DefaultFeedLimit
-	}
-	if cfg.Freshness <= 0 {
-		cfg.Freshness = DefaultFreshness
-	}
-	if cfg.Interval <= 0 {
-		cfg.Interval = DefaultInterval
-	}
-	if cfg.MinBackoff <= 0 {
-		cfg.MinBackoff = DefaultMinBackoff
-	}
-	if cfg.MaxBackoff <= 0 {
-		cfg.MaxBackoff = DefaultMaxBackoff
-	}
-	if cfg.LiveTimeout <= 0 {
-		cfg.LiveTimeout = DefaultLiveTimeout
-	}
-	if cfg.WorkerRefresh <= 0 {
-		cfg.WorkerRefresh = DefaultWorkerRefresh
-	}
+	positiveOr(&cfg.FeedLimit, DefaultFeedLimit)
+	positiveOr(&cfg.Freshness, DefaultFreshness)
+	positiveOr(&cfg.Interval, DefaultInterval)
+	positiveOr(&cfg.MinBackoff, DefaultMinBackoff)
+	positiveOr(&cfg.MaxBackoff, DefaultMaxBackoff)
+	positiveOr(&cfg.LiveTimeout, DefaultLiveTimeout)
+	positiveOr(&cfg.WorkerRefresh, DefaultWorkerRefresh)
 	if cfg.Jitter == nil {
 		cfg.Jitter = func(d time.Duration) time.Duration { return d/2 + rand.N(d/2+1) }
 	}
