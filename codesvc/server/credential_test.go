@@ -40,14 +40,7 @@ func TestCredentialIssueAndDesk(t *testing.T) {
 		!cred.ExpiresAt.Equal(cred.IssuedAt.Add(24*time.Hour)) {
 		t.Errorf("credential = %+v; want masked name, ID, card number and 24 hours", cred)
 	}
-	raw, err := e.c.TrustList(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tl, err := token.ParseTrustList(raw, e.root)
-	if err != nil {
-		t.Fatal(err)
-	}
+	tl := e.trust()
 	c, err := tl.VerifyCredential(cred.Text, token.VerifyOptions{Now: e.clk.Now()})
 	if err != nil || c.TokenIDString() != cred.TokenID || c.MaskedName != "李*英" {
 		t.Fatalf("VerifyCredential = %+v, %v", c, err)

@@ -76,19 +76,14 @@ func rawSigned(t *testing.T, e *env, c *client.Client, method, path string, sign
 	req.Header.Set(api.HeaderTimestamp, strconv.FormatInt(ts.Unix(), 10))
 	req.Header.Set(api.HeaderNonce, nonce)
 	req.Header.Set(api.HeaderSignature, base64.RawURLEncoding.EncodeToString(ed25519.Sign(c.Key, []byte(msg))))
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
+	st, ae, err := exchange(t, req)
+	if st == http.StatusOK {
+		return st, ""
 	}
-	defer resp.Body.Close()
-	var eb api.ErrorBody
-	if resp.StatusCode != 200 {
-		if err := api.Decode(resp.Body, &eb); err != nil {
-			t.Fatalf("error body is not {\"error\":...}: %v", err)
-		}
-		return resp.StatusCode, eb.Error.Code
+	if err != nil || ae == nil {
+		t.Fatalf("error body is not {\"error\":...}: %v", err)
 	}
-	return resp.StatusCode, ""
+	return st, ae.Code
 }
 
 func TestAuth(t *testing.T) {
@@ -384,14 +379,7 @@ func TestStatusTokensAndVerify(t *testing.T) {
 	if pr, err := e.c.RecordPrint(ctx, api.PrintRequest{ClientID: "print-0001", TokenID: tok.TokenID, PrintedAt: e.clk.Now()}); err != nil || !pr.Duplicate {
 		t.Errorf("repeated print record: %+v, %v, want duplicate", pr, err)
 	}
-	raw, err := e.c.TrustList(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tl, err := token.ParseTrustList(raw, e.root)
-	if err != nil {
-		t.Fatal(err)
-	}
+	tl := e.trust()
 	v := &verify.Verifier{Trust: tl, Live: e.c, Now: e.clk.Now}
 	res, err := v.Verify(ctx, tok.Text)
 	if err != nil || res.Colour != healthcode.Red || res.Source != "live" {
@@ -455,11 +443,7 @@ func TestKeyRotation(t *testing.T) {
 	if t2.KeyID != newID || t1.KeyID == newID {
 		t.Errorf("key IDs: first %s, second %s, new %s", t1.KeyID, t2.KeyID, newID)
 	}
-	raw, _ := e.c.TrustList(ctx)
-	tl, err := token.ParseTrustList(raw, e.root)
-	if err != nil {
-		t.Fatal(err)
-	}
+	tl := e.trust()
 	if len(tl.Keys) != 2 {
 		t.Errorf("trust list has %d keys, want 2", len(tl.Keys))
 	}
@@ -627,14 +611,7 @@ func TestPaperClaimEndsOnDayFourteen(t *testing.T) {
 	if !tok.Status.ValidUntil.Equal(end) {
 		t.Fatalf("issued with valid_until %v, want %v", tok.Status.ValidUntil, end)
 	}
-	raw, err := e.c.TrustList(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tl, err := token.ParseTrustList(raw, e.root)
-	if err != nil {
-		t.Fatal(err)
-	}
+	tl := e.trust()
 	claims, err := tl.Verify(tok.Text, token.VerifyOptions{Now: e.clk.Now()})
 	if err != nil || claims.Status == nil || claims.Status.Colour != healthcode.Yellow || !claims.Status.Until.Equal(end) {
 		t.Fatalf("claims = %+v (status %+v), %v; want yellow until %v", claims, claims.Status, err, end)
@@ -771,18 +748,6 @@ func TestFinding4LeakedKey(t *testing.T) {
 		}
 		return text
 	}
-	trust := func() *token.TrustList {
-		t.Helper()
-		raw, err := e.c.TrustList(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		tl, err := token.ParseTrustList(raw, e.root)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return tl
-	}
 	check := func(tl *token.TrustList, live verify.Live, text string) (verify.Result, error) {
 		v := &verify.Verifier{Trust: tl, Now: e.clk.Now}
 		if live != nil {
@@ -791,7 +756,7 @@ func TestFinding4LeakedKey(t *testing.T) {
 		return v.Verify(ctx, text)
 	}
 
-	before := trust()
+	before := e.trust()
 	forged := forge()
 	res, err := check(before, e.c, forged)
 	if !errors.Is(err, verify.ErrUnknownToken) || res.Colour != "" {
@@ -805,7 +770,7 @@ func TestFinding4LeakedKey(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	after := trust()
+	after := e.trust()
 	if after.Version != version || after.Version <= before.Version {
 		t.Errorf("trust list version %d after revocation (said %d), before %d: it must grow", after.Version, version, before.Version)
 	}

@@ -189,15 +189,11 @@ func TestBadInput(t *testing.T) {
 		})
 	}
 	t.Run("register with a bad key", func(t *testing.T) {
-		resp, err := http.Post(e.srv.URL+"/v1/devices/register", "application/json", strings.NewReader(`{"code":"x","name":"y","public_key":"abc"}`))
-		if err != nil {
-			t.Fatal(err)
-		}
-		var eb api.ErrorBody
-		api.Decode(resp.Body, &eb)
-		resp.Body.Close()
-		if resp.StatusCode != 400 || eb.Error == nil || eb.Error.Code != api.CodeInvalidKey {
-			t.Errorf("got %d %+v, want 400 invalid_public_key", resp.StatusCode, eb.Error)
+		req, _ := http.NewRequest("POST", e.srv.URL+"/v1/devices/register", strings.NewReader(`{"code":"x","name":"y","public_key":"abc"}`))
+		req.Header.Set("Content-Type", "application/json")
+		st, ae, _ := exchange(t, req)
+		if st != 400 || ae == nil || ae.Code != api.CodeInvalidKey {
+			t.Errorf("got %d %+v, want 400 invalid_public_key", st, ae)
 		}
 	})
 }

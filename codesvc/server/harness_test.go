@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"sync"
@@ -21,6 +22,7 @@ import (
 	"github.com/shcommunity/kiosk/codesvc/server"
 	"github.com/shcommunity/kiosk/codesvc/store"
 	"github.com/shcommunity/kiosk/codesvc/store/sqlitestore"
+	"github.com/shcommunity/kiosk/codesvc/token"
 	"github.com/shcommunity/kiosk/pii"
 	"github.com/shcommunity/kiosk/sealbox"
 )
@@ -233,6 +235,36 @@ func (e *env) resident(birth string, n int, name string) pii.IDNumber {
 	id := idNumber(e.t, birth, n)
 	e.enrol(id, name)
 	return id
+}
+
+// trust fetches the service's trust list through the client and checks
+// it under the root key the device was given at registration.
+func (e *env) trust() *token.TrustList {
+	e.t.Helper()
+	raw, err := e.c.TrustList(context.Background())
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	tl, err := token.ParseTrustList(raw, e.root)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return tl
+}
+
+// exchange sends req and returns its answer's status and the error the
+// body carries: nil, with the decoding's error, when the body is not the
+// error shape (as a success's is not).
+func exchange(t *testing.T, req *http.Request) (int, *api.Error, error) {
+	t.Helper()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var eb api.ErrorBody
+	err = api.Decode(resp.Body, &eb)
+	return resp.StatusCode, eb.Error, err
 }
 
 func apiCode(err error) api.Code {

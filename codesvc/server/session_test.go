@@ -69,19 +69,14 @@ func rawSessionDo(t *testing.T, e *env, sid string, key []byte, method, path str
 	req.Header.Set(api.HeaderTimestamp, strconv.FormatInt(ts.Unix(), 10))
 	req.Header.Set(api.HeaderNonce, nonce)
 	req.Header.Set(api.HeaderSessionMAC, base64.RawURLEncoding.EncodeToString(mac))
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
+	st, ae, err := exchange(t, req)
+	if st/100 == 2 {
+		return st, ""
 	}
-	defer resp.Body.Close()
-	if resp.StatusCode/100 == 2 {
-		return resp.StatusCode, ""
-	}
-	var eb api.ErrorBody
-	if err := api.Decode(resp.Body, &eb); err != nil || eb.Error == nil {
+	if err != nil || ae == nil {
 		t.Fatalf("error body is not {\"error\":...}: %v", err)
 	}
-	return resp.StatusCode, eb.Error.Code
+	return st, ae.Code
 }
 
 func TestSessionAuth(t *testing.T) {
@@ -130,15 +125,9 @@ func TestSessionAuth(t *testing.T) {
 		req.Header.Set(api.HeaderTimestamp, strconv.FormatInt(now.Unix(), 10))
 		req.Header.Set(api.HeaderNonce, "nonce-ffffffffffffffff")
 		req.Header.Set(api.HeaderSessionMAC, "!!!")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var eb api.ErrorBody
-		api.Decode(resp.Body, &eb)
-		resp.Body.Close()
-		if resp.StatusCode != 401 || eb.Error == nil || eb.Error.Code != api.CodeAuthMalformed {
-			t.Errorf("got %d %+v, want 401 auth_malformed", resp.StatusCode, eb.Error)
+		st, ae, _ := exchange(t, req)
+		if st != 401 || ae == nil || ae.Code != api.CodeAuthMalformed {
+			t.Errorf("got %d %+v, want 401 auth_malformed", st, ae)
 		}
 	})
 	t.Run("a session cannot open a session", func(t *testing.T) {

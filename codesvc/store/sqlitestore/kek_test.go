@@ -29,6 +29,19 @@ func newKEK(t testing.TB) []byte {
 	return k
 }
 
+// newKEKStore opens a store in a new file under a new KEK and returns
+// the file, the KEK and the store, which the test closes.
+func newKEKStore(t testing.TB) (string, []byte, *sqlitestore.Store) {
+	t.Helper()
+	file := filepath.Join(t.TempDir(), "codes.db")
+	kek := newKEK(t)
+	s, err := sqlitestore.OpenKEK(context.Background(), file, kek)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return file, kek, s
+}
+
 // secrets is what a service keeps: three named secrets and two signing
 // keys, with their plain bytes so a test can look for them on disk.
 type secrets struct {
@@ -145,12 +158,7 @@ func TestNoSecretOnDisk(t *testing.T) {
 // before still verify.
 func TestMigratePlain(t *testing.T) {
 	ctx := context.Background()
-	file := filepath.Join(t.TempDir(), "codes.db")
-	kek := newKEK(t)
-	s, err := sqlitestore.OpenKEK(ctx, file, kek)
-	if err != nil {
-		t.Fatal(err)
-	}
+	file, kek, s := newKEKStore(t)
 	w := fill(t, s)
 	s.Close()
 	if err := sqlitestore.Downgrade(ctx, file, kek); err != nil {
@@ -276,12 +284,7 @@ func TestSwappedValue(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx := context.Background()
-			file := filepath.Join(t.TempDir(), "codes.db")
-			kek := newKEK(t)
-			s, err := sqlitestore.OpenKEK(ctx, file, kek)
-			if err != nil {
-				t.Fatal(err)
-			}
+			file, kek, s := newKEKStore(t)
 			fill(t, s)
 			s.Close()
 			db, err := sql.Open("sqlite3", "file:"+file+"?_busy_timeout=5000")
@@ -321,12 +324,7 @@ func BenchmarkSigningKeys(b *testing.B) {
 
 func BenchmarkOpenKEK(b *testing.B) {
 	ctx := context.Background()
-	file := filepath.Join(b.TempDir(), "codes.db")
-	kek := newKEK(b)
-	s, err := sqlitestore.OpenKEK(ctx, file, kek)
-	if err != nil {
-		b.Fatal(err)
-	}
+	file, kek, s := newKEKStore(b)
 	s.Close()
 	for b.Loop() {
 		s, err := sqlitestore.OpenKEK(ctx, file, kek)
