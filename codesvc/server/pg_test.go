@@ -2,8 +2,6 @@ package server_test
 
 import (
 	"context"
-	"errors"
-	"os"
 	"testing"
 
 	"github.com/shcommunity/kiosk/codesvc/store"
@@ -12,25 +10,14 @@ import (
 	"github.com/shcommunity/kiosk/codesvc/store/pgstore/pgtest"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	pgtest.StopShared()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { pgtest.Main(m) }
 
 // pgDB makes a new database on this test binary's throwaway PostgreSQL
 // and returns its opener; without PostgreSQL the test fails, unless
 // pgtest.SkipEnv says to skip.
 func pgDB(t testing.TB) opener {
 	t.Helper()
-	c, err := pgtest.Shared()
-	if errors.Is(err, pgtest.ErrSkipped) {
-		t.Skip(err)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	return pgDBOn(t, c)
+	return pgDBOn(t, pgtest.SharedFor(t))
 }
 
 // pgDBOn makes a new database on c.

@@ -6,7 +6,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"sync"
@@ -27,11 +26,7 @@ import (
 // store.Store must do. Engine-specific behaviour (SQLite's older releases,
 // its files on disk) is tested in the store's own package.
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	pgtest.StopShared()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { pgtest.Main(m) }
 
 // db is one new, empty database of a backend.
 type db struct {
@@ -58,14 +53,7 @@ var backends = []backend{
 		}
 	}},
 	{"postgres", func(t *testing.T) db {
-		c, err := pgtest.Shared()
-		if errors.Is(err, pgtest.ErrSkipped) {
-			t.Skip(err)
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		dsn, err := c.NewDatabase(context.Background())
+		dsn, err := pgtest.SharedFor(t).NewDatabase(context.Background())
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -12,5 +12,6 @@
 //
 // A test that needs the server and cannot start it fails with the reason;
 // it skips only when KIOSK_SKIP_POSTGRES=1 says so (SkipEnv). The package
-// imports no testing: its callers turn its errors into failures.
+// imports no testing: SharedFor takes the three methods of testing.TB it
+// uses as an interface, and Main the Run of a *testing.M.
 package pgtest

@@ -208,6 +208,36 @@ func Shared() (*Cluster, error) {
 	return shared, sharedErr
 }
 
+// T is the part of a test or benchmark (testing.TB) that SharedFor uses.
+type T interface {
+	Helper()
+	Skip(args ...any)
+	Fatal(args ...any)
+}
+
+// SharedFor returns the shared cluster for the test t, which it skips
+// when SkipEnv says so and fails when the cluster does not start.
+func SharedFor(t T) *Cluster {
+	t.Helper()
+	c, err := Shared()
+	if errors.Is(err, ErrSkipped) {
+		t.Skip(err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// Main runs a test binary's tests (m is its *testing.M), stops the shared
+// cluster and exits with the tests' code: the TestMain of a package whose
+// tests use Shared.
+func Main(m interface{ Run() int }) {
+	code := m.Run()
+	StopShared()
+	os.Exit(code)
+}
+
 // StopShared stops and removes the shared cluster, if it was started.
 func StopShared() {
 	if shared != nil {
