@@ -30,6 +30,18 @@ func openPair(t *testing.T) (*ptypair.Pair, *serialport.Port) {
 	return pair, p
 }
 
+// pendingRead starts a one-byte Read of p and gives it a moment to
+// block; the Read's error comes on the channel.
+func pendingRead(p *serialport.Port) <-chan error {
+	done := make(chan error, 1)
+	go func() {
+		_, err := p.Read(make([]byte, 1))
+		done <- err
+	}()
+	time.Sleep(20 * time.Millisecond)
+	return done
+}
+
 func TestRoundTrip(t *testing.T) {
 	pair, p := openPair(t)
 	all := make([]byte, 256)
@@ -89,12 +101,7 @@ func TestDeadlineDuringRead(t *testing.T) {
 	if err := p.SetReadDeadline(time.Time{}); err != nil {
 		t.Fatal(err)
 	}
-	done := make(chan error, 1)
-	go func() {
-		_, err := p.Read(make([]byte, 1))
-		done <- err
-	}()
-	time.Sleep(20 * time.Millisecond)
+	done := pendingRead(p)
 	p.SetReadDeadline(time.Now())
 	if err := <-done; !errors.Is(err, os.ErrDeadlineExceeded) {
 		t.Fatalf("Read = %v, want os.ErrDeadlineExceeded", err)
@@ -103,12 +110,7 @@ func TestDeadlineDuringRead(t *testing.T) {
 
 func TestCloseUnblocksRead(t *testing.T) {
 	_, p := openPair(t)
-	done := make(chan error, 1)
-	go func() {
-		_, err := p.Read(make([]byte, 1))
-		done <- err
-	}()
-	time.Sleep(20 * time.Millisecond)
+	done := pendingRead(p)
 	if err := p.Close(); err != nil {
 		t.Fatalf("Close: %v", err)
 	}
@@ -126,12 +128,7 @@ func TestCloseUnblocksRead(t *testing.T) {
 
 func TestUnplugged(t *testing.T) {
 	pair, p := openPair(t)
-	done := make(chan error, 1)
-	go func() {
-		_, err := p.Read(make([]byte, 1))
-		done <- err
-	}()
-	time.Sleep(20 * time.Millisecond)
+	done := pendingRead(p)
 	pair.Close() // the device vanishes
 	select {
 	case err := <-done:
