@@ -161,12 +161,20 @@ func open(t *testing.T, out speaker.Output, volume float64) (*speaker.Player, *l
 	return p, &logs
 }
 
+// playing opens a player at the volume on a new recorder (gated: each
+// Write waits for a step) and plays the clip until the player waits.
+func playing(t *testing.T, gated bool, volume float64, clip string) (*speaker.Player, *recorder) {
+	t.Helper()
+	rec := newRecorder(gated)
+	p, _ := open(t, rec, volume)
+	p.Play(clip)
+	synctest.Wait()
+	return p, rec
+}
+
 func TestPlayWritesTheClipAtTheVolume(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		rec := newRecorder(false)
-		p, _ := open(t, rec, 0.8)
-		p.Play("a")
-		synctest.Wait()
+		p, rec := playing(t, false, 0.8, "a")
 		want := slices.Repeat([]string{"write 441 at 8000"}, 5)
 		if got := rec.took(); !slices.Equal(got, want) {
 			t.Errorf("took %q, want %q", got, want)
@@ -186,11 +194,8 @@ func TestPlayWritesTheClipAtTheVolume(t *testing.T) {
 // it and plays the newer one whole.
 func TestNewerClipInterrupts(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		rec := newRecorder(true)
-		p, _ := open(t, rec, 1)
+		p, rec := playing(t, true, 1, "a") // blocked in the first Write of "a"
 		defer p.Close()
-		p.Play("a")
-		synctest.Wait() // blocked in the first Write of "a"
 		for range 100 {
 			p.Play("b") // never blocks, however often
 		}
@@ -206,11 +211,8 @@ func TestNewerClipInterrupts(t *testing.T) {
 
 func TestVolumeAndMuteApplyWhilePlaying(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		rec := newRecorder(true)
-		p, _ := open(t, rec, 1)
+		p, rec := playing(t, true, 1, "a")
 		defer p.Close()
-		p.Play("a")
-		synctest.Wait()
 		p.SetVolume(0.25)
 		rec.step()
 		rec.step()
@@ -245,10 +247,7 @@ func TestVolumeAndMuteApplyWhilePlaying(t *testing.T) {
 
 func TestVolumeZeroWritesSilence(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		rec := newRecorder(false)
-		p, _ := open(t, rec, 0)
-		p.Play("b")
-		synctest.Wait()
+		p, rec := playing(t, false, 0, "b")
 		p.Close()
 		if got := rec.samples(); len(got) != 2*chunkLen || slices.ContainsFunc(got, func(s int16) bool { return s != 0 }) {
 			t.Errorf("volume 0 wrote %d samples, not all zero", len(got))
