@@ -44,3 +44,26 @@ func (p *Pair) Close() error {
 	}
 	return err
 }
+
+// TB is the part of testing.TB that ForTest uses (this package does not
+// import testing).
+type TB interface {
+	Helper()
+	Skip(args ...any)
+	Fatal(args ...any)
+}
+
+// ForTest opens a pair for a test: it skips the test, saying why, where
+// the platform has no pseudo-terminals, and fails it on any other error.
+// The caller closes the pair.
+func ForTest(tb TB, why string) *Pair {
+	tb.Helper()
+	p, err := Open()
+	if errors.Is(err, ErrUnsupported) {
+		tb.Skip(why)
+	}
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return p
+}

@@ -21,13 +21,7 @@ import (
 // program under test opens pair.Path. Closing the pair unplugs the reader.
 func servePty(tb testing.TB, sim *idcardsim.Sim) *ptypair.Pair {
 	tb.Helper()
-	pair, err := ptypair.Open()
-	if errors.Is(err, ptypair.ErrUnsupported) {
-		tb.Skip("no pseudo-terminals on this platform; the net.Pipe tests cover the same code")
-	}
-	if err != nil {
-		tb.Fatal(err)
-	}
+	pair := ptypair.ForTest(tb, "no pseudo-terminals on this platform; the net.Pipe tests cover the same code")
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- sim.Serve(ctx, pair.Master) }()
@@ -460,13 +454,7 @@ func TestWatcherReaderUnpluggedMidRead(t *testing.T) {
 	var path string
 	cut := make(chan error, 1)
 	plug := func() {
-		pair, err := ptypair.Open()
-		if errors.Is(err, ptypair.ErrUnsupported) {
-			t.Skip("no pseudo-terminals on this platform")
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
+		pair := ptypair.ForTest(t, "no pseudo-terminals on this platform")
 		ctx, cancel := context.WithCancel(context.Background())
 		served := make(chan struct{})
 		go func() {
