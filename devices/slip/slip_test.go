@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
-	"image"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -161,30 +160,12 @@ func TestGolden(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if d := diff(img, gold); d != "" {
+				if d := qrtest.Diff(img, gold); d != "" {
 					t.Errorf("preview differs from %s: %s", pngPath, d)
 				}
 			}
 		})
 	}
-}
-
-// diff describes the first difference between two 1-bit images, "" if none.
-func diff(a, b image.Image) string {
-	if a.Bounds() != b.Bounds() {
-		return "size " + a.Bounds().String() + " vs " + b.Bounds().String()
-	}
-	r := a.Bounds()
-	for y := r.Min.Y; y < r.Max.Y; y++ {
-		for x := r.Min.X; x < r.Max.X; x++ {
-			ca, _, _, _ := a.At(x, y).RGBA()
-			cb, _, _, _ := b.At(x, y).RGBA()
-			if (ca < 0x8000) != (cb < 0x8000) {
-				return image.Pt(x, y).String()
-			}
-		}
-	}
-	return ""
 }
 
 func TestQRScans(t *testing.T) {

@@ -148,28 +148,11 @@ func TestPrintSlip(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !samePixels(img, preview) {
-				t.Errorf("the printed PNG and the preview differ")
+			if d := qrtest.Diff(img, preview); d != "" {
+				t.Errorf("the printed PNG and the preview differ: %s", d)
 			}
 		})
 	}
-}
-
-func samePixels(a, b image.Image) bool {
-	if a.Bounds() != b.Bounds() {
-		return false
-	}
-	r := a.Bounds()
-	for y := r.Min.Y; y < r.Max.Y; y++ {
-		for x := r.Min.X; x < r.Max.X; x++ {
-			ca, _, _, _ := a.At(x, y).RGBA()
-			cb, _, _, _ := b.At(x, y).RGBA()
-			if (ca < 0x8000) != (cb < 0x8000) {
-				return false
-			}
-		}
-	}
-	return true
 }
 
 // midJob is a host connection that runs a function after the first chunk

@@ -74,6 +74,23 @@ func decode(img image.Image, hints map[gozxing.DecodeHintType]any) (string, erro
 	return res.GetText(), nil
 }
 
+// Diff describes the first dot where two printed images differ, ink
+// against none, or their sizes if those differ; "" if they print the same.
+func Diff(a, b image.Image) string {
+	if a.Bounds() != b.Bounds() {
+		return "size " + a.Bounds().String() + " vs " + b.Bounds().String()
+	}
+	r := a.Bounds()
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		for x := r.Min.X; x < r.Max.X; x++ {
+			if dark(a, x, y) != dark(b, x, y) {
+				return image.Pt(x, y).String()
+			}
+		}
+	}
+	return ""
+}
+
 func dark(img image.Image, x, y int) bool {
 	r, _, _, _ := img.At(x, y).RGBA()
 	return r < 0x8000
