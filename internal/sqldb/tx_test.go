@@ -10,11 +10,7 @@ import (
 
 func TestInTx(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(filepath.Join(t.TempDir(), "t.db"), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openDB(t, filepath.Join(t.TempDir(), "t.db"))
 	if _, err := db.ExecContext(ctx, "CREATE TABLE t (x TEXT)"); err != nil {
 		t.Fatal(err)
 	}
@@ -40,7 +36,7 @@ func TestInTx(t *testing.T) {
 	}()
 	// The pool still works after the panic and holds only the commit.
 	var rows []string
-	err = InTx(ctx, db, func(tx *sql.Tx) error {
+	err := InTx(ctx, db, func(tx *sql.Tx) error {
 		r, err := tx.QueryContext(ctx, "SELECT x FROM t ORDER BY rowid")
 		if err != nil {
 			return err
