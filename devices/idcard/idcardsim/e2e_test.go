@@ -206,6 +206,12 @@ func startWatcher(t *testing.T, open conn.Opener) collector {
 		MaxBackoff: 40 * time.Millisecond,
 		Now:        func() time.Time { return now },
 	})
+	return runWatcher(t, w)
+}
+
+// runWatcher runs w until the test ends, and then drains its events and
+// checks that it stopped for the test's end.
+func runWatcher(t *testing.T, w *idcard.Watcher) collector {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- w.Run(ctx) }()
@@ -372,16 +378,7 @@ func recheckWatcher(t *testing.T) (*idcardsim.Sim, collector, *atomic.Int64) {
 	po := &pipeOpener{sim: sim, ok: true}
 	w := idcard.NewWatcher(po.open, &idcard.WatcherOptions{Reader: idcard.Options{Timeouts: quick},
 		Interval: 10 * time.Millisecond, Recheck: time.Second, Now: at})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- w.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		for range w.Events() {
-		}
-		<-done
-	})
-	ev := collector{t: t, ch: w.Events()}
+	ev := runWatcher(t, w)
 	ev.next(idcard.ReaderConnected)
 	return sim, ev, &clock
 }
