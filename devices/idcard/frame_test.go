@@ -2,25 +2,17 @@ package idcard_test
 
 import (
 	"bytes"
-	"encoding/hex"
 	"errors"
 	"io"
-	"strings"
 	"testing"
 	"testing/iotest"
 
+	"github.com/shcommunity/kiosk/devices/conn/conntest"
 	"github.com/shcommunity/kiosk/devices/idcard"
 )
 
 // h decodes spaced hex, as the reference notes write frames.
-func h(t testing.TB, s string) []byte {
-	t.Helper()
-	b, err := hex.DecodeString(strings.ReplaceAll(s, " ", ""))
-	if err != nil {
-		t.Fatalf("bad hex %q: %v", s, err)
-	}
-	return b
-}
+var h = conntest.Hex
 
 // Golden reply frames from docs/idcard-protocol.md, "Commands".
 const (

@@ -1,7 +1,8 @@
 // Package conntest holds the fakes of package conn that every driver test
 // uses: Playback, a device that follows a recorded transcript of
 // exchanges, and Record, which captures such a transcript from a real
-// connection (a simulator, or hardware on a technician's bench).
+// connection (a simulator, or hardware on a technician's bench). Hex
+// reads a frame written as spaced hex, as the protocol notes write them.
 //
 // A transcript is a list of Exchange values: what the driver must write,
 // then what the device answers. Playback hands the answers out a few

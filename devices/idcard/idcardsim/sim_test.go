@@ -3,12 +3,10 @@ package idcardsim_test
 import (
 	"bytes"
 	"context"
-	"encoding/hex"
 	"errors"
 	"io"
 	"net"
 	"reflect"
-	"strings"
 	"testing"
 	"time"
 
@@ -17,14 +15,8 @@ import (
 	"github.com/shcommunity/kiosk/devices/idcard/idcardsim"
 )
 
-func h(t testing.TB, s string) []byte {
-	t.Helper()
-	b, err := hex.DecodeString(strings.ReplaceAll(s, " ", ""))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
+// h decodes spaced hex, as the reference notes write frames.
+var h = conntest.Hex
 
 // servePipe runs sim on one end of net.Pipe and returns the other.
 func servePipe(t *testing.T, sim *idcardsim.Sim) net.Conn {
