@@ -5,6 +5,7 @@ import (
 	"errors"
 	"image"
 	"image/color"
+	"slices"
 	"testing"
 
 	"github.com/shcommunity/kiosk/devices/escpos"
@@ -156,22 +157,10 @@ func TestRasterBands(t *testing.T) {
 			bands = append(bands, rows)
 			got = got[8+xb*rows:]
 		}
-		if !equalInts(bands, tt.bands) {
+		if !slices.Equal(bands, tt.bands) {
 			t.Errorf("%dx%d: bands %v, want %v", tt.w, tt.h, bands, tt.bands)
 		}
 	}
-}
-
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func TestTextOutsideGBKIsRastered(t *testing.T) {
