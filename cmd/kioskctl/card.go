@@ -40,11 +40,11 @@ type cardJSON struct {
 func newCardJSON(c *idcard.Card, reveal bool, problem error) cardJSON {
 	j := cardJSON{
 		Type:       c.Type.String(),
-		Name:       c.Name.Masked(),
-		OtherName:  c.OtherName.Masked(),
+		Name:       shown(c.Name, reveal),
+		OtherName:  shown(c.OtherName, reveal),
 		Gender:     c.Gender.String(),
 		Nation:     c.NationName(),
-		Number:     c.Number.Masked(),
+		Number:     shown(c.Number, reveal),
 		Authority:  c.Authority,
 		ValidFrom:  date(c.ValidFrom),
 		ValidTo:    date(c.ValidTo),
@@ -54,7 +54,7 @@ func newCardJSON(c *idcard.Card, reveal bool, problem error) cardJSON {
 		IssueCount: c.IssueCount,
 	}
 	if c.PassNumber != "" {
-		j.PassNumber = c.PassNumber.Masked()
+		j.PassNumber = shown(c.PassNumber, reveal)
 	}
 	if c.Permanent {
 		j.ValidTo = idcard.Permanent
@@ -63,14 +63,26 @@ func newCardJSON(c *idcard.Card, reveal bool, problem error) cardJSON {
 		j.Problem = problem.Error()
 	}
 	if reveal {
-		j.Name = c.Name.Reveal()
-		j.OtherName = c.OtherName.Reveal()
-		j.Number = c.Number.Reveal()
-		j.PassNumber = c.PassNumber.Reveal()
 		j.Birth = date(c.Birth)
 		j.Address = c.Address.Reveal()
 	}
 	return j
+}
+
+// personal is personal data as the pii types and the cards carry it:
+// masked by String, in full by Reveal.
+type personal interface {
+	fmt.Stringer
+	Reveal() string
+}
+
+// shown is p as read-card and read-ssc print it: in full with --reveal,
+// masked without.
+func shown(p personal, reveal bool) string {
+	if reveal {
+		return p.Reveal()
+	}
+	return p.String()
 }
 
 // printJSON prints what a read command read as indented JSON, with no

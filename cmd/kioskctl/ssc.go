@@ -34,12 +34,12 @@ type sscJSON struct {
 func newSSCJSON(reader string, c *ssc.Card, apdus int, reveal bool, problem error, now time.Time) sscJSON {
 	j := sscJSON{
 		Reader:     reader,
-		CardNumber: c.CardNumber.Masked(),
-		Name:       c.Name.Masked(),
-		Number:     c.Number.Masked(),
+		CardNumber: shown(c.CardNumber, reveal),
+		Name:       shown(c.Name, reveal),
+		Number:     shown(c.Number, reveal),
 		Gender:     c.Gender.String(),
 		Nation:     c.NationName(),
-		BirthPlace: c.BirthPlace.String(),
+		BirthPlace: shown(c.BirthPlace, reveal),
 		Issued:     date(c.IssuedOn),
 		ValidTo:    date(c.ValidTo),
 		Expiry:     c.Expiry(now).String(),
@@ -51,10 +51,6 @@ func newSSCJSON(reader string, c *ssc.Card, apdus int, reveal bool, problem erro
 		j.Problem = problem.Error()
 	}
 	if reveal {
-		j.CardNumber = c.CardNumber.Reveal()
-		j.Name = c.Name.Reveal()
-		j.Number = c.Number.Reveal()
-		j.BirthPlace = c.BirthPlace.Reveal()
 		j.Birth = date(c.Birth)
 	}
 	return j
