@@ -43,11 +43,18 @@ func (cs commands) controller(help string) controller {
 }
 
 // cardCommands are the commands of a card simulator: list the deck
-// (lines), put a card down or in (verb: "place" or "insert", past: what
-// the reply says) and take it away.
-func cardCommands(lines func() []string, verb, past string, put func(label string) error, remove func()) commands {
+// (cards, a line each), put a card down or in (verb: "place" or "insert",
+// past: what the reply says) and take it away.
+func cardCommands[C any](cards func() []C, line func(C) string, verb, past string, put func(label string) error, remove func()) commands {
+	list := func([]string) (string, error) {
+		var l []string
+		for _, c := range cards() {
+			l = append(l, strings.TrimRight(line(c), " "))
+		}
+		return strings.Join(l, "\n"), nil
+	}
 	return commands{
-		"list": func([]string) (string, error) { return strings.Join(lines(), "\n"), nil },
+		"list": list,
 		verb: func(f []string) (string, error) {
 			if len(f) != 2 {
 				return "", fmt.Errorf("usage: %s LABEL (list shows the labels)", verb)
@@ -59,6 +66,14 @@ func cardCommands(lines func() []string, verb, past string, put func(label strin
 		},
 		"remove": func([]string) (string, error) { remove(); return "removed", nil },
 	}
+}
+
+// loadDeck is the deck at path, or the sample deck when path is "".
+func loadDeck[D any](path string, sample func() *D, load func(string) (*D, error)) (*D, error) {
+	if path == "" {
+		return sample(), nil
+	}
+	return load(path)
 }
 
 // serveStdin feeds lines from r to c until r ends, ctx ends or a command

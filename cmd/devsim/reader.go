@@ -8,7 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"strconv"
-	"strings"
 	"sync"
 
 	"github.com/shcommunity/kiosk/devices/idcard/idcardsim"
@@ -35,12 +34,9 @@ func runReader(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	if err := fs.Parse(args); err != nil {
 		return usageError(err.Error())
 	}
-	deck := idcardsim.SampleDeck()
-	if *deckPath != "" {
-		var err error
-		if deck, err = idcardsim.LoadDeck(*deckPath); err != nil {
-			return err
-		}
+	deck, err := loadDeck(*deckPath, idcardsim.SampleDeck, idcardsim.LoadDeck)
+	if err != nil {
+		return err
 	}
 	sim := idcardsim.New(deck, &idcardsim.Options{
 		Baud:                *baud,
@@ -71,13 +67,9 @@ var faultNames = map[string]idcardsim.Fault{
 }
 
 func readerController(sim *idcardsim.Sim) controller {
-	lines := func() (l []string) {
-		for _, c := range sim.Deck().Cards {
-			l = append(l, strings.TrimRight(fmt.Sprintf("%-16s %-12s %s", c.Label, c.Type, c.Note), " "))
-		}
-		return l
-	}
-	cs := cardCommands(lines, "place", "placed", sim.Place, sim.Remove)
+	cards := func() []idcardsim.DeckCard { return sim.Deck().Cards }
+	line := func(c idcardsim.DeckCard) string { return fmt.Sprintf("%-16s %-12s %s", c.Label, c.Type, c.Note) }
+	cs := cardCommands(cards, line, "place", "placed", sim.Place, sim.Remove)
 	cs["fault"] = func(f []string) (string, error) { return readerFault(sim, f) }
 	cs["state"] = func([]string) (string, error) {
 		placed := sim.Placed()

@@ -8,7 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"strconv"
-	"strings"
 	"sync"
 
 	"github.com/shcommunity/kiosk/devices/ssc/pcsclab"
@@ -39,12 +38,9 @@ func runSSC(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	if err := fs.Parse(args); err != nil {
 		return usageError(err.Error())
 	}
-	deck := sscsim.SampleDeck()
-	if *deckPath != "" {
-		var err error
-		if deck, err = sscsim.LoadDeck(*deckPath); err != nil {
-			return err
-		}
+	deck, err := loadDeck(*deckPath, sscsim.SampleDeck, sscsim.LoadDeck)
+	if err != nil {
+		return err
 	}
 	reader := "the vpcd reader of the system's pcscd"
 	if *withLab {
@@ -75,7 +71,7 @@ func runSSC(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		}
 		fmt.Fprintf(stdout, "control: http://%s/control\n", bound)
 	}
-	err := serveStdin(ctx, stdin, stdout, &mu, c)
+	err = serveStdin(ctx, stdin, stdout, &mu, c)
 	if errors.Is(err, errQuit) {
 		return nil
 	}
@@ -83,13 +79,9 @@ func runSSC(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 }
 
 func sscController(sim *sscsim.Sim) controller {
-	lines := func() (l []string) {
-		for _, c := range sim.Deck().Cards {
-			l = append(l, strings.TrimRight(fmt.Sprintf("%-19s %s", c.Label, c.Note), " "))
-		}
-		return l
-	}
-	cs := cardCommands(lines, "insert", "inserted", sim.Insert, sim.Remove)
+	cards := func() []sscsim.DeckCard { return sim.Deck().Cards }
+	line := func(c sscsim.DeckCard) string { return fmt.Sprintf("%-19s %s", c.Label, c.Note) }
+	cs := cardCommands(cards, line, "insert", "inserted", sim.Insert, sim.Remove)
 	cs["fault"] = func(f []string) (string, error) { return sscFault(sim, f) }
 	cs["state"] = func([]string) (string, error) {
 		in := sim.Inserted()
