@@ -12,15 +12,19 @@ import (
 	"github.com/shcommunity/kiosk/internal/pace"
 )
 
+// qrModes are the two ways a slip's QR goes to the printer: its native
+// QR command, or an image.
+var qrModes = []struct {
+	name   string
+	native bool
+}{{"native", true}, {"raster", false}}
+
 // BenchmarkSlipWire reports, for one slip, the bytes on the wire and the
 // line time they take (pace.Duration) at 9600 and 115200 baud, native QR
 // against raster QR; ns/op is the time to encode it.
 func BenchmarkSlipWire(b *testing.B) {
 	s := issued(b)
-	for _, qr := range []struct {
-		name   string
-		native bool
-	}{{"native", true}, {"raster", false}} {
+	for _, qr := range qrModes {
 		for _, baud := range []int{9600, 115200} {
 			p := escpos.Profile{Name: "58mm", Dots: 384, NativeQR: qr.native, Baud: baud}
 			b.Run(qr.name+"/"+itoa(baud), func(b *testing.B) {
@@ -44,10 +48,7 @@ func BenchmarkSlipWire(b *testing.B) {
 // measured time from the first status request to the last reply.
 func BenchmarkSlipPrintSim(b *testing.B) {
 	s := issued(b)
-	for _, qr := range []struct {
-		name   string
-		native bool
-	}{{"native", true}, {"raster", false}} {
+	for _, qr := range qrModes {
 		p := escpos.Profile{Name: "58mm", Dots: 384, NativeQR: qr.native, Baud: 115200}
 		b.Run(qr.name+"/115200", func(b *testing.B) {
 			data, err := slip.Encode(s, p)
