@@ -79,13 +79,7 @@ func TestKeySources(t *testing.T) {
 // environment (there is no place beside the database for a key file),
 // and the admin commands work on it as on SQLite.
 func TestPostgresDB(t *testing.T) {
-	c, err := pgtest.Shared()
-	if errors.Is(err, pgtest.ErrSkipped) {
-		t.Skip(err)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := pgtest.SharedFor(t)
 	ctx := context.Background()
 	url, err := c.NewDatabase(ctx)
 	if err != nil {

@@ -6,7 +6,6 @@ import (
 	"crypto/rand"
 	"io"
 	"log/slog"
-	"os"
 	"testing"
 
 	"github.com/shcommunity/kiosk/codesvc/api"
@@ -17,11 +16,7 @@ import (
 )
 
 // TestMain stops the PostgreSQL cluster the tests shared, if one started.
-func TestMain(m *testing.M) {
-	code := m.Run()
-	pgtest.StopShared()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { pgtest.Main(m) }
 
 // quietLog is the log of a service a test opens: it says nothing.
 func quietLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
