@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
-	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -47,17 +46,11 @@ func BenchmarkSeparateProcesses(b *testing.B) {
 			var db string
 			var cluster *pgtest.Cluster
 			if tc.postgres {
-				c, err := pgtest.Shared()
-				if errors.Is(err, pgtest.ErrSkipped) {
-					b.Skip(err)
-				}
-				if err != nil {
+				cluster = pgtest.SharedFor(b)
+				var err error
+				if db, err = cluster.NewDatabase(context.Background()); err != nil {
 					b.Fatal(err)
 				}
-				if db, err = c.NewDatabase(context.Background()); err != nil {
-					b.Fatal(err)
-				}
-				cluster = c
 			} else {
 				db = filepath.Join(b.TempDir(), "codes.db")
 			}
