@@ -42,6 +42,14 @@ func openDB(t *testing.T, file string) *sql.DB {
 	return db
 }
 
+// mustApply applies m to db; the test fails if it cannot.
+func mustApply(t *testing.T, db *sql.DB, m Migrations) {
+	t.Helper()
+	if err := m.Apply(context.Background(), db); err != nil {
+		t.Fatal(err)
+	}
+}
+
 type record struct {
 	version int
 	name    string
@@ -103,27 +111,19 @@ func wantApplied(t *testing.T, db *sql.DB, n int) {
 }
 
 func TestMigrateTwice(t *testing.T) {
-	ctx := context.Background()
 	db := openDB(t, filepath.Join(t.TempDir(), "t.db"))
 	for range 2 {
-		if err := migrations(files).Apply(ctx, db); err != nil {
-			t.Fatal(err)
-		}
+		mustApply(t, db, migrations(files))
 		wantApplied(t, db, 3)
 	}
 }
 
 func TestMigrateInSteps(t *testing.T) {
-	ctx := context.Background()
 	db := openDB(t, filepath.Join(t.TempDir(), "t.db"))
 	first := fstest.MapFS{"0001_init.sql": files["0001_init.sql"]}
-	if err := migrations(first).Apply(ctx, db); err != nil {
-		t.Fatal(err)
-	}
+	mustApply(t, db, migrations(first))
 	wantApplied(t, db, 1)
-	if err := migrations(files).Apply(ctx, db); err != nil {
-		t.Fatal(err)
-	}
+	mustApply(t, db, migrations(files))
 	wantApplied(t, db, 3)
 }
 
@@ -142,14 +142,11 @@ func TestMigrateFailureRollsBack(t *testing.T) {
 		t.Fatal("a failing migration was reported applied")
 	}
 	wantApplied(t, db, 2)
-	if err := migrations(files).Apply(ctx, db); err != nil {
-		t.Fatal(err)
-	}
+	mustApply(t, db, migrations(files))
 	wantApplied(t, db, 3)
 }
 
 func TestMigrateDir(t *testing.T) {
-	ctx := context.Background()
 	db := openDB(t, filepath.Join(t.TempDir(), "t.db"))
 	nested := fstest.MapFS{"README.md": {Data: []byte("not a migration")}, "0001_junk.sql": {Data: []byte("not in the folder")}}
 	for name, f := range files {
@@ -157,9 +154,7 @@ func TestMigrateDir(t *testing.T) {
 	}
 	m := migrations(nested)
 	m.Dir = "schema"
-	if err := m.Apply(ctx, db); err != nil {
-		t.Fatal(err)
-	}
+	mustApply(t, db, m)
 	wantApplied(t, db, 3)
 }
 
@@ -202,17 +197,13 @@ func TestMigrateLegacy(t *testing.T) {
 	}
 	m := migrations(files)
 	m.Legacy = UserVersion
-	if err := m.Apply(ctx, db); err != nil {
-		t.Fatal(err)
-	}
+	mustApply(t, db, m)
 	wantApplied(t, db, 3)
 	// Adopted once: a later change of user_version is not read again.
 	if _, err := db.ExecContext(ctx, "PRAGMA user_version = 7"); err != nil {
 		t.Fatal(err)
 	}
-	if err := m.Apply(ctx, db); err != nil {
-		t.Fatal(err)
-	}
+	mustApply(t, db, m)
 	wantApplied(t, db, 3)
 }
 
@@ -220,9 +211,7 @@ func TestMigrateNewerSchema(t *testing.T) {
 	ctx := context.Background()
 	t.Run("recorded", func(t *testing.T) {
 		db := openDB(t, filepath.Join(t.TempDir(), "t.db"))
-		if err := migrations(files).Apply(ctx, db); err != nil {
-			t.Fatal(err)
-		}
+		mustApply(t, db, migrations(files))
 		older := fstest.MapFS{"0001_init.sql": files["0001_init.sql"], "0002_column.sql": files["0002_column.sql"]}
 		if err := migrations(older).Apply(ctx, db); !errors.Is(err, ErrNewerSchema) {
 			t.Errorf("Apply with fewer migrations = %v, want ErrNewerSchema", err)
@@ -260,9 +249,7 @@ func TestMigrateDialect(t *testing.T) {
 	d.Arg = func(n int) string { return "$" + strconv.Itoa(n) }
 	m := migrations(files)
 	m.Dialect = d
-	if err := m.Apply(ctx, db); err != nil {
-		t.Fatal(err)
-	}
+	mustApply(t, db, m)
 	wantApplied(t, db, 3)
 	var n int
 	if err := db.QueryRowContext(ctx, "SELECT n FROM locks").Scan(&n); err != nil {
