@@ -42,6 +42,17 @@ func openDB(t *testing.T, file string) *sql.DB {
 	return db
 }
 
+// tempDB opens a new database in the test's directory and runs the
+// statements in it; the test fails if it cannot.
+func tempDB(t *testing.T, statements string) *sql.DB {
+	t.Helper()
+	db := openDB(t, filepath.Join(t.TempDir(), "t.db"))
+	if _, err := db.ExecContext(context.Background(), statements); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
 // mustApply applies m to db; the test fails if it cannot.
 func mustApply(t *testing.T, db *sql.DB, m Migrations) {
 	t.Helper()
@@ -239,10 +250,7 @@ func TestMigrateNewerSchema(t *testing.T) {
 // first in every one of its transactions.
 func TestMigrateDialect(t *testing.T) {
 	ctx := context.Background()
-	db := openDB(t, filepath.Join(t.TempDir(), "t.db"))
-	if _, err := db.ExecContext(ctx, "CREATE TABLE locks (n INTEGER NOT NULL); INSERT INTO locks VALUES (0)"); err != nil {
-		t.Fatal(err)
-	}
+	db := tempDB(t, "CREATE TABLE locks (n INTEGER NOT NULL); INSERT INTO locks VALUES (0)")
 	d := SQLite
 	d.Name = "numbered"
 	d.Lock = "UPDATE locks SET n = n + 1"

@@ -3,16 +3,12 @@ package sqldb
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"testing"
 )
 
 func TestAll(t *testing.T) {
 	ctx := context.Background()
-	db := openDB(t, filepath.Join(t.TempDir(), "t.db"))
-	if _, err := db.ExecContext(ctx, "CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (3), (1), (2)"); err != nil {
-		t.Fatal(err)
-	}
+	db := tempDB(t, "CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (3), (1), (2)")
 	scanInt := func(r Scanner) (n int, err error) { err = r.Scan(&n); return n, err }
 	got, err := All(ctx, db, scanInt, "SELECT x FROM t WHERE x > ? ORDER BY x", 1)
 	if err != nil || len(got) != 2 || got[0] != 2 || got[1] != 3 {

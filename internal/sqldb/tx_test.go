@@ -4,16 +4,12 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"path/filepath"
 	"testing"
 )
 
 func TestInTx(t *testing.T) {
 	ctx := context.Background()
-	db := openDB(t, filepath.Join(t.TempDir(), "t.db"))
-	if _, err := db.ExecContext(ctx, "CREATE TABLE t (x TEXT)"); err != nil {
-		t.Fatal(err)
-	}
+	db := tempDB(t, "CREATE TABLE t (x TEXT)")
 	insert := func(tx *sql.Tx, x string) {
 		if _, err := tx.ExecContext(ctx, "INSERT INTO t VALUES (?)", x); err != nil {
 			t.Fatal(err)
