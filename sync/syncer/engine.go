@@ -257,9 +257,7 @@ func (e *Engine) Push(ctx context.Context) error {
 	defer e.syncMu.Unlock()
 	err := e.push(ctx)
 	if err != nil {
-		e.mu.Lock()
-		e.noteDamage(err)
-		e.mu.Unlock()
+		e.damage(err)
 	}
 	return err
 }
@@ -299,6 +297,13 @@ func (e *Engine) record(ctx context.Context, err error) error {
 		e.noteDamage(err)
 	}
 	return err
+}
+
+// damage is noteDamage for a caller that does not hold e.mu.
+func (e *Engine) damage(err error) {
+	e.mu.Lock()
+	e.noteDamage(err)
+	e.mu.Unlock()
 }
 
 // noteDamage remembers a damaged store; e.mu is held.
@@ -360,16 +365,12 @@ type Summary struct {
 func (e *Engine) Summary(ctx context.Context) (Summary, error) {
 	c, err := e.st.Counts(ctx)
 	if err != nil {
-		e.mu.Lock()
-		e.noteDamage(err)
-		e.mu.Unlock()
+		e.damage(err)
 		return Summary{}, err
 	}
 	q, err := e.st.Quarantined(ctx)
 	if err != nil {
-		e.mu.Lock()
-		e.noteDamage(err)
-		e.mu.Unlock()
+		e.damage(err)
 		return Summary{}, err
 	}
 	e.mu.Lock()
