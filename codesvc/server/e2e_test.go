@@ -72,10 +72,8 @@ func rawSigned(t *testing.T, e *env, c *client.Client, method, path string, sign
 	t.Helper()
 	req, _ := http.NewRequest(method, e.srv.URL+path, bytes.NewReader(sent))
 	msg := api.CanonicalString(method, req.URL.RequestURI(), ts.Unix(), nonce, signed)
-	req.Header.Set(api.HeaderDeviceID, c.DeviceID)
-	req.Header.Set(api.HeaderTimestamp, strconv.FormatInt(ts.Unix(), 10))
-	req.Header.Set(api.HeaderNonce, nonce)
-	req.Header.Set(api.HeaderSignature, base64.RawURLEncoding.EncodeToString(ed25519.Sign(c.Key, []byte(msg))))
+	sig := base64.RawURLEncoding.EncodeToString(ed25519.Sign(c.Key, []byte(msg)))
+	stamp(req.Header, api.HeaderDeviceID, c.DeviceID, strconv.FormatInt(ts.Unix(), 10), nonce, api.HeaderSignature, sig)
 	st, ae, err := exchange(t, req)
 	if st == http.StatusOK {
 		return st, ""

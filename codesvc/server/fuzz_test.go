@@ -20,10 +20,7 @@ func FuzzParseAuthHeaders(f *testing.F) {
 	f.Add("", "-1", "x", "!!")
 	f.Fuzz(func(t *testing.T, id, ts, nonce, sig string) {
 		h := http.Header{}
-		h.Set(api.HeaderDeviceID, id)
-		h.Set(api.HeaderTimestamp, ts)
-		h.Set(api.HeaderNonce, nonce)
-		h.Set(api.HeaderSignature, sig)
+		stamp(h, api.HeaderDeviceID, id, ts, nonce, api.HeaderSignature, sig)
 		a, err := server.ParseAuthHeaders(h)
 		if err == nil && (len(a.Signature) != ed25519.SignatureSize || !api.ValidNonce(a.Nonce) || a.Timestamp < 0) {
 			t.Fatalf("accepted malformed headers: %+v", a)
@@ -72,10 +69,8 @@ func FuzzRequestBodies(f *testing.F) {
 		ts := e.clk.Now().Unix()
 		nonce := "fuzz-nonce-" + strconv.FormatInt(n.Add(1), 10) + "-padding"
 		msg := api.CanonicalString("POST", req.URL.RequestURI(), ts, nonce, body)
-		req.Header.Set(api.HeaderDeviceID, e.c.DeviceID)
-		req.Header.Set(api.HeaderTimestamp, strconv.FormatInt(ts, 10))
-		req.Header.Set(api.HeaderNonce, nonce)
-		req.Header.Set(api.HeaderSignature, base64.RawURLEncoding.EncodeToString(ed25519.Sign(e.c.Key, []byte(msg))))
+		sig := base64.RawURLEncoding.EncodeToString(ed25519.Sign(e.c.Key, []byte(msg)))
+		stamp(req.Header, api.HeaderDeviceID, e.c.DeviceID, strconv.FormatInt(ts, 10), nonce, api.HeaderSignature, sig)
 		rec := httptest.NewRecorder()
 		e.h.ServeHTTP(rec, req)
 		if rec.Code >= 500 {
@@ -96,10 +91,7 @@ func FuzzParseSessionHeaders(f *testing.F) {
 	f.Add("S1", "1767000000", "nonce-aaaaaaaaaaaaaaaa", base64.RawURLEncoding.EncodeToString(make([]byte, 33)))
 	f.Fuzz(func(t *testing.T, id, ts, nonce, mac string) {
 		h := http.Header{}
-		h.Set(api.HeaderSessionID, id)
-		h.Set(api.HeaderTimestamp, ts)
-		h.Set(api.HeaderNonce, nonce)
-		h.Set(api.HeaderSessionMAC, mac)
+		stamp(h, api.HeaderSessionID, id, ts, nonce, api.HeaderSessionMAC, mac)
 		a, err := server.ParseSessionHeaders(h)
 		if err != nil {
 			return

@@ -267,6 +267,17 @@ func exchange(t *testing.T, req *http.Request) (int, *api.Error, error) {
 	return resp.StatusCode, eb.Error, err
 }
 
+// stamp sets the four headers of a signed request (idKey
+// api.HeaderDeviceID, proofKey api.HeaderSignature) or of a session's
+// (api.HeaderSessionID, api.HeaderSessionMAC): who, when, the nonce and
+// the proof.
+func stamp(h http.Header, idKey, id, ts, nonce, proofKey, proof string) {
+	h.Set(idKey, id)
+	h.Set(api.HeaderTimestamp, ts)
+	h.Set(api.HeaderNonce, nonce)
+	h.Set(proofKey, proof)
+}
+
 func apiCode(err error) api.Code {
 	var ae *api.Error
 	if errors.As(err, &ae) {

@@ -65,10 +65,7 @@ func rawSessionDo(t *testing.T, e *env, sid string, key []byte, method, path str
 	t.Helper()
 	req, _ := http.NewRequest(method, e.srv.URL+path, bytes.NewReader(sent))
 	mac := api.SessionMAC(api.NewSessionMAC(key), nil, method, req.URL.RequestURI(), ts.Unix(), nonce, macBody)
-	req.Header.Set(api.HeaderSessionID, sid)
-	req.Header.Set(api.HeaderTimestamp, strconv.FormatInt(ts.Unix(), 10))
-	req.Header.Set(api.HeaderNonce, nonce)
-	req.Header.Set(api.HeaderSessionMAC, base64.RawURLEncoding.EncodeToString(mac))
+	stamp(req.Header, api.HeaderSessionID, sid, strconv.FormatInt(ts.Unix(), 10), nonce, api.HeaderSessionMAC, base64.RawURLEncoding.EncodeToString(mac))
 	st, ae, err := exchange(t, req)
 	if st/100 == 2 {
 		return st, ""
@@ -121,10 +118,7 @@ func TestSessionAuth(t *testing.T) {
 	})
 	t.Run("malformed MAC", func(t *testing.T) {
 		req, _ := http.NewRequest("POST", e.srv.URL+"/v1/status", bytes.NewReader(body))
-		req.Header.Set(api.HeaderSessionID, sid)
-		req.Header.Set(api.HeaderTimestamp, strconv.FormatInt(now.Unix(), 10))
-		req.Header.Set(api.HeaderNonce, "nonce-ffffffffffffffff")
-		req.Header.Set(api.HeaderSessionMAC, "!!!")
+		stamp(req.Header, api.HeaderSessionID, sid, strconv.FormatInt(now.Unix(), 10), "nonce-ffffffffffffffff", api.HeaderSessionMAC, "!!!")
 		st, ae, _ := exchange(t, req)
 		if st != 401 || ae == nil || ae.Code != api.CodeAuthMalformed {
 			t.Errorf("got %d %+v, want 401 auth_malformed", st, ae)
