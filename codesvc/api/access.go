@@ -68,11 +68,7 @@ const (
 // the last AccessWindow (谁查询过我). Only her own card at a self-service
 // kiosk (PurposeSelfService) or a worker serving her at a counter
 // (PurposeCounter) may ask, and the asking is itself recorded.
-type AccessRequest struct {
-	IDNumber string  `json:"id_number"`
-	Purpose  Purpose `json:"purpose"`
-	WorkerID string  `json:"worker_id,omitempty"`
-}
+type AccessRequest = ResidentRequest
 
 // AccessWindow is how far back a resident's access records go on the
 // kiosk's screen and slip.

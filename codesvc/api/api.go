@@ -379,13 +379,19 @@ type ReissueRequest struct {
 	WorkerID string  `json:"worker_id,omitempty"`
 }
 
-// LostRequest is POST /v1/tokens/lost: every active token of the resident
-// is revoked.
-type LostRequest struct {
+// ResidentRequest is the body of a request about one resident by her ID
+// number: the purpose it declares and, at a counter, the worker serving
+// her. LostRequest, AccessRequest, HealthRequest and CodesRequest are its
+// names on their endpoints.
+type ResidentRequest struct {
 	IDNumber string  `json:"id_number"`
 	Purpose  Purpose `json:"purpose"`
 	WorkerID string  `json:"worker_id,omitempty"`
 }
+
+// LostRequest is POST /v1/tokens/lost: every active token of the resident
+// is revoked.
+type LostRequest = ResidentRequest
 
 // LostResponse lists what was revoked.
 type LostResponse struct {

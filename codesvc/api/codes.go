@@ -6,11 +6,7 @@ import "time"
 // issued to one resident, for the worker serving her at a counter
 // (PurposeCounter, under a worker session). The asking is recorded as an
 // access.
-type CodesRequest struct {
-	IDNumber string  `json:"id_number"`
-	Purpose  Purpose `json:"purpose"`
-	WorkerID string  `json:"worker_id,omitempty"`
-}
+type CodesRequest = ResidentRequest
 
 // MaxCodes bounds the codes in one CodesResponse: the newest are kept.
 const MaxCodes = 50

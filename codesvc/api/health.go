@@ -21,11 +21,7 @@ const (
 
 // HealthRequest is POST /v1/health-services: the resident's health
 // services from the health cloud (我的健康服务), once she has agreed.
-type HealthRequest struct {
-	IDNumber string  `json:"id_number"`
-	Purpose  Purpose `json:"purpose"`
-	WorkerID string  `json:"worker_id,omitempty"`
-}
+type HealthRequest = ResidentRequest
 
 // HealthServices is what the health cloud shares with a kiosk for a
 // resident who agreed: whom to call and what is due. It holds no
