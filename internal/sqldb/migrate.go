@@ -44,6 +44,10 @@ type Dialect struct {
 	Lock string
 	// Arg is how a statement writes its n-th argument, from 1.
 	Arg func(n int) string
+	// Busy, unless nil, reports an error that means another process held
+	// the database's lock for longer than the engine waits: the runner
+	// tries the transaction again (see InTxRetry).
+	Busy func(error) bool
 }
 
 // SQLite is the dialect of a pool from Open. It needs no Lock statement:
@@ -55,7 +59,8 @@ var SQLite = Dialect{
 		version    INTEGER PRIMARY KEY,
 		name       TEXT    NOT NULL,
 		applied_at INTEGER NOT NULL) STRICT`,
-	Arg: func(int) string { return "?" },
+	Arg:  func(int) string { return "?" },
+	Busy: IsBusy,
 }
 
 // Migrations is one store's schema: its numbered SQL files and how to
@@ -81,6 +86,9 @@ type Migrations struct {
 	// beforeApply, when set (tests), runs between reading which
 	// migrations are applied and applying the first missing one.
 	beforeApply func(version int)
+	// onBusy, when set (tests), runs after the try-th try of a
+	// transaction found the database busy.
+	onBusy func(try int)
 }
 
 func (m Migrations) dir() string {
@@ -122,7 +130,7 @@ func (m Migrations) Apply(ctx context.Context, db Beginner) error {
 		if m.beforeApply != nil {
 			m.beforeApply(f.version)
 		}
-		if err := InTx(ctx, db, func(tx *sql.Tx) error { return m.apply(ctx, tx, f) }); err != nil {
+		if err := m.inTx(ctx, db, func(tx *sql.Tx) error { return m.apply(ctx, tx, f) }); err != nil {
 			return fmt.Errorf("migration %s: %w", f.name, err)
 		}
 	}
@@ -151,11 +159,16 @@ func (m Migrations) files() ([]migration, error) {
 	return out, nil
 }
 
+// inTx is InTxRetry with the dialect's Busy.
+func (m Migrations) inTx(ctx context.Context, db Beginner, fn func(*sql.Tx) error) error {
+	return inTxRetry(ctx, db, m.Dialect.Busy, m.onBusy, fn)
+}
+
 // start creates the table, adopts a legacy version and returns which
 // migrations are applied, in one transaction under the lock.
 func (m Migrations) start(ctx context.Context, db Beginner, files []migration) (map[int]bool, error) {
 	applied := map[int]bool{}
-	err := InTx(ctx, db, func(tx *sql.Tx) error {
+	err := m.inTx(ctx, db, func(tx *sql.Tx) error {
 		if err := m.lock(ctx, tx); err != nil {
 			return err
 		}

@@ -8,11 +8,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"sync"
 	"testing"
 	"testing/fstest"
 	"time"
+
+	"github.com/mattn/go-sqlite3"
 )
 
 // files is a migration set whose steps cannot run twice unnoticed: 0001
@@ -361,5 +364,52 @@ func TestMigrateChild(t *testing.T) {
 	if err := migrations(files).Apply(context.Background(), db); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
+	}
+}
+
+// busyDB fails its first busy BeginTx calls as SQLite does when another
+// process holds the lock past the busy timeout, then begins on db.
+type busyDB struct {
+	*sql.DB
+	busy int
+}
+
+func (b *busyDB) BeginTx(ctx context.Context, opts *sql.TxOptions) (*sql.Tx, error) {
+	if b.busy > 0 {
+		b.busy--
+		return nil, sqlite3.Error{Code: sqlite3.ErrBusy}
+	}
+	return b.DB.BeginTx(ctx, opts)
+}
+
+// TestMigrateBusy: a database found busy (another process migrating it
+// for longer than the busy timeout) is tried again, and every migration
+// is then applied once; one that stays busy fails after busyTries tries
+// with the busy error, having applied nothing.
+func TestMigrateBusy(t *testing.T) {
+	db := openDB(t, filepath.Join(t.TempDir(), "t.db"))
+	m := migrations(files)
+	var tries []int
+	m.onBusy = func(try int) { tries = append(tries, try) }
+	if err := m.Apply(context.Background(), &busyDB{DB: db, busy: 3}); err != nil {
+		t.Fatalf("busy three times: %v", err)
+	}
+	wantApplied(t, db, 3)
+	if !slices.Equal(tries, []int{1, 2, 3}) {
+		t.Errorf("busy tries reported %v, want [1 2 3]", tries)
+	}
+
+	fresh := openDB(t, filepath.Join(t.TempDir(), "t.db"))
+	tries = nil
+	err := m.Apply(context.Background(), &busyDB{DB: fresh, busy: busyTries})
+	if !IsBusy(err) {
+		t.Fatalf("busy every time: %v, want a busy error", err)
+	}
+	if len(tries) != busyTries-1 {
+		t.Errorf("busy every time: %d waits, want %d", len(tries), busyTries-1)
+	}
+	var tables int
+	if err := fresh.QueryRow(`SELECT count(*) FROM sqlite_master WHERE type = 'table'`).Scan(&tables); err != nil || tables != 0 {
+		t.Errorf("busy every time: %d tables (%v), want none", tables, err)
 	}
 }

@@ -92,6 +92,13 @@ func IsDiskFull(err error) bool {
 	return errors.As(err, &se) && se.Code == sqlite3.ErrFull
 }
 
+// IsBusy reports whether err is SQLite's SQLITE_BUSY or SQLITE_LOCKED:
+// another connection held the lock for longer than the busy timeout.
+func IsBusy(err error) bool {
+	var se sqlite3.Error
+	return errors.As(err, &se) && (se.Code == sqlite3.ErrBusy || se.Code == sqlite3.ErrLocked)
+}
+
 // IsCorrupt reports whether err says the file is damaged (SQLITE_CORRUPT)
 // or is not a database at all (SQLITE_NOTADB).
 func IsCorrupt(err error) bool {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"time"
 )
 
 // Beginner is a pool, or one of its connections when a transaction needs
@@ -37,4 +38,44 @@ func InTx(ctx context.Context, db Beginner, fn func(*sql.Tx) error) (err error) 
 		return fmt.Errorf("commit: %w", err)
 	}
 	return nil
+}
+
+// busyTries bounds how often InTxRetry begins a transaction that found
+// the database busy, busyPause apart. With SQLite each try itself waits up
+// to Open's busy timeout, 5 s: a second process starting while the first
+// migrates (slowly, on a loaded machine, or losing the lock to a third
+// process more than once) waits about a minute before it gives up, not
+// 5 s.
+const (
+	busyTries = 12
+	busyPause = 50 * time.Millisecond
+)
+
+// InTxRetry is InTx, tried again while busy(err) says that another
+// process held the database's lock for longer than the engine waits
+// (IsBusy for SQLite), busyTries times at most. fn must start afresh each
+// time. It is for the transactions of a store's opening (migrations, the
+// key check), which several processes may run at once and which check
+// again, under the lock, what is left to do.
+func InTxRetry(ctx context.Context, db Beginner, busy func(error) bool, fn func(*sql.Tx) error) error {
+	return inTxRetry(ctx, db, busy, nil, fn)
+}
+
+// inTxRetry is InTxRetry; onBusy, when set (tests), runs after the
+// try-th try found the database busy.
+func inTxRetry(ctx context.Context, db Beginner, busy func(error) bool, onBusy func(try int), fn func(*sql.Tx) error) error {
+	for try := 1; ; try++ {
+		err := InTx(ctx, db, fn)
+		if err == nil || busy == nil || !busy(err) || try == busyTries {
+			return err
+		}
+		if onBusy != nil {
+			onBusy(try)
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(busyPause):
+		}
+	}
 }

@@ -30,7 +30,7 @@ func sealAtRest(ctx context.Context, db *sql.DB, w *kek.Wrapper) error {
 	defer conn.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf("PRAGMA secure_delete = %d", secureDelete))
 
 	var wrapped int
-	err = sqldb.InTx(ctx, conn, func(tx *sql.Tx) error {
+	err = sqldb.InTxRetry(ctx, conn, sqldb.IsBusy, func(tx *sql.Tx) error {
 		var err error
 		wrapped, err = kek.Check(ctx, tx, w, sqldb.SQLite.Arg)
 		return err
