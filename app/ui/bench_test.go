@@ -8,7 +8,6 @@ import (
 
 	"github.com/shcommunity/kiosk/app/flow"
 	"github.com/shcommunity/kiosk/app/i18n"
-	"github.com/shcommunity/kiosk/app/theme"
 	"github.com/shcommunity/kiosk/app/ui"
 )
 
@@ -19,8 +18,7 @@ import (
 // ("UI started", startupMs).
 func BenchmarkStartup(b *testing.B) {
 	for b.Loop() {
-		a := test.NewTempApp(b)
-		a.Settings().SetTheme(theme.New())
+		themedApp(b)
 		w := test.NewTempWindow(b, nil)
 		w.Resize(screenSize)
 		ctx, cancel := context.WithCancel(context.Background())

@@ -4,81 +4,37 @@ import (
 	"context"
 	"strings"
 	"testing"
-	"unicode"
+	"time"
 
-	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/shcommunity/kiosk/app/flow"
 	"github.com/shcommunity/kiosk/app/i18n"
-	"github.com/shcommunity/kiosk/app/theme"
 	"github.com/shcommunity/kiosk/app/ui"
 	"github.com/shcommunity/kiosk/healthcode"
 )
 
-// labels walks the widget tree under o and returns every word the screen
-// itself shows: texts, labels, buttons, check boxes, radio options and
-// the entries' placeholders; not what was typed into an entry.
-func labels(o fyne.CanvasObject) []string {
-	objs := test.LaidOutObjects(o)
-	typed := map[string]bool{}
-	for _, o := range objs {
-		if e, ok := ui.EntryOf(o); ok && e.Text != "" {
-			typed[e.Text] = true
-		}
-	}
-	var out []string
-	for _, o := range objs {
-		switch o := o.(type) {
-		case *canvas.Text:
-			if !typed[o.Text] {
-				out = append(out, o.Text)
-			}
-		case *widget.Label:
-			out = append(out, o.Text)
-		case *widget.Button:
-			out = append(out, o.Text)
-		case *widget.Check:
-			out = append(out, o.Text)
-		case *widget.RadioGroup:
-			out = append(out, o.Options...)
-		}
-		if e, ok := ui.EntryOf(o); ok {
-			out = append(out, e.PlaceHolder)
-		}
-	}
-	return out
-}
-
-// isCJK reports a Han character or CJK / full-width punctuation (，（）).
-func isCJK(r rune) bool {
-	return unicode.Is(unicode.Han, r) || (r >= 0x3000 && r <= 0x303F) || (r >= 0xFF00 && r <= 0xFFEF)
-}
-
-// cjkIn returns the first string holding a CJK character, or "". The
-// language button is left out: in English it offers 中文, named in its
-// own script so that a Chinese reader finds it.
-func cjkIn(ss []string) string {
-	for _, s := range ss {
-		if s != i18n.T(i18n.EN, i18n.LangButton) && strings.IndexFunc(s, isCJK) >= 0 {
-			return s
-		}
-	}
-	return ""
-}
-
-// tapButton taps the button labelled label in w.
-func tapButton(t *testing.T, w fyne.Window, label string) {
-	t.Helper()
-	for _, o := range test.LaidOutObjects(w.Content()) {
-		if b, ok := o.(*widget.Button); ok && b.Text == label {
-			test.Tap(b)
-			return
-		}
-	}
-	t.Fatalf("no button %q in %q", label, labels(w.Content()))
+// TestCounterScreens: the counter's login, its dashboard and a resident
+// at the counter say what they must, and match their golden files.
+func TestCounterScreens(t *testing.T) {
+	themedApp(t)
+	c := ui.NewCounter(context.Background(), &flow.Counter{}, i18n.ZH)
+	w := window(t, c.Content(), screenSize)
+	golden(t, "counter_login.xml", w)
+	dash := flow.Dashboard{TodayActions: 3, Pending: 1, Online: true,
+		HelpCalls: []string{"09:30 演示自助机"}, Calls: []flow.Call{{MaskedName: "李*英", MaskedID: "3****002X", Printed: healthcode.Green, Current: healthcode.Yellow}}, Quarantined: []string{"enrolment K3QF-7XBA: invalid_phone"},
+		Ready: []flow.Ready{{Receipt: "M2QX-7KAB", MaskedName: "王*芬", Since: asOf}}}
+	c.Show(flow.CounterView{Step: flow.CounterReady, Worker: "演示社工", Dashboard: dash})
+	screenSays(t, "counter's dashboard", w, []string{"呼叫工作人员（1）", "绿码→黄码", "invalid_phone", "纸质码已生成、尚未领取（1）", "王*芬 回执号 M2QX-7KAB"}, nil)
+	golden(t, "counter_ready.xml", w)
+	c.Show(flow.CounterView{Step: flow.CounterResident, Worker: "演示社工", MaskedName: "张*丰", MaskedID: "3*************0019",
+		FamilyName: "孙*", Dashboard: dash, Record: flow.Record{Enrolled: true, CodesKnown: true,
+			Status: healthcode.Status{Source: healthcode.SourceLive, Colour: healthcode.Green, AsOf: asOf},
+			Codes:  []flow.Code{{TokenID: "T1", State: flow.CodeActive, Place: "田林街道", IssuedAt: asOf, ExpiresAt: asOf.AddDate(0, 6, 0)}}}})
+	screenSays(t, "counter screen", w, []string{"张*丰", "家属代办：孙*", "登记并打印", "补打新码", "挂失", "提交纠错", "当前 绿码", "纸质码（1）", "有效 · 有效至",
+		"谁查询过她", "撤回健康云授权"}, nil)
+	golden(t, "counter_resident.xml", w)
 }
 
 func TestCounterEnglishHasNoCJK(t *testing.T) {
@@ -134,11 +90,9 @@ func TestCounterEnglishHasNoCJK(t *testing.T) {
 		}), []string{"Paper code printed", "Yellow code", "Paper code preview (exactly as printed)"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			a := test.NewTempApp(t)
-			a.Settings().SetTheme(theme.New())
+			themedApp(t)
 			c := ui.NewCounter(context.Background(), &flow.Counter{}, i18n.EN)
-			w := test.NewTempWindow(t, c.Content())
-			w.Resize(screenSize)
+			w := window(t, c.Content(), screenSize)
 			c.Show(tc.view)
 			got := labels(w.Content())
 			if s := cjkIn(got); s != "" {
@@ -157,11 +111,9 @@ func TestCounterEnglishHasNoCJK(t *testing.T) {
 // TestCounterLanguageButton: the counter's own button switches it (and
 // keeps what the worker typed), and back.
 func TestCounterLanguageButton(t *testing.T) {
-	a := test.NewTempApp(t)
-	a.Settings().SetTheme(theme.New())
+	themedApp(t)
 	c := ui.NewCounter(context.Background(), &flow.Counter{}, i18n.ZH)
-	w := test.NewTempWindow(t, c.Content())
-	w.Resize(screenSize)
+	w := window(t, c.Content(), screenSize)
 	var worker *widget.Entry
 	for _, o := range test.LaidOutObjects(w.Content()) {
 		if e, ok := ui.EntryOf(o); ok && e.PlaceHolder == "工号" {
@@ -185,13 +137,8 @@ func TestCounterLanguageButton(t *testing.T) {
 // TestShellLanguageReachesEveryScreen: the self-service screen's switch
 // turns the counter and the venue check to English as well.
 func TestShellLanguageReachesEveryScreen(t *testing.T) {
-	a := test.NewTempApp(t)
-	a.Settings().SetTheme(theme.New())
-	w := test.NewTempWindow(t, nil)
-	w.Resize(screenSize)
-	ctx, cancel := context.WithCancel(context.Background())
-	s := ui.Start(ctx, w, ui.Parts{Do: func(f func()) {}, Backend: nopBackend{}, Printer: nopPrinter{}, Mode: flow.ModeSelf, Lang: i18n.ZH})
-	t.Cleanup(func() { cancel(); s.Wait() })
+	themedApp(t)
+	w, s := startShell(t, ui.Parts{Do: func(f func()) {}, Backend: nopBackend{}, Printer: nopPrinter{}, Mode: flow.ModeSelf, Lang: i18n.ZH})
 	tapButton(t, w, "English")
 	for _, tc := range []struct {
 		mode flow.Mode
@@ -218,5 +165,29 @@ func TestShellLanguageReachesEveryScreen(t *testing.T) {
 	s.SetMode(flow.ModeSelf)
 	if got := strings.Join(labels(w.Content()), "\n"); !strings.Contains(got, "请将身份证放在读卡器上") {
 		t.Errorf("self-service after 中文 on the counter shows %q", got)
+	}
+}
+
+// TestFinding11LeavingTheCounterLogsOut: switching the screen from the
+// counter to the self-service or venue screen (the kiosk locked to the
+// public) logs the worker out; coming back asks for her password.
+func TestFinding11LeavingTheCounterLogsOut(t *testing.T) {
+	themedApp(t)
+	_, s := startShell(t, ui.Parts{Do: func(f func()) {}, Backend: nopBackend{}, Printer: nopPrinter{}, Counter: &desk{},
+		Mode: flow.ModeCounter, Lang: i18n.ZH})
+	for _, next := range []flow.Mode{flow.ModeSelf, flow.ModeVenue} {
+		s.SetMode(flow.ModeCounter)
+		s.Flows.Counter.Login(t.Context(), "demo", "demo1234")
+		deadline := time.Now().Add(10 * time.Second)
+		for s.Flows.Counter.View().Step != flow.CounterReady {
+			if time.Now().After(deadline) {
+				t.Fatalf("login never finished: %+v", s.Flows.Counter.View())
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		s.SetMode(next)
+		if v := s.Flows.Counter.View(); v.Step != flow.CounterLogin || v.Worker != "" {
+			t.Errorf("after switching to %s the counter is %+v, want logged out", next, v)
+		}
 	}
 }

@@ -13,7 +13,6 @@ import (
 
 	"github.com/shcommunity/kiosk/app/flow"
 	"github.com/shcommunity/kiosk/app/i18n"
-	"github.com/shcommunity/kiosk/app/theme"
 	"github.com/shcommunity/kiosk/app/ui"
 	"github.com/shcommunity/kiosk/devices/idcard"
 	"github.com/shcommunity/kiosk/healthcode"
@@ -109,8 +108,7 @@ type deskFixture struct {
 
 func newDesk(t *testing.T, d *desk, l i18n.Lang) *deskFixture {
 	t.Helper()
-	a := test.NewTempApp(t)
-	a.Settings().SetTheme(theme.New())
+	themedApp(t)
 	x := &deskFixture{t: t, d: d, ctx: context.Background()}
 	x.f = &flow.Counter{Backend: d, Now: func() time.Time { return asOf }, OnView: func(v flow.CounterView) {
 		x.mu.Lock()
@@ -118,8 +116,7 @@ func newDesk(t *testing.T, d *desk, l i18n.Lang) *deskFixture {
 		x.mu.Unlock()
 	}}
 	x.c = ui.NewCounter(x.ctx, x.f, l)
-	x.w = test.NewTempWindow(t, x.c.Content())
-	x.w.Resize(fyne.NewSize(1366, 768))
+	x.w = window(t, x.c.Content(), fyne.NewSize(1366, 768))
 	t.Cleanup(x.f.Wait)
 	return x
 }

@@ -345,8 +345,7 @@ func TestScreensFit(t *testing.T) {
 		}
 		for _, sc := range cases {
 			t.Run(string(l)+"/"+sc.name, func(t *testing.T) {
-				a := test.NewTempApp(t)
-				a.Settings().SetTheme(theme.New())
+				themedApp(t)
 				for _, cs := range canvasSizes() {
 					w := test.NewWindow(nil)
 					w.Resize(cs.size)

@@ -14,7 +14,6 @@ import (
 
 	"github.com/shcommunity/kiosk/app/flow"
 	"github.com/shcommunity/kiosk/app/i18n"
-	"github.com/shcommunity/kiosk/app/theme"
 	"github.com/shcommunity/kiosk/app/ui"
 	"github.com/shcommunity/kiosk/codesvc/api"
 	"github.com/shcommunity/kiosk/healthcode"
@@ -55,11 +54,9 @@ type lockFixture struct {
 
 func newLockFixture(t *testing.T, g *kioskmode.Guard) *lockFixture {
 	t.Helper()
-	a := test.NewTempApp(t)
-	a.Settings().SetTheme(theme.New())
+	themedApp(t)
 	f := &lockFixture{t: t, queue: make(chan func(), 16)}
-	inner := test.NewTempWindow(t, ui.NewSelf(ui.SelfControls{}, i18n.ZH).Content())
-	inner.Resize(screenSize)
+	inner := window(t, ui.NewSelf(ui.SelfControls{}, i18n.ZH).Content(), screenSize)
 	f.win = &interceptWindow{Window: inner}
 	f.lock = &ui.Lock{Guard: g, Lang: i18n.ZH, OnExit: func() { f.exits++ }, DialogIdle: -1,
 		Do: func(fn func()) { f.queue <- fn }}
@@ -336,11 +333,9 @@ func FuzzParseShortcut(f *testing.F) {
 // TestShellDrop checks that leaving kiosk mode forgets the resident on
 // every screen and in the counter's inputs.
 func TestShellDrop(t *testing.T) {
-	a := test.NewTempApp(t)
-	a.Settings().SetTheme(theme.New())
+	themedApp(t)
 	queue := make(chan func(), 64)
-	w := test.NewTempWindow(t, nil)
-	w.Resize(screenSize)
+	w := window(t, nil, screenSize)
 	ctx, cancel := context.WithCancel(context.Background())
 	s := ui.Start(ctx, w, ui.Parts{Do: func(f func()) { queue <- f }, Backend: nopBackend{}, Printer: nopPrinter{},
 		Mode: flow.ModeSelf, Lang: i18n.ZH})

@@ -5,13 +5,10 @@ import (
 	"testing"
 	"time"
 
-	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
-	"fyne.io/fyne/v2/widget"
 
 	"github.com/shcommunity/kiosk/app/flow"
 	"github.com/shcommunity/kiosk/app/i18n"
-	"github.com/shcommunity/kiosk/app/theme"
 	"github.com/shcommunity/kiosk/app/ui"
 	"github.com/shcommunity/kiosk/codesvc/api"
 	"github.com/shcommunity/kiosk/healthcode"
@@ -100,19 +97,10 @@ func privacyMust(l i18n.Lang, v flow.SelfView) []string {
 // Chinese, and the questions are offered only while she may ask
 // (TestScreensFit draws them at every size in both languages).
 func TestPrivacyScreens(t *testing.T) {
-	a := test.NewTempApp(t)
-	a.Settings().SetTheme(theme.New())
+	themedApp(t)
 	for name, tc := range privacyViews() {
-		s := ui.NewSelf(ui.SelfControls{}, i18n.ZH)
-		w := test.NewTempWindow(t, s.Content())
-		w.Resize(screenSize)
-		s.Show(tc.view)
-		markup := test.RenderToMarkup(w.Canvas())
-		for _, want := range tc.want {
-			if !strings.Contains(markup, want) {
-				t.Errorf("%s: %q not on screen", name, want)
-			}
-		}
+		w := showSelf(t, i18n.ZH, screenSize, tc.view)
+		screenSays(t, name, w, tc.want, nil)
 	}
 	for _, v := range []flow.SelfView{
 		resident(flow.StepDone, ticket(flow.TicketCode, healthcode.SourceLive, healthcode.Green)),
@@ -122,10 +110,7 @@ func TestPrivacyScreens(t *testing.T) {
 			return v
 		}(),
 	} {
-		s := ui.NewSelf(ui.SelfControls{}, i18n.ZH)
-		w := test.NewTempWindow(t, s.Content())
-		w.Resize(screenSize)
-		s.Show(v)
+		w := showSelf(t, i18n.ZH, screenSize, v)
 		if strings.Contains(test.RenderToMarkup(w.Canvas()), "谁查询过我") {
 			t.Errorf("the questions are offered while she may not ask (can ask %v, help called %v)", v.CanAsk, v.HelpCalled)
 		}
@@ -134,8 +119,7 @@ func TestPrivacyScreens(t *testing.T) {
 
 // TestPrivacyButtons: each button of her questions calls its control.
 func TestPrivacyButtons(t *testing.T) {
-	a := test.NewTempApp(t)
-	a.Settings().SetTheme(theme.New())
+	themedApp(t)
 	var got []string
 	rec := func(name string) func() { return func() { got = append(got, name) } }
 	c := ui.SelfControls{Privacy: ui.PrivacyControls{AccessRecords: rec("access"), HealthServices: rec("health"),
@@ -151,8 +135,7 @@ func TestPrivacyButtons(t *testing.T) {
 		{"access", []string{"下一页", "上一页", "打印", "返回"}},
 	} {
 		s := ui.NewSelf(c, i18n.ZH)
-		w := test.NewTempWindow(t, s.Content())
-		w.Resize(screenSize)
+		w := window(t, s.Content(), screenSize)
 		s.Show(views[tc.view].view)
 		for _, b := range tc.buttons {
 			btn := findButton(w, b)
@@ -165,14 +148,4 @@ func TestPrivacyButtons(t *testing.T) {
 	if want := "access health agree decline next prev print back"; strings.Join(got, " ") != want {
 		t.Errorf("controls called: %v, want %s", got, want)
 	}
-}
-
-// findButton is the button of w labelled label, or nil.
-func findButton(w fyne.Window, label string) *widget.Button {
-	for _, o := range test.LaidOutObjects(w.Content()) {
-		if b, ok := o.(*widget.Button); ok && b.Text == label {
-			return b
-		}
-	}
-	return nil
 }

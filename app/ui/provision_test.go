@@ -14,7 +14,6 @@ import (
 	"github.com/shcommunity/kiosk/app/flow"
 	"github.com/shcommunity/kiosk/app/i18n"
 	"github.com/shcommunity/kiosk/app/setup"
-	"github.com/shcommunity/kiosk/app/theme"
 	"github.com/shcommunity/kiosk/app/ui"
 	"github.com/shcommunity/kiosk/devices/escpos"
 	"github.com/shcommunity/kiosk/devices/escpos/escpossim"
@@ -81,13 +80,11 @@ type provisionFixture struct {
 
 func newProvisionFixture(t *testing.T, l i18n.Lang, s ui.ProvisionSetup) *provisionFixture {
 	t.Helper()
-	a := test.NewTempApp(t)
-	a.Settings().SetTheme(theme.New())
+	themedApp(t)
 	f := &provisionFixture{t: t, queue: make(chan func(), 4)}
 	s.Do = func(fn func()) { f.queue <- fn }
 	f.p = ui.NewProvision(func(pf ui.ProvisionForm) { f.got = &pf }, l, s)
-	f.w = test.NewTempWindow(t, f.p.Content())
-	f.w.Resize(screenSize)
+	f.w = window(t, f.p.Content(), screenSize)
 	return f
 }
 
@@ -103,16 +100,6 @@ func (f *provisionFixture) waitFor(want string) {
 			f.t.Fatalf("the screen never showed %q:\n%s", want, strings.Join(labels(f.w.Content()), "\n"))
 		}
 	}
-}
-
-func find[T fyne.CanvasObject](w fyne.Window) []T {
-	var out []T
-	for _, o := range test.LaidOutObjects(w.Content()) {
-		if x, ok := o.(T); ok {
-			out = append(out, x)
-		}
-	}
-	return out
 }
 
 func TestProvisionDevices(t *testing.T) {

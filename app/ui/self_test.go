@@ -1,11 +1,6 @@
 package ui_test
 
 import (
-	"flag"
-	"image"
-	"image/color"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -20,63 +15,6 @@ import (
 	"github.com/shcommunity/kiosk/app/ui"
 	"github.com/shcommunity/kiosk/healthcode"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
-
-var asOf = time.Date(2026, 3, 1, 9, 30, 0, 0, time.UTC)
-
-// screenSize is a 1080p panel at scale 1.
-var screenSize = fyne.NewSize(1920, 1080)
-
-func slipImage() image.Image {
-	img := image.NewGray(image.Rect(0, 0, 384, 600))
-	for i := range img.Pix {
-		img.Pix[i] = 0xFF
-	}
-	for y := 100; y < 340; y++ {
-		for x := 72; x < 312; x++ {
-			if (x/8+y/8)%2 == 0 {
-				img.Set(x, y, color.Black)
-			}
-		}
-	}
-	return img
-}
-
-func ticket(kind flow.TicketKind, src healthcode.Source, c healthcode.Colour) flow.Ticket {
-	return flow.Ticket{Kind: kind, MaskedName: "张*丰", MaskedID: "3*************0019", QR: "HC1:X",
-		Status: healthcode.Status{Source: src, Colour: c, AsOf: asOf}}
-}
-
-var bar = flow.Bar{ReaderConnected: true, Printer: flow.PrinterReady, Link: flow.Link{Online: true}}
-
-// withContact is bar with the contact reader of social-security cards.
-func withContact(c flow.ContactState) flow.Bar {
-	b := bar
-	b.Contact = c
-	return b
-}
-
-func resident(step flow.Step, t flow.Ticket) flow.SelfView {
-	return flow.SelfView{Step: step, MaskedName: "张*丰", MaskedID: "3*************0019", Ticket: t,
-		Preview: slipImage(), CardOn: true, Bar: bar}
-}
-
-// golden compares the window's markup with testdata/name, or rewrites it.
-func golden(t *testing.T, name string, w fyne.Window) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(test.RenderToMarkup(w.Canvas())), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	test.AssertRendersToMarkup(t, name, w.Canvas())
-}
 
 func TestSelfScreens(t *testing.T) {
 	offline := bar
@@ -162,23 +100,9 @@ func TestSelfScreens(t *testing.T) {
 			[]string{"这台机器暂停服务", "请到柜台", "本机数据异常"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			a := test.NewTempApp(t)
-			a.Settings().SetTheme(theme.New())
-			s := ui.NewSelf(ui.SelfControls{}, tc.lang)
-			w := test.NewTempWindow(t, s.Content())
-			w.Resize(screenSize)
-			s.Show(tc.view)
-			markup := test.RenderToMarkup(w.Canvas())
-			for _, word := range tc.want {
-				if !strings.Contains(markup, word) {
-					t.Errorf("screen lacks %q", word)
-				}
-			}
-			for _, plain := range []string{"张三丰", "310101194803140019"} {
-				if strings.Contains(markup, plain) {
-					t.Errorf("screen shows the plain %q", plain)
-				}
-			}
+			themedApp(t)
+			w := showSelf(t, tc.lang, screenSize, tc.view)
+			markup := screenSays(t, "screen", w, tc.want, []string{"张三丰", "310101194803140019"})
 			if tc.view.Ticket.Status.Source == healthcode.SourceUnknown && strings.Contains(markup, "绿码") {
 				t.Error("a stale green is on screen")
 			}
@@ -190,8 +114,7 @@ func TestSelfScreens(t *testing.T) {
 // TestOutOfService: a kiosk that cannot open its store still says so on
 // screen, and where to go.
 func TestOutOfService(t *testing.T) {
-	a := test.NewTempApp(t)
-	a.Settings().SetTheme(theme.New())
+	themedApp(t)
 	for _, tc := range []struct {
 		lang i18n.Lang
 		want []string
@@ -199,22 +122,15 @@ func TestOutOfService(t *testing.T) {
 		{i18n.ZH, []string{"这台机器暂停服务", "请到柜台，由工作人员为您办理", "本机数据异常，暂停服务"}},
 		{i18n.EN, []string{"This kiosk is out of service", "Please go to the counter", "Local data damaged"}},
 	} {
-		w := test.NewTempWindow(t, ui.OutOfService(tc.lang))
-		w.Resize(screenSize)
-		markup := test.RenderToMarkup(w.Canvas())
-		for _, word := range tc.want {
-			if !strings.Contains(markup, word) {
-				t.Errorf("%s: screen lacks %q", tc.lang, word)
-			}
-		}
+		w := window(t, ui.OutOfService(tc.lang), screenSize)
+		screenSays(t, string(tc.lang)+" screen", w, tc.want, nil)
 	}
 }
 
 // TestMainTargets checks every button on every screen against the
 // 60 × 60 dp minimum.
 func TestMainTargets(t *testing.T) {
-	a := test.NewTempApp(t)
-	a.Settings().SetTheme(theme.New())
+	themedApp(t)
 	for _, v := range []flow.SelfView{
 		{Step: flow.StepStart, Bar: bar},
 		resident(flow.StepDone, ticket(flow.TicketCode, healthcode.SourceLive, healthcode.Green)),
@@ -222,10 +138,7 @@ func TestMainTargets(t *testing.T) {
 		{Step: flow.StepConsent, CardOn: true, Bar: bar},
 		{Step: flow.StepPhone, Phone: "138", CardOn: true, Bar: bar},
 	} {
-		s := ui.NewSelf(ui.SelfControls{}, i18n.ZH)
-		w := test.NewTempWindow(t, s.Content())
-		w.Resize(screenSize)
-		s.Show(v)
+		w := showSelf(t, i18n.ZH, screenSize, v)
 		n := 0
 		for _, o := range test.LaidOutObjects(w.Content()) {
 			if b, ok := o.(*widget.Button); ok && b.Visible() {
@@ -251,8 +164,7 @@ func TestMainTargets(t *testing.T) {
 // counter laptop and a 1080 × 1920 portrait kiosk without growing the
 // window, in both languages.
 func TestEnrolmentScreensFit(t *testing.T) {
-	a := test.NewTempApp(t)
-	a.Settings().SetTheme(theme.New())
+	themedApp(t)
 	for _, size := range []fyne.Size{fyne.NewSize(1366, 768), fyne.NewSize(1080, 1920)} {
 		for _, l := range []i18n.Lang{i18n.ZH, i18n.EN} {
 			for _, v := range []flow.SelfView{
@@ -260,10 +172,7 @@ func TestEnrolmentScreensFit(t *testing.T) {
 				{Step: flow.StepConsent, Offline: true, CardOn: true, Bar: bar},
 				{Step: flow.StepPhone, Phone: "13812345678", PhoneRefused: true, CardOn: true, Bar: bar},
 			} {
-				s := ui.NewSelf(ui.SelfControls{}, l)
-				w := test.NewTempWindow(t, s.Content())
-				w.Resize(size)
-				s.Show(v)
+				w := showSelf(t, l, size, v)
 				if m, have := w.Content().MinSize(), w.Content().Size(); m.Width > have.Width || m.Height > have.Height {
 					t.Errorf("%s %s at %v: needs %v, has %v", v.Step, l, size, m, have)
 				}
@@ -276,14 +185,12 @@ func TestEnrolmentScreensFit(t *testing.T) {
 }
 
 func TestSelfButtons(t *testing.T) {
-	a := test.NewTempApp(t)
-	a.Settings().SetTheme(theme.New())
+	themedApp(t)
 	var helps, dismisses, touches int
 	s := ui.NewSelf(ui.SelfControls{
 		Touch: func() { touches++ }, Help: func() { helps++ }, Dismiss: func() { dismisses++ },
 	}, i18n.ZH)
-	w := test.NewTempWindow(t, s.Content())
-	w.Resize(screenSize)
+	w := window(t, s.Content(), screenSize)
 	tap := func(label string) {
 		t.Helper()
 		for _, o := range test.LaidOutObjects(w.Content()) {
@@ -310,5 +217,52 @@ func TestSelfButtons(t *testing.T) {
 	test.TapCanvas(w.Canvas(), fyne.NewPos(900, 500))
 	if touches < 2 {
 		t.Errorf("touches = %d, want ≥ 2 (the language button and the screen)", touches)
+	}
+}
+
+// credentialViews are the screens of the medical-visit credential: 打印就医
+// 凭证 beside her questions after her code, and the credential printing
+// and printed, from a social-security card and from an ID card.
+func credentialViews() map[string]flow.SelfView {
+	offered := resident(flow.StepDone, ticket(flow.TicketCode, healthcode.SourceLive, healthcode.Green))
+	offered.CanCredential, offered.CanAsk = true, true
+	cred := func(step flow.Step, card string, src flow.CardSource) flow.SelfView {
+		t := flow.Ticket{Kind: flow.TicketCredential, MaskedName: "张*丰", MaskedID: "3*************0019", QR: "SSJ1:X",
+			IssuedAt: asOf, ExpiresAt: asOf.Add(24 * time.Hour), MaskedCardNumber: card, Source: src}
+		v := resident(step, t)
+		v.Source, v.CanAsk = src, step == flow.StepDone
+		return v
+	}
+	return map[string]flow.SelfView{
+		"credential_offered":  offered,
+		"credential_printing": cred(flow.StepPrinting, "D****0002", flow.SourceSSC),
+		"credential_ssc":      cred(flow.StepDone, "D****0002", flow.SourceSSC),
+		"credential_id_card":  cred(flow.StepDone, "", flow.SourceIDCard),
+	}
+}
+
+// TestCredentialScreens: the credential's screens say what it is for, its
+// card number masked or that none was read, and its validity; they show
+// no colour and offer no 读给我听; 打印就医凭证 is offered after a code.
+func TestCredentialScreens(t *testing.T) {
+	themedApp(t)
+	for _, l := range []i18n.Lang{i18n.ZH, i18n.EN} {
+		views := credentialViews()
+		for name, want := range map[string][]string{
+			"credential_offered":  {i18n.T(l, i18n.CredentialButton), i18n.T(l, i18n.AccessButton)},
+			"credential_printing": {i18n.T(l, i18n.CredentialPrinting), "D****0002"},
+			"credential_ssc":      {i18n.T(l, i18n.CredentialDoneSSC), i18n.T(l, i18n.CredentialCard) + "  D****0002", i18n.CredentialUntilText(l, asOf.Add(24*time.Hour))},
+			"credential_id_card":  {i18n.T(l, i18n.CredentialDone), i18n.T(l, i18n.CredentialNoCard)},
+		} {
+			w := showSelf(t, l, screenSize, views[name])
+			var not []string
+			if name != "credential_offered" {
+				not = []string{i18n.T(l, i18n.ReadAloud), healthcode.Green.Word()}
+			}
+			if name != "credential_offered" && name != "credential_printing" { // its title says 正在打印就医凭证
+				not = append(not, i18n.T(l, i18n.CredentialButton))
+			}
+			screenSays(t, string(l)+"/"+name, w, want, not)
+		}
 	}
 }

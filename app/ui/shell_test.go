@@ -13,7 +13,6 @@ import (
 	"github.com/shcommunity/kiosk/app/flow"
 	"github.com/shcommunity/kiosk/app/i18n"
 	"github.com/shcommunity/kiosk/app/rig"
-	"github.com/shcommunity/kiosk/app/theme"
 	"github.com/shcommunity/kiosk/app/ui"
 	"github.com/shcommunity/kiosk/app/wire"
 )
@@ -23,8 +22,7 @@ import (
 // resident is served, the screen shows the word and the slip, the idle
 // timeout clears it; then the venue mode checks a card.
 func TestShellOnSimulators(t *testing.T) {
-	a := test.NewTempApp(t)
-	a.Settings().SetTheme(theme.New())
+	themedApp(t)
 	var w0 fyne.Window
 	ctx, cancel := context.WithCancel(context.Background())
 	r, err := rig.Start(ctx, rig.Options{PollInterval: 30 * time.Millisecond, Patience: 30 * time.Second})
@@ -46,8 +44,7 @@ func TestShellOnSimulators(t *testing.T) {
 	}
 	var w fyne.Window
 	do(func() {
-		w = test.NewTempWindow(t, nil)
-		w.Resize(screenSize)
+		w = window(t, nil, screenSize)
 	})
 	w0 = w
 	var shell *ui.Shell

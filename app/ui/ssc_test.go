@@ -4,12 +4,9 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/test"
 
 	"github.com/shcommunity/kiosk/app/flow"
 	"github.com/shcommunity/kiosk/app/i18n"
-	"github.com/shcommunity/kiosk/app/theme"
-	"github.com/shcommunity/kiosk/app/ui"
 	"github.com/shcommunity/kiosk/healthcode"
 )
 
@@ -19,8 +16,7 @@ import (
 // same screens of an ID card, wherever those fit; in both languages,
 // landscape and portrait.
 func TestSSCScreensNoWider(t *testing.T) {
-	a := test.NewTempApp(t)
-	a.Settings().SetTheme(theme.New())
+	themedApp(t)
 	done := resident(flow.StepDone, ticket(flow.TicketCode, healthcode.SourceLive, healthcode.Green))
 	sscDone := done
 	sscDone.Source, sscDone.Bar = flow.SourceSSC, withContact(flow.ContactReady)
@@ -41,10 +37,7 @@ func TestSSCScreensNoWider(t *testing.T) {
 	for _, size := range []fyne.Size{fyne.NewSize(1366, 768), fyne.NewSize(1920, 1080), fyne.NewSize(1080, 1920)} {
 		for _, l := range []i18n.Lang{i18n.ZH, i18n.EN} {
 			needs := func(v flow.SelfView) (fyne.Size, fyne.Size) {
-				s := ui.NewSelf(ui.SelfControls{}, l)
-				w := test.NewTempWindow(t, s.Content())
-				w.Resize(size)
-				s.Show(v)
+				w := showSelf(t, l, size, v)
 				return w.Content().MinSize(), w.Content().Size()
 			}
 			for _, p := range pairs {
@@ -56,10 +49,7 @@ func TestSSCScreensNoWider(t *testing.T) {
 				}
 			}
 			venue := func(c flow.ContactState) (fyne.Size, fyne.Size) {
-				v := ui.NewVenue(nil, l)
-				w := test.NewTempWindow(t, v.Content())
-				w.Resize(size)
-				v.Show(flow.VenueView{Step: flow.VenueReady, Bar: withContact(c)})
+				w := showVenue(t, l, size, flow.VenueView{Step: flow.VenueReady, Bar: withContact(c)})
 				return w.Content().MinSize(), w.Content().Size()
 			}
 			base, _ := venue(flow.ContactNone)

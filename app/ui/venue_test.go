@@ -1,8 +1,6 @@
 package ui_test
 
 import (
-	"context"
-	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -10,7 +8,6 @@ import (
 
 	"github.com/shcommunity/kiosk/app/flow"
 	"github.com/shcommunity/kiosk/app/i18n"
-	"github.com/shcommunity/kiosk/app/theme"
 	"github.com/shcommunity/kiosk/app/ui"
 	"github.com/shcommunity/kiosk/healthcode"
 )
@@ -36,23 +33,9 @@ func TestVenueScreens(t *testing.T) {
 		{"card_expired", flow.VenueView{Step: flow.VenueRefused, Problem: flow.ProblemCardExpired, Bar: bar}, []string{"您的身份证已过期"}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			a := test.NewTempApp(t)
-			a.Settings().SetTheme(theme.New())
-			v := ui.NewVenue(nil, i18n.ZH)
-			w := test.NewTempWindow(t, v.Content())
-			w.Resize(screenSize)
-			v.Show(tc.view)
-			m := test.RenderToMarkup(w.Canvas())
-			for _, s := range tc.want {
-				if !strings.Contains(m, s) {
-					t.Errorf("screen lacks %q", s)
-				}
-			}
-			for _, s := range tc.not {
-				if strings.Contains(m, s) {
-					t.Errorf("screen shows %q", s)
-				}
-			}
+			themedApp(t)
+			w := showVenue(t, i18n.ZH, screenSize, tc.view)
+			screenSays(t, "screen", w, tc.want, tc.not)
 			golden(t, "venue_"+tc.name+".xml", w)
 		})
 	}
@@ -61,8 +44,7 @@ func TestVenueScreens(t *testing.T) {
 // TestScannerEntry types a QR text ending in Enter, as a USB scanner
 // does, and checks the flow gets it and the entry is cleared for the next.
 func TestScannerEntry(t *testing.T) {
-	a := test.NewTempApp(t)
-	a.Settings().SetTheme(theme.New())
+	themedApp(t)
 	var got []string
 	v := ui.NewVenue(func(s string) { got = append(got, s) }, i18n.ZH)
 	w := test.NewTempWindow(t, v.Content())
@@ -72,38 +54,6 @@ func TestScannerEntry(t *testing.T) {
 	if len(got) != 1 || got[0] != "HC1:ABC" || v.Entry().Text != "" {
 		t.Errorf("scanned %q, entry %q; want [HC1:ABC] and an empty entry", got, v.Entry().Text)
 	}
-}
-
-func TestCounterScreens(t *testing.T) {
-	a := test.NewTempApp(t)
-	a.Settings().SetTheme(theme.New())
-	c := ui.NewCounter(context.Background(), &flow.Counter{}, i18n.ZH)
-	w := test.NewTempWindow(t, c.Content())
-	w.Resize(screenSize)
-	golden(t, "counter_login.xml", w)
-	dash := flow.Dashboard{TodayActions: 3, Pending: 1, Online: true,
-		HelpCalls: []string{"09:30 演示自助机"}, Calls: []flow.Call{{MaskedName: "李*英", MaskedID: "3****002X", Printed: healthcode.Green, Current: healthcode.Yellow}}, Quarantined: []string{"enrolment K3QF-7XBA: invalid_phone"},
-		Ready: []flow.Ready{{Receipt: "M2QX-7KAB", MaskedName: "王*芬", Since: asOf}}}
-	c.Show(flow.CounterView{Step: flow.CounterReady, Worker: "演示社工", Dashboard: dash})
-	m := test.RenderToMarkup(w.Canvas())
-	for _, s := range []string{"呼叫工作人员（1）", "绿码→黄码", "invalid_phone", "纸质码已生成、尚未领取（1）", "王*芬 回执号 M2QX-7KAB"} {
-		if !strings.Contains(m, s) {
-			t.Errorf("counter's dashboard lacks %q", s)
-		}
-	}
-	golden(t, "counter_ready.xml", w)
-	c.Show(flow.CounterView{Step: flow.CounterResident, Worker: "演示社工", MaskedName: "张*丰", MaskedID: "3*************0019",
-		FamilyName: "孙*", Dashboard: dash, Record: flow.Record{Enrolled: true, CodesKnown: true,
-			Status: healthcode.Status{Source: healthcode.SourceLive, Colour: healthcode.Green, AsOf: asOf},
-			Codes:  []flow.Code{{TokenID: "T1", State: flow.CodeActive, Place: "田林街道", IssuedAt: asOf, ExpiresAt: asOf.AddDate(0, 6, 0)}}}})
-	m = test.RenderToMarkup(w.Canvas())
-	for _, s := range []string{"张*丰", "家属代办：孙*", "登记并打印", "补打新码", "挂失", "提交纠错", "当前 绿码", "纸质码（1）", "有效 · 有效至",
-		"谁查询过她", "撤回健康云授权"} {
-		if !strings.Contains(m, s) {
-			t.Errorf("counter screen lacks %q", s)
-		}
-	}
-	golden(t, "counter_resident.xml", w)
 }
 
 var fyneKeyReturn = fyne.KeyEvent{Name: fyne.KeyReturn}
