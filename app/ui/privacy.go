@@ -42,7 +42,7 @@ func (s *Self) privacyScreen(sz theme.Sizes) fyne.CanvasObject {
 	v, l, w := s.view, s.Lang, width(sz, sz.Text)
 	switch v.Step {
 	case flow.StepLooking:
-		return centred(para(i18n.T(l, i18n.Checking), sz.Heading, theme.Foreground, true, w), s.who(sz, w))
+		return s.working(sz, i18n.Checking)
 	case flow.StepAccess:
 		return s.accessScreen(sz)
 	case flow.StepHealthConsent:

@@ -190,13 +190,13 @@ func (s *Self) middle(sz theme.Sizes) fyne.CanvasObject {
 	}
 	switch v.Step {
 	case flow.StepChecking:
-		return centred(para(i18n.T(l, i18n.Checking), sz.Heading, theme.Foreground, true, w), s.who(sz, w))
+		return s.working(sz, i18n.Checking)
 	case flow.StepConsent:
 		return s.consentScreen(sz)
 	case flow.StepPhone:
 		return s.phoneScreen(sz)
 	case flow.StepEnrolling:
-		return centred(para(i18n.T(l, i18n.Enrolling), sz.Heading, theme.Foreground, true, w), s.who(sz, w))
+		return s.working(sz, i18n.Enrolling)
 	case flow.StepDeclined:
 		return centred(para(i18n.T(l, i18n.DeclinedTitle), sz.Heading, theme.Foreground, true, w),
 			para(i18n.T(l, i18n.DeclinedHint), sz.Large, theme.Foreground, true, w))
@@ -217,6 +217,13 @@ func (s *Self) middle(sz theme.Sizes) fyne.CanvasObject {
 		start = append(start, para(i18n.T(l, i18n.CancelledNotice), sz.Large, theme.Primary, true, w))
 	}
 	return centred(start...)
+}
+
+// working says what the kiosk is doing for her (what), over her masked
+// name and number.
+func (s *Self) working(sz theme.Sizes, what i18n.Key) fyne.CanvasObject {
+	w := width(sz, sz.Text)
+	return centred(para(i18n.T(s.Lang, what), sz.Heading, theme.Foreground, true, w), s.who(sz, w))
 }
 
 // result is the colour (or the receipt) beside the slip's preview
