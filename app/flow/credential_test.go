@@ -62,8 +62,7 @@ func TestMedicalCredentialSSC(t *testing.T) {
 		if v := h.s.View(); v.Step != flow.StepDone || !v.CanCredential {
 			t.Fatalf("step %q, can credential %v; want done and 打印就医凭证 offered", v.Step, v.CanCredential)
 		}
-		h.do(h.s.MedicalCredential)
-		v := h.s.View()
+		v := h.do(h.s.MedicalCredential)
 		rs := b.residents()
 		if len(rs) != 1 || rs[0].CardNumber != pii.IDNumber("D00000002") || rs[0].Number.Reveal() != yellowID {
 			t.Fatalf("credentials asked for %+v; want one, with her card number", rs)
@@ -106,8 +105,7 @@ func TestMedicalCredentialRefused(t *testing.T) {
 		}
 		h.place(card("张三丰", greenID), nil)
 		b.err = flow.ErrServiceUnavailable
-		h.do(h.s.MedicalCredential)
-		if v := h.s.View(); v.Step != flow.StepError || v.Problem != flow.ProblemServiceDown || len(printedBy(h.p)) != 2 {
+		if v := h.do(h.s.MedicalCredential); v.Step != flow.StepError || v.Problem != flow.ProblemServiceDown || len(printedBy(h.p)) != 2 {
 			t.Errorf("service down: step %q, problem %q, %d printed", v.Step, v.Problem, len(printedBy(h.p)))
 		}
 		if rs := b.residents(); len(rs) != 1 || rs[0].CardNumber != "" {

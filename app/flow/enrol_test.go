@@ -39,21 +39,18 @@ func TestSelfEnrolmentOnline(t *testing.T) {
 		if v.MaskedName != "王*芬" {
 			t.Errorf("masked name on the consent screen = %q", v.MaskedName)
 		}
-		h.do(h.s.Agree)
-		if v := h.s.View(); v.Step != flow.StepPhone {
+		if v := h.do(h.s.Agree); v.Step != flow.StepPhone {
 			t.Fatalf("after 同意: step = %q, want the phone keypad", v.Step)
 		}
 		h.typePhone("1381234567")
-		h.do(h.s.ConfirmPhone)
-		if v := h.s.View(); v.Step != flow.StepPhone || !v.PhoneRefused || v.Phone != "1381234567" {
+		if v := h.do(h.s.ConfirmPhone); v.Step != flow.StepPhone || !v.PhoneRefused || v.Phone != "1381234567" {
 			t.Fatalf("10 digits: step %q refused %v phone %q; want refused, digits kept", v.Step, v.PhoneRefused, v.Phone)
 		}
 		h.typePhone("8")
 		if v := h.s.View(); v.PhoneRefused {
 			t.Error("the refusal stays after a new digit")
 		}
-		h.do(h.s.ConfirmPhone)
-		v = h.s.View()
+		v = h.do(h.s.ConfirmPhone)
 		if v.Step != flow.StepDone || v.Ticket.Kind != flow.TicketCode || !v.Enrolled {
 			t.Fatalf("step %q ticket %q enrolled %v; want done with a new code", v.Step, v.Ticket.Kind, v.Enrolled)
 		}
@@ -98,8 +95,7 @@ func TestSelfEnrolmentOffline(t *testing.T) {
 			t.Fatalf("step %q offline %v, want the offline consent screen", v.Step, v.Offline)
 		}
 		h.do(h.s.Agree)
-		h.do(h.s.SkipPhone)
-		v := h.s.View()
+		v := h.do(h.s.SkipPhone)
 		if v.Step != flow.StepDone || v.Ticket.Kind != flow.TicketPending || v.Ticket.Receipt != "K3QF-7XBA" {
 			t.Fatalf("step %q ticket %+v, want a pending receipt", v.Step, v.Ticket)
 		}
@@ -118,8 +114,7 @@ func TestSelfEnrolmentDeclined(t *testing.T) {
 		h.start()
 		defer h.stop()
 		h.place(newcomer(), nil)
-		h.do(h.s.Decline)
-		v := h.s.View()
+		v := h.do(h.s.Decline)
 		if v.Step != flow.StepDeclined || v.HasResident() {
 			t.Fatalf("step %q, resident on screen %v (%q); want declined with nothing about her", v.Step, v.HasResident(), v.MaskedName)
 		}
@@ -132,9 +127,7 @@ func TestSelfEnrolmentDeclined(t *testing.T) {
 			t.Errorf("last said %q, want %q", said[len(said)-1], flow.PromptDeclined)
 		}
 		h.remove()
-		time.Sleep(25 * time.Second)
-		synctest.Wait()
-		if v := h.s.View(); v.Step != flow.StepStart {
+		if v := h.after(25 * time.Second); v.Step != flow.StepStart {
 			t.Errorf("after the idle timeout: step %q, want start", v.Step)
 		}
 	})
@@ -219,8 +212,7 @@ func TestKeypadRefusesWhatIsNotAMobile(t *testing.T) {
 				h.place(newcomer(), nil)
 				h.do(h.s.Agree)
 				h.typePhone(tc.typed)
-				h.do(h.s.ConfirmPhone)
-				v := h.s.View()
+				v := h.do(h.s.ConfirmPhone)
 				if tc.refused {
 					if v.Step != flow.StepPhone || !v.PhoneRefused || len(h.b.enrolments()) != 0 {
 						t.Fatalf("typed %q: step %q refused %v enrolments %d; want refused, nothing sent",
@@ -259,16 +251,13 @@ func TestPaperOutAfterEnrolment(t *testing.T) {
 		defer h.stop()
 		h.place(newcomer(), nil)
 		h.do(h.s.Agree)
-		h.do(h.s.SkipPhone)
-		if v := h.s.View(); v.Step != flow.StepError || v.Problem != flow.ProblemPaperOut {
+		if v := h.do(h.s.SkipPhone); v.Step != flow.StepError || v.Problem != flow.ProblemPaperOut {
 			t.Fatalf("step %q problem %q, want paper out", v.Step, v.Problem)
 		}
 		h.p.mu.Lock()
 		h.p.err = nil // staff load paper
 		h.p.mu.Unlock()
-		time.Sleep(time.Minute) // the status bar's next poll sees the printer ready
-		synctest.Wait()
-		v := h.s.View()
+		v := h.after(time.Minute) // the status bar's next poll sees the printer ready
 		if v.Step != flow.StepDone || v.Ticket.Kind != flow.TicketCode {
 			t.Fatalf("after the paper is back: step %q ticket %q, want done with the code", v.Step, v.Ticket.Kind)
 		}

@@ -127,8 +127,7 @@ func TestAccessRecordsPaged(t *testing.T) {
 		if v := h.s.View(); v.Step != flow.StepDone || !v.CanAsk {
 			t.Fatalf("step %q, can ask %v; want done and the questions offered", v.Step, v.CanAsk)
 		}
-		h.do(h.s.AccessRecords)
-		v := h.s.View()
+		v := h.do(h.s.AccessRecords)
 		if v.Step != flow.StepAccess || v.Access.Pages != 3 || v.Access.Page != 0 || len(v.Access.Rows) != flow.AccessPageSize ||
 			v.Access.Total != len(b.groups) || v.Access.Rows[0].Place != "场所0" {
 			t.Fatalf("access view = %+v", v.Access)
@@ -143,8 +142,7 @@ func TestAccessRecordsPaged(t *testing.T) {
 		if a := h.s.View().Access; a.Page != 2 || len(a.Rows) != 1 || a.Rows[0].Place != fmt.Sprintf("场所%d", 2*flow.AccessPageSize) {
 			t.Errorf("last page = %+v", a)
 		}
-		h.do(h.s.PrintSheet)
-		if v := h.s.View(); v.Sheet != flow.SheetPrinted || len(sp.access) != 1 || len(sp.access[0].Groups) != len(b.groups) ||
+		if v := h.do(h.s.PrintSheet); v.Sheet != flow.SheetPrinted || len(sp.access) != 1 || len(sp.access[0].Groups) != len(b.groups) ||
 			sp.who[0].MaskedName != "张*丰" {
 			t.Errorf("after 打印: sheet %q, printed %d lists, who %+v", v.Sheet, len(sp.access), sp.who)
 		}
@@ -167,8 +165,7 @@ func TestAccessRecordsEmpty(t *testing.T) {
 		h.start()
 		defer h.stop()
 		h.place(card("张三丰", greenID), nil)
-		h.do(h.s.AccessRecords)
-		if v := h.s.View(); v.Step != flow.StepAccess || v.Access.Total != 0 || v.Access.Pages != 1 {
+		if v := h.do(h.s.AccessRecords); v.Step != flow.StepAccess || v.Access.Total != 0 || v.Access.Pages != 1 {
 			t.Errorf("empty list: step %q, %+v", v.Step, v.Access)
 		}
 	})
@@ -184,17 +181,14 @@ func TestHealthConsentOnce(t *testing.T) {
 		h.start()
 		defer h.stop()
 		h.place(card("张三丰", greenID), nil)
-		h.do(h.s.HealthServices)
-		if v := h.s.View(); v.Step != flow.StepHealthConsent || v.Health != nil {
+		if v := h.do(h.s.HealthServices); v.Step != flow.StepHealthConsent || v.Health != nil {
 			t.Fatalf("first time: step %q, health %+v; want the consent screen and nothing else", v.Step, v.Health)
 		}
-		h.do(h.s.DeclineHealth)
-		if v := h.s.View(); v.Step != flow.StepDone || len(b.agreed) != 0 {
+		if v := h.do(h.s.DeclineHealth); v.Step != flow.StepDone || len(b.agreed) != 0 {
 			t.Fatalf("不同意: step %q, agreed %v", v.Step, b.agreed)
 		}
 		h.do(h.s.HealthServices)
-		h.do(h.s.AgreeHealth)
-		if v := h.s.View(); v.Step != flow.StepHealth || v.Health == nil || v.Health.FamilyDoctor != "陈医生" ||
+		if v := h.do(h.s.AgreeHealth); v.Step != flow.StepHealth || v.Health == nil || v.Health.FamilyDoctor != "陈医生" ||
 			len(b.agreed) != 1 || b.agreed[0] != flow.HealthConsentVersion {
 			t.Fatalf("同意: step %q, health %+v, agreed %v", v.Step, v.Health, b.agreed)
 		}
@@ -202,14 +196,12 @@ func TestHealthConsentOnce(t *testing.T) {
 		if len(sp.health) != 1 || sp.health[0].FamilyDoctor != "陈医生" {
 			t.Errorf("打印: %d health sheets", len(sp.health))
 		}
-		h.do(h.s.BackToCode)
-		if v := h.s.View(); v.Step != flow.StepDone || v.Health != nil {
+		if v := h.do(h.s.BackToCode); v.Step != flow.StepDone || v.Health != nil {
 			t.Errorf("返回: step %q, health %+v", v.Step, v.Health)
 		}
 		h.remove()
 		h.place(card("张三丰", greenID), nil)
-		h.do(h.s.HealthServices)
-		if v := h.s.View(); v.Step != flow.StepHealth || len(b.agreed) != 1 {
+		if v := h.do(h.s.HealthServices); v.Step != flow.StepHealth || len(b.agreed) != 1 {
 			t.Errorf("second visit: step %q, agreed %d times; want her services at once", v.Step, len(b.agreed))
 		}
 	})
@@ -227,26 +219,22 @@ func TestHealthBadInput(t *testing.T) {
 		h.start()
 		defer h.stop()
 		h.place(card("李秀英", yellowID), nil)
-		h.do(h.s.HealthServices)
-		if v := h.s.View(); v.Step != flow.StepNoHealthRecord || v.Health != nil {
+		if v := h.do(h.s.HealthServices); v.Step != flow.StepNoHealthRecord || v.Health != nil {
 			t.Errorf("no record: step %q, health %+v", v.Step, v.Health)
 		}
 		h.remove()
 		h.place(card("张三丰", greenID), nil)
-		h.do(h.s.HealthServices)
-		if v := h.s.View(); v.Step != flow.StepHealth {
+		if v := h.do(h.s.HealthServices); v.Step != flow.StepHealth {
 			t.Fatalf("before the withdrawal: step %q", v.Step)
 		}
 		h.remove()
 		b.withdraw(greenID)
 		h.place(card("张三丰", greenID), nil)
-		h.do(h.s.HealthServices)
-		if v := h.s.View(); v.Step != flow.StepHealthConsent || v.Health != nil {
+		if v := h.do(h.s.HealthServices); v.Step != flow.StepHealthConsent || v.Health != nil {
 			t.Errorf("after the withdrawal: step %q, health %+v; want the consent screen only", v.Step, v.Health)
 		}
 		b.agreeErr = flow.ErrServiceUnavailable
-		h.do(h.s.AgreeHealth)
-		if v := h.s.View(); v.Step != flow.StepError || v.Problem != flow.ProblemServiceDown || v.Health != nil {
+		if v := h.do(h.s.AgreeHealth); v.Step != flow.StepError || v.Problem != flow.ProblemServiceDown || v.Health != nil {
 			t.Errorf("agreeing while the service is down: step %q, problem %q", v.Step, v.Problem)
 		}
 	})

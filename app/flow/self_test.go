@@ -89,10 +89,33 @@ func (h *harness) saidSoFar() []flow.Prompt {
 	return slices.Clone(h.said)
 }
 
-// do runs a control and lets the flow settle.
-func (h *harness) do(f func()) {
+// after lets d pass on the bubble's clock, lets the flow settle and
+// returns its view then.
+func (h *harness) after(d time.Duration) flow.SelfView {
+	time.Sleep(d)
+	synctest.Wait()
+	return h.s.View()
+}
+
+// wantProblem checks that the flow shows the error screen of want and
+// that nothing was printed, and returns the view.
+func (h *harness) wantProblem(t *testing.T, want flow.Problem) flow.SelfView {
+	t.Helper()
+	v := h.s.View()
+	if v.Step != flow.StepError || v.Problem != want {
+		t.Errorf("step %q problem %q, want error %q", v.Step, v.Problem, want)
+	}
+	if printed, _ := h.b.counts(); printed != 0 {
+		t.Errorf("prints recorded = %d, want 0", printed)
+	}
+	return v
+}
+
+// do runs a control, lets the flow settle and returns its view then.
+func (h *harness) do(f func()) flow.SelfView {
 	f()
 	synctest.Wait()
+	return h.s.View()
 }
 
 func (h *harness) stepsSeen() []flow.Step {
@@ -232,15 +255,8 @@ func TestSelfServiceProblems(t *testing.T) {
 					}
 				}
 				h.place(c, tc.cardErr)
-				v := h.s.View()
-				if v.Step != flow.StepError || v.Problem != tc.want {
-					t.Errorf("step %q problem %q, want error %q", v.Step, v.Problem, tc.want)
-				}
-				if tc.printer != "" && v.Bar.Printer != tc.printer {
+				if v := h.wantProblem(t, tc.want); tc.printer != "" && v.Bar.Printer != tc.printer {
 					t.Errorf("printer state = %q, want %q", v.Bar.Printer, tc.printer)
-				}
-				if printed, _ := h.b.counts(); printed != 0 {
-					t.Errorf("prints recorded = %d, want 0", printed)
 				}
 			})
 		})
@@ -256,9 +272,7 @@ func TestIdleTimeoutClearsResident(t *testing.T) {
 		h.place(c, nil)
 
 		// The card stays on the reader: the screen never changes.
-		time.Sleep(10 * time.Minute)
-		synctest.Wait()
-		if v := h.s.View(); v.Step != flow.StepDone {
+		if v := h.after(10 * time.Minute); v.Step != flow.StepDone {
 			t.Fatalf("card on the reader, after 10 min step = %q, want done", v.Step)
 		}
 
@@ -266,15 +280,11 @@ func TestIdleTimeoutClearsResident(t *testing.T) {
 		time.Sleep(15 * time.Second)
 		h.s.Touch() // still reading the screen
 		synctest.Wait()
-		time.Sleep(15 * time.Second)
-		synctest.Wait()
-		if v := h.s.View(); v.Step != flow.StepDone || !v.HasResident() {
+		if v := h.after(15 * time.Second); v.Step != flow.StepDone || !v.HasResident() {
 			t.Fatalf("touched 15 s ago, step = %q, want done with the resident", v.Step)
 		}
 
-		time.Sleep(6 * time.Second)
-		synctest.Wait()
-		v := h.s.View()
+		v := h.after(6 * time.Second)
 		if v.Step != flow.StepStart || v.HasResident() || v.Problem != "" {
 			t.Errorf("after the timeout: %+v, want the empty start screen", v)
 		}
@@ -292,19 +302,13 @@ func TestIdleNeverMidPrint(t *testing.T) {
 		defer h.stop()
 		h.place(card("张三丰", greenID), nil)
 		h.remove() // the resident lifts the card early
-		time.Sleep(30 * time.Second)
-		synctest.Wait()
-		if v := h.s.View(); v.Step != flow.StepPrinting {
+		if v := h.after(30 * time.Second); v.Step != flow.StepPrinting {
 			t.Fatalf("mid-print step = %q, want printing", v.Step)
 		}
-		time.Sleep(31 * time.Second)
-		synctest.Wait()
-		if v := h.s.View(); v.Step != flow.StepDone {
+		if v := h.after(31 * time.Second); v.Step != flow.StepDone {
 			t.Fatalf("after the print step = %q, want done", v.Step)
 		}
-		time.Sleep(21 * time.Second)
-		synctest.Wait()
-		if v := h.s.View(); v.Step != flow.StepStart {
+		if v := h.after(21 * time.Second); v.Step != flow.StepStart {
 			t.Fatalf("after idle step = %q, want start", v.Step)
 		}
 	})
@@ -345,9 +349,7 @@ func TestNewCardReplacesOld(t *testing.T) {
 		h.events <- flow.IDCardEvent(idcard.Event{Kind: idcard.CardPlaced, Card: first})
 		h.events <- flow.IDCardEvent(idcard.Event{Kind: idcard.CardRemoved})
 		h.place(card("周建国", redID), nil)
-		time.Sleep(3 * time.Second)
-		synctest.Wait()
-		v := h.s.View()
+		v := h.after(3 * time.Second)
 		if v.Ticket.Status.Colour != healthcode.Red || v.MaskedName != "周*国" {
 			t.Errorf("shown %q %q, want the second resident's red", v.MaskedName, v.Ticket.Status.Colour)
 		}
@@ -412,9 +414,7 @@ func TestReaderGoneIsOnScreen(t *testing.T) {
 			t.Fatalf("reader gone while serving: step %q problem %q, want her done screen", v.Step, v.Problem)
 		}
 		h.remove()
-		time.Sleep(21 * time.Second)
-		synctest.Wait()
-		if v := h.s.View(); v.Step != flow.StepError || v.Problem != flow.ProblemReaderDown || v.HasResident() {
+		if v := h.after(21 * time.Second); v.Step != flow.StepError || v.Problem != flow.ProblemReaderDown || v.HasResident() {
 			t.Fatalf("after she left: step %q problem %q resident %v, want the reader-down error and nobody", v.Step, v.Problem, v.HasResident())
 		}
 
