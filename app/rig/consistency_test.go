@@ -346,16 +346,7 @@ func (w *world) probeOnline(ctx context.Context, people []*person) {
 			w.t.Fatal(err)
 		}
 		got["status API"] = healthcode.Status{Source: healthcode.SourceLive, Colour: api.Status.Colour, AsOf: api.Status.AsOf}
-		ans, err := w.eng.Status(ctx, p.id)
-		if err != nil {
-			w.t.Fatal(err)
-		}
-		got["engine"] = ans.Status()
-		card, err := w.back.CardStatus(ctx, r)
-		if err != nil {
-			w.t.Fatal(err)
-		}
-		got["venue card"] = card.Status
+		w.askKiosk(ctx, r, got)
 		tk, err := w.back.PaperCode(ctx, r)
 		if err != nil {
 			w.t.Fatal(err)
@@ -415,16 +406,7 @@ func (w *world) probeOffline(ctx context.Context) {
 	for _, p := range w.people {
 		r := flow.Resident{Name: p.name, Number: p.id}
 		got := map[string]healthcode.Status{}
-		ans, err := w.eng.Status(ctx, p.id)
-		if err != nil {
-			w.t.Fatal(err)
-		}
-		got["engine"] = ans.Status()
-		card, err := w.back.CardStatus(ctx, r)
-		if err != nil {
-			w.t.Fatal(err)
-		}
-		got["venue card"] = card.Status
+		w.askKiosk(ctx, r, got)
 		for ch, s := range got {
 			w.checkOffline(p, ch, s, now, true)
 		}
@@ -436,6 +418,21 @@ func (w *world) probeOffline(ctx context.Context) {
 			w.checkOffline(p, "venue paper (claim)", paper.Status, now, false)
 		}
 	}
+}
+
+// askKiosk puts into got what the kiosk's sync engine and its venue check
+// of her card say of r, online or off.
+func (w *world) askKiosk(ctx context.Context, r flow.Resident, got map[string]healthcode.Status) {
+	ans, err := w.eng.Status(ctx, r.Number)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	got["engine"] = ans.Status()
+	card, err := w.back.CardStatus(ctx, r)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	got["venue card"] = card.Status
 }
 
 // checkOffline judges one offline answer. bounded is the kiosk's own

@@ -28,7 +28,6 @@ import (
 func TestSSCMedicalCredential(t *testing.T) {
 	k := startTwoModes(t)
 	ctx := context.Background()
-	k.selfUntil(t, func(v flow.SelfView) bool { return v.Bar.Contact == flow.ContactReady && v.Bar.ReaderConnected })
 
 	k.insert(t, "ssc-yellow")
 	v := k.selfUntil(t, settled)

@@ -49,6 +49,8 @@ type twoModes struct {
 	slips  chan escpossim.Slip
 }
 
+// startTwoModes starts the rig with its contact reader and the two
+// flows, and returns once the self-service screen shows both readers up.
 func startTwoModes(t *testing.T) *twoModes {
 	t.Helper()
 	l := pcsclab.Need(t, lab, labErr)
@@ -85,6 +87,7 @@ func startTwoModes(t *testing.T) *twoModes {
 			t.Errorf("close rig: %v", err)
 		}
 	})
+	k.selfUntil(t, func(v flow.SelfView) bool { return v.Bar.Contact == flow.ContactReady && v.Bar.ReaderConnected })
 	return k
 }
 
@@ -140,7 +143,6 @@ func (k *twoModes) nextSlip(t *testing.T) escpossim.Slip {
 func TestSSCResident(t *testing.T) {
 	k := startTwoModes(t)
 	ctx := context.Background()
-	k.selfUntil(t, func(v flow.SelfView) bool { return v.Bar.Contact == flow.ContactReady && v.Bar.ReaderConnected })
 
 	k.insert(t, "ssc-yellow")
 	v := k.selfUntil(t, settled)
