@@ -254,10 +254,8 @@ func TestPaperOutAfterEnrolment(t *testing.T) {
 		if v := h.do(h.s.SkipPhone); v.Step != flow.StepError || v.Problem != flow.ProblemPaperOut {
 			t.Fatalf("step %q problem %q, want paper out", v.Step, v.Problem)
 		}
-		h.p.mu.Lock()
-		h.p.err = nil // staff load paper
-		h.p.mu.Unlock()
-		v := h.after(time.Minute) // the status bar's next poll sees the printer ready
+		h.p.fail(nil) // staff load paper; the status bar's next poll sees the printer ready
+		v := h.after(time.Minute)
 		if v.Step != flow.StepDone || v.Ticket.Kind != flow.TicketCode {
 			t.Fatalf("after the paper is back: step %q ticket %q, want done with the code", v.Step, v.Ticket.Kind)
 		}

@@ -168,9 +168,7 @@ func TestSelfUnprintedExpired(t *testing.T) {
 		green.Serial = "0003"
 		h.b.set(yellowID, green, nil)
 		sleepTo(at.Add(time.Second))
-		h.p.mu.Lock()
-		h.p.err = nil
-		h.p.mu.Unlock()
+		h.p.fail(nil)
 		sleepTo(at.Add(15 * time.Second)) // a poll finds the printer ready
 		v := h.s.View()
 		if v.Step != flow.StepDone || v.Ticket.Status.Colour != healthcode.Green {
@@ -257,11 +255,7 @@ func TestCounterColourExpires(t *testing.T) {
 		asked := 0
 		b := &fakeCounter{reissue: &tk, status: func() healthcode.Status { asked++; return transition(at, time.Now()) }}
 		c := &flow.Counter{Backend: b, Printer: &fakePrinter{}}
-		c.Login(ctx, "demo", "demo1234")
-		synctest.Wait()
-		c.Card(flow.IDCardEvent(idcard.Event{Kind: idcard.CardPlaced, Card: card("李秀英", yellowID)}))
-		c.Reissue(ctx)
-		synctest.Wait()
+		reissueFor(ctx, c, card("李秀英", yellowID))
 		if v := c.View(); v.Ticket.Status.Colour != healthcode.Yellow || v.Preview == nil {
 			t.Fatalf("after the reissue: %+v", v.Ticket.Status)
 		}
@@ -313,9 +307,7 @@ func TestSelfPrinterUnpluggedMidSlip(t *testing.T) {
 		if printed, _ := h.b.counts(); printed != 0 || h.s.View().Step != flow.StepError {
 			t.Fatalf("while away: %d recorded, step %q", printed, h.s.View().Step)
 		}
-		h.p.mu.Lock()
-		h.p.err = nil
-		h.p.mu.Unlock()
+		h.p.fail(nil)
 		sleepTo(time.Now().Add(10 * time.Second))
 		sleepTo(time.Now().Add(time.Minute)) // more polls: nothing twice
 		h.p.mu.Lock()
@@ -339,11 +331,7 @@ func TestCounterPrintAgain(t *testing.T) {
 		b := &fakeCounter{}
 		p := &fakePrinter{err: fmt.Errorf("print slip: %w", escpos.ErrNotResponding)}
 		c := &flow.Counter{Backend: b, Printer: p}
-		c.Login(ctx, "demo", "demo1234")
-		synctest.Wait()
-		c.Card(flow.IDCardEvent(idcard.Event{Kind: idcard.CardPlaced, Card: card("张三丰", greenID)}))
-		c.Reissue(ctx)
-		synctest.Wait()
+		reissueFor(ctx, c, card("张三丰", greenID))
 		v := c.View()
 		if v.Problem != flow.ProblemPrinterDown || !v.PrintAgain || b.printed != 0 {
 			t.Fatalf("printer away: problem %q, offer %v, %d recorded; want printer down, the offer, none", v.Problem, v.PrintAgain, b.printed)
@@ -353,9 +341,7 @@ func TestCounterPrintAgain(t *testing.T) {
 		if v := c.View(); !v.PrintAgain || b.printed != 0 {
 			t.Fatalf("still away: offer %v, %d recorded", v.PrintAgain, b.printed)
 		}
-		p.mu.Lock()
-		p.err = nil
-		p.mu.Unlock()
+		p.fail(nil)
 		c.PrintAgain(ctx)
 		synctest.Wait()
 		c.PrintAgain(ctx) // a second touch prints nothing more
@@ -383,18 +369,12 @@ func TestCounterPrintAgainExpired(t *testing.T) {
 		b := &fakeCounter{reissue: &tk}
 		p := &fakePrinter{err: fmt.Errorf("print slip: %w", escpos.ErrPaperOut)}
 		c := &flow.Counter{Backend: b, Printer: p}
-		c.Login(ctx, "demo", "demo1234")
-		synctest.Wait()
-		c.Card(flow.IDCardEvent(idcard.Event{Kind: idcard.CardPlaced, Card: card("李秀英", yellowID)}))
-		c.Reissue(ctx)
-		synctest.Wait()
+		reissueFor(ctx, c, card("李秀英", yellowID))
 		if !c.View().PrintAgain {
 			t.Fatal("no offer to print again after paper out")
 		}
 		sleepTo(at.Add(time.Second))
-		p.mu.Lock()
-		p.err = nil
-		p.mu.Unlock()
+		p.fail(nil)
 		c.PrintAgain(ctx)
 		synctest.Wait()
 		p.mu.Lock()

@@ -6,6 +6,7 @@ import (
 	"image/color"
 	"slices"
 	"sync"
+	"testing/synctest"
 	"time"
 
 	"github.com/shcommunity/kiosk/app/flow"
@@ -133,6 +134,14 @@ type fakePrinter struct {
 	delay   time.Duration
 }
 
+// fail makes the printer fail with err from now on, or print again when
+// err is nil.
+func (p *fakePrinter) fail(err error) {
+	p.mu.Lock()
+	p.err = err
+	p.mu.Unlock()
+}
+
 func (p *fakePrinter) Preview(t flow.Ticket) (image.Image, error) {
 	img := image.NewGray(image.Rect(0, 0, 8, 8))
 	img.Set(0, 0, color.Black)
@@ -167,6 +176,17 @@ func (p *fakePrinter) State(ctx context.Context) flow.PrinterState {
 		return flow.PrinterReady
 	}
 	return p.state
+}
+
+// reissueFor logs the worker in at c, places the resident's card on its
+// reader and re-issues her code, letting the bubble settle after the
+// login and after the re-issue.
+func reissueFor(ctx context.Context, c *flow.Counter, resident *idcard.Card) {
+	c.Login(ctx, "demo", "demo1234")
+	synctest.Wait()
+	c.Card(flow.IDCardEvent(idcard.Event{Kind: idcard.CardPlaced, Card: resident}))
+	c.Reissue(ctx)
+	synctest.Wait()
 }
 
 // card returns a fresh card for the sample resident with the number.

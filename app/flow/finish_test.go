@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/shcommunity/kiosk/app/flow"
-	"github.com/shcommunity/kiosk/devices/idcard"
 )
 
 // TestShutdownFinishesThePrint: the kiosk told to stop in the middle of a
@@ -94,11 +93,7 @@ func TestCounterWaitsForItsPrint(t *testing.T) {
 		p := &fakePrinter{delay: 2 * time.Second}
 		c := &flow.Counter{Backend: b, Printer: p}
 		ctx, cancel := context.WithCancel(context.Background())
-		c.Login(ctx, "demo", "demo1234")
-		synctest.Wait()
-		c.Card(flow.IDCardEvent(idcard.Event{Kind: idcard.CardPlaced, Card: card("张三丰", greenID)}))
-		c.Reissue(ctx)
-		synctest.Wait() // the re-issue is printing
+		reissueFor(ctx, c, card("张三丰", greenID)) // the re-issue is printing
 		began := time.Now()
 		cancel()
 		c.Wait()
