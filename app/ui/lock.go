@@ -171,8 +171,7 @@ func (l *Lock) log() *slog.Logger {
 // line and a keypad (0–9, delete, OK) with a cancel button. It shows
 // dots, never digits.
 type PINPad struct {
-	lock     *Lock
-	popup    *widget.PopUp
+	lockDialog
 	dots     *canvas.Text
 	message  *fyne.Container // the message, broken for the keypad's width
 	msg      string
@@ -181,14 +180,12 @@ type PINPad struct {
 	keys     []*widget.Button
 	pin      []byte
 	checking bool
-	closed   bool
-	idle     idleTimer
 }
 
 func newPINPad(l *Lock) *PINPad {
 	lang := l.Lang
 	sz := dialogSizes(l.win)
-	p := &PINPad{lock: l, sz: sz, message: container.NewStack()}
+	p := &PINPad{lockDialog: lockDialog{lock: l}, sz: sz, message: container.NewStack()}
 	p.dots = text(" ", sz.Heading, theme.Foreground, true)
 	grid := container.NewGridWithColumns(3)
 	key := func(label string, f func()) {
@@ -244,28 +241,18 @@ func (p *PINPad) Dots() string { return p.dots.Text }
 // Close closes the dialog without leaving kiosk mode; a check under way
 // is ignored when it returns.
 func (p *PINPad) Close() {
-	if p.closed {
+	if !p.shut() {
 		return
 	}
-	p.closed = true
 	p.clear()
-	p.idle.stop()
-	p.popup.Hide()
 	if p.lock.pad == p {
 		p.lock.pad = nil
 	}
 }
 
-func (p *PINPad) touched() {
-	if p.closed {
-		return
-	}
-	p.idle.reset(p.lock, func() {
-		if !p.checking {
-			p.Close()
-		}
-	})
-}
+// touched starts the idle wait again; a check under way keeps the
+// dialog open past it.
+func (p *PINPad) touched() { p.touch(func() bool { return p.checking }, p.Close) }
 
 func (p *PINPad) digit(d byte) {
 	if p.checking || len(p.pin) >= kioskmode.MaxPINLength {

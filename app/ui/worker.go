@@ -45,8 +45,7 @@ type SoundControls struct {
 // dialog, it closes itself when left untouched, so a worker who walks
 // away does not leave the way out open.
 type WorkerPanel struct {
-	lock    *Lock
-	popup   *widget.PopUp
+	lockDialog
 	level   *fyne.Container // the volume, as words
 	message *fyne.Container
 	texts   [2]string // level, message
@@ -54,14 +53,12 @@ type WorkerPanel struct {
 	mute    *widget.Button
 	s       SoundSettings
 	saving  bool
-	closed  bool
-	idle    idleTimer
 }
 
 func newWorkerPanel(l *Lock) *WorkerPanel {
 	lang := l.Lang
 	sz := dialogSizes(l.win)
-	p := &WorkerPanel{lock: l, s: l.Sound.Settings, sz: sz, level: container.NewStack(), message: container.NewStack()}
+	p := &WorkerPanel{lockDialog: lockDialog{lock: l}, s: l.Sound.Settings, sz: sz, level: container.NewStack(), message: container.NewStack()}
 	p.s.Volume = clampVolume(p.s.Volume)
 	keys := container.NewHBox()
 	key := func(label string, f func()) *widget.Button {
@@ -185,24 +182,49 @@ func (p *WorkerPanel) exit() {
 
 // Close closes the panel and stays in kiosk mode.
 func (p *WorkerPanel) Close() {
-	if p.closed {
+	if !p.shut() {
 		return
 	}
-	p.closed = true
-	p.idle.stop()
-	p.popup.Hide()
 	if p.lock.panel == p {
 		p.lock.panel = nil
 	}
 }
 
-func (p *WorkerPanel) touched() {
-	if p.closed {
+// touched starts the idle wait again; a save under way keeps the panel
+// open past it.
+func (p *WorkerPanel) touched() { p.touch(func() bool { return p.saving }, p.Close) }
+
+// lockDialog is what the Lock's two dialogs (the exit keypad and the
+// worker panel) share: their popup, closed once and for good, and the
+// idle timer that closes them.
+type lockDialog struct {
+	lock   *Lock
+	popup  *widget.PopUp
+	closed bool
+	idle   idleTimer
+}
+
+// shut hides the dialog for good and stops its idle timer; it reports
+// false when the dialog was already closed.
+func (d *lockDialog) shut() bool {
+	if d.closed {
+		return false
+	}
+	d.closed = true
+	d.idle.stop()
+	d.popup.Hide()
+	return true
+}
+
+// touch starts the idle wait again on an open dialog; when it runs out,
+// closeIt runs unless busy says the dialog still waits on an answer.
+func (d *lockDialog) touch(busy func() bool, closeIt func()) {
+	if d.closed {
 		return
 	}
-	p.idle.reset(p.lock, func() {
-		if !p.saving {
-			p.Close()
+	d.idle.reset(d.lock, func() {
+		if !busy() {
+			closeIt()
 		}
 	})
 }
