@@ -2,6 +2,7 @@ package i18n
 
 import (
 	"fmt"
+	"maps"
 	"strings"
 	"time"
 
@@ -82,11 +83,7 @@ var counterMessages = map[Key][2]string{
 	CounterClauses:        {"；", "; "},
 }
 
-func init() {
-	for k, m := range counterMessages {
-		messages[k] = m
-	}
-}
+func init() { maps.Copy(messages, counterMessages) }
 
 // codeStates are the words of a paper code's state.
 var codeStates = map[string][2]string{

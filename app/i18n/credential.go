@@ -1,6 +1,9 @@
 package i18n
 
-import "time"
+import (
+	"maps"
+	"time"
+)
 
 // The medical-visit credential (就医凭证), a slip for a hospital's
 // registration desk printed after the paper code. These words join the
@@ -27,11 +30,7 @@ var credentialMessages = map[Key][2]string{
 	CredentialUntil:    {"有效期至", "Valid until"},
 }
 
-func init() {
-	for k, m := range credentialMessages {
-		messages[k] = m
-	}
-}
+func init() { maps.Copy(messages, credentialMessages) }
 
 // CredentialUntilText is a credential's validity line: "有效期至
 // 2026-03-02 17:30", in Shanghai time.

@@ -2,6 +2,7 @@ package i18n
 
 import (
 	"fmt"
+	"maps"
 	"time"
 
 	"github.com/shcommunity/kiosk/app/flow"
@@ -68,11 +69,7 @@ var privacyMessages = map[Key][2]string{
 	HealthMoreOnSlip:  {"……其余请打印查看", "… print to see the rest"},
 }
 
-func init() {
-	for k, m := range privacyMessages {
-		messages[k] = m
-	}
-}
+func init() { maps.Copy(messages, privacyMessages) }
 
 // PurposeText is a purpose, by the service's code for it (docs/api.md,
 // "Purposes and access records"), in the resident's words.

@@ -1,6 +1,10 @@
 package i18n
 
-import "github.com/shcommunity/kiosk/app/flow"
+import (
+	"maps"
+
+	"github.com/shcommunity/kiosk/app/flow"
+)
 
 // The first-run screen's device step: the reader and the printer picked
 // from the serial ports, a test of each and the paper width; then the
@@ -90,11 +94,7 @@ var setupMessages = map[Key][2]string{
 	ModeVenueName:   {"场所核验", "Venue check"},
 }
 
-func init() {
-	for k, m := range setupMessages {
-		messages[k] = m
-	}
-}
+func init() { maps.Copy(messages, setupMessages) }
 
 // ModeName is a mode's name on the screens.
 func ModeName(l Lang, m flow.Mode) string {

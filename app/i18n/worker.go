@@ -1,6 +1,9 @@
 package i18n
 
-import "fmt"
+import (
+	"fmt"
+	"maps"
+)
 
 // The worker panel behind the exit PIN: the spoken prompts' volume and
 // mute, then leave or go back. These words join the messages (Keys, T)
@@ -31,11 +34,7 @@ var workerMessages = map[Key][2]string{
 	WorkerExit:       {"退出程序", "Exit the kiosk"},
 }
 
-func init() {
-	for k, m := range workerMessages {
-		messages[k] = m
-	}
-}
+func init() { maps.Copy(messages, workerMessages) }
 
 // VolumeText is the worker panel's volume line: "语音提示音量 80%", or
 // that the prompts are muted.
