@@ -27,9 +27,7 @@ func (h *harness) typePhone(s string) {
 
 func TestSelfEnrolmentOnline(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		h := newHarness(t)
-		h.start()
-		defer h.stop()
+		h := startHarness(t)
 		start := time.Now()
 		h.place(newcomer(), nil)
 		v := h.s.View()
@@ -110,9 +108,7 @@ func TestSelfEnrolmentOffline(t *testing.T) {
 
 func TestSelfEnrolmentDeclined(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		h := newHarness(t)
-		h.start()
-		defer h.stop()
+		h := startHarness(t)
 		h.place(newcomer(), nil)
 		v := h.do(h.s.Decline)
 		if v.Step != flow.StepDeclined || v.HasResident() {
@@ -137,9 +133,7 @@ func TestSelfEnrolmentDeclined(t *testing.T) {
 // enrolment and one slip.
 func TestConsentTouchedTwice(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		h := newHarness(t)
-		h.start()
-		defer h.stop()
+		h := startHarness(t)
 		h.place(newcomer(), nil)
 		h.s.Agree()
 		h.s.Agree()
@@ -167,9 +161,7 @@ func TestCardLiftedDuringEnrolment(t *testing.T) {
 	for _, at := range []flow.Step{flow.StepConsent, flow.StepPhone} {
 		t.Run(string(at), func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				h := newHarness(t)
-				h.start()
-				defer h.stop()
+				h := startHarness(t)
 				h.place(newcomer(), nil)
 				if at == flow.StepPhone {
 					h.do(h.s.Agree)
@@ -206,9 +198,7 @@ func TestKeypadRefusesWhatIsNotAMobile(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				h := newHarness(t)
-				h.start()
-				defer h.stop()
+				h := startHarness(t)
 				h.place(newcomer(), nil)
 				h.do(h.s.Agree)
 				h.typePhone(tc.typed)
@@ -272,9 +262,7 @@ func TestPaperOutAfterEnrolment(t *testing.T) {
 // says it, 再听一遍 repeats it.
 func TestColourSpokenOnlyOnRequest(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		h := newHarness(t)
-		h.start()
-		defer h.stop()
+		h := startHarness(t)
 		h.do(h.s.ReadAloud) // nothing on screen to read
 		h.place(card("李秀英", yellowID), nil)
 		for _, p := range h.saidSoFar() {

@@ -54,6 +54,14 @@ func newHarness(t *testing.T) *harness {
 	return h
 }
 
+// startHarness is a harness whose flow runs until the test ends.
+func startHarness(t *testing.T) *harness {
+	h := newHarness(t)
+	h.start()
+	t.Cleanup(h.stop)
+	return h
+}
+
 func (h *harness) start() {
 	ctx, cancel := context.WithCancel(context.Background())
 	h.cancel = cancel
@@ -135,9 +143,7 @@ func TestSelfServiceColours(t *testing.T) {
 	} {
 		t.Run(string(tc.colour), func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				h := newHarness(t)
-				h.start()
-				defer h.stop()
+				h := startHarness(t)
 				h.place(card(tc.name, tc.id), nil)
 				v := h.s.View()
 				if v.Step != flow.StepDone {
@@ -265,9 +271,7 @@ func TestSelfServiceProblems(t *testing.T) {
 
 func TestIdleTimeoutClearsResident(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		h := newHarness(t)
-		h.start()
-		defer h.stop()
+		h := startHarness(t)
 		c := card("张三丰", greenID)
 		h.place(c, nil)
 
@@ -388,9 +392,7 @@ func TestStopClearsResident(t *testing.T) {
 // screen stays: that card still works.
 func TestReaderGoneIsOnScreen(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		h := newHarness(t)
-		h.start()
-		defer h.stop()
+		h := startHarness(t)
 		gone := func() {
 			h.send(idcard.Event{Kind: idcard.ReaderDisconnected, Err: idcard.ErrDisconnected})
 		}

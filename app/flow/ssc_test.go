@@ -35,9 +35,7 @@ func (h *harness) insertSSC(c *ssc.Card, err error) {
 // nothing about her left once she has gone.
 func TestSelfServiceSSC(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		h := newHarness(t)
-		h.start()
-		defer h.stop()
+		h := startHarness(t)
 		h.sendCard(flow.SSCEvent(ssc.Event{Kind: ssc.ReaderConnected}))
 		if v := h.s.View(); v.Bar.Contact != flow.ContactReady || !v.Bar.ReaderConnected {
 			t.Fatalf("status bar = %+v, want both readers connected", v.Bar)
@@ -92,9 +90,7 @@ func TestSelfServiceSSCProblems(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				h := newHarness(t)
-				h.start()
-				defer h.stop()
+				h := startHarness(t)
 				h.insertSSC(tc.card, tc.err)
 				h.wantProblem(t, tc.want)
 				if !slices.Contains(h.saidSoFar(), flow.ProblemPrompt(tc.want)) {
@@ -110,9 +106,7 @@ func TestSelfServiceSSCProblems(t *testing.T) {
 // running.
 func TestContactReaderStates(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		h := newHarness(t)
-		h.start()
-		defer h.stop()
+		h := startHarness(t)
 		if v := h.s.View(); v.Bar.Contact != flow.ContactNone {
 			t.Errorf("before any contact reader event: %q, want none", v.Bar.Contact)
 		}
