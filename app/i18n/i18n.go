@@ -337,10 +337,7 @@ func T(l Lang, k Key) string {
 	if !ok {
 		return string(k)
 	}
-	if l == EN {
-		return m[1]
-	}
-	return m[0]
+	return inLang(l, m)
 }
 
 // ColourWord is the word a colour block always carries: colour is never
@@ -369,12 +366,9 @@ func ColourMeaning(l Lang, c healthcode.Colour) string {
 	case healthcode.Red:
 		m = [2]string{"请留在家中，听从社区和医生安排", "Please stay at home and follow your community's and doctor's advice"}
 	default:
-		m = [2]string{messages[UnknownMeans][0], messages[UnknownMeans][1]}
+		m = messages[UnknownMeans]
 	}
-	if l == EN {
-		return m[1]
-	}
-	return m[0]
+	return inLang(l, m)
 }
 
 // ProblemText returns what went wrong and what to do next, in plain words.
@@ -443,10 +437,7 @@ func PrinterText(l Lang, s flow.PrinterState) string {
 	default:
 		m = [2]string{"打印机检查中", "Checking printer"}
 	}
-	if l == EN {
-		return m[1]
-	}
-	return m[0]
+	return inLang(l, m)
 }
 
 // shanghai is the zone residents read times in; a fixed offset avoids
