@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -51,13 +50,7 @@ func (s *Service) IssueCredential(ctx context.Context, deviceID, workerID string
 	if card != "" && !validCardNumber(card.Reveal()) {
 		return api.CredentialResponse{}, fmt.Errorf("%w: card_number must be nine capital letters or digits", ErrInvalidField)
 	}
-	if err := s.checkWorker(ctx, workerID); err != nil {
-		return api.CredentialResponse{}, err
-	}
-	r, _, err := s.Store.ResidentByKey(ctx, s.ResidentKey(id))
-	if errors.Is(err, store.ErrNotFound) || err == nil && r.MaskedName == "" {
-		return api.CredentialResponse{}, ErrNotEnrolled
-	}
+	r, _, err := s.forIssue(ctx, workerID, id)
 	if err != nil {
 		return api.CredentialResponse{}, err
 	}

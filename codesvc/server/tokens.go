@@ -19,17 +19,26 @@ import (
 // With replace, the resident's active tokens are superseded; without it an
 // active token fails with store.ErrActiveToken.
 func (s *Service) IssueToken(ctx context.Context, deviceID, workerID string, id pii.IDNumber, replace bool) (api.TokenResponse, error) {
-	if err := s.checkWorker(ctx, workerID); err != nil {
-		return api.TokenResponse{}, err
-	}
-	r, evs, err := s.Store.ResidentByKey(ctx, s.ResidentKey(id))
-	if errors.Is(err, store.ErrNotFound) || err == nil && r.MaskedName == "" {
-		return api.TokenResponse{}, ErrNotEnrolled
-	}
+	r, evs, err := s.forIssue(ctx, workerID, id)
 	if err != nil {
 		return api.TokenResponse{}, err
 	}
 	return s.issue(ctx, deviceID, workerID, r, evs, replace, "")
+}
+
+// forIssue checks the worker and returns the resident with this ID
+// number, for something to be issued to her: one the service knows only
+// by her events, who never enrolled (no masked name), is ErrNotEnrolled
+// too.
+func (s *Service) forIssue(ctx context.Context, workerID string, id pii.IDNumber) (store.Resident, []store.Event, error) {
+	if err := s.checkWorker(ctx, workerID); err != nil {
+		return store.Resident{}, nil, err
+	}
+	r, evs, err := s.enrolled(ctx, id)
+	if err == nil && r.MaskedName == "" {
+		return store.Resident{}, nil, ErrNotEnrolled
+	}
+	return r, evs, err
 }
 
 // ReissueToken supersedes an active token with a new one for the same
@@ -105,10 +114,7 @@ func (s *Service) ReportLost(ctx context.Context, deviceID, workerID string, id 
 	if err := s.checkWorker(ctx, workerID); err != nil {
 		return nil, err
 	}
-	r, _, err := s.Store.ResidentByKey(ctx, s.ResidentKey(id))
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, ErrNotEnrolled
-	}
+	r, _, err := s.enrolled(ctx, id)
 	if err != nil {
 		return nil, err
 	}
