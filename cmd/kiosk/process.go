@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -34,6 +35,7 @@ type process struct {
 	loop           uiLoop
 
 	quitOnce sync.Once
+	endOnce  sync.Once      // shutdown, from run's end
 	bg       sync.WaitGroup // engine, reader watcher: stopped before the closers run
 	mu       sync.Mutex
 	closers  []closer
@@ -104,11 +106,52 @@ func (p *process) run(started func()) {
 			p.quit("signal")
 		}
 	})
+	uiDone := make(chan struct{})
 	go func() {
 		<-p.ctx.Done()
 		p.loop.Do(func() { p.quit("signal") })
+		p.watchUI(uiDone)
 	}()
 	p.win.ShowAndRun()
+	uiReturned()
+	close(uiDone)
+	p.end()
+}
+
+// uiGrace bounds the wait for the UI loop to return once the process is
+// on its way out (its context has ended: quit, or a signal).
+const uiGrace = 10 * time.Second
+
+// uiReturned runs when ShowAndRun has returned; a test makes it block,
+// as the loop itself can (see watchUI).
+var uiReturned = func() {}
+
+// exit ends the process when the UI loop never returned (watchUI).
+var exit = os.Exit
+
+// watchUI shuts the process down without the UI loop when the loop has
+// not returned uiGrace after the process began to stop. Fyne 2.7.1's
+// loop can fail to return at all: on its way out it queues the app's
+// stopped hook, which another goroutine hands back to the loop's queue;
+// when that lands after the loop has drained its queue for the last
+// time, the hook's caller waits for ever, and so does the loop's wait for
+// the hooks. The kiosk was once seen stuck so after a SIGTERM. The store
+// is closed and the slip under way finished all the same; nothing is
+// lost by exiting without the window.
+func (p *process) watchUI(uiDone <-chan struct{}) {
+	select {
+	case <-uiDone:
+	case <-time.After(uiGrace):
+		p.log.Warn("The UI loop did not end; shutting down without it", "after", uiGrace)
+		p.end()
+		exit(0)
+	}
+}
+
+// end says why the process is stopping, if quit has not, stops the flows
+// and runs shutdown, once, whichever of the UI loop's return and watchUI
+// comes first; the other waits for it.
+func (p *process) end() {
 	// The loop can also end without quit: Fyne's own SIGINT and SIGTERM
 	// handler stops it too, and the window is gone then.
 	p.quitOnce.Do(func() {
@@ -120,7 +163,7 @@ func (p *process) run(started func()) {
 	})
 	p.loop.stop()
 	p.cancel()
-	p.shutdown()
+	p.endOnce.Do(p.shutdown)
 }
 
 // stopWait bounds the wait for the flows at shutdown: a slip under way

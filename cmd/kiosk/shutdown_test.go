@@ -32,6 +32,9 @@ import (
 // Xvfb, without building it again.
 func TestMain(m *testing.M) {
 	if os.Getenv("KIOSK_TEST_MAIN") == "1" {
+		if os.Getenv("KIOSK_TEST_UI_HANG") == "1" {
+			uiReturned = func() { select {} } // as Fyne's loop once did: never back
+		}
 		main()
 		os.Exit(0)
 	}
@@ -69,6 +72,12 @@ type running struct {
 // configuration directory and TMPDIR of its own.
 func startProgram(t *testing.T, disp string, args ...string) *running {
 	t.Helper()
+	return startProgramEnv(t, disp, nil, args...)
+}
+
+// startProgramEnv is startProgram with env added to its environment.
+func startProgramEnv(t *testing.T, disp string, env []string, args ...string) *running {
+	t.Helper()
 	home := t.TempDir()
 	r := &running{t: t, tmp: filepath.Join(home, "tmp"), up: make(chan struct{}), exited: make(chan struct{})}
 	if err := os.Mkdir(r.tmp, 0o700); err != nil {
@@ -78,6 +87,7 @@ func startProgram(t *testing.T, disp string, args ...string) *running {
 	r.cmd.Env = append(os.Environ(), "KIOSK_TEST_MAIN=1", "DISPLAY="+disp, "HOME="+home, "TMPDIR="+r.tmp,
 		"XDG_CONFIG_HOME="+filepath.Join(home, ".config"), "XDG_DATA_HOME="+filepath.Join(home, ".local", "share"),
 		"XDG_CACHE_HOME="+filepath.Join(home, ".cache"), "LANG=C", "LC_ALL=C")
+	r.cmd.Env = append(r.cmd.Env, env...)
 	pipe, err := r.cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -175,7 +185,14 @@ func (r *running) wantCleanExit(why string) {
 	select {
 	case <-r.exited:
 	case <-time.After(time.Minute):
-		r.t.Fatalf("the program did not exit within a minute:\n%s", r.log())
+		// SIGQUIT makes the Go runtime print every goroutine's stack and
+		// exit: where it hangs is then in the failure.
+		r.cmd.Process.Signal(syscall.SIGQUIT)
+		select {
+		case <-r.exited:
+		case <-time.After(10 * time.Second):
+		}
+		r.t.Fatalf("the program did not exit within a minute; its goroutines after SIGQUIT:\n%s", r.log())
 	}
 	out := r.log()
 	if r.err != nil {
@@ -298,6 +315,25 @@ func TestShutdown(t *testing.T) {
 			wantStoreClosed(t, db)
 		})
 	}
+}
+
+// TestShutdownUIHang: when the UI loop never returns after a SIGTERM (as
+// Fyne's once did), the kiosk still shuts down without it: status 0, the
+// store closed, nothing left in TMPDIR, and the log says why.
+func TestShutdownUIHang(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the program under Xvfb")
+	}
+	disp := display(t)
+	cfg, db := provisioned(t)
+	r := startProgramEnv(t, disp, []string{"KIOSK_TEST_UI_HANG=1"}, "--config", cfg, "--log-dir", t.TempDir(), "--width", "1280", "--height", "720")
+	r.waitUp(disp, windowTitle)
+	r.cmd.Process.Signal(syscall.SIGTERM)
+	r.wantCleanExit("signal")
+	if !strings.Contains(r.log(), "The UI loop did not end; shutting down without it") {
+		t.Errorf("the log does not say the UI loop did not end:\n%s", r.log())
+	}
+	wantStoreClosed(t, db)
 }
 
 // TestDemoShutdown closes the demo's window: status 0, and its
