@@ -29,9 +29,18 @@ type fakeCounter struct {
 	record                          *flow.Record
 	records, lost, withdrawn, looks int
 	access                          flow.AccessList
+	// hold, when set, keeps Record from answering until it is closed, so
+	// that a test sees the record still on its way.
+	hold chan struct{}
 }
 
 func (f *fakeCounter) Record(ctx context.Context, w string, r flow.Resident) (flow.Record, error) {
+	f.mu.Lock()
+	hold := f.hold
+	f.mu.Unlock()
+	if hold != nil {
+		<-hold
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.records++

@@ -72,10 +72,17 @@ func TestCounterRecord(t *testing.T) {
 		t.Errorf("withdrawn %d, looks %d; want 1 and 1", withdrawn, looks)
 	}
 
+	// Her record is held back until the view has been looked at: on a
+	// fast machine the fake would otherwise answer before View.
+	hold := make(chan struct{})
+	b.mu.Lock()
+	b.hold = hold
+	b.mu.Unlock()
 	c.Card(flow.IDCardEvent(idcard.Event{Kind: idcard.CardPlaced, Card: card("李秀英", "310115198605120080")}))
 	if v := c.View(); v.AccessShown || v.Access.Groups != nil || v.Revoked != 0 || v.Message != "" || !v.RecordLoading {
 		t.Errorf("the next resident: %+v; want nothing of the one before and her own record on its way", v)
 	}
+	close(hold)
 	waitCounter(t, c, func(v flow.CounterView) bool { return !v.RecordLoading })
 	c.Clear()
 	if v := c.View(); v.Record.Status.Source != "" || v.Record.Codes != nil {
