@@ -10,6 +10,7 @@ import (
 	"github.com/shcommunity/kiosk/app/flow"
 	"github.com/shcommunity/kiosk/devices/idcard"
 	"github.com/shcommunity/kiosk/healthcode"
+	"github.com/shcommunity/kiosk/internal/clocktest"
 )
 
 // fakeCounter records what the counter asked for.
@@ -269,19 +270,6 @@ func TestCounterMinor(t *testing.T) {
 	}
 }
 
-// fakeClock is a clock the test moves.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *fakeClock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 // loggingOut is a counter backend that counts the worker logouts it is
 // told of (flow.WorkerLogout): its session must go with the screen.
 type loggingOut struct {
@@ -301,7 +289,7 @@ func (l *loggingOut) count() int { l.mu.Lock(); defer l.mu.Unlock(); return l.lo
 // hers starts the five minutes again; the backend drops her session.
 func TestFinding11CounterIdleLogout(t *testing.T) {
 	ctx := context.Background()
-	clk := &fakeClock{t: asOf}
+	clk := clocktest.New(asOf)
 	b := &loggingOut{}
 	c := &flow.Counter{Backend: b, Printer: &fakePrinter{}, Now: clk.Now}
 	if c.CheckIdle() {
@@ -346,7 +334,7 @@ func TestFinding11IdleConfigurable(t *testing.T) {
 		{time.Minute, time.Minute - time.Second, false},
 		{-1, 24 * time.Hour, false},
 	} {
-		clk := &fakeClock{t: asOf}
+		clk := clocktest.New(asOf)
 		c := &flow.Counter{Backend: &fakeCounter{}, Printer: &fakePrinter{}, Now: clk.Now, IdleLogout: tc.idle}
 		c.Login(ctx, "demo", "demo1234")
 		waitCounter(t, c, func(v flow.CounterView) bool { return v.Step == flow.CounterReady })

@@ -17,6 +17,7 @@ import (
 	"github.com/shcommunity/kiosk/codesvc/rules"
 	"github.com/shcommunity/kiosk/devices/idcard"
 	"github.com/shcommunity/kiosk/healthcode"
+	"github.com/shcommunity/kiosk/internal/clocktest"
 	"github.com/shcommunity/kiosk/pii"
 )
 
@@ -158,7 +159,7 @@ func TestCounterMinorOnRig(t *testing.T) {
 // never ended is still yellow fifteen days on; the counter's dashboard
 // lists her with the reason while online, and lists nothing offline.
 func TestCounterWatchList(t *testing.T) {
-	clk := newTestClock()
+	clk := clocktest.New(time.Now())
 	k := startKiosk(t, rig.Options{Now: clk.Now})
 	ctx := context.Background()
 	const label = "resident-green"

@@ -20,6 +20,7 @@ import (
 	"github.com/shcommunity/kiosk/devices/escpos/escpossim"
 	"github.com/shcommunity/kiosk/devices/escpos/qrtest"
 	"github.com/shcommunity/kiosk/healthcode"
+	"github.com/shcommunity/kiosk/internal/clocktest"
 	"github.com/shcommunity/kiosk/pii"
 	"golang.org/x/text/encoding/simplifiedchinese"
 )
@@ -394,33 +395,13 @@ func decodeQRAbsent(k *kiosk) bool {
 	return err == nil
 }
 
-// testClock is a clock a test moves on.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newTestClock() *testClock { return &testClock{t: time.Now()} }
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 // TestOfflineUnchecked: offline, a resident this kiosk knows whose cached
 // status is past its valid_until (or older than the freshness bound) gets
 // a slip that says her status could not be checked and what to do, never
 // the offline-enrolment receipt; it is audited under her keyed hash,
 // queues nothing, and the counter lists it until she is answered live.
 func TestOfflineUnchecked(t *testing.T) {
-	clk := newTestClock()
+	clk := clocktest.New(time.Now())
 	k := startKiosk(t, rig.Options{Now: clk.Now})
 	ctx := context.Background()
 	for _, label := range []string{"resident-yellow", "resident-green"} {

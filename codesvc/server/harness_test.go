@@ -13,7 +13,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
@@ -23,22 +22,10 @@ import (
 	"github.com/shcommunity/kiosk/codesvc/store"
 	"github.com/shcommunity/kiosk/codesvc/store/sqlitestore"
 	"github.com/shcommunity/kiosk/codesvc/token"
+	"github.com/shcommunity/kiosk/internal/clocktest"
 	"github.com/shcommunity/kiosk/pii"
 	"github.com/shcommunity/kiosk/sealbox"
 )
-
-// clock is an injectable service clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 var start = time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 
@@ -46,7 +33,7 @@ type env struct {
 	t    testing.TB
 	opt  server.Options
 	open opener // another store on the same database: a second instance
-	clk  *clock
+	clk  *clocktest.Clock
 	svc  *server.Service
 	srv  *httptest.Server
 	h    *server.Handler
@@ -89,7 +76,7 @@ func newEnvOn(t testing.TB, opt server.Options, open opener) *env {
 	t.Helper()
 	ctx := context.Background()
 	st := open(t)
-	clk := &clock{t: start}
+	clk := clocktest.New(start)
 	opt.Now = clk.Now
 	if opt.Argon2 == (api.Argon2Params{}) {
 		opt.Argon2 = api.Argon2Params{Time: 1, Memory: 64, Threads: 1}

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"testing"
 	"time"
+
+	"github.com/shcommunity/kiosk/internal/clocktest"
 )
 
 func TestDuration(t *testing.T) {
@@ -19,19 +21,15 @@ func TestDuration(t *testing.T) {
 	}
 }
 
-// fakeClock advances only when the writer sleeps, so the test measures the
-// line time the writer accounts for, not the machine's speed.
-type fakeClock struct{ now time.Time }
-
-func (c *fakeClock) Now() time.Time        { return c.now }
-func (c *fakeClock) Sleep(d time.Duration) { c.now = c.now.Add(d) }
-
 func TestWriterAccountsLineTime(t *testing.T) {
 	for _, baud := range []int{9600, 115200} {
 		var buf bytes.Buffer
-		clk := &fakeClock{now: time.Unix(0, 0)}
+		// The clock advances only when the writer sleeps, so the test
+		// measures the line time the writer accounts for, not the
+		// machine's speed.
+		clk := clocktest.New(time.Unix(0, 0))
 		w := NewWriter(&buf, baud)
-		w.Now, w.Sleep = clk.Now, clk.Sleep
+		w.Now, w.Sleep = clk.Now, clk.Add
 		data := bytes.Repeat([]byte{0xAA}, 1295)
 		n, err := w.Write(data)
 		if err != nil || n != len(data) {
@@ -40,7 +38,7 @@ func TestWriterAccountsLineTime(t *testing.T) {
 		if !bytes.Equal(buf.Bytes(), data) {
 			t.Fatalf("baud %d: bytes changed in transit", baud)
 		}
-		elapsed := clk.now.Sub(time.Unix(0, 0))
+		elapsed := clk.Now().Sub(time.Unix(0, 0))
 		want := Duration(len(data), baud)
 		if diff := elapsed - want; diff < -time.Millisecond || diff > time.Millisecond {
 			t.Fatalf("baud %d: paced %v, want %v", baud, elapsed, want)
@@ -54,24 +52,24 @@ func TestWriterAccountsLineTime(t *testing.T) {
 // line went idle starts a new schedule.
 func TestWriterLateSleepsDoNotAddUp(t *testing.T) {
 	var buf bytes.Buffer
-	clk := &fakeClock{now: time.Unix(0, 0)}
+	clk := clocktest.New(time.Unix(0, 0))
 	w := NewWriter(&buf, 115200)
 	w.Now = clk.Now
-	w.Sleep = func(d time.Duration) { clk.Sleep(d + 500*time.Microsecond) }
+	w.Sleep = func(d time.Duration) { clk.Add(d + 500*time.Microsecond) }
 	data := make([]byte, 1295) // 57 chunks of about 2 ms
 	if _, err := w.Write(data); err != nil {
 		t.Fatal(err)
 	}
 	want := Duration(len(data), 115200)
-	if el := clk.now.Sub(time.Unix(0, 0)); el < want || el > want+time.Millisecond {
+	if el := clk.Now().Sub(time.Unix(0, 0)); el < want || el > want+time.Millisecond {
 		t.Fatalf("1295 bytes with late sleeps took %v, want %v plus at most one overshoot", el, want)
 	}
-	clk.now = clk.now.Add(time.Second) // idle
-	start := clk.now
+	clk.Add(time.Second) // idle
+	start := clk.Now()
 	if _, err := w.Write(make([]byte, 23)); err != nil {
 		t.Fatal(err)
 	}
-	if el := clk.now.Sub(start); el < Duration(23, 115200) {
+	if el := clk.Now().Sub(start); el < Duration(23, 115200) {
 		t.Fatalf("a write after an idle second took %v: it sent ahead of the line", el)
 	}
 }

@@ -15,17 +15,13 @@ import (
 
 	"github.com/shcommunity/kiosk/assets"
 	"github.com/shcommunity/kiosk/healthcode"
+	"github.com/shcommunity/kiosk/internal/clocktest"
 	"github.com/shcommunity/kiosk/pii"
 	"github.com/shcommunity/kiosk/sealbox"
 	"github.com/shcommunity/kiosk/sync/localstore"
 )
 
 var t0 = time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
-
-// clock is a settable test clock.
-type clock struct{ t time.Time }
-
-func (c *clock) Now() time.Time { return c.t }
 
 // keyFile is where the tests keep a database's key file: in a folder of
 // its own beside it (a kiosk keeps it further away, keystore.DefaultPath).
@@ -46,9 +42,9 @@ func open(t *testing.T, path string, opts localstore.Options) *localstore.Store 
 	return s
 }
 
-func newStore(t *testing.T) (*localstore.Store, *clock) {
+func newStore(t *testing.T) (*localstore.Store, *clocktest.Clock) {
 	t.Helper()
-	c := &clock{t: t0}
+	c := clocktest.New(t0)
 	return open(t, filepath.Join(t.TempDir(), "kiosk.db"), localstore.Options{Now: c.Now}), c
 }
 
@@ -127,7 +123,7 @@ func TestCorruptFile(t *testing.T) {
 }
 
 func TestDiskFull(t *testing.T) {
-	c := &clock{t: t0}
+	c := clocktest.New(t0)
 	path := filepath.Join(t.TempDir(), "kiosk.db")
 	s := open(t, path, localstore.Options{Now: c.Now, MaxPageCount: 40})
 	var stored []string
@@ -249,11 +245,11 @@ func TestOutboxLifecycle(t *testing.T) {
 	}
 
 	// Retention: the acked item goes after 7 days, not before.
-	c.t = t0.Add(7*24*time.Hour - time.Minute)
+	c.Set(t0.Add(7*24*time.Hour - time.Minute))
 	if n, err := s.PurgeAcked(ctx); err != nil || n != 0 {
 		t.Errorf("PurgeAcked before retention = %d, %v; want 0", n, err)
 	}
-	c.t = t0.Add(7*24*time.Hour + time.Minute)
+	c.Set(t0.Add(7*24*time.Hour + time.Minute))
 	if n, err := s.PurgeAcked(ctx); err != nil || n != 1 {
 		t.Errorf("PurgeAcked after retention = %d, %v; want 1", n, err)
 	}
@@ -629,7 +625,7 @@ func TestNoPersonalDataOnDisk(t *testing.T) {
 // AwaitedRetention. Nothing about her stays for ever.
 func TestAwaitedCodesLeave(t *testing.T) {
 	ctx := context.Background()
-	c := &clock{t: t0}
+	c := clocktest.New(t0)
 	s := open(t, filepath.Join(t.TempDir(), "kiosk.db"), localstore.Options{Now: c.Now, Retention: 7 * 24 * time.Hour})
 	taken, never := s.KeyOf("310101194803140019"), s.KeyOf("31010419550922002X")
 	err := s.InTx(ctx, func(tx *localstore.Tx) error {
@@ -657,14 +653,14 @@ func TestAwaitedCodesLeave(t *testing.T) {
 	if l, err := s.ReadyCodes(ctx); err != nil || len(l) != 1 || l[0].Receipt != "RCPT-1" {
 		t.Fatalf("ready = %+v, %v; want the one never taken", l, err)
 	}
-	c.t = t0.Add(8 * 24 * time.Hour)
+	c.Set(t0.Add(8 * 24 * time.Hour))
 	if _, err := s.PurgeAcked(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if n := count(); n != 1 {
 		t.Fatalf("%d rows after the retention, want the untaken one only", n)
 	}
-	c.t = t0.Add(localstore.AwaitedRetention + time.Hour)
+	c.Set(t0.Add(localstore.AwaitedRetention + time.Hour))
 	if _, err := s.PurgeAcked(ctx); err != nil {
 		t.Fatal(err)
 	}

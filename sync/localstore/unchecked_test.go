@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shcommunity/kiosk/internal/clocktest"
 	"github.com/shcommunity/kiosk/sync/localstore"
 )
 
@@ -14,7 +15,7 @@ import (
 // retention (closed) or AwaitedRetention (never closed).
 func TestUncheckedSlips(t *testing.T) {
 	ctx := context.Background()
-	c := &clock{t: t0}
+	c := clocktest.New(t0)
 	s := open(t, filepath.Join(t.TempDir(), "kiosk.db"), localstore.Options{Now: c.Now, Retention: 7 * 24 * time.Hour})
 	answered, printed, never := s.KeyOf("310101194803140019"), s.KeyOf("31010419550922002X"), s.KeyOf("310101194803140035")
 	err := s.InTx(ctx, func(tx *localstore.Tx) error {
@@ -72,14 +73,14 @@ func TestUncheckedSlips(t *testing.T) {
 		}
 		return n
 	}
-	c.t = t0.Add(8 * 24 * time.Hour)
+	c.Set(t0.Add(8 * 24 * time.Hour))
 	if _, err := s.PurgeAcked(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if n := rows(); n != 1 {
 		t.Fatalf("%d rows after the retention, want the open one only", n)
 	}
-	c.t = t0.Add(localstore.AwaitedRetention + time.Hour)
+	c.Set(t0.Add(localstore.AwaitedRetention + time.Hour))
 	if _, err := s.PurgeAcked(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shcommunity/kiosk/internal/clocktest"
 	"github.com/shcommunity/kiosk/internal/sqldb/sqldbtest"
 	"github.com/shcommunity/kiosk/sync/keystore"
 	"github.com/shcommunity/kiosk/sync/localstore"
@@ -29,15 +30,15 @@ func TestOpenOlderRelease(t *testing.T) {
 		t.Fatal(err)
 	}
 	base := time.Date(2026, 11, 27, 9, 0, 0, 123_000_000, time.UTC) // the fixture's clock
-	c := &clock{t: base.Add(time.Hour)}
+	c := clocktest.New(base.Add(time.Hour))
 	s := open(t, path, localstore.Options{Now: c.Now})
 	got, err := sqldbtest.Migrations(path)
 	if err != nil || len(got) < 2 || got[0].Name != "0001_init.sql" || !got[0].At.Equal(base) ||
-		got[1].Name != "0002_times_in_nanoseconds.sql" || !got[1].At.Equal(c.t) {
+		got[1].Name != "0002_times_in_nanoseconds.sql" || !got[1].At.Equal(c.Now()) {
 		t.Errorf("schema_migrations = %+v, %v; want the release's 0001 at %v (its time converted) and 0002 now", got, err, base)
 	}
 	for i, m := range got {
-		if i >= 2 && !m.At.Equal(c.t) {
+		if i >= 2 && !m.At.Equal(c.Now()) {
 			t.Errorf("later migration %s applied at %v, want now", m.Name, m.At)
 		}
 	}
@@ -91,7 +92,7 @@ func TestOpenOlderRelease(t *testing.T) {
 	if err := s.VerifyAudit(ctx); err != nil {
 		t.Fatalf("the release's audit chain: %v", err)
 	}
-	c.t = c.t.Add(123456789 * time.Nanosecond)
+	c.Add(123456789 * time.Nanosecond)
 	if err := s.InTx(ctx, func(tx *localstore.Tx) error {
 		_, err := tx.Audit("w-7", "login", localstore.ResidentKey{}, "offline check")
 		return err
@@ -108,7 +109,7 @@ func TestOpenOlderRelease(t *testing.T) {
 func TestTimesKeepNanoseconds(t *testing.T) {
 	s, c := newStore(t)
 	ctx := context.Background()
-	c.t = c.t.Add(123456789 * time.Nanosecond)
+	c.Add(123456789 * time.Nanosecond)
 	asOf := t0.Add(-time.Hour + 987654321*time.Nanosecond)
 	k := s.KeyOf("310101194803140019")
 	err := s.InTx(ctx, func(tx *localstore.Tx) error {
@@ -119,8 +120,8 @@ func TestTimesKeepNanoseconds(t *testing.T) {
 		t.Fatal(err)
 	}
 	st, ok, err := s.StatusByKey(ctx, k)
-	if err != nil || !ok || !st.AsOf.Equal(asOf) || !st.UpdatedAt.Equal(c.t) || !st.ValidUntil.IsZero() {
-		t.Errorf("status = %+v, %v, %v; want as of %v, updated %v, no valid_until", st, ok, err, asOf, c.t)
+	if err != nil || !ok || !st.AsOf.Equal(asOf) || !st.UpdatedAt.Equal(c.Now()) || !st.ValidUntil.IsZero() {
+		t.Errorf("status = %+v, %v, %v; want as of %v, updated %v, no valid_until", st, ok, err, asOf, c.Now())
 	}
 }
 

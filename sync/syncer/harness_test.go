@@ -22,25 +22,13 @@ import (
 	"github.com/shcommunity/kiosk/codesvc/server"
 	"github.com/shcommunity/kiosk/codesvc/store"
 	"github.com/shcommunity/kiosk/codesvc/store/sqlitestore"
+	"github.com/shcommunity/kiosk/internal/clocktest"
 	"github.com/shcommunity/kiosk/pii"
 	"github.com/shcommunity/kiosk/sync/localstore"
 	"github.com/shcommunity/kiosk/sync/syncer"
 )
 
 var start = time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
-
-// tclock is a settable clock.
-type tclock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *tclock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *tclock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
@@ -119,7 +107,7 @@ func (f *faults) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // fault wrapper and a network that can be cut and restored.
 type service struct {
 	t      testing.TB
-	clk    *tclock
+	clk    *clocktest.Clock
 	svc    *server.Service
 	dbPath string
 	faults *faults
@@ -141,7 +129,7 @@ func startServiceWith(t testing.TB, opt server.Options) *service {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	clk := &tclock{t: start}
+	clk := clocktest.New(start)
 	opt.Now, opt.Logger, opt.Argon2 = clk.Now, quiet, api.Argon2Params{Time: 1, Memory: 64, Threads: 1}
 	if opt.SelfLimits == (store.SelfLimits{}) {
 		opt.SelfLimits = store.SelfLimits{PerDevice: -1, PerResident: -1} // the tests enrol many from one kiosk
@@ -221,7 +209,7 @@ func (s *service) enrolments() (all, accepted, residents int) {
 // kiosk is a registered kiosk: its store and engine, with a settable
 // clock of its own.
 type kiosk struct {
-	clk  *tclock
+	clk  *clocktest.Clock
 	st   *localstore.Store
 	eng  *syncer.Engine
 	rm   *syncer.ClientRemote
@@ -240,7 +228,7 @@ func newKiosk(t testing.TB, s *service, path string, kioskTime time.Time) *kiosk
 	if path == "" {
 		path = filepath.Join(t.TempDir(), "kiosk.db")
 	}
-	clk := &tclock{t: kioskTime}
+	clk := clocktest.New(kioskTime)
 	st, err := localstore.Open(ctx, path, localstore.Options{Now: clk.Now, KeyFile: keyFile(path)})
 	if err != nil {
 		t.Fatal(err)
