@@ -20,11 +20,7 @@ import (
 func BenchmarkEnqueueVsBatchedInsert(b *testing.B) {
 	ctx := context.Background()
 	dir := b.TempDir()
-	s, err := localstore.Open(ctx, filepath.Join(dir, "kiosk.db"), localstore.Options{KeyFile: keyFile(filepath.Join(dir, "kiosk.db"))})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close()
+	s := open(b, filepath.Join(dir, "kiosk.db"), localstore.Options{})
 	plain, err := sql.Open("sqlite3", "file:"+filepath.Join(dir, "plain.db")+"?_journal_mode=WAL&_synchronous=FULL")
 	if err != nil {
 		b.Fatal(err)

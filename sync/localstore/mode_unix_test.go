@@ -3,7 +3,6 @@
 package localstore_test
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"syscall"
@@ -17,7 +16,6 @@ import (
 // is set to 0600 when the kiosk opens it (its directory is private, and a
 // deployed kiosk must keep serving, so it is tightened, not refused).
 func TestFinding10KioskDatabaseMode(t *testing.T) {
-	ctx := context.Background()
 	old := syscall.Umask(0o022)
 	defer syscall.Umask(old)
 	dir := t.TempDir()
@@ -32,11 +30,7 @@ func TestFinding10KioskDatabaseMode(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			st, err := localstore.Open(ctx, path, localstore.Options{KeyFile: keyFile(path)})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer st.Close()
+			open(t, path, localstore.Options{})
 			for _, p := range []string{path, path + "-wal"} {
 				fi, err := os.Stat(p)
 				if err != nil {

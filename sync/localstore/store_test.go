@@ -29,7 +29,7 @@ func keyFile(path string) string {
 	return filepath.Join(filepath.Dir(path), "keys", filepath.Base(path)+".key")
 }
 
-func open(t *testing.T, path string, opts localstore.Options) *localstore.Store {
+func open(t testing.TB, path string, opts localstore.Options) *localstore.Store {
 	t.Helper()
 	if opts.KeyFile == "" {
 		opts.KeyFile = keyFile(path)
