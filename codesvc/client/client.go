@@ -319,14 +319,21 @@ func (c *Client) Token(ctx context.Context, tokenID string) (api.TokenStatusResp
 // verify.ErrUnknownToken (and stays an *api.Error too).
 func (c *Client) TokenStatus(ctx context.Context, tokenID string) (verify.LiveStatus, error) {
 	t, err := c.Token(ctx, tokenID)
-	var ae *api.Error
-	if errors.As(err, &ae) && ae.Code == api.CodeUnknownToken {
-		return verify.LiveStatus{}, fmt.Errorf("%w: %w", verify.ErrUnknownToken, err)
-	}
 	if err != nil {
-		return verify.LiveStatus{}, err
+		return verify.LiveStatus{}, unknownToken(err)
 	}
 	return verify.LiveStatus{State: t.State, MaskedName: t.MaskedName, Status: RulesStatus(t.Status)}, nil
+}
+
+// unknownToken makes the service's unknown_token answer match
+// verify.ErrUnknownToken, keeping the *api.Error in the chain; other
+// errors pass unchanged.
+func unknownToken(err error) error {
+	var ae *api.Error
+	if errors.As(err, &ae) && ae.Code == api.CodeUnknownToken {
+		return fmt.Errorf("%w: %w", verify.ErrUnknownToken, err)
+	}
+	return err
 }
 
 // RulesStatus converts a wire status back to rules.Status.

@@ -2,7 +2,6 @@ package client
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -32,12 +31,8 @@ func (c *Client) Credential(ctx context.Context, tokenID string) (api.Credential
 // verify.ErrUnknownToken (and stays an *api.Error too).
 func (c *Client) Registration(ctx context.Context, tokenID string) (verify.Registration, error) {
 	d, err := c.Credential(ctx, tokenID)
-	var ae *api.Error
-	if errors.As(err, &ae) && ae.Code == api.CodeUnknownToken {
-		return verify.Registration{}, fmt.Errorf("%w: %w", verify.ErrUnknownToken, err)
-	}
 	if err != nil {
-		return verify.Registration{}, err
+		return verify.Registration{}, unknownToken(err)
 	}
 	r := verify.Registration{State: d.State, Name: pii.Name(d.Name), CardNumber: pii.IDNumber(d.CardNumber)}
 	switch d.Gender {
