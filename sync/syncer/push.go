@@ -157,38 +157,14 @@ func (e *Engine) pushOne(ctx context.Context, it localstore.Item) error {
 	if err := e.noteAttempt(ctx, []localstore.Item{it}); err != nil {
 		return err
 	}
-	var outcome, ref string
-	var err error
 	e.inFlight.Store(1)
 	crashpoint.Hit(crashpoint.BeforeRequest)
 	ctx = traced(ctx)
-	switch it.Kind {
-	case KindPrint:
-		var req api.PrintRequest
-		if jerr := json.Unmarshal(it.Body, &req); jerr != nil {
-			e.inFlight.Store(0)
-			return e.quarantine(ctx, it, "local_bad_body")
-		}
-		var resp api.PrintResponse
-		resp, err = e.rm.RecordPrint(ctx, req)
-		outcome = api.OutcomeAccepted
-		if resp.Duplicate {
-			outcome = api.OutcomeDuplicate
-		}
-	case KindCorrection:
-		var req api.CorrectionRequest
-		if jerr := json.Unmarshal(it.Body, &req); jerr != nil {
-			e.inFlight.Store(0)
-			return e.quarantine(ctx, it, "local_bad_body")
-		}
-		var resp api.Correction
-		resp, err = e.rm.FileCorrection(e.withWorker(ctx), req)
-		outcome, ref = api.OutcomeAccepted, resp.ResidentRef
-	default:
-		e.inFlight.Store(0)
-		return e.quarantine(ctx, it, "local_unknown_kind")
-	}
+	outcome, ref, bad, err := e.sendOne(ctx, it)
 	e.inFlight.Store(0)
+	if bad != "" {
+		return e.quarantine(ctx, it, bad)
+	}
 	if err != nil {
 		err = e.call(err)
 		switch cl, code := classify(err); cl {
@@ -207,6 +183,33 @@ func (e *Engine) pushOne(ctx context.Context, it localstore.Item) error {
 		crashpoint.Hit(crashpoint.BeforeAck)
 		return nil
 	})
+}
+
+// sendOne sends a print record or a correction and returns what the
+// service made of it; bad, when not "", is why the item cannot be sent at
+// all (a body that does not decode, a kind the engine does not know), and
+// nothing was sent.
+func (e *Engine) sendOne(ctx context.Context, it localstore.Item) (outcome, ref, bad string, err error) {
+	switch it.Kind {
+	case KindPrint:
+		var req api.PrintRequest
+		if json.Unmarshal(it.Body, &req) != nil {
+			return "", "", "local_bad_body", nil
+		}
+		resp, err := e.rm.RecordPrint(ctx, req)
+		if resp.Duplicate {
+			return api.OutcomeDuplicate, "", "", err
+		}
+		return api.OutcomeAccepted, "", "", err
+	case KindCorrection:
+		var req api.CorrectionRequest
+		if json.Unmarshal(it.Body, &req) != nil {
+			return "", "", "local_bad_body", nil
+		}
+		resp, err := e.rm.FileCorrection(e.withWorker(ctx), req)
+		return api.OutcomeAccepted, resp.ResidentRef, "", err
+	}
+	return "", "", "local_unknown_kind", nil
 }
 
 // SetWorkerSession gives the engine the session of the worker logged in
