@@ -642,29 +642,37 @@ func TestAwaitedCodesLeave(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	count := func() int {
-		t.Helper()
-		n, err := localstore.AwaitedRows(ctx, s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return n
-	}
 	if l, err := s.ReadyCodes(ctx); err != nil || len(l) != 1 || l[0].Receipt != "RCPT-1" {
 		t.Fatalf("ready = %+v, %v; want the one never taken", l, err)
 	}
-	c.Set(t0.Add(8 * 24 * time.Hour))
-	if _, err := s.PurgeAcked(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if n := count(); n != 1 {
-		t.Fatalf("%d rows after the retention, want the untaken one only", n)
-	}
-	c.Set(t0.Add(localstore.AwaitedRetention + time.Hour))
-	if _, err := s.PurgeAcked(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if n := count(); n != 0 {
-		t.Fatalf("%d rows after AwaitedRetention, want none", n)
+	checkAwaitedPurge(t, s, c, localstore.AwaitedRows, "the untaken one")
+}
+
+// checkAwaitedPurge purges s with c eight days on (past a seven-day
+// retention) and then past AwaitedRetention: rows counts the table under
+// test, which must keep one row (kept: the one still awaited) after the
+// first and none after the second.
+func checkAwaitedPurge(t *testing.T, s *localstore.Store, c *clocktest.Clock, rows func(context.Context, *localstore.Store) (int, error), kept string) {
+	t.Helper()
+	ctx := context.Background()
+	for _, step := range []struct {
+		at   time.Time
+		want int
+		left string
+	}{
+		{t0.Add(8 * 24 * time.Hour), 1, "after the retention, want " + kept + " only"},
+		{t0.Add(localstore.AwaitedRetention + time.Hour), 0, "after AwaitedRetention, want none"},
+	} {
+		c.Set(step.at)
+		if _, err := s.PurgeAcked(ctx); err != nil {
+			t.Fatal(err)
+		}
+		n, err := rows(ctx, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n != step.want {
+			t.Fatalf("%d rows %s", n, step.left)
+		}
 	}
 }

@@ -65,26 +65,5 @@ func TestUncheckedSlips(t *testing.T) {
 	if got := list(); len(got) != 1 || got[0] != "S3" {
 		t.Fatalf("listed %v, want only S3 open", got)
 	}
-	rows := func() int {
-		t.Helper()
-		n, err := localstore.UncheckedRows(ctx, s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return n
-	}
-	c.Set(t0.Add(8 * 24 * time.Hour))
-	if _, err := s.PurgeAcked(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if n := rows(); n != 1 {
-		t.Fatalf("%d rows after the retention, want the open one only", n)
-	}
-	c.Set(t0.Add(localstore.AwaitedRetention + time.Hour))
-	if _, err := s.PurgeAcked(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if n := rows(); n != 0 {
-		t.Fatalf("%d rows after AwaitedRetention, want none", n)
-	}
+	checkAwaitedPurge(t, s, c, localstore.UncheckedRows, "the open one")
 }
