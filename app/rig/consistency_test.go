@@ -25,6 +25,7 @@ import (
 	"github.com/shcommunity/kiosk/codesvc/token"
 	"github.com/shcommunity/kiosk/healthcode"
 	"github.com/shcommunity/kiosk/pii"
+	"github.com/shcommunity/kiosk/pii/piitest"
 	"github.com/shcommunity/kiosk/sync/localstore"
 	"github.com/shcommunity/kiosk/sync/syncer"
 )
@@ -224,12 +225,7 @@ func newWorld(t *testing.T, seed uint64) *world {
 // last four digits, so that the call list's masked form names one.
 func (w *world) enrol(ctx context.Context, n int) {
 	birth := time.Date(1940, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, 37*n)
-	first := fmt.Sprintf("310101%s%03d", birth.Format("20060102"), n)
-	cd, err := pii.CheckDigit(first)
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	id, err := pii.ParseIDNumber(first+string(cd), w.clock())
+	id, err := piitest.ShanghaiID(birth.Format("20060102"), n, w.clock())
 	if err != nil {
 		w.t.Fatal(err)
 	}

@@ -7,7 +7,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -24,6 +23,7 @@ import (
 	"github.com/shcommunity/kiosk/codesvc/token"
 	"github.com/shcommunity/kiosk/internal/clocktest"
 	"github.com/shcommunity/kiosk/pii"
+	"github.com/shcommunity/kiosk/pii/piitest"
 	"github.com/shcommunity/kiosk/sealbox"
 )
 
@@ -166,12 +166,7 @@ func (e *env) registerAs(name string, role api.Role) (*client.Client, api.Regist
 // the given day with sequence n.
 func idNumber(t testing.TB, birth string, n int) pii.IDNumber {
 	t.Helper()
-	first := fmt.Sprintf("310101%s%03d", birth, n%1000)
-	cd, err := pii.CheckDigit(first)
-	if err != nil {
-		t.Fatal(err)
-	}
-	id, err := pii.ParseIDNumber(first+string(cd), start)
+	id, err := piitest.ShanghaiID(birth, n, start)
 	if err != nil {
 		t.Fatal(err)
 	}

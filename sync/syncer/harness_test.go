@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
-	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -24,6 +23,7 @@ import (
 	"github.com/shcommunity/kiosk/codesvc/store/sqlitestore"
 	"github.com/shcommunity/kiosk/internal/clocktest"
 	"github.com/shcommunity/kiosk/pii"
+	"github.com/shcommunity/kiosk/pii/piitest"
 	"github.com/shcommunity/kiosk/sync/localstore"
 	"github.com/shcommunity/kiosk/sync/syncer"
 )
@@ -262,12 +262,7 @@ func newKiosk(t testing.TB, s *service, path string, kioskTime time.Time) *kiosk
 func resident(t testing.TB, day, n int) pii.IDNumber {
 	t.Helper()
 	birth := time.Date(1940, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, day)
-	first := fmt.Sprintf("310101%s%03d", birth.Format("20060102"), n%1000)
-	cd, err := pii.CheckDigit(first)
-	if err != nil {
-		t.Fatal(err)
-	}
-	id, err := pii.ParseIDNumber(first+string(cd), start)
+	id, err := piitest.ShanghaiID(birth.Format("20060102"), n, start)
 	if err != nil {
 		t.Fatal(err)
 	}
