@@ -298,9 +298,7 @@ func TestIntake(t *testing.T) {
 // superseded; revocation; prints recorded once.
 func TestTokens(t *testing.T) {
 	each(t, func(t *testing.T, s store.Store) {
-		d := device(t, s, "D1")
-		r := resident(t, s, "k1")
-		k := signingKey(t, s, "key-1", t0)
+		d, r, k := issuer(t, s)
 		tok := func(id string, at time.Time) store.Token {
 			return store.Token{ID: id, ResidentID: r.ID, KeyID: k.KeyID, IssuedAt: at, ExpiresAt: at.Add(24 * time.Hour), DeviceID: d.ID, WorkerID: "w1"}
 		}
@@ -528,9 +526,7 @@ func TestWorkersAndKeys(t *testing.T) {
 // ID, read back as written, and purged a while after it expires.
 func TestCredentials(t *testing.T) {
 	each(t, func(t *testing.T, s store.Store) {
-		d := device(t, s, "D1")
-		r := resident(t, s, "k1")
-		k := signingKey(t, s, "key-1", t0)
+		d, r, k := issuer(t, s)
 		cred := func(id string, at time.Time) store.Credential {
 			return store.Credential{ID: id, ResidentID: r.ID, KeyID: k.KeyID, IssuedAt: at, ExpiresAt: at.Add(24 * time.Hour),
 				DeviceID: d.ID, WorkerID: "w1", Sealed: []byte("box of " + id)}

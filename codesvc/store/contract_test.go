@@ -155,6 +155,13 @@ func signingKey(t *testing.T, s store.Store, id string, at time.Time) store.Sign
 	return k
 }
 
+// issuer adds what a paper code or a credential is issued under: device
+// D1, resident k1 and the signing key key-1.
+func issuer(t *testing.T, s store.Store) (store.Device, store.Resident, store.SigningKey) {
+	t.Helper()
+	return device(t, s, "D1"), resident(t, s, "k1"), signingKey(t, s, "key-1", t0)
+}
+
 // race runs try n times at once and counts the tries that answered true;
 // a try's error fails the test and counts for nothing.
 func race(t *testing.T, n int, try func(i int) (bool, error)) int {
