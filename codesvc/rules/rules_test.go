@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/shcommunity/kiosk/codesvc/rules"
 	"github.com/shcommunity/kiosk/healthcode"
+	"github.com/shcommunity/kiosk/internal/golden"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -268,15 +268,9 @@ func TestRulesJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	got = append(got, '\n')
-	path := filepath.Join("testdata", "default_rules.json")
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
+	want, err := golden.Want(filepath.Join("testdata", "default_rules.json"), got, *update)
 	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
+		t.Fatal(err)
 	}
 	if !bytes.Equal(got, want) {
 		t.Errorf("Default rules JSON changed:\n%s\nwant:\n%s", got, want)

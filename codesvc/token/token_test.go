@@ -14,6 +14,7 @@ import (
 
 	"github.com/shcommunity/kiosk/codesvc/token"
 	"github.com/shcommunity/kiosk/healthcode"
+	"github.com/shcommunity/kiosk/internal/golden"
 	"github.com/shcommunity/kiosk/pii"
 )
 
@@ -485,15 +486,9 @@ func worked(keyID, tokenID, prefix, text string) []byte {
 // -update rewrites; what names the thing in a failure.
 func checkGolden(t *testing.T, name, what string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
+	want, err := golden.Want(filepath.Join("testdata", name), got, *update)
 	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
+		t.Fatal(err)
 	}
 	if !bytes.Equal(got, want) {
 		t.Errorf("%s changed:\ngot:\n%s\nwant:\n%s", what, got, want)

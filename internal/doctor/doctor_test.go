@@ -22,6 +22,7 @@ import (
 	"github.com/shcommunity/kiosk/devices/serialport"
 	"github.com/shcommunity/kiosk/devices/ssc"
 	"github.com/shcommunity/kiosk/internal/doctor"
+	"github.com/shcommunity/kiosk/internal/golden"
 	"github.com/shcommunity/kiosk/internal/ptypair"
 	"github.com/shcommunity/kiosk/sync/localstore"
 	"github.com/shcommunity/kiosk/sync/syncer"
@@ -371,15 +372,9 @@ func TestReportFormat(t *testing.T) {
 	if !strings.HasPrefix(got, "kiosk doctor ") || !strings.Contains(got, "2026-03-01 09:30:00 +0800") {
 		t.Errorf("header = %q", strings.SplitN(got, "\n", 2)[0])
 	}
-	golden := filepath.Join("testdata", "report.golden")
-	if *update {
-		if err := os.WriteFile(golden, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
+	want, err := golden.Want(filepath.Join("testdata", "report.golden"), []byte(body), *update)
 	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
+		t.Fatal(err)
 	}
 	if body != string(want) {
 		t.Errorf("report body:\n%s\nwant:\n%s", body, want)
