@@ -168,9 +168,7 @@ func TestLegacyCorrectionsResealed(t *testing.T) {
 	ctx := context.Background()
 	id := resident(t, 60, 3)
 	k.enrol(t, id, 0)
-	if err := k.eng.SyncOnce(ctx); err != nil {
-		t.Fatal(err)
-	}
+	k.syncOnce(t, ctx)
 	legacy, err := sealbox.GenerateKey()
 	if err != nil {
 		t.Fatal(err)

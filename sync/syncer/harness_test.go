@@ -305,6 +305,14 @@ func (k *kiosk) enrol(t testing.TB, id pii.IDNumber, i int) syncer.Receipt {
 	return r
 }
 
+// syncOnce runs one round of sync, which must succeed.
+func (k *kiosk) syncOnce(t testing.TB, ctx context.Context) {
+	t.Helper()
+	if err := k.eng.SyncOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func (k *kiosk) summary(t testing.TB) syncer.Summary {
 	t.Helper()
 	s, err := k.eng.Summary(context.Background())

@@ -122,9 +122,7 @@ func TestQuarantineAndRetry(t *testing.T) {
 		t.Fatal(err)
 	}
 	k.enrol(t, resident(t, 3, 3), 2)
-	if err := k.eng.SyncOnce(ctx); err != nil {
-		t.Fatal(err)
-	}
+	k.syncOnce(t, ctx)
 	sum := k.summary(t)
 	if len(sum.Quarantined) != 1 {
 		t.Fatalf("quarantined = %+v, want one item", sum.Quarantined)
@@ -148,9 +146,7 @@ func TestQuarantineAndRetry(t *testing.T) {
 	if err := k.eng.Retry(ctx, q.Seq); err != nil {
 		t.Fatal(err)
 	}
-	if err := k.eng.SyncOnce(ctx); err != nil {
-		t.Fatal(err)
-	}
+	k.syncOnce(t, ctx)
 	if sum := k.summary(t); len(sum.Quarantined) != 0 || sum.Pending != 0 {
 		t.Errorf("after retry: %+v, want nothing quarantined or pending", sum)
 	}
@@ -184,16 +180,12 @@ func TestFeedCallListAndRevocation(t *testing.T) {
 	ctx := context.Background()
 	id := resident(t, 10, 1)
 	k.enrol(t, id, 0)
-	if err := k.eng.SyncOnce(ctx); err != nil {
-		t.Fatal(err)
-	}
+	k.syncOnce(t, ctx)
 	tok := issueAndPrint(t, s, k, id)
 	if tok.Status.Colour != "green" {
 		t.Fatalf("printed colour %s, want green", tok.Status.Colour)
 	}
-	if err := k.eng.SyncOnce(ctx); err != nil { // pushes the print record, reads the feed
-		t.Fatal(err)
-	}
+	k.syncOnce(t, ctx) // pushes the print record, reads the feed
 	if l, _ := k.st.CallList(ctx); len(l) != 0 {
 		t.Fatalf("call list before any change = %+v, want empty", l)
 	}
@@ -201,9 +193,7 @@ func TestFeedCallListAndRevocation(t *testing.T) {
 	if _, err := s.svc.AddEvent(ctx, id, rules.ArrivalKeyArea, s.clk.Now(), "test"); err != nil {
 		t.Fatal(err)
 	}
-	if err := k.eng.SyncOnce(ctx); err != nil {
-		t.Fatal(err)
-	}
+	k.syncOnce(t, ctx)
 	l, err := k.st.CallList(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -215,9 +205,7 @@ func TestFeedCallListAndRevocation(t *testing.T) {
 	if _, err := s.svc.ReportLost(ctx, "", "", id); err != nil {
 		t.Fatal(err)
 	}
-	if err := k.eng.SyncOnce(ctx); err != nil {
-		t.Fatal(err)
-	}
+	k.syncOnce(t, ctx)
 	p, err := k.st.PrintedFor(ctx, k.st.KeyOf(id))
 	if err != nil {
 		t.Fatal(err)
@@ -239,9 +227,7 @@ func TestNeverStaleGreen(t *testing.T) {
 	green, yellow := resident(t, 20, 1), resident(t, 21, 2)
 	k.enrol(t, green, 0)
 	k.enrol(t, yellow, 1)
-	if err := k.eng.SyncOnce(ctx); err != nil {
-		t.Fatal(err)
-	}
+	k.syncOnce(t, ctx)
 	if skew := k.eng.Clock().Skew(); (skew - 5*time.Hour).Abs() > 2*time.Second {
 		t.Fatalf("skew = %v, want about 5h", skew)
 	}
@@ -305,9 +291,7 @@ func TestOfflineLogin(t *testing.T) {
 	}
 	path := t.TempDir() + "/kiosk.db"
 	k := newKiosk(t, s, path, start)
-	if err := k.eng.SyncOnce(ctx); err != nil {
-		t.Fatal(err)
-	}
+	k.syncOnce(t, ctx)
 	s.cut()
 	if w, err := k.eng.Login(ctx, "w-1", "correct horse"); err != nil || w.DisplayName != "王老师" {
 		t.Fatalf("offline login = %+v, %v; want 王老师", w, err)
@@ -402,9 +386,7 @@ func TestNoPersonalDataOnDisk(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := k.eng.SyncOnce(ctx); err != nil {
-		t.Fatal(err)
-	}
+	k.syncOnce(t, ctx)
 	issueAndPrint(t, s, k, ids[0])
 	const sentReason, queuedReason = "colour wrong after test", "颜色不对，已出院"
 	if _, err := k.eng.RequestCorrection(ctx, ids[1], "w-h", k.workerSession(t, s, "w-h", "harness-pw"), sentReason); err != nil {
@@ -416,9 +398,7 @@ func TestNoPersonalDataOnDisk(t *testing.T) {
 		}
 	}
 	k.eng.Login(ctx, "w-1", "guess")
-	if err := k.eng.SyncOnce(ctx); err != nil {
-		t.Fatal(err)
-	}
+	k.syncOnce(t, ctx)
 	if cs, err := s.svc.Store.Corrections(ctx, "", ""); err != nil || len(cs) != 1 {
 		t.Errorf("service corrections = %d, %v; want the one filed", len(cs), err)
 	}
@@ -478,9 +458,7 @@ func TestReprintable(t *testing.T) {
 	for i, id := range []pii.IDNumber{printed, revoked, never} {
 		k.enrol(t, id, i)
 	}
-	if err := k.eng.SyncOnce(ctx); err != nil {
-		t.Fatal(err)
-	}
+	k.syncOnce(t, ctx)
 	issueAndPrint(t, s, k, printed)
 	s.clk.Add(time.Minute)
 	k.clk.Add(time.Minute)
@@ -489,9 +467,7 @@ func TestReprintable(t *testing.T) {
 	if _, err := s.svc.ReportLost(ctx, "", "", revoked); err != nil {
 		t.Fatal(err)
 	}
-	if err := k.eng.SyncOnce(ctx); err != nil { // the feed marks the first code superseded, the other revoked
-		t.Fatal(err)
-	}
+	k.syncOnce(t, ctx) // the feed marks the first code superseded, the other revoked
 	for _, id := range []pii.IDNumber{printed, revoked, never} {
 		if _, err := k.eng.Status(ctx, id); err != nil { // caches a live answer
 			t.Fatal(err)
@@ -581,9 +557,7 @@ func TestReadyCodes(t *testing.T) {
 		t.Fatalf("ready before the service accepted: %+v, %v; want none", l, err)
 	}
 	s.restore()
-	if err := k.eng.SyncOnce(ctx); err != nil {
-		t.Fatal(err)
-	}
+	k.syncOnce(t, ctx)
 	l, err := k.st.ReadyCodes(ctx)
 	if err != nil || len(l) != 2 || l[0].Receipt != rHere.Number || l[1].Receipt != rElse.Number ||
 		l[0].MaskedName != names[0].Masked() || l[0].ResidentRef == "" {
@@ -591,13 +565,9 @@ func TestReadyCodes(t *testing.T) {
 	}
 	issueAndPrint(t, s, k, here)
 	other := newKiosk(t, s, "", start)
-	if err := other.eng.SyncOnce(ctx); err != nil {
-		t.Fatal(err)
-	}
+	other.syncOnce(t, ctx)
 	issueAndPrint(t, s, other, elsewhere)
-	if err := k.eng.SyncOnce(ctx); err != nil { // the feed shows her new code
-		t.Fatal(err)
-	}
+	k.syncOnce(t, ctx) // the feed shows her new code
 	if l, err := k.st.ReadyCodes(ctx); err != nil || len(l) != 0 {
 		t.Errorf("ready after both took a code: %+v, %v; want none", l, err)
 	}
@@ -614,9 +584,7 @@ func TestOnlineFollowsEveryCall(t *testing.T) {
 	ctx := context.Background()
 	id := resident(t, 70, 1)
 	k.enrol(t, id, 0)
-	if err := k.eng.SyncOnce(ctx); err != nil {
-		t.Fatal(err)
-	}
+	k.syncOnce(t, ctx)
 	cancelled, cancel := context.WithCancel(ctx)
 	cancel()
 	steps := []struct {
@@ -657,9 +625,7 @@ func TestFinding4KioskRefusesAfterPull(t *testing.T) {
 	ctx := context.Background()
 	s := startService(t)
 	k := newKiosk(t, s, "", start)
-	if err := k.eng.SyncOnce(ctx); err != nil {
-		t.Fatal(err)
-	}
+	k.syncOnce(t, ctx)
 	keys, err := s.svc.Store.SigningKeys(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -687,9 +653,7 @@ func TestFinding4KioskRefusesAfterPull(t *testing.T) {
 	if _, err := s.svc.RevokeKey(ctx, leaked.KeyID); err != nil {
 		t.Fatal(err)
 	}
-	if err := k.eng.SyncOnce(ctx); err != nil {
-		t.Fatal(err)
-	}
+	k.syncOnce(t, ctx)
 	if res, err := offline(); !errors.Is(err, token.ErrUnknownKey) || res.Colour != "" {
 		t.Errorf("after the next pull: colour %q, err %v; want ErrUnknownKey", res.Colour, err)
 	}
@@ -728,9 +692,7 @@ func TestFinding2OldTrustListRefused(t *testing.T) {
 	if _, err := s.svc.RevokeKey(ctx, leaked); err != nil {
 		t.Fatal(err)
 	}
-	if err := k.eng.SyncOnce(ctx); err != nil {
-		t.Fatal(err)
-	}
+	k.syncOnce(t, ctx)
 	s.clk.Add(time.Minute)
 	if _, err := s.svc.RotateKey(ctx); err != nil { // a newer list is announced
 		t.Fatal(err)
@@ -844,9 +806,7 @@ func TestFinding3StolenDatabase(t *testing.T) {
 	if _, err := s.svc.AddEvent(ctx, passer, rules.ArrivalKeyArea, time.Time{}, "test"); err != nil {
 		t.Fatal(err)
 	}
-	if err := k.eng.SyncOnce(ctx); err != nil {
-		t.Fatal(err)
-	}
+	k.syncOnce(t, ctx)
 	if _, err := s.svc.AddEvent(ctx, red, rules.MedicalStart, time.Time{}, "test"); err != nil {
 		t.Fatal(err)
 	}
@@ -863,9 +823,7 @@ func TestFinding3StolenDatabase(t *testing.T) {
 	if a, err := k.eng.VenueStatus(ctx, passer); err != nil || a.Colour != healthcode.Yellow {
 		t.Fatalf("venue tap: %+v, %v", a, err)
 	}
-	if err := k.eng.SyncOnce(ctx); err != nil {
-		t.Fatal(err)
-	}
+	k.syncOnce(t, ctx)
 	keys, _, err := keystore.File{Path: keyFile(k.path)}.Load()
 	if err != nil {
 		t.Fatal(err)
