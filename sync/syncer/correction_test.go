@@ -163,12 +163,8 @@ func TestQueuedCorrectionOnlyTheServiceOpens(t *testing.T) {
 // the engine re-seals them to the service, deletes that key pair, and the
 // correction then reaches the service.
 func TestLegacyCorrectionsResealed(t *testing.T) {
-	s := startService(t)
-	k := newKiosk(t, s, "", start)
+	s, k, id := enrolledKiosk(t, 60, 3)
 	ctx := context.Background()
-	id := resident(t, 60, 3)
-	k.enrol(t, id, 0)
-	k.syncOnce(t, ctx)
 	legacy, err := sealbox.GenerateKey()
 	if err != nil {
 		t.Fatal(err)

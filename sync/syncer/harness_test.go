@@ -305,6 +305,18 @@ func (k *kiosk) enrol(t testing.TB, id pii.IDNumber, i int) syncer.Receipt {
 	return r
 }
 
+// enrolledKiosk starts a service and a kiosk on it, enrols the resident
+// (day, n) at the kiosk and syncs.
+func enrolledKiosk(t testing.TB, day, n int) (*service, *kiosk, pii.IDNumber) {
+	t.Helper()
+	s := startService(t)
+	k := newKiosk(t, s, "", start)
+	id := resident(t, day, n)
+	k.enrol(t, id, 0)
+	k.syncOnce(t, context.Background())
+	return s, k, id
+}
+
 // syncOnce runs one round of sync, which must succeed.
 func (k *kiosk) syncOnce(t testing.TB, ctx context.Context) {
 	t.Helper()

@@ -175,12 +175,8 @@ func issueAndPrint(t *testing.T, s *service, k *kiosk, id pii.IDNumber) api.Toke
 }
 
 func TestFeedCallListAndRevocation(t *testing.T) {
-	s := startService(t)
-	k := newKiosk(t, s, "", start)
+	s, k, id := enrolledKiosk(t, 10, 1)
 	ctx := context.Background()
-	id := resident(t, 10, 1)
-	k.enrol(t, id, 0)
-	k.syncOnce(t, ctx)
 	tok := issueAndPrint(t, s, k, id)
 	if tok.Status.Colour != "green" {
 		t.Fatalf("printed colour %s, want green", tok.Status.Colour)
@@ -579,12 +575,8 @@ func TestReadyCodes(t *testing.T) {
 // with the remote's client (here the worker list, as the token and venue
 // calls do).
 func TestOnlineFollowsEveryCall(t *testing.T) {
-	s := startService(t)
-	k := newKiosk(t, s, "", start)
+	s, k, id := enrolledKiosk(t, 70, 1)
 	ctx := context.Background()
-	id := resident(t, 70, 1)
-	k.enrol(t, id, 0)
-	k.syncOnce(t, ctx)
 	cancelled, cancel := context.WithCancel(ctx)
 	cancel()
 	steps := []struct {
