@@ -19,41 +19,41 @@ var (
 	_ flow.SheetPrinter   = (*Printer)(nil)
 )
 
-// privacy is the client for a resident's own questions, declared as
-// self-service: she asks on her own card. Nothing of the answers is
-// written to the kiosk's store.
-func (b *Backend) privacy(ctx context.Context) (context.Context, context.CancelFunc, error) {
+// askPrivately puts one of her own questions to the service, declared
+// as self-service: she asks on her own card. Nothing of the answer is
+// written to the kiosk's store. what names the question in an error.
+func askPrivately[T any](ctx context.Context, b *Backend, what string, ask func(context.Context) (T, error)) (T, error) {
+	var zero T
 	if b.Client == nil {
-		return ctx, func() {}, flow.ErrServiceUnavailable
+		return zero, flow.ErrServiceUnavailable
 	}
 	ctx, cancel := context.WithTimeout(client.WithPurpose(ctx, api.PurposeSelfService), b.timeout())
-	return ctx, cancel, nil
+	defer cancel()
+	v, err := ask(ctx)
+	if err != nil {
+		return zero, fmt.Errorf("%s: %w", what, classifyPrivacy(err))
+	}
+	return v, nil
 }
 
 // AccessRecords implements flow.PrivacyBackend.
 func (b *Backend) AccessRecords(ctx context.Context, r flow.Resident) (flow.AccessList, error) {
-	ctx, cancel, err := b.privacy(ctx)
+	resp, err := askPrivately(ctx, b, "access records", func(ctx context.Context) (api.AccessResponse, error) {
+		return b.Client.AccessRecords(ctx, r.Number, "")
+	})
 	if err != nil {
 		return flow.AccessList{}, err
-	}
-	defer cancel()
-	resp, err := b.Client.AccessRecords(ctx, r.Number, "")
-	if err != nil {
-		return flow.AccessList{}, fmt.Errorf("access records: %w", classifyPrivacy(err))
 	}
 	return accessList(resp), nil
 }
 
 // HealthServices implements flow.PrivacyBackend.
 func (b *Backend) HealthServices(ctx context.Context, r flow.Resident) (flow.HealthServices, error) {
-	ctx, cancel, err := b.privacy(ctx)
+	h, err := askPrivately(ctx, b, "health services", func(ctx context.Context) (api.HealthServices, error) {
+		return b.Client.HealthServices(ctx, r.Number, "")
+	})
 	if err != nil {
 		return flow.HealthServices{}, err
-	}
-	defer cancel()
-	h, err := b.Client.HealthServices(ctx, r.Number, "")
-	if err != nil {
-		return flow.HealthServices{}, fmt.Errorf("health services: %w", classifyPrivacy(err))
 	}
 	return healthServices(h), nil
 }
@@ -86,15 +86,10 @@ func healthServices(h api.HealthServices) flow.HealthServices {
 
 // AgreeHealth implements flow.PrivacyBackend.
 func (b *Backend) AgreeHealth(ctx context.Context, r flow.Resident, version string) error {
-	ctx, cancel, err := b.privacy(ctx)
-	if err != nil {
-		return err
-	}
-	defer cancel()
-	if _, err := b.Client.HealthConsent(ctx, r.Number, true, version, ""); err != nil {
-		return fmt.Errorf("health consent: %w", classifyPrivacy(err))
-	}
-	return nil
+	_, err := askPrivately(ctx, b, "health consent", func(ctx context.Context) (api.HealthConsent, error) {
+		return b.Client.HealthConsent(ctx, r.Number, true, version, "")
+	})
+	return err
 }
 
 // classifyPrivacy is classify with the health services' two answers.
