@@ -121,22 +121,20 @@ func (s Status) Byte(n StatusKind) byte {
 			b |= bits
 		}
 	}
+	// The first three replies use the same four bits, as Set reads them.
+	four := func(b2, b3, b5, b6 bool) {
+		set(b2, 1<<2)
+		set(b3, 1<<3)
+		set(b5, 1<<5)
+		set(b6, 1<<6)
+	}
 	switch n {
 	case StatusPrinter:
-		set(s.DrawerOpen, 1<<2)
-		set(s.Offline, 1<<3)
-		set(s.WaitingRecovery, 1<<5)
-		set(s.FeedButton, 1<<6)
+		four(s.DrawerOpen, s.Offline, s.WaitingRecovery, s.FeedButton)
 	case StatusOfflineCause:
-		set(s.CoverOpen, 1<<2)
-		set(s.FeedingByBtn, 1<<3)
-		set(s.PaperEndStop, 1<<5)
-		set(s.ErrorOccurred, 1<<6)
+		four(s.CoverOpen, s.FeedingByBtn, s.PaperEndStop, s.ErrorOccurred)
 	case StatusErrorCause:
-		set(s.MechanicalError, 1<<2)
-		set(s.CutterError, 1<<3)
-		set(s.Unrecoverable, 1<<5)
-		set(s.AutoRecoverable, 1<<6)
+		four(s.MechanicalError, s.CutterError, s.Unrecoverable, s.AutoRecoverable)
 	case StatusPaperSensor:
 		set(s.PaperNearEnd, 0x0C)
 		set(s.PaperEnd, 0x60)
