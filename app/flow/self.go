@@ -252,25 +252,37 @@ func (s *SelfService) Decline() {
 
 // Key types one digit on the phone keypad; an eleventh digit is ignored.
 func (s *SelfService) Key(d byte) {
-	s.do(func(st *selfState) {
-		st.touch()
-		if st.view.Step != StepPhone || d < '0' || d > '9' || len(st.view.Phone) >= 11 {
-			return
+	s.editPhone(func(p string) string {
+		if d < '0' || d > '9' || len(p) >= 11 {
+			return p
 		}
-		st.view.Phone += string(d)
-		st.view.PhoneRefused = false
-		st.publish()
+		return p + string(d)
 	})
 }
 
 // Delete removes the last digit typed.
 func (s *SelfService) Delete() {
+	s.editPhone(func(p string) string {
+		if p == "" {
+			return p
+		}
+		return p[:len(p)-1]
+	})
+}
+
+// editPhone changes the digits typed on the phone keypad as edit says;
+// a change clears the word that the number was refused.
+func (s *SelfService) editPhone(edit func(string) string) {
 	s.do(func(st *selfState) {
 		st.touch()
-		if st.view.Step != StepPhone || st.view.Phone == "" {
+		if st.view.Step != StepPhone {
 			return
 		}
-		st.view.Phone = st.view.Phone[:len(st.view.Phone)-1]
+		p := edit(st.view.Phone)
+		if p == st.view.Phone {
+			return
+		}
+		st.view.Phone = p
 		st.view.PhoneRefused = false
 		st.publish()
 	})
