@@ -36,13 +36,11 @@ func (s *Self) questions(sz theme.Sizes) fyne.CanvasObject {
 		bigButton(sz, i18n.T(l, i18n.HealthButton), false, s.control(c.HealthServices)))
 }
 
-// privacyScreen draws the steps of her questions, or nil for any other
-// step.
+// privacyScreen draws the steps of her answers, or nil for any other
+// step (the one where she waits for an answer is in waiting).
 func (s *Self) privacyScreen(sz theme.Sizes) fyne.CanvasObject {
 	v, l, w := s.view, s.Lang, width(sz, sz.Text)
 	switch v.Step {
-	case flow.StepLooking:
-		return s.working(sz, i18n.Checking)
 	case flow.StepAccess:
 		return s.accessScreen(sz)
 	case flow.StepHealthConsent:

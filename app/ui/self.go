@@ -185,18 +185,17 @@ func (s *Self) who(sz theme.Sizes, w float32) fyne.CanvasObject {
 
 func (s *Self) middle(sz theme.Sizes) fyne.CanvasObject {
 	v, l, w := s.view, s.Lang, width(sz, sz.Text)
+	if what, ok := waiting[v.Step]; ok {
+		return s.working(sz, what)
+	}
 	if p := s.privacyScreen(sz); p != nil {
 		return p
 	}
 	switch v.Step {
-	case flow.StepChecking:
-		return s.working(sz, i18n.Checking)
 	case flow.StepConsent:
 		return s.consentScreen(sz)
 	case flow.StepPhone:
 		return s.phoneScreen(sz)
-	case flow.StepEnrolling:
-		return s.working(sz, i18n.Enrolling)
 	case flow.StepDeclined:
 		return centred(para(i18n.T(l, i18n.DeclinedTitle), sz.Heading, theme.Foreground, true, w),
 			para(i18n.T(l, i18n.DeclinedHint), sz.Large, theme.Foreground, true, w))
@@ -217,6 +216,14 @@ func (s *Self) middle(sz theme.Sizes) fyne.CanvasObject {
 		start = append(start, para(i18n.T(l, i18n.CancelledNotice), sz.Large, theme.Primary, true, w))
 	}
 	return centred(start...)
+}
+
+// waiting is what the kiosk says it is doing for her on the steps where
+// she waits for the service.
+var waiting = map[flow.Step]i18n.Key{
+	flow.StepChecking:  i18n.Checking,
+	flow.StepLooking:   i18n.Checking,
+	flow.StepEnrolling: i18n.Enrolling,
 }
 
 // working says what the kiosk is doing for her (what), over her masked
