@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"strings"
@@ -168,6 +169,8 @@ func serveHTTP(ctx context.Context, addr string, c controller) (string, error) {
 // asked for, the simulator's Serve loop, and commands from standard input
 // until they end, ctx ends or a command says quit.
 type session struct {
+	// serve is the simulator's Serve loop on master, or nil for one that
+	// serves on its own (the cards in vpcd).
 	serve   func(ctx context.Context, rw io.ReadWriter) error
 	master  io.ReadWriter
 	control string // loopback address for POST /control, or ""
@@ -188,7 +191,11 @@ func (s session) run(ctx context.Context, stdin io.Reader, stdout io.Writer) err
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	served := make(chan error, 1)
-	go func() { served <- s.serve(ctx, s.master) }()
+	if s.serve != nil {
+		go func() { served <- s.serve(ctx, s.master) }()
+	} else {
+		served <- nil
+	}
 	err := serveStdin(ctx, stdin, stdout, s.mu, s.c)
 	cancel()
 	if serr := <-served; serr != nil && !errors.Is(serr, context.Canceled) && err == nil {
@@ -198,4 +205,9 @@ func (s session) run(ctx context.Context, stdin io.Reader, stdout io.Writer) err
 		return nil
 	}
 	return err
+}
+
+// warnings is the simulators' log: warnings and errors, as text on w.
+func warnings(w io.Writer) *slog.Logger {
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelWarn}))
 }

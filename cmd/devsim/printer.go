@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"sync"
 
@@ -63,7 +62,7 @@ func runPrinter(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	var mu sync.Mutex
 	sim := escpossim.New(p)
 	sim.Dir = *out
-	sim.Logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	sim.Logger = warnings(stderr)
 	sim.OnSlip = func(s escpossim.Slip) {
 		mu.Lock()
 		defer mu.Unlock()

@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"strconv"
 	"sync"
 
@@ -41,7 +40,7 @@ func runReader(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	sim := idcardsim.New(deck, &idcardsim.Options{
 		Baud:                *baud,
 		SilentOnBadChecksum: *silent,
-		Logger:              slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
+		Logger:              warnings(stderr),
 	})
 	if *place != "" {
 		if err := sim.Place(*place); err != nil {

@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"strconv"
 	"sync"
 
@@ -53,7 +52,7 @@ func runSSC(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	}
 	sim := sscsim.New(deck, &sscsim.Options{
 		Addr:   *addr,
-		Logger: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
+		Logger: warnings(stderr),
 	})
 	defer sim.Close()
 	if *insert != "" {
@@ -62,20 +61,8 @@ func runSSC(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		}
 	}
 	var mu sync.Mutex
-	c := sscController(sim)
 	fmt.Fprintf(stdout, "ssc: vpcd at %s, %s (%d cards; type help)\n", *addr, reader, len(deck.Cards))
-	if *control != "" {
-		bound, err := serveHTTP(ctx, *control, c)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "control: http://%s/control\n", bound)
-	}
-	err = serveStdin(ctx, stdin, stdout, &mu, c)
-	if errors.Is(err, errQuit) {
-		return nil
-	}
-	return err
+	return session{control: *control, c: sscController(sim), mu: &mu}.run(ctx, stdin, stdout)
 }
 
 func sscController(sim *sscsim.Sim) controller {
