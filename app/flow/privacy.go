@@ -230,24 +230,17 @@ func (s *SelfService) HealthServices() {
 // AgreeHealth is 同意 on the health-consent screen: her agreement is
 // recorded with HealthConsentVersion, then her services are shown.
 func (s *SelfService) AgreeHealth() {
-	s.do(func(st *selfState) {
-		st.touch()
-		if st.view.Step != StepHealthConsent || !st.asking() {
-			return
+	s.on(StepHealthConsent, func(st *selfState) {
+		if st.asking() {
+			st.health(st.her(), HealthConsentVersion)
 		}
-		st.health(st.her(), HealthConsentVersion)
 	})
 }
 
 // DeclineHealth is 不同意 on the health-consent screen: nothing is
 // recorded and she is back at her paper code.
 func (s *SelfService) DeclineHealth() {
-	s.do(func(st *selfState) {
-		st.touch()
-		if st.view.Step == StepHealthConsent {
-			st.backToCode()
-		}
-	})
+	s.on(StepHealthConsent, func(st *selfState) { st.backToCode() })
 }
 
 // NextPage and PrevPage turn the pages of 谁查询过我.
@@ -257,12 +250,7 @@ func (s *SelfService) NextPage() { s.turn(1) }
 func (s *SelfService) PrevPage() { s.turn(-1) }
 
 func (s *SelfService) turn(d int) {
-	s.do(func(st *selfState) {
-		st.touch()
-		if st.view.Step == StepAccess {
-			st.showPage(st.view.Access.Page + d)
-		}
-	})
+	s.on(StepAccess, func(st *selfState) { st.showPage(st.view.Access.Page + d) })
 }
 
 // PrintSheet is 打印 on 谁查询过我 or 我的健康服务: what is on screen goes

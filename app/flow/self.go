@@ -224,9 +224,8 @@ func (s *SelfService) Dismiss() {
 // Agree is 同意并领取 on the consent screen: on to the phone keypad. A
 // second touch, or a touch on any other screen, does nothing.
 func (s *SelfService) Agree() {
-	s.do(func(st *selfState) {
-		st.touch()
-		if st.view.Step != StepConsent || st.resident.Number == "" {
+	s.on(StepConsent, func(st *selfState) {
+		if st.resident.Number == "" {
 			return
 		}
 		st.view.Step = StepPhone
@@ -237,11 +236,7 @@ func (s *SelfService) Agree() {
 // Decline is 不同意: nothing is enrolled and nothing about the resident
 // stays, on screen or in memory.
 func (s *SelfService) Decline() {
-	s.do(func(st *selfState) {
-		st.touch()
-		if st.view.Step != StepConsent {
-			return
-		}
+	s.on(StepConsent, func(st *selfState) {
 		st.log.Info("Enrolment declined")
 		st.wipe()
 		st.view.Step = StepDeclined
@@ -273,11 +268,7 @@ func (s *SelfService) Delete() {
 // editPhone changes the digits typed on the phone keypad as edit says;
 // a change clears the word that the number was refused.
 func (s *SelfService) editPhone(edit func(string) string) {
-	s.do(func(st *selfState) {
-		st.touch()
-		if st.view.Step != StepPhone {
-			return
-		}
+	s.on(StepPhone, func(st *selfState) {
 		p := edit(st.view.Phone)
 		if p == st.view.Phone {
 			return
@@ -291,11 +282,7 @@ func (s *SelfService) editPhone(edit func(string) string) {
 // ConfirmPhone enrols with the number typed if it is a mainland mobile
 // number; otherwise the screen says so and keeps the digits to correct.
 func (s *SelfService) ConfirmPhone() {
-	s.do(func(st *selfState) {
-		st.touch()
-		if st.view.Step != StepPhone {
-			return
-		}
+	s.on(StepPhone, func(st *selfState) {
 		if !ValidMobile(st.view.Phone) {
 			st.refusals++
 			st.view.PhoneRefused = true
@@ -308,13 +295,7 @@ func (s *SelfService) ConfirmPhone() {
 
 // SkipPhone is 跳过: enrol without a phone number.
 func (s *SelfService) SkipPhone() {
-	s.do(func(st *selfState) {
-		st.touch()
-		if st.view.Step != StepPhone {
-			return
-		}
-		st.enrol("")
-	})
+	s.on(StepPhone, func(st *selfState) { st.enrol("") })
 }
 
 // ReadAloud is 读给我听: the colour on screen said aloud, only because
@@ -346,6 +327,18 @@ func (s *SelfService) do(f func(*selfState)) {
 	case s.actions <- f:
 	default: // a burst of touches: dropping one changes nothing
 	}
+}
+
+// on is a touch meant for the screen of step: like any touch it keeps
+// her session from timing out, and f runs only if that screen is the one
+// showing.
+func (s *SelfService) on(step Step, f func(*selfState)) {
+	s.do(func(st *selfState) {
+		st.touch()
+		if st.view.Step == step {
+			f(st)
+		}
+	})
 }
 
 // Run consumes the reader's events until ctx ends or events is closed.
