@@ -152,24 +152,22 @@ func (p *PrinterPort) gone(c conn.Conn, err error) error {
 
 // Read implements conn.Conn.
 func (p *PrinterPort) Read(b []byte) (int, error) {
-	c, err := p.current()
-	if err != nil {
-		return 0, err
-	}
-	n, err := c.Read(b)
-	if err != nil {
-		err = p.gone(c, err)
-	}
-	return n, err
+	return p.use(func(c conn.Conn) (int, error) { return c.Read(b) })
 }
 
 // Write implements conn.Conn.
 func (p *PrinterPort) Write(b []byte) (int, error) {
+	return p.use(func(c conn.Conn) (int, error) { return c.Write(b) })
+}
+
+// use does one read or write on the open port; an error that says the
+// device went away closes it (gone).
+func (p *PrinterPort) use(rw func(conn.Conn) (int, error)) (int, error) {
 	c, err := p.current()
 	if err != nil {
 		return 0, err
 	}
-	n, err := c.Write(b)
+	n, err := rw(c)
 	if err != nil {
 		err = p.gone(c, err)
 	}
