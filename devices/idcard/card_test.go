@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -15,6 +14,7 @@ import (
 	"time"
 
 	"github.com/shcommunity/kiosk/devices/idcard"
+	"github.com/shcommunity/kiosk/internal/golden"
 	"github.com/shcommunity/kiosk/pii"
 )
 
@@ -67,19 +67,14 @@ func TestTextRoundTripAndGolden(t *testing.T) {
 			if len(text) != idcard.TextLen {
 				t.Fatalf("text is %d bytes, want 256", len(text))
 			}
-			golden := filepath.Join("testdata", "text_"+name+".golden")
+			path := filepath.Join("testdata", "text_"+name+".golden")
 			dump := hex.Dump(text)
-			if *update {
-				if err := os.WriteFile(golden, []byte(dump), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
+			want, err := golden.Want(path, []byte(dump), *update)
 			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
+				t.Fatal(err)
 			}
 			if dump != string(want) {
-				t.Errorf("text block differs from %s:\n%s", golden, dump)
+				t.Errorf("text block differs from %s:\n%s", path, dump)
 			}
 			got, err := idcard.DecodeText(text)
 			if err != nil {

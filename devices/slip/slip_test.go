@@ -19,6 +19,7 @@ import (
 	"github.com/shcommunity/kiosk/devices/escpos/qrtest"
 	"github.com/shcommunity/kiosk/devices/slip"
 	"github.com/shcommunity/kiosk/healthcode"
+	"github.com/shcommunity/kiosk/internal/golden"
 	"github.com/shcommunity/kiosk/pii"
 )
 
@@ -125,23 +126,18 @@ func TestGolden(t *testing.T) {
 			}
 			binPath := filepath.Join("testdata", tt.name+".bin")
 			pngPath := filepath.Join("testdata", tt.name+".png")
-			if *update {
-				if err := os.WriteFile(binPath, data, 0o644); err != nil {
+			if *update && tt.png {
+				var buf bytes.Buffer
+				if err := png.Encode(&buf, img); err != nil {
 					t.Fatal(err)
 				}
-				if tt.png {
-					var buf bytes.Buffer
-					if err := png.Encode(&buf, img); err != nil {
-						t.Fatal(err)
-					}
-					if err := os.WriteFile(pngPath, buf.Bytes(), 0o644); err != nil {
-						t.Fatal(err)
-					}
+				if err := os.WriteFile(pngPath, buf.Bytes(), 0o644); err != nil {
+					t.Fatal(err)
 				}
 			}
-			want, err := os.ReadFile(binPath)
+			want, err := golden.Want(binPath, data, *update)
 			if err != nil {
-				t.Fatalf("%v (run with -update to create it)", err)
+				t.Fatal(err)
 			}
 			if !bytes.Equal(data, want) {
 				i := 0
