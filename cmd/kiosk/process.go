@@ -126,9 +126,6 @@ const uiGrace = 10 * time.Second
 // as the loop itself can (see watchUI).
 var uiReturned = func() {}
 
-// exit ends the process when the UI loop never returned (watchUI).
-var exit = os.Exit
-
 // watchUI shuts the process down without the UI loop when the loop has
 // not returned uiGrace after the process began to stop. Fyne 2.7.1's
 // loop can fail to return at all: on its way out it queues the app's
@@ -144,7 +141,7 @@ func (p *process) watchUI(uiDone <-chan struct{}) {
 	case <-time.After(uiGrace):
 		p.log.Warn("The UI loop did not end; shutting down without it", "after", uiGrace)
 		p.end()
-		exit(0)
+		os.Exit(0)
 	}
 }
 
