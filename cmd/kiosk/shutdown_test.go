@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -20,7 +19,7 @@ import (
 	"github.com/shcommunity/kiosk/codesvc/api"
 	"github.com/shcommunity/kiosk/codesvc/client"
 	"github.com/shcommunity/kiosk/codesvc/server"
-	"github.com/shcommunity/kiosk/codesvc/store/sqlitestore"
+	"github.com/shcommunity/kiosk/codesvc/server/servertest"
 	"github.com/shcommunity/kiosk/internal/x11test"
 	"github.com/shcommunity/kiosk/sync/localstore"
 	"github.com/shcommunity/kiosk/sync/syncer"
@@ -231,17 +230,8 @@ func provisioned(t *testing.T) (configPath, dbPath string) {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
-	sst, err := sqlitestore.Open(ctx, filepath.Join(dir, "codes.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { sst.Close() })
-	svc, err := server.New(ctx, sst, server.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(server.NewHandler(svc))
-	t.Cleanup(srv.Close)
+	svc := servertest.At(t, filepath.Join(dir, "codes.db"), server.Options{})
+	srv := servertest.Serve(t, svc)
 	code, _, err := svc.ProvisionDevice(ctx, "test kiosk", api.RoleSelfService)
 	if err != nil {
 		t.Fatal(err)

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"log/slog"
-	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,7 +10,7 @@ import (
 	"github.com/shcommunity/kiosk/app/flow"
 	"github.com/shcommunity/kiosk/codesvc/api"
 	"github.com/shcommunity/kiosk/codesvc/server"
-	"github.com/shcommunity/kiosk/codesvc/store/sqlitestore"
+	"github.com/shcommunity/kiosk/codesvc/server/servertest"
 	"github.com/shcommunity/kiosk/sync/localstore"
 	"github.com/shcommunity/kiosk/sync/syncer"
 )
@@ -26,19 +24,8 @@ type codeService struct {
 
 func startService(t *testing.T) *codeService {
 	t.Helper()
-	ctx := context.Background()
-	st, err := sqlitestore.Open(ctx, filepath.Join(t.TempDir(), "codes.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	svc, err := server.New(ctx, st, server.Options{Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(server.NewHandler(svc))
-	t.Cleanup(srv.Close)
-	return &codeService{svc: svc, url: srv.URL}
+	svc := servertest.New(t, server.Options{})
+	return &codeService{svc: svc, url: servertest.Serve(t, svc).URL}
 }
 
 func (s *codeService) code(t *testing.T, role api.Role) string {

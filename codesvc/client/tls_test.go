@@ -11,12 +11,10 @@ import (
 	"crypto/x509/pkix"
 	"errors"
 	"io"
-	"log/slog"
 	"math/big"
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strconv"
 	"sync/atomic"
 	"testing"
@@ -25,24 +23,14 @@ import (
 	"github.com/shcommunity/kiosk/codesvc/api"
 	"github.com/shcommunity/kiosk/codesvc/client"
 	"github.com/shcommunity/kiosk/codesvc/server"
-	"github.com/shcommunity/kiosk/codesvc/store/sqlitestore"
+	"github.com/shcommunity/kiosk/codesvc/server/servertest"
 )
 
 // service starts a real code service behind TLS with a certificate of
 // its own, and returns it with its server.
 func service(t *testing.T) (*server.Service, *httptest.Server) {
 	t.Helper()
-	ctx := context.Background()
-	st, err := sqlitestore.Open(ctx, filepath.Join(t.TempDir(), "codes.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	svc, err := server.New(ctx, st, server.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Argon2: api.Argon2Params{Time: 1, Memory: 64, Threads: 1}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc := servertest.New(t, server.Options{})
 	return svc, tlsServer(t, server.NewHandler(svc))
 }
 

@@ -3,9 +3,6 @@ package devseed_test
 import (
 	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -14,26 +11,14 @@ import (
 	"github.com/shcommunity/kiosk/codesvc/devseed"
 	"github.com/shcommunity/kiosk/codesvc/rules"
 	"github.com/shcommunity/kiosk/codesvc/server"
-	"github.com/shcommunity/kiosk/codesvc/store/sqlitestore"
+	"github.com/shcommunity/kiosk/codesvc/server/servertest"
 	"github.com/shcommunity/kiosk/healthcode"
 )
 
 var now = time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 
 func newService(t *testing.T) *server.Service {
-	t.Helper()
-	ctx := context.Background()
-	st, err := sqlitestore.Open(ctx, filepath.Join(t.TempDir(), "codes.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	svc, err := server.New(ctx, st, server.Options{Now: func() time.Time { return now },
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Argon2: api.Argon2Params{Time: 1, Memory: 64, Threads: 1}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return svc
+	return servertest.New(t, server.Options{Now: func() time.Time { return now }})
 }
 
 // TestSeedHoldsTheDeckNotes seeds a service and checks every deck card's

@@ -3,17 +3,13 @@ package devseed_test
 import (
 	"context"
 	"errors"
-	"io"
-	"log/slog"
-	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/shcommunity/kiosk/codesvc/api"
 	"github.com/shcommunity/kiosk/codesvc/devseed"
 	"github.com/shcommunity/kiosk/codesvc/healthcloud"
 	"github.com/shcommunity/kiosk/codesvc/server"
-	"github.com/shcommunity/kiosk/codesvc/store/sqlitestore"
+	"github.com/shcommunity/kiosk/codesvc/server/servertest"
 )
 
 // TestHealthSeedsTheSampleCloud: every seeded resident but those of
@@ -21,17 +17,8 @@ import (
 // a service without the sample health cloud is refused.
 func TestHealthSeedsTheSampleCloud(t *testing.T) {
 	ctx := context.Background()
-	st, err := sqlitestore.Open(ctx, filepath.Join(t.TempDir(), "codes.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
 	cloud := &healthcloud.Sample{}
-	svc, err := server.New(ctx, st, server.Options{Now: func() time.Time { return now }, HealthCloud: cloud,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Argon2: api.Argon2Params{Time: 1, Memory: 64, Threads: 1}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc := servertest.New(t, server.Options{Now: func() time.Time { return now }, HealthCloud: cloud})
 	residents, err := devseed.Seed(ctx, svc)
 	if err != nil {
 		t.Fatal(err)

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"flag"
-	"log/slog"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -15,7 +14,7 @@ import (
 	"github.com/shcommunity/kiosk/codesvc/api"
 	"github.com/shcommunity/kiosk/codesvc/client"
 	"github.com/shcommunity/kiosk/codesvc/server"
-	"github.com/shcommunity/kiosk/codesvc/store/sqlitestore"
+	"github.com/shcommunity/kiosk/codesvc/server/servertest"
 	"github.com/shcommunity/kiosk/devices/escpos"
 	"github.com/shcommunity/kiosk/devices/escpos/escpossim"
 	"github.com/shcommunity/kiosk/devices/idcard/idcardsim"
@@ -70,20 +69,10 @@ func newKiosk(t *testing.T, offset time.Duration) *kiosk {
 	k.printer.Baud = 0
 	go k.printer.Serve(ctx, pp.Master)
 
-	st, err := sqlitestore.Open(ctx, filepath.Join(dir, "codes.db"))
-	if err != nil {
-		t.Fatalf("service store: %v", err)
-	}
-	t.Cleanup(func() { st.Close() })
-	svc, err := server.New(ctx, st, server.Options{
-		Now:    func() time.Time { return time.Now().Add(offset) },
-		Logger: slog.New(slog.DiscardHandler),
+	svc := servertest.At(t, filepath.Join(dir, "codes.db"), server.Options{
+		Now: func() time.Time { return time.Now().Add(offset) },
 	})
-	if err != nil {
-		t.Fatalf("service: %v", err)
-	}
-	k.srv = httptest.NewServer(server.NewHandler(svc))
-	t.Cleanup(k.srv.Close)
+	k.srv = servertest.Serve(t, svc)
 
 	dbPath := filepath.Join(dir, "kiosk.db")
 	ls, err := localstore.Open(ctx, dbPath, localstore.Options{KeyFile: filepath.Join(dir, "keys", "kiosk.key")})

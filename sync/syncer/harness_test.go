@@ -19,8 +19,8 @@ import (
 	"github.com/shcommunity/kiosk/codesvc/api"
 	"github.com/shcommunity/kiosk/codesvc/client"
 	"github.com/shcommunity/kiosk/codesvc/server"
+	"github.com/shcommunity/kiosk/codesvc/server/servertest"
 	"github.com/shcommunity/kiosk/codesvc/store"
-	"github.com/shcommunity/kiosk/codesvc/store/sqlitestore"
 	"github.com/shcommunity/kiosk/internal/clocktest"
 	"github.com/shcommunity/kiosk/pii"
 	"github.com/shcommunity/kiosk/pii/piitest"
@@ -122,25 +122,16 @@ func startService(t testing.TB) *service { return startServiceWith(t, server.Opt
 // password cost are the harness's.
 func startServiceWith(t testing.TB, opt server.Options) *service {
 	t.Helper()
-	ctx := context.Background()
 	dbPath := filepath.Join(t.TempDir(), "codes.db")
-	st, err := sqlitestore.Open(ctx, dbPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
 	clk := clocktest.New(start)
-	opt.Now, opt.Logger, opt.Argon2 = clk.Now, quiet, api.Argon2Params{Time: 1, Memory: 64, Threads: 1}
+	opt.Now, opt.Logger = clk.Now, quiet
 	if opt.SelfLimits == (store.SelfLimits{}) {
 		opt.SelfLimits = store.SelfLimits{PerDevice: -1, PerResident: -1} // the tests enrol many from one kiosk
 	}
 	if opt.LookupLimits == nil {
 		opt.LookupLimits = map[api.Role]server.Limit{}
 	}
-	svc, err := server.New(ctx, st, opt)
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc := servertest.At(t, dbPath, opt)
 	s := &service{t: t, clk: clk, svc: svc, dbPath: dbPath, faults: &faults{next: server.NewHandler(svc)}}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
