@@ -1,14 +1,24 @@
 // Package servertest starts the reference code service for other
 // packages' tests: on a new SQLite store of the test's own, with its logs
 // discarded and the cheapest password-hash cost, and closed when the test
-// ends. Only tests import it.
+// ends; and a certificate of its own for a test served over TLS. Only
+// tests import it.
 package servertest
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"log/slog"
+	"math/big"
+	"net"
 	"net/http/httptest"
 	"path/filepath"
+	"time"
 
 	"github.com/shcommunity/kiosk/codesvc/api"
 	"github.com/shcommunity/kiosk/codesvc/server"
@@ -63,4 +73,27 @@ func Serve(t T, svc *server.Service) *httptest.Server {
 	srv := httptest.NewServer(server.NewHandler(svc))
 	t.Cleanup(srv.Close)
 	return srv
+}
+
+// LoopbackCert makes a new self-signed certificate for 127.0.0.1, valid
+// for an hour either side of now, with its ECDSA P-256 key; its Leaf is
+// set. httptest's own certificate is the same for every server, so a
+// test of certificate pinning needs one of these.
+func LoopbackCert() (tls.Certificate, error) {
+	priv, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	now := time.Now()
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "codes.test"},
+		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(time.Hour), IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &priv.PublicKey, priv)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	leaf, err := x509.ParseCertificate(der)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: priv, Leaf: leaf}, nil
 }
