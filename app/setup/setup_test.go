@@ -18,24 +18,9 @@ import (
 	"github.com/shcommunity/kiosk/internal/ptypair"
 )
 
-// serve runs a simulator on a fresh pty for the test and returns the
-// path the kiosk's serial driver opens.
-func serve(t *testing.T, run func(ctx context.Context, pair *ptypair.Pair)) string {
-	t.Helper()
-	pair, err := ptypair.Open()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { run(ctx, pair); close(done) }()
-	t.Cleanup(func() { cancel(); <-done; pair.Close() })
-	return pair.Path
-}
-
 func TestReaderOnSimulator(t *testing.T) {
 	sim := idcardsim.New(idcardsim.SampleDeck(), nil)
-	path := serve(t, func(ctx context.Context, p *ptypair.Pair) { sim.Serve(ctx, p.Master) })
+	path := ptypair.Serve(t, sim.Serve)
 	var d setup.Devices // the real serial driver, on the pty
 	ctx := context.Background()
 
@@ -69,7 +54,7 @@ func TestPrinterOnSimulator(t *testing.T) {
 	sim := escpossim.New(escpos.Profile80)
 	slips := make(chan escpossim.Slip, 2)
 	sim.OnSlip = func(s escpossim.Slip) { slips <- s }
-	path := serve(t, func(ctx context.Context, p *ptypair.Pair) { sim.Serve(ctx, p.Master) })
+	path := ptypair.Serve(t, sim.Serve)
 	at := time.Date(2026, 3, 1, 9, 30, 0, 0, time.UTC)
 	d := setup.Devices{Now: func() time.Time { return at }}
 	ctx := context.Background()

@@ -1,7 +1,6 @@
 package ui_test
 
 import (
-	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -35,27 +34,8 @@ func startSimPorts(t *testing.T) *simPorts {
 	s := &simPorts{reader: idcardsim.New(idcardsim.SampleDeck(), nil), printer: escpossim.New(escpos.Profile80),
 		slips: make(chan escpossim.Slip, 2)}
 	s.printer.OnSlip = func(sl escpossim.Slip) { s.slips <- sl }
-	ctx, cancel := context.WithCancel(context.Background())
-	var done []chan struct{}
-	serve := func(run func(*ptypair.Pair)) string {
-		pair, err := ptypair.Open()
-		if err != nil {
-			t.Fatal(err)
-		}
-		d := make(chan struct{})
-		done = append(done, d)
-		go func() { run(pair); close(d) }()
-		t.Cleanup(func() { pair.Close() })
-		return pair.Path
-	}
-	s.readerPath = serve(func(p *ptypair.Pair) { s.reader.Serve(ctx, p.Master) })
-	s.prn = serve(func(p *ptypair.Pair) { s.printer.Serve(ctx, p.Master) })
-	t.Cleanup(func() {
-		cancel()
-		for _, d := range done {
-			<-d
-		}
-	})
+	s.readerPath = ptypair.Serve(t, s.reader.Serve)
+	s.prn = ptypair.Serve(t, s.printer.Serve)
 	return s
 }
 

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"os"
 	"strings"
 	"testing"
@@ -19,27 +18,12 @@ import (
 	"github.com/shcommunity/kiosk/internal/ptypair"
 )
 
-// servePty serves a simulator on a fresh pty until the test ends and
-// returns the path kioskctl opens.
-func servePty(t *testing.T, serve func(context.Context, io.ReadWriter) error) string {
-	t.Helper()
-	pair, err := ptypair.Open()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { serve(ctx, pair.Master); close(done) }()
-	t.Cleanup(func() { cancel(); <-done; pair.Close() })
-	return pair.Path
-}
-
 // startReader serves the reader simulator on a fresh pty and returns the
 // path kioskctl opens.
 func startReader(t *testing.T) (*idcardsim.Sim, string) {
 	t.Helper()
 	sim := idcardsim.New(idcardsim.SampleDeck(), nil)
-	return sim, servePty(t, sim.Serve)
+	return sim, ptypair.Serve(t, sim.Serve)
 }
 
 // startPrinter serves the printer simulator on a fresh pty and returns
@@ -49,7 +33,7 @@ func startPrinter(t *testing.T) (*escpossim.Printer, <-chan escpossim.Slip, stri
 	sim := escpossim.New(escpos.Profile58)
 	slips := make(chan escpossim.Slip, 4)
 	sim.OnSlip = func(s escpossim.Slip) { slips <- s }
-	return sim, slips, servePty(t, sim.Serve)
+	return sim, slips, ptypair.Serve(t, sim.Serve)
 }
 
 func runCtl(args ...string) (code int, stdout, stderr string) {

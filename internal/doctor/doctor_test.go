@@ -60,14 +60,9 @@ func newKiosk(t *testing.T, offset time.Duration) *kiosk {
 	go sim.Serve(ctx, rp.Master)
 	k.reader = rp
 
-	pp, err := ptypair.Open()
-	if err != nil {
-		t.Fatalf("printer pty: %v", err)
-	}
-	t.Cleanup(func() { pp.Close() })
 	k.printer = escpossim.New(escpos.Profile58)
 	k.printer.Baud = 0
-	go k.printer.Serve(ctx, pp.Master)
+	printerPath := ptypair.Serve(t, k.printer.Serve)
 
 	svc := servertest.At(t, filepath.Join(dir, "codes.db"), server.Options{
 		Now: func() time.Time { return time.Now().Add(offset) },
@@ -95,7 +90,7 @@ func newKiosk(t *testing.T, offset time.Duration) *kiosk {
 
 	k.cfg = doctor.Config{
 		Reader:     doctor.Device{Port: rp.Path},
-		Printer:    doctor.Device{Port: pp.Path},
+		Printer:    doctor.Device{Port: printerPath},
 		ServiceURL: k.srv.URL,
 		DBPath:     dbPath,
 		KeyFile:    filepath.Join(dir, "keys", "kiosk.key"),

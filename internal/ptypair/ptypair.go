@@ -15,7 +15,9 @@
 package ptypair
 
 import (
+	"context"
 	"errors"
+	"io"
 	"os"
 )
 
@@ -45,12 +47,13 @@ func (p *Pair) Close() error {
 	return err
 }
 
-// TB is the part of testing.TB that ForTest uses (this package does not
-// import testing).
+// TB is the part of testing.TB that ForTest and Serve use (this package
+// does not import testing).
 type TB interface {
 	Helper()
 	Skip(args ...any)
 	Fatal(args ...any)
+	Cleanup(func())
 }
 
 // ForTest opens a pair for a test: it skips the test, saying why, where
@@ -66,4 +69,18 @@ func ForTest(tb TB, why string) *Pair {
 		tb.Fatal(err)
 	}
 	return p
+}
+
+// Serve runs a simulator for a test: it opens a pair as ForTest does,
+// runs serve on the master side, and returns the path the program under
+// test opens. When the test ends it cancels serve's context, waits for
+// serve to return, and closes the pair.
+func Serve(tb TB, serve func(context.Context, io.ReadWriter) error) string {
+	tb.Helper()
+	p := ForTest(tb, "no pseudo-terminals on this platform")
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { serve(ctx, p.Master); close(done) }()
+	tb.Cleanup(func() { cancel(); <-done; p.Close() })
+	return p.Path
 }

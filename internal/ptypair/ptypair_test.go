@@ -4,6 +4,7 @@ package ptypair
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io"
 	"os"
@@ -83,5 +84,43 @@ func TestSlaveReopen(t *testing.T) {
 		if _, err := io.ReadFull(p.Master, b); err != nil || b[0] != byte(i) {
 			t.Fatalf("after reopen %d: read %v, %v", i, b, err)
 		}
+	}
+}
+
+// TestServe: the simulator answers on the path Serve returns, and when the
+// test that started it ends, its context is cancelled and Serve waits for
+// it to return before the pair closes.
+func TestServe(t *testing.T) {
+	var path string
+	var ended, sawCancel bool
+	t.Run("sim", func(t *testing.T) {
+		path = Serve(t, func(ctx context.Context, rw io.ReadWriter) error {
+			defer func() { ended = true }()
+			buf := make([]byte, 1)
+			if _, err := io.ReadFull(rw, buf); err != nil {
+				return err
+			}
+			if _, err := rw.Write([]byte{buf[0] + 1}); err != nil {
+				return err
+			}
+			<-ctx.Done()
+			sawCancel = true
+			return nil
+		})
+		app, err := os.OpenFile(path, os.O_RDWR, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer app.Close()
+		if _, err := app.Write([]byte{41}); err != nil {
+			t.Fatal(err)
+		}
+		got := make([]byte, 1)
+		if _, err := io.ReadFull(app, got); err != nil || got[0] != 42 {
+			t.Fatalf("answer %v, %v; want 42", got, err)
+		}
+	})
+	if !ended || !sawCancel {
+		t.Errorf("after the test: serve returned %v, saw its context cancelled %v; want both", ended, sawCancel)
 	}
 }
