@@ -354,90 +354,76 @@ func ColourWord(l Lang, c healthcode.Colour) string {
 	return c.Word()
 }
 
-// ColourMeaning says in plain words what the colour means for the
+// colourMeanings say in plain words what each colour means for the
 // resident.
+var colourMeanings = map[healthcode.Colour][2]string{
+	healthcode.Green:  {"可以正常出行，进出场所出示此码", "You may go about as usual; show this code at entrances"},
+	healthcode.Yellow: {"请减少外出，按社区要求做核酸检测", "Please limit going out and take a test as your community asks"},
+	healthcode.Red:    {"请留在家中，听从社区和医生安排", "Please stay at home and follow your community's and doctor's advice"},
+}
+
+// ColourMeaning says in plain words what the colour means for the
+// resident; without a colour, what to do when it is unknown.
 func ColourMeaning(l Lang, c healthcode.Colour) string {
-	var m [2]string
-	switch c {
-	case healthcode.Green:
-		m = [2]string{"可以正常出行，进出场所出示此码", "You may go about as usual; show this code at entrances"}
-	case healthcode.Yellow:
-		m = [2]string{"请减少外出，按社区要求做核酸检测", "Please limit going out and take a test as your community asks"}
-	case healthcode.Red:
-		m = [2]string{"请留在家中，听从社区和医生安排", "Please stay at home and follow your community's and doctor's advice"}
-	default:
-		m = messages[UnknownMeans]
-	}
-	return inLang(l, m)
+	return inLang(l, entryOr(colourMeanings, c, messages[UnknownMeans]))
+}
+
+// problemWords are what went wrong and what to do next: {what, next} in
+// Chinese, then in English.
+var problemWords = map[flow.Problem][4]string{
+	flow.ProblemCardUnreadable:  {"身份证读取不成功", "请把身份证平放在读卡器中间，再试一次", "The card could not be read", "Lay the card flat in the middle of the reader and try again"},
+	flow.ProblemCardExpired:     {"您的身份证已过期", "请联系工作人员，由工作人员帮您办理", "Your ID card has expired", "Please ask a member of staff to help you"},
+	flow.ProblemCardNotYetValid: {"这张身份证还未生效", "请联系工作人员", "This card is not valid yet", "Please ask a member of staff"},
+	flow.ProblemCardInvalid:     {"这张卡无法识别", "请联系工作人员核对证件", "This card cannot be recognised", "Please ask a member of staff to check it"},
+	flow.ProblemNotEnrolled:     {"您还没有登记随申码", "请到柜台，工作人员帮您登记", "You are not registered yet", "Please go to the counter; staff will register you"},
+	flow.ProblemServiceDown:     {"暂时连不上服务", "请稍后再试，或联系工作人员", "The service cannot be reached", "Please try again later or ask staff"},
+	flow.ProblemPaperOut:        {"打印机缺纸", "请联系工作人员", "The printer is out of paper", "Please ask a member of staff"},
+	flow.ProblemCoverOpen:       {"打印机盖子开着", "请联系工作人员", "The printer cover is open", "Please ask a member of staff"},
+	flow.ProblemPrinterDown:     {"打印机暂时不能使用", "请联系工作人员", "The printer is not working", "Please ask a member of staff"},
+	flow.ProblemPrinterFault:    {"打印机暂时不能使用", "请联系工作人员", "The printer is not working", "Please ask a member of staff"},
+	flow.ProblemReaderDown:      {"读卡器暂时不能使用", "请联系工作人员", "The card reader is not working", "Please ask a member of staff"},
+	flow.ProblemOutOfService:    {"这台机器暂停服务", "请到柜台，由工作人员为您办理", "This kiosk is out of service", "Please go to the counter; staff will help you"},
+	flow.ProblemSSCUnreadable: {"社保卡读取不成功", "请把社保卡芯片朝里、正面朝上插到底再试", "The social-security card could not be read",
+		"Insert it chip first, face up, all the way, and try again"},
+	flow.ProblemSSCLocked: {"这张社保卡已锁定", "今天请改用身份证；到社保网点解锁", "This social-security card is locked",
+		"Use your ID card; a social-security office unlocks it"},
+	flow.ProblemNotSSC: {"这不是社保卡", "请插入社保卡，不是银行卡或交通卡", "This is not a social-security card",
+		"Insert your social-security card, or use your ID card"},
+	flow.ProblemSSCExpired: {"您的社保卡已过期", "今天请改用身份证；到社保网点换卡", "Your social-security card has expired",
+		"Use your ID card; renew it at a social-security office"},
 }
 
 // ProblemText returns what went wrong and what to do next, in plain words.
 func ProblemText(l Lang, p flow.Problem) (what, next string) {
-	var m [4]string
-	switch p {
-	case flow.ProblemCardUnreadable:
-		m = [4]string{"身份证读取不成功", "请把身份证平放在读卡器中间，再试一次", "The card could not be read", "Lay the card flat in the middle of the reader and try again"}
-	case flow.ProblemCardExpired:
-		m = [4]string{"您的身份证已过期", "请联系工作人员，由工作人员帮您办理", "Your ID card has expired", "Please ask a member of staff to help you"}
-	case flow.ProblemCardNotYetValid:
-		m = [4]string{"这张身份证还未生效", "请联系工作人员", "This card is not valid yet", "Please ask a member of staff"}
-	case flow.ProblemCardInvalid:
-		m = [4]string{"这张卡无法识别", "请联系工作人员核对证件", "This card cannot be recognised", "Please ask a member of staff to check it"}
-	case flow.ProblemNotEnrolled:
-		m = [4]string{"您还没有登记随申码", "请到柜台，工作人员帮您登记", "You are not registered yet", "Please go to the counter; staff will register you"}
-	case flow.ProblemServiceDown:
-		m = [4]string{"暂时连不上服务", "请稍后再试，或联系工作人员", "The service cannot be reached", "Please try again later or ask staff"}
-	case flow.ProblemPaperOut:
-		m = [4]string{"打印机缺纸", "请联系工作人员", "The printer is out of paper", "Please ask a member of staff"}
-	case flow.ProblemCoverOpen:
-		m = [4]string{"打印机盖子开着", "请联系工作人员", "The printer cover is open", "Please ask a member of staff"}
-	case flow.ProblemPrinterDown, flow.ProblemPrinterFault:
-		m = [4]string{"打印机暂时不能使用", "请联系工作人员", "The printer is not working", "Please ask a member of staff"}
-	case flow.ProblemReaderDown:
-		m = [4]string{"读卡器暂时不能使用", "请联系工作人员", "The card reader is not working", "Please ask a member of staff"}
-	case flow.ProblemOutOfService:
-		m = [4]string{"这台机器暂停服务", "请到柜台，由工作人员为您办理", "This kiosk is out of service", "Please go to the counter; staff will help you"}
-	case flow.ProblemSSCUnreadable:
-		m = [4]string{"社保卡读取不成功", "请把社保卡芯片朝里、正面朝上插到底再试", "The social-security card could not be read",
-			"Insert it chip first, face up, all the way, and try again"}
-	case flow.ProblemSSCLocked:
-		m = [4]string{"这张社保卡已锁定", "今天请改用身份证；到社保网点解锁", "This social-security card is locked",
-			"Use your ID card; a social-security office unlocks it"}
-	case flow.ProblemNotSSC:
-		m = [4]string{"这不是社保卡", "请插入社保卡，不是银行卡或交通卡", "This is not a social-security card",
-			"Insert your social-security card, or use your ID card"}
-	case flow.ProblemSSCExpired:
-		m = [4]string{"您的社保卡已过期", "今天请改用身份证；到社保网点换卡", "Your social-security card has expired",
-			"Use your ID card; renew it at a social-security office"}
-	default:
-		m = [4]string{"出了点问题", "请联系工作人员", "Something went wrong", "Please ask a member of staff"}
-	}
+	m := entryOr(problemWords, p, [4]string{"出了点问题", "请联系工作人员", "Something went wrong", "Please ask a member of staff"})
 	if l == EN {
 		return m[2], m[3]
 	}
 	return m[0], m[1]
 }
 
-// PrinterText is the status bar's word for the printer.
+// printerWords are the status bar's words for the printer.
+var printerWords = map[flow.PrinterState][2]string{
+	flow.PrinterReady:    {"打印机就绪", "Printer ready"},
+	flow.PrinterPaperLow: {"打印纸快用完", "Paper low"},
+	flow.PrinterPaperOut: {"打印机缺纸", "Out of paper"},
+	flow.PrinterCover:    {"打印机盖子开着", "Printer cover open"},
+	flow.PrinterFault:    {"打印机故障", "Printer fault"},
+	flow.PrinterOffline:  {"打印机未连接", "Printer not connected"},
+}
+
+// PrinterText is the status bar's word for the printer; a state it has
+// no words for is still being checked.
 func PrinterText(l Lang, s flow.PrinterState) string {
-	var m [2]string
-	switch s {
-	case flow.PrinterReady:
-		m = [2]string{"打印机就绪", "Printer ready"}
-	case flow.PrinterPaperLow:
-		m = [2]string{"打印纸快用完", "Paper low"}
-	case flow.PrinterPaperOut:
-		m = [2]string{"打印机缺纸", "Out of paper"}
-	case flow.PrinterCover:
-		m = [2]string{"打印机盖子开着", "Printer cover open"}
-	case flow.PrinterFault:
-		m = [2]string{"打印机故障", "Printer fault"}
-	case flow.PrinterOffline:
-		m = [2]string{"打印机未连接", "Printer not connected"}
-	default:
-		m = [2]string{"打印机检查中", "Checking printer"}
+	return inLang(l, entryOr(printerWords, s, [2]string{"打印机检查中", "Checking printer"}))
+}
+
+// entryOr is the table's entry for k, or fallback when it has none.
+func entryOr[K comparable, V any](table map[K]V, k K, fallback V) V {
+	if v, ok := table[k]; ok {
+		return v
 	}
-	return inLang(l, m)
+	return fallback
 }
 
 // shanghai is the zone residents read times in; a fixed offset avoids
@@ -452,20 +438,20 @@ func AsOfText(l Lang, t time.Time) string {
 	return fmt.Sprintf("%s %s", T(l, AsOf), t.In(shanghai).Format("2006-01-02 15:04"))
 }
 
-// ContactText is the status bar's words for the contact reader of
-// social-security cards (the card slot); "" when the kiosk has none to
-// show. They are short: the status bar is one line, and with them it
-// still fits a portrait screen.
+// contactWords are the status bar's words for the contact reader of
+// social-security cards (the card slot). They are short: the status bar
+// is one line, and with them it still fits a portrait screen.
+var contactWords = map[flow.ContactState][2]string{
+	flow.ContactReady:     {"社保卡可用", "Slot ready"},
+	flow.ContactNoReader:  {"社保卡不可用", "Slot off"},
+	flow.ContactNoService: {"社保卡服务停止", "Slot: no service"},
+}
+
+// ContactText is the status bar's words for the card slot
+// (contactWords); "" when the kiosk has none to show.
 func ContactText(l Lang, s flow.ContactState) string {
-	var m [2]string
-	switch s {
-	case flow.ContactReady:
-		m = [2]string{"社保卡可用", "Slot ready"}
-	case flow.ContactNoReader:
-		m = [2]string{"社保卡不可用", "Slot off"}
-	case flow.ContactNoService:
-		m = [2]string{"社保卡服务停止", "Slot: no service"}
-	default:
+	m, ok := contactWords[s]
+	if !ok {
 		return ""
 	}
 	return inLang(l, m)
@@ -551,16 +537,7 @@ var watchReasons = map[string][2]string{
 
 // WatchReason says why a resident is on the counter's watch list; an
 // unknown reason is shown as its code.
-func WatchReason(l Lang, reason string) string {
-	w, ok := watchReasons[reason]
-	switch {
-	case !ok:
-		return reason
-	case l == EN:
-		return w[1]
-	}
-	return w[0]
-}
+func WatchReason(l Lang, reason string) string { return wordOf(l, watchReasons, reason) }
 
 // ListTitle is a dashboard list's title with its length: "需回访（颜色已变）（2）".
 func ListTitle(l Lang, k Key, n int) string {
