@@ -71,21 +71,20 @@ var privacyMessages = map[Key][2]string{
 
 func init() { maps.Copy(messages, privacyMessages) }
 
-// purposes are the words of the service's purposes (docs/api.md,
-// "Purposes and access records").
-var purposes = map[string][2]string{
-	"self_service":          {"自助服务", "self-service"},
-	"counter_service":       {"窗口服务", "counter service"},
-	"venue_entry":           {"场所核验", "venue check"},
-	"hospital_registration": {"就医登记", "hospital registration"},
-	"correction":            {"纠错", "record correction"},
-	"community_follow_up":   {"社区随访", "community follow-up"},
-	"health_cloud":          {"健康云服务", "health cloud"},
+// PurposeText is a purpose, by the service's code for it (docs/api.md,
+// "Purposes and access records"), in the resident's words.
+func PurposeText(l Lang, p string) string {
+	words := map[string][2]string{
+		"self_service":          {"自助服务", "self-service"},
+		"counter_service":       {"窗口服务", "counter service"},
+		"venue_entry":           {"场所核验", "venue check"},
+		"hospital_registration": {"就医登记", "hospital registration"},
+		"correction":            {"纠错", "record correction"},
+		"community_follow_up":   {"社区随访", "community follow-up"},
+		"health_cloud":          {"健康云服务", "health cloud"},
+	}
+	return wordOf(l, words, p)
 }
-
-// PurposeText is a purpose, by the service's code for it, in the
-// resident's words.
-func PurposeText(l Lang, p string) string { return wordOf(l, purposes, p) }
 
 // wordOf is a code's words in the language, or the code itself when the
 // table has none (a purpose or vaccine newer than this kiosk).
@@ -147,16 +146,16 @@ func SheetText(l Lang, s flow.SheetState, p flow.Problem) string {
 	return ""
 }
 
-// vaccines are the names of the vaccines the health cloud reports.
-var vaccines = map[string][2]string{
-	"influenza":     {"流感疫苗", "influenza"},
-	"pneumococcal":  {"肺炎球菌疫苗", "pneumococcal"},
-	"covid19":       {"新冠疫苗", "COVID-19"},
-	"herpes_zoster": {"带状疱疹疫苗", "shingles"},
-}
-
 // VaccineText is a vaccine's name, by the service's code for it.
-func VaccineText(l Lang, v string) string { return wordOf(l, vaccines, v) }
+func VaccineText(l Lang, v string) string {
+	words := map[string][2]string{
+		"influenza":     {"流感疫苗", "influenza"},
+		"pneumococcal":  {"肺炎球菌疫苗", "pneumococcal"},
+		"covid19":       {"新冠疫苗", "COVID-19"},
+		"herpes_zoster": {"带状疱疹疫苗", "shingles"},
+	}
+	return wordOf(l, words, v)
+}
 
 // day is a date as the health screens write it.
 func day(t time.Time) string { return t.Format("2006-01-02") }
