@@ -21,7 +21,8 @@ var (
 
 // askPrivately puts one of her own questions to the service, declared
 // as self-service: she asks on her own card. Nothing of the answer is
-// written to the kiosk's store. what names the question in an error.
+// written to the kiosk's store. what names the question in an error;
+// on an error the answer is the zero value, whatever ask returned.
 func askPrivately[T any](ctx context.Context, b *Backend, what string, ask func(context.Context) (T, error)) (T, error) {
 	var zero T
 	if b.Client == nil {
@@ -38,24 +39,18 @@ func askPrivately[T any](ctx context.Context, b *Backend, what string, ask func(
 
 // AccessRecords implements flow.PrivacyBackend.
 func (b *Backend) AccessRecords(ctx context.Context, r flow.Resident) (flow.AccessList, error) {
-	resp, err := askPrivately(ctx, b, "access records", func(ctx context.Context) (api.AccessResponse, error) {
-		return b.Client.AccessRecords(ctx, r.Number, "")
+	return askPrivately(ctx, b, "access records", func(ctx context.Context) (flow.AccessList, error) {
+		resp, err := b.Client.AccessRecords(ctx, r.Number, "")
+		return accessList(resp), err
 	})
-	if err != nil {
-		return flow.AccessList{}, err
-	}
-	return accessList(resp), nil
 }
 
 // HealthServices implements flow.PrivacyBackend.
 func (b *Backend) HealthServices(ctx context.Context, r flow.Resident) (flow.HealthServices, error) {
-	h, err := askPrivately(ctx, b, "health services", func(ctx context.Context) (api.HealthServices, error) {
-		return b.Client.HealthServices(ctx, r.Number, "")
+	return askPrivately(ctx, b, "health services", func(ctx context.Context) (flow.HealthServices, error) {
+		h, err := b.Client.HealthServices(ctx, r.Number, "")
+		return healthServices(h), err
 	})
-	if err != nil {
-		return flow.HealthServices{}, err
-	}
-	return healthServices(h), nil
 }
 
 // accessList is the service's answer to 谁查询过我 in the flow's terms.
