@@ -212,11 +212,8 @@ func TestVenueColourExpires(t *testing.T) {
 				// A scan's result is held from the start; the card is
 				// left on the reader.
 				v := &flow.Venue{Backend: b, Hold: 2 * time.Minute}
-				ctx, cancel := context.WithCancel(context.Background())
-				events := make(chan flow.CardEvent)
-				done := make(chan error)
-				go func() { done <- v.Run(ctx, events) }()
-				defer func() { cancel(); <-done }()
+				events, stop := runVenue(v)
+				defer stop()
 				if tc.scan {
 					v.Scan("HC1:TEXT")
 				} else {

@@ -133,10 +133,7 @@ func TestVenueSSC(t *testing.T) {
 		b := &recordingVenue{fakeVenue: fakeVenue{check: flow.CodeCheck{Status: healthcode.Status{
 			Source: healthcode.SourceLive, Colour: healthcode.Yellow, AsOf: asOf}}}}
 		v := &flow.Venue{Backend: b, Hold: time.Second, Poll: time.Minute}
-		events := make(chan flow.CardEvent)
-		ctx, cancel := context.WithCancel(context.Background())
-		done := make(chan error)
-		go func() { done <- v.Run(ctx, events) }()
+		events, stop := runVenue(v)
 		c := sscCard("李秀英", yellowID)
 		events <- flow.SSCEvent(ssc.Event{Kind: ssc.CardPlaced, Card: c})
 		synctest.Wait()
@@ -156,8 +153,7 @@ func TestVenueSSC(t *testing.T) {
 		if got := v.View(); got.Step != flow.VenueRefused || got.Problem != flow.ProblemSSCLocked {
 			t.Errorf("locked card: step %q problem %q", got.Step, got.Problem)
 		}
-		cancel()
-		if err := <-done; !errors.Is(err, context.Canceled) {
+		if err := stop(); !errors.Is(err, context.Canceled) {
 			t.Errorf("Run returned %v", err)
 		}
 	})

@@ -46,6 +46,16 @@ func (f *fakeVenue) CheckCode(ctx context.Context, text string) (flow.CodeCheck,
 	return f.now(), f.err
 }
 
+// runVenue runs v on a channel of card events until stop, which returns
+// what Run returned.
+func runVenue(v *flow.Venue) (events chan flow.CardEvent, stop func() error) {
+	ctx, cancel := context.WithCancel(context.Background())
+	events = make(chan flow.CardEvent)
+	done := make(chan error)
+	go func() { done <- v.Run(ctx, events) }()
+	return events, func() error { cancel(); return <-done }
+}
+
 func TestVenue(t *testing.T) {
 	live := flow.CodeCheck{Status: healthcode.Status{Source: healthcode.SourceLive, Colour: healthcode.Yellow, AsOf: asOf}, MaskedName: "李*英"}
 	cannot := flow.CodeCheck{Status: healthcode.Status{Source: healthcode.SourceUnknown}, Explanation: "无法确认当前颜色"}
@@ -71,11 +81,8 @@ func TestVenue(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				b := &fakeVenue{check: tc.check, err: tc.err}
 				v := &flow.Venue{Backend: b, Hold: 5 * time.Second}
-				ctx, cancel := context.WithCancel(context.Background())
-				events := make(chan flow.CardEvent)
-				done := make(chan error)
-				go func() { done <- v.Run(ctx, events) }()
-				defer func() { cancel(); <-done }()
+				events, stop := runVenue(v)
+				defer stop()
 				c := card("李秀英", yellowID)
 				if tc.scan {
 					v.Scan(" HC1:TEXT\n")
