@@ -36,23 +36,13 @@ func (s *Self) questions(sz theme.Sizes) fyne.CanvasObject {
 		bigButton(sz, i18n.T(l, i18n.HealthButton), false, s.control(c.HealthServices)))
 }
 
-// privacyScreen draws the steps of her answers, or nil for any other
-// step (the one where she waits for an answer is in waiting).
-func (s *Self) privacyScreen(sz theme.Sizes) fyne.CanvasObject {
-	v, l, w := s.view, s.Lang, width(sz, sz.Text)
-	switch v.Step {
-	case flow.StepAccess:
-		return s.accessScreen(sz)
-	case flow.StepHealthConsent:
-		return s.healthConsentScreen(sz)
-	case flow.StepHealth:
-		return s.healthScreen(sz)
-	case flow.StepNoHealthRecord:
-		return centred(para(i18n.T(l, i18n.HealthNoRecord), sz.Heading, theme.Foreground, true, w),
-			para(i18n.T(l, i18n.HealthNoRecordFix), sz.Large, theme.Foreground, false, w),
-			container.NewCenter(s.backToCode(sz)))
-	}
-	return nil
+// noHealthRecordScreen says the health cloud has no record of her, and
+// where she can get one.
+func (s *Self) noHealthRecordScreen(sz theme.Sizes) fyne.CanvasObject {
+	l, w := s.Lang, width(sz, sz.Text)
+	return centred(para(i18n.T(l, i18n.HealthNoRecord), sz.Heading, theme.Foreground, true, w),
+		para(i18n.T(l, i18n.HealthNoRecordFix), sz.Large, theme.Foreground, false, w),
+		container.NewCenter(s.backToCode(sz)))
 }
 
 func (s *Self) backToCode(sz theme.Sizes) fyne.CanvasObject {

@@ -188,22 +188,8 @@ func (s *Self) middle(sz theme.Sizes) fyne.CanvasObject {
 	if what, ok := waiting[v.Step]; ok {
 		return s.working(sz, what)
 	}
-	if p := s.privacyScreen(sz); p != nil {
-		return p
-	}
-	switch v.Step {
-	case flow.StepConsent:
-		return s.consentScreen(sz)
-	case flow.StepPhone:
-		return s.phoneScreen(sz)
-	case flow.StepDeclined:
-		return centred(para(i18n.T(l, i18n.DeclinedTitle), sz.Heading, theme.Foreground, true, w),
-			para(i18n.T(l, i18n.DeclinedHint), sz.Large, theme.Foreground, true, w))
-	case flow.StepPrinting, flow.StepDone:
-		return s.result(sz)
-	case flow.StepError:
-		what, next := i18n.ProblemText(l, v.Problem)
-		return centred(para(what, sz.Heading, theme.Warning, true, w), para(next, sz.Heading*0.75, theme.Foreground, false, w))
+	if screen, ok := screens[v.Step]; ok {
+		return screen(s, sz)
 	}
 	start := []fyne.CanvasObject{
 		para(i18n.T(l, i18n.StartPrompt), sz.Heading*1.2, theme.Foreground, true, w),
@@ -224,6 +210,35 @@ var waiting = map[flow.Step]i18n.Key{
 	flow.StepChecking:  i18n.Checking,
 	flow.StepLooking:   i18n.Checking,
 	flow.StepEnrolling: i18n.Enrolling,
+}
+
+// screens draw the steps that have a screen of their own; any other step
+// shows the start screen.
+var screens = map[flow.Step]func(*Self, theme.Sizes) fyne.CanvasObject{
+	flow.StepConsent:        (*Self).consentScreen,
+	flow.StepPhone:          (*Self).phoneScreen,
+	flow.StepDeclined:       (*Self).declinedScreen,
+	flow.StepPrinting:       (*Self).result,
+	flow.StepDone:           (*Self).result,
+	flow.StepError:          (*Self).problemScreen,
+	flow.StepAccess:         (*Self).accessScreen,
+	flow.StepHealthConsent:  (*Self).healthConsentScreen,
+	flow.StepHealth:         (*Self).healthScreen,
+	flow.StepNoHealthRecord: (*Self).noHealthRecordScreen,
+}
+
+// declinedScreen says she chose not to register and nothing was kept.
+func (s *Self) declinedScreen(sz theme.Sizes) fyne.CanvasObject {
+	l, w := s.Lang, width(sz, sz.Text)
+	return centred(para(i18n.T(l, i18n.DeclinedTitle), sz.Heading, theme.Foreground, true, w),
+		para(i18n.T(l, i18n.DeclinedHint), sz.Large, theme.Foreground, true, w))
+}
+
+// problemScreen says what went wrong and what to do next.
+func (s *Self) problemScreen(sz theme.Sizes) fyne.CanvasObject {
+	w := width(sz, sz.Text)
+	what, next := i18n.ProblemText(s.Lang, s.view.Problem)
+	return centred(para(what, sz.Heading, theme.Warning, true, w), para(next, sz.Heading*0.75, theme.Foreground, false, w))
 }
 
 // working says what the kiosk is doing for her (what), over her masked
