@@ -42,8 +42,7 @@ func (s *SelfService) MedicalCredential() {
 			return func(st *selfState) {
 				if err != nil {
 					st.busy = false
-					st.log.Warn("No medical-visit credential", "err", err)
-					st.fail(ServiceProblem(err))
+					st.serviceFailed("No medical-visit credential", err)
 					return
 				}
 				st.log.Info("Medical-visit credential issued")

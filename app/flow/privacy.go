@@ -203,8 +203,7 @@ func (s *SelfService) AccessRecords() {
 					return
 				}
 				if err != nil {
-					st.log.Warn("Access records not read", "err", err)
-					st.fail(ServiceProblem(err))
+					st.serviceFailed("Access records not read", err)
 					return
 				}
 				st.access = a
@@ -309,8 +308,7 @@ func (st *selfState) health(r Resident, version string) {
 			if err := pb.AgreeHealth(ctx, r, version); err != nil {
 				return func(st *selfState) {
 					if st.answered() {
-						st.log.Warn("Health consent not recorded", "err", err)
-						st.fail(ServiceProblem(err))
+						st.serviceFailed("Health consent not recorded", err)
 					}
 				}
 			}
@@ -326,8 +324,7 @@ func (st *selfState) health(r Resident, version string) {
 			case errors.Is(err, ErrNoHealthRecord):
 				st.view.Step = StepNoHealthRecord
 			case err != nil:
-				st.log.Warn("Health services not read", "err", err)
-				st.fail(ServiceProblem(err))
+				st.serviceFailed("Health services not read", err)
 				return
 			default:
 				st.view.Step, st.view.Health = StepHealth, &h

@@ -658,8 +658,7 @@ func (st *selfState) enrol(phone string) {
 		if err != nil {
 			return func(st *selfState) {
 				st.busy = false
-				st.log.Warn("Self-enrolment failed", "err", err)
-				st.fail(ServiceProblem(err))
+				st.serviceFailed("Self-enrolment failed", err)
 			}
 		}
 		return func(st *selfState) {
@@ -767,6 +766,13 @@ func PrinterStateOfProblem(p Problem, was PrinterState) PrinterState {
 		return PrinterFault
 	}
 	return was
+}
+
+// serviceFailed shows the problem of a request the service failed, and
+// logs as a warning what was not done.
+func (st *selfState) serviceFailed(what string, err error) {
+	st.log.Warn(what, "err", err)
+	st.fail(ServiceProblem(err))
 }
 
 func (st *selfState) fail(p Problem) {
