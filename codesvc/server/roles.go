@@ -104,7 +104,7 @@ var DefaultLookupLimits = map[api.Role]Limit{
 // kept; the table starts afresh when full.
 type buckets struct {
 	mu sync.Mutex
-	m  map[string]*bucket
+	m  capped[bucket]
 }
 
 type bucket struct {
@@ -122,14 +122,7 @@ func (b *buckets) take(key string, l Limit, now time.Time) (bool, time.Duration)
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if b.m == nil || len(b.m) >= bucketTableSize {
-		b.m = make(map[string]*bucket)
-	}
-	k := b.m[key]
-	if k == nil {
-		k = &bucket{tokens: float64(l.Burst), at: now}
-		b.m[key] = k
-	}
+	k := b.m.entry(key, bucketTableSize, func() *bucket { return &bucket{tokens: float64(l.Burst), at: now} })
 	if el := now.Sub(k.at); el > 0 {
 		k.tokens = math.Min(float64(l.Burst), k.tokens+float64(el)/float64(l.Every))
 	}

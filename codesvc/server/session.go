@@ -195,7 +195,7 @@ func (h *Handler) createSession(w http.ResponseWriter, r *http.Request, c *call)
 // number of sessions.
 type sessionCache struct {
 	mu sync.RWMutex
-	m  map[string]*cachedSession
+	m  capped[cachedSession]
 }
 
 const sessionCacheSize = 1 << 16
@@ -213,7 +213,7 @@ func (c *cachedSession) mac() hash.Hash { return c.macs.Get().(hash.Hash) }
 func (c *sessionCache) get(id string) *cachedSession {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	return c.m[id]
+	return c.m.get(id)
 }
 
 func (c *sessionCache) put(s store.Session, role api.Role) *cachedSession {
@@ -222,15 +222,12 @@ func (c *sessionCache) put(s store.Session, role api.Role) *cachedSession {
 	cs.macs.New = func() any { return api.NewSessionMAC(key) }
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.m == nil || len(c.m) >= sessionCacheSize {
-		c.m = make(map[string]*cachedSession)
-	}
-	c.m[s.ID] = cs
+	c.m.put(s.ID, cs, sessionCacheSize)
 	return cs
 }
 
 func (c *sessionCache) drop(id string) {
 	c.mu.Lock()
-	delete(c.m, id)
+	c.m.drop(id)
 	c.mu.Unlock()
 }

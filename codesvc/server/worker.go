@@ -152,7 +152,7 @@ func (s *Service) WorkerOf(ctx context.Context, deviceID, text string, queued bo
 // afresh when full.
 type loginFailures struct {
 	mu sync.Mutex
-	m  map[string]*loginState
+	m  capped[loginState]
 }
 
 type loginState struct {
@@ -165,21 +165,14 @@ const loginTableSize = 1 << 14
 func (l *loginFailures) locked(id string, now time.Time) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	st := l.m[id]
+	st := l.m.get(id)
 	return st != nil && now.Before(st.until)
 }
 
 func (l *loginFailures) fail(id string, now time.Time) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.m == nil || len(l.m) >= loginTableSize {
-		l.m = make(map[string]*loginState)
-	}
-	st := l.m[id]
-	if st == nil {
-		st = &loginState{}
-		l.m[id] = st
-	}
+	st := l.m.entry(id, loginTableSize, func() *loginState { return &loginState{} })
 	if st.failures++; st.failures >= MaxWorkerLoginFailures {
 		st.failures, st.until = 0, now.Add(WorkerLockout)
 	}
@@ -187,7 +180,7 @@ func (l *loginFailures) fail(id string, now time.Time) {
 
 func (l *loginFailures) clear(id string) {
 	l.mu.Lock()
-	delete(l.m, id)
+	l.m.drop(id)
 	l.mu.Unlock()
 }
 
