@@ -336,14 +336,9 @@ var (
 // and events dated in the future.
 func (s *Service) AddEvent(ctx context.Context, id pii.IDNumber, kind rules.EventKind, at time.Time, source string) (store.Event, error) {
 	now := s.Now()
-	if !kind.Valid() {
-		return store.Event{}, fmt.Errorf("%w: kind %q", ErrInvalidEvent, kind)
-	}
-	if at.IsZero() {
-		at = now
-	}
-	if at.After(now) {
-		return store.Event{}, fmt.Errorf("%w: dated in the future", ErrInvalidEvent)
+	ev, err := newEvent(kind, at, now, source)
+	if err != nil {
+		return store.Event{}, err
 	}
 	ref, err := s.randomString("R", 10)
 	if err != nil {
@@ -353,11 +348,27 @@ func (s *Service) AddEvent(ctx context.Context, id pii.IDNumber, kind rules.Even
 	if err != nil {
 		return store.Event{}, fmt.Errorf("add event: %w", err)
 	}
-	e, err := s.Store.AddEvent(ctx, r.ID, store.Event{Kind: string(kind), At: at.UTC(), RecordedAt: now, Source: source}, s.schedule(now))
+	e, err := s.Store.AddEvent(ctx, r.ID, ev, s.schedule(now))
 	if err != nil {
 		return store.Event{}, fmt.Errorf("add event: %w", err)
 	}
 	return e, nil
+}
+
+// newEvent is an event of kind at at (now when zero), recorded now from
+// source. It refuses, as ErrInvalidEvent, kinds the rules do not know and
+// events dated in the future.
+func newEvent(kind rules.EventKind, at, now time.Time, source string) (store.Event, error) {
+	if !kind.Valid() {
+		return store.Event{}, fmt.Errorf("%w: kind %q", ErrInvalidEvent, kind)
+	}
+	if at.IsZero() {
+		at = now
+	}
+	if at.After(now) {
+		return store.Event{}, fmt.Errorf("%w: dated in the future", ErrInvalidEvent)
+	}
+	return store.Event{Kind: string(kind), At: at.UTC(), RecordedAt: now, Source: source}, nil
 }
 
 // StatusFor looks a resident up by ID number and evaluates the rules now.

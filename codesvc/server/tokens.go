@@ -265,16 +265,11 @@ func (s *Service) ResolveCorrection(ctx context.Context, id int64, accept bool, 
 	if accept {
 		state = api.CorrectionAccepted
 		if kind != "" {
-			if !kind.Valid() {
-				return api.Correction{}, fmt.Errorf("%w: kind %q", ErrInvalidEvent, kind)
+			e, err := newEvent(kind, at, now, fmt.Sprintf("correction:%d", id))
+			if err != nil {
+				return api.Correction{}, err
 			}
-			if at.IsZero() {
-				at = now
-			}
-			if at.After(now) {
-				return api.Correction{}, fmt.Errorf("%w: dated in the future", ErrInvalidEvent)
-			}
-			ev = &store.Event{Kind: string(kind), At: at.UTC(), RecordedAt: now, Source: fmt.Sprintf("correction:%d", id)}
+			ev = &e
 		}
 	}
 	c, err := s.Store.ResolveCorrection(ctx, id, state, note, now, ev, s.schedule(now))
