@@ -54,16 +54,23 @@ func (s *Service) reissueToken(ctx context.Context, deviceID, workerID, tokenID 
 	if err := s.checkWorker(ctx, workerID); err != nil {
 		return api.TokenResponse{}, nil, err
 	}
-	old, err := s.Store.Token(ctx, tokenID)
-	if err != nil {
-		return api.TokenResponse{}, nil, err
-	}
-	r, evs, _, err := s.Store.ResidentByID(ctx, old.ResidentID)
+	_, r, evs, err := s.tokenResident(ctx, tokenID)
 	if err != nil {
 		return api.TokenResponse{}, nil, err
 	}
 	resp, err := s.issue(ctx, deviceID, workerID, r, evs, false, tokenID)
 	return resp, r.Key, err
+}
+
+// tokenResident reads a paper code and the resident it was issued to,
+// with her events.
+func (s *Service) tokenResident(ctx context.Context, tokenID string) (store.Token, store.Resident, []store.Event, error) {
+	t, err := s.Store.Token(ctx, tokenID)
+	if err != nil {
+		return store.Token{}, store.Resident{}, nil, err
+	}
+	r, evs, _, err := s.Store.ResidentByID(ctx, t.ResidentID)
+	return t, r, evs, err
 }
 
 func (s *Service) issue(ctx context.Context, deviceID, workerID string, r store.Resident, evs []store.Event, replace bool, supersede string) (api.TokenResponse, error) {
@@ -139,11 +146,7 @@ func (s *Service) TokenStatus(ctx context.Context, tokenID string) (api.TokenSta
 // about.
 func (s *Service) tokenStatus(ctx context.Context, tokenID string) (api.TokenStatusResponse, []byte, error) {
 	now := s.Now()
-	t, err := s.Store.Token(ctx, tokenID)
-	if err != nil {
-		return api.TokenStatusResponse{}, nil, err
-	}
-	r, evs, _, err := s.Store.ResidentByID(ctx, t.ResidentID)
+	t, r, evs, err := s.tokenResident(ctx, tokenID)
 	if err != nil {
 		return api.TokenStatusResponse{}, nil, err
 	}
