@@ -74,14 +74,7 @@ func rawSigned(t *testing.T, e *env, c *client.Client, method, path string, sign
 	msg := api.CanonicalString(method, req.URL.RequestURI(), ts.Unix(), nonce, signed)
 	sig := base64.RawURLEncoding.EncodeToString(ed25519.Sign(c.Key, []byte(msg)))
 	stamp(req.Header, api.HeaderDeviceID, c.DeviceID, strconv.FormatInt(ts.Unix(), 10), nonce, api.HeaderSignature, sig)
-	st, ae, err := exchange(t, req)
-	if st == http.StatusOK {
-		return st, ""
-	}
-	if err != nil || ae == nil {
-		t.Fatalf("error body is not {\"error\":...}: %v", err)
-	}
-	return st, ae.Code
+	return answerCode(t, req)
 }
 
 func TestAuth(t *testing.T) {

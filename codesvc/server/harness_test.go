@@ -249,6 +249,21 @@ func exchange(t *testing.T, req *http.Request) (int, *api.Error, error) {
 	return resp.StatusCode, eb.Error, err
 }
 
+// answerCode sends req and returns its answer's status and, unless it
+// succeeded (2xx), the error code its body carries; a failure whose body
+// is not the error shape fails the test.
+func answerCode(t *testing.T, req *http.Request) (int, api.Code) {
+	t.Helper()
+	st, ae, err := exchange(t, req)
+	if st/100 == 2 {
+		return st, ""
+	}
+	if err != nil || ae == nil {
+		t.Fatalf("error body is not {\"error\":...}: %v", err)
+	}
+	return st, ae.Code
+}
+
 // stamp sets the four headers of a signed request (idKey
 // api.HeaderDeviceID, proofKey api.HeaderSignature) or of a session's
 // (api.HeaderSessionID, api.HeaderSessionMAC): who, when, the nonce and
