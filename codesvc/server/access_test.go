@@ -748,15 +748,11 @@ func TestFinding12ActorAndWorkerCap(t *testing.T) {
 	self, _ := e.registerAs("lobby kiosk", api.RoleSelfService)
 	send := func(c *client.Client, cid string, p api.EnrolmentPayload) string {
 		t.Helper()
-		p.DeviceID = c.DeviceID
-		resp, err := c.Enrol(ctx, []api.EnrolmentItem{e.sealItem(cid, p)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if r := resp.Results[0]; r.Outcome == api.OutcomeRejected {
+		r := e.enrolOn(c, cid, p)
+		if r.Outcome == api.OutcomeRejected {
 			return r.Reason
 		}
-		return resp.Results[0].Outcome
+		return r.Outcome
 	}
 	n := 0
 	next := func() api.EnrolmentPayload { n++; return e.payload(idNumber(t, "19450505", n), "赵桂兰") }

@@ -140,9 +140,8 @@ func TestCredentialNotOnDisk(t *testing.T) {
 	ctx := context.Background()
 	id := idNumber(t, "19491001", 2)
 	// Not e.enrol, whose client ID is made of the ID number.
-	if resp, err := e.c.Enrol(ctx, []api.EnrolmentItem{e.sealItem("enrol-credential", e.payload(id, "欧阳秀英"))}); err != nil ||
-		resp.Results[0].Outcome != api.OutcomeAccepted {
-		t.Fatalf("enrol: %+v, %v", resp, err)
+	if r := e.enrolOn(e.c, "enrol-credential", e.payload(id, "欧阳秀英")); r.Outcome != api.OutcomeAccepted {
+		t.Fatalf("enrol: %+v", r)
 	}
 	desk, _ := e.registerAs("desk", api.RoleHospital)
 	cred, err := e.c.IssueCredential(ctx, api.CredentialRequest{IDNumber: id.Reveal(), CardNumber: "Q98765432"})

@@ -282,18 +282,13 @@ func TestEnrolRejections(t *testing.T) {
 
 func TestProxyCaps(t *testing.T) {
 	e := newEnv(t, server.Options{})
-	ctx := context.Background()
 	family := func(n int) string { return idNumber(t, "19860512", 500+n).Reveal() }
 	enrolBy := func(cid string, resident int, fam string) api.EnrolmentResult {
 		t.Helper()
 		p := e.payload(idNumber(t, "19400101", resident), "赵桂兰")
 		p.Actor = api.Actor{Kind: api.ActorFamily, WorkerID: "w1", FamilyIDNumber: fam}
 		p.Consent.By = api.ActorFamily
-		resp, err := e.c.Enrol(ctx, []api.EnrolmentItem{e.sealItem(cid, p)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return resp.Results[0]
+		return e.enrolOn(e.c, cid, p)
 	}
 	for i := 0; i < 8; i++ {
 		if r := enrolBy("proxy-a-"+strconv.Itoa(i), i, family(0)); r.Outcome != api.OutcomeAccepted {
@@ -848,12 +843,7 @@ func TestSelfEnrolmentLimits(t *testing.T) {
 		t.Helper()
 		p := e.payload(idNumber(t, "19481111", 5), "王淑芬")
 		kiosk(&p)
-		p.DeviceID = c.DeviceID
-		resp, err := c.Enrol(ctx, []api.EnrolmentItem{e.sealItem(clientID, p)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return resp.Results[0].Outcome
+		return e.enrolOn(c, clientID, p).Outcome
 	}
 	e.clk.Add(2 * time.Hour)
 	if a, b := again(e.c, "same-card-1"), again(other, "same-card-2"); a != api.OutcomeAccepted || b != api.OutcomeAccepted {

@@ -57,11 +57,7 @@ func TestFeedPagingAndScheduledChanges(t *testing.T) {
 	// Another device's residents stay out of this device's feed.
 	other, _ := e.register("kiosk-2")
 	otherID := idNumber(t, "19510203", 90)
-	p := e.payload(otherID, "孙丽")
-	p.DeviceID = other.DeviceID
-	if _, err := other.Enrol(ctx, []api.EnrolmentItem{e.sealItem("other-0001", p)}); err != nil {
-		t.Fatal(err)
-	}
+	e.enrolOn(other, "other-0001", e.payload(otherID, "孙丽"))
 	// ids[0] arrived from a key area 13 days ago: yellow for one more day.
 	if _, err := e.svc.AddEvent(ctx, ids[0], rules.ArrivalKeyArea, e.clk.Now().Add(-13*24*time.Hour), "test"); err != nil {
 		t.Fatal(err)

@@ -197,17 +197,26 @@ func (e *env) sealItem(clientID string, p any) api.EnrolmentItem {
 	return api.EnrolmentItem{ClientID: clientID, Sealed: base64.RawURLEncoding.EncodeToString(box)}
 }
 
-// enrol enrols id with a self enrolment and fails the test unless accepted.
-func (e *env) enrol(id pii.IDNumber, name string) api.EnrolmentResult {
+// enrolOn sends p from c's device, as that device's item clientID, and
+// returns its result; it fails the test when the request fails.
+func (e *env) enrolOn(c *client.Client, clientID string, p api.EnrolmentPayload) api.EnrolmentResult {
 	e.t.Helper()
-	resp, err := e.c.Enrol(context.Background(), []api.EnrolmentItem{e.sealItem("c-"+id.Reveal(), e.payload(id, name))})
+	p.DeviceID = c.DeviceID
+	resp, err := c.Enrol(context.Background(), []api.EnrolmentItem{e.sealItem(clientID, p)})
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	if r := resp.Results[0]; r.Outcome != api.OutcomeAccepted {
+	return resp.Results[0]
+}
+
+// enrol enrols id with a self enrolment and fails the test unless accepted.
+func (e *env) enrol(id pii.IDNumber, name string) api.EnrolmentResult {
+	e.t.Helper()
+	r := e.enrolOn(e.c, "c-"+id.Reveal(), e.payload(id, name))
+	if r.Outcome != api.OutcomeAccepted {
 		e.t.Fatalf("enrol: outcome %s (%s), want accepted", r.Outcome, r.Reason)
 	}
-	return resp.Results[0]
+	return r
 }
 
 // resident makes the ID number idNumber(birth, n) and enrols her as

@@ -56,11 +56,7 @@ func TestWatch(t *testing.T) {
 	// Another device's resident, stuck as well, is not this device's.
 	other, _ := e.register("kiosk-2")
 	otherID := idNumber(t, "19400501", 17)
-	p := e.payload(otherID, "孙丽")
-	p.DeviceID = other.DeviceID
-	if _, err := other.Enrol(ctx, []api.EnrolmentItem{e.sealItem("other-w001", p)}); err != nil {
-		t.Fatal(err)
-	}
+	e.enrolOn(other, "other-w001", e.payload(otherID, "孙丽"))
 	add(otherID, rules.CloseContactStart, 30*day)
 	at(20*day + time.Hour)
 
