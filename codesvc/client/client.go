@@ -159,6 +159,11 @@ func call[T any](ctx context.Context, c *Client, method, path string, in any) (T
 	return out, err
 }
 
+// get is call for a GET of path with the query q.
+func get[T any](ctx context.Context, c *Client, path string, q url.Values) (T, error) {
+	return call[T](ctx, c, http.MethodGet, path+"?"+q.Encode(), nil)
+}
+
 // do sends one request. A clock_skew answer updates the skew and is
 // retried once with a fresh timestamp and nonce; a session the service no
 // longer knows is dropped and the request retried once.
@@ -311,7 +316,7 @@ func (c *Client) ReportLost(ctx context.Context, req api.LostRequest) (api.LostR
 
 // Token returns the live state of a token.
 func (c *Client) Token(ctx context.Context, tokenID string) (api.TokenStatusResponse, error) {
-	return call[api.TokenStatusResponse](ctx, c, http.MethodGet, "/v1/tokens/"+url.PathEscape(tokenID)+"?"+c.purposeQuery(ctx).Encode(), nil)
+	return get[api.TokenStatusResponse](ctx, c, "/v1/tokens/"+url.PathEscape(tokenID), c.purposeQuery(ctx))
 }
 
 // TokenStatus implements verify.Live, for the purpose in ctx or the
@@ -348,14 +353,7 @@ func (c *Client) RecordPrint(ctx context.Context, req api.PrintRequest) (api.Pri
 
 // Feed reads one page of the device's feed.
 func (c *Client) Feed(ctx context.Context, cursor string, limit int) (api.FeedResponse, error) {
-	q := c.purposeQuery(ctx)
-	if cursor != "" {
-		q.Set("cursor", cursor)
-	}
-	if limit > 0 {
-		q.Set("limit", strconv.Itoa(limit))
-	}
-	return call[api.FeedResponse](ctx, c, http.MethodGet, "/v1/feed?"+q.Encode(), nil)
+	return get[api.FeedResponse](ctx, c, "/v1/feed", c.pageQuery(ctx, cursor, limit))
 }
 
 // TrustList fetches the signed trust list (unauthenticated).
@@ -399,11 +397,10 @@ func (c *Client) FileCorrection(ctx context.Context, req api.CorrectionRequest) 
 // Watch fetches the stuck-status watch list for this device (GET
 // /v1/watch): residents whose status needs a 纠错 check, with the reason.
 func (c *Client) Watch(ctx context.Context) (api.WatchList, error) {
-	return call[api.WatchList](ctx, c, http.MethodGet, "/v1/watch?"+c.purposeQuery(ctx).Encode(), nil)
+	return get[api.WatchList](ctx, c, "/v1/watch", c.purposeQuery(ctx))
 }
 
 // Corrections lists the corrections this device filed.
 func (c *Client) Corrections(ctx context.Context) (api.CorrectionList, error) {
-	q := url.Values{api.ParamPurpose: {string(api.PurposeCorrection)}}
-	return call[api.CorrectionList](ctx, c, http.MethodGet, "/v1/corrections?"+q.Encode(), nil)
+	return get[api.CorrectionList](ctx, c, "/v1/corrections", url.Values{api.ParamPurpose: {string(api.PurposeCorrection)}})
 }

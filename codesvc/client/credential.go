@@ -23,7 +23,7 @@ func (c *Client) IssueCredential(ctx context.Context, req api.CredentialRequest)
 // Credential is a hospital desk's look-up of a medical-visit credential
 // by its token ID.
 func (c *Client) Credential(ctx context.Context, tokenID string) (api.CredentialDetails, error) {
-	return call[api.CredentialDetails](ctx, c, http.MethodGet, "/v1/credentials/"+url.PathEscape(tokenID)+"?"+c.purposeQuery(ctx).Encode(), nil)
+	return get[api.CredentialDetails](ctx, c, "/v1/credentials/"+url.PathEscape(tokenID), c.purposeQuery(ctx))
 }
 
 // Registration implements verify.Registry, for the purpose in ctx or the

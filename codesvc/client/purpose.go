@@ -52,6 +52,19 @@ func (c *Client) purposeQuery(ctx context.Context) url.Values {
 	return url.Values{api.ParamPurpose: {string(c.purpose(ctx))}}
 }
 
+// pageQuery is the query of a GET of one page after cursor, at most limit
+// entries: the purpose, and the cursor and the limit when set.
+func (c *Client) pageQuery(ctx context.Context, cursor string, limit int) url.Values {
+	q := c.purposeQuery(ctx)
+	if cursor != "" {
+		q.Set("cursor", cursor)
+	}
+	if limit > 0 {
+		q.Set("limit", strconv.Itoa(limit))
+	}
+	return q
+}
+
 // AccessRecords asks who looked the resident up in the last
 // api.AccessWindow (谁查询过我); at a counter, workerID is the worker
 // serving her.
@@ -88,15 +101,8 @@ func (c *Client) ResidentCodes(ctx context.Context, id pii.IDNumber, workerID st
 // against the service's trust root (VerifyExport) before it trusts the
 // page.
 func (c *Client) Export(ctx context.Context, cursor string, limit int) (body []byte, signature string, err error) {
-	q := c.purposeQuery(ctx)
-	if cursor != "" {
-		q.Set("cursor", cursor)
-	}
-	if limit > 0 {
-		q.Set("limit", strconv.Itoa(limit))
-	}
 	var raw rawResponse
-	if err := c.do(ctx, http.MethodGet, "/v1/export?"+q.Encode(), nil, &raw, true); err != nil {
+	if err := c.do(ctx, http.MethodGet, "/v1/export?"+c.pageQuery(ctx, cursor, limit).Encode(), nil, &raw, true); err != nil {
 		return nil, "", err
 	}
 	return raw.body, raw.header.Get(api.HeaderExportSignature), nil
