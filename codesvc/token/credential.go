@@ -104,12 +104,9 @@ func (c Credential) TokenIDString() string { return FormatTokenID(c.TokenID) }
 // zero ExpiresAt means IssuedAt + CredentialValidity. Errors match
 // ErrInvalidClaims or ErrTooLarge.
 func (s *Signer) SignCredential(c Credential) (string, error) {
-	if len(s.priv) != ed25519.PrivateKeySize {
-		return "", fmt.Errorf("%w: signer has no private key", ErrInvalidClaims)
-	}
-	kid, err := parseKeyID(s.keyID)
+	kid, err := s.signingKeyID()
 	if err != nil {
-		return "", fmt.Errorf("%w: %w", ErrInvalidClaims, err)
+		return "", err
 	}
 	b, err := encodeCredential(kid, c)
 	if err != nil {

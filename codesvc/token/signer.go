@@ -54,12 +54,9 @@ func (s *Signer) TrustedKey(notBefore, notAfter time.Time) TrustedKey {
 // ExpiresAt means IssuedAt + DefaultValidity. KeyID, Issuer and
 // StatusStale are ignored. Errors match ErrInvalidClaims or ErrTooLarge.
 func (s *Signer) Sign(c Claims) (string, error) {
-	if len(s.priv) != ed25519.PrivateKeySize {
-		return "", fmt.Errorf("%w: signer has no private key", ErrInvalidClaims)
-	}
-	kid, err := parseKeyID(s.keyID)
+	kid, err := s.signingKeyID()
 	if err != nil {
-		return "", fmt.Errorf("%w: %w", ErrInvalidClaims, err)
+		return "", err
 	}
 	b, err := encode(kid, c)
 	if err != nil {
@@ -67,4 +64,18 @@ func (s *Signer) Sign(c Claims) (string, error) {
 	}
 	b = append(b, ed25519.Sign(s.priv, b)...)
 	return Prefix + EncodeBase45(b), nil
+}
+
+// signingKeyID is the binary ID of the signer's key, once it is sure the
+// signer can sign: ErrInvalidClaims when it has no private key or a key
+// ID that is not lower-case hex of KeyIDLen bytes.
+func (s *Signer) signingKeyID() ([KeyIDLen]byte, error) {
+	if len(s.priv) != ed25519.PrivateKeySize {
+		return [KeyIDLen]byte{}, fmt.Errorf("%w: signer has no private key", ErrInvalidClaims)
+	}
+	kid, err := parseKeyID(s.keyID)
+	if err != nil {
+		return kid, fmt.Errorf("%w: %w", ErrInvalidClaims, err)
+	}
+	return kid, nil
 }
