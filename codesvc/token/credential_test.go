@@ -146,9 +146,6 @@ func TestCredentialEveryByteFlipRefused(t *testing.T) {
 	c := credential()
 	good := signCredential(t, shNew, c)
 	opt := token.VerifyOptions{Now: c.IssuedAt}
-	if _, err := tl.VerifyCredential(good, opt); err != nil {
-		t.Fatal(err)
-	}
 	assertFlipsRefused(t, good, token.CredentialPrefix, func(text string) (any, error) { return tl.VerifyCredential(text, opt) })
 }
 
