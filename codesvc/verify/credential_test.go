@@ -14,22 +14,6 @@ import (
 	"github.com/shcommunity/kiosk/pii"
 )
 
-// fakeRegistry answers from a map; a missing token ID gives err.
-type fakeRegistry struct {
-	answers map[string]verify.Registration
-	err     error
-	asked   []string
-}
-
-func (f *fakeRegistry) Registration(ctx context.Context, tokenID string) (verify.Registration, error) {
-	f.asked = append(f.asked, tokenID)
-	r, ok := f.answers[tokenID]
-	if !ok {
-		return verify.Registration{}, f.err
-	}
-	return r, nil
-}
-
 // TestVenueRefusesCredential: a venue checker refuses a medical-visit
 // credential with ErrWrongKind and says why, without asking the service.
 func TestVenueRefusesCredential(t *testing.T) {

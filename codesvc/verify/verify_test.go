@@ -40,23 +40,40 @@ func trustList(t *testing.T, keys ...token.TrustedKey) *token.TrustList {
 	return tl
 }
 
-// fakeLive answers from a map; a missing token ID gives err.
-type fakeLive struct {
-	answers map[string]verify.LiveStatus
+// fake answers the service's questions about a token ID from a map, as
+// a verify.Live (fakeLive) or a verify.Registry (fakeRegistry): a
+// cancelled context gives its error, a missing token ID err. It keeps the
+// token IDs it was asked about.
+type fake[V any] struct {
+	answers map[string]V
 	err     error
 	asked   []string
 }
 
-func (f *fakeLive) TokenStatus(ctx context.Context, tokenID string) (verify.LiveStatus, error) {
+type (
+	fakeLive     = fake[verify.LiveStatus]
+	fakeRegistry = fake[verify.Registration]
+)
+
+func (f *fake[V]) answer(ctx context.Context, tokenID string) (V, error) {
 	f.asked = append(f.asked, tokenID)
+	var none V
 	if err := ctx.Err(); err != nil {
-		return verify.LiveStatus{}, err
+		return none, err
 	}
-	ls, ok := f.answers[tokenID]
+	v, ok := f.answers[tokenID]
 	if !ok {
-		return verify.LiveStatus{}, f.err
+		return none, f.err
 	}
-	return ls, nil
+	return v, nil
+}
+
+func (f *fake[V]) TokenStatus(ctx context.Context, tokenID string) (V, error) {
+	return f.answer(ctx, tokenID)
+}
+
+func (f *fake[V]) Registration(ctx context.Context, tokenID string) (V, error) {
+	return f.answer(ctx, tokenID)
 }
 
 func TestVerify(t *testing.T) {
