@@ -112,7 +112,7 @@ func (c *stmtCache) get(ctx context.Context, p pool, n int, query func(n int) st
 	if st := c.stmts[n]; st != nil {
 		return st, nil
 	}
-	st, err := p.PrepareContext(ctx, p.d.rebind(query(n)))
+	st, err := p.db.PrepareContext(ctx, p.d.rebind(query(n)))
 	if err != nil {
 		return nil, err
 	}

@@ -105,7 +105,7 @@ func (s *Store) prepare(ctx context.Context) error {
 			return nil
 		}
 		var st *sql.Stmt
-		st, err = p.PrepareContext(ctx, s.d.rebind(q))
+		st, err = p.db.PrepareContext(ctx, s.d.rebind(q))
 		return st
 	}
 	s.stmtDevice = prep(s.r, `SELECT `+deviceCols+` FROM devices WHERE id = ?`)
@@ -127,18 +127,18 @@ func (s *Store) Close() error {
 	for _, c := range []*stmtCache{&s.nonces.stmts, &s.sessionNonces.stmts, &s.residents.stmts} {
 		c.close()
 	}
-	if s.r.DB == s.w.DB {
-		return s.w.Close()
+	if s.r.db == s.w.db {
+		return s.w.db.Close()
 	}
-	return errors.Join(s.r.Close(), s.w.Close())
+	return errors.Join(s.r.db.Close(), s.w.db.Close())
 }
 
 // Stats reports the writer pool's use (the one pool of a PostgreSQL
 // store), for the service's metrics.
-func (s *Store) Stats() sql.DBStats { return s.w.Stats() }
+func (s *Store) Stats() sql.DBStats { return s.w.db.Stats() }
 
 // Ping checks that the database answers, for the service's readiness.
-func (s *Store) Ping(ctx context.Context) error { return s.r.PingContext(ctx) }
+func (s *Store) Ping(ctx context.Context) error { return s.r.db.PingContext(ctx) }
 
 // Unavailable reports whether err, returned by one of the store's
 // methods, means the database could not be reached or stopped answering
@@ -166,7 +166,7 @@ func (s *Store) pointCtx(ctx context.Context) context.Context {
 // inTx runs fn in one write transaction (sqldb.InTx) after the dialect's
 // write lock.
 func (s *Store) inTx(ctx context.Context, fn func(txn) error) error {
-	return sqldb.InTx(ctx, s.w.DB, func(tx *sql.Tx) error {
+	return sqldb.InTx(ctx, s.w.db, func(tx *sql.Tx) error {
 		t := txn{tx, s.d}
 		if s.d.WriteLock != "" {
 			if _, err := tx.ExecContext(ctx, s.d.WriteLock); err != nil {
@@ -184,36 +184,32 @@ type querier interface {
 }
 
 // pool and txn rewrite the placeholders of the statements they run.
-type pool struct {
-	*sql.DB
-	d *Dialect
+type (
+	pool = rebound[*sql.DB]
+	txn  = rebound[*sql.Tx]
+)
+
+// rebound runs statements on db, a pool or a transaction, with their
+// placeholders rewritten for the engine.
+type rebound[DB runner] struct {
+	db DB
+	d  *Dialect
 }
 
-func (p pool) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	return p.DB.ExecContext(ctx, p.d.rebind(q), args...)
+// runner is what a pool and a transaction both run statements with.
+type runner interface {
+	ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error)
+	querier
 }
 
-func (p pool) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	return p.DB.QueryContext(ctx, p.d.rebind(q), args...)
+func (r rebound[DB]) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	return r.db.ExecContext(ctx, r.d.rebind(q), args...)
 }
 
-func (p pool) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
-	return p.DB.QueryRowContext(ctx, p.d.rebind(q), args...)
+func (r rebound[DB]) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	return r.db.QueryContext(ctx, r.d.rebind(q), args...)
 }
 
-type txn struct {
-	*sql.Tx
-	d *Dialect
-}
-
-func (t txn) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	return t.Tx.ExecContext(ctx, t.d.rebind(q), args...)
-}
-
-func (t txn) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	return t.Tx.QueryContext(ctx, t.d.rebind(q), args...)
-}
-
-func (t txn) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
-	return t.Tx.QueryRowContext(ctx, t.d.rebind(q), args...)
+func (r rebound[DB]) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
+	return r.db.QueryRowContext(ctx, r.d.rebind(q), args...)
 }
