@@ -13,11 +13,8 @@ import (
 
 // CreateProvisioningCode implements store.Store.
 func (s *Store) CreateProvisioningCode(ctx context.Context, c store.ProvisioningCode) error {
-	return s.inTx(ctx, func(tx txn) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO provisioning_codes(code_hash, note, created_at, expires_at, role) VALUES (?, ?, ?, ?, ?)`,
-			c.Hash, c.Note, sqldb.ToDB(c.CreatedAt), sqldb.ToDB(c.ExpiresAt), string(c.Role))
-		return err
-	})
+	return s.execTx(ctx, `INSERT INTO provisioning_codes(code_hash, note, created_at, expires_at, role) VALUES (?, ?, ?, ?, ?)`,
+		c.Hash, c.Note, sqldb.ToDB(c.CreatedAt), sqldb.ToDB(c.ExpiresAt), string(c.Role))
 }
 
 // RegisterDevice implements store.Store. The device takes its code's

@@ -177,6 +177,14 @@ func (s *Store) inTx(ctx context.Context, fn func(txn) error) error {
 	})
 }
 
+// execTx runs one statement in a write transaction (inTx).
+func (s *Store) execTx(ctx context.Context, q string, args ...any) error {
+	return s.inTx(ctx, func(tx txn) error {
+		_, err := tx.ExecContext(ctx, q, args...)
+		return err
+	})
+}
+
 // querier is a pool or a transaction: the reads that serve both.
 type querier interface {
 	QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error)

@@ -11,13 +11,10 @@ import (
 
 // PutWorker implements store.Store: it adds or replaces a worker.
 func (s *Store) PutWorker(ctx context.Context, w store.Worker) error {
-	return s.inTx(ctx, func(tx txn) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO workers(id, display_name, password_hash, created_at, updated_at, disabled) VALUES (?, ?, ?, ?, ?, ?)
-			ON CONFLICT(id) DO UPDATE SET display_name = excluded.display_name, password_hash = excluded.password_hash,
-			updated_at = excluded.updated_at, disabled = excluded.disabled`,
-			w.ID, w.DisplayName, w.PasswordHash, sqldb.ToDB(w.CreatedAt), sqldb.ToDB(w.UpdatedAt), w.Disabled)
-		return err
-	})
+	return s.execTx(ctx, `INSERT INTO workers(id, display_name, password_hash, created_at, updated_at, disabled) VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT(id) DO UPDATE SET display_name = excluded.display_name, password_hash = excluded.password_hash,
+		updated_at = excluded.updated_at, disabled = excluded.disabled`,
+		w.ID, w.DisplayName, w.PasswordHash, sqldb.ToDB(w.CreatedAt), sqldb.ToDB(w.UpdatedAt), w.Disabled)
 }
 
 const workerCols = `id, display_name, password_hash, created_at, updated_at, disabled`
