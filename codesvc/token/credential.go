@@ -104,19 +104,7 @@ func (c Credential) TokenIDString() string { return FormatTokenID(c.TokenID) }
 // zero ExpiresAt means IssuedAt + CredentialValidity. Errors match
 // ErrInvalidClaims or ErrTooLarge.
 func (s *Signer) SignCredential(c Credential) (string, error) {
-	kid, err := s.signingKeyID()
-	if err != nil {
-		return "", err
-	}
-	b, err := encodeCredential(kid, c)
-	if err != nil {
-		return "", err
-	}
-	sig, err := s.priv.Sign(nil, b, &ed25519.Options{Context: credentialContext})
-	if err != nil {
-		return "", fmt.Errorf("sign credential: %w", err)
-	}
-	return CredentialPrefix + EncodeBase45(append(b, sig...)), nil
+	return signText(s, CredentialPrefix, credentialContext, encodeCredential, c)
 }
 
 // encodeCredential lays out the signed part of a credential.

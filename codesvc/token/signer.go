@@ -54,28 +54,29 @@ func (s *Signer) TrustedKey(notBefore, notAfter time.Time) TrustedKey {
 // ExpiresAt means IssuedAt + DefaultValidity. KeyID, Issuer and
 // StatusStale are ignored. Errors match ErrInvalidClaims or ErrTooLarge.
 func (s *Signer) Sign(c Claims) (string, error) {
-	kid, err := s.signingKeyID()
+	return signText(s, Prefix, "", encode, c)
+}
+
+// signText lays out c's signed part with encode under the signer's key
+// ID, signs it with Ed25519 (Ed25519ctx under context when that is not
+// empty) and returns prefix and the base45 of the whole. ErrInvalidClaims
+// when the signer has no private key or a key ID that is not lower-case
+// hex of KeyIDLen bytes, and encode's errors.
+func signText[C any](s *Signer, prefix, context string, encode func([KeyIDLen]byte, C) ([]byte, error), c C) (string, error) {
+	if len(s.priv) != ed25519.PrivateKeySize {
+		return "", fmt.Errorf("%w: signer has no private key", ErrInvalidClaims)
+	}
+	kid, err := parseKeyID(s.keyID)
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("%w: %w", ErrInvalidClaims, err)
 	}
 	b, err := encode(kid, c)
 	if err != nil {
 		return "", err
 	}
-	b = append(b, ed25519.Sign(s.priv, b)...)
-	return Prefix + EncodeBase45(b), nil
-}
-
-// signingKeyID is the binary ID of the signer's key, once it is sure the
-// signer can sign: ErrInvalidClaims when it has no private key or a key
-// ID that is not lower-case hex of KeyIDLen bytes.
-func (s *Signer) signingKeyID() ([KeyIDLen]byte, error) {
-	if len(s.priv) != ed25519.PrivateKeySize {
-		return [KeyIDLen]byte{}, fmt.Errorf("%w: signer has no private key", ErrInvalidClaims)
-	}
-	kid, err := parseKeyID(s.keyID)
+	sig, err := s.priv.Sign(nil, b, &ed25519.Options{Context: context})
 	if err != nil {
-		return kid, fmt.Errorf("%w: %w", ErrInvalidClaims, err)
+		return "", fmt.Errorf("sign: %w", err)
 	}
-	return kid, nil
+	return prefix + EncodeBase45(append(b, sig...)), nil
 }
