@@ -742,10 +742,16 @@ func aboutHer(err error) bool {
 	return err == nil || errors.Is(err, ErrNotEnrolled) || errors.Is(err, store.ErrActiveToken) || errors.Is(err, store.ErrTokenNotActive)
 }
 
-// queryPurpose is the purpose a GET declares in its query, which the
-// request's signature covers.
-func queryPurpose(r *http.Request) api.Purpose {
-	return api.Purpose(r.URL.Query().Get(api.ParamPurpose))
+// queryFor checks the purpose a GET declares in its query, which the
+// request's signature covers, and returns who is asking. false means the
+// answer has been written.
+func (h *Handler) queryFor(w http.ResponseWriter, r *http.Request, c *call) (accessor, bool) {
+	a, err := h.purposeFor(r, c, api.Purpose(r.URL.Query().Get(api.ParamPurpose)), "")
+	if err != nil {
+		h.fail(w, err)
+		return a, false
+	}
+	return a, true
 }
 
 func (h *Handler) tokenStatus(w http.ResponseWriter, r *http.Request, c *call) {
@@ -757,9 +763,8 @@ func (h *Handler) tokenStatus(w http.ResponseWriter, r *http.Request, c *call) {
 // record written, then the answer.
 func byToken[T any](h *Handler, w http.ResponseWriter, r *http.Request, c *call,
 	get func(ctx context.Context, tokenID string) (T, []byte, error)) {
-	a, err := h.purposeFor(r, c, queryPurpose(r), "")
-	if err != nil {
-		h.fail(w, err)
+	a, ok := h.queryFor(w, r, c)
+	if !ok {
 		return
 	}
 	tid, ok := pathToken(w, r)
@@ -801,9 +806,8 @@ func (h *Handler) print(w http.ResponseWriter, r *http.Request, c *call) {
 
 func (h *Handler) feed(w http.ResponseWriter, r *http.Request, c *call) {
 	q := r.URL.Query()
-	a, err := h.purposeFor(r, c, queryPurpose(r), "")
-	if err != nil {
-		h.fail(w, err)
+	a, ok := h.queryFor(w, r, c)
+	if !ok {
 		return
 	}
 	limit, ok := queryLimit(w, q)
@@ -848,9 +852,8 @@ func (h *Handler) fileCorrection(w http.ResponseWriter, r *http.Request, c *call
 }
 
 func (h *Handler) corrections(w http.ResponseWriter, r *http.Request, c *call) {
-	a, err := h.purposeFor(r, c, queryPurpose(r), "")
-	if err != nil {
-		h.fail(w, err)
+	a, ok := h.queryFor(w, r, c)
+	if !ok {
 		return
 	}
 	cs, err := h.svc.Store.Corrections(r.Context(), c.deviceID, "")
@@ -869,9 +872,8 @@ func (h *Handler) corrections(w http.ResponseWriter, r *http.Request, c *call) {
 
 // watch answers the stuck-status watchdog for the calling device.
 func (h *Handler) watch(w http.ResponseWriter, r *http.Request, c *call) {
-	a, err := h.purposeFor(r, c, queryPurpose(r), "")
-	if err != nil {
-		h.fail(w, err)
+	a, ok := h.queryFor(w, r, c)
+	if !ok {
 		return
 	}
 	out, keys, err := h.svc.watch(r.Context(), c.deviceID)
@@ -882,9 +884,8 @@ func (h *Handler) watch(w http.ResponseWriter, r *http.Request, c *call) {
 }
 
 func (h *Handler) correction(w http.ResponseWriter, r *http.Request, c *call) {
-	a, err := h.purposeFor(r, c, queryPurpose(r), "")
-	if err != nil {
-		h.fail(w, err)
+	a, ok := h.queryFor(w, r, c)
+	if !ok {
 		return
 	}
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)

@@ -80,9 +80,8 @@ func (h *Handler) healthConsent(w http.ResponseWriter, r *http.Request, c *call)
 // export is GET /v1/export: the health cloud's pull, its body signed by
 // the trust-list root key (api.ExportSignedText).
 func (h *Handler) export(w http.ResponseWriter, r *http.Request, c *call) {
-	a, err := h.purposeFor(r, c, queryPurpose(r), "")
-	if err != nil {
-		h.fail(w, err)
+	a, ok := h.queryFor(w, r, c)
+	if !ok {
 		return
 	}
 	q := r.URL.Query()
