@@ -628,14 +628,17 @@ func pathToken(w http.ResponseWriter, r *http.Request) (string, bool) {
 	return tid, true
 }
 
-// failToken answers err from a call about one token: not found is the
-// token's 404, anything else goes through fail.
-func (h *Handler) failToken(w http.ResponseWriter, err error) {
-	if errors.Is(err, store.ErrNotFound) {
+// answerToken is answer for a call about one token: not found is the
+// token's 404, any other error goes through fail.
+func (h *Handler) answerToken(w http.ResponseWriter, status int, v any, err error) {
+	switch {
+	case errors.Is(err, store.ErrNotFound):
 		writeError(w, http.StatusNotFound, api.CodeUnknownToken, "unknown token")
-		return
+	case err != nil:
+		h.fail(w, err)
+	default:
+		writeJSON(w, status, v)
 	}
-	h.fail(w, err)
 }
 
 func (h *Handler) issue(w http.ResponseWriter, r *http.Request, c *call) {
@@ -698,11 +701,7 @@ func (h *Handler) reissue(w http.ResponseWriter, r *http.Request, c *call) {
 	a.worker = wid
 	resp, key, err := h.svc.reissueToken(r.Context(), c.deviceID, wid, tid)
 	err = h.recorded(r.Context(), key != nil, a, err, key)
-	if err != nil {
-		h.failToken(w, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, resp)
+	h.answerToken(w, http.StatusCreated, resp, err)
 }
 
 func (h *Handler) lost(w http.ResponseWriter, r *http.Request, c *call) {
@@ -775,11 +774,7 @@ func byToken[T any](h *Handler, w http.ResponseWriter, r *http.Request, c *call,
 	if err == nil {
 		err = h.record(r.Context(), a, key)
 	}
-	if err != nil {
-		h.failToken(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, resp)
+	h.answerToken(w, http.StatusOK, resp, err)
 }
 
 func (h *Handler) print(w http.ResponseWriter, r *http.Request, c *call) {
@@ -797,11 +792,7 @@ func (h *Handler) print(w http.ResponseWriter, r *http.Request, c *call) {
 		return
 	}
 	dup, err := h.svc.RecordPrint(r.Context(), c.deviceID, req)
-	if err != nil {
-		h.failToken(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, api.PrintResponse{ClientID: req.ClientID, Duplicate: dup})
+	h.answerToken(w, http.StatusOK, api.PrintResponse{ClientID: req.ClientID, Duplicate: dup}, err)
 }
 
 func (h *Handler) feed(w http.ResponseWriter, r *http.Request, c *call) {
