@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -358,6 +359,57 @@ func TestTokens(t *testing.T) {
 		}
 		if tk, err := s.Token(ctx, "T3"); err != nil || tk.RevokedDevice != "D1" || tk.RevokedWorker != "w1" {
 			t.Errorf("revoked token = %+v, %v; want revoked by D1 and w1", tk, err)
+		}
+	})
+}
+
+// TestResidentByKeyConcurrent: calls made at once, which the SQL stores
+// read together in shared statements, each get their own resident with
+// her own events, a key asked by several callers included, and an
+// unknown key gets ErrNotFound.
+func TestResidentByKeyConcurrent(t *testing.T) {
+	each(t, func(t *testing.T, s store.Store) {
+		const residents, callers = 8, 64
+		ids := make(map[string]int64)
+		for i := range residents {
+			k := fmt.Sprint("k", i)
+			r := resident(t, s, k)
+			ids[k] = r.ID
+			for j := range i % 3 { // 0, 1 or 2 events, told apart by their source
+				if _, err := s.AddEvent(ctx, r.ID, store.Event{Kind: "k", At: t0, RecordedAt: t0, Source: fmt.Sprint(k, "/", j)},
+					func([]store.Event) []time.Time { return nil }); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		var wg sync.WaitGroup
+		errs := make(chan error, callers)
+		for c := range callers {
+			wg.Go(func() {
+				i := c % (residents + 1) // residents+1 callers in turn ask for a key nobody has
+				k := fmt.Sprint("k", i)
+				r, evs, err := s.ResidentByKey(ctx, []byte(k))
+				if i == residents {
+					if !errors.Is(err, store.ErrNotFound) {
+						errs <- fmt.Errorf("caller %d, unknown key %s: %+v, %v; want ErrNotFound", c, k, r, err)
+					}
+					return
+				}
+				if err != nil || r.ID != ids[k] || string(r.Key) != k || r.Ref != "R-"+k || len(evs) != i%3 {
+					errs <- fmt.Errorf("caller %d, key %s: %+v with %d events, %v; want resident %d with %d", c, k, r, len(evs), err, ids[k], i%3)
+					return
+				}
+				for j, e := range evs {
+					if want := fmt.Sprint(k, "/", j); e.Source != want {
+						errs <- fmt.Errorf("caller %d, key %s: event %d from %q, want %q", c, k, j, e.Source, want)
+					}
+				}
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Error(err)
 		}
 	})
 }

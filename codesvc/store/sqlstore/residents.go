@@ -72,7 +72,9 @@ func (s *Store) ResidentByKey(ctx context.Context, key []byte) (store.Resident, 
 
 // readResidents reads one batch's residents and sets each call's
 // resident and events; a call whose key has no row keeps ErrNotFound. A
-// key asked twice in the batch is read once.
+// key asked twice in the batch is read once. A resident whose events do
+// not decode fails the calls for her key only; the error it returns
+// (the statement's, or a row that does not scan) fails the whole batch.
 func (s *Store) readResidents(ctx context.Context, b *residentBatcher, batch []*residentReq) error {
 	byKey := make(map[string][]*residentReq, len(batch))
 	args := make([]any, 0, len(batch))
@@ -92,34 +94,46 @@ func (s *Store) readResidents(ctx context.Context, b *residentBatcher, batch []*
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var key []byte
-		res, evs, err := scanResident(rows, &key)
+		var key, evJSON []byte
+		res, err := scanResident(rows, &key, &evJSON)
 		if err != nil {
 			return err
 		}
+		evs, err := decodeEvents(res.ID, evJSON)
+		if err != nil {
+			res = store.Resident{}
+		}
 		for _, r := range byKey[string(key)] {
-			r.r, r.evs, r.err = res, evs, nil
-			r.r.Key = r.key
+			r.r, r.evs, r.err = res, evs, err
+			if err == nil {
+				r.r.Key = r.key
+			}
 		}
 	}
 	return rows.Err()
 }
 
-// scanResident scans one row of residentsQuery, its key into key.
-func scanResident(row sqldb.Scanner, key *[]byte) (store.Resident, []store.Event, error) {
+// scanResident scans one row of residentsQuery: its key into key and its
+// aggregated events into evJSON.
+func scanResident(row sqldb.Scanner, key, evJSON *[]byte) (store.Resident, error) {
 	var r store.Resident
 	var created int64
-	var evJSON []byte
-	if err := row.Scan(key, &r.ID, &r.Ref, &r.MaskedName, &r.MaskedID, &created, &evJSON); err != nil {
-		return store.Resident{}, nil, err
+	if err := row.Scan(key, &r.ID, &r.Ref, &r.MaskedName, &r.MaskedID, &created, evJSON); err != nil {
+		return store.Resident{}, err
 	}
 	r.CreatedAt = sqldb.FromDB(created)
+	return r, nil
+}
+
+// decodeEvents decodes the aggregated events column of resident id, in
+// Seq order.
+func decodeEvents(id int64, evJSON []byte) ([]store.Event, error) {
 	var rows []eventJSON
 	if err := json.Unmarshal(evJSON, &rows); err != nil {
-		return store.Resident{}, nil, fmt.Errorf("events of resident %d: %w", r.ID, err)
+		return nil, fmt.Errorf("events of resident %d: %w", id, err)
 	}
 	if len(rows) == 0 {
-		return r, nil, nil
+		return nil, nil
 	}
 	evs := make([]store.Event, len(rows))
 	for i, e := range rows {
@@ -128,7 +142,7 @@ func scanResident(row sqldb.Scanner, key *[]byte) (store.Resident, []store.Event
 	// json_group_array keeps its ORDER BY; sorting again costs nothing
 	// on sorted input and does not depend on it.
 	slices.SortFunc(evs, func(a, b store.Event) int { return cmp.Compare(a.Seq, b.Seq) })
-	return r, evs, nil
+	return evs, nil
 }
 
 // eventJSON is one element of the aggregated events column.
