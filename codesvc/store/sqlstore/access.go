@@ -34,6 +34,7 @@ type accessBatcher struct {
 // init readies b to write its batches on s.
 func (b *accessBatcher) init(s *Store) {
 	b.done = func(r *accessReq) chan struct{} { return r.done }
+	b.timeout = batchTimeout
 	b.take = func(q []*accessReq) int {
 		k, rows := 0, 0
 		for k < len(q) && (k == 0 || rows+len(q[k].recs) <= maxAccessBatch) {

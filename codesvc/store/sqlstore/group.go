@@ -12,13 +12,17 @@ import (
 // one batch (one statement or one transaction: one round trip, one
 // commit), and the callers that joined it wait for their answer. Nothing
 // waits for a timer: a batch is whatever queued while the previous one
-// ran, so a lone call is a batch of one and pays no more than before.
+// ran, so a lone call is a batch of one. It pays the queue's
+// bookkeeping: on SQLite a lone resident read took about 1 µs more than
+// it did on its own statement (BenchmarkReadPath, resident: 11.1-11.8 µs
+// against 10.3-10.6), of a status lookup's 160 µs of CPU.
 const (
 	// leaderBatches bounds the batches one caller runs for others before
 	// it hands the work on to a goroutine of its own and returns.
 	leaderBatches = 3
-	// batchTimeout bounds one batch: its callers may have no deadline,
-	// and a database that stops answering must not hold them for ever.
+	// batchTimeout bounds one batch of a group whose timeout it is: its
+	// callers may have no deadline, and a database that stops answering
+	// must not hold them for ever.
 	batchTimeout = 10 * time.Second
 )
 
@@ -32,6 +36,10 @@ type group[R any] struct {
 	run func(ctx context.Context, batch []R)
 	// done is the channel run closes once r is answered.
 	done func(r R) chan struct{}
+	// timeout bounds one batch (batchTimeout); zero for a batch that
+	// ignores its context's end anyway (Store.pointCtx), which a timer
+	// would only cost.
+	timeout time.Duration
 
 	mu      sync.Mutex
 	pending []R
@@ -83,7 +91,11 @@ func (g *group[R]) drain(ctx context.Context, own chan struct{}) {
 		batch := g.pending[:k:k]
 		g.pending = g.pending[k:]
 		g.mu.Unlock()
-		bctx, cancel := context.WithTimeout(ctx, batchTimeout)
+		if g.timeout == 0 {
+			g.run(ctx, batch)
+			continue
+		}
+		bctx, cancel := context.WithTimeout(ctx, g.timeout)
 		g.run(bctx, batch)
 		cancel()
 	}

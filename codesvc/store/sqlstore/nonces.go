@@ -55,6 +55,7 @@ func (b *nonceBatcher) init(s *Store, insert func(int) string, nows int, bySessi
 	b.insert, b.nows, b.bySession = insert, nows, bySession
 	b.take = func(q []*nonceReq) int { return maxNonceBatch }
 	b.done = func(r *nonceReq) chan struct{} { return r.done }
+	b.timeout = batchTimeout
 	b.run = func(ctx context.Context, batch []*nonceReq) {
 		s.insertNonces(ctx, b, batch)
 		if k := int64(len(batch)); s.nonceCount.Add(k)%nonceSweepEvery < k {

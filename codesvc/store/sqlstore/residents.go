@@ -39,6 +39,9 @@ type residentBatcher struct {
 func (b *residentBatcher) init(s *Store) {
 	b.take = func(q []*residentReq) int { return maxResidentBatch }
 	b.done = func(r *residentReq) chan struct{} { return r.done }
+	if !s.d.DetachPointReads {
+		b.timeout = batchTimeout
+	}
 	b.run = func(ctx context.Context, batch []*residentReq) {
 		err := s.readResidents(s.pointCtx(ctx), b, batch)
 		for _, r := range batch {
