@@ -167,8 +167,9 @@ func (m Migrations) inTx(ctx context.Context, db Beginner, fn func(*sql.Tx) erro
 // start creates the table, adopts a legacy version and returns which
 // migrations are applied, in one transaction under the lock.
 func (m Migrations) start(ctx context.Context, db Beginner, files []migration) (map[int]bool, error) {
-	applied := map[int]bool{}
+	var applied map[int]bool
 	err := m.inTx(ctx, db, func(tx *sql.Tx) error {
+		applied = map[int]bool{} // a try found busy may have filled it
 		if err := m.lock(ctx, tx); err != nil {
 			return err
 		}

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"testing/fstest"
@@ -219,6 +220,38 @@ func TestMigrateLegacy(t *testing.T) {
 	}
 	mustApply(t, db, m)
 	wantApplied(t, db, 3)
+}
+
+// TestMigrateLegacyBusy: a start found busy after it had recorded part of
+// a legacy version (here the record of 0002 fails once) starts afresh:
+// the version is adopted again, whole, and no adopted migration runs.
+func TestMigrateLegacyBusy(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t, filepath.Join(t.TempDir(), "t.db"))
+	for _, q := range []string{string(files["0001_init.sql"].Data), string(files["0002_column.sql"].Data), "PRAGMA user_version = 2",
+		SQLite.CreateTable,
+		`CREATE TRIGGER busy_once BEFORE INSERT ON schema_migrations WHEN NEW.version = 2
+			BEGIN SELECT RAISE(ABORT, 'busy for the test'); END`} {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m := migrations(files)
+	m.Dialect.Busy = func(err error) bool { return strings.Contains(err.Error(), "busy for the test") }
+	reads := 0
+	m.Legacy = func(ctx context.Context, tx *sql.Tx) (int, error) {
+		if reads++; reads > 1 { // the other process is done: no more busy
+			if _, err := tx.ExecContext(ctx, "DROP TRIGGER busy_once"); err != nil {
+				return 0, err
+			}
+		}
+		return UserVersion(ctx, tx)
+	}
+	mustApply(t, db, m)
+	wantApplied(t, db, 3)
+	if reads != 2 {
+		t.Errorf("the legacy version was read %d times, want 2 (once a try)", reads)
+	}
 }
 
 func TestMigrateNewerSchema(t *testing.T) {
