@@ -27,13 +27,18 @@ func (s *Service) IssueToken(ctx context.Context, deviceID, workerID string, id 
 }
 
 // forIssue checks the worker and returns the resident with this ID
-// number, for something to be issued to her: one the service knows only
-// by her events, who never enrolled (no masked name), is ErrNotEnrolled
-// too.
+// number, for something to be issued to her (named).
 func (s *Service) forIssue(ctx context.Context, workerID string, id pii.IDNumber) (store.Resident, []store.Event, error) {
 	if err := s.checkWorker(ctx, workerID); err != nil {
 		return store.Resident{}, nil, err
 	}
+	return s.named(ctx, id)
+}
+
+// named is enrolled for what needs her name: one the service knows only
+// by her events, who never enrolled (no masked name), is ErrNotEnrolled
+// too.
+func (s *Service) named(ctx context.Context, id pii.IDNumber) (store.Resident, []store.Event, error) {
 	r, evs, err := s.enrolled(ctx, id)
 	if err == nil && r.MaskedName == "" {
 		return store.Resident{}, nil, ErrNotEnrolled
@@ -287,12 +292,9 @@ func apiCorrection(c store.Correction) api.Correction {
 // ResidentCodes is the resident's paper codes, the newest first (at most api.MaxCodes), each with the name of the device
 // that issued it and its state as a verifier would see it now: a code
 // whose signing key was revoked reads as revoked. ErrNotEnrolled when the
-// service does not know her.
+// service does not know her by name (named).
 func (s *Service) ResidentCodes(ctx context.Context, id pii.IDNumber) (api.CodesResponse, error) {
-	r, _, err := s.enrolled(ctx, id)
-	if err == nil && r.MaskedName == "" {
-		err = ErrNotEnrolled
-	}
+	r, _, err := s.named(ctx, id)
 	if err != nil {
 		return api.CodesResponse{}, err
 	}
