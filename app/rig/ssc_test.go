@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/text/encoding/simplifiedchinese"
+
 	"github.com/shcommunity/kiosk/app/flow"
 	"github.com/shcommunity/kiosk/app/rig"
 	"github.com/shcommunity/kiosk/devices/escpos/escpossim"
@@ -16,7 +18,6 @@ import (
 	"github.com/shcommunity/kiosk/devices/ssc/pcsclab"
 	"github.com/shcommunity/kiosk/healthcode"
 	"github.com/shcommunity/kiosk/pii"
-	"golang.org/x/text/encoding/simplifiedchinese"
 )
 
 // The social-security card tests read the virtual card through the real
@@ -28,14 +29,7 @@ var (
 	labErr error
 )
 
-func TestMain(m *testing.M) {
-	lab, labErr = pcsclab.StartForTests()
-	code := m.Run()
-	if lab != nil {
-		lab.Stop()
-	}
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(pcsclab.RunTests(m, &lab, &labErr)) }
 
 // twoModes is a rig with the self-service and venue flows behind a
 // Router, as the kiosk's shell runs them, on both readers.

@@ -16,6 +16,7 @@ import (
 
 	"github.com/shcommunity/kiosk/assets"
 	"github.com/shcommunity/kiosk/devices/escpos"
+	"github.com/shcommunity/kiosk/devices/escpos/escpossim"
 	"github.com/shcommunity/kiosk/devices/escpos/qrtest"
 	"github.com/shcommunity/kiosk/devices/slip"
 	"github.com/shcommunity/kiosk/healthcode"
@@ -127,11 +128,7 @@ func TestGolden(t *testing.T) {
 			binPath := filepath.Join("testdata", tt.name+".bin")
 			pngPath := filepath.Join("testdata", tt.name+".png")
 			if *update && tt.png {
-				var buf bytes.Buffer
-				if err := png.Encode(&buf, img); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(pngPath, buf.Bytes(), 0o644); err != nil {
+				if err := escpossim.WritePNG(pngPath, img); err != nil {
 					t.Fatal(err)
 				}
 			}

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shcommunity/kiosk/devices/conn/conntest"
 	"github.com/shcommunity/kiosk/devices/idcard"
 	"github.com/shcommunity/kiosk/devices/ssc"
 	"github.com/shcommunity/kiosk/devices/ssc/sscsim"
@@ -44,11 +45,7 @@ func (s *script) Transmit(ctx context.Context, apdu []byte) ([]byte, error) {
 	if st.err != nil {
 		return nil, st.err
 	}
-	b, err := hex.DecodeString(strings.ReplaceAll(st.resp, " ", ""))
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	return b, nil
+	return conntest.Hex(s.t, st.resp), nil
 }
 
 func (s *script) done() {
