@@ -222,12 +222,11 @@ func newPINPad(l *Lock) *PINPad {
 	if sz.Portrait {
 		content = container.NewVBox(words, container.NewCenter(pad), container.NewCenter(cancel))
 	}
-	p.popup = widget.NewModalPopUp(dialog(sz, content), l.win.Canvas())
 	if l.Guard == nil || l.Guard.Hash == "" {
 		p.say(i18n.T(lang, i18n.ExitNoPIN))
 		p.enable(false)
 	}
-	p.popup.Show()
+	p.open(sz, content)
 	p.touched()
 	return p
 }
@@ -292,9 +291,7 @@ func (p *PINPad) say(s string) {
 	p.msg = s
 	p.message.Objects = []fyne.CanvasObject{para(s, p.sz.Worker, theme.Foreground, false, p.width)}
 	p.message.Refresh()
-	if p.popup != nil {
-		p.popup.Refresh()
-	}
+	p.refresh()
 }
 
 func (p *PINPad) enable(on bool) {
@@ -363,4 +360,78 @@ func (p *PINPad) result(err error) {
 		return
 	}
 	p.enable(true)
+}
+
+// lockDialog is what the Lock's two dialogs (the exit keypad and the
+// worker panel) share: their popup, closed once and for good, and the
+// idle timer that closes them.
+type lockDialog struct {
+	lock   *Lock
+	popup  *widget.PopUp
+	closed bool
+	idle   idleTimer
+}
+
+// open shows content in the dialog's modal popup over the Lock's window.
+func (d *lockDialog) open(sz theme.Sizes, content fyne.CanvasObject) {
+	d.popup = widget.NewModalPopUp(dialog(sz, content), d.lock.win.Canvas())
+	d.popup.Show()
+}
+
+// refresh redraws the dialog once it is open.
+func (d *lockDialog) refresh() {
+	if d.popup != nil {
+		d.popup.Refresh()
+	}
+}
+
+// shut hides the dialog for good and stops its idle timer; it reports
+// false when the dialog was already closed.
+func (d *lockDialog) shut() bool {
+	if d.closed {
+		return false
+	}
+	d.closed = true
+	d.idle.stop()
+	d.popup.Hide()
+	return true
+}
+
+// touch starts the idle wait again on an open dialog; when it runs out,
+// closeIt runs unless busy says the dialog still waits on an answer.
+func (d *lockDialog) touch(busy func() bool, closeIt func()) {
+	if d.closed {
+		return
+	}
+	d.idle.reset(d.lock, func() {
+		if !busy() {
+			closeIt()
+		}
+	})
+}
+
+// idleTimer closes a dialog of the Lock's left untouched for its
+// DialogIdle.
+type idleTimer struct {
+	t *time.Timer
+}
+
+// reset starts the wait again; when it runs out, close runs on the UI
+// goroutine.
+func (i *idleTimer) reset(l *Lock, close func()) {
+	d := l.DialogIdle
+	if d == 0 {
+		d = DefaultDialogIdle
+	}
+	if d < 0 {
+		return
+	}
+	i.stop()
+	i.t = time.AfterFunc(d, func() { l.do(close) })
+}
+
+func (i *idleTimer) stop() {
+	if i.t != nil {
+		i.t.Stop()
+	}
 }

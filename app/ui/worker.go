@@ -2,7 +2,6 @@ package ui
 
 import (
 	"math"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -92,8 +91,7 @@ func newWorkerPanel(l *Lock) *WorkerPanel {
 	)
 	p.show()
 	p.say(" ")
-	p.popup = widget.NewModalPopUp(dialog(sz, content), l.win.Canvas())
-	p.popup.Show()
+	p.open(sz, content)
 	p.touched()
 	return p
 }
@@ -105,9 +103,7 @@ func (p *WorkerPanel) set(i int, c *fyne.Container, s string) {
 	w := max(4*p.sz.PINKey.Width, 3*p.sz.Button.Width)
 	c.Objects = []fyne.CanvasObject{para(s, p.sz.Worker, theme.Foreground, false, w)}
 	c.Refresh()
-	if p.popup != nil {
-		p.popup.Refresh()
-	}
+	p.refresh()
 }
 
 func (p *WorkerPanel) say(s string) { p.set(1, p.message, s) }
@@ -193,64 +189,3 @@ func (p *WorkerPanel) Close() {
 // touched starts the idle wait again; a save under way keeps the panel
 // open past it.
 func (p *WorkerPanel) touched() { p.touch(func() bool { return p.saving }, p.Close) }
-
-// lockDialog is what the Lock's two dialogs (the exit keypad and the
-// worker panel) share: their popup, closed once and for good, and the
-// idle timer that closes them.
-type lockDialog struct {
-	lock   *Lock
-	popup  *widget.PopUp
-	closed bool
-	idle   idleTimer
-}
-
-// shut hides the dialog for good and stops its idle timer; it reports
-// false when the dialog was already closed.
-func (d *lockDialog) shut() bool {
-	if d.closed {
-		return false
-	}
-	d.closed = true
-	d.idle.stop()
-	d.popup.Hide()
-	return true
-}
-
-// touch starts the idle wait again on an open dialog; when it runs out,
-// closeIt runs unless busy says the dialog still waits on an answer.
-func (d *lockDialog) touch(busy func() bool, closeIt func()) {
-	if d.closed {
-		return
-	}
-	d.idle.reset(d.lock, func() {
-		if !busy() {
-			closeIt()
-		}
-	})
-}
-
-// idleTimer closes a dialog of the Lock's left untouched for its
-// DialogIdle.
-type idleTimer struct {
-	t *time.Timer
-}
-
-// reset starts the wait again; when it runs out, close runs on the UI
-// goroutine.
-func (i *idleTimer) reset(l *Lock, close func()) {
-	d := l.DialogIdle
-	if d == 0 {
-		d = DefaultDialogIdle
-	}
-	if d < 0 {
-		return
-	}
-	i.stop()
-	i.t = time.AfterFunc(d, func() { l.do(close) })
-}
-
-func (i *idleTimer) stop() {
-	if i.t != nil {
-		i.t.Stop()
-	}
-}
