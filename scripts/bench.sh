@@ -11,8 +11,11 @@ bench() { # name, benchtime, pattern, packages...
   local name=$1 t=$2 pat=$3; shift 3
   [[ $name =~ $only ]] || return 0
   echo "== $name"
-  go test -run '^$' -bench "$pat" -benchtime "$t" -benchmem -count 1 "$@" | grep -E '^(Benchmark|ok|FAIL|---)' | tee /tmp/bench-$$.txt || true
+  go test -run '^$' -bench "$pat" -benchtime "$t" -benchmem -count 1 "$@" |
+    grep -E '^(Benchmark|ok|FAIL|---|\s+\S+_test\.go:[0-9]+:)' | tee /tmp/bench-$$.txt || true
+  if grep -q '^FAIL' /tmp/bench-$$.txt; then failed="$failed $name"; fi
 }
+failed=
 
 # status_ratios prints the status lookup's CPU per request on SQLite and
 # PostgreSQL against the bare-HTTP floor measured in the same run.
@@ -55,3 +58,7 @@ bench card-to-paper    15x  CardToPaper         ./app/rig
 bench thousand         1x   ThousandResidents   ./app/rig
 bench ui-startup       5x   Startup             ./app/ui
 echo "machine after: load average $(cut -d' ' -f1-3 /proc/loadavg)"
+if [ -n "$failed" ]; then
+  echo "benchmarks that failed:$failed" >&2
+  exit 1
+fi
