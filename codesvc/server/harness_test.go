@@ -18,6 +18,7 @@ import (
 	"github.com/shcommunity/kiosk/codesvc/api"
 	"github.com/shcommunity/kiosk/codesvc/client"
 	"github.com/shcommunity/kiosk/codesvc/server"
+	"github.com/shcommunity/kiosk/codesvc/server/servertest"
 	"github.com/shcommunity/kiosk/codesvc/store"
 	"github.com/shcommunity/kiosk/codesvc/store/sqlitestore"
 	"github.com/shcommunity/kiosk/codesvc/token"
@@ -79,7 +80,7 @@ func newEnvOn(t testing.TB, opt server.Options, open opener) *env {
 	clk := clocktest.New(start)
 	opt.Now = clk.Now
 	if opt.Argon2 == (api.Argon2Params{}) {
-		opt.Argon2 = api.Argon2Params{Time: 1, Memory: 64, Threads: 1}
+		opt.Argon2 = servertest.Argon2
 	}
 	if opt.Logger == nil {
 		opt.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
