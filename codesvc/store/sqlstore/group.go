@@ -14,8 +14,8 @@ import (
 // waits for a timer: a batch is whatever queued while the previous one
 // ran, so a lone call is a batch of one. It pays the queue's
 // bookkeeping: on SQLite a lone resident read took about 1 µs more than
-// it did on its own statement (BenchmarkReadPath, resident: 11.1-11.8 µs
-// against 10.3-10.6), of a status lookup's 160 µs of CPU.
+// it did on its own statement (BenchmarkReadPath, resident; docs/deploy.md
+// has the figures), of a status lookup's 160 µs of CPU.
 const (
 	// leaderBatches bounds the batches one caller runs for others before
 	// it hands the work on to a goroutine of its own and returns.
